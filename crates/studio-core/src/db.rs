@@ -1,0 +1,152 @@
+//! Connecting, creating the database when it is missing, and migrating.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection};
+
+use crate::error::{CoreError, CoreResult};
+
+/// The schema: `migrations/` at the repository root, embedded at build time.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
+
+/// What the studio knows of the server it is connected to.
+#[derive(Debug, Clone)]
+pub struct ServerInfo {
+    pub version: String,
+    pub database: String,
+    pub user: String,
+}
+
+/// Parses a connection URL, with a clear message for a malformed one.
+pub fn parse_url(url: &str) -> CoreResult<PgConnectOptions> {
+    PgConnectOptions::from_str(url)
+        .map_err(|e| CoreError::validation(format!("invalid database URL: {e}")))
+}
+
+/// A URL with any password replaced, for showing and logging.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rfind('@') {
+        Some(at) => {
+            let userinfo = &authority[..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            let redacted = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_string()
+            };
+            format!(
+                "{}://{}{}",
+                &url[..scheme_end],
+                redacted,
+                &rest[at..]
+            )
+        }
+        None => url.to_string(),
+    }
+}
+
+/// A pool for normal work.
+pub async fn connect(url: &str) -> CoreResult<PgPool> {
+    let opts = parse_url(url)?.application_name("eco-studio");
+    PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(15))
+        .connect_with(opts)
+        .await
+        .map_err(|e| CoreError::Unavailable(e.to_string()))
+}
+
+/// Creates the URL's database when it does not exist yet (connecting to the
+/// `postgres` maintenance database to do so). Returns true if it created it.
+pub async fn ensure_database(url: &str) -> CoreResult<bool> {
+    let opts = parse_url(url)?;
+    let name = opts
+        .get_database()
+        .map(str::to_string)
+        .ok_or_else(|| CoreError::validation("the database URL names no database"))?;
+    if !is_plain_identifier(&name) {
+        return Err(CoreError::validation(format!(
+            "database name {name:?} must be lowercase letters, digits and underscores"
+        )));
+    }
+    let mut conn = opts
+        .clone()
+        .database("postgres")
+        .connect()
+        .await
+        .map_err(|e| CoreError::Unavailable(e.to_string()))?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut conn)
+            .await?;
+    if !exists {
+        let sql = format!("CREATE DATABASE \"{name}\"");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await?;
+    }
+    conn.close().await.ok();
+    Ok(!exists)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(pool: &PgPool) -> CoreResult<()> {
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+pub async fn server_info(pool: &PgPool) -> CoreResult<ServerInfo> {
+    let (version, database, user): (String, String, String) = sqlx::query_as(
+        "SELECT current_setting('server_version'), current_database(), current_user::text",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(ServerInfo {
+        version,
+        database,
+        user,
+    })
+}
+
+pub(crate) fn is_plain_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_passwords_only() {
+        assert_eq!(
+            redact_url("postgres://alice:s3cret@db.example:5432/eco"),
+            "postgres://alice:***@db.example:5432/eco"
+        );
+        assert_eq!(
+            redact_url("postgres://alice@db/eco?host=/tmp/x"),
+            "postgres://alice@db/eco?host=/tmp/x"
+        );
+        assert!(!redact_url("postgresql://u:p%40ss@h/d").contains("p%40ss"));
+    }
+
+    #[test]
+    fn database_names_are_checked() {
+        assert!(is_plain_identifier("eco_studio"));
+        assert!(!is_plain_identifier("Eco"));
+        assert!(!is_plain_identifier("x\"; drop"));
+        assert!(!is_plain_identifier("1abc"));
+    }
+}

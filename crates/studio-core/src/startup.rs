@@ -1,0 +1,177 @@
+//! Opening the database the studio works on: the embedded local cluster (the
+//! default, no configuration) or a server named by a URL. Both the desktop
+//! app and the CLI start here, so they agree on every step.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use sqlx::PgPool;
+use studio_localdb::Cluster;
+
+use crate::db::{self, ServerInfo};
+use crate::error::{CoreError, CoreResult};
+
+/// The database inside the embedded cluster.
+pub const EMBEDDED_DATABASE: &str = "eco_studio";
+
+/// Where the studio's data lives.
+#[derive(Debug, Clone)]
+pub enum DatabaseTarget {
+    /// The private cluster under this root (see `studio_localdb`).
+    Embedded { root: PathBuf },
+    /// A PostgreSQL server the person pointed at.
+    Url(String),
+}
+
+impl DatabaseTarget {
+    /// `DATABASE_URL` when given, else the embedded cluster at its default
+    /// place.
+    pub fn from_url_or_default(url: Option<String>) -> Self {
+        match url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => DatabaseTarget::Url(url),
+            None => DatabaseTarget::Embedded {
+                root: studio_localdb::default_cluster_root(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum DatabaseKind {
+    Embedded,
+    External,
+}
+
+/// An open, migrated database.
+#[derive(Debug, Clone)]
+pub struct OpenedDatabase {
+    pub pool: PgPool,
+    pub kind: DatabaseKind,
+    /// Where it is, safe to show and log (no password).
+    pub display: String,
+    pub server: ServerInfo,
+    /// The embedded cluster was created just now (first run).
+    pub cluster_created: bool,
+    /// This process started the embedded cluster (rather than reusing one
+    /// that was running), so it stops it when it is done.
+    pub cluster_started: bool,
+    target: DatabaseTarget,
+}
+
+/// The steps of opening, reported as they start (for progress display).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenStep {
+    StartingLocalServer,
+    Connecting,
+    Migrating,
+}
+
+impl OpenStep {
+    pub fn message(self) -> &'static str {
+        match self {
+            OpenStep::StartingLocalServer => "Starting the local database…",
+            OpenStep::Connecting => "Connecting to the database…",
+            OpenStep::Migrating => "Updating the database schema…",
+        }
+    }
+}
+
+/// Where a target's database is, once its server runs.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub url: String,
+    pub cluster_created: bool,
+    pub cluster_started: bool,
+}
+
+/// Starts the embedded cluster if that is the target and returns the URL of
+/// the studio's database in it.
+pub async fn resolve_url(target: &DatabaseTarget) -> CoreResult<Resolved> {
+    match target {
+        DatabaseTarget::Url(url) => Ok(Resolved {
+            url: url.clone(),
+            cluster_created: false,
+            cluster_started: false,
+        }),
+        DatabaseTarget::Embedded { root } => {
+            let root = root.clone();
+            let outcome = tokio::task::spawn_blocking(move || {
+                Cluster::persistent(root).and_then(|c| c.ensure_running())
+            })
+            .await
+            .map_err(|e| CoreError::Database(format!("the start-up task failed: {e}")))??;
+            Ok(Resolved {
+                url: outcome.endpoint.url(EMBEDDED_DATABASE),
+                cluster_created: outcome.initialized,
+                cluster_started: outcome.started,
+            })
+        }
+    }
+}
+
+/// Opens the target: starts the local cluster when needed, creates the
+/// database if missing, connects and applies pending migrations.
+pub async fn open(
+    target: &DatabaseTarget,
+    mut progress: impl FnMut(OpenStep),
+) -> CoreResult<OpenedDatabase> {
+    let kind = match target {
+        DatabaseTarget::Embedded { .. } => {
+            progress(OpenStep::StartingLocalServer);
+            DatabaseKind::Embedded
+        }
+        DatabaseTarget::Url(_) => DatabaseKind::External,
+    };
+    let resolved = resolve_url(target).await?;
+    let url = resolved.url;
+    progress(OpenStep::Connecting);
+    if kind == DatabaseKind::Embedded {
+        db::ensure_database(&url).await?;
+    }
+    let pool = db::connect(&url).await?;
+    progress(OpenStep::Migrating);
+    db::migrate(&pool).await?;
+    let server = db::server_info(&pool).await?;
+    let display = match target {
+        DatabaseTarget::Embedded { root } => format!("local database in {}", root.display()),
+        DatabaseTarget::Url(url) => db::redact_url(url),
+    };
+    Ok(OpenedDatabase {
+        pool,
+        kind,
+        display,
+        server,
+        cluster_created: resolved.cluster_created,
+        cluster_started: resolved.cluster_started,
+        target: target.clone(),
+    })
+}
+
+/// Closes the pool and, when this process started the embedded cluster and
+/// no other client (another window, the CLI) is connected, stops it.
+/// Returns true when it stopped the cluster.
+pub async fn close(opened: OpenedDatabase) -> CoreResult<bool> {
+    // Every connection of our pool is a client backend; any beyond those
+    // belongs to someone else (another window, the CLI, psql).
+    let clients: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'",
+    )
+    .fetch_one(&opened.pool)
+    .await
+    .unwrap_or(i64::MAX);
+    let others = clients.saturating_sub(i64::from(opened.pool.size()));
+    opened.pool.close().await;
+    let DatabaseTarget::Embedded { root } = &opened.target else {
+        return Ok(false);
+    };
+    if !opened.cluster_started || others > 0 {
+        return Ok(false);
+    }
+    let root = root.clone();
+    let stopped = tokio::task::spawn_blocking(move || Cluster::persistent(root).and_then(|c| c.stop()))
+        .await
+        .map_err(|e| CoreError::Database(format!("the shutdown task failed: {e}")))??;
+    Ok(stopped)
+}

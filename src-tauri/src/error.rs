@@ -1,0 +1,44 @@
+//! The error every command returns: a discriminated union in TypeScript
+//! (`error.type`), so the UI branches on the kind, never on message text.
+
+use serde::Serialize;
+use studio_core::CoreError;
+
+#[derive(Debug, Clone, thiserror::Error, Serialize, specta::Type)]
+#[serde(tag = "type", content = "data")]
+pub enum AppError {
+    /// The database is still being opened; try again when `ready` arrives.
+    #[error("the database is still starting")]
+    NotReady,
+    #[error("{what} {id} was not found")]
+    NotFound { what: String, id: String },
+    /// The input was refused; nothing changed.
+    #[error("{message}")]
+    Validation { message: String },
+    /// The database failed or cannot be reached.
+    #[error("{message}")]
+    Database { message: String },
+    /// Opening the database at start-up failed.
+    #[error("{message}")]
+    Startup { message: String },
+}
+
+impl From<CoreError> for AppError {
+    fn from(err: CoreError) -> Self {
+        match err {
+            CoreError::NotFound { what, id } => AppError::NotFound {
+                what: what.to_string(),
+                id: id.to_string(),
+            },
+            CoreError::Validation(message) => AppError::Validation { message },
+            CoreError::Unavailable(_)
+            | CoreError::Migration(_)
+            | CoreError::LocalDatabase(_)
+            | CoreError::Database(_) => AppError::Database {
+                message: err.to_string(),
+            },
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

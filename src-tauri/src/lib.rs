@@ -1,0 +1,140 @@
+//! The desktop shell: the window, logging, start-up and the typed commands.
+//! Domain rules and SQL live in `studio-core`; this crate only wires them.
+
+pub mod bindings;
+pub mod commands;
+pub mod error;
+pub mod state;
+
+use studio_core::startup::{self, DatabaseKind, DatabaseTarget};
+use studio_core::{demo, Actor};
+use tauri::{Manager, RunEvent};
+use tauri_specta::Event;
+
+use crate::commands::StartupEvent;
+use crate::error::AppError;
+use crate::state::{AppState, Ready, StartupStatus};
+
+/// The commands and events of the window, for a given runtime.
+#[macro_export]
+macro_rules! specta_builder {
+    ($runtime:ty) => {
+        tauri_specta::Builder::<$runtime>::new()
+            .commands(tauri_specta::collect_commands![
+                $crate::commands::startup_status,
+                $crate::commands::list_roots,
+                $crate::commands::list_children,
+            ])
+            .events(tauri_specta::collect_events![$crate::commands::StartupEvent])
+    };
+}
+
+pub fn run() {
+    let builder = specta_builder!(tauri::Wry);
+    let app = tauri::Builder::default()
+        .manage(AppState::new())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let log_guard = init_logging(app.handle());
+            app.manage(LogGuard(log_guard));
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { open_database(handle).await });
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .expect("the Eco Studio window could not be created");
+
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            let state = handle.state::<AppState>();
+            if let Some(db) = state.take_for_close() {
+                match tauri::async_runtime::block_on(startup::close(db)) {
+                    Ok(true) => tracing::info!("stopped the local database"),
+                    Ok(false) => tracing::info!("left the database running (not ours, or in use)"),
+                    Err(e) => tracing::warn!("closing the database failed: {e}"),
+                }
+            }
+        }
+    });
+}
+
+struct LogGuard(Option<tracing_appender::non_blocking::WorkerGuard>);
+
+/// Logs to the app's log dir (daily files) and to stderr; `ECO_LOG` sets the
+/// filter (default `info`).
+fn init_logging(handle: &tauri::AppHandle) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::prelude::*;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ECO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let (file_layer, guard) = match handle.path().app_log_dir() {
+        Ok(dir) if std::fs::create_dir_all(&dir).is_ok() => {
+            let appender = tracing_appender::rolling::daily(&dir, "eco-studio.log");
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            (
+                Some(tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer)),
+                Some(guard),
+            )
+        }
+        _ => (None, None),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(stderr)
+        .with(file_layer)
+        .try_init();
+    guard
+}
+
+fn publish(handle: &tauri::AppHandle, status: StartupStatus) {
+    handle.state::<AppState>().set_status(status.clone());
+    if let Err(e) = (StartupEvent { status }).emit(handle) {
+        tracing::warn!("could not send the start-up event: {e}");
+    }
+}
+
+/// Opens the database (the embedded cluster unless `DATABASE_URL` is set),
+/// loads the demo registry into a fresh embedded database, and reports each
+/// step to the window.
+async fn open_database(handle: tauri::AppHandle) {
+    let target = DatabaseTarget::from_url_or_default(std::env::var("DATABASE_URL").ok());
+    match &target {
+        DatabaseTarget::Embedded { root } => tracing::info!("opening the local database in {}", root.display()),
+        DatabaseTarget::Url(url) => tracing::info!("opening {}", studio_core::db::redact_url(url)),
+    }
+    let result = async {
+        let opened = startup::open(&target, |step| {
+            publish(&handle, StartupStatus::Starting { message: step.message().into() });
+        })
+        .await?;
+        let actor = Actor::for_session(&opened.pool, "app").await?;
+        if opened.kind == DatabaseKind::Embedded && demo::is_fresh(&opened.pool).await? {
+            publish(&handle, StartupStatus::Starting { message: "Loading the demo registry…".into() });
+            let report = demo::seed_demo(&opened.pool, &actor).await?;
+            tracing::info!("loaded the demo registry: {} entities", report.entities);
+        }
+        Ok::<_, studio_core::CoreError>(Ready { db: opened, actor })
+    }
+    .await;
+    match result {
+        Ok(ready) => {
+            tracing::info!(
+                "database ready: {} (PostgreSQL {})",
+                ready.db.display,
+                ready.db.server.version
+            );
+            let info = handle.state::<AppState>().set_ready(ready);
+            publish(&handle, StartupStatus::Ready { database: info });
+        }
+        Err(err) => {
+            tracing::error!("opening the database failed: {err}");
+            publish(
+                &handle,
+                StartupStatus::Failed {
+                    error: AppError::Startup { message: err.to_string() },
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! What the app holds while it runs: the start-up status and, once ready,
+//! the open database.
+
+use std::sync::{Mutex, RwLock};
+
+use serde::Serialize;
+use studio_core::startup::{DatabaseKind, OpenedDatabase};
+use studio_core::Actor;
+use tokio::sync::OnceCell;
+
+use crate::error::{AppError, AppResult};
+
+/// Where the app is in opening its database.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum StartupStatus {
+    Starting { message: String },
+    Ready { database: DatabaseInfo },
+    Failed { error: AppError },
+}
+
+/// What the window shows of the database it works on (never a password).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseInfo {
+    pub kind: DatabaseKind,
+    pub display: String,
+    pub server_version: String,
+}
+
+pub struct Ready {
+    pub db: OpenedDatabase,
+    pub actor: Actor,
+}
+
+pub struct AppState {
+    status: RwLock<StartupStatus>,
+    ready: OnceCell<Ready>,
+    /// The database taken back at exit (so it is closed exactly once).
+    closing: Mutex<bool>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        AppState {
+            status: RwLock::new(StartupStatus::Starting {
+                message: "Starting…".into(),
+            }),
+            ready: OnceCell::new(),
+            closing: Mutex::new(false),
+        }
+    }
+
+    pub fn status(&self) -> StartupStatus {
+        self.status.read().expect("status lock").clone()
+    }
+
+    pub fn set_status(&self, status: StartupStatus) {
+        *self.status.write().expect("status lock") = status;
+    }
+
+    pub fn set_ready(&self, ready: Ready) -> DatabaseInfo {
+        let info = DatabaseInfo {
+            kind: ready.db.kind,
+            display: ready.db.display.clone(),
+            server_version: ready.db.server.version.clone(),
+        };
+        // Set once per process; a second set cannot happen (one start-up task).
+        let _ = self.ready.set(ready);
+        info
+    }
+
+    pub fn ready(&self) -> AppResult<&Ready> {
+        self.ready.get().ok_or(AppError::NotReady)
+    }
+
+    /// The open database for shutting down, once.
+    pub fn take_for_close(&self) -> Option<OpenedDatabase> {
+        let mut closing = self.closing.lock().expect("closing lock");
+        if *closing {
+            return None;
+        }
+        *closing = true;
+        self.ready.get().map(|r| r.db.clone())
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
