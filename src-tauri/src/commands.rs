@@ -34,7 +34,10 @@ pub async fn list_roots(state: State<'_, AppState>) -> AppResult<Vec<TreeNode>> 
 /// The children of one entity.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_children(state: State<'_, AppState>, parent_id: Uuid) -> AppResult<Vec<TreeNode>> {
+pub async fn list_children(
+    state: State<'_, AppState>,
+    parent_id: Uuid,
+) -> AppResult<Vec<TreeNode>> {
     let ready = state.ready()?;
     Ok(registry::list_children(&ready.db.pool, parent_id).await?)
 }

@@ -25,7 +25,9 @@ macro_rules! specta_builder {
                 $crate::commands::list_roots,
                 $crate::commands::list_children,
             ])
-            .events(tauri_specta::collect_events![$crate::commands::StartupEvent])
+            .events(tauri_specta::collect_events![
+                $crate::commands::StartupEvent
+            ])
     };
 }
 
@@ -37,9 +39,11 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let log_guard = init_logging(app.handle());
-            app.manage(LogGuard(log_guard));
+            app.manage(LogGuard { _guard: log_guard });
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { open_database(handle).await });
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { exit_on_signal(handle).await });
             Ok(())
         })
         .build(tauri::generate_context!())
@@ -59,21 +63,50 @@ pub fn run() {
     });
 }
 
-struct LogGuard(Option<tracing_appender::non_blocking::WorkerGuard>);
+/// Keeps the log writer flushing until the app ends.
+/// SIGTERM or Ctrl-C close the app the same way as closing its window, so
+/// the local database is stopped cleanly.
+async fn exit_on_signal(handle: tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    tracing::info!("signal received: closing");
+    handle.exit(0);
+}
+
+struct LogGuard {
+    _guard: Option<tracing_appender::non_blocking::WorkerGuard>,
+}
 
 /// Logs to the app's log dir (daily files) and to stderr; `ECO_LOG` sets the
 /// filter (default `info`).
 fn init_logging(handle: &tauri::AppHandle) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_env("ECO_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let (file_layer, guard) = match handle.path().app_log_dir() {
         Ok(dir) if std::fs::create_dir_all(&dir).is_ok() => {
             let appender = tracing_appender::rolling::daily(&dir, "eco-studio.log");
             let (writer, guard) = tracing_appender::non_blocking(appender);
             (
-                Some(tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer)),
+                Some(
+                    tracing_subscriber::fmt::layer()
+                        .with_ansi(false)
+                        .with_writer(writer),
+                ),
                 Some(guard),
             )
         }
@@ -100,17 +133,29 @@ fn publish(handle: &tauri::AppHandle, status: StartupStatus) {
 async fn open_database(handle: tauri::AppHandle) {
     let target = DatabaseTarget::from_url_or_default(std::env::var("DATABASE_URL").ok());
     match &target {
-        DatabaseTarget::Embedded { root } => tracing::info!("opening the local database in {}", root.display()),
+        DatabaseTarget::Embedded { root } => {
+            tracing::info!("opening the local database in {}", root.display())
+        }
         DatabaseTarget::Url(url) => tracing::info!("opening {}", studio_core::db::redact_url(url)),
     }
     let result = async {
         let opened = startup::open(&target, |step| {
-            publish(&handle, StartupStatus::Starting { message: step.message().into() });
+            publish(
+                &handle,
+                StartupStatus::Starting {
+                    message: step.message().into(),
+                },
+            );
         })
         .await?;
         let actor = Actor::for_session(&opened.pool, "app").await?;
         if opened.kind == DatabaseKind::Embedded && demo::is_fresh(&opened.pool).await? {
-            publish(&handle, StartupStatus::Starting { message: "Loading the demo registry…".into() });
+            publish(
+                &handle,
+                StartupStatus::Starting {
+                    message: "Loading the demo registry…".into(),
+                },
+            );
             let report = demo::seed_demo(&opened.pool, &actor).await?;
             tracing::info!("loaded the demo registry: {} entities", report.entities);
         }
@@ -132,7 +177,9 @@ async fn open_database(handle: tauri::AppHandle) {
             publish(
                 &handle,
                 StartupStatus::Failed {
-                    error: AppError::Startup { message: err.to_string() },
+                    error: AppError::Startup {
+                        message: err.to_string(),
+                    },
                 },
             );
         }

@@ -35,7 +35,11 @@ fn postgres() -> Check {
             name: "PostgreSQL binaries",
             ok: true,
             required: true,
-            detail: format!("version {} in {}", bins.major_version, bins.bindir.display()),
+            detail: format!(
+                "version {} in {}",
+                bins.major_version,
+                bins.bindir.display()
+            ),
         },
         Err(e) => Check {
             name: "PostgreSQL binaries",
@@ -54,7 +58,10 @@ fn webkit() -> Check {
         "/usr/lib64",
         "/usr/lib",
     ];
-    let found = dirs.iter().map(|d| Path::new(d).join(LIB)).find(|p| p.exists());
+    let found = dirs
+        .iter()
+        .map(|d| Path::new(d).join(LIB))
+        .find(|p| p.exists());
     Check {
         name: "WebKitGTK (app window)",
         ok: found.is_some(),

@@ -94,7 +94,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Seed { what: SeedWhat::Demo } => {
+        Command::Seed {
+            what: SeedWhat::Demo,
+        } => {
             let opened = startup::open(&target, |_| {}).await?;
             let actor = Actor::for_session(&opened.pool, "cli").await?;
             let report = demo::seed_demo(&opened.pool, &actor).await?;
@@ -107,7 +109,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Doctor => Ok(doctor::run()),
     }
 }
-
 
 async fn db_command(action: DbAction, target: &DatabaseTarget) -> Result<ExitCode> {
     if let DatabaseTarget::Url(url) = target {
@@ -150,7 +151,10 @@ async fn db_command(action: DbAction, target: &DatabaseTarget) -> Result<ExitCod
         }
         DbAction::Status => match cluster.status()? {
             ClusterStatus::NotInitialized => {
-                println!("not initialized ({} does not hold a cluster yet)", root.display())
+                println!(
+                    "not initialized ({} does not hold a cluster yet)",
+                    root.display()
+                )
             }
             ClusterStatus::Stopped => println!("stopped (data in {})", root.display()),
             ClusterStatus::Running(ep) => println!(
@@ -162,7 +166,9 @@ async fn db_command(action: DbAction, target: &DatabaseTarget) -> Result<ExitCod
         },
         DbAction::Url => match cluster.status()? {
             ClusterStatus::Running(ep) => println!("{}", ep.url(startup::EMBEDDED_DATABASE)),
-            _ => anyhow::bail!("the local database is not running: start it with `eco-studio db start`"),
+            _ => anyhow::bail!(
+                "the local database is not running: start it with `eco-studio db start`"
+            ),
         },
     }
     Ok(ExitCode::SUCCESS)

@@ -49,7 +49,10 @@ async fn migrate_and_seed_demo_against_a_server_url() {
     .fetch_one(&db.pool)
     .await
     .unwrap();
-    assert!(cli_actor >= entities, "the CLI's changes are audited under a person");
+    assert!(
+        cli_actor >= entities,
+        "the CLI's changes are audited under a person"
+    );
 
     let again = eco(&["seed", "demo"], Some(&db.url), None);
     assert!(!again.status.success(), "a second demo seed is refused");
@@ -66,20 +69,33 @@ fn a_bad_server_is_a_clear_error_without_the_password() {
     assert!(!out.status.success(), "an unreachable server fails");
     let all = text(&out);
     assert!(all.contains("cannot reach the database"), "{all}");
-    assert!(!all.contains("sekret-pw"), "a password never reaches the output: {all}");
+    assert!(
+        !all.contains("sekret-pw"),
+        "a password never reaches the output: {all}"
+    );
 
     let out = eco(&["migrate"], Some("mysql://nope"), None);
     assert!(!out.status.success());
-    assert!(text(&out).contains("invalid database URL"), "{}", text(&out));
+    assert!(
+        text(&out).contains("invalid database URL"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
 fn doctor_reports_the_postgresql_binaries() {
     let out = eco(&["doctor"], None, None);
     let all = text(&out);
-    assert!(out.status.success(), "PostgreSQL binaries are installed here: {all}");
+    assert!(
+        out.status.success(),
+        "PostgreSQL binaries are installed here: {all}"
+    );
     assert!(all.contains("[ok  ] PostgreSQL binaries"), "{all}");
-    assert!(all.contains("OS keychain"), "the keychain is checked: {all}");
+    assert!(
+        all.contains("OS keychain"),
+        "the keychain is checked: {all}"
+    );
 }
 
 #[test]
@@ -99,27 +115,50 @@ fn db_start_status_url_stop_manage_the_embedded_cluster() {
     let _cleanup = Cleanup(dir.clone());
 
     let out = eco(&["db", "status"], None, Some(&dir));
-    assert!(out.status.success() && text(&out).contains("not initialized"), "{}", text(&out));
+    assert!(
+        out.status.success() && text(&out).contains("not initialized"),
+        "{}",
+        text(&out)
+    );
     let out = eco(&["db", "url"], None, Some(&dir));
     assert!(!out.status.success(), "no URL before the cluster runs");
 
     let out = eco(&["db", "start"], None, Some(&dir));
-    assert!(out.status.success() && text(&out).contains("created and started"), "{}", text(&out));
+    assert!(
+        out.status.success() && text(&out).contains("created and started"),
+        "{}",
+        text(&out)
+    );
     let out = eco(&["db", "start"], None, Some(&dir));
-    assert!(text(&out).contains("already running"), "a second start reuses: {}", text(&out));
+    assert!(
+        text(&out).contains("already running"),
+        "a second start reuses: {}",
+        text(&out)
+    );
     let out = eco(&["db", "status"], None, Some(&dir));
     assert!(text(&out).contains("running: pid"), "{}", text(&out));
 
     let url = eco(&["db", "url"], None, Some(&dir));
     let url = String::from_utf8_lossy(&url.stdout).trim().to_string();
-    assert!(url.starts_with("postgres://") && url.contains("/eco_studio"), "{url}");
+    assert!(
+        url.starts_with("postgres://") && url.contains("/eco_studio"),
+        "{url}"
+    );
 
     // The URL works for the other commands.
     let out = eco(&["seed", "demo"], None, Some(&dir));
-    assert!(out.status.success(), "seed into the embedded database: {}", text(&out));
+    assert!(
+        out.status.success(),
+        "seed into the embedded database: {}",
+        text(&out)
+    );
 
     let out = eco(&["db", "stop"], None, Some(&dir));
-    assert!(text(&out).contains("local database stopped"), "{}", text(&out));
+    assert!(
+        text(&out).contains("local database stopped"),
+        "{}",
+        text(&out)
+    );
     let out = eco(&["db", "status"], None, Some(&dir));
     assert!(text(&out).contains("stopped"), "{}", text(&out));
 }

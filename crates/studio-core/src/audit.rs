@@ -50,7 +50,11 @@ pub struct AuditRecord<'a> {
     pub after: Option<Value>,
 }
 
-pub async fn record(conn: &mut PgConnection, actor: &Actor, rec: AuditRecord<'_>) -> CoreResult<()> {
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    rec: AuditRecord<'_>,
+) -> CoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_events
             (id, actor_user_id, action, table_name, record_id, entity_id, request_id, source, before, after)

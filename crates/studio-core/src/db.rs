@@ -22,6 +22,12 @@ pub struct ServerInfo {
 
 /// Parses a connection URL, with a clear message for a malformed one.
 pub fn parse_url(url: &str) -> CoreResult<PgConnectOptions> {
+    let scheme = url.split("://").next().unwrap_or_default();
+    if !url.contains("://") || !matches!(scheme, "postgres" | "postgresql") {
+        return Err(CoreError::validation(
+            "invalid database URL: it must start with postgres:// or postgresql://",
+        ));
+    }
     PgConnectOptions::from_str(url)
         .map_err(|e| CoreError::validation(format!("invalid database URL: {e}")))
 }
@@ -43,12 +49,7 @@ pub fn redact_url(url: &str) -> String {
             } else {
                 user.to_string()
             };
-            format!(
-                "{}://{}{}",
-                &url[..scheme_end],
-                redacted,
-                &rest[at..]
-            )
+            format!("{}://{}{}", &url[..scheme_end], redacted, &rest[at..])
         }
         None => url.to_string(),
     }
@@ -57,6 +58,13 @@ pub fn redact_url(url: &str) -> String {
 /// A pool for normal work.
 pub async fn connect(url: &str) -> CoreResult<PgPool> {
     let opts = parse_url(url)?.application_name("eco-studio");
+    // One direct attempt first: an unreachable server fails at once with its
+    // real reason instead of after the pool's acquire timeout.
+    let probe = opts
+        .connect()
+        .await
+        .map_err(|e| CoreError::Unavailable(e.to_string()))?;
+    probe.close().await.ok();
     PgPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(15))
@@ -91,7 +99,9 @@ pub async fn ensure_database(url: &str) -> CoreResult<bool> {
             .await?;
     if !exists {
         let sql = format!("CREATE DATABASE \"{name}\"");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await?;
     }
     conn.close().await.ok();
     Ok(!exists)
@@ -105,7 +115,7 @@ pub async fn migrate(pool: &PgPool) -> CoreResult<()> {
 
 pub async fn server_info(pool: &PgPool) -> CoreResult<ServerInfo> {
     let (version, database, user): (String, String, String) = sqlx::query_as(
-        "SELECT current_setting('server_version'), current_database(), current_user::text",
+        "SELECT split_part(current_setting('server_version'), ' ', 1), current_database(), current_user::text",
     )
     .fetch_one(pool)
     .await?;
@@ -140,6 +150,18 @@ mod tests {
             "postgres://alice@db/eco?host=/tmp/x"
         );
         assert!(!redact_url("postgresql://u:p%40ss@h/d").contains("p%40ss"));
+    }
+
+    #[test]
+    fn only_postgres_urls_parse() {
+        assert!(parse_url("postgres://u@h/d").is_ok());
+        assert!(parse_url("postgresql://u@h/d").is_ok());
+        for bad in ["mysql://u@h/d", "not a url", "", "h/d"] {
+            assert!(
+                matches!(parse_url(bad), Err(CoreError::Validation(_))),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

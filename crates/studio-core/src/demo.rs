@@ -10,15 +10,45 @@ use crate::registry::{self, EntityTypeSpec, NewEntity};
 
 /// The entity types of the demo (and of the energy domain).
 pub const DEMO_TYPES: &[EntityTypeSpec<'static>] = &[
-    spec("tenant", "Tenant", "An organisation whose estate is managed", "users"),
-    spec("site", "Site", "A campus or address with one or more buildings", "map-pin"),
+    spec(
+        "tenant",
+        "Tenant",
+        "An organisation whose estate is managed",
+        "users",
+    ),
+    spec(
+        "site",
+        "Site",
+        "A campus or address with one or more buildings",
+        "map-pin",
+    ),
     spec("building", "Building", "A building on a site", "building"),
     spec("floor", "Floor", "A storey of a building", "stack"),
     spec("room", "Room", "A room or zone on a floor", "door"),
-    spec("energy_meter", "Energy meter", "Measures electricity use (kWh)", "bolt"),
-    spec("hvac_unit", "HVAC unit", "Heating, ventilation or air conditioning", "wind"),
-    spec("sensor", "Sensor", "Temperature, humidity, CO2 or occupancy sensor", "cpu"),
-    spec("lighting_controller", "Lighting controller", "Switches and dims a lighting circuit", "bulb"),
+    spec(
+        "energy_meter",
+        "Energy meter",
+        "Measures electricity use (kWh)",
+        "bolt",
+    ),
+    spec(
+        "hvac_unit",
+        "HVAC unit",
+        "Heating, ventilation or air conditioning",
+        "wind",
+    ),
+    spec(
+        "sensor",
+        "Sensor",
+        "Temperature, humidity, CO2 or occupancy sensor",
+        "cpu",
+    ),
+    spec(
+        "lighting_controller",
+        "Lighting controller",
+        "Switches and dims a lighting circuit",
+        "bulb",
+    ),
 ];
 
 const fn spec(
@@ -37,8 +67,14 @@ const fn spec(
 }
 
 const TENANTS: &[(&str, &[&str])] = &[
-    ("Northwind Energy", &["London Docklands", "Manchester Central"]),
-    ("Helios Facilities", &["Lyon Part-Dieu", "Grenoble Innovation Park"]),
+    (
+        "Northwind Energy",
+        &["London Docklands", "Manchester Central"],
+    ),
+    (
+        "Helios Facilities",
+        &["Lyon Part-Dieu", "Grenoble Innovation Park"],
+    ),
     ("Greenfield Campus", &["North Campus", "South Campus"]),
 ];
 const BUILDINGS: &[&str] = &["Building A", "Building B"];
@@ -77,10 +113,11 @@ pub async fn is_fresh(pool: &PgPool) -> CoreResult<bool> {
 /// when the demo is already present.
 pub async fn seed_demo(pool: &PgPool, actor: &Actor) -> CoreResult<SeedReport> {
     let mut tx = pool.begin().await?;
-    let present: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM entities WHERE path_label = 'northwind_energy')")
-            .fetch_one(&mut *tx)
-            .await?;
+    let present: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM entities WHERE path_label = 'northwind_energy')",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if present {
         return Err(CoreError::validation("the demo data is already present"));
     }
@@ -118,7 +155,8 @@ pub async fn seed_demo(pool: &PgPool, actor: &Actor) -> CoreResult<SeedReport> {
                         let room_id = create(&mut tx, "room", Some(floor_id), room).await?;
                         // Two devices per room, varied so rooms differ.
                         for d in 0..2 {
-                            let (kind, label) = DEVICES[(t_idx + f_idx + r_idx + d) % DEVICES.len()];
+                            let (kind, label) =
+                                DEVICES[(t_idx + f_idx + r_idx + d) % DEVICES.len()];
                             let name = format!("{label} {}", d + 1);
                             create(&mut tx, kind, Some(room_id), &name).await?;
                         }

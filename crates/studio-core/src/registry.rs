@@ -156,7 +156,12 @@ pub async fn create_entity(
             .fetch_optional(&mut *conn)
             .await?;
             match row {
-                None => return Err(CoreError::NotFound { what: "entity", id: pid }),
+                None => {
+                    return Err(CoreError::NotFound {
+                        what: "entity",
+                        id: pid,
+                    })
+                }
                 Some((_, _, true)) => {
                     return Err(CoreError::validation(
                         "cannot create an entity under a deleted parent",

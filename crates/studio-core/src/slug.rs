@@ -56,8 +56,16 @@ mod tests {
     fn slugs_are_ascii_and_collapse_separators() {
         assert_eq!(slugify("Plant Room  B-2", "room"), "plant_room_b_2");
         assert_eq!(slugify("  Ünïcode  ", "room"), "n_code");
-        assert_eq!(slugify("🔥🔥", "device"), "device", "emoji-only names fall back to the type");
-        assert_eq!(slugify("مبنى", "building"), "building", "RTL names fall back to the type");
+        assert_eq!(
+            slugify("🔥🔥", "device"),
+            "device",
+            "emoji-only names fall back to the type"
+        );
+        assert_eq!(
+            slugify("مبنى", "building"),
+            "building",
+            "RTL names fall back to the type"
+        );
         assert_eq!(slugify(&"a".repeat(500), "x").len(), MAX_SLUG_LEN);
     }
 

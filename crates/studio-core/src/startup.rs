@@ -170,8 +170,9 @@ pub async fn close(opened: OpenedDatabase) -> CoreResult<bool> {
         return Ok(false);
     }
     let root = root.clone();
-    let stopped = tokio::task::spawn_blocking(move || Cluster::persistent(root).and_then(|c| c.stop()))
-        .await
-        .map_err(|e| CoreError::Database(format!("the shutdown task failed: {e}")))??;
+    let stopped =
+        tokio::task::spawn_blocking(move || Cluster::persistent(root).and_then(|c| c.stop()))
+            .await
+            .map_err(|e| CoreError::Database(format!("the shutdown task failed: {e}")))??;
     Ok(stopped)
 }

@@ -30,7 +30,10 @@ pub async fn test_db() -> TestDb {
     let mut attempt = 0;
     loop {
         let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{TEMPLATE}\"");
-        match sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await {
+        match sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await
+        {
             Ok(_) => break,
             // Another process may be connected to the template for a moment.
             Err(e) if attempt < 20 => {

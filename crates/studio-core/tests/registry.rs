@@ -15,16 +15,35 @@ async fn with_type(pool: &sqlx::PgPool, key: &'static str) {
     registry::ensure_entity_type(
         &mut tx,
         &actor(),
-        &EntityTypeSpec { key, name: key, description: None, icon: None, is_system: false },
+        &EntityTypeSpec {
+            key,
+            name: key,
+            description: None,
+            icon: None,
+            is_system: false,
+        },
     )
     .await
     .unwrap();
     tx.commit().await.unwrap();
 }
 
-async fn create(pool: &sqlx::PgPool, parent: Option<uuid::Uuid>, name: &str) -> Result<registry::CreatedEntity, CoreError> {
+async fn create(
+    pool: &sqlx::PgPool,
+    parent: Option<uuid::Uuid>,
+    name: &str,
+) -> Result<registry::CreatedEntity, CoreError> {
     let mut tx = pool.begin().await.unwrap();
-    let r = registry::create_entity(&mut tx, &actor(), &NewEntity { type_key: "site", parent_id: parent, name }).await;
+    let r = registry::create_entity(
+        &mut tx,
+        &actor(),
+        &NewEntity {
+            type_key: "site",
+            parent_id: parent,
+            name,
+        },
+    )
+    .await;
     if r.is_ok() {
         tx.commit().await.unwrap();
     }
@@ -38,15 +57,27 @@ async fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
 #[tokio::test]
 async fn demo_seed_builds_a_consistent_estate_once() {
     let db = test_db().await;
-    assert!(demo::is_fresh(&db.pool).await.unwrap(), "a new database has never held an entity");
-    let report = demo::seed_demo(&db.pool, &actor()).await.expect("seed the demo");
-    assert!(report.entities >= 300, "the demo is a few hundred entities, got {}", report.entities);
+    assert!(
+        demo::is_fresh(&db.pool).await.unwrap(),
+        "a new database has never held an entity"
+    );
+    let report = demo::seed_demo(&db.pool, &actor())
+        .await
+        .expect("seed the demo");
+    assert!(
+        report.entities >= 300,
+        "the demo is a few hundred entities, got {}",
+        report.entities
+    );
     assert_eq!(
         registry::count_live_entities(&db.pool).await.unwrap() as usize,
         report.entities,
         "the report counts what was stored"
     );
-    assert!(!demo::is_fresh(&db.pool).await.unwrap(), "a seeded registry is not fresh");
+    assert!(
+        !demo::is_fresh(&db.pool).await.unwrap(),
+        "a seeded registry is not fresh"
+    );
 
     // Every entity's path is its parent's path plus its own id label, and
     // its path_label its parent's path_label plus one slug.
@@ -66,10 +97,20 @@ async fn demo_seed_builds_a_consistent_estate_once() {
          WHERE d.key = 'name' AND v.deleted_at IS NULL",
     )
     .await;
-    assert_eq!(names as usize, report.entities, "every entity has exactly one name");
+    assert_eq!(
+        names as usize, report.entities,
+        "every entity has exactly one name"
+    );
 
-    let audited = count(&db.pool, "SELECT count(*) FROM audit_events WHERE action = 'entity.create'").await;
-    assert_eq!(audited as usize, report.entities, "every creation is audited");
+    let audited = count(
+        &db.pool,
+        "SELECT count(*) FROM audit_events WHERE action = 'entity.create'",
+    )
+    .await;
+    assert_eq!(
+        audited as usize, report.entities,
+        "every creation is audited"
+    );
 
     let roots = registry::list_roots(&db.pool).await.unwrap();
     let root_names: Vec<_> = roots.iter().map(|r| r.name.as_str()).collect();
@@ -78,9 +119,13 @@ async fn demo_seed_builds_a_consistent_estate_once() {
         ["Greenfield Campus", "Helios Facilities", "Northwind Energy"],
         "roots are the tenants, in path-label order"
     );
-    assert!(roots.iter().all(|r| r.has_children && r.type_key == "tenant" && r.icon.is_some()));
+    assert!(roots
+        .iter()
+        .all(|r| r.has_children && r.type_key == "tenant" && r.icon.is_some()));
 
-    let sites = registry::list_children(&db.pool, roots[2].id).await.unwrap();
+    let sites = registry::list_children(&db.pool, roots[2].id)
+        .await
+        .unwrap();
     assert_eq!(sites.len(), 2, "Northwind has two sites");
     assert!(sites.iter().all(|s| s.parent_id == Some(roots[2].id)));
     assert_eq!(sites[0].path_label, "northwind_energy.london_docklands");
@@ -88,8 +133,15 @@ async fn demo_seed_builds_a_consistent_estate_once() {
     // A second seed is refused and changes nothing.
     let before = count(&db.pool, "SELECT count(*) FROM entities").await;
     let err = demo::seed_demo(&db.pool, &actor()).await.unwrap_err();
-    assert!(matches!(err, CoreError::Validation(_)), "re-seeding is a validation error, got {err:?}");
-    assert_eq!(count(&db.pool, "SELECT count(*) FROM entities").await, before, "a refused seed writes nothing");
+    assert!(
+        matches!(err, CoreError::Validation(_)),
+        "re-seeding is a validation error, got {err:?}"
+    );
+    assert_eq!(
+        count(&db.pool, "SELECT count(*) FROM entities").await,
+        before,
+        "a refused seed writes nothing"
+    );
 }
 
 #[tokio::test]
@@ -100,7 +152,10 @@ async fn leaves_have_no_children_and_unknown_parents_are_not_found() {
     let roots = registry::list_roots(&db.pool).await.unwrap();
     assert_eq!(roots.len(), 1);
     assert!(!roots[0].has_children, "a root without children says so");
-    assert!(registry::list_children(&db.pool, root.id).await.unwrap().is_empty());
+    assert!(registry::list_children(&db.pool, root.id)
+        .await
+        .unwrap()
+        .is_empty());
     let missing = uuid::Uuid::now_v7();
     match registry::list_children(&db.pool, missing).await {
         Err(CoreError::NotFound { id, .. }) => assert_eq!(id, missing),
@@ -114,21 +169,45 @@ async fn names_are_validated_and_round_trip_exactly() {
     with_type(&db.pool, "site").await;
     for bad in ["", "   ", "tab\there", "line\nbreak", "nul\u{0}"] {
         let err = create(&db.pool, None, bad).await.unwrap_err();
-        assert!(matches!(err, CoreError::Validation(_)), "{bad:?} must be refused, got {err:?}");
+        assert!(
+            matches!(err, CoreError::Validation(_)),
+            "{bad:?} must be refused, got {err:?}"
+        );
     }
     let too_long = "x".repeat(registry::MAX_NAME_CHARS + 1);
-    assert!(matches!(create(&db.pool, None, &too_long).await, Err(CoreError::Validation(_))));
-    assert_eq!(count(&db.pool, "SELECT count(*) FROM entities").await, 0, "refused names write nothing");
+    assert!(matches!(
+        create(&db.pool, None, &too_long).await,
+        Err(CoreError::Validation(_))
+    ));
+    assert_eq!(
+        count(&db.pool, "SELECT count(*) FROM entities").await,
+        0,
+        "refused names write nothing"
+    );
 
-    let exact = ["Düsseldorf Süd 🔌", "مبنى الإدارة", "x".repeat(registry::MAX_NAME_CHARS).leak()];
+    let exact = [
+        "Düsseldorf Süd 🔌",
+        "مبنى الإدارة",
+        "x".repeat(registry::MAX_NAME_CHARS).leak(),
+    ];
     for name in exact {
-        create(&db.pool, None, name).await.unwrap_or_else(|e| panic!("{name:?} must be accepted: {e}"));
+        create(&db.pool, None, name)
+            .await
+            .unwrap_or_else(|e| panic!("{name:?} must be accepted: {e}"));
     }
     let roots = registry::list_roots(&db.pool).await.unwrap();
     for name in exact {
-        assert!(roots.iter().any(|r| r.name == name), "{name:?} must come back exactly");
+        assert!(
+            roots.iter().any(|r| r.name == name),
+            "{name:?} must come back exactly"
+        );
     }
-    assert!(roots.iter().all(|r| !r.path_label.is_empty() && r.path_label.is_ascii()), "slugs stay ASCII labels");
+    assert!(
+        roots
+            .iter()
+            .all(|r| !r.path_label.is_empty() && r.path_label.is_ascii()),
+        "slugs stay ASCII labels"
+    );
 }
 
 #[tokio::test]
@@ -138,13 +217,25 @@ async fn sibling_duplicates_get_distinct_path_labels() {
     let parent = create(&db.pool, None, "Parent").await.unwrap();
     let mut labels = Vec::new();
     for _ in 0..5 {
-        labels.push(create(&db.pool, Some(parent.id), "Pump").await.unwrap().path_label);
+        labels.push(
+            create(&db.pool, Some(parent.id), "Pump")
+                .await
+                .unwrap()
+                .path_label,
+        );
     }
-    assert_eq!(&labels[..3], ["parent.pump", "parent.pump_2", "parent.pump_3"]);
+    assert_eq!(
+        &labels[..3],
+        ["parent.pump", "parent.pump_2", "parent.pump_3"]
+    );
     let mut unique = labels.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), 5, "duplicate names never share a path_label: {labels:?}");
+    assert_eq!(
+        unique.len(),
+        5,
+        "duplicate names never share a path_label: {labels:?}"
+    );
 }
 
 #[tokio::test]
@@ -157,7 +248,10 @@ async fn creating_under_a_deleted_or_unknown_parent_is_refused() {
         .execute(&db.pool)
         .await
         .unwrap();
-    assert!(matches!(create(&db.pool, Some(parent.id), "Child").await, Err(CoreError::Validation(_))));
+    assert!(matches!(
+        create(&db.pool, Some(parent.id), "Child").await,
+        Err(CoreError::Validation(_))
+    ));
     assert!(matches!(
         create(&db.pool, Some(uuid::Uuid::now_v7()), "Child").await,
         Err(CoreError::NotFound { .. })
@@ -171,19 +265,34 @@ async fn audit_events_are_append_only() {
     with_type(&db.pool, "site").await;
     let n = count(&db.pool, "SELECT count(*) FROM audit_events").await;
     assert_eq!(n, 1, "creating the type wrote one audit row");
-    let update = sqlx::query("UPDATE audit_events SET action = 'forged'").execute(&db.pool).await;
+    let update = sqlx::query("UPDATE audit_events SET action = 'forged'")
+        .execute(&db.pool)
+        .await;
     assert!(update.is_err(), "audit rows cannot be rewritten");
-    let delete = sqlx::query("DELETE FROM audit_events").execute(&db.pool).await;
+    let delete = sqlx::query("DELETE FROM audit_events")
+        .execute(&db.pool)
+        .await;
     assert!(delete.is_err(), "audit rows cannot be deleted");
-    assert_eq!(count(&db.pool, "SELECT count(*) FROM audit_events").await, 1);
+    assert_eq!(
+        count(&db.pool, "SELECT count(*) FROM audit_events").await,
+        1
+    );
 }
 
 #[tokio::test]
 async fn unknown_entity_types_are_refused() {
     let db = test_db().await;
     let mut tx = db.pool.begin().await.unwrap();
-    let err = registry::create_entity(&mut tx, &actor(), &NewEntity { type_key: "nope", parent_id: None, name: "X" })
-        .await
-        .unwrap_err();
+    let err = registry::create_entity(
+        &mut tx,
+        &actor(),
+        &NewEntity {
+            type_key: "nope",
+            parent_id: None,
+            name: "X",
+        },
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, CoreError::Validation(_)), "got {err:?}");
 }

@@ -20,36 +20,71 @@ async fn embedded_database_opens_migrates_and_stops() {
     let target = DatabaseTarget::Embedded { root: root.clone() };
 
     let mut steps = Vec::new();
-    let first = startup::open(&target, |s| steps.push(s)).await.expect("open the embedded database");
-    assert_eq!(steps, [OpenStep::StartingLocalServer, OpenStep::Connecting, OpenStep::Migrating]);
+    let first = startup::open(&target, |s| steps.push(s))
+        .await
+        .expect("open the embedded database");
+    assert_eq!(
+        steps,
+        [
+            OpenStep::StartingLocalServer,
+            OpenStep::Connecting,
+            OpenStep::Migrating
+        ]
+    );
     assert_eq!(first.kind, DatabaseKind::Embedded);
-    assert!(first.cluster_created && first.cluster_started, "the first open creates and starts the cluster");
+    assert!(
+        first.cluster_created && first.cluster_started,
+        "the first open creates and starts the cluster"
+    );
     assert!(first.server.version.starts_with(char::is_numeric));
     assert!(!first.display.contains("password"));
 
     // A second opener (another window, the CLI) reuses the running cluster.
     let second = startup::open(&target, |_| {}).await.expect("reopen");
-    assert!(!second.cluster_created && !second.cluster_started, "a running cluster is reused");
-    let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'entities'")
-        .fetch_one(&second.pool)
-        .await
-        .unwrap();
+    assert!(
+        !second.cluster_created && !second.cluster_started,
+        "a running cluster is reused"
+    );
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'entities'",
+    )
+    .fetch_one(&second.pool)
+    .await
+    .unwrap();
     assert_eq!(tables, 1, "the schema is migrated");
 
     // The first closes while the second is connected: the cluster stays up.
-    assert!(!startup::close(first).await.unwrap(), "a cluster in use by another client is left running");
-    let alive: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&second.pool).await.expect("still serving");
+    assert!(
+        !startup::close(first).await.unwrap(),
+        "a cluster in use by another client is left running"
+    );
+    let alive: i32 = sqlx::query_scalar("SELECT 1")
+        .fetch_one(&second.pool)
+        .await
+        .expect("still serving");
     assert_eq!(alive, 1);
     // The second did not start it, so it leaves it running too.
     assert!(!startup::close(second).await.unwrap());
 
     // An opener that starts the cluster stops it when it is the last client.
-    studio_localdb::Cluster::persistent(&root).unwrap().stop().unwrap();
+    studio_localdb::Cluster::persistent(&root)
+        .unwrap()
+        .stop()
+        .unwrap();
     let third = startup::open(&target, |_| {}).await.unwrap();
-    assert!(third.cluster_started && !third.cluster_created, "restarting keeps the data");
-    assert!(startup::close(third).await.unwrap(), "the last client that started it stops it");
+    assert!(
+        third.cluster_started && !third.cluster_created,
+        "restarting keeps the data"
+    );
+    assert!(
+        startup::close(third).await.unwrap(),
+        "the last client that started it stops it"
+    );
     assert!(matches!(
-        studio_localdb::Cluster::persistent(&root).unwrap().status().unwrap(),
+        studio_localdb::Cluster::persistent(&root)
+            .unwrap()
+            .status()
+            .unwrap(),
         studio_localdb::ClusterStatus::Stopped
     ));
 }
@@ -58,8 +93,14 @@ async fn embedded_database_opens_migrates_and_stops() {
 async fn a_bad_url_is_a_clear_error() {
     let target = DatabaseTarget::Url("not a url".into());
     let err = startup::open(&target, |_| {}).await.unwrap_err();
-    assert!(err.to_string().contains("invalid database URL"), "got: {err}");
+    assert!(
+        err.to_string().contains("invalid database URL"),
+        "got: {err}"
+    );
     let target = DatabaseTarget::Url("postgres://nobody@127.0.0.1:1/none".into());
     let err = startup::open(&target, |_| {}).await.unwrap_err();
-    assert!(matches!(err, studio_core::CoreError::Unavailable(_)), "an unreachable server is Unavailable: {err:?}");
+    assert!(
+        matches!(err, studio_core::CoreError::Unavailable(_)),
+        "an unreachable server is Unavailable: {err:?}"
+    );
 }

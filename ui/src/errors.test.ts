@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { AppError } from './bindings';
+import { CommandError, describeAppError, describeError, unwrap } from './errors';
+
+describe('describeAppError', () => {
+  it.each<[AppError, string, RegExp]>([
+    [{ type: 'NotReady' }, 'Database not ready', /still starting/],
+    [{ type: 'NotFound', data: { what: 'entity', id: 'e-42' } }, 'Not found', /entity "e-42"/],
+    [{ type: 'Validation', data: { message: 'name is empty' } }, 'Invalid request', /^name is empty$/],
+    [{ type: 'Database', data: { message: 'connection refused' } }, 'Database error', /^connection refused$/],
+    [{ type: 'Startup', data: { message: 'initdb failed' } }, 'Startup failed', /^initdb failed$/],
+  ])('%o', (error, title, message) => {
+    const description = describeAppError(error);
+    expect(description.title).toBe(title);
+    expect(description.message).toMatch(message);
+  });
+
+  it('depends on the type, not on the message text', () => {
+    const a = describeAppError({ type: 'Database', data: { message: 'NotFound' } });
+    expect(a.title).toBe('Database error');
+  });
+});
+
+describe('unwrap / describeError', () => {
+  it('returns ok data and throws a CommandError carrying the AppError', () => {
+    expect(unwrap({ status: 'ok', data: 5 })).toBe(5);
+    const appError: AppError = { type: 'NotReady' };
+    let caught: unknown;
+    try {
+      unwrap({ status: 'error', error: appError });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(CommandError);
+    expect((caught as CommandError).appError).toBe(appError);
+    expect(describeError(caught).title).toBe('Database not ready');
+  });
+
+  it('describes foreign errors generically', () => {
+    expect(describeError(new Error('kaput'))).toEqual({ title: 'Unexpected error', message: 'kaput', hint: null });
+  });
+});

@@ -1,0 +1,15 @@
+import '@mantine/core/styles.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { AppProviders, createQueryClient } from './providers';
+
+const queryClient = createQueryClient();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <AppProviders client={queryClient}>
+      <App />
+    </AppProviders>
+  </StrictMode>,
+);

@@ -1,0 +1,33 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// Tauri expects a fixed dev-server port and serves the production build from
+// ui/dist through its custom protocol.
+export default defineConfig({
+  plugins: [react()],
+  clearScreen: false,
+  base: '/',
+  server: {
+    port: 1420,
+    strictPort: true,
+    watch: {
+      // The Rust side lives next to ui/; do not watch it.
+      ignored: ['**/src-tauri/**', '**/target/**'],
+    },
+  },
+  envPrefix: ['VITE_', 'TAURI_ENV_'],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Tauri uses WebKitGTK on Linux and WKWebView on macOS.
+    target: 'safari15',
+    sourcemap: false,
+  },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/test/setup.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
+    css: true,
+    restoreMocks: true,
+  },
+});
