@@ -2,6 +2,7 @@
 //! (`error.type`), so the UI branches on the kind, never on message text.
 
 use serde::Serialize;
+use studio_core::registry::CurrentRow;
 use studio_core::CoreError;
 
 #[derive(Debug, Clone, thiserror::Error, Serialize, specta::Type)]
@@ -15,6 +16,22 @@ pub enum AppError {
     /// The input was refused; nothing changed.
     #[error("{message}")]
     Validation { message: String },
+    /// The record changed since the window read it; nothing changed.
+    /// `current` is the record as it is now, to show or retry against.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current: CurrentRow,
+    },
+    /// The record is still in use (live entities of a type, references).
+    #[error("{message}")]
+    InUse { message: String },
+    /// Not allowed (system records, missing capability, retention).
+    #[error("{message}")]
+    Forbidden { message: String },
+    /// A background job was cancelled before it committed.
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
     /// The database failed or cannot be reached.
     #[error("{message}")]
     Database { message: String },
@@ -31,6 +48,10 @@ impl From<CoreError> for AppError {
                 id: id.to_string(),
             },
             CoreError::Validation(message) => AppError::Validation { message },
+            CoreError::Conflict { message, current } => AppError::Conflict { message, current },
+            CoreError::InUse(message) => AppError::InUse { message },
+            CoreError::Forbidden(message) => AppError::Forbidden { message },
+            CoreError::Cancelled => AppError::Cancelled,
             CoreError::Unavailable(_)
             | CoreError::Migration(_)
             | CoreError::LocalDatabase(_)

@@ -21,13 +21,35 @@ macro_rules! specta_builder {
     ($runtime:ty) => {
         tauri_specta::Builder::<$runtime>::new()
             .commands(tauri_specta::collect_commands![
-                $crate::commands::startup_status,
-                $crate::commands::list_roots,
-                $crate::commands::list_children,
+                $crate::commands::startup::startup_status,
+                $crate::commands::registry::list_roots,
+                $crate::commands::registry::list_children,
+                $crate::commands::registry::get_entity,
+                $crate::commands::registry::subtree_count,
+                $crate::commands::registry::search_entities,
+                $crate::commands::registry::entity_history,
+                $crate::commands::registry::create_entity,
+                $crate::commands::registry::rename_entity,
+                $crate::commands::registry::move_entity,
+                $crate::commands::registry::delete_entity,
+                $crate::commands::registry::restore_entity,
+                $crate::commands::registry::purge_entity,
+                $crate::commands::registry::list_trash,
+                $crate::commands::jobs::cancel_job,
+                $crate::commands::jobs::running_jobs,
+                $crate::commands::types::list_entity_types,
+                $crate::commands::types::create_entity_type,
+                $crate::commands::types::update_entity_type,
+                $crate::commands::types::delete_entity_type,
+                $crate::commands::types::restore_entity_type,
             ])
             .events(tauri_specta::collect_events![
-                $crate::commands::StartupEvent
+                $crate::commands::StartupEvent,
+                $crate::commands::RegistryChanged,
+                $crate::commands::JobProgress,
             ])
+            .disable_serde_phases()
+            .dangerously_cast_bigints_to_number()
     };
 }
 

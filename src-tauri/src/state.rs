@@ -1,12 +1,15 @@
 //! What the app holds while it runs: the start-up status and, once ready,
 //! the open database.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, RwLock};
 
 use serde::Serialize;
+use studio_core::registry::{CancelToken, PurgePolicy};
 use studio_core::startup::{DatabaseKind, OpenedDatabase};
 use studio_core::Actor;
 use tokio::sync::OnceCell;
+use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
@@ -38,6 +41,9 @@ pub struct AppState {
     ready: OnceCell<Ready>,
     /// The database taken back at exit (so it is closed exactly once).
     closing: Mutex<bool>,
+    /// Running background jobs and how to cancel them.
+    jobs: Mutex<HashMap<Uuid, CancelToken>>,
+    purge_policy: PurgePolicy,
 }
 
 impl AppState {
@@ -48,7 +54,41 @@ impl AppState {
             }),
             ready: OnceCell::new(),
             closing: Mutex::new(false),
+            jobs: Mutex::new(HashMap::new()),
+            purge_policy: purge_policy_from_env(),
         }
+    }
+
+    pub fn purge_policy(&self) -> PurgePolicy {
+        self.purge_policy
+    }
+
+    pub fn add_job(&self, id: Uuid, cancel: CancelToken) {
+        self.jobs.lock().expect("jobs lock").insert(id, cancel);
+    }
+
+    pub fn remove_job(&self, id: Uuid) {
+        self.jobs.lock().expect("jobs lock").remove(&id);
+    }
+
+    /// Asks a job to stop; false when it is not running.
+    pub fn cancel_job(&self, id: Uuid) -> bool {
+        match self.jobs.lock().expect("jobs lock").get(&id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn job_ids(&self) -> Vec<Uuid> {
+        self.jobs
+            .lock()
+            .expect("jobs lock")
+            .keys()
+            .copied()
+            .collect()
     }
 
     pub fn status(&self) -> StartupStatus {
@@ -89,4 +129,22 @@ impl Default for AppState {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// `ECO_PURGE_RETENTION_DAYS` (default 30) sets how long deletions stay
+/// restorable before they may be purged.
+fn purge_policy_from_env() -> PurgePolicy {
+    match std::env::var("ECO_PURGE_RETENTION_DAYS")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        Some(days) if days >= 0 => PurgePolicy {
+            retention: chrono_days(days),
+        },
+        _ => PurgePolicy::default(),
+    }
+}
+
+fn chrono_days(days: i64) -> studio_core::registry::RetentionDuration {
+    studio_core::registry::RetentionDuration::days(days)
 }

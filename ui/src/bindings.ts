@@ -13,13 +13,50 @@ export const commands = {
 	 */
 	startupStatus: () => __TAURI_INVOKE<StartupStatus>("startup_status"),
 	/**  The registry's roots. */
-	listRoots: () => typedError<TreeNode_Serialize[], AppError>(__TAURI_INVOKE("list_roots")),
-	/**  The children of one entity. */
-	listChildren: (parentId: string) => typedError<TreeNode_Serialize[], AppError>(__TAURI_INVOKE("list_children", { parentId })),
+	listRoots: () => typedError<TreeNode[], AppError>(__TAURI_INVOKE("list_roots")),
+	/**  One page of an entity's children (`after` = the previous page's cursor). */
+	listChildren: (parentId: string, after: string | null, limit: number) => typedError<ChildPage, AppError>(__TAURI_INVOKE("list_children", { parentId, after, limit })),
+	/**  An entity with its breadcrumb. */
+	getEntity: (id: string) => typedError<EntityDetail, AppError>(__TAURI_INVOKE("get_entity", { id })),
+	/**  Live entities in an entity's subtree, itself included. */
+	subtreeCount: (id: string) => typedError<number, AppError>(__TAURI_INVOKE("subtree_count", { id })),
+	/**  Entities whose name (or, for a dotted query, path) contains the text. */
+	searchEntities: (query: string, limit: number) => typedError<SearchResults, AppError>(__TAURI_INVOKE("search_entities", { query, limit })),
+	/**  An entity's audit history, newest first. */
+	entityHistory: (id: string, limit: number) => typedError<HistoryEntry[], AppError>(__TAURI_INVOKE("entity_history", { id, limit })),
+	createEntity: (input: CreateEntity) => typedError<TreeNode, AppError>(__TAURI_INVOKE("create_entity", { input })),
+	renameEntity: (input: RenameEntity) => typedError<TreeNode, AppError>(__TAURI_INVOKE("rename_entity", { input })),
+	/**  Moves an entity (and its subtree) under a new parent, or to the top level. */
+	moveEntity: (input: MoveEntity) => typedError<MoveStarted, AppError>(__TAURI_INVOKE("move_entity", { input })),
+	/**  Soft-deletes an entity and its subtree. */
+	deleteEntity: (input: VersionedId) => typedError<DeleteOutcome, AppError>(__TAURI_INVOKE("delete_entity", { input })),
+	/**  Brings back one deletion from the trash. */
+	restoreEntity: (id: string) => typedError<RestoreOutcome, AppError>(__TAURI_INVOKE("restore_entity", { id })),
+	/**
+	 *  Removes a deleted subtree for good (needs the purge capability and the
+	 *  retention period to have passed).
+	 */
+	purgeEntity: (id: string) => typedError<PurgeOutcome, AppError>(__TAURI_INVOKE("purge_entity", { id })),
+	/**  The trash: the tops of deletions, newest first. */
+	listTrash: (limit: number) => typedError<TrashItem[], AppError>(__TAURI_INVOKE("list_trash", { limit })),
+	/**
+	 *  Asks a running job to stop before it commits. False when no such job
+	 *  runs (it finished already).
+	 */
+	cancelJob: (jobId: string) => __TAURI_INVOKE<boolean>("cancel_job", { jobId }),
+	/**  Ids of the jobs still running. */
+	runningJobs: () => typedError<string[], AppError>(__TAURI_INVOKE("running_jobs")),
+	listEntityTypes: (includeDeleted: boolean) => typedError<EntityType[], AppError>(__TAURI_INVOKE("list_entity_types", { includeDeleted })),
+	createEntityType: (input: EntityTypeInput) => typedError<EntityType, AppError>(__TAURI_INVOKE("create_entity_type", { input })),
+	updateEntityType: (input: EntityTypeUpdate) => typedError<EntityType, AppError>(__TAURI_INVOKE("update_entity_type", { input })),
+	deleteEntityType: (input: VersionedId) => typedError<EntityType, AppError>(__TAURI_INVOKE("delete_entity_type", { input })),
+	restoreEntityType: (id: string) => typedError<EntityType, AppError>(__TAURI_INVOKE("restore_entity_type", { id })),
 };
 
 /** Events */
 export const events = {
+	jobProgress: makeEvent<JobProgress, JobProgress>("job-progress"),
+	registryChanged: makeEvent<RegistryChanged, RegistryChanged>("registry-changed"),
 	startupEvent: makeEvent<StartupEvent, StartupEvent>("startup-event"),
 };
 
@@ -34,6 +71,24 @@ export type AppError =
 { type: "Validation"; data: {
 	message: string,
 } } | 
+/**
+ *  The record changed since the window read it; nothing changed.
+ *  `current` is the record as it is now, to show or retry against.
+ */
+{ type: "Conflict"; data: {
+	message: string,
+	current: CurrentRow,
+} } | 
+/**  The record is still in use (live entities of a type, references). */
+{ type: "InUse"; data: {
+	message: string,
+} } | 
+/**  Not allowed (system records, missing capability, retention). */
+{ type: "Forbidden"; data: {
+	message: string,
+} } | 
+/**  A background job was cancelled before it committed. */
+{ type: "Cancelled" } | 
 /**  The database failed or cannot be reached. */
 { type: "Database"; data: {
 	message: string,
@@ -42,6 +97,41 @@ export type AppError =
 { type: "Startup"; data: {
 	message: string,
 } };
+
+/**
+ *  Where a change came from: the window that made it (or "job" for a
+ *  background job), so a pane can tell its own changes from others'.
+ */
+export type ChangeSource = {
+	window: string,
+};
+
+/**  A page of children, in path-label order. */
+export type ChildPage = {
+	nodes: TreeNode[],
+	/**  Pass as `after` to get the next page; `None` on the last page. */
+	nextCursor: string | null,
+};
+
+/**  A new entity. */
+export type CreateEntity = {
+	typeKey: string,
+	parentId: string | null,
+	name: string,
+};
+
+/**  One step of a breadcrumb, root first. */
+export type Crumb = {
+	id: string,
+	name: string,
+	typeKey: string,
+	icon: string | null,
+};
+
+/**  The current state of a record a change was refused for. */
+export type CurrentRow = { kind: "entity"; row: TreeNode } | { kind: "entityType"; row: EntityType } | 
+/**  The record is gone (deleted or purged). */
+{ kind: "missing" };
 
 /**  What the window shows of the database it works on (never a password). */
 export type DatabaseInfo = {
@@ -52,6 +142,134 @@ export type DatabaseInfo = {
 
 export type DatabaseKind = "embedded" | "external";
 
+/**  What a soft delete covered. */
+export type DeleteOutcome = {
+	id: string,
+	parentId: string | null,
+	/**  Entities deleted: the entity and its live descendants. */
+	deleted: number,
+	deletedAt: string,
+};
+
+/**  An entity with everything its detail pane shows. */
+export type EntityDetail = {
+	node: TreeNode,
+	createdAt: string,
+	deletedAt: string | null,
+	/**  Ancestors, root first (not including the entity itself). */
+	breadcrumb: Crumb[],
+};
+
+/**  An entity type. */
+export type EntityType = {
+	id: string,
+	key: string,
+	name: string,
+	description: string | null,
+	icon: string | null,
+	isSystem: boolean,
+	createdAt: string,
+	updatedAt: string,
+	deletedAt: string | null,
+	/**  How many live entities are of this type. */
+	liveEntities: number,
+};
+
+/**  A new entity type. */
+export type EntityTypeInput = {
+	key: string,
+	name: string,
+	description: string | null,
+	icon: string | null,
+};
+
+/**  The editable fields of an entity type, with the version the editor saw. */
+export type EntityTypeUpdate = {
+	id: string,
+	expectedUpdatedAt: string,
+	name: string,
+	description: string | null,
+	icon: string | null,
+};
+
+/**  One audit row of an entity's history. */
+export type HistoryEntry = {
+	id: string,
+	occurredAt: string,
+	action: string,
+	actor: string | null,
+	source: string | null,
+	requestId: string | null,
+	before: Value | null,
+	after: Value | null,
+};
+
+/**  Progress of a background job. */
+export type JobProgress = {
+	jobId: string,
+	done: number,
+	total: number,
+	state: JobState,
+};
+
+/**  Where a job is. */
+export type JobState = { state: "running" } | { state: "committed"; node: TreeNode; oldParentId: string | null } | { state: "cancelled" } | { state: "failed"; error: AppError };
+
+/**
+ *  A move of one version of an entity (and its subtree) under a new parent,
+ *  or to the top level when `new_parent_id` is `None`.
+ */
+export type MoveEntity = {
+	id: string,
+	expectedUpdatedAt: string,
+	newParentId: string | null,
+};
+
+/**
+ *  How a move went: done at once, or running as a background job whose
+ *  progress arrives as `JobProgress` events.
+ */
+export type MoveStarted = { kind: "done"; node: TreeNode; oldParentId: string | null } | { kind: "background"; jobId: string; total: number };
+
+/**  What a purge removed for good. */
+export type PurgeOutcome = {
+	id: string,
+	purged: number,
+};
+
+/**  What changed in the registry. */
+export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "updated"; node: TreeNode } | { kind: "moved"; node: TreeNode; oldParentId: string | null } | { kind: "deleted"; id: string; parentId: string | null; count: number } | { kind: "restored"; node: TreeNode; count: number } | { kind: "purged"; id: string } | { kind: "typesChanged" };
+
+/**  Sent after every change to the registry. */
+export type RegistryChanged = {
+	source: ChangeSource,
+	change: RegistryChange,
+};
+
+/**  A rename of one version of an entity. */
+export type RenameEntity = {
+	id: string,
+	expectedUpdatedAt: string,
+	name: string,
+};
+
+/**  What a restore brought back. */
+export type RestoreOutcome = {
+	node: TreeNode,
+	restored: number,
+};
+
+/**
+ *  Search results: the best matches, and how many there are (exact up to
+ *  the cap, then "more than").
+ */
+export type SearchResults = {
+	hits: TreeNode[],
+	total: number,
+	/**  `total` is the cap: there are at least that many. */
+	totalCapped: boolean,
+};
+
 /**  Sent whenever the start-up status changes. */
 export type StartupEvent = {
 	status: StartupStatus,
@@ -60,23 +278,28 @@ export type StartupEvent = {
 /**  Where the app is in opening its database. */
 export type StartupStatus = { state: "starting"; message: string } | { state: "ready"; database: DatabaseInfo } | { state: "failed"; error: AppError };
 
-/**  One row of the tree: what the browser needs to draw a node. */
-export type TreeNode = TreeNode_Serialize | TreeNode_Deserialize;
-
-/**  One row of the tree: what the browser needs to draw a node. */
-export type TreeNode_Deserialize = {
+/**
+ *  The top of one deletion in the trash: an entity deleted together with
+ *  `deleted_count - 1` descendants.
+ */
+export type TrashItem = {
 	id: string,
-	parentId?: string | null,
+	parentId: string | null,
 	typeKey: string,
 	typeName: string,
-	icon?: string | null,
+	icon: string | null,
 	name: string,
 	pathLabel: string,
-	hasChildren: boolean,
+	deletedAt: string,
+	deletedCount: number,
+	/**  The parent is deleted too (restore the parent first). */
+	parentDeleted: boolean,
+	/**  When a purge becomes possible (deleted_at + retention). */
+	purgeableFrom: string,
 };
 
 /**  One row of the tree: what the browser needs to draw a node. */
-export type TreeNode_Serialize = {
+export type TreeNode = {
 	id: string,
 	parentId: string | null,
 	typeKey: string,
@@ -85,6 +308,16 @@ export type TreeNode_Serialize = {
 	name: string,
 	pathLabel: string,
 	hasChildren: boolean,
+	/**  The version the client saw; every change sends it back. */
+	updatedAt: string,
+};
+
+export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  A change aimed at one version of a record. */
+export type VersionedId = {
+	id: string,
+	expectedUpdatedAt: string,
 };
 
 /* Tauri Specta runtime */

@@ -3,6 +3,8 @@
 
 use uuid::Uuid;
 
+use crate::registry::CurrentRow;
+
 pub type CoreResult<T> = Result<T, CoreError>;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +16,26 @@ pub enum CoreError {
     /// The input was rejected; nothing was changed.
     #[error("{0}")]
     Validation(String),
+
+    /// The record changed since the caller read it; nothing was changed.
+    /// `current` is the record as it is now.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current: CurrentRow,
+    },
+
+    /// The record is still used (by live entities, references, ...).
+    #[error("{0}")]
+    InUse(String),
+
+    /// The operation is not allowed for this person or this record.
+    #[error("{0}")]
+    Forbidden(String),
+
+    /// A long operation was cancelled before it committed; nothing changed.
+    #[error("the operation was cancelled; nothing was changed")]
+    Cancelled,
 
     /// The database could not be reached or refused the connection.
     #[error("cannot reach the database: {0}")]
@@ -38,6 +60,15 @@ impl CoreError {
     }
 }
 
+impl CoreError {
+    /// A serialization failure or deadlock: the transaction may be retried.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, CoreError::Database(m) if m.starts_with(RETRYABLE_PREFIX))
+    }
+}
+
+const RETRYABLE_PREFIX: &str = "[retryable] ";
+
 impl From<sqlx::Error> for CoreError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
@@ -46,7 +77,13 @@ impl From<sqlx::Error> for CoreError {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Configuration(_) => CoreError::Unavailable(err.to_string()),
-            sqlx::Error::Database(db) => CoreError::Database(db.message().to_string()),
+            sqlx::Error::Database(db) => match db.code().as_deref() {
+                // serialization_failure, deadlock_detected
+                Some("40001") | Some("40P01") => {
+                    CoreError::Database(format!("{RETRYABLE_PREFIX}{}", db.message()))
+                }
+                _ => CoreError::Database(db.message().to_string()),
+            },
             _ => CoreError::Database(err.to_string()),
         }
     }
