@@ -34,4 +34,54 @@ mod tests {
              Run `cargo run --bin export-bindings` and commit the result."
         );
     }
+
+    /// The window may call exactly the commands the app registers: the
+    /// list build.rs declares, the capability grants and the bindings call
+    /// must be the same set.
+    #[test]
+    fn capability_grants_exactly_the_registered_commands() {
+        use std::collections::BTreeSet;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let listed: BTreeSet<String> =
+            std::fs::read_to_string(root.join("src-tauri/commands.list"))
+                .unwrap()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string)
+                .collect();
+        let capability: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("src-tauri/capabilities/default.json")).unwrap(),
+        )
+        .unwrap();
+        let granted: BTreeSet<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        assert_eq!(
+            granted, listed,
+            "the capability must grant exactly the listed commands"
+        );
+        let dir = std::env::temp_dir().join(format!("eco-bindings-cmds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        super::export(&dir.join("b.ts")).unwrap();
+        let ts = std::fs::read_to_string(dir.join("b.ts")).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        let registered: BTreeSet<String> = ts
+            .split("__TAURI_INVOKE")
+            .skip(1)
+            .filter_map(|rest| {
+                let start = rest.find("(\"")? + 2;
+                let end = start + rest[start..].find('"')?;
+                Some(rest[start..end].to_string())
+            })
+            .collect();
+        assert_eq!(
+            registered, listed,
+            "every registered command is listed, and only those"
+        );
+    }
 }

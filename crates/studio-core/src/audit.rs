@@ -75,6 +75,54 @@ pub async fn record(
     Ok(())
 }
 
+/// Audits a change to an entity (`entities` row `id`).
+pub async fn entity_change(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: &str,
+    id: Uuid,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> CoreResult<()> {
+    record(
+        conn,
+        actor,
+        AuditRecord {
+            action,
+            table_name: "entities",
+            record_id: id,
+            entity_id: Some(id),
+            before,
+            after,
+        },
+    )
+    .await
+}
+
+/// Audits a change to an entity type.
+pub async fn type_change(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: &str,
+    id: Uuid,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> CoreResult<()> {
+    record(
+        conn,
+        actor,
+        AuditRecord {
+            action,
+            table_name: "entity_type_definitions",
+            record_id: id,
+            entity_id: None,
+            before,
+            after,
+        },
+    )
+    .await
+}
+
 /// The `users` row of the role this connection logs in as, created on first
 /// use so every audit row can name a person.
 pub async fn current_user_id(conn: &mut PgConnection) -> CoreResult<Uuid> {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::locks::{lock_roots, locked_entity, root_label_of, LockedEntity};
 use super::model::*;
 use super::read::tree_node;
-use crate::audit::{self, Actor, AuditRecord};
+use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult};
 use crate::slug;
 
@@ -174,20 +174,16 @@ pub async fn create_entity(
     .bind(new.name)
     .execute(&mut *conn)
     .await?;
-    audit::record(
+    audit::entity_change(
         conn,
         actor,
-        AuditRecord {
-            action: "entity.create",
-            table_name: "entities",
-            record_id: id,
-            entity_id: Some(id),
-            before: None,
-            after: Some(json!({
-                "type": new.type_key, "parent_id": new.parent_id,
-                "name": new.name, "path_label": path_label,
-            })),
-        },
+        "entity.create",
+        id,
+        None,
+        Some(json!({
+            "type": new.type_key, "parent_id": new.parent_id,
+            "name": new.name, "path_label": path_label,
+        })),
     )
     .await?;
     Ok(CreatedEntity { id, path_label })
@@ -245,17 +241,13 @@ pub async fn rename(pool: &PgPool, actor: &Actor, input: &RenameEntity) -> CoreR
             .bind(entity.id)
             .execute(&mut *tx)
             .await?;
-        audit::record(
+        audit::entity_change(
             &mut tx,
             actor,
-            AuditRecord {
-                action: "entity.rename",
-                table_name: "entities",
-                record_id: entity.id,
-                entity_id: Some(entity.id),
-                before: Some(json!({ "name": old_name, "path_label": entity.path_label })),
-                after: Some(json!({ "name": input.name, "path_label": new_label })),
-            },
+            "entity.rename",
+            entity.id,
+            Some(json!({ "name": old_name, "path_label": entity.path_label })),
+            Some(json!({ "name": input.name, "path_label": new_label })),
         )
         .await?;
         let node = tree_node(&mut tx, entity.id).await?;
@@ -289,19 +281,13 @@ pub async fn delete(
         .bind(now_micros(&mut tx).await?)
         .fetch_one(&mut *tx)
         .await?;
-        audit::record(
+        audit::entity_change(
             &mut tx,
             actor,
-            AuditRecord {
-                action: "entity.delete",
-                table_name: "entities",
-                record_id: entity.id,
-                entity_id: Some(entity.id),
-                before: Some(
-                    json!({ "path_label": entity.path_label, "parent_id": entity.parent_id }),
-                ),
-                after: Some(json!({ "deleted": deleted, "deleted_at": deleted_at })),
-            },
+            "entity.delete",
+            entity.id,
+            Some(json!({ "path_label": entity.path_label, "parent_id": entity.parent_id })),
+            Some(json!({ "deleted": deleted, "deleted_at": deleted_at })),
         )
         .await?;
         tx.commit().await?;

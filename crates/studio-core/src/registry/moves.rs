@@ -13,7 +13,7 @@ use super::entities::{check_version, free_path_label};
 use super::locks::{lock_roots, locked_entity, root_label_of};
 use super::model::*;
 use super::read::tree_node;
-use crate::audit::{self, Actor, AuditRecord};
+use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult};
 use crate::slug;
 
@@ -195,21 +195,17 @@ async fn move_once(
     .bind(parent.as_ref().map(|p| p.id))
     .execute(&mut *tx)
     .await?;
-    audit::record(
+    audit::entity_change(
         &mut tx,
         actor,
-        AuditRecord {
-            action: "entity.move",
-            table_name: "entities",
-            record_id: entity.id,
-            entity_id: Some(entity.id),
-            before: Some(json!({ "parent_id": entity.parent_id, "path_label": entity.path_label })),
-            after: Some(json!({
-                "parent_id": parent.as_ref().map(|p| p.id),
-                "path_label": new_label,
-                "rewritten": done,
-            })),
-        },
+        "entity.move",
+        entity.id,
+        Some(json!({ "parent_id": entity.parent_id, "path_label": entity.path_label })),
+        Some(json!({
+            "parent_id": parent.as_ref().map(|p| p.id),
+            "path_label": new_label,
+            "rewritten": done,
+        })),
     )
     .await?;
     let node = tree_node(&mut tx, entity.id).await?;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::locks::{lock_roots, locked_entity, root_label_of};
 use super::model::*;
 use super::read::tree_node;
-use crate::audit::{self, Actor, AuditRecord};
+use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult};
 
 /// How long a deletion stays restorable before it may be purged.
@@ -94,17 +94,13 @@ pub async fn restore(pool: &PgPool, actor: &Actor, id: Uuid) -> CoreResult<Resto
         .bind(deleted_at)
         .fetch_one(&mut *tx)
         .await?;
-        audit::record(
+        audit::entity_change(
             &mut tx,
             actor,
-            AuditRecord {
-                action: "entity.restore",
-                table_name: "entities",
-                record_id: entity.id,
-                entity_id: Some(entity.id),
-                before: Some(json!({ "deleted_at": deleted_at })),
-                after: Some(json!({ "restored": restored })),
-            },
+            "entity.restore",
+            entity.id,
+            Some(json!({ "deleted_at": deleted_at })),
+            Some(json!({ "restored": restored })),
         )
         .await?;
         let node = tree_node(&mut tx, entity.id).await?;
@@ -215,19 +211,7 @@ pub async fn purge(
                 .execute(&mut *tx)
                 .await?;
         }
-        audit::record(
-            &mut tx,
-            actor,
-            AuditRecord {
-                action: "entity.purge",
-                table_name: "entities",
-                record_id: entity.id,
-                entity_id: Some(entity.id),
-                before: Some(json!({ "path_label": entity.path_label, "deleted_at": deleted_at })),
-                after: Some(json!({ "purged": ids.len() })),
-            },
-        )
-        .await?;
+        audit::entity_change(&mut tx, actor, "entity.purge", entity.id, Some(json!({ "path_label": entity.path_label, "deleted_at": deleted_at })), Some(json!({ "purged": ids.len() }))).await?;
         tx.commit().await?;
         Ok(PurgeOutcome {
             id: entity.id,

@@ -6,7 +6,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::model::*;
-use crate::audit::{self, Actor, AuditRecord};
+use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult};
 
 const TYPE_SELECT: &str = "
@@ -135,20 +135,16 @@ pub(crate) async fn insert_entity_type(
     .bind(is_system)
     .execute(&mut *conn)
     .await?;
-    audit::record(
+    audit::type_change(
         conn,
         actor,
-        AuditRecord {
-            action: "entity_type.create",
-            table_name: "entity_type_definitions",
-            record_id: id,
-            entity_id: None,
-            before: None,
-            after: Some(json!({
-                "key": input.key, "name": input.name, "description": input.description,
-                "icon": input.icon, "is_system": is_system,
-            })),
-        },
+        "entity_type.create",
+        id,
+        None,
+        Some(json!({
+            "key": input.key, "name": input.name, "description": input.description,
+            "icon": input.icon, "is_system": is_system,
+        })),
     )
     .await?;
     get_entity_type(conn, id).await
@@ -210,17 +206,15 @@ pub async fn update_entity_type(
     .bind(&input.icon)
     .execute(&mut *tx)
     .await?;
-    audit::record(
+    audit::type_change(
         &mut tx,
         actor,
-        AuditRecord {
-            action: "entity_type.update",
-            table_name: "entity_type_definitions",
-            record_id: input.id,
-            entity_id: None,
-            before: Some(json!({ "name": before.name, "description": before.description, "icon": before.icon })),
-            after: Some(json!({ "name": input.name, "description": input.description, "icon": input.icon })),
-        },
+        "entity_type.update",
+        input.id,
+        Some(
+            json!({ "name": before.name, "description": before.description, "icon": before.icon }),
+        ),
+        Some(json!({ "name": input.name, "description": input.description, "icon": input.icon })),
     )
     .await?;
     let after = get_entity_type(&mut tx, input.id).await?;
@@ -260,17 +254,13 @@ pub async fn delete_entity_type(
     .bind(input.id)
     .execute(&mut *tx)
     .await?;
-    audit::record(
+    audit::type_change(
         &mut tx,
         actor,
-        AuditRecord {
-            action: "entity_type.delete",
-            table_name: "entity_type_definitions",
-            record_id: input.id,
-            entity_id: None,
-            before: Some(json!({ "key": before.key })),
-            after: None,
-        },
+        "entity_type.delete",
+        input.id,
+        Some(json!({ "key": before.key })),
+        None,
     )
     .await?;
     let after = get_entity_type(&mut tx, input.id).await?;
@@ -291,17 +281,13 @@ pub async fn restore_entity_type(pool: &PgPool, actor: &Actor, id: Uuid) -> Core
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    audit::record(
+    audit::type_change(
         &mut tx,
         actor,
-        AuditRecord {
-            action: "entity_type.restore",
-            table_name: "entity_type_definitions",
-            record_id: id,
-            entity_id: None,
-            before: None,
-            after: Some(json!({ "key": before.key })),
-        },
+        "entity_type.restore",
+        id,
+        None,
+        Some(json!({ "key": before.key })),
     )
     .await?;
     let after = get_entity_type(&mut tx, id).await?;
