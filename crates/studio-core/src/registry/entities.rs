@@ -4,7 +4,10 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::locks::{lock_roots, locked_entity, root_label_of, LockedEntity};
+use super::locks::{
+    lock_roots, locked_entity, moved_concurrently, path_of, root_label_of, roots_for_path,
+    LockedEntity,
+};
 use super::model::*;
 use super::read::tree_node;
 use crate::audit::{self, Actor};
@@ -116,8 +119,10 @@ pub async fn create_entity(
     new: &NewEntity<'_>,
 ) -> CoreResult<CreatedEntity> {
     validate_name(new.name)?;
+    // FOR SHARE: a type cannot be deleted while an entity of it is being
+    // created (the deletion waits, then counts this entity).
     let type_id: Uuid = sqlx::query_scalar(
-        "SELECT id FROM entity_type_definitions WHERE key = $1 AND deleted_at IS NULL",
+        "SELECT id FROM entity_type_definitions WHERE key = $1 AND deleted_at IS NULL FOR SHARE",
     )
     .bind(new.type_key)
     .fetch_optional(&mut *conn)
@@ -129,8 +134,11 @@ pub async fn create_entity(
     let parent = match new.parent_id {
         Some(pid) => {
             let root = root_label_of(conn, pid).await?;
-            lock_roots(conn, &[root]).await?;
+            lock_roots(conn, std::slice::from_ref(&root)).await?;
             let parent = locked_entity(conn, pid).await?;
+            if parent.root_label() != root {
+                return Err(moved_concurrently());
+            }
             if parent.deleted_at.is_some() {
                 return Err(CoreError::validation(
                     "cannot create an entity under a deleted parent",
@@ -213,18 +221,19 @@ pub async fn rename(pool: &PgPool, actor: &Actor, input: &RenameEntity) -> CoreR
         let parent_label = parent_label_of(&entity.path_label);
         let base = slug::slugify(&input.name, &entity.type_key);
         let current_slug = last_segment(&entity.path_label);
-        let new_label = if current_slug == base || strip_suffix_matches(current_slug, &base) {
-            entity.path_label.clone()
-        } else {
-            free_path_label(
-                &mut tx,
-                parent_label,
-                &base,
-                entity.id,
-                Some(&entity.path_label),
-            )
-            .await?
-        };
+        let new_label =
+            if current_slug == base || keeps_suffixed_slug(current_slug, &base, entity.id) {
+                entity.path_label.clone()
+            } else {
+                free_path_label(
+                    &mut tx,
+                    parent_label,
+                    &base,
+                    entity.id,
+                    Some(&entity.path_label),
+                )
+                .await?
+            };
         if new_label != entity.path_label {
             rewrite_labels(&mut tx, &entity.path, &entity.path_label, &new_label).await?;
         }
@@ -317,12 +326,13 @@ pub(super) async fn lock_for_change(
     id: Uuid,
     expected: chrono::DateTime<chrono::Utc>,
 ) -> CoreResult<LockedEntity> {
-    let root = root_label_of(conn, id).await?;
-    lock_roots(conn, &[root.clone()]).await?;
+    let path = path_of(conn, id).await?;
+    let roots = roots_for_path(&path);
+    lock_roots(conn, &roots).await?;
     let entity = locked_entity(conn, id).await?;
-    if entity.root_label() != root {
-        // Moved to another root between the two reads: start over.
-        return Err(CoreError::Database("[retryable] the entity moved".into()));
+    if roots_for_path(&entity.path) != roots {
+        // Moved between the read and the lock: start over.
+        return Err(moved_concurrently());
     }
     check_version(conn, &entity, expected).await?;
     Ok(entity)
@@ -374,13 +384,16 @@ pub(super) fn parent_label_of(label: &str) -> Option<&str> {
     label.rsplit_once('.').map(|(p, _)| p)
 }
 
-/// `pump_2` (or `pump_<id piece>`) keeps its label when renamed to
-/// something that slugs to `pump`.
-fn strip_suffix_matches(current: &str, base: &str) -> bool {
+/// `pump_2`, `pump_3` or `pump_<own id piece>` (the forms
+/// [`free_path_label`] gives a duplicate) keep their label when renamed to
+/// something that slugs to `pump`; any other tail is part of the old name.
+fn keeps_suffixed_slug(current: &str, base: &str, id: Uuid) -> bool {
+    let id_hex = slug::id_label(id);
+    let own_piece = &id_hex[id_hex.len() - 10..];
     current
         .strip_prefix(base)
         .and_then(|rest| rest.strip_prefix('_'))
-        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_hexdigit()))
+        .is_some_and(|tail| tail == "2" || tail == "3" || tail == own_piece)
 }
 
 /// Picks a `path_label` under the parent that no entity (live or deleted)

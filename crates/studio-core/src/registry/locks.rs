@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::error::{CoreError, CoreResult};
 
-/// The lock key of "creating a root" (no root exists yet to lock).
-const TOP_LEVEL: &str = "-";
+/// The lock key of the top level: creating, renaming or moving roots.
+pub(crate) const TOP_LEVEL: &str = "-";
 
 /// An entity row read under `FOR UPDATE`.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -67,6 +67,32 @@ pub(crate) async fn lock_roots(conn: &mut PgConnection, roots: &[String]) -> Cor
             .await?;
     }
     Ok(())
+}
+
+/// The error that makes `retrying` start the transaction over: the entity
+/// moved to another root between the unlocked read and the lock.
+pub(crate) fn moved_concurrently() -> CoreError {
+    CoreError::Database("[retryable] the entity moved to another root concurrently".into())
+}
+
+/// The root locks an entity at `path` needs: its root's, plus the top
+/// level's when it is itself a root (root labels share one namespace).
+pub(crate) fn roots_for_path(path: &str) -> Vec<String> {
+    let root = first_label(path);
+    if path.contains('.') {
+        vec![root]
+    } else {
+        vec![root, TOP_LEVEL.to_string()]
+    }
+}
+
+/// The path of an entity (unlocked read).
+pub(crate) async fn path_of(conn: &mut PgConnection, id: Uuid) -> CoreResult<String> {
+    sqlx::query_scalar("SELECT path::text FROM entities WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(CoreError::NotFound { what: "entity", id })
 }
 
 /// Reads and row-locks one entity.

@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::locks::{lock_roots, locked_entity, root_label_of};
+use super::locks::{lock_roots, locked_entity, moved_concurrently, root_label_of};
 use super::model::*;
 use super::read::tree_node;
 use crate::audit::{self, Actor};
@@ -70,11 +70,35 @@ pub async fn restore(pool: &PgPool, actor: &Actor, id: Uuid) -> CoreResult<Resto
     super::retrying(|| async {
         let mut tx = pool.begin().await?;
         let root = root_label_of(&mut tx, id).await?;
-        lock_roots(&mut tx, &[root]).await?;
+        lock_roots(&mut tx, std::slice::from_ref(&root)).await?;
         let entity = locked_entity(&mut tx, id).await?;
+        if entity.root_label() != root {
+            return Err(moved_concurrently());
+        }
         let Some(deleted_at) = entity.deleted_at else {
             return Err(CoreError::validation("the entity is not deleted"));
         };
+        // The restored rows' types must be live, and stay live until we
+        // commit (FOR SHARE holds off a concurrent type deletion).
+        let types: Vec<(String, bool)> = sqlx::query_as(
+            "SELECT t.name, t.deleted_at IS NOT NULL FROM entity_type_definitions t
+             WHERE t.id IN (SELECT entity_type_id FROM entities
+                            WHERE path >= $1::ltree AND path < ($1 || '0')::ltree AND deleted_at = $2)
+             ORDER BY t.name
+             FOR SHARE",
+        )
+        .bind(&entity.path)
+        .bind(deleted_at)
+        .fetch_all(&mut *tx)
+        .await?;
+        let deleted_type_names: Vec<String> =
+            types.into_iter().filter(|(_, deleted)| *deleted).map(|(name, _)| name).collect();
+        if !deleted_type_names.is_empty() {
+            return Err(CoreError::validation(format!(
+                "restore its type first: {} (deleted)",
+                deleted_type_names.join(", ")
+            )));
+        }
         if let Some(pid) = entity.parent_id {
             let parent = locked_entity(&mut tx, pid).await?;
             if parent.deleted_at.is_some() {
@@ -140,8 +164,11 @@ pub async fn purge(
     super::retrying(|| async {
         let mut tx = pool.begin().await?;
         let root = root_label_of(&mut tx, id).await?;
-        lock_roots(&mut tx, &[root.clone()]).await?;
+        lock_roots(&mut tx, std::slice::from_ref(&root)).await?;
         let entity = locked_entity(&mut tx, id).await?;
+        if entity.root_label() != root {
+            return Err(moved_concurrently());
+        }
         let Some(deleted_at) = entity.deleted_at else {
             return Err(CoreError::validation("only a deleted entity can be purged; delete it first"));
         };

@@ -1,0 +1,442 @@
+//! Stress: 50 concurrent sessions rename and move entities within one
+//! subtree (200 entities under one root) for `ECO_STRESS_SECS` seconds
+//! (default 30). Every refused write must be a Conflict (or a Validation for
+//! a move that would make a cycle); nothing else may surface (no deadlock,
+//! serialization failure or unique violation). No update is lost: each
+//! entity ends with the name of its last successful rename, which is also
+//! the name in its newest `entity.rename` audit row, and the audit trail
+//! counts exactly the successful writes. The tree invariants hold at the end.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+use studio_core::registry::{
+    self, CancelToken, CurrentRow, EntityTypeSpec, MoveEntity, NewEntity, RenameEntity,
+};
+use studio_core::testing::test_db;
+use studio_core::{Actor, CoreError};
+use uuid::Uuid;
+
+const SESSIONS: usize = 50;
+const GROUPS: usize = 20;
+const PER_GROUP: usize = 9;
+const DEFAULT_SECS: u64 = 30;
+
+/// A small deterministic generator (xorshift64*), one per session.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    /// (entity, name, version after the rename) of each successful rename.
+    renames: Vec<(Uuid, String, DateTime<Utc>)>,
+    moves: u64,
+    noop_moves: u64,
+    conflicts: u64,
+    cycles: u64,
+    reads: u64,
+    unexpected: Vec<String>,
+}
+
+async fn session(
+    n: usize,
+    pool: PgPool,
+    ids: Arc<Vec<Uuid>>,
+    root: Uuid,
+    deadline: Instant,
+) -> Report {
+    let mut rng = Rng::new(n as u64 + 1);
+    let mut report = Report::default();
+    let mut seq = 0u64;
+    while Instant::now() < deadline {
+        let x = ids[rng.below(ids.len())];
+        let node = match registry::get_entity(&pool, x).await {
+            Ok(d) => d.node,
+            Err(e) => {
+                report.unexpected.push(format!("reading {x}: {e:?}"));
+                continue;
+            }
+        };
+        report.reads += 1;
+        let actor = Actor::new(None, "stress");
+        let conflict_ok = |current: &CurrentRow| match current {
+            CurrentRow::Entity(cur) => cur.id == x && cur.updated_at != node.updated_at,
+            _ => false,
+        };
+        if rng.below(100) < 60 {
+            seq += 1;
+            let name = format!("s{n:02}-{seq:06}");
+            let r = registry::rename(
+                &pool,
+                &actor,
+                &RenameEntity {
+                    id: x,
+                    expected_updated_at: node.updated_at,
+                    name: name.clone(),
+                },
+            )
+            .await;
+            match r {
+                Ok(t) if t.name == name && t.updated_at > node.updated_at => {
+                    report.renames.push((x, name, t.updated_at));
+                }
+                Ok(t) => report
+                    .unexpected
+                    .push(format!("rename to {name} returned {t:?}")),
+                Err(CoreError::Conflict { current, .. }) if conflict_ok(&current) => {
+                    report.conflicts += 1;
+                }
+                Err(e) => report.unexpected.push(format!("rename of {x}: {e:?}")),
+            }
+        } else {
+            let target = if rng.below(10) == 0 {
+                root
+            } else {
+                ids[rng.below(ids.len())]
+            };
+            let r = registry::move_entity(
+                &pool,
+                &actor,
+                &MoveEntity {
+                    id: x,
+                    expected_updated_at: node.updated_at,
+                    new_parent_id: Some(target),
+                },
+                &|_| {},
+                &CancelToken::new(),
+            )
+            .await;
+            match r {
+                Ok(t) if t.parent_id == Some(target) => {
+                    if t.updated_at == node.updated_at {
+                        report.noop_moves += 1;
+                    } else {
+                        report.moves += 1;
+                    }
+                }
+                Ok(t) => report
+                    .unexpected
+                    .push(format!("move of {x} under {target} returned {t:?}")),
+                Err(CoreError::Conflict { current, .. }) if conflict_ok(&current) => {
+                    report.conflicts += 1;
+                }
+                // Legitimate only for a cycle: nothing is deleted here.
+                Err(CoreError::Validation(m)) if m.contains("under itself") => {
+                    report.cycles += 1;
+                }
+                Err(e) => report
+                    .unexpected
+                    .push(format!("move of {x} under {target}: {e:?}")),
+            }
+        }
+    }
+    report
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    parent_id: Option<Uuid>,
+    path: String,
+    path_label: String,
+    deleted_at: Option<DateTime<Utc>>,
+    name: Option<String>,
+}
+
+async fn snapshot(pool: &PgPool) -> Vec<Row> {
+    sqlx::query_as::<_, Row>(
+        "SELECT e.id, e.parent_entity_id AS parent_id, e.path::text AS path, e.path_label,
+                e.deleted_at,
+                (SELECT v.value #>> '{}' FROM entity_property_values v
+                  WHERE v.entity_id = e.id AND v.deleted_at IS NULL
+                    AND v.property_definition_id = '01900000-0000-7000-8000-000000000002') AS name
+         FROM entities e ORDER BY e.id",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("snapshot of entities")
+}
+
+/// The invariants of `invariants.rs`, over every row.
+fn check_invariants(rows: &[Row]) -> Result<(), String> {
+    let ids: HashMap<Uuid, &Row> = rows.iter().map(|r| (r.id, r)).collect();
+    let mut labels = HashSet::new();
+    for r in rows {
+        let own = r.id.simple().to_string();
+        if !labels.insert(r.path_label.as_str()) {
+            return Err(format!("path_label {:?} is held twice", r.path_label));
+        }
+        let slug = match r.parent_id {
+            None if r.path == own => r.path_label.as_str(),
+            None => return Err(format!("root {} has path {:?}", r.id, r.path)),
+            Some(pid) => {
+                let p = ids
+                    .get(&pid)
+                    .ok_or_else(|| format!("{} has a missing parent", r.id))?;
+                if r.path != format!("{}.{own}", p.path) {
+                    return Err(format!(
+                        "{} has path {:?} under parent path {:?}",
+                        r.id, r.path, p.path
+                    ));
+                }
+                if r.deleted_at.is_none() && p.deleted_at.is_some() {
+                    return Err(format!("live {} is an orphan", r.id));
+                }
+                r.path_label
+                    .strip_prefix(&format!("{}.", p.path_label))
+                    .ok_or_else(|| {
+                        format!(
+                            "{} has label {:?} under parent label {:?}",
+                            r.id, r.path_label, p.path_label
+                        )
+                    })?
+            }
+        };
+        if slug.is_empty()
+            || !slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(format!(
+                "{} has a bad last segment in {:?}",
+                r.id, r.path_label
+            ));
+        }
+        if r.deleted_at.is_none() && r.name.is_none() {
+            return Err(format!("live {} has no name", r.id));
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_sessions_rename_and_move_in_one_subtree_without_lost_updates() {
+    let secs: u64 = std::env::var("ECO_STRESS_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_SECS);
+    let db = test_db().await;
+    let setup = Actor::new(None, "setup");
+    let mut tx = db.pool.begin().await.unwrap();
+    registry::ensure_entity_type(
+        &mut tx,
+        &setup,
+        &EntityTypeSpec {
+            key: "site",
+            name: "Site",
+            description: None,
+            icon: None,
+            is_system: false,
+        },
+    )
+    .await
+    .unwrap();
+    let root = registry::create_entity(
+        &mut tx,
+        &setup,
+        &NewEntity {
+            type_key: "site",
+            parent_id: None,
+            name: "Stress root",
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let mut ids = Vec::new();
+    let mut original_names = HashMap::new();
+    for g in 0..GROUPS {
+        let name = format!("Group {g}");
+        let group = registry::create_entity(
+            &mut tx,
+            &setup,
+            &NewEntity {
+                type_key: "site",
+                parent_id: Some(root),
+                name: &name,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+        ids.push(group);
+        original_names.insert(group, name);
+        for i in 0..PER_GROUP {
+            let name = format!("Node {g}-{i}");
+            let id = registry::create_entity(
+                &mut tx,
+                &setup,
+                &NewEntity {
+                    type_key: "site",
+                    parent_id: Some(group),
+                    name: &name,
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+            ids.push(id);
+            original_names.insert(id, name);
+        }
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(ids.len(), 200, "200 entities under one root");
+
+    let pool = PgPoolOptions::new()
+        .max_connections(60)
+        .min_connections(SESSIONS as u32)
+        .acquire_timeout(Duration::from_secs(60))
+        .connect(&db.url)
+        .await
+        .expect("a pool of 60 connections");
+    let ids = Arc::new(ids);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(secs);
+    let handles: Vec<_> = (0..SESSIONS)
+        .map(|n| tokio::spawn(session(n, pool.clone(), ids.clone(), root, deadline)))
+        .collect();
+    let mut reports = Vec::new();
+    for h in handles {
+        reports.push(h.await.expect("a session panicked"));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+
+    let unexpected: Vec<&String> = reports.iter().flat_map(|r| &r.unexpected).collect();
+    let renames: Vec<&(Uuid, String, DateTime<Utc>)> =
+        reports.iter().flat_map(|r| &r.renames).collect();
+    let moves: u64 = reports.iter().map(|r| r.moves).sum();
+    let noop_moves: u64 = reports.iter().map(|r| r.noop_moves).sum();
+    let conflicts: u64 = reports.iter().map(|r| r.conflicts).sum();
+    let cycles: u64 = reports.iter().map(|r| r.cycles).sum();
+    let reads: u64 = reports.iter().map(|r| r.reads).sum();
+    let writes = renames.len() as u64 + moves + noop_moves + conflicts + cycles;
+    println!(
+        "{SESSIONS} sessions, {elapsed:.1} s: {writes} writes ({:.0}/s), {} renames, {moves} moves \
+         ({noop_moves} no-op), {conflicts} conflicts ({:.1}%), {cycles} cycles refused, \
+         {reads} reads, {} unexpected errors",
+        writes as f64 / elapsed,
+        renames.len(),
+        100.0 * conflicts as f64 / writes.max(1) as f64,
+        unexpected.len()
+    );
+    assert!(
+        unexpected.is_empty(),
+        "every refused write must be a Conflict (or a cycle refusal); got {} others, e.g. {:#?}",
+        unexpected.len(),
+        &unexpected[..unexpected.len().min(10)]
+    );
+    assert!(
+        !renames.is_empty() && moves > 0,
+        "the run must make progress (renames {}, moves {moves})",
+        renames.len()
+    );
+
+    // No lost update: the final name is the last successful rename.
+    let rows = snapshot(&db.pool).await;
+    let mut last: HashMap<Uuid, (&str, DateTime<Utc>)> = HashMap::new();
+    for (id, name, at) in &renames {
+        match last.get_mut(id) {
+            None => {
+                last.insert(*id, (name.as_str(), *at));
+            }
+            Some(e) => {
+                assert_ne!(e.1, *at, "two renames of {id} committed with one version");
+                if *at > e.1 {
+                    *e = (name.as_str(), *at);
+                }
+            }
+        }
+    }
+    let mut lost = Vec::new();
+    for id in ids.iter() {
+        let row = rows.iter().find(|r| r.id == *id).expect("entity exists");
+        let want = last
+            .get(id)
+            .map(|(n, _)| n.to_string())
+            .unwrap_or_else(|| original_names[id].clone());
+        if row.name.as_deref() != Some(want.as_str()) {
+            lost.push(format!(
+                "{id}: has {:?}, last rename was {want:?}",
+                row.name
+            ));
+        }
+    }
+    assert!(
+        lost.is_empty(),
+        "every entity's name must be its last successful rename: {lost:#?}"
+    );
+
+    let audited_renames: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'entity.rename'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        audited_renames,
+        renames.len() as i64,
+        "one audit row per successful rename, none for refused ones"
+    );
+    let audited_moves: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'entity.move'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        audited_moves, moves as i64,
+        "one audit row per successful (non no-op) move"
+    );
+    let latest: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT DISTINCT ON (entity_id) entity_id, after->>'name' FROM audit_events
+         WHERE action = 'entity.rename'
+         ORDER BY entity_id, occurred_at DESC, id DESC",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    for (id, name) in &latest {
+        let row = rows.iter().find(|r| r.id == *id).expect("entity exists");
+        assert_eq!(
+            row.name.as_deref(),
+            Some(name.as_str()),
+            "the final name of {id} is the name of its newest rename audit row"
+        );
+    }
+    assert_eq!(
+        latest.len(),
+        last.len(),
+        "the audit trail names exactly the renamed entities"
+    );
+
+    let live_under_root = rows
+        .iter()
+        .filter(|r| r.deleted_at.is_none() && r.path.starts_with(&root.simple().to_string()))
+        .count();
+    assert_eq!(
+        live_under_root, 201,
+        "renames and moves within the subtree keep all 200 entities under the root"
+    );
+    if let Err(e) = check_invariants(&rows) {
+        panic!("the tree invariants must hold after the run: {e}");
+    }
+    pool.close().await;
+}
