@@ -7,8 +7,8 @@ import { App } from './App';
 import type { StartupEvent, StartupStatus } from './bindings';
 import { deferred, installBackend, makeNode, READY, renderWithProviders } from './test/fixtures';
 
-const site = makeNode({ id: 'site-1', name: 'Main Site', pathLabel: 'Main Site', icon: 'map-pin', typeKey: 'site', typeName: 'Site', hasChildren: true });
-const room = makeNode({ id: 'room-7', parentId: 'site-1', name: 'Boiler Room', pathLabel: 'Main Site/Boiler Room', icon: 'door', typeKey: 'room', typeName: 'Room' });
+const site = makeNode({ id: 'site-1', name: 'Main Site', pathLabel: 'main_site', icon: 'map-pin', typeKey: 'site', typeName: 'Site', hasChildren: true });
+const room = makeNode({ id: 'room-7', parentId: 'site-1', name: 'Boiler Room', pathLabel: 'main_site.boiler_room', icon: 'door', typeKey: 'room', typeName: 'Room' });
 
 async function sendStartup(status: StartupStatus) {
   const payload: StartupEvent = { status };
@@ -35,7 +35,7 @@ describe('App startup', () => {
     expect(await screen.findByText('Applying migrations…')).toBeInTheDocument();
 
     await sendStartup(READY);
-    expect(await screen.findByTestId('tree-row-Main Site')).toBeInTheDocument();
+    expect(await screen.findByTestId('tree-row-main_site')).toBeInTheDocument();
     expect(screen.queryByTestId('startup-loading')).toBeNull();
 
     const info = screen.getByTestId('database-info');
@@ -104,18 +104,19 @@ describe('App startup', () => {
 });
 
 describe('App workspace', () => {
-  it('shows a placeholder, then the selected node details', async () => {
+  it('shows the view switch, a placeholder, then the selected node details', async () => {
     installBackend({ roots: [site], children: { 'site-1': [room] } });
     const user = userEvent.setup();
     renderWithProviders(<App />);
 
     expect(await screen.findByTestId('details-empty')).toBeInTheDocument();
-    await user.click(await screen.findByTestId('tree-toggle-Main Site'));
-    await user.click(await screen.findByTestId('tree-row-Main Site/Boiler Room'));
+    expect(screen.getByTestId('view-switch')).toHaveTextContent('RegistryTrashTypes');
+    await user.click(await screen.findByTestId('tree-toggle-main_site'));
+    await user.click(await screen.findByTestId('tree-row-main_site.boiler_room'));
 
-    const details = screen.getByTestId('node-details');
+    const details = await screen.findByTestId('node-details');
     expect(within(details).getByTestId('details-name')).toHaveTextContent('Boiler Room');
-    expect(within(details).getByTestId('details-path')).toHaveTextContent('Main Site/Boiler Room');
+    expect(within(details).getByTestId('details-path')).toHaveTextContent('main_site.boiler_room');
     expect(within(details).getByTestId('details-id')).toHaveTextContent('room-7');
     expect(details).toHaveTextContent('Room');
     expect(details).toHaveTextContent('site-1');

@@ -4,16 +4,26 @@ import { describe, expect, it, vi } from 'vitest';
 import { commands, events, type AppError, type StartupEvent } from './bindings';
 import { makeNode } from './test/fixtures';
 
-describe('provisional bindings', () => {
-  it('listChildren invokes list_children with a camelCase parentId and wraps data as ok', async () => {
+describe('bindings', () => {
+  it('listChildren invokes list_children with camelCase paging args and wraps data as ok', async () => {
     const child = makeNode({ id: 'c1', name: 'Child', parentId: 'p1' });
     const seen: unknown[] = [];
     mockIPC((cmd, args) => {
       seen.push([cmd, args]);
-      return [child];
+      return { nodes: [child], nextCursor: null };
     });
-    await expect(commands.listChildren('p1')).resolves.toEqual({ status: 'ok', data: [child] });
-    expect(seen).toEqual([['list_children', { parentId: 'p1' }]]);
+    await expect(commands.listChildren('p1', 'after-x', 500)).resolves.toEqual({ status: 'ok', data: { nodes: [child], nextCursor: null } });
+    expect(seen).toEqual([['list_children', { parentId: 'p1', after: 'after-x', limit: 500 }]]);
+  });
+
+  it('mutations wrap their input', async () => {
+    const seen: unknown[] = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+    await commands.renameEntity({ id: 'e', expectedUpdatedAt: 'v1', name: 'N' });
+    expect(seen).toEqual([['rename_entity', { input: { id: 'e', expectedUpdatedAt: 'v1', name: 'N' } }]]);
   });
 
   it('turns a rejected non-Error value into status error', async () => {

@@ -1,4 +1,4 @@
-import type { AppError } from './bindings';
+import type { AppError, CurrentRow } from './bindings';
 
 /** Human-readable description of an AppError, chosen by its `type`. */
 export type ErrorDescription = {
@@ -6,6 +6,23 @@ export type ErrorDescription = {
   message: string;
   hint: string | null;
 };
+
+/** The name a record has now, as a Conflict reports it (null when it is gone). */
+export function currentName(current: CurrentRow): string | null {
+  switch (current.kind) {
+    case 'entity':
+    case 'entityType':
+      return current.row.name;
+    case 'missing':
+      return null;
+  }
+}
+
+function describeConflict(current: CurrentRow): string {
+  const name = currentName(current);
+  if (name === null) return 'It has been deleted since you loaded it.';
+  return `It is now named "${name}".`;
+}
 
 export function describeAppError(error: AppError): ErrorDescription {
   switch (error.type) {
@@ -25,6 +42,30 @@ export function describeAppError(error: AppError): ErrorDescription {
       return {
         title: 'Invalid request',
         message: error.data.message,
+        hint: null,
+      };
+    case 'Conflict':
+      return {
+        title: 'Changed by someone else',
+        message: describeConflict(error.data.current),
+        hint: 'Reload to see the current version, then try again.',
+      };
+    case 'InUse':
+      return {
+        title: 'Still in use',
+        message: error.data.message,
+        hint: 'Remove or change what uses it first.',
+      };
+    case 'Forbidden':
+      return {
+        title: 'Not allowed',
+        message: error.data.message,
+        hint: null,
+      };
+    case 'Cancelled':
+      return {
+        title: 'Cancelled',
+        message: 'The operation was cancelled before it finished; nothing changed.',
         hint: null,
       };
     case 'Database':
@@ -60,6 +101,16 @@ export class CommandError extends Error {
     this.name = 'CommandError';
     this.appError = appError;
   }
+}
+
+/** The AppError inside anything caught, or null for foreign errors. */
+export function appErrorOf(error: unknown): AppError | null {
+  return error instanceof CommandError ? error.appError : null;
+}
+
+/** True when the error is a Conflict (the record changed since it was read). */
+export function isConflict(error: unknown): boolean {
+  return appErrorOf(error)?.type === 'Conflict';
 }
 
 /** Describe anything caught from a query: AppErrors by type, the rest generically. */

@@ -1,4 +1,5 @@
 import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { theme } from './theme';
@@ -14,10 +15,20 @@ export function createQueryClient(): QueryClient {
   });
 }
 
-export function AppProviders({ client, children }: { client: QueryClient; children: ReactNode }) {
+type Props = {
+  client: QueryClient;
+  children: ReactNode;
+  /** 'test' renders overlays inline and without transitions. */
+  env?: 'default' | 'test';
+};
+
+export function AppProviders({ client, children, env = 'default' }: Props) {
   return (
-    <MantineProvider theme={theme} forceColorScheme="light">
-      <QueryClientProvider client={client}>{children}</QueryClientProvider>
+    <MantineProvider theme={theme} forceColorScheme="light" env={env}>
+      <QueryClientProvider client={client}>
+        <Notifications position="bottom-right" limit={4} />
+        {children}
+      </QueryClientProvider>
     </MantineProvider>
   );
 }

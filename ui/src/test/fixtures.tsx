@@ -1,10 +1,13 @@
 // Shared test helpers: node factories, a fake backend on top of mockIPC, and a
 // render helper with all providers.
+import { emit } from '@tauri-apps/api/event';
 import { mockIPC } from '@tauri-apps/api/mocks';
-import { render } from '@testing-library/react';
+import { act, render } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import type { AppError, StartupStatus, TreeNode } from '../bindings';
+import type { AppError, ChildPage, EntityDetail, EntityType, RegistryChanged, StartupStatus, TreeNode } from '../bindings';
 import { AppProviders, createQueryClient } from '../providers';
+
+export const T0 = '2025-01-01T00:00:00.000000Z';
 
 export function makeNode(fields: Partial<TreeNode> & Pick<TreeNode, 'id' | 'name'>): TreeNode {
   return {
@@ -14,18 +17,20 @@ export function makeNode(fields: Partial<TreeNode> & Pick<TreeNode, 'id' | 'name
     icon: 'building',
     pathLabel: fields.name,
     hasChildren: false,
+    updatedAt: T0,
     ...fields,
   };
 }
 
-/** `count` leaf children of `parent`, named "<prefix> 1" .. "<prefix> count". */
+/** `count` leaf children of `parent`, named "<prefix> 1" .. "<prefix> count", path "<parent>.<prefix>_<n>". */
 export function makeChildren(parent: TreeNode, count: number, prefix = 'Item'): TreeNode[] {
+  const label = prefix.toLowerCase().replace(/\W+/g, '_');
   return Array.from({ length: count }, (_, i) =>
     makeNode({
       id: `${parent.id}-c${i + 1}`,
       parentId: parent.id,
       name: `${prefix} ${i + 1}`,
-      pathLabel: `${parent.pathLabel}/${prefix} ${i + 1}`,
+      pathLabel: `${parent.pathLabel}.${label}_${i + 1}`,
       typeKey: 'device',
       typeName: 'Device',
       icon: 'device-desktop',
@@ -33,15 +38,50 @@ export function makeChildren(parent: TreeNode, count: number, prefix = 'Item'): 
   );
 }
 
-export type IpcCall = { cmd: string; args: Record<string, unknown> | undefined };
+export function makeType(fields: Partial<EntityType> & Pick<EntityType, 'key' | 'name'>): EntityType {
+  return {
+    id: `type-${fields.key}`,
+    description: null,
+    icon: 'box',
+    isSystem: false,
+    createdAt: T0,
+    updatedAt: T0,
+    deletedAt: null,
+    liveEntities: 0,
+    ...fields,
+  };
+}
+
+export function detailOf(node: TreeNode, breadcrumb: TreeNode[] = []): EntityDetail {
+  return {
+    node,
+    createdAt: T0,
+    deletedAt: null,
+    breadcrumb: breadcrumb.map((n) => ({ id: n.id, name: n.name, typeKey: n.typeKey, icon: n.icon })),
+  };
+}
+
+/** Keyset paging over an ordered list, cursor = the last row's path label. */
+export function pageOf(nodes: readonly TreeNode[], after: string | null, limit: number): ChildPage {
+  const start = after === null ? 0 : nodes.findIndex((n) => n.pathLabel === after) + 1;
+  const slice = nodes.slice(start, start + limit);
+  const more = start + limit < nodes.length;
+  return { nodes: slice, nextCursor: more ? slice[slice.length - 1].pathLabel : null };
+}
+
+export type IpcArgs = Record<string, unknown> | undefined;
+export type IpcCall = { cmd: string; args: IpcArgs };
+export type Handler = (args: IpcArgs) => unknown;
 
 export type FakeBackend = {
   status?: StartupStatus;
   roots?: TreeNode[] | AppError;
-  /** parentId -> children, or an AppError to reject with. */
+  /** parentId -> children (paged by list_children), or an AppError to reject with. */
   children?: Record<string, TreeNode[] | AppError>;
+  /** Further commands by their Rust name; throw an AppError to fail. */
+  handlers?: Record<string, Handler>;
   /** Optional hook to delay or replace an answer. */
-  override?: (cmd: string, args: Record<string, unknown> | undefined) => unknown;
+  override?: (cmd: string, args: IpcArgs) => unknown;
 };
 
 function isAppError(value: unknown): value is AppError {
@@ -53,6 +93,32 @@ export const READY: StartupStatus = {
   database: { kind: 'embedded', display: 'postgres://localhost:54321/eco', serverVersion: '17.4' },
 };
 
+/** The application commands a test made (event plumbing excluded). */
+export function callsOf(calls: IpcCall[], cmd: string): IpcArgs[] {
+  return calls.filter((c) => c.cmd === cmd).map((c) => c.args);
+}
+
+function allNodes(backend: FakeBackend): TreeNode[] {
+  const lists = [backend.roots, ...Object.values(backend.children ?? {})];
+  return lists.flatMap((list) => (Array.isArray(list) ? list : []));
+}
+
+function findNode(backend: FakeBackend, id: string): TreeNode | undefined {
+  return allNodes(backend).find((n) => n.id === id);
+}
+
+function ancestorsOf(backend: FakeBackend, node: TreeNode): TreeNode[] {
+  const chain: TreeNode[] = [];
+  let parentId = node.parentId;
+  while (parentId) {
+    const parent = findNode(backend, parentId);
+    if (!parent) break;
+    chain.unshift(parent);
+    parentId = parent.parentId;
+  }
+  return chain;
+}
+
 /**
  * Install a fake Tauri backend. Commands that fail reject with the AppError
  * value itself, as Tauri does for a serialized `Err`. Returns the log of
@@ -62,12 +128,14 @@ export function installBackend(backend: FakeBackend): IpcCall[] {
   const calls: IpcCall[] = [];
   mockIPC(
     (cmd, payload) => {
-      const args = payload as Record<string, unknown> | undefined;
+      const args = payload as IpcArgs;
       calls.push({ cmd, args });
       if (backend.override) {
         const answer = backend.override(cmd, args);
         if (answer !== undefined) return answer;
       }
+      const handler = backend.handlers?.[cmd];
+      if (handler) return handler(args);
       switch (cmd) {
         case 'startup_status':
           return backend.status ?? READY;
@@ -83,8 +151,19 @@ export function installBackend(backend: FakeBackend): IpcCall[] {
             throw { type: 'NotFound', data: { what: 'entity', id: parentId } } satisfies AppError;
           }
           if (isAppError(children)) throw children;
-          return children;
+          return pageOf(children, (args?.after as string | null) ?? null, Number(args?.limit ?? 500));
         }
+        case 'get_entity': {
+          const node = findNode(backend, String(args?.id));
+          if (!node) throw { type: 'NotFound', data: { what: 'entity', id: String(args?.id) } } satisfies AppError;
+          return detailOf(node, ancestorsOf(backend, node));
+        }
+        case 'subtree_count':
+          return 1;
+        case 'list_entity_types':
+          return [];
+        case 'entity_history':
+          return [];
         default:
           throw new Error(`unexpected command ${cmd}`);
       }
@@ -96,7 +175,22 @@ export function installBackend(backend: FakeBackend): IpcCall[] {
 
 export function renderWithProviders(ui: ReactElement) {
   const client = createQueryClient();
-  return { client, ...render(<AppProviders client={client}>{ui}</AppProviders>) };
+  return {
+    client,
+    ...render(
+      <AppProviders client={client} env="test">
+        {ui}
+      </AppProviders>,
+    ),
+  };
+}
+
+/** Send a `registry-changed` event as the backend would. */
+export async function sendRegistryChanged(change: RegistryChanged['change'], window = 'other') {
+  const payload: RegistryChanged = { source: { window }, change };
+  await act(async () => {
+    await emit('registry-changed', payload);
+  });
 }
 
 /** A promise with its resolve function exposed. */

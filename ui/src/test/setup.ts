@@ -1,6 +1,7 @@
 // Test environment setup: jest-dom matchers, the browser APIs Mantine and the
 // virtualizer need that jsdom lacks, and Tauri mock cleanup.
 import '@testing-library/jest-dom/vitest';
+import { notifications } from '@mantine/notifications';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';
@@ -94,6 +95,8 @@ Object.defineProperty(HTMLElement.prototype, 'scrollHeight', {
 
 afterEach(async () => {
   cleanup();
+  notifications.clean();
+  delete window.__ecoMetrics;
   // Let unmount effects (event unlisten promises) settle before the Tauri
   // internals they call into are removed.
   await new Promise((resolve) => setTimeout(resolve, 0));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TreeNode } from '../bindings';
 import { makeChildren, makeNode } from '../test/fixtures';
-import { flattenTree, indexOfNode, isInSubtree, toggleInSet, type ChildrenState, type TreeRow } from './treeModel';
+import { flattenTree, indexOfNode, isInSubtree, moreRowsNear, toggleInSet, visibleDescendantIds, type ChildrenState, type TreeRow } from './treeModel';
 
 const plant = makeNode({ id: 'p', name: 'Plant', hasChildren: true });
 const office = makeNode({ id: 'o', name: 'Office', hasChildren: true });
@@ -26,11 +26,13 @@ function describeRows(rows: TreeRow[]): string[] {
         return `${pad}(loading ${row.parent.name})`;
       case 'error':
         return `${pad}(error ${row.parent.name})`;
+      case 'more':
+        return `${pad}(more ${row.parent.name} after ${row.pages}${row.loading ? ', loading' : ''})`;
     }
   });
 }
 
-const loaded = (nodes: TreeNode[]): ChildrenState => ({ status: 'success', nodes });
+const loaded = (nodes: TreeNode[]): ChildrenState => ({ status: 'success', nodes, pages: 1, more: { status: 'none' } });
 
 describe('flattenTree', () => {
   it('shows only roots when nothing is expanded', () => {
@@ -79,6 +81,15 @@ describe('flattenTree', () => {
     expect(describeRows(rows)).toEqual(['Plant [-]', '  Hall [-]', '    Plant [+]']);
   });
 
+  it('adds a "more" row after the loaded children of a node with further pages', () => {
+    const idle: ChildrenState = { status: 'success', nodes: [hall, lab], pages: 2, more: { status: 'idle' } };
+    expect(describeRows(flattenTree(roots, new Set(['p']), lookup({ p: idle })))).toEqual(['Plant [-]', '  Hall [+]', '  Lab', '  (more Plant after 2)', 'Office [+]', 'Yard']);
+    const loading: ChildrenState = { ...idle, more: { status: 'loading' } };
+    expect(describeRows(flattenTree(roots, new Set(['p']), lookup({ p: loading })))[3]).toBe('  (more Plant after 2, loading)');
+    const failed: ChildrenState = { ...idle, more: { status: 'error', error: new Error('x') } };
+    expect(describeRows(flattenTree(roots, new Set(['p']), lookup({ p: failed })))[3]).toBe('  (error Plant)');
+  });
+
   it('gives rows unique keys', () => {
     const rows = flattenTree(roots, new Set(['p', 'o']), lookup({ p: loaded([hall, lab]), o: { status: 'pending' } }));
     expect(new Set(rows.map((row) => row.key)).size).toBe(rows.length);
@@ -112,11 +123,36 @@ describe('helpers', () => {
     expect(isInSubtree(rows, 0, 'p')).toBe(false);
   });
 
+  it('visibleDescendantIds lists the visible nodes under a row', () => {
+    expect([...visibleDescendantIds(rows, 0)].sort()).toEqual(['h', 'l', 'x']);
+    expect([...visibleDescendantIds(rows, 1)]).toEqual(['x']);
+    expect(visibleDescendantIds(rows, 4).size).toBe(0);
+  });
+
   it('toggleInSet adds and removes without mutating', () => {
     const start = new Set(['a']);
     const added = toggleInSet(start, 'b');
     expect([...added].sort()).toEqual(['a', 'b']);
     expect([...toggleInSet(added, 'a')]).toEqual(['b']);
     expect([...start]).toEqual(['a']);
+  });
+});
+
+describe('moreRowsNear', () => {
+  const many = makeChildren(plant, 500);
+  const state: ChildrenState = { status: 'success', nodes: many, pages: 1, more: { status: 'idle' } };
+  const rows = flattenTree(roots, new Set(['p']), lookup({ p: state }));
+  // Plant, 500 children, the more row at 501, Office, Yard.
+
+  it('finds the more row only when the window comes within the threshold', () => {
+    expect(rows[501].kind).toBe('more');
+    expect(moreRowsNear(rows, 0, 30, 100)).toEqual([]);
+    expect(moreRowsNear(rows, 380, 410, 100).map((r) => r.parent.id)).toEqual(['p']);
+    expect(moreRowsNear(rows, 490, 503, 100).map((r) => r.pages)).toEqual([1]);
+  });
+
+  it('skips a more row that is already loading', () => {
+    const busy = flattenTree(roots, new Set(['p']), lookup({ p: { ...state, more: { status: 'loading' } } }));
+    expect(moreRowsNear(busy, 490, 503, 100)).toEqual([]);
   });
 });

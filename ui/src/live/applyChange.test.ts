@@ -1,0 +1,82 @@
+import { QueryClient } from '@tanstack/react-query';
+import { describe, expect, it } from 'vitest';
+import { queryKeys } from '../api/queries';
+import type { ChildPage } from '../bindings';
+import { makeNode } from '../test/fixtures';
+import { ChangeApplier, queryKeyOf, treeIndexFromCache } from './applyChange';
+
+const site = makeNode({ id: 'site', name: 'Site', pathLabel: 'site', hasChildren: true });
+const bldA = makeNode({ id: 'a', parentId: 'site', name: 'A', pathLabel: 'site.a', hasChildren: true });
+const room = makeNode({ id: 'r', parentId: 'a', name: 'Room', pathLabel: 'site.a.room' });
+const other = makeNode({ id: 'o', name: 'Other', pathLabel: 'other' });
+
+function seeded() {
+  const client = new QueryClient();
+  client.setQueryData(queryKeys.roots, [site, other]);
+  client.setQueryData<ChildPage>(queryKeys.childPage('site', null), { nodes: [bldA], nextCursor: null });
+  client.setQueryData<ChildPage>(queryKeys.childPage('a', null), { nodes: [room], nextCursor: 'x' });
+  client.setQueryData<ChildPage>(queryKeys.childPage('a', 'x'), { nodes: [], nextCursor: null });
+  client.setQueryData<ChildPage>(queryKeys.childPage('o', null), { nodes: [], nextCursor: null });
+  client.setQueryData(queryKeys.entity('r'), { node: room });
+  client.setQueryData(queryKeys.entity('o'), { node: other });
+  client.setQueryData(queryKeys.trash, []);
+  return client;
+}
+
+function stale(client: QueryClient): string[] {
+  return client
+    .getQueryCache()
+    .getAll()
+    .filter((q) => q.state.isInvalidated)
+    .map((q) => JSON.stringify(q.queryKey))
+    .sort();
+}
+
+describe('treeIndexFromCache', () => {
+  it('knows loaded nodes and their loaded descendants', () => {
+    const index = treeIndexFromCache(seeded());
+    expect(index.node('r')?.parentId).toBe('a');
+    expect(index.node('missing')).toBeUndefined();
+    expect(index.loadedDescendants('site').sort()).toEqual(['a', 'r']);
+    expect(index.loadedDescendants('o')).toEqual([]);
+  });
+});
+
+describe('ChangeApplier', () => {
+  it('invalidates exactly the affected queries (every page of the affected parents)', () => {
+    const client = seeded();
+    new ChangeApplier(client).applyEvent({ kind: 'updated', node: { ...room, name: 'Room 2' } });
+    expect(stale(client)).toEqual(['["children","a","x"]', '["children","a",null]', '["entity","r"]']);
+  });
+
+  it('a move invalidates both parents, not unrelated lists', () => {
+    const client = seeded();
+    new ChangeApplier(client).applyEvent({ kind: 'moved', node: { ...room, parentId: 'o', pathLabel: 'other.room' }, oldParentId: 'a' });
+    expect(stale(client)).toEqual(['["children","a","x"]', '["children","a",null]', '["children","o",null]', '["children","site",null]', '["entity","o"]', '["entity","r"]', '["roots"]']);
+  });
+
+  it('skips the event echo of a change applied locally, once', () => {
+    const client = seeded();
+    const applier = new ChangeApplier(client);
+    const change = { kind: 'deleted', id: 'o', parentId: null, count: 1 } as const;
+    applier.applyLocal(change, 1000);
+    expect(stale(client)).toContain('["trash"]');
+    client.getQueryCache().getAll().forEach((q) => q.setState({ isInvalidated: false }));
+    expect(applier.applyEvent(change, 1500)).toBe(false);
+    expect(stale(client)).toEqual([]);
+    // A second, identical event is applied.
+    expect(applier.applyEvent(change, 1600)).toBe(true);
+  });
+
+  it('forgets local changes after a while', () => {
+    const applier = new ChangeApplier(seeded());
+    applier.applyLocal({ kind: 'purged', id: 'r' }, 0);
+    expect(applier.applyEvent({ kind: 'purged', id: 'r' }, 60_000)).toBe(true);
+  });
+
+  it('maps targets to query keys', () => {
+    expect(queryKeyOf({ kind: 'children', parentId: 'p' })).toEqual(['children', 'p']);
+    expect(queryKeyOf({ kind: 'types' })).toEqual(['entityTypes']);
+    expect(queryKeyOf({ kind: 'subtreeCounts' })).toEqual(['subtreeCount']);
+  });
+});

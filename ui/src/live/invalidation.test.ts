@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { TreeNode } from '../bindings';
+import { makeNode } from '../test/fixtures';
+import { changeFingerprint, EMPTY_TREE_INDEX, invalidationsFor, targetKey, type TreeIndex } from './invalidation';
+
+const site = makeNode({ id: 'site', name: 'Site', pathLabel: 'site', hasChildren: true });
+const bldA = makeNode({ id: 'a', parentId: 'site', name: 'A', pathLabel: 'site.a', hasChildren: true });
+const bldB = makeNode({ id: 'b', parentId: 'site', name: 'B', pathLabel: 'site.b', hasChildren: true });
+const room = makeNode({ id: 'r', parentId: 'a', name: 'Room', pathLabel: 'site.a.room', hasChildren: true });
+const desk = makeNode({ id: 'd', parentId: 'r', name: 'Desk', pathLabel: 'site.a.room.desk' });
+
+function indexOf(nodes: TreeNode[]): TreeIndex {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  return {
+    node: (id) => byId.get(id),
+    loadedDescendants: (id) => {
+      const out: string[] = [];
+      const walk = (parent: string) => {
+        for (const n of nodes) if (n.parentId === parent) (out.push(n.id), walk(n.id));
+      };
+      walk(id);
+      return out;
+    },
+  };
+}
+
+const index = indexOf([site, bldA, bldB, room, desk]);
+const keys = (change: Parameters<typeof invalidationsFor>[0], idx: TreeIndex = index) => invalidationsFor(change, idx).map(targetKey);
+
+describe('invalidationsFor', () => {
+  it('created: the parent list, the list showing the parent (its chevron), its details, counts, search', () => {
+    const created = makeNode({ id: 'n', parentId: 'a', name: 'New', pathLabel: 'site.a.new' });
+    expect(keys({ kind: 'created', node: created })).toEqual(['children:a', 'children:site', 'entity:a', 'subtreeCounts', 'search']);
+  });
+
+  it('created at the top level: only the roots list among the lists', () => {
+    const created = makeNode({ id: 'n', name: 'New' });
+    expect(keys({ kind: 'created', node: created })).toEqual(['roots', 'subtreeCounts', 'search']);
+  });
+
+  it('created under a parent whose own row is not loaded: no guess about its list', () => {
+    const created = makeNode({ id: 'n', parentId: 'unknown', name: 'New' });
+    expect(keys({ kind: 'created', node: created })).toEqual(['children:unknown', 'entity:unknown', 'subtreeCounts', 'search']);
+  });
+
+  it('updated (rename): its list, details and history; not the subtree when the path is unchanged', () => {
+    expect(keys({ kind: 'updated', node: { ...room, name: 'Room 2' } })).toEqual(['children:a', 'entity:r', 'history:r', 'search']);
+  });
+
+  it('updated with a new path label: the loaded subtree too', () => {
+    expect(keys({ kind: 'updated', node: { ...room, pathLabel: 'site.a.room_2' } })).toEqual(['children:a', 'entity:r', 'history:r', 'children:r', 'children:d', 'entity:d', 'search']);
+  });
+
+  it('moved: old and new parent lists, the lists showing both parents, the moved subtree', () => {
+    const moved = { ...room, parentId: 'b', pathLabel: 'site.b.room' };
+    expect(keys({ kind: 'moved', node: moved, oldParentId: 'a' })).toEqual([
+      'children:a',
+      'children:b',
+      'children:site',
+      'entity:a',
+      'entity:b',
+      'entity:r',
+      'history:r',
+      'children:r',
+      'children:d',
+      'entity:d',
+      'subtreeCounts',
+      'search',
+    ]);
+  });
+
+  it('moved to or from the top level uses the roots list', () => {
+    const toTop = { ...bldA, parentId: null, pathLabel: 'a' };
+    expect(keys({ kind: 'moved', node: toTop, oldParentId: 'site' }).slice(0, 3)).toEqual(['children:site', 'roots', 'entity:site']);
+    const fromTop = { ...site, parentId: 'b' };
+    expect(keys({ kind: 'moved', node: fromTop, oldParentId: null }).slice(0, 3)).toEqual(['roots', 'children:b', 'children:site']);
+  });
+
+  it('deleted: the parent list, details of the subtree, trash', () => {
+    expect(keys({ kind: 'deleted', id: 'r', parentId: 'a', count: 2 })).toEqual([
+      'children:a',
+      'children:site',
+      'entity:a',
+      'entity:r',
+      'history:r',
+      'entity:d',
+      'subtreeCounts',
+      'trash',
+      'search',
+    ]);
+    expect(keys({ kind: 'deleted', id: 'site', parentId: null, count: 5 }, EMPTY_TREE_INDEX)).toEqual(['roots', 'entity:site', 'history:site', 'subtreeCounts', 'trash', 'search']);
+  });
+
+  it('restored: the parent list, its own children, trash', () => {
+    expect(keys({ kind: 'restored', node: room, count: 2 })).toEqual(['children:a', 'children:site', 'entity:a', 'entity:r', 'history:r', 'children:r', 'subtreeCounts', 'trash', 'search']);
+  });
+
+  it('purged: only the trash and its own caches', () => {
+    expect(keys({ kind: 'purged', id: 'r' })).toEqual(['trash', 'entity:r', 'history:r']);
+  });
+
+  it('typesChanged: types, and every drawn row (type names and icons)', () => {
+    expect(keys({ kind: 'typesChanged' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'trash', 'search']);
+  });
+});
+
+describe('changeFingerprint', () => {
+  it('identifies a change by kind, id and version', () => {
+    expect(changeFingerprint({ kind: 'updated', node: room })).toBe(`updated:r:${room.updatedAt}`);
+    expect(changeFingerprint({ kind: 'moved', node: room, oldParentId: 'b' })).toBe(`moved:r:${room.updatedAt}`);
+    expect(changeFingerprint({ kind: 'deleted', id: 'r', parentId: 'a', count: 3 })).toBe('deleted:r:3');
+    expect(changeFingerprint({ kind: 'purged', id: 'r' })).toBe('purged:r');
+    expect(changeFingerprint({ kind: 'typesChanged' })).toBeNull();
+  });
+});

@@ -1,0 +1,165 @@
+// Pure mapping from a registry change to the cached data it makes stale.
+// The applier (applyChange.ts) turns these targets into query invalidations.
+
+import type { RegistryChange, TreeNode } from '../bindings';
+
+export type InvalidationTarget =
+  | { kind: 'roots' }
+  | { kind: 'children'; parentId: string }
+  | { kind: 'allChildren' }
+  | { kind: 'entity'; id: string }
+  | { kind: 'allEntities' }
+  | { kind: 'history'; id: string }
+  | { kind: 'subtreeCounts' }
+  | { kind: 'trash' }
+  | { kind: 'types' }
+  | { kind: 'search' };
+
+/** What the client knows about the loaded part of the tree. */
+export type TreeIndex = {
+  /** A loaded node by id. */
+  node(id: string): TreeNode | undefined;
+  /** Ids of loaded nodes under `id` (any depth). */
+  loadedDescendants(id: string): string[];
+};
+
+export const EMPTY_TREE_INDEX: TreeIndex = { node: () => undefined, loadedDescendants: () => [] };
+
+export function targetKey(target: InvalidationTarget): string {
+  switch (target.kind) {
+    case 'children':
+      return `children:${target.parentId}`;
+    case 'entity':
+    case 'history':
+      return `${target.kind}:${target.id}`;
+    default:
+      return target.kind;
+  }
+}
+
+/** The list a node with this parent appears in: the roots or a parent's children. */
+function listOf(parentId: string | null): InvalidationTarget {
+  return parentId === null ? { kind: 'roots' } : { kind: 'children', parentId };
+}
+
+/**
+ * The list showing the row of `parentId` itself (whose chevron depends on
+ * whether it still has children). Unknown when that row is not loaded.
+ */
+function listShowing(parentId: string | null, index: TreeIndex): InvalidationTarget[] {
+  if (parentId === null) return [];
+  const parent = index.node(parentId);
+  return parent ? [listOf(parent.parentId)] : [];
+}
+
+/** The cached lists and details inside a subtree whose path labels changed. */
+function subtreeTargets(id: string, index: TreeIndex): InvalidationTarget[] {
+  const targets: InvalidationTarget[] = [{ kind: 'children', parentId: id }];
+  for (const descendant of index.loadedDescendants(id)) {
+    targets.push({ kind: 'children', parentId: descendant }, { kind: 'entity', id: descendant });
+  }
+  return targets;
+}
+
+function dedupe(targets: InvalidationTarget[]): InvalidationTarget[] {
+  const seen = new Map<string, InvalidationTarget>();
+  for (const target of targets) if (!seen.has(targetKey(target))) seen.set(targetKey(target), target);
+  return [...seen.values()];
+}
+
+/** Everything `change` makes stale, without duplicates. */
+export function invalidationsFor(change: RegistryChange, index: TreeIndex): InvalidationTarget[] {
+  switch (change.kind) {
+    case 'created': {
+      const { parentId } = change.node;
+      return dedupe([
+        listOf(parentId),
+        ...listShowing(parentId, index),
+        ...(parentId ? [{ kind: 'entity', id: parentId } as const] : []),
+        { kind: 'subtreeCounts' },
+        { kind: 'search' },
+      ]);
+    }
+    case 'updated': {
+      const { node } = change;
+      const before = index.node(node.id);
+      const pathChanged = before !== undefined && before.pathLabel !== node.pathLabel;
+      return dedupe([
+        listOf(node.parentId),
+        { kind: 'entity', id: node.id },
+        { kind: 'history', id: node.id },
+        ...(pathChanged ? subtreeTargets(node.id, index) : []),
+        { kind: 'search' },
+      ]);
+    }
+    case 'moved': {
+      const { node, oldParentId } = change;
+      return dedupe([
+        listOf(oldParentId),
+        listOf(node.parentId),
+        ...listShowing(oldParentId, index),
+        ...listShowing(node.parentId, index),
+        ...(oldParentId ? [{ kind: 'entity', id: oldParentId } as const] : []),
+        ...(node.parentId ? [{ kind: 'entity', id: node.parentId } as const] : []),
+        { kind: 'entity', id: node.id },
+        { kind: 'history', id: node.id },
+        ...subtreeTargets(node.id, index),
+        { kind: 'subtreeCounts' },
+        { kind: 'search' },
+      ]);
+    }
+    case 'deleted': {
+      const { id, parentId } = change;
+      return dedupe([
+        listOf(parentId),
+        ...listShowing(parentId, index),
+        ...(parentId ? [{ kind: 'entity', id: parentId } as const] : []),
+        { kind: 'entity', id },
+        { kind: 'history', id },
+        ...index.loadedDescendants(id).map((d) => ({ kind: 'entity', id: d }) as const),
+        { kind: 'subtreeCounts' },
+        { kind: 'trash' },
+        { kind: 'search' },
+      ]);
+    }
+    case 'restored': {
+      const { node } = change;
+      return dedupe([
+        listOf(node.parentId),
+        ...listShowing(node.parentId, index),
+        ...(node.parentId ? [{ kind: 'entity', id: node.parentId } as const] : []),
+        { kind: 'entity', id: node.id },
+        { kind: 'history', id: node.id },
+        { kind: 'children', parentId: node.id },
+        { kind: 'subtreeCounts' },
+        { kind: 'trash' },
+        { kind: 'search' },
+      ]);
+    }
+    case 'purged':
+      return [{ kind: 'trash' }, { kind: 'entity', id: change.id }, { kind: 'history', id: change.id }];
+    case 'typesChanged':
+      // Type names and icons are drawn on every row and in the details.
+      return [{ kind: 'types' }, { kind: 'roots' }, { kind: 'allChildren' }, { kind: 'allEntities' }, { kind: 'trash' }, { kind: 'search' }];
+  }
+}
+
+/**
+ * A fingerprint of a change, so an event echoing a change this window already
+ * applied (it made it) is not applied twice. Null for changes never skipped.
+ */
+export function changeFingerprint(change: RegistryChange): string | null {
+  switch (change.kind) {
+    case 'created':
+    case 'updated':
+    case 'moved':
+    case 'restored':
+      return `${change.kind}:${change.node.id}:${change.node.updatedAt}`;
+    case 'deleted':
+      return `deleted:${change.id}:${change.count}`;
+    case 'purged':
+      return `purged:${change.id}`;
+    case 'typesChanged':
+      return null;
+  }
+}
