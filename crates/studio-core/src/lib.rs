@@ -8,9 +8,11 @@
 //!   testable against a plain database.
 
 pub mod audit;
+pub mod bench;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod registry;
 pub mod slug;
 pub mod startup;

@@ -16,7 +16,7 @@ pub const MIN_SEARCH_CHARS: usize = 3;
 /// Search counts are exact up to this many.
 pub const SEARCH_COUNT_CAP: i64 = 1_000;
 
-const TREE_SELECT: &str = "
+pub(crate) const TREE_SELECT: &str = "
     SELECT e.id, e.parent_entity_id AS parent_id, t.key AS type_key, t.name AS type_name, t.icon,
            COALESCE(v.value #>> '{}', '') AS name, e.path_label,
            EXISTS (SELECT 1 FROM entities c
@@ -73,17 +73,36 @@ pub async fn children_page(
 ) -> CoreResult<ChildPage> {
     let limit = limit.clamp(1, MAX_PAGE);
     let mut conn = pool.acquire().await?;
-    let sql = format!(
-        "{TREE_SELECT} WHERE e.parent_entity_id = $1 AND e.deleted_at IS NULL
-           AND ($2::text IS NULL OR e.path_label > $2)
-         ORDER BY e.path_label LIMIT $3"
-    );
-    let mut nodes = sqlx::query_as::<_, TreeNode>(sqlx::AssertSqlSafe(sql))
-        .bind(parent_id)
-        .bind(after)
-        .bind(i64::from(limit) + 1)
-        .fetch_all(&mut *conn)
-        .await?;
+    // Two statements rather than `($2 IS NULL OR label > $2)`: each lets the
+    // (parent_entity_id, path_label) index return the rows in order, so no
+    // sort and the LIMIT stops the scan.
+    let page = i64::from(limit) + 1;
+    let mut nodes = match after {
+        None => {
+            let sql = format!(
+                "{TREE_SELECT} WHERE e.parent_entity_id = $1 AND e.deleted_at IS NULL
+                 ORDER BY e.path_label LIMIT $2"
+            );
+            sqlx::query_as::<_, TreeNode>(sqlx::AssertSqlSafe(sql))
+                .bind(parent_id)
+                .bind(page)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        Some(cursor) => {
+            let sql = format!(
+                "{TREE_SELECT} WHERE e.parent_entity_id = $1 AND e.deleted_at IS NULL
+                   AND e.path_label > $2
+                 ORDER BY e.path_label LIMIT $3"
+            );
+            sqlx::query_as::<_, TreeNode>(sqlx::AssertSqlSafe(sql))
+                .bind(parent_id)
+                .bind(cursor)
+                .bind(page)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
     if nodes.is_empty() && after.is_none() {
         let live: Option<bool> =
             sqlx::query_scalar("SELECT deleted_at IS NULL FROM entities WHERE id = $1")
@@ -193,63 +212,110 @@ pub async fn search(pool: &PgPool, text: &str, limit: u32) -> CoreResult<SearchR
             "type at least {MIN_SEARCH_CHARS} characters to search"
         )));
     }
-    let limit = i64::from(limit.clamp(1, 200));
-    let pattern = format!("%{}%", escape_like(needle));
+    let query = SearchQuery::new(needle, limit);
     let mut tx = pool.begin().await?;
     // A generic plan of these queries can be 1000x slower than a custom one.
     sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
         .execute(&mut *tx)
         .await?;
-    // A plain word matches names; a dotted query ("site.building") matches
-    // path labels, which hold every ancestor's slug.
-    let by_path = needle.contains('.');
-    let (matches, pattern) = if by_path {
-        (
-            "SELECT e.id FROM entities e WHERE e.path_label ILIKE $1 AND e.deleted_at IS NULL",
-            format!(
-                "%{}%",
-                escape_like(&needle.to_lowercase().replace(' ', "_"))
-            ),
-        )
-    } else {
-        (
-            "SELECT v.entity_id AS id FROM entity_property_values v
-             JOIN entities e ON e.id = v.entity_id AND e.deleted_at IS NULL
-             WHERE v.property_definition_id = '01900000-0000-7000-8000-000000000002'
-               AND v.deleted_at IS NULL AND (v.value #>> '{}') ILIKE $1",
-            pattern,
-        )
-    };
-    let count_sql = format!("SELECT count(*) FROM ({matches} LIMIT $2) c");
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql))
-        .bind(&pattern)
-        .bind(SEARCH_COUNT_CAP)
-        .fetch_one(&mut *tx)
-        .await?;
-    // Take a bounded candidate set, then rank it.
-    let hits_sql = format!(
-        "WITH m AS ({matches} LIMIT $2)
-         {TREE_SELECT}
-         JOIN m ON m.id = e.id
-         ORDER BY (lower(COALESCE(v.value #>> '{{}}', '')) = lower($3)) DESC,
-                  (lower(COALESCE(v.value #>> '{{}}', '')) LIKE lower($4)) DESC,
-                  length(e.path_label), e.path_label
-         LIMIT $5"
-    );
-    let hits = sqlx::query_as::<_, TreeNode>(sqlx::AssertSqlSafe(hits_sql))
-        .bind(&pattern)
-        .bind(SEARCH_COUNT_CAP)
-        .bind(needle)
-        .bind(format!("{}%", escape_like(needle)))
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows = query.rows(&mut *tx, true).await?;
     tx.commit().await?;
+    let total = rows.first().map_or(0, |r| r.total);
     Ok(SearchResults {
-        hits,
+        hits: rows.into_iter().map(|r| r.node).collect(),
         total,
         total_capped: total >= SEARCH_COUNT_CAP,
     })
+}
+
+/// The search statement for one text: shared by [`search`] and the
+/// benchmark's raw-SQL floor, so both run exactly the same SQL.
+pub struct SearchQuery {
+    sql: String,
+    pattern: String,
+    needle: String,
+    limit: i64,
+}
+
+impl SearchQuery {
+    pub fn new(needle: &str, limit: u32) -> Self {
+        let limit = i64::from(limit.clamp(1, 200));
+        // A plain word matches names; a dotted query ("site.building") matches
+        // path labels, which hold every ancestor's slug.
+        let (candidates, pattern) = if needle.contains('.') {
+            (
+                "SELECT e.id, COALESCE(v.value #>> '{}', '') AS name, e.path_label
+                 FROM entities e
+                 LEFT JOIN entity_property_values v
+                        ON v.entity_id = e.id AND v.deleted_at IS NULL
+                       AND v.property_definition_id = '01900000-0000-7000-8000-000000000002'
+                 WHERE e.path_label ILIKE $1 AND e.deleted_at IS NULL",
+                format!(
+                    "%{}%",
+                    escape_like(&needle.to_lowercase().replace(' ', "_"))
+                ),
+            )
+        } else {
+            (
+                "SELECT v.entity_id AS id, v.value #>> '{}' AS name, e.path_label
+                 FROM entity_property_values v
+                 JOIN entities e ON e.id = v.entity_id AND e.deleted_at IS NULL
+                 WHERE v.property_definition_id = '01900000-0000-7000-8000-000000000002'
+                   AND v.deleted_at IS NULL AND (v.value #>> '{}') ILIKE $1",
+                format!("%{}%", escape_like(needle)),
+            )
+        };
+        // One statement: a capped candidate set (name and label included), its
+        // size as the count, ranked there, and tree rows built only for the top
+        // `limit`: exact name first, then names starting with the text, then
+        // the shortest paths.
+        let sql = format!(
+            "WITH m AS MATERIALIZED ({candidates} LIMIT $2),
+                  ranked AS (
+                    SELECT id, row_number() OVER (
+                             ORDER BY (lower(name) = lower($3)) DESC,
+                                      (lower(name) LIKE lower($4)) DESC,
+                                      length(path_label), path_label) AS rank
+                    FROM m ORDER BY rank LIMIT $5)
+             SELECT n.*, (SELECT count(*) FROM m) AS total
+             FROM ranked r
+             CROSS JOIN LATERAL ({TREE_SELECT} WHERE e.id = r.id) n
+             ORDER BY r.rank"
+        );
+        SearchQuery {
+            sql,
+            pattern,
+            needle: needle.to_string(),
+            limit,
+        }
+    }
+
+    /// Runs it; `prepared` false sends it as a one-off statement.
+    pub async fn rows<'e>(
+        &self,
+        db: impl PgExecutor<'e>,
+        prepared: bool,
+    ) -> CoreResult<Vec<SearchRow>> {
+        Ok(
+            sqlx::query_as::<_, SearchRow>(sqlx::AssertSqlSafe(self.sql.clone()))
+                .bind(&self.pattern)
+                .bind(SEARCH_COUNT_CAP)
+                .bind(&self.needle)
+                .bind(format!("{}%", escape_like(&self.needle)))
+                .bind(self.limit)
+                .persistent(prepared)
+                .fetch_all(db)
+                .await?,
+        )
+    }
+}
+
+/// One search hit and the (capped) number of matches.
+#[derive(sqlx::FromRow)]
+pub struct SearchRow {
+    #[sqlx(flatten)]
+    pub node: TreeNode,
+    pub total: i64,
 }
 
 fn escape_like(s: &str) -> String {

@@ -1,0 +1,51 @@
+//! `eco-studio bench tree`: runs the tree benchmark and prints a table (or
+//! JSON lines).
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use studio_core::bench::{self, BenchOptions};
+use studio_core::startup::{self, DatabaseTarget};
+use studio_core::Actor;
+
+pub async fn run(target: &DatabaseTarget, iterations: u32, json: bool) -> Result<ExitCode> {
+    let opened = startup::open(target, |_| {}).await?;
+    let actor = Actor::for_session(&opened.pool, "bench").await?;
+    let options = BenchOptions::with_iterations(iterations);
+    let report = bench::bench_tree(&opened.pool, &actor, &options, &|step| {
+        if !json {
+            eprintln!("... {step}");
+        }
+    })
+    .await?;
+    if json {
+        for r in &report.results {
+            println!("{}", r.json_line(&report));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", report.postgres_version);
+    println!("{} live entities", report.entities);
+    println!();
+    println!("targets:");
+    for t in &report.targets {
+        println!("  {:<21} {}", t.op, t.description);
+    }
+    println!();
+    println!(
+        "{:<21} {:>9} {:>9} {:>11} {:>11} {:>7} {:>6} {:>8}",
+        "op", "p50 ms", "p95 ms", "floor p50", "floor p95", "x floor", "iters", "rows"
+    );
+    for r in &report.results {
+        let ratio = if r.floor_p50_ms > 0.0 {
+            r.p50_ms / r.floor_p50_ms
+        } else {
+            0.0
+        };
+        println!(
+            "{:<21} {:>9.2} {:>9.2} {:>11.2} {:>11.2} {:>7.2} {:>6} {:>8}",
+            r.op, r.p50_ms, r.p95_ms, r.floor_p50_ms, r.floor_p95_ms, ratio, r.iterations, r.rows
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

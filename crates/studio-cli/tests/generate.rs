@@ -1,0 +1,373 @@
+//! `eco-studio seed generate` as a person runs it, checked with SQL: the
+//! registry's invariants hold for every generated row, and a seed gives the
+//! same registry every time.
+
+use std::process::{Command, Output};
+
+use sqlx::PgPool;
+use studio_core::registry::NAME_PROPERTY_ID;
+use studio_core::slug::slugify;
+use studio_core::testing::test_db;
+
+fn eco(args: &[&str], database_url: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_eco-studio"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .output()
+        .expect("run eco-studio")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+async fn scalar(pool: &PgPool, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Every (path_label, name) pair, sorted.
+async fn labels_and_names(pool: &PgPool) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT e.path_label, v.value #>> '{}' FROM entities e
+         JOIN entity_property_values v ON v.entity_id = e.id
+          AND v.property_definition_id = $1 AND v.deleted_at IS NULL
+         ORDER BY 1, 2",
+    )
+    .bind(NAME_PROPERTY_ID)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// The registry's invariants, each as a count of rows breaking it.
+async fn assert_invariants(pool: &PgPool) {
+    let checks: &[(&str, &'static str)] = &[
+        (
+            "path = parent path || own id label",
+            "SELECT count(*) FROM entities c LEFT JOIN entities p ON p.id = c.parent_entity_id
+             WHERE c.path::text IS DISTINCT FROM
+                   CASE WHEN c.parent_entity_id IS NULL THEN replace(c.id::text, '-', '')
+                        ELSE p.path::text || '.' || replace(c.id::text, '-', '') END",
+        ),
+        (
+            "path_label = parent label || '.' || one slug",
+            "SELECT count(*) FROM entities c LEFT JOIN entities p ON p.id = c.parent_entity_id
+             WHERE CASE WHEN c.parent_entity_id IS NULL THEN strpos(c.path_label, '.') <> 0
+                        ELSE p.path_label IS NULL
+                          OR left(c.path_label, length(p.path_label) + 1) <> p.path_label || '.'
+                          OR strpos(substr(c.path_label, length(p.path_label) + 2), '.') <> 0
+                          OR substr(c.path_label, length(p.path_label) + 2) !~ '^[a-z0-9]+(_[a-z0-9]+)*$'
+                   END",
+        ),
+        (
+            "as many labels in path and path_label",
+            "SELECT count(*) FROM entities
+             WHERE nlevel(path) <> array_length(string_to_array(path_label, '.'), 1)",
+        ),
+        (
+            "exactly one live name per entity",
+            "SELECT count(*) FROM entities e
+             WHERE (SELECT count(*) FROM entity_property_values v
+                    WHERE v.entity_id = e.id AND v.deleted_at IS NULL
+                      AND v.property_definition_id = '01900000-0000-7000-8000-000000000002') <> 1",
+        ),
+        (
+            "names are JSON strings, not blank",
+            "SELECT count(*) FROM entity_property_values
+             WHERE jsonb_typeof(value) <> 'string' OR btrim(value #>> '{}') = ''",
+        ),
+        (
+            "path_label unique",
+            "SELECT count(*) - count(DISTINCT path_label) FROM entities",
+        ),
+        (
+            "ids are version 7",
+            "SELECT count(*) FROM entities WHERE substr(id::text, 15, 1) <> '7'",
+        ),
+        (
+            "timestamps set",
+            "SELECT count(*) FROM entities
+             WHERE created_at IS NULL OR updated_at < created_at OR deleted_at IS NOT NULL",
+        ),
+    ];
+    for (what, sql) in checks {
+        assert_eq!(scalar(pool, sql).await, 0, "invariant broken: {what}");
+    }
+    // Each slug comes from its entity's name (numbered when a sibling
+    // already has it).
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT e.path_label, v.value #>> '{}', t.key FROM entities e
+         JOIN entity_type_definitions t ON t.id = e.entity_type_id
+         JOIN entity_property_values v ON v.entity_id = e.id AND v.property_definition_id = $1",
+    )
+    .bind(NAME_PROPERTY_ID)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    for (label, name, key) in rows {
+        let own = label.rsplit('.').next().unwrap();
+        let base = slugify(&name, &key);
+        let numbered = own
+            .strip_prefix(&format!("{base}_"))
+            .is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n >= 2));
+        assert!(
+            own == base || numbered,
+            "slug {own:?} of {label} does not come from its name {name:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn generate_loads_a_consistent_deterministic_registry() {
+    let first = test_db().await;
+    let out = eco(
+        &["seed", "generate", "--entities", "5000", "--seed", "7"],
+        &first.url,
+    );
+    assert!(out.status.success(), "generate succeeds: {}", text(&out));
+    assert!(
+        text(&out).contains("generated 5000 entities"),
+        "the CLI reports what it stored: {}",
+        text(&out)
+    );
+
+    let pool = &first.pool;
+    assert_eq!(scalar(pool, "SELECT count(*) FROM entities").await, 5000);
+    assert_eq!(
+        scalar(pool, "SELECT count(*) FROM entity_property_values").await,
+        5000
+    );
+    assert_invariants(pool).await;
+
+    // The estate's shape: ~20 types, tenants at the top, deep devices.
+    assert!(
+        scalar(pool, "SELECT count(*) FROM entity_type_definitions").await >= 20,
+        "about twenty entity types"
+    );
+    assert!(
+        scalar(pool, "SELECT count(DISTINCT entity_type_id) FROM entities").await >= 15,
+        "most types are used"
+    );
+    assert_eq!(
+        scalar(pool, "SELECT max(nlevel(path))::int8 FROM entities").await,
+        7,
+        "gateways hold sensors: seven levels"
+    );
+    assert!(
+        scalar(
+            pool,
+            "SELECT count(*) FROM entity_property_values WHERE value #>> '{}' ILIKE '%zephyrion%'"
+        )
+        .await
+            > 0,
+        "a few names hold the rare word"
+    );
+    assert!(
+        scalar(
+            pool,
+            "SELECT count(*) FROM entity_property_values WHERE value #>> '{}' ILIKE '%sensor%'"
+        )
+        .await
+            > 500,
+        "many names hold the common word"
+    );
+
+    // One audit row for the whole generation (plus one per created type).
+    let (count, entities, seed): (i64, Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT count(*), max((after->>'entities')::int8), max((after->>'seed')::int8)
+         FROM audit_events WHERE action = 'entity.bulk_generate' AND source = 'cli'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (count, entities, seed),
+        (1, Some(5000), Some(7)),
+        "one summary audit row"
+    );
+    assert_eq!(
+        scalar(
+            pool,
+            "SELECT count(*) FROM audit_events WHERE action = 'entity.create'"
+        )
+        .await,
+        0,
+        "no per-entity audit rows"
+    );
+
+    // Same seed, fresh database: the same registry, ids included.
+    let second = test_db().await;
+    let out = eco(
+        &["seed", "generate", "--entities", "5000", "--seed", "7"],
+        &second.url,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let a = labels_and_names(pool).await;
+    assert_eq!(a.len(), 5000);
+    let b = labels_and_names(&second.pool).await;
+    assert!(
+        a == b,
+        "same seed, same labels and names; first difference: {:?}",
+        a.iter().zip(&b).find(|(x, y)| x != y)
+    );
+    let ids = |p: &PgPool| {
+        let p = p.clone();
+        async move {
+            sqlx::query_scalar::<_, sqlx::types::Uuid>("SELECT id FROM entities ORDER BY id")
+                .fetch_all(&p)
+                .await
+                .unwrap()
+        }
+    };
+    let (ids_a, ids_b) = (ids(pool).await, ids(&second.pool).await);
+    assert!(
+        ids_a == ids_b,
+        "same seed, same ids; first difference: {:?}",
+        ids_a.iter().zip(&ids_b).find(|(x, y)| x != y)
+    );
+
+    // Another seed: another registry.
+    let third = test_db().await;
+    let out = eco(
+        &["seed", "generate", "--entities", "5000", "--seed", "8"],
+        &third.url,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        a != labels_and_names(&third.pool).await,
+        "another seed, another registry"
+    );
+
+    // The same seed again into the same registry is refused, unchanged.
+    let again = eco(
+        &["seed", "generate", "--entities", "5000", "--seed", "7"],
+        &first.url,
+    );
+    assert!(!again.status.success(), "a rerun of a seed is refused");
+    assert!(text(&again).contains("already"), "{}", text(&again));
+    assert_eq!(scalar(pool, "SELECT count(*) FROM entities").await, 5000);
+}
+
+#[tokio::test]
+async fn generate_adds_to_an_existing_registry_without_label_clashes() {
+    let args = [
+        "seed",
+        "generate",
+        "--entities",
+        "1500",
+        "--seed",
+        "11",
+        "--wide",
+        "1200",
+    ];
+    // What seed 11 calls its tenant on an empty registry.
+    let empty = test_db().await;
+    let out = eco(&args, &empty.url);
+    assert!(out.status.success(), "{}", text(&out));
+    let (label, name): (String, String) = sqlx::query_as(
+        "SELECT e.path_label, v.value #>> '{}' FROM entities e
+         JOIN entity_property_values v ON v.entity_id = e.id
+         WHERE e.parent_entity_id IS NULL",
+    )
+    .fetch_one(&empty.pool)
+    .await
+    .unwrap();
+
+    // A registry with the demo and a root that already holds that label.
+    let db = test_db().await;
+    let out = eco(&["seed", "demo"], &db.url);
+    assert!(out.status.success(), "{}", text(&out));
+    let actor = studio_core::Actor::new(None, "test");
+    let squatter = studio_core::registry::create(
+        &db.pool,
+        &actor,
+        &studio_core::registry::CreateEntity {
+            type_key: "tenant".into(),
+            parent_id: None,
+            name: name.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(squatter.path_label, label);
+    let before = scalar(&db.pool, "SELECT count(*) FROM entities").await;
+
+    let out = eco(&args, &db.url);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = eco(
+        &[
+            "seed",
+            "generate",
+            "--entities",
+            "1500",
+            "--seed",
+            "12",
+            "--wide",
+            "1200",
+        ],
+        &db.url,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        scalar(&db.pool, "SELECT count(*) FROM entities").await,
+        before + 2 * (1500 + 1202)
+    );
+    assert_invariants(&db.pool).await;
+
+    let roots: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e.path_label, v.value #>> '{}' FROM entities e
+         JOIN entity_property_values v ON v.entity_id = e.id
+         WHERE e.parent_entity_id IS NULL ORDER BY 1",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let same_name: Vec<&String> = roots
+        .iter()
+        .filter(|(_, n)| *n == name)
+        .map(|(l, _)| l)
+        .collect();
+    assert_eq!(
+        same_name,
+        vec![&label, &format!("{label}_2")],
+        "the generated tenant takes the next free root label"
+    );
+    for demo_root in ["northwind_energy", "helios_facilities", "greenfield_campus"] {
+        assert!(
+            roots.iter().any(|(l, _)| l == demo_root),
+            "the demo keeps {demo_root}"
+        );
+    }
+    assert_eq!(
+        scalar(
+            &db.pool,
+            "SELECT count(*) FROM (SELECT parent_entity_id FROM entities
+             GROUP BY 1 HAVING count(*) = 1200) w"
+        )
+        .await,
+        2,
+        "each --wide adds one node with that many children"
+    );
+}
+
+#[tokio::test]
+async fn generate_refuses_sizes_out_of_range() {
+    let db = test_db().await;
+    for n in ["0", "20000001"] {
+        let out = eco(&["seed", "generate", "--entities", n], &db.url);
+        assert!(!out.status.success(), "--entities {n} is refused");
+        assert!(
+            text(&out).contains("--entities"),
+            "the error names the option: {}",
+            text(&out)
+        );
+    }
+    assert_eq!(scalar(&db.pool, "SELECT count(*) FROM entities").await, 0);
+}
