@@ -91,6 +91,16 @@ impl From<sqlx::Error> for CoreError {
 
 impl From<sqlx::migrate::MigrateError> for CoreError {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
-        CoreError::Migration(err.to_string())
+        match err {
+            sqlx::migrate::MigrateError::VersionMissing(version) => CoreError::Migration(format!(
+                "this database has schema version {version}, which is newer than this \
+                 Eco Studio knows: update Eco Studio to open it"
+            )),
+            sqlx::migrate::MigrateError::VersionMismatch(version) => CoreError::Migration(format!(
+                "schema version {version} of this database differs from the one this \
+                 Eco Studio ships: the database was changed by hand or by another build"
+            )),
+            other => CoreError::Migration(other.to_string()),
+        }
     }
 }
