@@ -6,65 +6,22 @@ use sqlx::PgPool;
 
 use crate::audit::Actor;
 use crate::error::{CoreError, CoreResult};
-use crate::registry::{self, EntityTypeSpec, NewEntity};
+use crate::generate::GENERATED_TYPES;
+use crate::registry::{self, NewEntity};
 
-/// The entity types of the demo (and of the energy domain).
-pub const DEMO_TYPES: &[EntityTypeSpec<'static>] = &[
-    spec(
-        "tenant",
-        "Tenant",
-        "An organisation whose estate is managed",
-        "users",
-    ),
-    spec(
-        "site",
-        "Site",
-        "A campus or address with one or more buildings",
-        "map-pin",
-    ),
-    spec("building", "Building", "A building on a site", "building"),
-    spec("floor", "Floor", "A storey of a building", "stack"),
-    spec("room", "Room", "A room or zone on a floor", "door"),
-    spec(
-        "energy_meter",
-        "Energy meter",
-        "Measures electricity use (kWh)",
-        "bolt",
-    ),
-    spec(
-        "hvac_unit",
-        "HVAC unit",
-        "Heating, ventilation or air conditioning",
-        "wind",
-    ),
-    spec(
-        "sensor",
-        "Sensor",
-        "Temperature, humidity, CO2 or occupancy sensor",
-        "cpu",
-    ),
-    spec(
-        "lighting_controller",
-        "Lighting controller",
-        "Switches and dims a lighting circuit",
-        "bulb",
-    ),
+/// The entity types the demo uses: a subset of the energy estate's types
+/// (`generate::GENERATED_TYPES`, the one list of them).
+const DEMO_TYPE_KEYS: &[&str] = &[
+    "tenant",
+    "site",
+    "building",
+    "floor",
+    "room",
+    "energy_meter",
+    "hvac_unit",
+    "temperature_sensor",
+    "lighting_controller",
 ];
-
-const fn spec(
-    key: &'static str,
-    name: &'static str,
-    description: &'static str,
-    icon: &'static str,
-) -> EntityTypeSpec<'static> {
-    EntityTypeSpec {
-        key,
-        name,
-        description: Some(description),
-        icon: Some(icon),
-        is_system: false,
-    }
-}
 
 const TENANTS: &[(&str, &[&str])] = &[
     (
@@ -87,7 +44,7 @@ const ROOMS: &[&[&str]] = &[
 const DEVICES: &[(&str, &str)] = &[
     ("energy_meter", "Main meter"),
     ("hvac_unit", "Air handling unit"),
-    ("sensor", "Temperature sensor"),
+    ("temperature_sensor", "Temperature sensor"),
     ("lighting_controller", "Lighting controller"),
 ];
 
@@ -121,7 +78,11 @@ pub async fn seed_demo(pool: &PgPool, actor: &Actor) -> CoreResult<SeedReport> {
     if present {
         return Err(CoreError::validation("the demo data is already present"));
     }
-    for t in DEMO_TYPES {
+    let types: Vec<_> = GENERATED_TYPES
+        .iter()
+        .filter(|t| DEMO_TYPE_KEYS.contains(&t.key))
+        .collect();
+    for t in &types {
         registry::ensure_entity_type(&mut tx, actor, t).await?;
     }
     let mut entities = 0usize;
@@ -167,7 +128,28 @@ pub async fn seed_demo(pool: &PgPool, actor: &Actor) -> CoreResult<SeedReport> {
     }
     tx.commit().await?;
     Ok(SeedReport {
-        entity_types: DEMO_TYPES.len(),
+        entity_types: types.len(),
         entities,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_type_and_device_kind_is_an_estate_type() {
+        for key in DEMO_TYPE_KEYS {
+            assert!(
+                GENERATED_TYPES.iter().any(|t| t.key == *key),
+                "{key} must be one of the estate's types"
+            );
+        }
+        for (kind, _) in DEVICES {
+            assert!(
+                DEMO_TYPE_KEYS.contains(kind),
+                "device kind {kind} must be a demo type"
+            );
+        }
+    }
 }

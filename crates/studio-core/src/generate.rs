@@ -64,8 +64,8 @@ const REBUILT_INDEXES: &[&str] = &[
 /// Bytes of COPY data per message.
 const CHUNK_BYTES: usize = 4 << 20;
 
-/// The entity types of a generated estate (the five levels and fifteen
-/// device kinds). Keys shared with the demo reuse the demo's types.
+/// The entity types of an energy estate (the five levels and fifteen
+/// device kinds): the one list, used by the generator and the demo.
 pub const GENERATED_TYPES: &[EntityTypeSpec<'static>] = &[
     spec(
         "tenant",

@@ -48,17 +48,7 @@ impl CancelToken {
 
 /// How many rows (deleted included) a move of this entity rewrites.
 pub async fn move_size(pool: &PgPool, id: uuid::Uuid) -> CoreResult<i64> {
-    let path: String = sqlx::query_scalar("SELECT path::text FROM entities WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or(CoreError::NotFound { what: "entity", id })?;
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM entities WHERE path >= $1::ltree AND path < ($1 || '0')::ltree",
-    )
-    .bind(&path)
-    .fetch_one(pool)
-    .await?)
+    super::read::subtree_rows(pool, id, false).await
 }
 
 /// Moves an entity and its subtree. Refuses cycles (a node under itself or

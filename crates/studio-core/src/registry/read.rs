@@ -187,6 +187,11 @@ async fn crumbs_of_path(conn: &mut PgConnection, path: &str) -> CoreResult<Vec<C
 /// scan on `path` (labels are 32 hex digits, so `path || '0'` bounds the
 /// subtree from above).
 pub async fn subtree_count(pool: &PgPool, id: Uuid) -> CoreResult<i64> {
+    subtree_rows(pool, id, true).await
+}
+
+/// Rows in the subtree of `id` (itself included), live only or all.
+pub(crate) async fn subtree_rows(pool: &PgPool, id: Uuid, live_only: bool) -> CoreResult<i64> {
     let path: String = sqlx::query_scalar("SELECT path::text FROM entities WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
@@ -194,9 +199,11 @@ pub async fn subtree_count(pool: &PgPool, id: Uuid) -> CoreResult<i64> {
         .ok_or(CoreError::NotFound { what: "entity", id })?;
     Ok(sqlx::query_scalar(
         "SELECT count(*) FROM entities
-         WHERE path >= $1::ltree AND path < ($1 || '0')::ltree AND deleted_at IS NULL",
+         WHERE path >= $1::ltree AND path < ($1 || '0')::ltree
+           AND (NOT $2 OR deleted_at IS NULL)",
     )
     .bind(&path)
+    .bind(live_only)
     .fetch_one(pool)
     .await?)
 }
