@@ -22,6 +22,9 @@ export default defineConfig({
     // Tauri uses WebKitGTK on Linux and WKWebView on macOS.
     target: 'safari15',
     sourcemap: false,
+    // The bundle is read from local disk by the app, not downloaded: one
+    // ~500 kB chunk is fine, so only warn well above that.
+    chunkSizeWarningLimit: 1024,
   },
   test: {
     environment: 'jsdom',
