@@ -89,7 +89,9 @@ export function NodeRowView({ row, style, selected, focused, dragging, drop, edi
       <NodeIcon icon={node.icon} size={16} stroke={1.6} className={classes.icon} aria-hidden="true" />
       {editor ?? (
         <>
-          <span className={classes.name}>{node.name}</span>
+          <span className={classes.name} title={node.name}>
+            {node.name}
+          </span>
           <span className={classes.type}>{node.typeName}</span>
         </>
       )}
