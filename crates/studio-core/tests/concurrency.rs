@@ -7,7 +7,7 @@
 //! the name in its newest `entity.rename` audit row, and the audit trail
 //! counts exactly the successful writes. The tree invariants hold at the end.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,6 +20,9 @@ use studio_core::registry::{
 use studio_core::testing::test_db;
 use studio_core::{Actor, CoreError};
 use uuid::Uuid;
+
+mod common;
+use common::{check_invariants, snapshot};
 
 const SESSIONS: usize = 50;
 const GROUPS: usize = 20;
@@ -151,82 +154,6 @@ async fn session(
         }
     }
     report
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Row {
-    id: Uuid,
-    parent_id: Option<Uuid>,
-    path: String,
-    path_label: String,
-    deleted_at: Option<DateTime<Utc>>,
-    name: Option<String>,
-}
-
-async fn snapshot(pool: &PgPool) -> Vec<Row> {
-    sqlx::query_as::<_, Row>(
-        "SELECT e.id, e.parent_entity_id AS parent_id, e.path::text AS path, e.path_label,
-                e.deleted_at,
-                (SELECT v.value #>> '{}' FROM entity_property_values v
-                  WHERE v.entity_id = e.id AND v.deleted_at IS NULL
-                    AND v.property_definition_id = '01900000-0000-7000-8000-000000000002') AS name
-         FROM entities e ORDER BY e.id",
-    )
-    .fetch_all(pool)
-    .await
-    .expect("snapshot of entities")
-}
-
-/// The invariants of `invariants.rs`, over every row.
-fn check_invariants(rows: &[Row]) -> Result<(), String> {
-    let ids: HashMap<Uuid, &Row> = rows.iter().map(|r| (r.id, r)).collect();
-    let mut labels = HashSet::new();
-    for r in rows {
-        let own = r.id.simple().to_string();
-        if !labels.insert(r.path_label.as_str()) {
-            return Err(format!("path_label {:?} is held twice", r.path_label));
-        }
-        let slug = match r.parent_id {
-            None if r.path == own => r.path_label.as_str(),
-            None => return Err(format!("root {} has path {:?}", r.id, r.path)),
-            Some(pid) => {
-                let p = ids
-                    .get(&pid)
-                    .ok_or_else(|| format!("{} has a missing parent", r.id))?;
-                if r.path != format!("{}.{own}", p.path) {
-                    return Err(format!(
-                        "{} has path {:?} under parent path {:?}",
-                        r.id, r.path, p.path
-                    ));
-                }
-                if r.deleted_at.is_none() && p.deleted_at.is_some() {
-                    return Err(format!("live {} is an orphan", r.id));
-                }
-                r.path_label
-                    .strip_prefix(&format!("{}.", p.path_label))
-                    .ok_or_else(|| {
-                        format!(
-                            "{} has label {:?} under parent label {:?}",
-                            r.id, r.path_label, p.path_label
-                        )
-                    })?
-            }
-        };
-        if slug.is_empty()
-            || !slug
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
-            return Err(format!(
-                "{} has a bad last segment in {:?}",
-                r.id, r.path_label
-            ));
-        }
-        if r.deleted_at.is_none() && r.name.is_none() {
-            return Err(format!("live {} has no name", r.id));
-        }
-    }
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -19,6 +19,9 @@ use studio_core::testing::test_db;
 use studio_core::{Actor, CoreError};
 use uuid::Uuid;
 
+mod common;
+use common::{check_invariants, snapshot, Row};
+
 const TYPE: &str = "site";
 const DEFAULT_CASES: u32 = 24;
 const MAX_OPS: usize = 40;
@@ -96,101 +99,6 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         2 => any::<usize>().prop_map(|x| Op::DeleteRestore { x }),
         1 => (0u8..4).prop_map(|kind| Op::Ghost { kind }),
     ]
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-struct Row {
-    id: Uuid,
-    parent_id: Option<Uuid>,
-    path: String,
-    path_label: String,
-    updated_at: DateTime<Utc>,
-    deleted_at: Option<DateTime<Utc>>,
-    name: Option<String>,
-}
-
-impl Row {
-    fn live(&self) -> bool {
-        self.deleted_at.is_none()
-    }
-}
-
-async fn snapshot(pool: &PgPool) -> Vec<Row> {
-    sqlx::query_as::<_, Row>(
-        "SELECT e.id, e.parent_entity_id AS parent_id, e.path::text AS path, e.path_label,
-                e.updated_at, e.deleted_at,
-                (SELECT v.value #>> '{}' FROM entity_property_values v
-                  WHERE v.entity_id = e.id AND v.deleted_at IS NULL
-                    AND v.property_definition_id = '01900000-0000-7000-8000-000000000002') AS name
-         FROM entities e ORDER BY e.id",
-    )
-    .fetch_all(pool)
-    .await
-    .expect("snapshot of entities")
-}
-
-/// The tree invariants, over every row (deleted rows included: a restore
-/// brings them back as they are).
-fn check_invariants(rows: &[Row]) -> Result<(), String> {
-    let ids: HashMap<Uuid, &Row> = rows.iter().map(|r| (r.id, r)).collect();
-    let mut labels = HashSet::new();
-    for r in rows {
-        let own = r.id.simple().to_string();
-        if !labels.insert(r.path_label.as_str()) {
-            return Err(format!("path_label {:?} is held twice", r.path_label));
-        }
-        let slug = match r.parent_id {
-            None => {
-                if r.path != own {
-                    return Err(format!(
-                        "root {} has path {:?}, not its id label",
-                        r.id, r.path
-                    ));
-                }
-                r.path_label.as_str()
-            }
-            Some(pid) => {
-                let Some(p) = ids.get(&pid) else {
-                    return Err(format!("{} has a missing parent {pid}", r.id));
-                };
-                if r.path != format!("{}.{own}", p.path) {
-                    return Err(format!(
-                        "{} has path {:?}, not its parent's {:?} plus its id label",
-                        r.id, r.path, p.path
-                    ));
-                }
-                if r.live() && !p.live() {
-                    return Err(format!(
-                        "live {} ({}) is an orphan under deleted {}",
-                        r.id, r.path_label, p.id
-                    ));
-                }
-                match r.path_label.strip_prefix(&format!("{}.", p.path_label)) {
-                    Some(s) => s,
-                    None => {
-                        return Err(format!(
-                            "{} has path_label {:?}, not under its parent's {:?}",
-                            r.id, r.path_label, p.path_label
-                        ))
-                    }
-                }
-            }
-        };
-        if slug.is_empty()
-            || !slug
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
-            return Err(format!(
-                "{} has path_label {:?} whose last segment is not one slug",
-                r.id, r.path_label
-            ));
-        }
-        if r.live() && r.name.is_none() {
-            return Err(format!("live {} has no name", r.id));
-        }
-    }
-    Ok(())
 }
 
 /// Everything but `updated_at` (a restore bumps it).

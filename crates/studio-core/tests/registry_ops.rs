@@ -17,6 +17,9 @@ use studio_core::testing::test_db;
 use studio_core::{Actor, CoreError};
 use uuid::Uuid;
 
+mod common;
+use common::{snapshot, Row};
+
 const SITE: &str = "site";
 
 fn actor() -> Actor {
@@ -144,32 +147,6 @@ fn short(s: &str) -> String {
 
 fn id_label(id: Uuid) -> String {
     id.simple().to_string()
-}
-
-/// One `entities` row with its live name.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-struct Row {
-    id: Uuid,
-    parent_id: Option<Uuid>,
-    path: String,
-    path_label: String,
-    updated_at: DateTime<Utc>,
-    deleted_at: Option<DateTime<Utc>>,
-    name: Option<String>,
-}
-
-async fn snapshot(pool: &PgPool) -> Vec<Row> {
-    sqlx::query_as::<_, Row>(
-        "SELECT e.id, e.parent_entity_id AS parent_id, e.path::text AS path, e.path_label,
-                e.updated_at, e.deleted_at,
-                (SELECT v.value #>> '{}' FROM entity_property_values v
-                  WHERE v.entity_id = e.id AND v.deleted_at IS NULL
-                    AND v.property_definition_id = '01900000-0000-7000-8000-000000000002') AS name
-         FROM entities e ORDER BY e.id",
-    )
-    .fetch_all(pool)
-    .await
-    .expect("snapshot of entities")
 }
 
 fn by_id(rows: &[Row]) -> HashMap<Uuid, &Row> {

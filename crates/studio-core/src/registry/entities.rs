@@ -5,7 +5,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::locks::{
-    lock_roots, locked_entity, moved_concurrently, path_of, root_label_of, roots_for_path,
+    lock_in_root, lock_roots, locked_entity, moved_concurrently, path_of, roots_for_path,
     LockedEntity,
 };
 use super::model::*;
@@ -133,12 +133,7 @@ pub async fn create_entity(
     // parent cannot be deleted or moved underneath us.
     let parent = match new.parent_id {
         Some(pid) => {
-            let root = root_label_of(conn, pid).await?;
-            lock_roots(conn, std::slice::from_ref(&root)).await?;
-            let parent = locked_entity(conn, pid).await?;
-            if parent.root_label() != root {
-                return Err(moved_concurrently());
-            }
+            let parent = lock_in_root(conn, pid).await?;
             if parent.deleted_at.is_some() {
                 return Err(CoreError::validation(
                     "cannot create an entity under a deleted parent",

@@ -95,6 +95,19 @@ pub(crate) async fn path_of(conn: &mut PgConnection, id: Uuid) -> CoreResult<Str
         .ok_or(CoreError::NotFound { what: "entity", id })
 }
 
+/// Takes the lock of the entity's root, then row-locks the entity, and
+/// starts the transaction over (via `retrying`) if a concurrent move took
+/// it to another root in between.
+pub(crate) async fn lock_in_root(conn: &mut PgConnection, id: Uuid) -> CoreResult<LockedEntity> {
+    let root = root_label_of(conn, id).await?;
+    lock_roots(conn, std::slice::from_ref(&root)).await?;
+    let entity = locked_entity(conn, id).await?;
+    if entity.root_label() != root {
+        return Err(moved_concurrently());
+    }
+    Ok(entity)
+}
+
 /// Reads and row-locks one entity.
 pub(crate) async fn locked_entity(conn: &mut PgConnection, id: Uuid) -> CoreResult<LockedEntity> {
     sqlx::query_as::<_, LockedEntity>(

@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::locks::{lock_roots, locked_entity, moved_concurrently, root_label_of};
+use super::locks::{lock_in_root, locked_entity};
 use super::model::*;
 use super::read::tree_node;
 use crate::audit::{self, Actor};
@@ -69,12 +69,7 @@ pub async fn list_trash(
 pub async fn restore(pool: &PgPool, actor: &Actor, id: Uuid) -> CoreResult<RestoreOutcome> {
     super::retrying(|| async {
         let mut tx = pool.begin().await?;
-        let root = root_label_of(&mut tx, id).await?;
-        lock_roots(&mut tx, std::slice::from_ref(&root)).await?;
-        let entity = locked_entity(&mut tx, id).await?;
-        if entity.root_label() != root {
-            return Err(moved_concurrently());
-        }
+        let entity = lock_in_root(&mut tx, id).await?;
         let Some(deleted_at) = entity.deleted_at else {
             return Err(CoreError::validation("the entity is not deleted"));
         };
@@ -163,16 +158,11 @@ pub async fn purge(
 ) -> CoreResult<PurgeOutcome> {
     super::retrying(|| async {
         let mut tx = pool.begin().await?;
-        let root = root_label_of(&mut tx, id).await?;
-        lock_roots(&mut tx, std::slice::from_ref(&root)).await?;
-        let entity = locked_entity(&mut tx, id).await?;
-        if entity.root_label() != root {
-            return Err(moved_concurrently());
-        }
+        let entity = lock_in_root(&mut tx, id).await?;
         let Some(deleted_at) = entity.deleted_at else {
             return Err(CoreError::validation("only a deleted entity can be purged; delete it first"));
         };
-        let root_id = Uuid::try_parse(&root).map_err(|_| CoreError::Database("malformed path".into()))?;
+        let root_id = Uuid::try_parse(&entity.root_label()).map_err(|_| CoreError::Database("malformed path".into()))?;
         let allowed: bool = sqlx::query_scalar(
             "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
                  OR EXISTS (SELECT 1 FROM user_root_entity_scopes s
