@@ -2,8 +2,8 @@ import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import { AppProviders, createQueryClient } from './providers';
+import { App } from './app/App';
+import { AppProviders, createQueryClient } from './app/providers';
 
 const queryClient = createQueryClient();
 

@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
-import { queryKeys } from '../api/queries';
+import { queryKeys } from '../shared/queryKeys';
 import type { ChildPage } from '../bindings';
 import { makeNode } from '../test/fixtures';
 import { ChangeApplier, queryKeyOf, treeIndexFromCache } from './applyChange';

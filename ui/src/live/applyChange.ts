@@ -1,6 +1,6 @@
 // Turn registry changes into exact query invalidations on the client cache.
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
-import { queryKeys } from '../api/queries';
+import { queryKeys } from '../shared/queryKeys';
 import type { ChildPage, RegistryChange, TreeNode } from '../bindings';
 import { changeFingerprint, invalidationsFor, type InvalidationTarget, type TreeIndex } from './invalidation';
 

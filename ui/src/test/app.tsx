@@ -1,7 +1,7 @@
 // Helpers for tests that render the whole app on a fake backend.
 import { act, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { App } from '../App';
+import { App } from '../app/App';
 import { installBackend, renderWithProviders, type FakeBackend } from './fixtures';
 
 export function renderApp(backend: FakeBackend) {

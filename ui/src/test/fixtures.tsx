@@ -5,7 +5,7 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import { act, render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import type { AppError, ChildPage, EntityDetail, EntityType, RegistryChanged, StartupStatus, TreeNode } from '../bindings';
-import { AppProviders, createQueryClient } from '../providers';
+import { AppProviders, createQueryClient } from '../app/providers';
 
 export const T0 = '2025-01-01T00:00:00.000000Z';
 

@@ -1,0 +1,28 @@
+import { AppShell } from '@mantine/core';
+import { AppHeader } from './AppHeader';
+import { StartupFailed, StartupLoading } from './startup/StartupScreens';
+import { useStartupStatus } from './startup/useStartupStatus';
+import { Workspace } from './workspace/Workspace';
+
+export function App() {
+  const status = useStartupStatus();
+
+  return (
+    <AppShell header={{ height: 52 }} padding={0}>
+      <AppShell.Header>
+        <AppHeader status={status} />
+      </AppShell.Header>
+      <AppShell.Main h="100dvh">
+        {status.state === 'ready' ? (
+          <div style={{ height: 'calc(100dvh - 52px)' }}>
+            <Workspace />
+          </div>
+        ) : status.state === 'starting' ? (
+          <StartupLoading message={status.message} />
+        ) : (
+          <StartupFailed error={status.error} />
+        )}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,79 @@
+import { ScrollArea, SegmentedControl } from '@mantine/core';
+import { useHotkeys } from '@mantine/hooks';
+import { EntityDetailsPane } from '../../features/details';
+import { TypesView } from '../../features/entity-types';
+import { JobsPanel, JobsProvider } from '../../features/jobs';
+import { TrashView } from '../../features/trash';
+import { RegistryTree, TreeControllerProvider } from '../../features/tree';
+import { LiveUpdatesProvider } from '../../live/LiveUpdates';
+import { useWorkspace, WorkspaceProvider, type WorkspaceView } from '../../shared/WorkspaceContext';
+import { DialogHost } from './DialogHost';
+import classes from './Workspace.module.css';
+
+/** The ready app: live updates, jobs, tree state, and the three views. */
+export function Workspace() {
+  return (
+    <LiveUpdatesProvider>
+      <JobsProvider>
+        <TreeControllerProvider>
+          <WorkspaceProvider>
+            <WorkspaceLayout />
+            <JobsPanel />
+          </WorkspaceProvider>
+        </TreeControllerProvider>
+      </JobsProvider>
+    </LiveUpdatesProvider>
+  );
+}
+
+const VIEWS: { value: WorkspaceView; label: string }[] = [
+  { value: 'registry', label: 'Registry' },
+  { value: 'trash', label: 'Trash' },
+  { value: 'types', label: 'Types' },
+];
+
+/** The "Registry | Trash | Types" switch. */
+export function ViewSwitch() {
+  const { view, setView } = useWorkspace();
+  return <SegmentedControl size="xs" value={view} onChange={(v) => setView(v as WorkspaceView)} data={VIEWS} data-testid="view-switch" aria-label="View" />;
+}
+
+function WorkspaceLayout() {
+  const workspace = useWorkspace();
+  useHotkeys([
+    [
+      'mod+K',
+      () => {
+        workspace.setView('registry');
+        workspace.openDialog({ kind: 'palette' });
+      },
+    ],
+  ]);
+
+  return (
+    <div className={classes.root}>
+      <div className={classes.toolbar}>
+        <ViewSwitch />
+      </div>
+      <div className={classes.content}>
+        {workspace.view === 'registry' && (
+          <div className={classes.registry}>
+            <aside className={classes.treePanel}>
+              <RegistryTree />
+            </aside>
+            <main className={classes.detailPanel}>
+              <ScrollArea h="100%">
+                <div className={classes.detailInner}>
+                  <EntityDetailsPane />
+                </div>
+              </ScrollArea>
+            </main>
+            <DialogHost />
+          </div>
+        )}
+        {workspace.view === 'trash' && <TrashView />}
+        {workspace.view === 'types' && <TypesView />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,1 @@
+export { EntityDetailsPane } from './EntityDetailsPane';

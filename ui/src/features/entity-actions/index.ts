@@ -1,0 +1,3 @@
+export { DeleteEntitiesDialog } from './DeleteEntitiesDialog';
+export { MoveEntitiesDialog } from './MoveEntitiesDialog';
+export { NewEntityDialog } from './NewEntityDialog';

@@ -1,0 +1,85 @@
+import { Button, Group, Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import type { EntityType } from '../../bindings';
+import { ErrorNotice } from '../../shared/ErrorNotice';
+import { knownIconNames, NodeIcon } from '../../shared/nodeIcons';
+import { useCreateEntityType, useUpdateEntityType } from './api';
+
+const ICON_OPTIONS = knownIconNames().map((name) => ({ value: name, label: name }));
+
+/** Create a type (type === null) or edit one's name, description and icon. */
+export function TypeFormDialog({ type, onClose }: { type: EntityType | null; onClose: () => void }) {
+  const createType = useCreateEntityType();
+  const updateType = useUpdateEntityType();
+  const [key, setKey] = useState('');
+  const [name, setName] = useState(type?.name ?? '');
+  const [description, setDescription] = useState(type?.description ?? '');
+  const [icon, setIcon] = useState<string | null>(type?.icon ?? null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const canSubmit = name.trim() !== '' && (type !== null || key.trim() !== '') && !busy;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!canSubmit) return;
+    setBusy(true);
+    setError(null);
+    const fields = { name: name.trim(), description: description.trim() || null, icon };
+    try {
+      if (type === null) await createType({ key: key.trim(), ...fields });
+      else await updateType({ id: type.id, expectedUpdatedAt: type.updatedAt, ...fields });
+      onClose();
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal opened onClose={onClose} title={type ? `Edit type ${type.name}` : 'New entity type'} centered>
+      <form onSubmit={(e) => void submit(e)}>
+        <Stack gap="md">
+          {type === null && (
+            <TextInput
+              label="Key"
+              description="Stable identifier, e.g. solar_panel. Cannot be changed later."
+              value={key}
+              onChange={(e) => setKey(e.currentTarget.value)}
+              required
+              data-autofocus
+              data-testid="type-key"
+            />
+          )}
+          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required data-autofocus={type !== null || undefined} data-testid="type-name" />
+          <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} data-testid="type-description" />
+          <Select
+            label="Icon"
+            data={ICON_OPTIONS}
+            value={icon}
+            onChange={setIcon}
+            searchable
+            clearable
+            leftSection={<NodeIcon icon={icon} size={16} />}
+            renderOption={({ option }) => (
+              <Group gap="xs" wrap="nowrap">
+                <NodeIcon icon={option.value} size={16} />
+                {option.label}
+              </Group>
+            )}
+            comboboxProps={{ withinPortal: false }}
+            data-testid="type-icon"
+          />
+          {error !== null && <ErrorNotice error={error} />}
+          <Group justify="flex-end" gap="sm">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={busy} disabled={!canSubmit} data-testid="type-save">
+              {type ? 'Save' : 'Create'}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,97 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { AppError, EntityType } from '../../bindings';
+import { renderApp } from '../../test/app';
+import { callsOf, makeType } from '../../test/fixtures';
+
+const building = makeType({ key: 'building', name: 'Building', icon: 'building', liveEntities: 12, updatedAt: 'v-bld' });
+const site = makeType({ key: 'site', name: 'Site', icon: 'map-pin', isSystem: true, liveEntities: 3 });
+const legacy = makeType({ key: 'legacy', name: 'Legacy', deletedAt: '2025-02-01T00:00:00Z' });
+
+async function openTypes(user: ReturnType<typeof renderApp>['user']) {
+  await user.click(await screen.findByText('Types'));
+  return screen.findByTestId('types-table');
+}
+
+const input = (args: Record<string, unknown> | undefined) => (args as { input: Record<string, unknown> }).input;
+
+describe('types view', () => {
+  it('lists types with icon, key, live entities and a system badge; system types are read-only', async () => {
+    const { calls, user } = renderApp({ roots: [], handlers: { list_entity_types: () => [building, site] } });
+    const table = await openTypes(user);
+    expect(callsOf(calls, 'list_entity_types')).toEqual([{ includeDeleted: false }]);
+    const row = within(table).getByTestId('type-row-building');
+    expect(row).toHaveTextContent('Building');
+    expect(row).toHaveTextContent('building');
+    expect(row).toHaveTextContent('12');
+    expect(row.querySelector('[data-icon="building"]')).not.toBeNull();
+    expect(within(table).getByTestId('type-row-site')).toHaveTextContent('System');
+    expect(screen.getByTestId('type-edit-site')).toBeDisabled();
+    expect(screen.getByTestId('type-delete-site')).toBeDisabled();
+    expect(screen.getByTestId('type-edit-building')).toBeEnabled();
+  });
+
+  it('creates a type', async () => {
+    const { calls, user } = renderApp({
+      roots: [],
+      handlers: { list_entity_types: () => [building], create_entity_type: (args) => makeType(input(args) as Pick<EntityType, 'key' | 'name'>) },
+    });
+    await openTypes(user);
+    await user.click(screen.getByTestId('types-new'));
+    await user.type(screen.getByTestId('type-key'), 'meter');
+    await user.type(screen.getByTestId('type-name'), 'Meter');
+    await user.type(screen.getByTestId('type-description'), 'An energy meter');
+    await user.click(screen.getByTestId('type-save'));
+    await waitFor(() => expect(callsOf(calls, 'create_entity_type')).toHaveLength(1));
+    expect(input(callsOf(calls, 'create_entity_type')[0])).toEqual({ key: 'meter', name: 'Meter', description: 'An energy meter', icon: null });
+    await waitFor(() => expect(screen.queryByTestId('type-save')).toBeNull());
+    await waitFor(() => expect(callsOf(calls, 'list_entity_types')).toHaveLength(2));
+  });
+
+  it('edits name with the version as expectedUpdatedAt', async () => {
+    const { calls, user } = renderApp({ roots: [], handlers: { list_entity_types: () => [building], update_entity_type: () => building } });
+    await openTypes(user);
+    await user.click(screen.getByTestId('type-edit-building'));
+    const name = screen.getByTestId('type-name');
+    await user.clear(name);
+    await user.type(name, 'Buildings');
+    await user.click(screen.getByTestId('type-save'));
+    await waitFor(() => expect(callsOf(calls, 'update_entity_type')).toHaveLength(1));
+    expect(input(callsOf(calls, 'update_entity_type')[0])).toEqual({ id: 'type-building', expectedUpdatedAt: 'v-bld', name: 'Buildings', description: null, icon: 'building' });
+  });
+
+  it('delete shows the InUse error with the number of live entities', async () => {
+    const inUse: AppError = { type: 'InUse', data: { message: 'type building has live entities' } };
+    const { calls, user } = renderApp({
+      roots: [],
+      handlers: {
+        list_entity_types: () => [building],
+        delete_entity_type: () => {
+          throw inUse;
+        },
+      },
+    });
+    await openTypes(user);
+    await user.click(screen.getByTestId('type-delete-building'));
+    await user.click(screen.getByTestId('type-delete-confirm'));
+    expect(await screen.findByTestId('type-in-use')).toHaveTextContent('still has 12 entities live');
+    expect(screen.getByTestId('error-notice')).toHaveTextContent('Still in use');
+    expect(input(callsOf(calls, 'delete_entity_type')[0])).toEqual({ id: 'type-building', expectedUpdatedAt: 'v-bld' });
+  });
+
+  it('"Show deleted" lists deleted types, which can be restored', async () => {
+    const { calls, user } = renderApp({
+      roots: [],
+      handlers: {
+        list_entity_types: (args) => (args?.includeDeleted ? [building, legacy] : [building]),
+        restore_entity_type: () => ({ ...legacy, deletedAt: null }),
+      },
+    });
+    await openTypes(user);
+    expect(screen.queryByTestId('type-row-legacy')).toBeNull();
+    await user.click(screen.getByTestId('types-show-deleted'));
+    expect(await screen.findByTestId('type-row-legacy')).toHaveTextContent('Deleted');
+    await user.click(screen.getByTestId('type-restore-legacy'));
+    await waitFor(() => expect(callsOf(calls, 'restore_entity_type')).toEqual([{ id: 'type-legacy' }]));
+  });
+});

@@ -1,0 +1,149 @@
+import { ActionIcon, Badge, Button, Center, Code, Group, Loader, Paper, ScrollArea, Stack, Switch, Table, Text, ThemeIcon, Title, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconPencil, IconPlus, IconRestore, IconTrash } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { EntityType } from '../../bindings';
+import { describeError } from '../../ipc/errors';
+import { ErrorNotice } from '../../shared/ErrorNotice';
+import { formatCount } from '../../shared/format';
+import { NodeIcon } from '../../shared/nodeIcons';
+import { entityTypesQuery, useRestoreEntityType } from './api';
+import { DeleteTypeDialog } from './DeleteTypeDialog';
+import { TypeFormDialog } from './TypeFormDialog';
+
+type Editing = { kind: 'create' } | { kind: 'edit'; type: EntityType } | { kind: 'delete'; type: EntityType };
+
+/** The entity types: create, edit, delete and restore (system types are read-only). */
+export function TypesView() {
+  const [showDeleted, setShowDeleted] = useState(false);
+  const types = useQuery(entityTypesQuery(showDeleted));
+  const [editing, setEditing] = useState<Editing | null>(null);
+
+  return (
+    <ScrollArea h="100%">
+      <Stack p="lg" gap="md" maw={1100}>
+        <Group justify="space-between">
+          <Title order={3}>Entity types</Title>
+          <Group gap="md">
+            <Switch label="Show deleted" checked={showDeleted} onChange={(e) => setShowDeleted(e.currentTarget.checked)} data-testid="types-show-deleted" />
+            <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({ kind: 'create' })} data-testid="types-new">
+              New type
+            </Button>
+          </Group>
+        </Group>
+        {types.isPending ? (
+          <Center p="xl">
+            <Loader size="sm" />
+          </Center>
+        ) : types.isError ? (
+          <ErrorNotice error={types.error} />
+        ) : (
+          <Paper withBorder radius="md">
+            <Table highlightOnHover verticalSpacing="sm" data-testid="types-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th w={56}>Icon</Table.Th>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Key</Table.Th>
+                  <Table.Th ta="right">Live entities</Table.Th>
+                  <Table.Th w={130} />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {types.data.map((type) => (
+                  <TypeRow key={type.id} type={type} onEdit={() => setEditing({ kind: 'edit', type })} onDelete={() => setEditing({ kind: 'delete', type })} />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Paper>
+        )}
+      </Stack>
+      {editing?.kind === 'create' && <TypeFormDialog type={null} onClose={() => setEditing(null)} />}
+      {editing?.kind === 'edit' && <TypeFormDialog type={editing.type} onClose={() => setEditing(null)} />}
+      {editing?.kind === 'delete' && <DeleteTypeDialog type={editing.type} onClose={() => setEditing(null)} />}
+    </ScrollArea>
+  );
+}
+
+function TypeRow({ type, onEdit, onDelete }: { type: EntityType; onEdit: () => void; onDelete: () => void }) {
+  const restoreType = useRestoreEntityType();
+  const [busy, setBusy] = useState(false);
+  const deleted = type.deletedAt !== null;
+  const locked = type.isSystem ? 'System types cannot be changed' : null;
+
+  const restore = async () => {
+    setBusy(true);
+    try {
+      await restoreType(type.id);
+    } catch (error) {
+      const { title, message } = describeError(error);
+      notifications.show({ color: 'red', title: `Could not restore "${type.name}": ${title}`, message });
+    }
+    setBusy(false);
+  };
+
+  return (
+    <Table.Tr data-testid={`type-row-${type.key}`} style={deleted ? { opacity: 0.6 } : undefined}>
+      <Table.Td>
+        <ThemeIcon variant="light" size="lg">
+          <NodeIcon icon={type.icon} size={20} />
+        </ThemeIcon>
+      </Table.Td>
+      <Table.Td>
+        <Group gap="xs">
+          <Text size="sm" fw={500}>
+            {type.name}
+          </Text>
+          {type.isSystem && (
+            <Badge size="xs" variant="outline" color="gray">
+              System
+            </Badge>
+          )}
+          {deleted && (
+            <Badge size="xs" color="red" variant="light">
+              Deleted
+            </Badge>
+          )}
+        </Group>
+        {type.description && (
+          <Text size="xs" c="dimmed">
+            {type.description}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Code>{type.key}</Code>
+      </Table.Td>
+      <Table.Td ta="right">
+        <Text size="sm">{formatCount(type.liveEntities)}</Text>
+      </Table.Td>
+      <Table.Td>
+        <Group gap={4} justify="flex-end" wrap="nowrap">
+          {deleted ? (
+            <Button size="compact-sm" variant="light" leftSection={<IconRestore size={14} />} loading={busy} onClick={() => void restore()} data-testid={`type-restore-${type.key}`}>
+              Restore
+            </Button>
+          ) : (
+            <>
+              <Tooltip label={locked ?? 'Edit'} withArrow>
+                <span>
+                  <ActionIcon variant="subtle" color="gray" disabled={locked !== null} onClick={onEdit} aria-label={`Edit ${type.name}`} data-testid={`type-edit-${type.key}`}>
+                    <IconPencil size={16} />
+                  </ActionIcon>
+                </span>
+              </Tooltip>
+              <Tooltip label={locked ?? 'Delete'} withArrow>
+                <span>
+                  <ActionIcon variant="subtle" color="red" disabled={locked !== null} onClick={onDelete} aria-label={`Delete ${type.name}`} data-testid={`type-delete-${type.key}`}>
+                    <IconTrash size={16} />
+                  </ActionIcon>
+                </span>
+              </Tooltip>
+            </>
+          )}
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+}

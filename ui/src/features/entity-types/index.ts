@@ -1,0 +1,1 @@
+export { TypesView } from './TypesView';

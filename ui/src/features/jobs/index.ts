@@ -1,0 +1,2 @@
+export { JobsPanel } from './JobsPanel';
+export { JobsProvider, useJobs } from './JobsProvider';

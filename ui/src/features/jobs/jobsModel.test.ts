@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { makeNode } from '../../test/fixtures';
+import { jobPercent, jobsReducer, type JobsState } from './jobsModel';
+
+describe('jobsReducer', () => {
+  it('tracks a started job through progress to committed', () => {
+    let state: JobsState = jobsReducer([], { type: 'started', jobId: 'j1', total: 20_000, label: 'Moving "Site"' });
+    expect(state[0]).toMatchObject({ jobId: 'j1', done: 0, total: 20_000, status: 'running' });
+    state = jobsReducer(state, { type: 'progress', progress: { jobId: 'j1', done: 5_000, total: 20_000, state: { state: 'running' } } });
+    expect(jobPercent(state[0])).toBe(25);
+    state = jobsReducer(state, { type: 'cancelling', jobId: 'j1', cancelling: true });
+    const node = makeNode({ id: 'site', name: 'Site' });
+    state = jobsReducer(state, { type: 'progress', progress: { jobId: 'j1', done: 20_000, total: 20_000, state: { state: 'committed', node, oldParentId: null } } });
+    expect(state[0]).toMatchObject({ status: 'committed', node, cancelling: false, label: 'Moving "Site"' });
+    expect(jobsReducer(state, { type: 'dismiss', jobId: 'j1' })).toEqual([]);
+  });
+
+  it('shows jobs it only hears about through events, and failures', () => {
+    const state = jobsReducer([], {
+      type: 'progress',
+      progress: { jobId: 'j2', done: 10, total: 100, state: { state: 'failed', error: { type: 'Database', data: { message: 'gone' } } } },
+    });
+    expect(state[0]).toMatchObject({ jobId: 'j2', status: 'failed', label: 'Moving entities', error: { type: 'Database' } });
+  });
+
+  it('jobPercent is bounded', () => {
+    expect(jobPercent({ done: 5, total: 0 })).toBe(0);
+    expect(jobPercent({ done: 150, total: 100 })).toBe(100);
+  });
+});

@@ -1,0 +1,55 @@
+// Pure state of the background jobs this window shows (moves of large subtrees).
+import type { AppError, JobProgress, TreeNode } from '../../bindings';
+
+export type JobView = {
+  jobId: string;
+  label: string;
+  done: number;
+  total: number;
+  status: 'running' | 'committed' | 'cancelled' | 'failed';
+  cancelling: boolean;
+  error: AppError | null;
+  node: TreeNode | null;
+};
+
+export type JobsState = readonly JobView[];
+
+export type JobsAction =
+  | { type: 'started'; jobId: string; total: number; label: string }
+  | { type: 'progress'; progress: JobProgress }
+  | { type: 'cancelling'; jobId: string; cancelling: boolean }
+  | { type: 'dismiss'; jobId: string };
+
+function blank(jobId: string, total: number, label: string): JobView {
+  return { jobId, label, done: 0, total, status: 'running', cancelling: false, error: null, node: null };
+}
+
+export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
+  switch (action.type) {
+    case 'started': {
+      if (state.some((j) => j.jobId === action.jobId)) {
+        return state.map((j) => (j.jobId === action.jobId ? { ...j, label: action.label } : j));
+      }
+      return [...state, blank(action.jobId, action.total, action.label)];
+    }
+    case 'progress': {
+      const { jobId, done, total, state: jobState } = action.progress;
+      const existing = state.find((j) => j.jobId === jobId) ?? blank(jobId, total, 'Moving entities');
+      const next: JobView = { ...existing, done, total, status: jobState.state };
+      if (jobState.state === 'committed') next.node = jobState.node;
+      if (jobState.state === 'failed') next.error = jobState.error;
+      if (jobState.state !== 'running') next.cancelling = false;
+      return state.some((j) => j.jobId === jobId) ? state.map((j) => (j.jobId === jobId ? next : j)) : [...state, next];
+    }
+    case 'cancelling':
+      return state.map((j) => (j.jobId === action.jobId ? { ...j, cancelling: action.cancelling } : j));
+    case 'dismiss':
+      return state.filter((j) => j.jobId !== action.jobId);
+  }
+}
+
+/** 0..100 for a progress bar. */
+export function jobPercent(job: Pick<JobView, 'done' | 'total'>): number {
+  if (job.total <= 0) return 0;
+  return Math.min(100, Math.max(0, (job.done / job.total) * 100));
+}

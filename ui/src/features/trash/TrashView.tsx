@@ -1,0 +1,143 @@
+import { Button, Center, Group, Loader, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconRestore, IconTrashX } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { TrashItem } from '../../bindings';
+import { describeError } from '../../ipc/errors';
+import { ErrorNotice } from '../../shared/ErrorNotice';
+import { entitiesLabel, formatDate, formatDateTime, formatRelative } from '../../shared/format';
+import { NodeIcon } from '../../shared/nodeIcons';
+import { trashQuery, useRestoreEntity } from './api';
+import { PurgeDialog } from './PurgeDialog';
+import { isPurgeable, restoreBlockedReason } from './trashRules';
+
+/** Deleted subtrees, newest first: restore them, or purge them for good. */
+export function TrashView() {
+  const trash = useQuery(trashQuery());
+  const [purging, setPurging] = useState<TrashItem | null>(null);
+
+  return (
+    <ScrollArea h="100%">
+      <Stack p="lg" gap="md" maw={1100}>
+        <Group justify="space-between">
+          <Title order={3}>Trash</Title>
+          {trash.data && (
+            <Text size="sm" c="dimmed">
+              {trash.data.length === 1 ? '1 deletion' : `${trash.data.length.toLocaleString('en-US')} deletions`}
+            </Text>
+          )}
+        </Group>
+        {trash.isPending ? (
+          <Center p="xl">
+            <Loader size="sm" />
+          </Center>
+        ) : trash.isError ? (
+          <ErrorNotice error={trash.error} />
+        ) : trash.data.length === 0 ? (
+          <Paper withBorder p="xl" radius="md">
+            <Text c="dimmed" ta="center" data-testid="trash-empty">
+              The trash is empty.
+            </Text>
+          </Paper>
+        ) : (
+          <Paper withBorder radius="md">
+            <Table highlightOnHover verticalSpacing="sm" data-testid="trash-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Type</Table.Th>
+                  <Table.Th>Deleted</Table.Th>
+                  <Table.Th>Size</Table.Th>
+                  <Table.Th w={230} />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {trash.data.map((item) => (
+                  <TrashRow key={item.id} item={item} onPurge={() => setPurging(item)} />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Paper>
+        )}
+      </Stack>
+      {purging && <PurgeDialog item={purging} onClose={() => setPurging(null)} />}
+    </ScrollArea>
+  );
+}
+
+function TrashRow({ item, onPurge }: { item: TrashItem; onPurge: () => void }) {
+  const restoreEntity = useRestoreEntity();
+  const [busy, setBusy] = useState(false);
+  const blocked = restoreBlockedReason(item);
+  const purgeable = isPurgeable(item);
+
+  const restore = async () => {
+    setBusy(true);
+    try {
+      const outcome = await restoreEntity(item.id);
+      notifications.show({ color: 'teal', title: 'Restored', message: `"${outcome.node.name}" and ${entitiesLabel(Math.max(0, outcome.restored - 1))} under it are back.` });
+    } catch (error) {
+      const { title, message } = describeError(error);
+      notifications.show({ color: 'red', title: `Could not restore "${item.name}": ${title}`, message });
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Table.Tr data-testid={`trash-row-${item.id}`}>
+      <Table.Td>
+        <Group gap="xs" wrap="nowrap">
+          <NodeIcon icon={item.icon} size={18} color="var(--mantine-color-gray-6)" />
+          <Stack gap={0} style={{ minWidth: 0 }}>
+            <Text size="sm" fw={500}>
+              {item.name}
+            </Text>
+            <Text size="xs" c="dimmed" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
+              {item.pathLabel}
+            </Text>
+          </Stack>
+        </Group>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{item.typeName}</Text>
+      </Table.Td>
+      <Table.Td>
+        <Tooltip label={formatDateTime(item.deletedAt)} openDelay={300}>
+          <Text size="sm">{formatRelative(item.deletedAt)}</Text>
+        </Tooltip>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{entitiesLabel(item.deletedCount)}</Text>
+      </Table.Td>
+      <Table.Td>
+        <Group gap="xs" justify="flex-end" wrap="nowrap">
+          <Tooltip label={blocked ?? ''} disabled={blocked === null} withArrow>
+            <span>
+              <Button size="compact-sm" variant="light" leftSection={<IconRestore size={14} />} disabled={blocked !== null} loading={busy} onClick={() => void restore()} data-testid={`trash-restore-${item.id}`}>
+                Restore
+              </Button>
+            </span>
+          </Tooltip>
+          <Tooltip label={`Can be purged from ${formatDateTime(item.purgeableFrom)}`} disabled={purgeable} withArrow>
+            <span>
+              <Button size="compact-sm" variant="subtle" color="red" leftSection={<IconTrashX size={14} />} disabled={!purgeable} onClick={onPurge} data-testid={`trash-purge-${item.id}`}>
+                Purge…
+              </Button>
+            </span>
+          </Tooltip>
+        </Group>
+        {!purgeable && (
+          <Text size="xs" c="dimmed" ta="right" mt={2} data-testid={`trash-purgeable-${item.id}`}>
+            Purgeable from {formatDate(item.purgeableFrom)}
+          </Text>
+        )}
+        {blocked !== null && (
+          <Text size="xs" c="dimmed" ta="right" mt={2}>
+            Restore its parent first
+          </Text>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  );
+}

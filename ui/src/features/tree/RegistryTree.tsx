@@ -1,0 +1,125 @@
+import { ActionIcon, Alert, Button, Center, Group, Loader, Stack, Text, Tooltip } from '@mantine/core';
+import { IconAlertTriangle, IconArrowBarToUp, IconPlus, IconRefresh, IconSearch } from '@tabler/icons-react';
+import type { TreeNode } from '../../bindings';
+import { describeError } from '../../ipc/errors';
+import { useWorkspace } from '../../shared/WorkspaceContext';
+import { useRoots } from './api';
+import classes from './RegistryTree.module.css';
+import { useTreeController } from './TreeController';
+import { refuseDrop, TreeView } from './TreeView';
+import { TOP_LEVEL_KEY, useTreeDrag, type TreeDrag } from './useTreeDrag';
+import { useTreeRows } from './useTreeRows';
+
+export { ROW_HEIGHT, rowDomId } from './TreeRowViews';
+
+/** The registry panel: a header (the "Top level" drop zone while dragging) and the tree. */
+export function RegistryTree() {
+  const roots = useRoots();
+
+  if (roots.isPending) {
+    return (
+      <div className={classes.panel}>
+        <PanelHeader drag={null} />
+        <Center p="md" data-testid="tree-roots-loading">
+          <Loader size="sm" />
+          <Text size="sm" c="dimmed" ml="sm">
+            Loading registry…
+          </Text>
+        </Center>
+      </div>
+    );
+  }
+
+  if (roots.isError) {
+    const { title, message, hint } = describeError(roots.error);
+    return (
+      <div className={classes.panel}>
+        <PanelHeader drag={null} />
+        <Alert m="sm" color="red" variant="light" title={title} icon={<IconAlertTriangle size={18} />} data-testid="tree-roots-error">
+          <Stack gap="xs" align="flex-start">
+            <Text size="sm">{message}</Text>
+            {hint && (
+              <Text size="xs" c="dimmed">
+                {hint}
+              </Text>
+            )}
+            <Button size="compact-sm" variant="light" color="red" leftSection={<IconRefresh size={14} />} loading={roots.isFetching} onClick={() => void roots.refetch()}>
+              Retry
+            </Button>
+          </Stack>
+        </Alert>
+      </div>
+    );
+  }
+
+  return <LoadedTree roots={roots.data} />;
+}
+
+function LoadedTree({ roots }: { roots: readonly TreeNode[] }) {
+  const tree = useTreeController();
+  const workspace = useWorkspace();
+  const { rows, childrenStates, parentOf } = useTreeRows(roots);
+  const drag = useTreeDrag({
+    rows,
+    selection: tree.selection,
+    setSelection: tree.setSelection,
+    parentOf,
+    expand: (id) => {
+      tree.expandTimer.start(id);
+      tree.setExpanded(id, true);
+    },
+    onMove: (nodes, target) => workspace.openDialog({ kind: 'move', nodes, target }),
+    onRefuse: refuseDrop,
+  });
+
+  return (
+    <div className={classes.panel}>
+      <PanelHeader drag={drag} />
+      {roots.length === 0 ? (
+        <Center p="md" data-testid="tree-empty">
+          <Text size="sm" c="dimmed">
+            The registry is empty.
+          </Text>
+        </Center>
+      ) : (
+        <TreeView rows={rows} childrenStates={childrenStates} parentOf={parentOf} drag={drag} />
+      )}
+    </div>
+  );
+}
+
+/** "Registry" with quick actions; while dragging, the drop zone for the top level. */
+function PanelHeader({ drag }: { drag: TreeDrag | null }) {
+  const workspace = useWorkspace();
+  if (drag?.dragging) {
+    const state = drag.dropStateOf(TOP_LEVEL_KEY);
+    const refusal = drag.dropTarget && !drag.dropTarget.ok ? drag.dropTarget.reason : null;
+    return (
+      <div className={classes.panelHeader}>
+        <div className={classes.topDrop} data-drop={state ?? undefined} data-testid="tree-drop-top-level" {...drag.topLevelHandlers}>
+          <IconArrowBarToUp size={14} style={{ flex: '0 0 auto' }} />
+          <span className={classes.statusMessage}>{refusal ?? 'Drop here to move to the top level'}</span>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <Group className={classes.panelHeader} justify="space-between" px="md" wrap="nowrap">
+      <Text size="xs" fw={600} c="dimmed" tt="uppercase">
+        Registry
+      </Text>
+      <Group gap={4} wrap="nowrap">
+        <Tooltip label="Find an entity (Ctrl+K)" openDelay={300}>
+          <ActionIcon variant="subtle" color="gray" size="sm" aria-label="Find an entity" onClick={() => workspace.openDialog({ kind: 'palette' })}>
+            <IconSearch size={15} />
+          </ActionIcon>
+        </Tooltip>
+        <Tooltip label="New top-level entity" openDelay={300}>
+          <ActionIcon variant="subtle" color="gray" size="sm" aria-label="New top-level entity" onClick={() => workspace.openDialog({ kind: 'new-entity', parent: null })} data-testid="tree-new-root">
+            <IconPlus size={15} />
+          </ActionIcon>
+        </Tooltip>
+      </Group>
+    </Group>
+  );
+}

@@ -1,0 +1,55 @@
+import { Kbd, Menu } from '@mantine/core';
+import { IconArrowsMove, IconClipboardCopy, IconHistory, IconId, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import type { TreeNode } from '../../bindings';
+
+export type ContextAction = 'new-child' | 'rename' | 'move' | 'delete' | 'copy-id' | 'copy-path' | 'history';
+
+export type ContextMenuState = { x: number; y: number; node: TreeNode; targets: TreeNode[] };
+
+type Props = {
+  menu: ContextMenuState | null;
+  onAction: (action: ContextAction, menu: ContextMenuState) => void;
+  onClose: () => void;
+};
+
+/** Right-click / Shift+F10 menu of a tree row, at the pointer (or the row). */
+export function TreeContextMenu({ menu, onAction, onClose }: Props) {
+  if (!menu) return null;
+  const many = menu.targets.length > 1;
+  const item = (action: ContextAction) => ({
+    onClick: () => onAction(action, menu),
+    'data-testid': `ctx-${action}`,
+  });
+  return (
+    <Menu opened onChange={(opened) => !opened && onClose()} position="bottom-start" offset={2} shadow="md" width={240} returnFocus={false}>
+      <Menu.Target>
+        <div style={{ position: 'fixed', left: menu.x, top: menu.y, width: 1, height: 1, pointerEvents: 'none' }} aria-hidden="true" />
+      </Menu.Target>
+      <Menu.Dropdown data-testid="tree-context-menu">
+        <Menu.Label>{many ? `${menu.targets.length} selected` : menu.node.name}</Menu.Label>
+        <Menu.Item leftSection={<IconPlus size={16} />} rightSection={<Kbd size="xs">Ctrl+N</Kbd>} {...item('new-child')}>
+          New child…
+        </Menu.Item>
+        <Menu.Item leftSection={<IconPencil size={16} />} rightSection={<Kbd size="xs">F2</Kbd>} {...item('rename')}>
+          Rename
+        </Menu.Item>
+        <Menu.Item leftSection={<IconArrowsMove size={16} />} {...item('move')}>
+          {many ? `Move ${menu.targets.length} to…` : 'Move to…'}
+        </Menu.Item>
+        <Menu.Item leftSection={<IconTrash size={16} />} rightSection={<Kbd size="xs">Del</Kbd>} color="red" {...item('delete')}>
+          {many ? `Delete ${menu.targets.length}` : 'Delete'}
+        </Menu.Item>
+        <Menu.Divider />
+        <Menu.Item leftSection={<IconId size={16} />} {...item('copy-id')}>
+          Copy ID
+        </Menu.Item>
+        <Menu.Item leftSection={<IconClipboardCopy size={16} />} {...item('copy-path')}>
+          Copy path
+        </Menu.Item>
+        <Menu.Item leftSection={<IconHistory size={16} />} {...item('history')}>
+          Show history
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

@@ -1,0 +1,170 @@
+import { notifications } from '@mantine/notifications';
+import { useCallback, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import type { TreeNode } from '../../bindings';
+import { useWorkspace } from '../../shared/WorkspaceContext';
+import { topMostNodes, type ParentLookup } from './dropRules';
+import { actionTargets, moveFocus, selectAll, selectOnly, selectRange, toggleSelected, withoutIds } from './selection';
+import type { ContextAction, ContextMenuState } from './TreeContextMenu';
+import { useTreeController } from './TreeController';
+import { keyToCommand, type FocusMode, type TreeCommand } from './treeKeyboard';
+import { indexOfNode, visibleDescendantIds, type NodeRow, type TreeRow } from './treeModel';
+import { rowDomId } from './TreeRowViews';
+import { EMPTY_TYPE_AHEAD, findTypeAheadMatch, isTypeAheadKey, typeAheadInput } from './typeAhead';
+
+type Options = {
+  rows: readonly TreeRow[];
+  parentOf: ParentLookup;
+  scrollToIndex: (index: number) => void;
+  focusTree: () => void;
+};
+
+async function copyText(label: string, text: string) {
+  try {
+    await navigator.clipboard.writeText(text);
+    notifications.show({ color: 'teal', title: `${label} copied`, message: text, autoClose: 2000 });
+  } catch {
+    notifications.show({ color: 'red', title: `Could not copy the ${label.toLowerCase()}`, message: text });
+  }
+}
+
+/** Clicks, keys, type-ahead and the context menu of the tree, as commands on the controller. */
+export function useTreeInteractions({ rows, parentOf, scrollToIndex, focusTree }: Options) {
+  const tree = useTreeController();
+  const workspace = useWorkspace();
+  const { selection, setSelection } = tree;
+  const typeAhead = useRef(EMPTY_TYPE_AHEAD);
+  const [menu, setMenu] = useState<ContextMenuState | null>(null);
+
+  const focusIndex = indexOfNode(rows, selection.focusId);
+  const focusNode = focusIndex >= 0 ? (rows[focusIndex] as NodeRow).node : null;
+  const targetsFor = (node: TreeNode | null) => topMostNodes(actionTargets(selection, rows, node), parentOf);
+
+  const toggle = useCallback(
+    (index: number) => {
+      const row = rows[index];
+      if (!row || row.kind !== 'node' || !row.node.hasChildren) return;
+      const id = row.node.id;
+      if (row.expanded) {
+        // Collapsing hides rows: drop them from the selection (the focus moves to this node).
+        const hidden = visibleDescendantIds(rows, index);
+        tree.setSelection((prev) => withoutIds(prev, hidden, id));
+        if (tree.editingId !== null && hidden.has(tree.editingId)) tree.setEditingId(null);
+        tree.expandTimer.cancel(id);
+        tree.setExpanded(id, false);
+      } else {
+        tree.expandTimer.start(id);
+        tree.setExpanded(id, true);
+      }
+    },
+    [rows, tree],
+  );
+
+  const focusRow = (index: number, row: NodeRow, mode: FocusMode) => {
+    const id = row.node.id;
+    if (mode === 'extend') setSelection((prev) => selectRange(prev, rows, id));
+    else if (mode === 'focus-only') setSelection((prev) => moveFocus(prev, id));
+    else setSelection(selectOnly(id));
+    scrollToIndex(index);
+  };
+
+  const openMenuAtRow = (row: NodeRow) => {
+    const rect = document.getElementById(rowDomId(row.node.id))?.getBoundingClientRect();
+    setMenu({ x: (rect?.left ?? 0) + 32, y: rect?.bottom ?? 0, node: row.node, targets: targetsFor(row.node) });
+  };
+
+  const run = (command: TreeCommand) => {
+    switch (command.type) {
+      case 'focus':
+        return focusRow(command.index, command.row, command.mode);
+      case 'expand':
+      case 'collapse':
+        return toggle(command.index);
+      case 'open':
+        setSelection(selectOnly(command.row.node.id));
+        return workspace.setDetailTab('overview');
+      case 'toggle-selected':
+        return setSelection((prev) => toggleSelected(prev, command.row.node.id));
+      case 'select-all':
+        return setSelection((prev) => selectAll(prev, rows));
+      case 'rename':
+        return tree.setEditingId(command.row.node.id);
+      case 'delete': {
+        const nodes = targetsFor(focusNode);
+        if (nodes.length > 0) workspace.openDialog({ kind: 'delete', nodes });
+        return;
+      }
+      case 'new-child':
+        return workspace.openDialog({ kind: 'new-entity', parent: focusNode });
+      case 'context-menu':
+        return openMenuAtRow(command.row);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (tree.editingId !== null && event.target !== event.currentTarget) return;
+    const mod = event.ctrlKey || event.metaKey;
+    const command = keyToCommand({ key: event.key, shift: event.shiftKey, mod, alt: event.altKey }, rows, selection.focusId);
+    if (command) {
+      event.preventDefault();
+      run(command);
+      return;
+    }
+    const now = performance.now();
+    if (isTypeAheadKey(event.key, { ctrl: event.ctrlKey, meta: event.metaKey, alt: event.altKey }, typeAhead.current, now)) {
+      event.preventDefault();
+      typeAhead.current = typeAheadInput(typeAhead.current, event.key, now);
+      const index = findTypeAheadMatch(rows, focusIndex, typeAhead.current.buffer);
+      if (index >= 0) focusRow(index, rows[index] as NodeRow, 'replace');
+    }
+  };
+
+  const onRowClick = (event: MouseEvent, row: NodeRow) => {
+    const id = row.node.id;
+    if (event.shiftKey) setSelection((prev) => selectRange(prev, rows, id));
+    else if (event.ctrlKey || event.metaKey) setSelection((prev) => toggleSelected(prev, id));
+    else setSelection(selectOnly(id));
+    focusTree();
+  };
+
+  const onRowContextMenu = (event: MouseEvent, row: NodeRow) => {
+    event.preventDefault();
+    const id = row.node.id;
+    const inSelection = selection.ids.has(id);
+    const next = inSelection ? moveFocus(selection, id) : selectOnly(id);
+    setSelection(next);
+    const targets = topMostNodes(actionTargets(next, rows, row.node), parentOf);
+    setMenu({ x: event.clientX, y: event.clientY, node: row.node, targets });
+  };
+
+  const onMenuAction = (action: ContextAction, state: ContextMenuState) => {
+    setMenu(null);
+    const { node, targets } = state;
+    switch (action) {
+      case 'new-child':
+        return workspace.openDialog({ kind: 'new-entity', parent: node });
+      case 'rename':
+        return tree.setEditingId(node.id);
+      case 'move':
+        return workspace.openDialog({ kind: 'move-picker', nodes: targets });
+      case 'delete':
+        return workspace.openDialog({ kind: 'delete', nodes: targets });
+      case 'copy-id':
+        focusTree();
+        return void copyText('ID', node.id);
+      case 'copy-path':
+        focusTree();
+        return void copyText('Path', node.pathLabel);
+      case 'history':
+        if (!selection.ids.has(node.id)) setSelection(selectOnly(node.id));
+        focusTree();
+        return workspace.setDetailTab('history');
+    }
+  };
+
+  const closeMenu = () => {
+    setMenu(null);
+    focusTree();
+  };
+
+  return { toggle, onKeyDown, onRowClick, onRowContextMenu, menu, onMenuAction, closeMenu };
+}

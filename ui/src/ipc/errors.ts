@@ -1,0 +1,130 @@
+import type { AppError, CurrentRow } from '../bindings';
+
+/** Human-readable description of an AppError, chosen by its `type`. */
+export type ErrorDescription = {
+  title: string;
+  message: string;
+  hint: string | null;
+};
+
+/** The name a record has now, as a Conflict reports it (null when it is gone). */
+export function currentName(current: CurrentRow): string | null {
+  switch (current.kind) {
+    case 'entity':
+    case 'entityType':
+      return current.row.name;
+    case 'missing':
+      return null;
+  }
+}
+
+function describeConflict(current: CurrentRow): string {
+  const name = currentName(current);
+  if (name === null) return 'It has been deleted since you loaded it.';
+  return `It is now named "${name}".`;
+}
+
+export function describeAppError(error: AppError): ErrorDescription {
+  switch (error.type) {
+    case 'NotReady':
+      return {
+        title: 'Database not ready',
+        message: 'The database is still starting up.',
+        hint: 'Wait a moment and try again.',
+      };
+    case 'NotFound':
+      return {
+        title: 'Not found',
+        message: `The ${error.data.what} "${error.data.id}" no longer exists.`,
+        hint: 'It may have been removed. Refresh the tree.',
+      };
+    case 'Validation':
+      return {
+        title: 'Invalid request',
+        message: error.data.message,
+        hint: null,
+      };
+    case 'Conflict':
+      return {
+        title: 'Changed by someone else',
+        message: describeConflict(error.data.current),
+        hint: 'Reload to see the current version, then try again.',
+      };
+    case 'InUse':
+      return {
+        title: 'Still in use',
+        message: error.data.message,
+        hint: 'Remove or change what uses it first.',
+      };
+    case 'Forbidden':
+      return {
+        title: 'Not allowed',
+        message: error.data.message,
+        hint: null,
+      };
+    case 'Cancelled':
+      return {
+        title: 'Cancelled',
+        message: 'The operation was cancelled before it finished; nothing changed.',
+        hint: null,
+      };
+    case 'Database':
+      return {
+        title: 'Database error',
+        message: error.data.message,
+        hint: 'Check that the database is reachable, then retry.',
+      };
+    case 'Startup':
+      return {
+        title: 'Startup failed',
+        message: error.data.message,
+        hint: 'Check the database configuration and restart Eco Studio.',
+      };
+    default:
+      return assertNever(error);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled AppError: ${JSON.stringify(value)}`);
+}
+
+/**
+ * Error thrown from query functions when a command returns
+ * `{ status: "error" }`, so TanStack Query can carry the typed AppError.
+ */
+export class CommandError extends Error {
+  readonly appError: AppError;
+
+  constructor(appError: AppError) {
+    super(describeAppError(appError).message);
+    this.name = 'CommandError';
+    this.appError = appError;
+  }
+}
+
+/** The AppError inside anything caught, or null for foreign errors. */
+export function appErrorOf(error: unknown): AppError | null {
+  return error instanceof CommandError ? error.appError : null;
+}
+
+/** True when the error is a Conflict (the record changed since it was read). */
+export function isConflict(error: unknown): boolean {
+  return appErrorOf(error)?.type === 'Conflict';
+}
+
+/** Describe anything caught from a query: AppErrors by type, the rest generically. */
+export function describeError(error: unknown): ErrorDescription {
+  if (error instanceof CommandError) return describeAppError(error.appError);
+  return {
+    title: 'Unexpected error',
+    message: error instanceof Error ? error.message : String(error),
+    hint: null,
+  };
+}
+
+/** Unwrap a tauri-specta Result, throwing a CommandError on failure. */
+export function unwrap<T>(result: { status: 'ok'; data: T } | { status: 'error'; error: AppError }): T {
+  if (result.status === 'error') throw new CommandError(result.error);
+  return result.data;
+}

@@ -1,0 +1,21 @@
+// The query keys of every read command. The features build their queries
+// from these and the live-update invalidation (live/applyChange.ts) maps
+// changes onto them, so this is the only list of keys.
+
+export const queryKeys = {
+  roots: ['roots'] as const,
+  /** Prefix of every page of one parent's children. */
+  children: (parentId: string) => ['children', parentId] as const,
+  allChildren: ['children'] as const,
+  childPage: (parentId: string, after: string | null) => ['children', parentId, after] as const,
+  entity: (id: string) => ['entity', id] as const,
+  allEntities: ['entity'] as const,
+  subtreeCount: (id: string) => ['subtreeCount', id] as const,
+  allSubtreeCounts: ['subtreeCount'] as const,
+  history: (id: string) => ['history', id] as const,
+  search: (query: string) => ['search', query] as const,
+  allSearches: ['search'] as const,
+  trash: ['trash'] as const,
+  entityTypes: (includeDeleted: boolean) => ['entityTypes', includeDeleted] as const,
+  allEntityTypes: ['entityTypes'] as const,
+};
