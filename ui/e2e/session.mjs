@@ -1,13 +1,15 @@
 // Starts tauri-driver and a WebDriver session on the built app.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { remote } from "webdriverio";
 
 export const artifacts = process.env.ECO_ARTIFACTS ?? "/tmp";
 
-async function waitForDriver(port) {
+async function waitForDriver(driver, port) {
   for (let i = 0; i < 100; i++) {
+    // A driver that exited (e.g. the port was taken) must not be mistaken for one that answers.
+    if (driver.exitCode !== null || driver.signalCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode ?? driver.signalCode})`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/status`);
       if (res.ok) return;
@@ -19,28 +21,119 @@ async function waitForDriver(port) {
   throw new Error("tauri-driver did not start");
 }
 
+/** State and parent of a process, or null once it is gone (a zombie counts as gone). */
+function processStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return state === "Z" || state === "X" ? null : { state, ppid: Number(ppid) };
+  } catch {
+    return null;
+  }
+}
+
+/** Polls until process `pid` has exited; false if it still runs after `timeout` ms. */
+async function processGone(pid, timeout) {
+  const deadline = Date.now() + timeout;
+  while (processStat(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+function signal(pid, name) {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+/** Pids of the running processes started by `root`, directly or further down. */
+function descendants(root) {
+  const byParent = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = processStat(name);
+    if (!stat) continue;
+    if (!byParent.has(stat.ppid)) byParent.set(stat.ppid, []);
+    byParent.get(stat.ppid).push(Number(name));
+  }
+  const found = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of byParent.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** The app process the driver launched for the session. */
+function appProcess(driverPid, app) {
+  return descendants(driverPid).find((pid) => {
+    try {
+      return basename(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]) === basename(app);
+    } catch {
+      return false;
+    }
+  });
+}
+
 export async function openApp() {
   const app = process.env.ECO_APP_BINARY;
   if (!app) throw new Error("ECO_APP_BINARY must name the built app");
   mkdirSync(artifacts, { recursive: true });
   const driver = spawn("tauri-driver", ["--port", "4444"], { stdio: ["ignore", "ignore", "inherit"] });
-  await waitForDriver(4444);
-  const browser = await remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "warn",
-    capabilities: { "tauri:options": { application: app } },
-  });
+  const exited = new Promise((resolve) => driver.once("exit", resolve));
+  let browser;
+  try {
+    await waitForDriver(driver, 4444);
+    browser = await remote({
+      hostname: "127.0.0.1",
+      port: 4444,
+      logLevel: "warn",
+      capabilities: { "tauri:options": { application: app } },
+    });
+  } catch (error) {
+    driver.kill();
+    await exited;
+    throw error;
+  }
+  const appPid = appProcess(driver.pid, app);
+  if (appPid === undefined) console.warn(`no ${basename(app)} process found under tauri-driver`);
   return {
     browser,
     async close() {
       await browser.deleteSession().catch(() => {});
+      // Ending the session ends the app, but only shortly after the reply: a
+      // driver stopped before then leaves the app running (and holding this
+      // runner's output open). Wait for it; end it ourselves if it stays.
+      if (appPid !== undefined && !(await processGone(appPid, 15_000))) {
+        console.warn(`the app (pid ${appPid}) outlived its session: terminating it`);
+        signal(appPid, "SIGTERM"); // closes like its window: the local database is stopped
+        if (!(await processGone(appPid, 30_000))) signal(appPid, "SIGKILL");
+      }
       driver.kill();
+      // The next session binds the same port: the driver must be gone first.
+      await exited;
     },
   };
 }
 
+/**
+ * Resolves once the window has presented a frame with the current DOM: the
+ * first animation frame runs before that frame is drawn, the second after.
+ */
+export async function painted(browser) {
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+}
+
+/** Saves a screenshot of what is on screen once the current DOM has been painted. */
 export async function screenshot(browser, name) {
+  await painted(browser);
   await browser.saveScreenshot(join(artifacts, `${name}.png`));
 }
 
@@ -49,9 +142,61 @@ export async function expandTimings(browser) {
   return browser.execute(() => (window.__ecoMetrics && window.__ecoMetrics.expand) || []);
 }
 
+export const row = (browser, label) => browser.$(`[data-testid="tree-row-${label}"]`);
+export const toggle = (browser, label) => browser.$(`[data-testid="tree-toggle-${label}"]`);
+
+/** Waits until the UI has recorded `count` expand timings (one per expand, on the frame after the children render). */
+export async function waitForExpandTimings(browser, count, { timeout = 10_000 } = {}) {
+  let seen = [];
+  await browser.waitUntil(async () => (seen = await expandTimings(browser)).length === count, {
+    timeout,
+    timeoutMsg: () => `the UI recorded ${seen.length} click-to-painted times, expected ${count}`,
+  });
+  return seen;
+}
+
+/** Waits until `element`'s attribute `name` reads `value`. */
+export async function waitForAttribute(browser, element, name, value, { timeout = 10_000, timeoutMsg } = {}) {
+  let seen;
+  await browser.waitUntil(async () => (seen = await element.getAttribute(name)) === value, {
+    timeout,
+    timeoutMsg: () => `${timeoutMsg ?? `${name} did not become ${value}`} (${name}=${JSON.stringify(seen)})`,
+  });
+}
+
+/** The data-testid of the element that has the keyboard focus. */
+export async function focusedTestId(browser) {
+  return browser.execute(() => document.activeElement?.getAttribute("data-testid") ?? null);
+}
+
+/**
+ * Clicks a tree row and waits until it is the selected, focused row and the
+ * tree holds the keyboard focus: keys sent next act on this row.
+ */
+export async function selectRow(browser, label, { timeout = 10_000 } = {}) {
+  const target = await row(browser, label);
+  await target.waitForDisplayed({ timeout, timeoutMsg: `row ${label} is not shown` });
+  await target.click();
+  await waitForAttribute(browser, target, "aria-selected", "true", { timeout, timeoutMsg: `clicking ${label} did not select it` });
+  await waitForAttribute(browser, target, "data-focused", "true", { timeout, timeoutMsg: `clicking ${label} did not focus it` });
+  await waitForTreeFocus(browser, { timeout });
+  return target;
+}
+
+/** Waits until the tree (not an input or a dialog) holds the keyboard focus. */
+export async function waitForTreeFocus(browser, { timeout = 10_000 } = {}) {
+  let seen;
+  await browser.waitUntil(async () => (seen = await focusedTestId(browser)) === "tree-scroll", {
+    timeout,
+    timeoutMsg: () => `the tree does not have the keyboard focus (focused: ${JSON.stringify(seen)})`,
+  });
+}
+
+/** Waits until no modal dialog is open (nothing covers the window). */
+export async function waitForNoDialog(browser, { timeout = 10_000, timeoutMsg = "a dialog stayed open" } = {}) {
+  await browser.waitUntil(async () => browser.execute(() => document.querySelector('[role="dialog"]') === null), { timeout, timeoutMsg });
+}
+
 export function saveMetrics(name, data) {
   writeFileSync(join(artifacts, `${name}.json`), JSON.stringify(data, null, 2));
 }
-
-export const row = (browser, label) => browser.$(`[data-testid="tree-row-${label}"]`);
-export const toggle = (browser, label) => browser.$(`[data-testid="tree-toggle-${label}"]`);
