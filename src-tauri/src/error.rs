@@ -2,8 +2,8 @@
 //! (`error.type`), so the UI branches on the kind, never on message text.
 
 use serde::Serialize;
-use studio_core::registry::CurrentRow;
-use studio_core::CoreError;
+use studio_core::records::CurrentRow;
+use studio_core::{CoreError, Rule};
 
 #[derive(Debug, Clone, thiserror::Error, Serialize, specta::Type)]
 #[serde(tag = "type", content = "data")]
@@ -13,9 +13,14 @@ pub enum AppError {
     NotReady,
     #[error("{what} {id} was not found")]
     NotFound { what: String, id: String },
-    /// The input was refused; nothing changed.
+    /// The input was refused; nothing changed. `field` names the input to
+    /// blame (when one is), `rule` the kind of rule it broke.
     #[error("{message}")]
-    Validation { message: String },
+    Validation {
+        message: String,
+        field: Option<String>,
+        rule: Rule,
+    },
     /// The record changed since the window read it; nothing changed.
     /// `current` is the record as it is now, to show or retry against.
     #[error("{message}")]
@@ -47,7 +52,11 @@ impl From<CoreError> for AppError {
                 what: what.to_string(),
                 id: id.to_string(),
             },
-            CoreError::Validation(message) => AppError::Validation { message },
+            CoreError::Validation(v) => AppError::Validation {
+                message: v.message,
+                field: v.field,
+                rule: v.rule,
+            },
             CoreError::Conflict { message, current } => AppError::Conflict { message, current },
             CoreError::InUse(message) => AppError::InUse { message },
             CoreError::Forbidden(message) => AppError::Forbidden { message },
@@ -55,6 +64,7 @@ impl From<CoreError> for AppError {
             CoreError::Unavailable(_)
             | CoreError::Migration(_)
             | CoreError::LocalDatabase(_)
+            | CoreError::Retryable(_)
             | CoreError::Database(_) => AppError::Database {
                 message: err.to_string(),
             },

@@ -4,15 +4,16 @@
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod events;
 pub mod state;
 
 use studio_core::startup::{self, DatabaseKind, DatabaseTarget};
-use studio_core::{demo, Actor};
+use studio_core::{demo, Actor, Source};
 use tauri::{Manager, RunEvent};
 use tauri_specta::Event;
 
-use crate::commands::StartupEvent;
 use crate::error::AppError;
+use crate::events::StartupEvent;
 use crate::state::{AppState, Ready, StartupStatus};
 
 /// The commands and events of the window, for a given runtime.
@@ -44,9 +45,9 @@ macro_rules! specta_builder {
                 $crate::commands::types::restore_entity_type,
             ])
             .events(tauri_specta::collect_events![
-                $crate::commands::StartupEvent,
-                $crate::commands::RegistryChanged,
-                $crate::commands::JobProgress,
+                $crate::events::StartupEvent,
+                $crate::events::RegistryChanged,
+                $crate::events::JobProgress,
             ])
             .disable_serde_phases()
             .dangerously_cast_bigints_to_number()
@@ -170,7 +171,13 @@ async fn open_database(handle: tauri::AppHandle) {
             );
         })
         .await?;
-        let actor = Actor::for_session(&opened.pool, "app").await?;
+        let actor = Actor::for_session(
+            &opened.pool,
+            Source::Window {
+                label: "main".into(),
+            },
+        )
+        .await?;
         if opened.kind == DatabaseKind::Embedded && demo::is_fresh(&opened.pool).await? {
             publish(
                 &handle,
@@ -178,7 +185,8 @@ async fn open_database(handle: tauri::AppHandle) {
                     message: "Loading the demo registry…".into(),
                 },
             );
-            let report = demo::seed_demo(&opened.pool, &actor).await?;
+            // Nothing is on screen yet: the seed's changes need no events.
+            let report = demo::seed_demo(&opened.pool, &actor).await?.value;
             tracing::info!("loaded the demo registry: {} entities", report.entities);
         }
         Ok::<_, studio_core::CoreError>(Ready { db: opened, actor })

@@ -1,15 +1,16 @@
 //! What the app holds while it runs: the start-up status and, once ready,
 //! the open database.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
-use studio_core::registry::{CancelToken, PurgePolicy};
+use studio_core::db::PgPool;
+use studio_core::jobs::Jobs;
+use studio_core::registry::PurgePolicy;
 use studio_core::startup::{DatabaseKind, OpenedDatabase};
-use studio_core::Actor;
+use studio_core::{Actor, Source};
+use tauri::Window;
 use tokio::sync::OnceCell;
-use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
@@ -42,7 +43,7 @@ pub struct AppState {
     /// The database taken back at exit (so it is closed exactly once).
     closing: Mutex<bool>,
     /// Running background jobs and how to cancel them.
-    jobs: Mutex<HashMap<Uuid, CancelToken>>,
+    jobs: Arc<Jobs>,
     purge_policy: PurgePolicy,
 }
 
@@ -54,7 +55,7 @@ impl AppState {
             }),
             ready: OnceCell::new(),
             closing: Mutex::new(false),
-            jobs: Mutex::new(HashMap::new()),
+            jobs: Jobs::new(),
             purge_policy: purge_policy_from_env(),
         }
     }
@@ -63,32 +64,22 @@ impl AppState {
         self.purge_policy
     }
 
-    pub fn add_job(&self, id: Uuid, cancel: CancelToken) {
-        self.jobs.lock().expect("jobs lock").insert(id, cancel);
+    pub fn jobs(&self) -> &Arc<Jobs> {
+        &self.jobs
     }
 
-    pub fn remove_job(&self, id: Uuid) {
-        self.jobs.lock().expect("jobs lock").remove(&id);
+    /// The pool, once the database is open.
+    pub fn pool(&self) -> AppResult<&PgPool> {
+        Ok(&self.ready()?.db.pool)
     }
 
-    /// Asks a job to stop; false when it is not running.
-    pub fn cancel_job(&self, id: Uuid) -> bool {
-        match self.jobs.lock().expect("jobs lock").get(&id) {
-            Some(token) => {
-                token.cancel();
-                true
-            }
-            None => false,
-        }
-    }
-
-    pub fn job_ids(&self) -> Vec<Uuid> {
-        self.jobs
-            .lock()
-            .expect("jobs lock")
-            .keys()
-            .copied()
-            .collect()
+    /// The pool and the actor of a new request from `window`.
+    pub fn request(&self, window: &Window) -> AppResult<(&PgPool, Actor)> {
+        let ready = self.ready()?;
+        let actor = ready.actor.request_from(Source::Window {
+            label: window.label().to_string(),
+        });
+        Ok((&ready.db.pool, actor))
     }
 
     pub fn status(&self) -> StartupStatus {

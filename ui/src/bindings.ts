@@ -26,7 +26,10 @@ export const commands = {
 	entityHistory: (id: string, limit: number) => typedError<HistoryEntry[], AppError>(__TAURI_INVOKE("entity_history", { id, limit })),
 	createEntity: (input: CreateEntity) => typedError<TreeNode, AppError>(__TAURI_INVOKE("create_entity", { input })),
 	renameEntity: (input: RenameEntity) => typedError<TreeNode, AppError>(__TAURI_INVOKE("rename_entity", { input })),
-	/**  Moves an entity (and its subtree) under a new parent, or to the top level. */
+	/**
+	 *  Moves an entity (and its subtree) under a new parent, or to the top
+	 *  level; large subtrees move in the background (studio-core decides).
+	 */
 	moveEntity: (input: MoveEntity) => typedError<MoveStarted, AppError>(__TAURI_INVOKE("move_entity", { input })),
 	/**  Soft-deletes an entity and its subtree. */
 	deleteEntity: (input: VersionedId) => typedError<DeleteOutcome, AppError>(__TAURI_INVOKE("delete_entity", { input })),
@@ -67,9 +70,14 @@ export type AppError =
 	what: string,
 	id: string,
 } } | 
-/**  The input was refused; nothing changed. */
+/**
+ *  The input was refused; nothing changed. `field` names the input to
+ *  blame (when one is), `rule` the kind of rule it broke.
+ */
 { type: "Validation"; data: {
 	message: string,
+	field: string | null,
+	rule: Rule,
 } } | 
 /**
  *  The record changed since the window read it; nothing changed.
@@ -97,14 +105,6 @@ export type AppError =
 { type: "Startup"; data: {
 	message: string,
 } };
-
-/**
- *  Where a change came from: the window that made it (or "job" for a
- *  background job), so a pane can tell its own changes from others'.
- */
-export type ChangeSource = {
-	window: string,
-};
 
 /**  A page of children, in path-label order. */
 export type ChildPage = {
@@ -238,11 +238,13 @@ export type PurgeOutcome = {
 };
 
 /**  What changed in the registry. */
-export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "updated"; node: TreeNode } | { kind: "moved"; node: TreeNode; oldParentId: string | null } | { kind: "deleted"; id: string; parentId: string | null; count: number } | { kind: "restored"; node: TreeNode; count: number } | { kind: "purged"; id: string } | { kind: "typesChanged" };
+export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "updated"; node: TreeNode } | { kind: "moved"; node: TreeNode; oldParentId: string | null } | { kind: "deleted"; id: string; parentId: string | null; count: number } | { kind: "restored"; node: TreeNode; count: number } | { kind: "purged"; id: string } | { kind: "typesChanged" } | 
+/**  Many entities changed at once (a bulk load): reload everything. */
+{ kind: "reloaded" };
 
-/**  Sent after every change to the registry. */
+/**  Sent after every change to the registry, naming where it came from. */
 export type RegistryChanged = {
-	source: ChangeSource,
+	source: Source,
 	change: RegistryChange,
 };
 
@@ -259,6 +261,27 @@ export type RestoreOutcome = {
 	restored: number,
 };
 
+/**  The kind of rule an input broke. */
+export type Rule = 
+/**  A value is missing or blank. */
+"required" | 
+/**  Too long (or too many). */
+"tooLong" | 
+/**  Too short (a search needs a few characters). */
+"tooShort" | 
+/**  Not in the accepted form (characters, syntax). */
+"format" | 
+/**  Another record already holds this value. */
+"unique" | 
+/**  It refers to a record that does not exist (or is deleted). */
+"reference" | 
+/**  It would put an entity under itself. */
+"cycle" | 
+/**  Not possible in the record's current state (deleted, not deleted...). */
+"state" | 
+/**  A rule the database checked (a CHECK constraint). */
+"check";
+
 /**
  *  Search results: the best matches, and how many there are (exact up to
  *  the cap, then "more than").
@@ -269,6 +292,23 @@ export type SearchResults = {
 	/**  `total` is the cap: there are at least that many. */
 	totalCapped: boolean,
 };
+
+/**
+ *  Where a change comes from. Carried by every mutation (through its
+ *  [`Actor`]), written to its audit row and sent with its event, so a pane
+ *  can tell its own changes from others'.
+ */
+export type Source = 
+/**  A window of the desktop app (its label). */
+{ kind: "window"; label: string } | 
+/**  A background job of the desktop app (started by a window). */
+{ kind: "job"; job_id: string } | 
+/**  The `eco-studio` command line. */
+{ kind: "cli" } | 
+/**  The benchmark suite (`eco-studio bench`). */
+{ kind: "bench" } | 
+/**  An automated test suite. */
+{ kind: "test" };
 
 /**  Sent whenever the start-up status changes. */
 export type StartupEvent = {

@@ -4,13 +4,13 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use studio_core::bench::{self, BenchOptions};
+use studio_bench::tree::{self as bench, BenchOptions};
 use studio_core::startup::{self, DatabaseTarget};
-use studio_core::Actor;
+use studio_core::{Actor, Source};
 
 pub async fn run(target: &DatabaseTarget, iterations: u32, json: bool) -> Result<ExitCode> {
     let opened = startup::open(target, |_| {}).await?;
-    let actor = Actor::for_session(&opened.pool, "bench").await?;
+    let actor = Actor::for_session(&opened.pool, Source::Bench).await?;
     let options = BenchOptions::with_iterations(iterations);
     let report = bench::bench_tree(&opened.pool, &actor, &options, &|step| {
         if !json {

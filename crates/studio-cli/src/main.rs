@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use studio_core::startup::{self, DatabaseTarget};
-use studio_core::{db, demo, Actor};
+use studio_core::{db, demo, Actor, Source};
 use studio_localdb::{default_cluster_root, Cluster, ClusterStatus};
 
 #[derive(Parser)]
@@ -133,8 +133,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             what: SeedWhat::Demo,
         } => {
             let opened = startup::open(&target, |_| {}).await?;
-            let actor = Actor::for_session(&opened.pool, "cli").await?;
-            let report = demo::seed_demo(&opened.pool, &actor).await?;
+            let actor = Actor::for_session(&opened.pool, Source::Cli).await?;
+            let report = demo::seed_demo(&opened.pool, &actor).await?.value;
             println!(
                 "demo registry loaded: {} entity types, {} entities",
                 report.entity_types, report.entities

@@ -6,9 +6,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Result;
-use studio_core::generate::{self, GenerateOptions, GeneratePhase, GenerateProgress};
+use studio_bench::generate::{self, GenerateOptions, GeneratePhase, GenerateProgress};
 use studio_core::startup::{self, DatabaseTarget};
-use studio_core::Actor;
+use studio_core::{Actor, Source};
 
 /// Rows between two progress lines.
 const EVERY: u64 = 100_000;
@@ -22,7 +22,7 @@ pub async fn run(target: &DatabaseTarget, entities: u64, seed: u64, wide: u64) -
     // Refuse bad sizes before starting anything.
     options.validate()?;
     let opened = startup::open(target, |_| {}).await?;
-    let actor = Actor::for_session(&opened.pool, "cli").await?;
+    let actor = Actor::for_session(&opened.pool, Source::Cli).await?;
     let started = Instant::now();
     let last = Mutex::new((GeneratePhase::Analyze, 0u64));
     let progress = |p: GenerateProgress| {
@@ -48,7 +48,9 @@ pub async fn run(target: &DatabaseTarget, entities: u64, seed: u64, wide: u64) -
         *last = (p.phase, p.done);
         println!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
     };
-    let report = generate::generate(&opened.pool, &actor, &options, &progress).await?;
+    let report = generate::generate(&opened.pool, &actor, &options, &progress)
+        .await?
+        .value;
     println!(
         "generated {} entities (seed {}) in {:.1}s: {} tenants, {} entity types, {} names with \"{}\"",
         report.entities,

@@ -1,9 +1,13 @@
-//! The domain's error type. Database errors are mapped to domain variants
-//! where a caller can act on them; SQL text never reaches a message.
+//! The domain's error type. Database errors are mapped to domain variants by
+//! SQLSTATE and constraint name (`db::constraints`); PostgreSQL's own message
+//! text never reaches a message a person sees.
 
-use uuid::Uuid;
+use std::fmt;
 
-use crate::registry::CurrentRow;
+use serde::Serialize;
+
+use crate::constraints::{self, ConstraintKind};
+use crate::records::CurrentRow;
 
 pub type CoreResult<T> = Result<T, CoreError>;
 
@@ -11,11 +15,11 @@ pub type CoreResult<T> = Result<T, CoreError>;
 pub enum CoreError {
     /// The thing asked for does not exist (or is not visible).
     #[error("{what} {id} was not found")]
-    NotFound { what: &'static str, id: Uuid },
+    NotFound { what: &'static str, id: uuid::Uuid },
 
     /// The input was rejected; nothing was changed.
     #[error("{0}")]
-    Validation(String),
+    Validation(ValidationError),
 
     /// The record changed since the caller read it; nothing was changed.
     /// `current` is the record as it is now.
@@ -49,25 +53,129 @@ pub enum CoreError {
     #[error("{0}")]
     LocalDatabase(#[from] studio_localdb::LocalDbError),
 
-    /// Any other database failure.
-    #[error("database error: {0}")]
+    /// The transaction collided with a concurrent one (serialization failure,
+    /// deadlock, a row that moved to another root between read and lock).
+    /// `db::retrying` starts such a transaction over; it reaches a caller only
+    /// when every attempt collided. Only this crate creates it.
+    #[error("{0}")]
+    Retryable(Collision),
+
+    /// Any other database failure (the message names the SQLSTATE class,
+    /// never the server's text).
+    #[error("{0}")]
     Database(String),
 }
 
-impl CoreError {
-    pub fn validation(message: impl Into<String>) -> Self {
-        CoreError::Validation(message.into())
+/// Why an input was refused: a message for people, and for forms the field
+/// it concerns and the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationError {
+    /// The input field (`name`, `key`, `icon`, ...), when one is to blame.
+    pub field: Option<String>,
+    pub rule: Rule,
+    pub message: String,
+}
+
+/// The kind of rule an input broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum Rule {
+    /// A value is missing or blank.
+    Required,
+    /// Too long (or too many).
+    TooLong,
+    /// Too short (a search needs a few characters).
+    TooShort,
+    /// Not in the accepted form (characters, syntax).
+    Format,
+    /// Another record already holds this value.
+    Unique,
+    /// It refers to a record that does not exist (or is deleted).
+    Reference,
+    /// It would put an entity under itself.
+    Cycle,
+    /// Not possible in the record's current state (deleted, not deleted...).
+    State,
+    /// A rule the database checked (a CHECK constraint).
+    Check,
+}
+
+impl ValidationError {
+    pub fn new(field: Option<&str>, rule: Rule, message: impl Into<String>) -> Self {
+        ValidationError {
+            field: field.map(str::to_string),
+            rule,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A validation error reads as its message (`err.contains("...")`).
+impl std::ops::Deref for ValidationError {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
+/// What a transaction collided with. Constructed only inside this crate, so
+/// nothing outside can ask for a retry by accident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collision {
+    what: &'static str,
+}
+
+impl Collision {
+    pub(crate) fn new(what: &'static str) -> Self {
+        Collision { what }
+    }
+}
+
+impl fmt::Display for Collision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the database is busy with a concurrent change ({}); try again",
+            self.what
+        )
     }
 }
 
 impl CoreError {
+    /// An input refused for a rule of `field` (None: the input as a whole).
+    pub fn invalid(field: Option<&str>, rule: Rule, message: impl Into<String>) -> Self {
+        CoreError::Validation(ValidationError::new(field, rule, message))
+    }
+
+    /// An input refused because of the record's current state.
+    pub fn state(message: impl Into<String>) -> Self {
+        CoreError::invalid(None, Rule::State, message)
+    }
+
     /// A serialization failure or deadlock: the transaction may be retried.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, CoreError::Database(m) if m.starts_with(RETRYABLE_PREFIX))
+        matches!(self, CoreError::Retryable(_))
+    }
+
+    pub(crate) fn collision(what: &'static str) -> Self {
+        CoreError::Retryable(Collision::new(what))
     }
 }
 
-const RETRYABLE_PREFIX: &str = "[retryable] ";
+impl From<ValidationError> for CoreError {
+    fn from(err: ValidationError) -> Self {
+        CoreError::Validation(err)
+    }
+}
 
 impl From<sqlx::Error> for CoreError {
     fn from(err: sqlx::Error) -> Self {
@@ -77,15 +185,126 @@ impl From<sqlx::Error> for CoreError {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Configuration(_) => CoreError::Unavailable(err.to_string()),
-            sqlx::Error::Database(db) => match db.code().as_deref() {
-                // serialization_failure, deadlock_detected
-                Some("40001") | Some("40P01") => {
-                    CoreError::Database(format!("{RETRYABLE_PREFIX}{}", db.message()))
-                }
-                _ => CoreError::Database(db.message().to_string()),
-            },
-            _ => CoreError::Database(err.to_string()),
+            sqlx::Error::Database(db) => from_database_error(db.as_ref()),
+            sqlx::Error::RowNotFound => CoreError::Database("an expected row is missing".into()),
+            _ => CoreError::Database(format!("the database exchange failed: {err}")),
         }
+    }
+}
+
+fn from_database_error(db: &dyn sqlx::error::DatabaseError) -> CoreError {
+    tracing::debug!(code = ?db.code(), constraint = ?db.constraint(), "database error: {}", db.message());
+    let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+    let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>();
+    match code.as_str() {
+        "40001" => CoreError::collision("serialization failure"),
+        "40P01" => CoreError::collision("deadlock"),
+        "55P03" => CoreError::collision("lock not available"),
+        "23505" | "23503" | "23514" | "23502" | "23P01" => constraint_error(&Violation {
+            code: &code,
+            constraint: db.constraint(),
+            table: pg.and_then(|p| p.table()).or_else(|| db.table()),
+            column: pg.and_then(|p| p.column()),
+            detail: pg.and_then(|p| p.detail()),
+        }),
+        "57014" => CoreError::Cancelled,
+        "42501" => CoreError::Forbidden(
+            "the database refused this for your role (insufficient privilege)".into(),
+        ),
+        "22001" => CoreError::invalid(None, Rule::TooLong, "a value is too long for its field"),
+        c if c.starts_with("22") => CoreError::invalid(
+            None,
+            Rule::Format,
+            format!("the database refused a value (SQLSTATE {c})"),
+        ),
+        c if c.starts_with("08") || c.starts_with("57P") || c.starts_with("53") => {
+            CoreError::Unavailable(format!("the server is not available (SQLSTATE {c})"))
+        }
+        c => CoreError::Database(format!("the database refused the request (SQLSTATE {c})")),
+    }
+}
+
+/// A violated integrity constraint, as PostgreSQL reported it.
+struct Violation<'a> {
+    code: &'a str,
+    constraint: Option<&'a str>,
+    /// For a foreign key: the referencing table when the key points nowhere,
+    /// the referenced table when a row still referenced was deleted.
+    table: Option<&'a str>,
+    column: Option<&'a str>,
+    detail: Option<&'a str>,
+}
+
+/// The typed error of a violated constraint: unique → `Validation` (unique,
+/// naming the field), foreign key → `InUse` when a referenced row was to go,
+/// `Validation` (reference) when the new row points nowhere, NOT NULL →
+/// `Validation` (required), CHECK / exclusion → `Validation` (check).
+fn constraint_error(v: &Violation<'_>) -> CoreError {
+    let known = v.constraint.and_then(constraints::find);
+    match v.code {
+        "23505" => {
+            let (field, record) = known.map_or((None, "a record"), |c| (Some(c.field), c.record));
+            let message = match field {
+                Some("id") | None => format!("{record} with this id already exists"),
+                Some("name") => format!("{record} with this name already exists here"),
+                Some(f) => format!("{record} with this {} already exists", f.replace('_', " ")),
+            };
+            CoreError::invalid(field, Rule::Unique, message)
+        }
+        "23503" => {
+            let Some(c) = known else {
+                return CoreError::InUse("the record is still referenced by other records".into());
+            };
+            let ConstraintKind::ForeignKey { references } = c.kind else {
+                return CoreError::InUse("the record is still referenced by other records".into());
+            };
+            // PostgreSQL names the referenced table when a referenced row was
+            // deleted, the constraint's own table when a new reference points
+            // nowhere; a table referencing itself needs the detail to tell.
+            let deleting_referenced = if references == c.table {
+                v.detail.is_some_and(|d| d.contains("still referenced"))
+            } else {
+                v.table == Some(references)
+            };
+            if deleting_referenced {
+                CoreError::InUse(format!(
+                    "{} is still referenced by {} ({}): remove those references first",
+                    constraints::record_of_table(references),
+                    c.record,
+                    c.field.replace('_', " ")
+                ))
+            } else {
+                CoreError::invalid(
+                    Some(c.field),
+                    Rule::Reference,
+                    format!(
+                        "the {} refers to {} that does not exist",
+                        c.field.replace('_', " "),
+                        constraints::record_of_table(references)
+                    ),
+                )
+            }
+        }
+        "23502" => {
+            let field = v.column;
+            CoreError::invalid(
+                field,
+                Rule::Required,
+                match field {
+                    Some(f) => format!("{} is required", f.replace('_', " ")),
+                    None => "a required value is missing".into(),
+                },
+            )
+        }
+        _ => CoreError::invalid(
+            None,
+            Rule::Check,
+            format!(
+                "the value breaks a rule of {}{}",
+                v.table.map_or("a record", constraints::record_of_table),
+                v.constraint.map(|c| format!(" ({c})")).unwrap_or_default()
+            ),
+        ),
     }
 }
 

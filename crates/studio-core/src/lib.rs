@@ -1,23 +1,42 @@
 //! Eco Studio's domain and PostgreSQL data layer.
 //!
+//! Layout (one folder per domain, each with its rules, its SQL and its
+//! records):
+//! - `registry/`: entity types and the entity tree (create, rename, move,
+//!   delete, restore, purge, reads, search, history);
+//! - `properties/`: typed values of entities (today the system `name`);
+//! - `change/`: who acts ([`Actor`], [`Source`]) and the change pipeline
+//!   every mutation ends in (audit row, derived data, the returned
+//!   [`Change`]);
+//! - `db/`: connecting, migrating, the transaction-and-retry wrapper;
+//! - `jobs`: background jobs (large moves), `progress`: progress and cancel;
+//! - `demo/`: the demo registry and the estate's entity types (data);
+//! - `startup`: opening the database the studio works on;
+//! - `error`, `constraints`, `records`: the shared error type, what each
+//!   schema constraint means, the records several domains share.
+//!
 //! Invariants:
-//! - This crate is the only one that talks to PostgreSQL; the desktop shell
-//!   and the CLI parse input, call a function here and shape the result.
-//! - Every mutation writes its `audit_events` row in the same transaction.
-//! - Nothing here knows about windows, webviews or keychains, so all of it is
-//!   testable against a plain database.
+//! - Nothing here knows about windows, webviews or keychains, so all of it
+//!   is testable against a plain database.
+//! - Every mutation has a transaction form (`*_in(&mut PgConnection, ..)`)
+//!   and a pool form (`db::transaction`, retried on collisions), and records
+//!   what it did through [`change::record`] in its own transaction.
 
-pub mod audit;
-pub mod bench;
+pub mod change;
+pub mod constraints;
 pub mod db;
 pub mod demo;
 pub mod error;
-pub mod generate;
+#[doc(hidden)]
+pub mod internals;
+pub mod jobs;
+pub mod progress;
+pub mod properties;
+pub mod records;
 pub mod registry;
-pub mod slug;
 pub mod startup;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use audit::Actor;
-pub use error::{CoreError, CoreResult};
+pub use change::{Actor, Applied, Change, Source};
+pub use error::{CoreError, CoreResult, Rule, ValidationError};

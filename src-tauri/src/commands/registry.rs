@@ -1,85 +1,26 @@
-//! Browsing and changing the registry's entities.
+//! Browsing and changing the registry's entities. Each command parses its
+//! arguments, makes one core call and shapes the result; mutations announce
+//! their changes (`events::announce`).
 
 use serde::Serialize;
+use studio_core::jobs::MoveStart;
+use studio_core::records::{TreeNode, VersionedId};
 use studio_core::registry::{
     self, ChildPage, CreateEntity, DeleteOutcome, EntityDetail, HistoryEntry, MoveEntity,
-    PurgeOutcome, RenameEntity, RestoreOutcome, SearchResults, TrashItem, TreeNode, VersionedId,
+    PurgeOutcome, RenameEntity, RestoreOutcome, SearchResults, TrashItem,
 };
 use tauri::{AppHandle, State, Window};
-use tauri_specta::Event;
 use uuid::Uuid;
 
 use crate::error::AppResult;
+use crate::events::{announce, job_listener};
 use crate::state::AppState;
-
-/// Where a change came from: the window that made it (or "job" for a
-/// background job), so a pane can tell its own changes from others'.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ChangeSource {
-    pub window: String,
-}
-
-/// What changed in the registry.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum RegistryChange {
-    #[serde(rename_all = "camelCase")]
-    Created {
-        node: TreeNode,
-    },
-    #[serde(rename_all = "camelCase")]
-    Updated {
-        node: TreeNode,
-    },
-    #[serde(rename_all = "camelCase")]
-    Moved {
-        node: TreeNode,
-        old_parent_id: Option<Uuid>,
-    },
-    #[serde(rename_all = "camelCase")]
-    Deleted {
-        id: Uuid,
-        parent_id: Option<Uuid>,
-        count: i64,
-    },
-    #[serde(rename_all = "camelCase")]
-    Restored {
-        node: TreeNode,
-        count: i64,
-    },
-    #[serde(rename_all = "camelCase")]
-    Purged {
-        id: Uuid,
-    },
-    TypesChanged,
-}
-
-/// Sent after every change to the registry.
-#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
-#[serde(rename_all = "camelCase")]
-pub struct RegistryChanged {
-    pub source: ChangeSource,
-    pub change: RegistryChange,
-}
-
-pub(crate) fn announce(app: &AppHandle, source: &str, change: RegistryChange) {
-    let event = RegistryChanged {
-        source: ChangeSource {
-            window: source.to_string(),
-        },
-        change,
-    };
-    if let Err(e) = event.emit(app) {
-        tracing::warn!("could not send a registry event: {e}");
-    }
-}
 
 /// The registry's roots.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_roots(state: State<'_, AppState>) -> AppResult<Vec<TreeNode>> {
-    Ok(registry::list_roots(&state.ready()?.db.pool).await?)
+    Ok(registry::list_roots(state.pool()?).await?)
 }
 
 /// One page of an entity's children (`after` = the previous page's cursor).
@@ -91,22 +32,21 @@ pub async fn list_children(
     after: Option<String>,
     limit: u32,
 ) -> AppResult<ChildPage> {
-    let pool = &state.ready()?.db.pool;
-    Ok(registry::children_page(pool, parent_id, after.as_deref(), limit).await?)
+    Ok(registry::children_page(state.pool()?, parent_id, after.as_deref(), limit).await?)
 }
 
 /// An entity with its breadcrumb.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_entity(state: State<'_, AppState>, id: Uuid) -> AppResult<EntityDetail> {
-    Ok(registry::get_entity(&state.ready()?.db.pool, id).await?)
+    Ok(registry::get_entity(state.pool()?, id).await?)
 }
 
 /// Live entities in an entity's subtree, itself included.
 #[tauri::command]
 #[specta::specta]
 pub async fn subtree_count(state: State<'_, AppState>, id: Uuid) -> AppResult<i64> {
-    Ok(registry::subtree_count(&state.ready()?.db.pool, id).await?)
+    Ok(registry::subtree_count(state.pool()?, id).await?)
 }
 
 /// Entities whose name (or, for a dotted query, path) contains the text.
@@ -117,7 +57,7 @@ pub async fn search_entities(
     query: String,
     limit: u32,
 ) -> AppResult<SearchResults> {
-    Ok(registry::search(&state.ready()?.db.pool, &query, limit).await?)
+    Ok(registry::search(state.pool()?, &query, limit).await?)
 }
 
 /// An entity's audit history, newest first.
@@ -128,7 +68,7 @@ pub async fn entity_history(
     id: Uuid,
     limit: u32,
 ) -> AppResult<Vec<HistoryEntry>> {
-    Ok(registry::entity_history(&state.ready()?.db.pool, id, limit).await?)
+    Ok(registry::entity_history(state.pool()?, id, limit).await?)
 }
 
 #[tauri::command]
@@ -139,14 +79,9 @@ pub async fn create_entity(
     state: State<'_, AppState>,
     input: CreateEntity,
 ) -> AppResult<TreeNode> {
-    let ready = state.ready()?;
-    let node = registry::create(&ready.db.pool, &ready.actor.next_request(), &input).await?;
-    announce(
-        &app,
-        window.label(),
-        RegistryChange::Created { node: node.clone() },
-    );
-    Ok(node)
+    let (pool, actor) = state.request(&window)?;
+    let applied = registry::create(pool, &actor, &input).await?;
+    Ok(announce(&app, &actor.source, applied))
 }
 
 #[tauri::command]
@@ -157,14 +92,9 @@ pub async fn rename_entity(
     state: State<'_, AppState>,
     input: RenameEntity,
 ) -> AppResult<TreeNode> {
-    let ready = state.ready()?;
-    let node = registry::rename(&ready.db.pool, &ready.actor.next_request(), &input).await?;
-    announce(
-        &app,
-        window.label(),
-        RegistryChange::Updated { node: node.clone() },
-    );
-    Ok(node)
+    let (pool, actor) = state.request(&window)?;
+    let applied = registry::rename(pool, &actor, &input).await?;
+    Ok(announce(&app, &actor.source, applied))
 }
 
 /// How a move went: done at once, or running as a background job whose
@@ -181,7 +111,8 @@ pub enum MoveStarted {
     Background { job_id: Uuid, total: i64 },
 }
 
-/// Moves an entity (and its subtree) under a new parent, or to the top level.
+/// Moves an entity (and its subtree) under a new parent, or to the top
+/// level; large subtrees move in the background (studio-core decides).
 #[tauri::command]
 #[specta::specta]
 pub async fn move_entity(
@@ -190,37 +121,20 @@ pub async fn move_entity(
     state: State<'_, AppState>,
     input: MoveEntity,
 ) -> AppResult<MoveStarted> {
-    let ready = state.ready()?;
-    let pool = ready.db.pool.clone();
-    let actor = ready.actor.next_request();
-    let size = registry::move_size(&pool, input.id).await?;
-    let old_parent_id = registry::get_entity(&pool, input.id).await?.node.parent_id;
-    if size > registry::BACKGROUND_MOVE_THRESHOLD {
-        let job_id = super::jobs::spawn_move(app, pool, actor, input, old_parent_id, size);
-        return Ok(MoveStarted::Background {
-            job_id,
-            total: size,
-        });
-    }
-    let node = registry::move_entity(
-        &pool,
-        &actor,
-        &input,
-        &|_| {},
-        &registry::CancelToken::new(),
-    )
-    .await?;
-    announce(
-        &app,
-        window.label(),
-        RegistryChange::Moved {
-            node: node.clone(),
-            old_parent_id,
-        },
-    );
-    Ok(MoveStarted::Done {
-        node,
-        old_parent_id,
+    let (pool, actor) = state.request(&window)?;
+    let started = state
+        .jobs()
+        .move_entity(pool, &actor, &input, job_listener(app.clone()))
+        .await?;
+    Ok(match started {
+        MoveStart::Done(applied) => {
+            let moved = announce(&app, &actor.source, applied);
+            MoveStarted::Done {
+                node: moved.node,
+                old_parent_id: moved.old_parent_id,
+            }
+        }
+        MoveStart::Background { job_id, total } => MoveStarted::Background { job_id, total },
     })
 }
 
@@ -233,18 +147,9 @@ pub async fn delete_entity(
     state: State<'_, AppState>,
     input: VersionedId,
 ) -> AppResult<DeleteOutcome> {
-    let ready = state.ready()?;
-    let out = registry::delete(&ready.db.pool, &ready.actor.next_request(), &input).await?;
-    announce(
-        &app,
-        window.label(),
-        RegistryChange::Deleted {
-            id: out.id,
-            parent_id: out.parent_id,
-            count: out.deleted,
-        },
-    );
-    Ok(out)
+    let (pool, actor) = state.request(&window)?;
+    let applied = registry::delete(pool, &actor, &input).await?;
+    Ok(announce(&app, &actor.source, applied))
 }
 
 /// Brings back one deletion from the trash.
@@ -256,17 +161,9 @@ pub async fn restore_entity(
     state: State<'_, AppState>,
     id: Uuid,
 ) -> AppResult<RestoreOutcome> {
-    let ready = state.ready()?;
-    let out = registry::restore(&ready.db.pool, &ready.actor.next_request(), id).await?;
-    announce(
-        &app,
-        window.label(),
-        RegistryChange::Restored {
-            node: out.node.clone(),
-            count: out.restored,
-        },
-    );
-    Ok(out)
+    let (pool, actor) = state.request(&window)?;
+    let applied = registry::restore(pool, &actor, id).await?;
+    Ok(announce(&app, &actor.source, applied))
 }
 
 /// Removes a deleted subtree for good (needs the purge capability and the
@@ -279,21 +176,14 @@ pub async fn purge_entity(
     state: State<'_, AppState>,
     id: Uuid,
 ) -> AppResult<PurgeOutcome> {
-    let ready = state.ready()?;
-    let out = registry::purge(
-        &ready.db.pool,
-        &ready.actor.next_request(),
-        id,
-        &state.purge_policy(),
-    )
-    .await?;
-    announce(&app, window.label(), RegistryChange::Purged { id });
-    Ok(out)
+    let (pool, actor) = state.request(&window)?;
+    let applied = registry::purge(pool, &actor, id, &state.purge_policy()).await?;
+    Ok(announce(&app, &actor.source, applied))
 }
 
 /// The trash: the tops of deletions, newest first.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_trash(state: State<'_, AppState>, limit: u32) -> AppResult<Vec<TrashItem>> {
-    Ok(registry::list_trash(&state.ready()?.db.pool, &state.purge_policy(), limit).await?)
+    Ok(registry::list_trash(state.pool()?, &state.purge_policy(), limit).await?)
 }

@@ -1,11 +1,12 @@
 //! Entity types.
 
-use studio_core::registry::{self, EntityType, EntityTypeInput, EntityTypeUpdate, VersionedId};
+use studio_core::records::{EntityType, VersionedId};
+use studio_core::registry::{self, EntityTypeInput, EntityTypeUpdate};
 use tauri::{AppHandle, State, Window};
 use uuid::Uuid;
 
-use super::registry::{announce, RegistryChange};
 use crate::error::AppResult;
+use crate::events::announce;
 use crate::state::AppState;
 
 #[tauri::command]
@@ -14,7 +15,7 @@ pub async fn list_entity_types(
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<EntityType>> {
-    Ok(registry::list_entity_types(&state.ready()?.db.pool, include_deleted).await?)
+    Ok(registry::list_entity_types(state.pool()?, include_deleted).await?)
 }
 
 #[tauri::command]
@@ -25,11 +26,9 @@ pub async fn create_entity_type(
     state: State<'_, AppState>,
     input: EntityTypeInput,
 ) -> AppResult<EntityType> {
-    let ready = state.ready()?;
-    let out =
-        registry::create_entity_type(&ready.db.pool, &ready.actor.next_request(), &input).await?;
-    announce(&app, window.label(), RegistryChange::TypesChanged);
-    Ok(out)
+    let (pool, actor) = state.request(&window)?;
+    let applied = registry::create_entity_type(pool, &actor, &input).await?;
+    Ok(announce(&app, &actor.source, applied))
 }
 
 #[tauri::command]
@@ -40,11 +39,9 @@ pub async fn update_entity_type(
     state: State<'_, AppState>,
     input: EntityTypeUpdate,
 ) -> AppResult<EntityType> {
-    let ready = state.ready()?;
-    let out =
-        registry::update_entity_type(&ready.db.pool, &ready.actor.next_request(), &input).await?;
-    announce(&app, window.label(), RegistryChange::TypesChanged);
-    Ok(out)
+    let (pool, actor) = state.request(&window)?;
+    let applied = registry::update_entity_type(pool, &actor, &input).await?;
+    Ok(announce(&app, &actor.source, applied))
 }
 
 #[tauri::command]
@@ -55,11 +52,9 @@ pub async fn delete_entity_type(
     state: State<'_, AppState>,
     input: VersionedId,
 ) -> AppResult<EntityType> {
-    let ready = state.ready()?;
-    let out =
-        registry::delete_entity_type(&ready.db.pool, &ready.actor.next_request(), &input).await?;
-    announce(&app, window.label(), RegistryChange::TypesChanged);
-    Ok(out)
+    let (pool, actor) = state.request(&window)?;
+    let applied = registry::delete_entity_type(pool, &actor, &input).await?;
+    Ok(announce(&app, &actor.source, applied))
 }
 
 #[tauri::command]
@@ -70,9 +65,7 @@ pub async fn restore_entity_type(
     state: State<'_, AppState>,
     id: Uuid,
 ) -> AppResult<EntityType> {
-    let ready = state.ready()?;
-    let out =
-        registry::restore_entity_type(&ready.db.pool, &ready.actor.next_request(), id).await?;
-    announce(&app, window.label(), RegistryChange::TypesChanged);
-    Ok(out)
+    let (pool, actor) = state.request(&window)?;
+    let applied = registry::restore_entity_type(pool, &actor, id).await?;
+    Ok(announce(&app, &actor.source, applied))
 }

@@ -3,9 +3,11 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::model::HistoryEntry;
+use super::records::HistoryEntry;
 use crate::error::CoreResult;
 
+/// The audit rows of one entity, newest first (at most `limit`, capped at 1,000).
+#[tracing::instrument(skip_all, fields(%id))]
 pub async fn entity_history(pool: &PgPool, id: Uuid, limit: u32) -> CoreResult<Vec<HistoryEntry>> {
     Ok(sqlx::query_as::<_, HistoryEntry>(
         "SELECT a.id, a.occurred_at, a.action, COALESCE(u.display_name, a.actor_pg_role) AS actor,

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::read::tree_node;
 use crate::error::{CoreError, CoreResult};
+use crate::records::CurrentRow;
 
 /// The lock key of the top level: creating, renaming or moving roots.
 pub(crate) const TOP_LEVEL: &str = "-";
@@ -69,10 +71,15 @@ pub(crate) async fn lock_roots(conn: &mut PgConnection, roots: &[String]) -> Cor
     Ok(())
 }
 
-/// The error that makes `retrying` start the transaction over: the entity
-/// moved to another root between the unlocked read and the lock.
+/// The error that makes `db::retrying` start the transaction over: the
+/// entity moved to another root between the unlocked read and the lock.
 pub(crate) fn moved_concurrently() -> CoreError {
-    CoreError::Database("[retryable] the entity moved to another root concurrently".into())
+    CoreError::collision("the entity moved to another root")
+}
+
+/// Takes the lock of the top level (creating or moving roots) alone.
+pub async fn lock_top_level(conn: &mut PgConnection) -> CoreResult<()> {
+    lock_roots(conn, &[]).await
 }
 
 /// The root locks an entity at `path` needs: its root's, plus the top
@@ -120,4 +127,44 @@ pub(crate) async fn locked_entity(conn: &mut PgConnection, id: Uuid) -> CoreResu
     .fetch_optional(conn)
     .await?
     .ok_or(CoreError::NotFound { what: "entity", id })
+}
+
+/// Locks the roots of an entity, then the entity, and checks the version
+/// the caller saw. A mismatch is a `Conflict` carrying the current row.
+pub(crate) async fn lock_for_change(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expected: DateTime<Utc>,
+) -> CoreResult<LockedEntity> {
+    let path = path_of(conn, id).await?;
+    let roots = roots_for_path(&path);
+    lock_roots(conn, &roots).await?;
+    let entity = locked_entity(conn, id).await?;
+    if roots_for_path(&entity.path) != roots {
+        // Moved between the read and the lock: start over.
+        return Err(moved_concurrently());
+    }
+    check_version(conn, &entity, expected).await?;
+    Ok(entity)
+}
+
+/// Refuses with `Conflict` (carrying the current row) when the entity is not
+/// at the version the caller saw.
+pub(crate) async fn check_version(
+    conn: &mut PgConnection,
+    entity: &LockedEntity,
+    expected: DateTime<Utc>,
+) -> CoreResult<()> {
+    if entity.updated_at != expected {
+        let current = if entity.deleted_at.is_some() {
+            CurrentRow::Missing
+        } else {
+            CurrentRow::Entity(Box::new(tree_node(conn, entity.id).await?))
+        };
+        return Err(CoreError::Conflict {
+            message: "this entity was changed by someone else since you loaded it".into(),
+            current,
+        });
+    }
+    Ok(())
 }

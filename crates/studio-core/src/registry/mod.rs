@@ -1,56 +1,37 @@
 //! The registry: entity types, entities in the ltree hierarchy, the tree's
-//! read paths, moves, deletion, restore and purge, and history.
+//! read paths, search, moves, deletion, restore and purge, and history.
 //!
 //! Every mutation takes the `updated_at` the caller saw and refuses with
 //! [`CoreError::Conflict`](crate::CoreError::Conflict) (carrying the current
-//! row) when it changed; every mutation writes its audit row in the same
-//! transaction.
+//! row) when it changed. Every mutation has a transaction form (`*_in`,
+//! taking `&mut PgConnection`) and a pool form that runs it in a transaction
+//! of its own, retried on collisions (`db::transaction`); both return an
+//! [`Applied`](crate::change::Applied) whose changes went through the change
+//! pipeline (`change::record`) in the same transaction.
+//!
+//! Files: `records` (inputs and outcomes), `labels` (slug and label rules),
+//! `locks` (root, then row locks; version checks), `entities` (create,
+//! rename, delete), `moves`, `trash` (restore, purge), `types` (entity
+//! types), `read` (tree rows, children, breadcrumbs, counts), `search`,
+//! `history`, `sql` (statements shared with the benchmark floors).
 
 mod entities;
 mod history;
-mod locks;
-mod model;
+pub mod labels;
+pub(crate) mod locks;
 mod moves;
 mod read;
+mod records;
+mod search;
+pub(crate) mod sql;
 mod trash;
 mod types;
 
 pub use entities::*;
 pub use history::*;
-pub use model::*;
 pub use moves::*;
 pub use read::*;
+pub use records::*;
+pub use search::*;
 pub use trash::*;
 pub use types::*;
-
-use std::future::Future;
-
-use crate::error::CoreResult;
-
-/// How often a transaction that hit a serialization failure or a deadlock
-/// is tried again before the error reaches the caller.
-pub const MAX_ATTEMPTS: u32 = 8;
-
-/// Runs `attempt` again (with a short, growing pause) when it fails with a
-/// serialization failure or a deadlock, at most [`MAX_ATTEMPTS`] times.
-pub(crate) async fn retrying<T, F, Fut>(mut attempt: F) -> CoreResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = CoreResult<T>>,
-{
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        match attempt().await {
-            Err(e) if e.is_retryable() && tries < MAX_ATTEMPTS => {
-                tracing::debug!("retrying after {e}");
-                let jitter = u64::from(uuid::Uuid::now_v7().as_bytes()[15] % 16);
-                tokio::time::sleep(std::time::Duration::from_millis(
-                    5 * u64::from(tries) + jitter,
-                ))
-                .await;
-            }
-            other => return other,
-        }
-    }
-}

@@ -1,37 +1,25 @@
-//! The tree's read paths, sized by measurement (DESIGN §4): children by
+//! The tree's read paths, sized by measurement (BENCHMARKS.md): children by
 //! `parent_entity_id` in path-label order with keyset paging, a
-//! has-children flag, breadcrumbs from the ids in `path`, subtree counts as
-//! a btree range on `path`, and trigram search with capped counts.
+//! has-children flag, breadcrumbs from the ids in `path`, and subtree counts
+//! as a btree range on `path`.
 
 use sqlx::{PgConnection, PgExecutor, PgPool};
+use tracing::instrument;
 use uuid::Uuid;
 
-use super::model::*;
+use super::records::*;
+use super::sql::{
+    CHILDREN_AFTER_SQL, CHILDREN_FIRST_SQL, CRUMBS_SQL, ROOTS_SQL, SUBTREE_COUNT_SQL, TREE_NODE_SQL,
+};
 use crate::error::{CoreError, CoreResult};
+use crate::records::TreeNode;
 
 /// The most rows one page of children holds.
 pub const MAX_PAGE: u32 = 5_000;
-/// Search needs this many characters (trigrams).
-pub const MIN_SEARCH_CHARS: usize = 3;
-/// Search counts are exact up to this many.
-pub const SEARCH_COUNT_CAP: i64 = 1_000;
-
-pub(crate) const TREE_SELECT: &str = "
-    SELECT e.id, e.parent_entity_id AS parent_id, t.key AS type_key, t.name AS type_name, t.icon,
-           COALESCE(v.value #>> '{}', '') AS name, e.path_label,
-           EXISTS (SELECT 1 FROM entities c
-                   WHERE c.parent_entity_id = e.id AND c.deleted_at IS NULL) AS has_children,
-           e.updated_at
-    FROM entities e
-    JOIN entity_type_definitions t ON t.id = e.entity_type_id
-    LEFT JOIN entity_property_values v
-           ON v.entity_id = e.id AND v.deleted_at IS NULL
-          AND v.property_definition_id = '01900000-0000-7000-8000-000000000002'";
 
 /// The tree row of one entity (live or deleted).
 pub async fn tree_node(conn: &mut PgConnection, id: Uuid) -> CoreResult<TreeNode> {
-    let sql = format!("{TREE_SELECT} WHERE e.id = $1");
-    sqlx::query_as::<_, TreeNode>(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as::<_, TreeNode>(TREE_NODE_SQL)
         .bind(id)
         .fetch_optional(conn)
         .await?
@@ -40,10 +28,7 @@ pub async fn tree_node(conn: &mut PgConnection, id: Uuid) -> CoreResult<TreeNode
 
 /// The live roots of the registry, in path-label order.
 pub async fn list_roots<'e>(db: impl PgExecutor<'e>) -> CoreResult<Vec<TreeNode>> {
-    let sql = format!(
-        "{TREE_SELECT} WHERE e.parent_entity_id IS NULL AND e.deleted_at IS NULL ORDER BY e.path_label"
-    );
-    Ok(sqlx::query_as::<_, TreeNode>(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_as::<_, TreeNode>(ROOTS_SQL)
         .fetch_all(db)
         .await?)
 }
@@ -65,6 +50,7 @@ pub async fn list_children(pool: &PgPool, parent_id: Uuid) -> CoreResult<Vec<Tre
 
 /// One page of the live children of a live entity, after the cursor (a
 /// `path_label`), at most `limit` (capped at [`MAX_PAGE`]).
+#[instrument(skip_all)]
 pub async fn children_page(
     pool: &PgPool,
     parent_id: Uuid,
@@ -79,23 +65,14 @@ pub async fn children_page(
     let page = i64::from(limit) + 1;
     let mut nodes = match after {
         None => {
-            let sql = format!(
-                "{TREE_SELECT} WHERE e.parent_entity_id = $1 AND e.deleted_at IS NULL
-                 ORDER BY e.path_label LIMIT $2"
-            );
-            sqlx::query_as::<_, TreeNode>(sqlx::AssertSqlSafe(sql))
+            sqlx::query_as::<_, TreeNode>(CHILDREN_FIRST_SQL)
                 .bind(parent_id)
                 .bind(page)
                 .fetch_all(&mut *conn)
                 .await?
         }
         Some(cursor) => {
-            let sql = format!(
-                "{TREE_SELECT} WHERE e.parent_entity_id = $1 AND e.deleted_at IS NULL
-                   AND e.path_label > $2
-                 ORDER BY e.path_label LIMIT $3"
-            );
-            sqlx::query_as::<_, TreeNode>(sqlx::AssertSqlSafe(sql))
+            sqlx::query_as::<_, TreeNode>(CHILDREN_AFTER_SQL)
                 .bind(parent_id)
                 .bind(cursor)
                 .bind(page)
@@ -126,6 +103,7 @@ pub async fn children_page(
 }
 
 /// An entity with its breadcrumb.
+#[instrument(skip_all)]
 pub async fn get_entity(pool: &PgPool, id: Uuid) -> CoreResult<EntityDetail> {
     let mut conn = pool.acquire().await?;
     let node = tree_node(&mut conn, id).await?;
@@ -144,6 +122,7 @@ pub async fn get_entity(pool: &PgPool, id: Uuid) -> CoreResult<EntityDetail> {
 }
 
 /// The ancestors of an entity, root first.
+#[instrument(skip_all)]
 pub async fn breadcrumb(pool: &PgPool, id: Uuid) -> CoreResult<Vec<Crumb>> {
     let mut conn = pool.acquire().await?;
     let path: String = sqlx::query_scalar("SELECT path::text FROM entities WHERE id = $1")
@@ -165,18 +144,10 @@ async fn crumbs_of_path(conn: &mut PgConnection, path: &str) -> CoreResult<Vec<C
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query_as::<_, Crumb>(
-        "SELECT e.id, COALESCE(v.value #>> '{}', '') AS name, t.key AS type_key, t.icon
-         FROM entities e
-         JOIN entity_type_definitions t ON t.id = e.entity_type_id
-         LEFT JOIN entity_property_values v
-                ON v.entity_id = e.id AND v.deleted_at IS NULL
-               AND v.property_definition_id = '01900000-0000-7000-8000-000000000002'
-         WHERE e.id = ANY($1)",
-    )
-    .bind(&ids)
-    .fetch_all(conn)
-    .await?;
+    let rows = sqlx::query_as::<_, Crumb>(CRUMBS_SQL)
+        .bind(&ids)
+        .fetch_all(conn)
+        .await?;
     Ok(ids
         .iter()
         .filter_map(|id| rows.iter().find(|c| c.id == *id).cloned())
@@ -186,6 +157,7 @@ async fn crumbs_of_path(conn: &mut PgConnection, path: &str) -> CoreResult<Vec<C
 /// Live entities in the subtree of `id`, itself included: a btree range
 /// scan on `path` (labels are 32 hex digits, so `path || '0'` bounds the
 /// subtree from above).
+#[instrument(skip_all)]
 pub async fn subtree_count(pool: &PgPool, id: Uuid) -> CoreResult<i64> {
     subtree_rows(pool, id, true).await
 }
@@ -197,138 +169,11 @@ pub(crate) async fn subtree_rows(pool: &PgPool, id: Uuid, live_only: bool) -> Co
         .fetch_optional(pool)
         .await?
         .ok_or(CoreError::NotFound { what: "entity", id })?;
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM entities
-         WHERE path >= $1::ltree AND path < ($1 || '0')::ltree
-           AND (NOT $2 OR deleted_at IS NULL)",
-    )
-    .bind(&path)
-    .bind(live_only)
-    .fetch_one(pool)
-    .await?)
-}
-
-/// Live entities whose name or path label contains `text` (at least
-/// [`MIN_SEARCH_CHARS`] characters, case-insensitive), best first: exact
-/// name, then names starting with the text, then the rest by path label.
-/// The count is exact up to [`SEARCH_COUNT_CAP`].
-pub async fn search(pool: &PgPool, text: &str, limit: u32) -> CoreResult<SearchResults> {
-    let needle = text.trim();
-    if needle.chars().count() < MIN_SEARCH_CHARS {
-        return Err(CoreError::validation(format!(
-            "type at least {MIN_SEARCH_CHARS} characters to search"
-        )));
-    }
-    let query = SearchQuery::new(needle, limit);
-    let mut tx = pool.begin().await?;
-    // A generic plan of these queries can be 1000x slower than a custom one.
-    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
-        .execute(&mut *tx)
-        .await?;
-    let rows = query.rows(&mut *tx, true).await?;
-    tx.commit().await?;
-    let total = rows.first().map_or(0, |r| r.total);
-    Ok(SearchResults {
-        hits: rows.into_iter().map(|r| r.node).collect(),
-        total,
-        total_capped: total >= SEARCH_COUNT_CAP,
-    })
-}
-
-/// The search statement for one text: shared by [`search`] and the
-/// benchmark's raw-SQL floor, so both run exactly the same SQL.
-pub struct SearchQuery {
-    sql: String,
-    pattern: String,
-    needle: String,
-    limit: i64,
-}
-
-impl SearchQuery {
-    pub fn new(needle: &str, limit: u32) -> Self {
-        let limit = i64::from(limit.clamp(1, 200));
-        // A plain word matches names; a dotted query ("site.building") matches
-        // path labels, which hold every ancestor's slug.
-        let (candidates, pattern) = if needle.contains('.') {
-            (
-                "SELECT e.id, COALESCE(v.value #>> '{}', '') AS name, e.path_label
-                 FROM entities e
-                 LEFT JOIN entity_property_values v
-                        ON v.entity_id = e.id AND v.deleted_at IS NULL
-                       AND v.property_definition_id = '01900000-0000-7000-8000-000000000002'
-                 WHERE e.path_label ILIKE $1 AND e.deleted_at IS NULL",
-                format!(
-                    "%{}%",
-                    escape_like(&needle.to_lowercase().replace(' ', "_"))
-                ),
-            )
-        } else {
-            (
-                "SELECT v.entity_id AS id, v.value #>> '{}' AS name, e.path_label
-                 FROM entity_property_values v
-                 JOIN entities e ON e.id = v.entity_id AND e.deleted_at IS NULL
-                 WHERE v.property_definition_id = '01900000-0000-7000-8000-000000000002'
-                   AND v.deleted_at IS NULL AND (v.value #>> '{}') ILIKE $1",
-                format!("%{}%", escape_like(needle)),
-            )
-        };
-        // One statement: a capped candidate set (name and label included), its
-        // size as the count, ranked there, and tree rows built only for the top
-        // `limit`: exact name first, then names starting with the text, then
-        // the shortest paths.
-        let sql = format!(
-            "WITH m AS MATERIALIZED ({candidates} LIMIT $2),
-                  ranked AS (
-                    SELECT id, row_number() OVER (
-                             ORDER BY (lower(name) = lower($3)) DESC,
-                                      (lower(name) LIKE lower($4)) DESC,
-                                      length(path_label), path_label) AS rank
-                    FROM m ORDER BY rank LIMIT $5)
-             SELECT n.*, (SELECT count(*) FROM m) AS total
-             FROM ranked r
-             CROSS JOIN LATERAL ({TREE_SELECT} WHERE e.id = r.id) n
-             ORDER BY r.rank"
-        );
-        SearchQuery {
-            sql,
-            pattern,
-            needle: needle.to_string(),
-            limit,
-        }
-    }
-
-    /// Runs it; `prepared` false sends it as a one-off statement.
-    pub async fn rows<'e>(
-        &self,
-        db: impl PgExecutor<'e>,
-        prepared: bool,
-    ) -> CoreResult<Vec<SearchRow>> {
-        Ok(
-            sqlx::query_as::<_, SearchRow>(sqlx::AssertSqlSafe(self.sql.clone()))
-                .bind(&self.pattern)
-                .bind(SEARCH_COUNT_CAP)
-                .bind(&self.needle)
-                .bind(format!("{}%", escape_like(&self.needle)))
-                .bind(self.limit)
-                .persistent(prepared)
-                .fetch_all(db)
-                .await?,
-        )
-    }
-}
-
-/// One search hit and the (capped) number of matches.
-#[derive(sqlx::FromRow)]
-pub struct SearchRow {
-    #[sqlx(flatten)]
-    pub node: TreeNode,
-    pub total: i64,
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    Ok(sqlx::query_scalar(SUBTREE_COUNT_SQL)
+        .bind(&path)
+        .bind(live_only)
+        .fetch_one(pool)
+        .await?)
 }
 
 /// How many live entities the registry holds.

@@ -1,13 +1,25 @@
 //! Entity types: create, edit, soft-delete and restore. System types cannot
 //! be changed or deleted; a type in use by live entities cannot be deleted.
 
-use serde_json::json;
 use sqlx::{PgConnection, PgPool};
+use tracing::instrument;
 use uuid::Uuid;
 
-use super::model::*;
-use crate::audit::{self, Actor};
-use crate::error::{CoreError, CoreResult};
+use super::records::*;
+use crate::change::{self, Actor, Applied, Change};
+use crate::error::{CoreError, CoreResult, Rule};
+use crate::records::{CurrentRow, EntityType, VersionedId};
+
+/// An entity type to create when missing (seeding, packs, the generator).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct EntityTypeSpec<'a> {
+    pub key: &'a str,
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub icon: Option<&'a str>,
+    #[serde(default)]
+    pub is_system: bool,
+}
 
 const TYPE_SELECT: &str = "
     SELECT t.id, t.key, t.name, t.description, t.icon, t.is_system, t.created_at, t.updated_at,
@@ -50,51 +62,103 @@ fn validate_type_fields(
     icon: Option<&str>,
 ) -> CoreResult<()> {
     if name.trim().is_empty() {
-        return Err(CoreError::validation("a type needs a name"));
+        return Err(CoreError::invalid(
+            Some("name"),
+            Rule::Required,
+            "a type needs a name",
+        ));
     }
     if name.chars().count() > MAX_TYPE_NAME || name.chars().any(char::is_control) {
-        return Err(CoreError::validation(format!(
-            "a type name has at most {MAX_TYPE_NAME} characters and no control characters"
-        )));
+        return Err(CoreError::invalid(
+            Some("name"),
+            if name.chars().any(char::is_control) {
+                Rule::Format
+            } else {
+                Rule::TooLong
+            },
+            format!("a type name has at most {MAX_TYPE_NAME} characters and no control characters"),
+        ));
     }
     if description.is_some_and(|d| d.chars().count() > MAX_DESCRIPTION) {
-        return Err(CoreError::validation(format!(
-            "a description has at most {MAX_DESCRIPTION} characters"
-        )));
+        return Err(CoreError::invalid(
+            Some("description"),
+            Rule::TooLong,
+            format!("a description has at most {MAX_DESCRIPTION} characters"),
+        ));
     }
     if icon.is_some_and(|i| {
         i.is_empty() || i.len() > 64 || !i.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     }) {
-        return Err(CoreError::validation(
+        return Err(CoreError::invalid(
+            Some("icon"),
+            Rule::Format,
             "an icon is a name of letters, digits and dashes (e.g. \"building\")",
         ));
     }
     Ok(())
 }
 
+/// Returns the id of the live entity type `spec.key`, creating it (audited)
+/// when it does not exist yet, in the caller's transaction.
+pub async fn ensure_entity_type(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    spec: &EntityTypeSpec<'_>,
+) -> CoreResult<Applied<Uuid>> {
+    if let Some(id) = sqlx::query_scalar::<_, Uuid>(
+        "SELECT id FROM entity_type_definitions WHERE key = $1 AND deleted_at IS NULL",
+    )
+    .bind(spec.key)
+    .fetch_optional(&mut *conn)
+    .await?
+    {
+        return Ok(Applied::unchanged(id));
+    }
+    let input = EntityTypeInput {
+        key: spec.key.to_string(),
+        name: spec.name.to_string(),
+        description: spec.description.map(str::to_string),
+        icon: spec.icon.map(str::to_string),
+    };
+    Ok(insert_entity_type(conn, actor, &input, spec.is_system)
+        .await?
+        .map(|t| t.id))
+}
+
 /// Creates an entity type (audited). Its key is permanent.
+#[instrument(skip_all, fields(key = %input.key))]
 pub async fn create_entity_type(
     pool: &PgPool,
     actor: &Actor,
     input: &EntityTypeInput,
-) -> CoreResult<EntityType> {
-    let mut tx = pool.begin().await?;
-    let created = insert_entity_type(&mut tx, actor, input, false).await?;
-    tx.commit().await?;
-    Ok(created)
+) -> CoreResult<Applied<EntityType>> {
+    crate::transaction!(pool, |tx| insert_entity_type(tx, actor, input, false)).await
 }
 
-pub(crate) async fn insert_entity_type(
+/// [`create_entity_type`] in the caller's transaction.
+pub async fn create_entity_type_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    input: &EntityTypeInput,
+) -> CoreResult<Applied<EntityType>> {
+    insert_entity_type(conn, actor, input, false).await
+}
+
+async fn insert_entity_type(
     conn: &mut PgConnection,
     actor: &Actor,
     input: &EntityTypeInput,
     is_system: bool,
-) -> CoreResult<EntityType> {
+) -> CoreResult<Applied<EntityType>> {
     if !crate::db::is_plain_identifier(&input.key) {
-        return Err(CoreError::validation(format!(
-            "type key {:?} must be lowercase letters, digits and underscores, starting with a letter",
-            input.key
-        )));
+        return Err(CoreError::invalid(
+            Some("key"),
+            Rule::Format,
+            format!(
+                "type key {:?} must be lowercase letters, digits and underscores, starting with a letter",
+                input.key
+            ),
+        ));
     }
     validate_type_fields(
         &input.name,
@@ -109,16 +173,21 @@ pub(crate) async fn insert_entity_type(
     .await?;
     match existing {
         Some(true) => {
-            return Err(CoreError::validation(format!(
-                "a deleted type has the key {:?}: restore it instead",
-                input.key
-            )))
+            return Err(CoreError::invalid(
+                Some("key"),
+                Rule::Unique,
+                format!(
+                    "a deleted type has the key {:?}: restore it instead",
+                    input.key
+                ),
+            ))
         }
         Some(false) => {
-            return Err(CoreError::validation(format!(
-                "a type with the key {:?} exists",
-                input.key
-            )))
+            return Err(CoreError::invalid(
+                Some("key"),
+                Rule::Unique,
+                format!("a type with the key {:?} exists", input.key),
+            ))
         }
         None => {}
     }
@@ -135,19 +204,11 @@ pub(crate) async fn insert_entity_type(
     .bind(is_system)
     .execute(&mut *conn)
     .await?;
-    audit::type_change(
-        conn,
-        actor,
-        "entity_type.create",
-        id,
-        None,
-        Some(json!({
-            "key": input.key, "name": input.name, "description": input.description,
-            "icon": input.icon, "is_system": is_system,
-        })),
-    )
-    .await?;
-    get_entity_type(conn, id).await
+    let created = get_entity_type(conn, id).await?;
+    let change = Change::EntityTypeCreated {
+        entity_type: created.clone(),
+    };
+    change::record(conn, actor, change, created).await
 }
 
 async fn lock_type(
@@ -178,20 +239,29 @@ async fn lock_type(
 }
 
 /// Edits a type's name, description and icon.
+#[instrument(skip_all, fields(id = %input.id))]
 pub async fn update_entity_type(
     pool: &PgPool,
     actor: &Actor,
     input: &EntityTypeUpdate,
-) -> CoreResult<EntityType> {
+) -> CoreResult<Applied<EntityType>> {
+    crate::transaction!(pool, |tx| update_entity_type_in(tx, actor, input)).await
+}
+
+/// [`update_entity_type`] in the caller's transaction.
+pub async fn update_entity_type_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    input: &EntityTypeUpdate,
+) -> CoreResult<Applied<EntityType>> {
     validate_type_fields(
         &input.name,
         input.description.as_deref(),
         input.icon.as_deref(),
     )?;
-    let mut tx = pool.begin().await?;
-    let before = lock_type(&mut tx, input.id, Some(input.expected_updated_at)).await?;
+    let before = lock_type(conn, input.id, Some(input.expected_updated_at)).await?;
     if before.deleted_at.is_some() {
-        return Err(CoreError::validation(
+        return Err(CoreError::state(
             "a deleted type cannot be edited; restore it first",
         ));
     }
@@ -204,41 +274,43 @@ pub async fn update_entity_type(
     .bind(&input.name)
     .bind(&input.description)
     .bind(&input.icon)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    audit::type_change(
-        &mut tx,
-        actor,
-        "entity_type.update",
-        input.id,
-        Some(
-            json!({ "name": before.name, "description": before.description, "icon": before.icon }),
-        ),
-        Some(json!({ "name": input.name, "description": input.description, "icon": input.icon })),
-    )
-    .await?;
-    let after = get_entity_type(&mut tx, input.id).await?;
-    tx.commit().await?;
-    Ok(after)
+    let after = get_entity_type(conn, input.id).await?;
+    let change = Change::EntityTypeUpdated {
+        before,
+        after: after.clone(),
+    };
+    change::record(conn, actor, change, after).await
 }
 
 /// Soft-deletes a type no live entity uses.
+#[instrument(skip_all, fields(id = %input.id))]
 pub async fn delete_entity_type(
     pool: &PgPool,
     actor: &Actor,
     input: &VersionedId,
-) -> CoreResult<EntityType> {
-    let mut tx = pool.begin().await?;
-    let before = lock_type(&mut tx, input.id, Some(input.expected_updated_at)).await?;
+) -> CoreResult<Applied<EntityType>> {
+    crate::transaction!(pool, |tx| delete_entity_type_in(tx, actor, input)).await
+}
+
+/// [`delete_entity_type`] in the caller's transaction.
+pub async fn delete_entity_type_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    input: &VersionedId,
+) -> CoreResult<Applied<EntityType>> {
+    let before = lock_type(conn, input.id, Some(input.expected_updated_at)).await?;
     if before.deleted_at.is_some() {
-        return Err(CoreError::validation("the type is already deleted"));
+        return Err(CoreError::state("the type is already deleted"));
     }
-    // Lock out new entities of this type while we decide.
+    // The row lock above holds off new entities of this type (they take it
+    // FOR SHARE) while we count.
     let live: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM entities WHERE entity_type_id = $1 AND deleted_at IS NULL",
     )
     .bind(input.id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
     if live > 0 {
         return Err(CoreError::InUse(format!(
@@ -252,45 +324,44 @@ pub async fn delete_entity_type(
          WHERE id = $1",
     )
     .bind(input.id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    audit::type_change(
-        &mut tx,
-        actor,
-        "entity_type.delete",
-        input.id,
-        Some(json!({ "key": before.key })),
-        None,
-    )
-    .await?;
-    let after = get_entity_type(&mut tx, input.id).await?;
-    tx.commit().await?;
-    Ok(after)
+    let after = get_entity_type(conn, input.id).await?;
+    let change = Change::EntityTypeDeleted {
+        entity_type: after.clone(),
+    };
+    change::record(conn, actor, change, after).await
 }
 
 /// Brings a deleted type back.
-pub async fn restore_entity_type(pool: &PgPool, actor: &Actor, id: Uuid) -> CoreResult<EntityType> {
-    let mut tx = pool.begin().await?;
-    let before = lock_type(&mut tx, id, None).await?;
+#[instrument(skip_all, fields(%id))]
+pub async fn restore_entity_type(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+) -> CoreResult<Applied<EntityType>> {
+    crate::transaction!(pool, |tx| restore_entity_type_in(tx, actor, id)).await
+}
+
+/// [`restore_entity_type`] in the caller's transaction.
+pub async fn restore_entity_type_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> CoreResult<Applied<EntityType>> {
+    let before = lock_type(conn, id, None).await?;
     if before.deleted_at.is_none() {
-        return Err(CoreError::validation("the type is not deleted"));
+        return Err(CoreError::state("the type is not deleted"));
     }
     sqlx::query(
         "UPDATE entity_type_definitions SET deleted_at = NULL, updated_at = clock_timestamp() WHERE id = $1",
     )
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    audit::type_change(
-        &mut tx,
-        actor,
-        "entity_type.restore",
-        id,
-        None,
-        Some(json!({ "key": before.key })),
-    )
-    .await?;
-    let after = get_entity_type(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(after)
+    let after = get_entity_type(conn, id).await?;
+    let change = Change::EntityTypeRestored {
+        entity_type: after.clone(),
+    };
+    change::record(conn, actor, change, after).await
 }

@@ -5,8 +5,8 @@
 use std::process::{Command, Output};
 
 use sqlx::PgPool;
-use studio_core::registry::NAME_PROPERTY_ID;
-use studio_core::slug::slugify;
+use studio_core::properties::NAME_PROPERTY_ID;
+use studio_core::registry::labels::slugify;
 use studio_core::testing::test_db;
 
 fn eco(args: &[&str], database_url: &str) -> Output {
@@ -284,7 +284,7 @@ async fn generate_adds_to_an_existing_registry_without_label_clashes() {
     let db = test_db().await;
     let out = eco(&["seed", "demo"], &db.url);
     assert!(out.status.success(), "{}", text(&out));
-    let actor = studio_core::Actor::new(None, "test");
+    let actor = studio_core::Actor::new(None, studio_core::Source::Test);
     let squatter = studio_core::registry::create(
         &db.pool,
         &actor,
@@ -295,6 +295,7 @@ async fn generate_adds_to_an_existing_registry_without_label_clashes() {
         },
     )
     .await
+    .map(|a| a.value)
     .unwrap();
     assert_eq!(squatter.path_label, label);
     let before = scalar(&db.pool, "SELECT count(*) FROM entities").await;

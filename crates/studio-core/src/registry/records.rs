@@ -1,31 +1,15 @@
-//! The registry's records as the rest of the product sees them.
+//! The registry's records: the inputs and outcomes of its operations.
+//! (The tree row and the entity type, which other domains share, are in
+//! `crate::records`.)
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::records::TreeNode;
+
 /// The longest display name accepted.
 pub const MAX_NAME_CHARS: usize = 10_000;
-
-/// The id of the system property `name` (created by the second migration).
-pub const NAME_PROPERTY_ID: Uuid = Uuid::from_u128(0x01900000_0000_7000_8000_000000000002);
-
-/// One row of the tree: what the browser needs to draw a node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct TreeNode {
-    pub id: Uuid,
-    pub parent_id: Option<Uuid>,
-    pub type_key: String,
-    pub type_name: String,
-    pub icon: Option<String>,
-    pub name: String,
-    pub path_label: String,
-    pub has_children: bool,
-    /// The version the client saw; every change sends it back.
-    pub updated_at: DateTime<Utc>,
-}
 
 /// A page of children, in path-label order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,24 +44,6 @@ pub struct EntityDetail {
     pub breadcrumb: Vec<Crumb>,
 }
 
-/// An entity type.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct EntityType {
-    pub id: Uuid,
-    pub key: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub icon: Option<String>,
-    pub is_system: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub deleted_at: Option<DateTime<Utc>>,
-    /// How many live entities are of this type.
-    pub live_entities: i64,
-}
-
 /// A new entity type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -99,15 +65,6 @@ pub struct EntityTypeUpdate {
     pub name: String,
     pub description: Option<String>,
     pub icon: Option<String>,
-}
-
-/// A change aimed at one version of a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct VersionedId {
-    pub id: Uuid,
-    pub expected_updated_at: DateTime<Utc>,
 }
 
 /// A new entity.
@@ -139,6 +96,15 @@ pub struct MoveEntity {
     pub id: Uuid,
     pub expected_updated_at: DateTime<Utc>,
     pub new_parent_id: Option<Uuid>,
+}
+
+/// Where a moved entity is now, and where it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct MoveOutcome {
+    pub node: TreeNode,
+    pub old_parent_id: Option<Uuid>,
 }
 
 /// What a soft delete covered.
@@ -217,15 +183,4 @@ pub struct HistoryEntry {
     pub request_id: Option<Uuid>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
-}
-
-/// The current state of a record a change was refused for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(tag = "kind", content = "row", rename_all = "camelCase")]
-pub enum CurrentRow {
-    Entity(Box<TreeNode>),
-    EntityType(Box<EntityType>),
-    /// The record is gone (deleted or purged).
-    Missing,
 }

@@ -1,4 +1,10 @@
-//! Connecting, creating the database when it is missing, and migrating.
+//! Connecting, creating the database when it is missing, migrating, and
+//! the transaction wrapper the operations are built on.
+
+mod tx;
+
+pub use sqlx::PgConnection;
+pub use tx::{clock, retrying, MAX_ATTEMPTS};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -8,7 +14,7 @@ pub use sqlx::postgres::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, Rule};
 
 /// The schema: `migrations/` at the repository root, embedded at build time.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
@@ -25,12 +31,19 @@ pub struct ServerInfo {
 pub fn parse_url(url: &str) -> CoreResult<PgConnectOptions> {
     let scheme = url.split("://").next().unwrap_or_default();
     if !url.contains("://") || !matches!(scheme, "postgres" | "postgresql") {
-        return Err(CoreError::validation(
+        return Err(CoreError::invalid(
+            Some("url"),
+            Rule::Format,
             "invalid database URL: it must start with postgres:// or postgresql://",
         ));
     }
-    PgConnectOptions::from_str(url)
-        .map_err(|e| CoreError::validation(format!("invalid database URL: {e}")))
+    PgConnectOptions::from_str(url).map_err(|e| {
+        CoreError::invalid(
+            Some("url"),
+            Rule::Format,
+            format!("invalid database URL: {}", redact_url(&e.to_string())),
+        )
+    })
 }
 
 /// A URL with any password replaced, for showing and logging.
@@ -78,14 +91,19 @@ pub async fn connect(url: &str) -> CoreResult<PgPool> {
 /// `postgres` maintenance database to do so). Returns true if it created it.
 pub async fn ensure_database(url: &str) -> CoreResult<bool> {
     let opts = parse_url(url)?;
-    let name = opts
-        .get_database()
-        .map(str::to_string)
-        .ok_or_else(|| CoreError::validation("the database URL names no database"))?;
+    let name = opts.get_database().map(str::to_string).ok_or_else(|| {
+        CoreError::invalid(
+            Some("url"),
+            Rule::Required,
+            "the database URL names no database",
+        )
+    })?;
     if !is_plain_identifier(&name) {
-        return Err(CoreError::validation(format!(
-            "database name {name:?} must be lowercase letters, digits and underscores"
-        )));
+        return Err(CoreError::invalid(
+            Some("url"),
+            Rule::Format,
+            format!("database name {name:?} must be lowercase letters, digits and underscores"),
+        ));
     }
     let mut conn = opts
         .clone()

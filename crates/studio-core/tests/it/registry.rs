@@ -2,12 +2,13 @@
 //! database of its own.
 
 use studio_core::demo;
-use studio_core::registry::{self, EntityTypeSpec, NewEntity};
+use studio_core::records::TreeNode;
+use studio_core::registry::{self, CreateEntity, EntityTypeSpec};
 use studio_core::testing::test_db;
-use studio_core::{Actor, CoreError};
+use studio_core::{Actor, CoreError, Source};
 
 fn actor() -> Actor {
-    Actor::new(None, "test")
+    Actor::new(None, Source::Test)
 }
 
 async fn with_type(pool: &sqlx::PgPool, key: &'static str) {
@@ -24,6 +25,7 @@ async fn with_type(pool: &sqlx::PgPool, key: &'static str) {
         },
     )
     .await
+    .map(|a| a.value)
     .unwrap();
     tx.commit().await.unwrap();
 }
@@ -32,18 +34,19 @@ async fn create(
     pool: &sqlx::PgPool,
     parent: Option<uuid::Uuid>,
     name: &str,
-) -> Result<registry::CreatedEntity, CoreError> {
+) -> Result<TreeNode, CoreError> {
     let mut tx = pool.begin().await.unwrap();
-    let r = registry::create_entity(
+    let r = registry::create_in(
         &mut tx,
         &actor(),
-        &NewEntity {
-            type_key: "site",
+        &CreateEntity {
+            type_key: "site".to_string(),
             parent_id: parent,
-            name,
+            name: name.to_string(),
         },
     )
-    .await;
+    .await
+    .map(|a| a.value);
     if r.is_ok() {
         tx.commit().await.unwrap();
     }
@@ -63,6 +66,7 @@ async fn demo_seed_builds_a_consistent_estate_once() {
     );
     let report = demo::seed_demo(&db.pool, &actor())
         .await
+        .map(|a| a.value)
         .expect("seed the demo");
     assert!(
         report.entities >= 300,
@@ -132,7 +136,10 @@ async fn demo_seed_builds_a_consistent_estate_once() {
 
     // A second seed is refused and changes nothing.
     let before = count(&db.pool, "SELECT count(*) FROM entities").await;
-    let err = demo::seed_demo(&db.pool, &actor()).await.unwrap_err();
+    let err = demo::seed_demo(&db.pool, &actor())
+        .await
+        .map(|a| a.value)
+        .unwrap_err();
     assert!(
         matches!(err, CoreError::Validation(_)),
         "re-seeding is a validation error, got {err:?}"
@@ -283,16 +290,17 @@ async fn audit_events_are_append_only() {
 async fn unknown_entity_types_are_refused() {
     let db = test_db().await;
     let mut tx = db.pool.begin().await.unwrap();
-    let err = registry::create_entity(
+    let err = registry::create_in(
         &mut tx,
         &actor(),
-        &NewEntity {
-            type_key: "nope",
+        &CreateEntity {
+            type_key: "nope".to_string(),
             parent_id: None,
-            name: "X",
+            name: "X".to_string(),
         },
     )
     .await
+    .map(|a| a.value)
     .unwrap_err();
     assert!(matches!(err, CoreError::Validation(_)), "got {err:?}");
 }

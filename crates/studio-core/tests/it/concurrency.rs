@@ -14,15 +14,14 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
-use studio_core::registry::{
-    self, CancelToken, CurrentRow, EntityTypeSpec, MoveEntity, NewEntity, RenameEntity,
-};
+use studio_core::progress::CancelToken;
+use studio_core::records::CurrentRow;
+use studio_core::registry::{self, CreateEntity, EntityTypeSpec, MoveEntity, RenameEntity};
 use studio_core::testing::test_db;
-use studio_core::{Actor, CoreError};
+use studio_core::{Actor, CoreError, Source};
 use uuid::Uuid;
 
-mod common;
-use common::{check_invariants, snapshot};
+use crate::common::{check_invariants, snapshot};
 
 const SESSIONS: usize = 50;
 const GROUPS: usize = 20;
@@ -81,7 +80,7 @@ async fn session(
             }
         };
         report.reads += 1;
-        let actor = Actor::new(None, "stress");
+        let actor = Actor::new(None, Source::Test);
         let conflict_ok = |current: &CurrentRow| match current {
             CurrentRow::Entity(cur) => cur.id == x && cur.updated_at != node.updated_at,
             _ => false,
@@ -98,7 +97,8 @@ async fn session(
                     name: name.clone(),
                 },
             )
-            .await;
+            .await
+            .map(|a| a.value);
             match r {
                 Ok(t) if t.name == name && t.updated_at > node.updated_at => {
                     report.renames.push((x, name, t.updated_at));
@@ -128,7 +128,8 @@ async fn session(
                 &|_| {},
                 &CancelToken::new(),
             )
-            .await;
+            .await
+            .map(|a| a.value.node);
             match r {
                 Ok(t) if t.parent_id == Some(target) => {
                     if t.updated_at == node.updated_at {
@@ -163,7 +164,7 @@ async fn fifty_sessions_rename_and_move_in_one_subtree_without_lost_updates() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_SECS);
     let db = test_db().await;
-    let setup = Actor::new(None, "setup");
+    let setup = Actor::new(None, Source::Test);
     let mut tx = db.pool.begin().await.unwrap();
     registry::ensure_entity_type(
         &mut tx,
@@ -177,49 +178,53 @@ async fn fifty_sessions_rename_and_move_in_one_subtree_without_lost_updates() {
         },
     )
     .await
+    .map(|a| a.value)
     .unwrap();
-    let root = registry::create_entity(
+    let root = registry::create_in(
         &mut tx,
         &setup,
-        &NewEntity {
-            type_key: "site",
+        &CreateEntity {
+            type_key: "site".to_string(),
             parent_id: None,
-            name: "Stress root",
+            name: "Stress root".to_string(),
         },
     )
     .await
+    .map(|a| a.value)
     .unwrap()
     .id;
     let mut ids = Vec::new();
     let mut original_names = HashMap::new();
     for g in 0..GROUPS {
         let name = format!("Group {g}");
-        let group = registry::create_entity(
+        let group = registry::create_in(
             &mut tx,
             &setup,
-            &NewEntity {
-                type_key: "site",
+            &CreateEntity {
+                type_key: "site".to_string(),
                 parent_id: Some(root),
-                name: &name,
+                name: name.clone(),
             },
         )
         .await
+        .map(|a| a.value)
         .unwrap()
         .id;
         ids.push(group);
         original_names.insert(group, name);
         for i in 0..PER_GROUP {
             let name = format!("Node {g}-{i}");
-            let id = registry::create_entity(
+            let id = registry::create_in(
                 &mut tx,
                 &setup,
-                &NewEntity {
-                    type_key: "site",
+                &CreateEntity {
+                    type_key: "site".to_string(),
                     parent_id: Some(group),
-                    name: &name,
+                    name: name.clone(),
                 },
             )
             .await
+            .map(|a| a.value)
             .unwrap()
             .id;
             ids.push(id);

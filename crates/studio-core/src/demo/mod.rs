@@ -1,16 +1,19 @@
 //! The demo registry: an energy-management estate (tenants > sites >
 //! buildings > floors > rooms > devices), a few hundred entities, created in
-//! one transaction through the same audited functions the app uses.
+//! one transaction through the same operations the app uses.
+
+mod estate;
+
+pub use estate::{estate_type, estate_types};
 
 use sqlx::PgPool;
 
-use crate::audit::Actor;
+use crate::change::{Actor, Applied, Change};
 use crate::error::{CoreError, CoreResult};
-use crate::generate::GENERATED_TYPES;
-use crate::registry::{self, NewEntity};
+use crate::registry::{self, CreateEntity};
 
 /// The entity types the demo uses: a subset of the energy estate's types
-/// (`generate::GENERATED_TYPES`, the one list of them).
+/// ([`estate_types`], the one list of them).
 const DEMO_TYPE_KEYS: &[&str] = &[
     "tenant",
     "site",
@@ -68,68 +71,81 @@ pub async fn is_fresh(pool: &PgPool) -> CoreResult<bool> {
 
 /// Loads the demo registry in one transaction. Refuses (changing nothing)
 /// when the demo is already present.
-pub async fn seed_demo(pool: &PgPool, actor: &Actor) -> CoreResult<SeedReport> {
-    let mut tx = pool.begin().await?;
+#[tracing::instrument(skip_all)]
+pub async fn seed_demo(pool: &PgPool, actor: &Actor) -> CoreResult<Applied<SeedReport>> {
+    crate::transaction!(pool, |tx| seed_demo_in(tx, actor)).await
+}
+
+/// [`seed_demo`] in the caller's transaction.
+pub async fn seed_demo_in(
+    tx: &mut sqlx::PgConnection,
+    actor: &Actor,
+) -> CoreResult<Applied<SeedReport>> {
     let present: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM entities WHERE path_label = 'northwind_energy')",
     )
     .fetch_one(&mut *tx)
     .await?;
     if present {
-        return Err(CoreError::validation("the demo data is already present"));
+        return Err(CoreError::state("the demo data is already present"));
     }
-    let types: Vec<_> = GENERATED_TYPES
+    let mut changes: Vec<Change> = Vec::new();
+    let types: Vec<_> = estate_types()
         .iter()
         .filter(|t| DEMO_TYPE_KEYS.contains(&t.key))
         .collect();
     for t in &types {
-        registry::ensure_entity_type(&mut tx, actor, t).await?;
+        registry::ensure_entity_type(tx, actor, t)
+            .await?
+            .collect_into(&mut changes);
     }
-    let mut entities = 0usize;
     let mut create = async |tx: &mut sqlx::PgConnection,
                             type_key: &str,
                             parent_id,
                             name: &str|
            -> CoreResult<uuid::Uuid> {
-        entities += 1;
-        let created = registry::create_entity(
-            tx,
-            actor,
-            &NewEntity {
-                type_key,
-                parent_id,
-                name,
-            },
-        )
-        .await?;
-        Ok(created.id)
+        let input = CreateEntity {
+            type_key: type_key.to_string(),
+            parent_id,
+            name: name.to_string(),
+        };
+        let node = registry::create_in(tx, actor, &input)
+            .await?
+            .collect_into(&mut changes);
+        Ok(node.id)
     };
     for (t_idx, (tenant, sites)) in TENANTS.iter().enumerate() {
-        let tenant_id = create(&mut tx, "tenant", None, tenant).await?;
+        let tenant_id = create(tx, "tenant", None, tenant).await?;
         for site in sites.iter() {
-            let site_id = create(&mut tx, "site", Some(tenant_id), site).await?;
+            let site_id = create(tx, "site", Some(tenant_id), site).await?;
             for building in BUILDINGS {
-                let building_id = create(&mut tx, "building", Some(site_id), building).await?;
+                let building_id = create(tx, "building", Some(site_id), building).await?;
                 for (f_idx, floor) in FLOORS.iter().enumerate() {
-                    let floor_id = create(&mut tx, "floor", Some(building_id), floor).await?;
+                    let floor_id = create(tx, "floor", Some(building_id), floor).await?;
                     for (r_idx, room) in ROOMS[f_idx].iter().enumerate() {
-                        let room_id = create(&mut tx, "room", Some(floor_id), room).await?;
+                        let room_id = create(tx, "room", Some(floor_id), room).await?;
                         // Two devices per room, varied so rooms differ.
                         for d in 0..2 {
                             let (kind, label) =
                                 DEVICES[(t_idx + f_idx + r_idx + d) % DEVICES.len()];
                             let name = format!("{label} {}", d + 1);
-                            create(&mut tx, kind, Some(room_id), &name).await?;
+                            create(tx, kind, Some(room_id), &name).await?;
                         }
                     }
                 }
             }
         }
     }
-    tx.commit().await?;
-    Ok(SeedReport {
-        entity_types: types.len(),
-        entities,
+    let entities = changes
+        .iter()
+        .filter(|c| matches!(c, Change::EntityCreated { .. }))
+        .count();
+    Ok(Applied {
+        value: SeedReport {
+            entity_types: types.len(),
+            entities,
+        },
+        changes,
     })
 }
 
@@ -141,7 +157,7 @@ mod tests {
     fn every_demo_type_and_device_kind_is_an_estate_type() {
         for key in DEMO_TYPE_KEYS {
             assert!(
-                GENERATED_TYPES.iter().any(|t| t.key == *key),
+                estate_type(key).is_some(),
                 "{key} must be one of the estate's types"
             );
         }

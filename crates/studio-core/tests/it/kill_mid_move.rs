@@ -19,11 +19,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
-use studio_core::registry::{
-    self, CancelToken, CreateEntity, EntityTypeSpec, MoveEntity, MoveProgress, TreeNode,
-};
+use studio_core::progress::{CancelToken, Progress as MoveProgress};
+use studio_core::records::TreeNode;
+use studio_core::registry::{self, CreateEntity, EntityTypeSpec, MoveEntity};
 use studio_core::testing::test_db;
-use studio_core::{Actor, CoreError};
+use studio_core::{Actor, CoreError, Source};
 use uuid::Uuid;
 
 const CHILD_DB: &str = "ECO_KILL_CHILD_DB";
@@ -33,7 +33,7 @@ const PROGRESS: &str = "eco-kill-progress";
 const COMMITTED: &str = "eco-kill-committed";
 
 fn actor() -> Actor {
-    Actor::new(None, "test")
+    Actor::new(None, Source::Test)
 }
 
 struct Tree {
@@ -61,6 +61,7 @@ async fn build(pool: &PgPool, mids: i32, leaves: i32) -> Tree {
         },
     )
     .await
+    .map(|a| a.value)
     .unwrap();
     tx.commit().await.unwrap();
     let create = |parent: Option<Uuid>, name: &str| {
@@ -69,7 +70,12 @@ async fn build(pool: &PgPool, mids: i32, leaves: i32) -> Tree {
             parent_id: parent,
             name: name.into(),
         };
-        async move { registry::create(pool, &actor(), &input).await.unwrap() }
+        async move {
+            registry::create(pool, &actor(), &input)
+                .await
+                .map(|a| a.value)
+                .unwrap()
+        }
     };
     let root = create(None, "Estate").await;
     let a = create(Some(root.id), "Big block").await;
@@ -219,7 +225,7 @@ async fn child_runs_a_big_move() {
     let node = registry::get_entity(&pool, id).await.unwrap().node;
     let r = registry::move_entity(
         &pool,
-        &Actor::new(None, "kill-child"),
+        &Actor::new(None, Source::Test),
         &MoveEntity {
             id,
             expected_updated_at: node.updated_at,
@@ -234,7 +240,8 @@ async fn child_runs_a_big_move() {
         },
         &CancelToken::new(),
     )
-    .await;
+    .await
+    .map(|a| a.value.node);
     println!("{COMMITTED} {r:?}");
 }
 
@@ -252,7 +259,7 @@ async fn killing_the_process_mid_move_leaves_the_tree_as_before() {
     let exe = std::env::current_exe().expect("the test binary");
     let mut child = Command::new(exe)
         .args([
-            "child_runs_a_big_move",
+            "kill_mid_move::child_runs_a_big_move",
             "--exact",
             "--nocapture",
             "--test-threads",
@@ -420,7 +427,9 @@ async fn killing_the_process_mid_move_leaves_the_tree_as_before() {
     )
     .await
     .expect("a move after the kill must not wait on a dead transaction's locks")
-    .expect("the move after the kill succeeds");
+    .expect("the move after the kill succeeds")
+    .value
+    .node;
     assert_eq!(moved.parent_id, Some(tree.b.id));
     let under_b = registry::subtree_count(&db.pool, tree.b.id).await.unwrap();
     assert_eq!(
@@ -459,7 +468,8 @@ async fn a_move_cancelled_after_the_first_chunk_changes_nothing() {
         },
         &token,
     )
-    .await;
+    .await
+    .map(|a| a.value.node);
     assert!(
         matches!(r, Err(CoreError::Cancelled)),
         "a move cancelled between chunks returns Cancelled, got {r:?}"
@@ -503,6 +513,7 @@ async fn a_move_cancelled_after_the_first_chunk_changes_nothing() {
         &CancelToken::new(),
     )
     .await
+    .map(|a| a.value.node)
     .expect("after a cancel the move can be done again");
     assert_eq!(moved.parent_id, Some(tree.b.id));
     assert_eq!(

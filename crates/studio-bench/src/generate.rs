@@ -6,12 +6,16 @@
 //! same shape, names, slugs and ids (v7-shaped uuids built from the seed).
 //! Everything is written in ONE transaction: the entity types (through
 //! [`registry::ensure_entity_type`], audited), the entities and their `name`
-//! values (COPY), and one `audit_events` row summarising the generation.
+//! values (COPY), and one change summarising the generation, recorded
+//! through the core's change pipeline (one `audit_events` row).
 //!
-//! The rows follow the registry's invariants exactly: `path` is the
-//! parent's path plus the id as 32 hex digits, `path_label` the parent's
-//! label plus a slug made unique among its siblings (`slug`, `slug_2`, ...),
-//! and new roots never take a label that exists already.
+//! The rows follow the registry's invariants exactly, by the core's own
+//! rules (`registry::labels`): `path` is the parent's path plus the id as
+//! 32 hex digits, `path_label` the parent's label plus a slug made unique
+//! among its siblings the way the registry does it (`slug`, `slug_2`,
+//! `slug_3`, then a piece of the id), and new roots never take a label that
+//! exists already (created under the top-level lock every root creation
+//! takes).
 //!
 //! Large loads rebuild the non-unique indexes of `entities` and of the name
 //! values instead of maintaining them row by row: their definitions are read
@@ -31,10 +35,12 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::audit::{self, Actor, AuditRecord};
-use crate::error::{CoreError, CoreResult};
-use crate::registry::{self, EntityTypeSpec, NAME_PROPERTY_ID};
-use crate::slug;
+use studio_core::change::{self, Actor, Applied, Change};
+use studio_core::demo::estate_type;
+use studio_core::error::{CoreError, CoreResult, Rule};
+use studio_core::internals::lock_top_level;
+use studio_core::properties::NAME_PROPERTY_ID;
+use studio_core::registry::{self, labels};
 
 /// The most entities one generation writes (`--entities` plus `--wide`).
 pub const MAX_ENTITIES: u64 = 20_000_000;
@@ -64,122 +70,32 @@ const REBUILT_INDEXES: &[&str] = &[
 /// Bytes of COPY data per message.
 const CHUNK_BYTES: usize = 4 << 20;
 
-/// The entity types of an energy estate (the five levels and fifteen
-/// device kinds): the one list, used by the generator and the demo.
-pub const GENERATED_TYPES: &[EntityTypeSpec<'static>] = &[
-    spec(
-        "tenant",
-        "Tenant",
-        "An organisation whose estate is managed",
-        "users",
-    ),
-    spec(
-        "site",
-        "Site",
-        "A campus or address with one or more buildings",
-        "map-pin",
-    ),
-    spec("building", "Building", "A building on a site", "building"),
-    spec("floor", "Floor", "A storey of a building", "stack"),
-    spec("room", "Room", "A room or zone on a floor", "door"),
-    spec(
-        "energy_meter",
-        "Energy meter",
-        "Measures electricity use (kWh)",
-        "bolt",
-    ),
-    spec(
-        "hvac_unit",
-        "HVAC unit",
-        "Heating, ventilation or air conditioning",
-        "wind",
-    ),
-    spec(
-        "temperature_sensor",
-        "Temperature sensor",
-        "Measures air temperature and humidity",
-        "temperature",
-    ),
-    spec(
-        "co2_sensor",
-        "CO2 sensor",
-        "Measures indoor CO2 concentration",
-        "cloud",
-    ),
-    spec(
-        "lighting_controller",
-        "Lighting controller",
-        "Switches and dims a lighting circuit",
-        "bulb",
-    ),
-    spec(
-        "heat_pump",
-        "Heat pump",
-        "Air- or ground-source heat pump",
-        "flame",
-    ),
-    spec("boiler", "Boiler", "Gas or biomass boiler", "flame"),
-    spec(
-        "chiller",
-        "Chiller",
-        "Produces chilled water for cooling",
-        "snowflake",
-    ),
-    spec(
-        "pv_inverter",
-        "PV inverter",
-        "Converts solar panel output to AC",
-        "sun",
-    ),
-    spec(
-        "battery",
-        "Battery storage",
-        "Stationary battery energy storage",
-        "battery",
-    ),
-    spec(
-        "ev_charger",
-        "EV charger",
-        "Electric vehicle charge point",
-        "car",
-    ),
-    spec(
-        "water_meter",
-        "Water meter",
-        "Measures water use (m3)",
-        "droplet",
-    ),
-    spec("gas_meter", "Gas meter", "Measures gas use (m3)", "gauge"),
-    spec(
-        "occupancy_sensor",
-        "Occupancy sensor",
-        "Detects presence in a room or at a desk",
-        "user-check",
-    ),
-    spec(
-        "gateway",
-        "Gateway",
-        "Collects readings from nearby devices",
-        "router",
-    ),
+/// The estate's entity types the generator writes, by index (the kinds
+/// below); their definitions are the core's estate types (data).
+const KINDS: [&str; 20] = [
+    "tenant",
+    "site",
+    "building",
+    "floor",
+    "room",
+    "energy_meter",
+    "hvac_unit",
+    "temperature_sensor",
+    "co2_sensor",
+    "lighting_controller",
+    "heat_pump",
+    "boiler",
+    "chiller",
+    "pv_inverter",
+    "battery",
+    "ev_charger",
+    "water_meter",
+    "gas_meter",
+    "occupancy_sensor",
+    "gateway",
 ];
 
-const fn spec(
-    key: &'static str,
-    name: &'static str,
-    description: &'static str,
-    icon: &'static str,
-) -> EntityTypeSpec<'static> {
-    EntityTypeSpec {
-        key,
-        name,
-        description: Some(description),
-        icon: Some(icon),
-        is_system: false,
-    }
-}
-
-// Indexes into GENERATED_TYPES.
+// Indexes into KINDS.
 const TENANT: usize = 0;
 const SITE: usize = 1;
 const BUILDING: usize = 2;
@@ -226,21 +142,31 @@ impl GenerateOptions {
 
     pub fn validate(&self) -> CoreResult<()> {
         if self.entities == 0 {
-            return Err(CoreError::validation(
+            return Err(CoreError::invalid(
+                Some("entities"),
+                Rule::Required,
                 "--entities must be at least 1 (nothing to generate)",
             ));
         }
         if self.entities > MAX_ENTITIES {
-            return Err(CoreError::validation(format!(
-                "--entities can be at most {MAX_ENTITIES} (got {})",
-                self.entities
-            )));
+            return Err(CoreError::invalid(
+                Some("entities"),
+                Rule::TooLong,
+                format!(
+                    "--entities can be at most {MAX_ENTITIES} (got {})",
+                    self.entities
+                ),
+            ));
         }
         if self.total() > MAX_ENTITIES {
-            return Err(CoreError::validation(format!(
-                "--entities plus --wide can be at most {MAX_ENTITIES} (got {})",
-                self.total()
-            )));
+            return Err(CoreError::invalid(
+                Some("wide"),
+                Rule::TooLong,
+                format!(
+                    "--entities plus --wide can be at most {MAX_ENTITIES} (got {})",
+                    self.total()
+                ),
+            ));
         }
         Ok(())
     }
@@ -305,21 +231,25 @@ pub async fn generate(
     actor: &Actor,
     options: &GenerateOptions,
     progress: &(dyn Fn(GenerateProgress) + Send + Sync),
-) -> CoreResult<GenerateReport> {
+) -> CoreResult<Applied<GenerateReport>> {
     options.validate()?;
     let total = options.total();
     let mut tx = pool.begin().await?;
 
-    // Creating roots: the same transaction-scoped lock every root creation
-    // takes (registry::locks, key "-"), so roots are chosen one at a time.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('eco.root:' || $1, 0))")
-        .bind("-")
-        .execute(&mut *tx)
-        .await?;
+    // Creating roots: the lock every root creation takes, so roots are
+    // chosen one at a time.
+    lock_top_level(&mut tx).await?;
 
-    let mut type_ids = Vec::with_capacity(GENERATED_TYPES.len());
-    for spec in GENERATED_TYPES {
-        type_ids.push(registry::ensure_entity_type(&mut tx, actor, spec).await?);
+    let mut changes = Vec::new();
+    let mut type_ids = Vec::with_capacity(KINDS.len());
+    for key in KINDS {
+        let spec = estate_type(key)
+            .ok_or_else(|| CoreError::Database(format!("the estate has no entity type {key:?}")))?;
+        type_ids.push(
+            registry::ensure_entity_type(&mut tx, actor, spec)
+                .await?
+                .collect_into(&mut changes),
+        );
     }
 
     let first_id = IdStreams::new(options.seed).next().0;
@@ -328,10 +258,14 @@ pub async fn generate(
         .fetch_one(&mut *tx)
         .await?;
     if taken {
-        return Err(CoreError::validation(format!(
-            "the entities of seed {} are already in this registry: use another --seed",
-            options.seed
-        )));
+        return Err(CoreError::invalid(
+            Some("seed"),
+            Rule::Unique,
+            format!(
+                "the entities of seed {} are already in this registry: use another --seed",
+                options.seed
+            ),
+        ));
     }
 
     let roots: Vec<String> =
@@ -382,26 +316,20 @@ pub async fn generate(
         });
     }
 
-    audit::record(
-        &mut tx,
-        actor,
-        AuditRecord {
-            action: "entity.bulk_generate",
-            table_name: "entities",
-            record_id: summary.first_tenant_id,
-            entity_id: None,
-            before: None,
-            after: Some(json!({
+    let generated = Change::EntitiesGenerated {
+        first_tenant_id: summary.first_tenant_id,
+        summary: json!({
                 "entities": summary.rows,
                 "seed": options.seed,
                 "requested": options.entities,
                 "wide": options.wide,
                 "tenants": summary.tenants,
                 "first_tenant": summary.first_tenant_label,
-            })),
-        },
-    )
-    .await?;
+        }),
+    };
+    change::record(&mut tx, actor, generated, ())
+        .await?
+        .collect_into(&mut changes);
     tx.commit().await?;
 
     progress(GenerateProgress {
@@ -421,16 +349,19 @@ pub async fn generate(
         total: 1,
     });
 
-    Ok(GenerateReport {
-        entities: summary.rows,
-        seed: options.seed,
-        wide: options.wide,
-        tenants: summary.tenants,
-        entity_types: GENERATED_TYPES.len(),
-        rare_names: summary.rare_names,
-        first_tenant: summary.first_tenant_label,
-        wide_parent: summary.wide_parent_label,
-        rebuilt_indexes: definitions.into_iter().map(|(name, _)| name).collect(),
+    Ok(Applied {
+        value: GenerateReport {
+            entities: summary.rows,
+            seed: options.seed,
+            wide: options.wide,
+            tenants: summary.tenants,
+            entity_types: KINDS.len(),
+            rare_names: summary.rare_names,
+            first_tenant: summary.first_tenant_label,
+            wide_parent: summary.wide_parent_label,
+            rebuilt_indexes: definitions.into_iter().map(|(name, _)| name).collect(),
+        },
+        changes,
     })
 }
 
@@ -758,19 +689,12 @@ struct Node {
 struct Siblings(HashSet<String>);
 
 impl Siblings {
-    /// `base`, else `base_2`, `base_3`, ... (the registry's numbering).
-    fn claim(&mut self, base: String) -> String {
-        if self.0.insert(base.clone()) {
-            return base;
-        }
-        let mut n = 2u64;
-        loop {
-            let candidate = format!("{base}_{n}");
-            if self.0.insert(candidate.clone()) {
-                return candidate;
-            }
-            n += 1;
-        }
+    /// The slug the registry would give entity `id` named `base` among
+    /// these siblings (`registry::labels::first_free`), now taken.
+    fn claim(&mut self, base: &str, id: Uuid) -> String {
+        let own = labels::first_free(None, base, id, |s| self.0.contains(s));
+        self.0.insert(own.clone());
+        own
     }
 }
 
@@ -1030,9 +954,9 @@ impl<'a, S: Sink> Walker<'a, S> {
         name: String,
     ) -> Node {
         let (id, value_id) = self.ids.next();
-        let base = slug::slugify(&name, GENERATED_TYPES[type_idx].key);
-        let own = siblings.claim(base);
-        let hex = slug::id_label(id);
+        let base = labels::slugify(&name, KINDS[type_idx]);
+        let own = siblings.claim(&base, id);
+        let hex = labels::id_label(id);
         let (path, label) = match parent {
             Some(p) => (format!("{}.{hex}", p.path), format!("{}.{own}", p.label)),
             None => (hex, own),
@@ -1058,7 +982,7 @@ impl<'a, S: Sink> Walker<'a, S> {
         let mut name = String::new();
         for _ in 0..4 {
             name = format!("{} {}", self.shape.pick(CITIES), self.shape.pick(DISTRICTS));
-            if !siblings.0.contains(&slug::slugify(&name, "site")) {
+            if !siblings.0.contains(&labels::slugify(&name, "site")) {
                 break;
             }
         }
@@ -1268,7 +1192,7 @@ mod tests {
                 wide,
             },
             roots: roots.iter().map(|s| s.to_string()).collect(),
-            type_ids: (0..GENERATED_TYPES.len())
+            type_ids: (0..KINDS.len())
                 .map(|i| Uuid::from_u128(i as u128 + 1))
                 .collect(),
             now: "2026-01-01 00:00:00.000000+00".into(),
@@ -1301,9 +1225,9 @@ mod tests {
         for (path, label, name, parent, id) in &rows.0 {
             assert_eq!(id.get_version_num(), 7);
             assert!(labels.insert(label.clone()), "unique label {label}");
-            let hex = slug::id_label(*id);
+            let hex = labels::id_label(*id);
             let own = label.rsplit('.').next().unwrap();
-            let base = slug::slugify(name, "x");
+            let base = labels::slugify(name, "x");
             assert!(own == base || own.starts_with(&format!("{base}_")));
             match parent {
                 None => {

@@ -16,12 +16,15 @@ use serde::Serialize;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::audit::Actor;
-use crate::error::{CoreError, CoreResult};
+use studio_core::change::Actor;
+use studio_core::error::{CoreError, CoreResult, Rule};
+use studio_core::internals::{
+    CHILDREN_FIRST_SQL, CRUMBS_SQL, MOVE_CHUNK_SQL, MOVE_REPARENT_SQL, SUBTREE_COUNT_SQL,
+};
+use studio_core::progress::CancelToken;
+use studio_core::registry::{self, labels, MoveEntity};
+
 use crate::generate::{COMMON_WORD, RARE_WORD};
-use crate::registry::TREE_SELECT;
-use crate::registry::{self, CancelToken, MoveEntity};
-use crate::slug;
 
 /// How much to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,10 +148,14 @@ pub async fn bench_tree(
         .await?;
     let entities = registry::count_live_entities(pool).await?;
     if entities < 1_000 {
-        return Err(CoreError::validation(format!(
-            "the registry holds {entities} entities: fill it first, e.g. \
-             `eco-studio seed generate --entities 1000000`"
-        )));
+        return Err(CoreError::invalid(
+            None,
+            Rule::State,
+            format!(
+                "the registry holds {entities} entities: fill it first, e.g. \
+                 `eco-studio seed generate --entities 1000000`"
+            ),
+        ));
     }
     step("picking targets");
     let t = pick_targets(pool).await?;
@@ -205,10 +212,6 @@ pub async fn bench_tree(
     let mut results = Vec::new();
 
     step("expand_1000");
-    let expand_sql = format!(
-        "{TREE_SELECT} WHERE e.parent_entity_id = $1 AND e.deleted_at IS NULL
-         ORDER BY e.path_label LIMIT $2"
-    );
     let id = t.expand.id;
     results.push(
         measure(
@@ -221,16 +224,13 @@ pub async fn bench_tree(
                     .nodes
                     .len() as i64)
             },
-            || {
-                let sql = expand_sql.clone();
-                async move {
-                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .bind(id)
-                        .bind(1_001i64)
-                        .fetch_all(pool)
-                        .await?;
-                    Ok(rows.len() as i64)
-                }
+            || async move {
+                let rows = sqlx::query(CHILDREN_FIRST_SQL)
+                    .bind(id)
+                    .bind(1_001i64)
+                    .fetch_all(pool)
+                    .await?;
+                Ok(rows.len() as i64)
             },
         )
         .await?,
@@ -238,6 +238,15 @@ pub async fn bench_tree(
 
     step("breadcrumb");
     let id = t.deep.id;
+    // The floor knows the path already: the ancestors' ids are its labels.
+    let mut ancestors: Vec<Uuid> = t
+        .deep
+        .path
+        .split('.')
+        .filter_map(|label| Uuid::try_parse(label).ok())
+        .collect();
+    ancestors.pop();
+    let ancestors = &ancestors;
     results.push(
         measure(
             "breadcrumb",
@@ -245,21 +254,10 @@ pub async fn bench_tree(
             w,
             || async move { Ok(registry::breadcrumb(pool, id).await?.len() as i64) },
             || async move {
-                let rows = sqlx::query(
-                    "SELECT e.id, COALESCE(v.value #>> '{}', '') AS name, t.key, t.icon
-                     FROM entities e
-                     JOIN entity_type_definitions t ON t.id = e.entity_type_id
-                     LEFT JOIN entity_property_values v
-                            ON v.entity_id = e.id AND v.deleted_at IS NULL
-                           AND v.property_definition_id = '01900000-0000-7000-8000-000000000002'
-                     WHERE e.id = ANY (
-                         SELECT ltree2text(subpath(p.path, i, 1))::uuid
-                         FROM entities p, generate_series(0, nlevel(p.path) - 2) i
-                         WHERE p.id = $1)",
-                )
-                .bind(id)
-                .fetch_all(pool)
-                .await?;
+                let rows = sqlx::query(CRUMBS_SQL)
+                    .bind(ancestors)
+                    .fetch_all(pool)
+                    .await?;
                 Ok(rows.len() as i64)
             },
         )
@@ -280,14 +278,11 @@ pub async fn bench_tree(
                 w,
                 || async move { registry::subtree_count(pool, id).await },
                 || async move {
-                    Ok(sqlx::query_scalar(
-                        "SELECT count(*) FROM entities
-                         WHERE path >= $1::ltree AND path < ($1 || '0')::ltree
-                           AND deleted_at IS NULL",
-                    )
-                    .bind(path)
-                    .fetch_one(pool)
-                    .await?)
+                    Ok(sqlx::query_scalar(SUBTREE_COUNT_SQL)
+                        .bind(path)
+                        .bind(true)
+                        .fetch_one(pool)
+                        .await?)
                 },
             )
             .await?,
@@ -411,7 +406,9 @@ async fn bench_move(
                 &|p| rewritten.store(p.total, Ordering::Relaxed),
                 &CancelToken::new(),
             )
-            .await?;
+            .await?
+            .value
+            .node;
             if timed {
                 core_times.push(start.elapsed());
             }
@@ -449,34 +446,28 @@ async fn raw_move(
     from_label: &str,
     to_label: &str,
 ) -> CoreResult<()> {
-    let hex = slug::id_label(m.node.id);
+    let hex = labels::id_label(m.node.id);
     let old_path = format!("{}.{hex}", from.path);
     let new_path = format!("{}.{hex}", to.path);
     // The subtree's top sits one level below its parent.
     let depth = from.path.split('.').count() as i32 + 1;
     let mut tx = pool.begin().await?;
-    let n = sqlx::query(
-        "UPDATE entities
-         SET path = CASE WHEN nlevel(path) = $4 THEN $2::ltree
-                         ELSE $2::ltree || subpath(path, $4) END,
-             path_label = $3 || substr(path_label, $5 + 1)
-         WHERE path >= $1::ltree AND path < ($1 || '0')::ltree",
-    )
-    .bind(&old_path)
-    .bind(&new_path)
-    .bind(to_label)
-    .bind(depth)
-    .bind(from_label.len() as i32)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    sqlx::query(
-        "UPDATE entities SET parent_entity_id = $2, updated_at = clock_timestamp() WHERE id = $1",
-    )
-    .bind(m.node.id)
-    .bind(to.id)
-    .execute(&mut *tx)
-    .await?;
+    // The move's own statements, the whole subtree as one chunk.
+    let n = sqlx::query(MOVE_CHUNK_SQL)
+        .bind(&old_path)
+        .bind(&new_path)
+        .bind(to_label)
+        .bind(depth)
+        .bind(from_label.len() as i32)
+        .bind(i64::MAX)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query(MOVE_REPARENT_SQL)
+        .bind(m.node.id)
+        .bind(to.id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     if n as i64 != m.node.size {
         return Err(CoreError::Database(format!(
@@ -488,7 +479,13 @@ async fn raw_move(
 }
 
 async fn pick_targets(pool: &PgPool) -> CoreResult<Targets> {
-    let missing = |what: &str| CoreError::validation(format!("no {what} found in this registry"));
+    let missing = |what: &str| {
+        CoreError::invalid(
+            None,
+            Rule::State,
+            format!("no {what} found in this registry"),
+        )
+    };
 
     // The smallest node with at least 1,000 live children, else the widest.
     let (expand_id, children): (Uuid, i64) = sqlx::query_as(

@@ -12,15 +12,14 @@ use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sqlx::PgPool;
-use studio_core::registry::{
-    self, CancelToken, CreateEntity, EntityTypeSpec, MoveEntity, RenameEntity, VersionedId,
-};
+use studio_core::progress::CancelToken;
+use studio_core::records::VersionedId;
+use studio_core::registry::{self, CreateEntity, EntityTypeSpec, MoveEntity, RenameEntity};
 use studio_core::testing::test_db;
-use studio_core::{Actor, CoreError};
+use studio_core::{Actor, CoreError, Source};
 use uuid::Uuid;
 
-mod common;
-use common::{check_invariants, snapshot, Row};
+use crate::common::{check_invariants, snapshot, Row};
 
 const TYPE: &str = "site";
 const DEFAULT_CASES: u32 = 24;
@@ -161,7 +160,7 @@ fn stale(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn actor() -> Actor {
-    Actor::new(None, "proptest")
+    Actor::new(None, Source::Test)
 }
 
 async fn run_case(ops: Vec<Op>) -> Result<(), TestCaseError> {
@@ -179,6 +178,7 @@ async fn run_case(ops: Vec<Op>) -> Result<(), TestCaseError> {
         },
     )
     .await
+    .map(|a| a.value)
     .expect("ensure type");
     tx.commit().await.expect("commit");
     let result = apply_all(&db.pool, &ops).await;
@@ -228,7 +228,8 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
                     name: name.into(),
                 },
             )
-            .await;
+            .await
+            .map(|a| a.value);
             if let Ok(node) = &r {
                 let after = snapshot(pool).await;
                 let new: Vec<&Row> = after
@@ -279,7 +280,8 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
                     name: name.into(),
                 },
             )
-            .await;
+            .await
+            .map(|a| a.value);
             if r.is_ok() {
                 let after = snapshot(pool).await;
                 let renamed = after.iter().find(|r| r.id == x.id).unwrap();
@@ -331,7 +333,8 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
                 &|_| {},
                 &cancel,
             )
-            .await;
+            .await
+            .map(|a| a.value.node);
             if r.is_ok() {
                 let after = snapshot(pool).await;
                 let moved = after.iter().find(|r| r.id == x.id).unwrap();
@@ -370,7 +373,8 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
                     },
                 },
             )
-            .await;
+            .await
+            .map(|a| a.value);
             if let Ok(out) = &r {
                 let after = snapshot(pool).await;
                 let newly: Vec<&Row> = after
@@ -409,7 +413,7 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
             } else {
                 Outcome::Ok
             };
-            let r = registry::restore(pool, &a, x.id).await;
+            let r = registry::restore(pool, &a, x.id).await.map(|a| a.value);
             if let Ok(out) = &r {
                 let after = snapshot(pool).await;
                 let back = after
@@ -439,7 +443,8 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
                     expected_updated_at: x.updated_at,
                 },
             )
-            .await;
+            .await
+            .map(|a| a.value);
             if d.is_err() {
                 return Err(format!(
                     "deleting a live entity with its version failed: {d:?}"
@@ -447,7 +452,7 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
             }
             check_invariants(&snapshot(pool).await)
                 .map_err(|e| format!("after the delete: {e}"))?;
-            let r = registry::restore(pool, &a, x.id).await;
+            let r = registry::restore(pool, &a, x.id).await.map(|a| a.value);
             if r.is_err() {
                 return Err(format!("restoring what was just deleted failed: {r:?}"));
             }
@@ -478,6 +483,7 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
                     },
                 )
                 .await
+                .map(|a| a.value)
                 .map(|_| ()),
                 1 => match before.first() {
                     // Moving a real entity under a missing parent.
@@ -493,6 +499,7 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
                         &cancel,
                     )
                     .await
+                    .map(|a| a.value.node)
                     .map(|_| ()),
                     _ => return Ok(()),
                 },
@@ -505,8 +512,12 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
                     },
                 )
                 .await
+                .map(|a| a.value)
                 .map(|_| ()),
-                _ => registry::restore(pool, &a, ghost).await.map(|_| ()),
+                _ => registry::restore(pool, &a, ghost)
+                    .await
+                    .map(|a| a.value)
+                    .map(|_| ()),
             };
             (Outcome::NotFound, outcome(&r), format!("{r:?}"))
         }

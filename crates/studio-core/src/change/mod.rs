@@ -1,0 +1,130 @@
+//! The change pipeline. Every mutation of the core ends in [`record`], in its
+//! own transaction: it states what changed as a [`Change`], and `record`
+//! writes the audit row for it (and, as the product grows, updates what is
+//! derived from the registry) before the transaction commits. The mutation
+//! returns the change to its caller inside an [`Applied`], and the desktop
+//! shell turns it into the window's event. One path, so the audit trail,
+//! derived data and events cannot drift apart.
+
+mod actor;
+mod audit;
+
+pub use actor::{current_user_id, Actor, Source};
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::error::CoreResult;
+use crate::records::{EntityType, TreeNode};
+
+/// What one mutation changed, with the before-state its audit row needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    EntityCreated {
+        node: TreeNode,
+    },
+    EntityRenamed {
+        node: TreeNode,
+        old_name: Option<String>,
+        old_path_label: String,
+    },
+    EntityMoved {
+        node: TreeNode,
+        old_parent_id: Option<Uuid>,
+        old_path_label: String,
+        /// Rows whose path was rewritten (the subtree, deleted rows included).
+        rewritten: i64,
+    },
+    /// An entity and its live descendants were soft-deleted together.
+    EntitiesDeleted {
+        id: Uuid,
+        parent_id: Option<Uuid>,
+        path_label: String,
+        count: i64,
+        deleted_at: DateTime<Utc>,
+    },
+    /// One deletion was undone: the entity and the rows deleted with it.
+    EntitiesRestored {
+        node: TreeNode,
+        count: i64,
+        deleted_at: DateTime<Utc>,
+    },
+    /// A deleted subtree was removed for good.
+    EntitiesPurged {
+        id: Uuid,
+        path_label: String,
+        deleted_at: DateTime<Utc>,
+        count: i64,
+    },
+    EntityTypeCreated {
+        entity_type: EntityType,
+    },
+    EntityTypeUpdated {
+        before: EntityType,
+        after: EntityType,
+    },
+    EntityTypeDeleted {
+        entity_type: EntityType,
+    },
+    EntityTypeRestored {
+        entity_type: EntityType,
+    },
+    /// A generated registry was loaded in bulk (`eco-studio seed generate`).
+    EntitiesGenerated {
+        first_tenant_id: Uuid,
+        /// What was generated (counts, seed, options): the audit row's `after`.
+        summary: serde_json::Value,
+    },
+}
+
+/// The result of a mutation applied in a transaction, and the changes it
+/// made (none when it found nothing to do). The changes take effect when
+/// the transaction commits; the pool-level forms of the operations return
+/// them after the commit.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "the changes of a mutation are to be announced"]
+pub struct Applied<T> {
+    pub value: T,
+    pub changes: Vec<Change>,
+}
+
+impl<T> Applied<T> {
+    /// A result that changed nothing.
+    pub fn unchanged(value: T) -> Self {
+        Applied {
+            value,
+            changes: Vec::new(),
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Applied<U> {
+        Applied {
+            value: f(self.value),
+            changes: self.changes,
+        }
+    }
+
+    /// Moves this result's changes into `changes` (when several operations
+    /// share a transaction) and returns its value.
+    pub fn collect_into(self, changes: &mut Vec<Change>) -> T {
+        changes.extend(self.changes);
+        self.value
+    }
+}
+
+/// The one way a mutation records what it did, in its transaction: the
+/// audit row, then everything derived from the change. Returns the value
+/// with the change, for the mutation to return.
+pub async fn record<T>(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    change: Change,
+    value: T,
+) -> CoreResult<Applied<T>> {
+    audit::write(conn, actor, &change).await?;
+    Ok(Applied {
+        value,
+        changes: vec![change],
+    })
+}

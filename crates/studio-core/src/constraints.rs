@@ -1,0 +1,381 @@
+//! What each constraint of the schema means to a person: the one table from
+//! which a violated constraint becomes a typed error (see `error.rs`). A test
+//! (`tests/it/constraints.rs`) forces every constraint of the migrated
+//! catalog and checks that it is listed here and maps as listed, so a new
+//! constraint cannot be forgotten.
+//!
+//! This module depends on nothing else in the crate.
+
+/// One constraint (or unique index) of the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Constraint {
+    /// Its name in the catalog.
+    pub name: &'static str,
+    /// The table it is declared on.
+    pub table: &'static str,
+    /// The input field it concerns (the constrained column, as a form names
+    /// it).
+    pub field: &'static str,
+    pub kind: ConstraintKind,
+    /// The record, as a person says it ("an entity type").
+    pub record: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// Primary key.
+    PrimaryKey,
+    /// A unique constraint or unique index.
+    Unique,
+    /// A foreign key; `references` is the table it points at.
+    ForeignKey { references: &'static str },
+}
+
+const fn pk(table: &'static str, name: &'static str, record: &'static str) -> Constraint {
+    Constraint {
+        name,
+        table,
+        field: "id",
+        kind: ConstraintKind::PrimaryKey,
+        record,
+    }
+}
+
+const fn unique(
+    name: &'static str,
+    table: &'static str,
+    field: &'static str,
+    record: &'static str,
+) -> Constraint {
+    Constraint {
+        name,
+        table,
+        field,
+        kind: ConstraintKind::Unique,
+        record,
+    }
+}
+
+const fn fk(
+    name: &'static str,
+    table: &'static str,
+    field: &'static str,
+    references: &'static str,
+    record: &'static str,
+) -> Constraint {
+    Constraint {
+        name,
+        table,
+        field,
+        kind: ConstraintKind::ForeignKey { references },
+        record,
+    }
+}
+
+/// Every primary key, unique constraint, unique index and foreign key of the
+/// schema. (The schema has no CHECK or exclusion constraints yet; a
+/// violation of one maps by its kind alone.)
+pub const CONSTRAINTS: &[Constraint] = &[
+    // Primary keys.
+    pk(
+        "entity_type_definitions",
+        "entity_type_definitions_pkey",
+        "an entity type",
+    ),
+    pk("entities", "entities_pkey", "an entity"),
+    pk(
+        "entity_relationships",
+        "entity_relationships_pkey",
+        "a relationship",
+    ),
+    pk("entity_groups", "entity_groups_pkey", "a group"),
+    pk(
+        "entity_group_members",
+        "entity_group_members_pkey",
+        "a group membership",
+    ),
+    pk(
+        "user_root_entity_scopes",
+        "user_root_entity_scopes_pkey",
+        "a root scope",
+    ),
+    pk(
+        "tenant_encryption_keys",
+        "tenant_encryption_keys_pkey",
+        "a tenant key",
+    ),
+    pk(
+        "tenant_encryption_key_versions",
+        "tenant_encryption_key_versions_pkey",
+        "a tenant key version",
+    ),
+    pk(
+        "vault_secret_versions",
+        "vault_secret_versions_pkey",
+        "a secret version",
+    ),
+    pk(
+        "property_groups",
+        "property_groups_pkey",
+        "a property group",
+    ),
+    pk(
+        "property_definitions",
+        "property_definitions_pkey",
+        "a property",
+    ),
+    pk(
+        "entity_property_values",
+        "entity_property_values_pkey",
+        "a property value",
+    ),
+    pk("tag_groups", "tag_groups_pkey", "a tag group"),
+    pk("tags", "tags_pkey", "a tag"),
+    pk("entity_tags", "entity_tags_pkey", "a tag assignment"),
+    pk(
+        "admin_saved_views",
+        "admin_saved_views_pkey",
+        "a saved view",
+    ),
+    pk("users", "users_pkey", "a person"),
+    pk("audit_events", "audit_events_pkey", "an audit event"),
+    // Unique keys.
+    unique(
+        "entity_type_definitions_key_key",
+        "entity_type_definitions",
+        "key",
+        "an entity type",
+    ),
+    unique("entities_path_label_key", "entities", "name", "an entity"),
+    unique(
+        "entity_groups_entity_id_key",
+        "entity_groups",
+        "entity_id",
+        "a group",
+    ),
+    unique(
+        "property_groups_key_key",
+        "property_groups",
+        "key",
+        "a property group",
+    ),
+    unique(
+        "property_definitions_key_key",
+        "property_definitions",
+        "key",
+        "a property",
+    ),
+    unique("tag_groups_key_key", "tag_groups", "key", "a tag group"),
+    unique("tags_entity_id_key", "tags", "entity_id", "a tag"),
+    unique(
+        "uq_entity_group_members_active",
+        "entity_group_members",
+        "member_entity_id",
+        "a group membership",
+    ),
+    unique(
+        "uq_entity_property_values_active",
+        "entity_property_values",
+        "property_definition_id",
+        "a property value",
+    ),
+    unique("uq_users_pg_role_active", "users", "pg_role", "a person"),
+    // Foreign keys.
+    fk(
+        "entities_entity_type_id_fkey",
+        "entities",
+        "entity_type_id",
+        "entity_type_definitions",
+        "an entity",
+    ),
+    fk(
+        "entities_parent_entity_id_fkey",
+        "entities",
+        "parent_entity_id",
+        "entities",
+        "an entity",
+    ),
+    fk(
+        "entity_relationships_source_entity_id_fkey",
+        "entity_relationships",
+        "source_entity_id",
+        "entities",
+        "a relationship",
+    ),
+    fk(
+        "entity_relationships_target_entity_id_fkey",
+        "entity_relationships",
+        "target_entity_id",
+        "entities",
+        "a relationship",
+    ),
+    fk(
+        "entity_groups_entity_id_fkey",
+        "entity_groups",
+        "entity_id",
+        "entities",
+        "a group",
+    ),
+    fk(
+        "entity_group_members_group_entity_id_fkey",
+        "entity_group_members",
+        "group_entity_id",
+        "entities",
+        "a group membership",
+    ),
+    fk(
+        "entity_group_members_member_entity_id_fkey",
+        "entity_group_members",
+        "member_entity_id",
+        "entities",
+        "a group membership",
+    ),
+    fk(
+        "user_root_entity_scopes_root_entity_id_fkey",
+        "user_root_entity_scopes",
+        "root_entity_id",
+        "entities",
+        "a root scope",
+    ),
+    fk(
+        "tenant_encryption_keys_root_entity_id_fkey",
+        "tenant_encryption_keys",
+        "root_entity_id",
+        "entities",
+        "a tenant key",
+    ),
+    fk(
+        "tenant_encryption_key_versions_tenant_encryption_key_id_fkey",
+        "tenant_encryption_key_versions",
+        "tenant_encryption_key_id",
+        "tenant_encryption_keys",
+        "a tenant key version",
+    ),
+    fk(
+        "vault_secret_versions_secret_entity_id_fkey",
+        "vault_secret_versions",
+        "secret_entity_id",
+        "entities",
+        "a secret version",
+    ),
+    fk(
+        "vault_secret_versions_root_entity_id_fkey",
+        "vault_secret_versions",
+        "root_entity_id",
+        "entities",
+        "a secret version",
+    ),
+    fk(
+        "vault_secret_versions_tenant_encryption_key_version_id_fkey",
+        "vault_secret_versions",
+        "tenant_encryption_key_version_id",
+        "tenant_encryption_key_versions",
+        "a secret version",
+    ),
+    fk(
+        "property_definitions_property_group_id_fkey",
+        "property_definitions",
+        "property_group_id",
+        "property_groups",
+        "a property",
+    ),
+    fk(
+        "entity_property_values_entity_id_fkey",
+        "entity_property_values",
+        "entity_id",
+        "entities",
+        "a property value",
+    ),
+    fk(
+        "entity_property_values_property_definition_id_fkey",
+        "entity_property_values",
+        "property_definition_id",
+        "property_definitions",
+        "a property value",
+    ),
+    fk(
+        "tags_entity_id_fkey",
+        "tags",
+        "entity_id",
+        "entities",
+        "a tag",
+    ),
+    fk(
+        "tags_tag_group_id_fkey",
+        "tags",
+        "tag_group_id",
+        "tag_groups",
+        "a tag",
+    ),
+    fk(
+        "entity_tags_entity_id_fkey",
+        "entity_tags",
+        "entity_id",
+        "entities",
+        "a tag assignment",
+    ),
+    fk(
+        "entity_tags_tag_entity_id_fkey",
+        "entity_tags",
+        "tag_entity_id",
+        "entities",
+        "a tag assignment",
+    ),
+    fk(
+        "admin_saved_views_root_entity_id_fkey",
+        "admin_saved_views",
+        "root_entity_id",
+        "entities",
+        "a saved view",
+    ),
+    fk(
+        "audit_events_actor_user_id_fkey",
+        "audit_events",
+        "actor_user_id",
+        "users",
+        "an audit event",
+    ),
+];
+
+/// The constraint of this name, if the schema has it.
+pub fn find(name: &str) -> Option<&'static Constraint> {
+    CONSTRAINTS.iter().find(|c| c.name == name)
+}
+
+/// A person's word for a table's rows ("entities" → "an entity").
+pub fn record_of_table(table: &str) -> &'static str {
+    CONSTRAINTS
+        .iter()
+        .find(|c| c.table == table && matches!(c.kind, ConstraintKind::PrimaryKey))
+        .map_or("a record", |c| c.record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_every_table_has_its_primary_key() {
+        let mut names: Vec<_> = CONSTRAINTS.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "a constraint is listed twice");
+        for c in CONSTRAINTS {
+            assert!(
+                CONSTRAINTS
+                    .iter()
+                    .any(|p| p.table == c.table && p.kind == ConstraintKind::PrimaryKey),
+                "{} is on {}, whose primary key is not listed",
+                c.name,
+                c.table
+            );
+        }
+    }
+
+    #[test]
+    fn a_table_reads_as_its_record() {
+        assert_eq!(record_of_table("entities"), "an entity");
+        assert_eq!(record_of_table("no_such_table"), "a record");
+    }
+}

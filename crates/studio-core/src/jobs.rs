@@ -1,0 +1,135 @@
+//! Background jobs: long operations that run on their own task, report
+//! progress and can be cancelled until they commit. Today: moves of
+//! subtrees above [`BACKGROUND_MOVE_THRESHOLD`] rows. The decision to run a
+//! move inline or in the background is made here, so every front end (the
+//! window, the command line) moves the same way.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::change::{Actor, Applied, Source};
+use crate::error::{CoreError, CoreResult};
+use crate::progress::{CancelToken, Progress};
+use crate::registry::{self, MoveEntity, MoveOutcome, BACKGROUND_MOVE_THRESHOLD};
+
+/// What a job reports while it runs and when it ends.
+#[derive(Debug)]
+pub enum JobEvent {
+    Progress {
+        job_id: Uuid,
+        progress: Progress,
+    },
+    Finished {
+        job_id: Uuid,
+        /// Rows of the whole job (what `Progress::total` counted).
+        total: i64,
+        outcome: Box<JobOutcome>,
+    },
+}
+
+/// How a job ended.
+#[derive(Debug)]
+pub enum JobOutcome {
+    /// Committed: the result and its changes.
+    Committed(Applied<MoveOutcome>),
+    /// Cancelled before it committed; nothing changed.
+    Cancelled,
+    /// Failed; nothing changed.
+    Failed(CoreError),
+}
+
+/// Receives a job's events (from the job's task).
+pub type JobListener = Arc<dyn Fn(JobEvent) + Send + Sync>;
+
+/// The running jobs of one process and how to cancel them.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    running: Mutex<HashMap<Uuid, CancelToken>>,
+}
+
+/// How a move went: done at once, or running as a background job.
+#[derive(Debug)]
+pub enum MoveStart {
+    Done(Applied<MoveOutcome>),
+    Background { job_id: Uuid, total: i64 },
+}
+
+impl Jobs {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Jobs::default())
+    }
+
+    /// Asks a running job to stop before it commits. False when no such job
+    /// runs (it finished already).
+    pub fn cancel(&self, job_id: Uuid) -> bool {
+        match self.lock().get(&job_id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Ids of the jobs still running.
+    pub fn running(&self) -> Vec<Uuid> {
+        self.lock().keys().copied().collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, CancelToken>> {
+        // A panic while holding this lock leaves the map usable.
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Moves an entity: inline when its subtree has at most
+    /// [`BACKGROUND_MOVE_THRESHOLD`] rows, otherwise as a background job on
+    /// the current tokio runtime, whose progress and end reach `listener`.
+    /// The job's changes are made as `actor` from [`Source::Job`].
+    pub async fn move_entity(
+        self: &Arc<Self>,
+        pool: &PgPool,
+        actor: &Actor,
+        input: &MoveEntity,
+        listener: JobListener,
+    ) -> CoreResult<MoveStart> {
+        let total = registry::move_size(pool, input.id).await?;
+        if total <= BACKGROUND_MOVE_THRESHOLD {
+            let applied =
+                registry::move_entity(pool, actor, input, &|_| {}, &CancelToken::new()).await?;
+            return Ok(MoveStart::Done(applied));
+        }
+        let job_id = Uuid::now_v7();
+        let cancel = CancelToken::new();
+        self.lock().insert(job_id, cancel.clone());
+        let jobs = Arc::clone(self);
+        let pool = pool.clone();
+        let actor = Actor {
+            source: Source::Job { job_id },
+            ..actor.clone()
+        };
+        let input = input.clone();
+        tokio::spawn(async move {
+            let progress_listener = Arc::clone(&listener);
+            let on_progress = move |progress: Progress| {
+                progress_listener(JobEvent::Progress { job_id, progress })
+            };
+            let result = registry::move_entity(&pool, &actor, &input, &on_progress, &cancel).await;
+            jobs.lock().remove(&job_id);
+            let outcome = match result {
+                Ok(applied) => JobOutcome::Committed(applied),
+                Err(CoreError::Cancelled) => JobOutcome::Cancelled,
+                Err(e) => JobOutcome::Failed(e),
+            };
+            tracing::info!(%job_id, "move job ended: {outcome:?}");
+            listener(JobEvent::Finished {
+                job_id,
+                total,
+                outcome: Box::new(outcome),
+            });
+        });
+        Ok(MoveStart::Background { job_id, total })
+    }
+}

@@ -1,0 +1,63 @@
+//! Records several domains share: the tree row every pane shows, an entity
+//! type, a change aimed at one version of a record, and the current state of
+//! a record a change was refused for. Nothing here depends on the rest of
+//! the crate.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One row of the tree: what the browser needs to draw a node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TreeNode {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub type_key: String,
+    pub type_name: String,
+    pub icon: Option<String>,
+    pub name: String,
+    pub path_label: String,
+    pub has_children: bool,
+    /// The version the client saw; every change sends it back.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An entity type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct EntityType {
+    pub id: Uuid,
+    pub key: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub icon: Option<String>,
+    pub is_system: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// How many live entities are of this type.
+    pub live_entities: i64,
+}
+
+/// A change aimed at one version of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct VersionedId {
+    pub id: Uuid,
+    pub expected_updated_at: DateTime<Utc>,
+}
+
+/// The current state of a record a change was refused for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "kind", content = "row", rename_all = "camelCase")]
+pub enum CurrentRow {
+    Entity(Box<TreeNode>),
+    EntityType(Box<EntityType>),
+    /// The record is gone (deleted or purged).
+    Missing,
+}

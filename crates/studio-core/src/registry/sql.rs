@@ -1,0 +1,106 @@
+//! The registry's shared statements: the tree row select, breadcrumbs,
+//! subtree counts, search candidates and the move's rewrites. The
+//! operations run them, and the benchmark's raw-SQL floors (studio-bench,
+//! through `studio_core::internals`) run the very same text.
+
+use crate::properties::{is_live_name, name_join};
+
+/// The select of a [`TreeNode`](crate::records::TreeNode) from
+/// `entities e`, to which a statement adds its WHERE. A macro, so the
+/// statements below are assembled at compile time.
+macro_rules! tree_select {
+    () => {
+        concat!(
+            "SELECT e.id, e.parent_entity_id AS parent_id, t.key AS type_key, t.name AS type_name,
+                    t.icon, COALESCE(v.value #>> '{}', '') AS name, e.path_label,
+                    EXISTS (SELECT 1 FROM entities c
+                            WHERE c.parent_entity_id = e.id AND c.deleted_at IS NULL) AS has_children,
+                    e.updated_at
+             FROM entities e
+             JOIN entity_type_definitions t ON t.id = e.entity_type_id
+             ",
+            name_join!()
+        )
+    };
+}
+
+/// The tree-row select, for statements built at run time (search).
+pub const TREE_SELECT: &str = tree_select!();
+
+/// The tree row of entity `$1` (live or deleted).
+pub const TREE_NODE_SQL: &str = concat!(tree_select!(), " WHERE e.id = $1");
+
+/// The live roots, in path-label order.
+pub const ROOTS_SQL: &str = concat!(
+    tree_select!(),
+    " WHERE e.parent_entity_id IS NULL AND e.deleted_at IS NULL ORDER BY e.path_label"
+);
+
+/// The first `$2` live children of `$1` in path-label order. (Two
+/// statements rather than `($2 IS NULL OR label > $2)`: each lets the
+/// `(parent_entity_id, path_label)` index return the rows in order, so no
+/// sort, and the LIMIT stops the scan.)
+pub const CHILDREN_FIRST_SQL: &str = concat!(
+    tree_select!(),
+    " WHERE e.parent_entity_id = $1 AND e.deleted_at IS NULL ORDER BY e.path_label LIMIT $2"
+);
+
+/// The next `$3` live children of `$1` after the label `$2`.
+pub const CHILDREN_AFTER_SQL: &str = concat!(
+    tree_select!(),
+    " WHERE e.parent_entity_id = $1 AND e.deleted_at IS NULL AND e.path_label > $2
+      ORDER BY e.path_label LIMIT $3"
+);
+
+/// The breadcrumb statement: the crumbs of the ids in `$1` (unordered).
+pub const CRUMBS_SQL: &str = concat!(
+    "SELECT e.id, COALESCE(v.value #>> '{}', '') AS name, t.key AS type_key, t.icon
+     FROM entities e
+     JOIN entity_type_definitions t ON t.id = e.entity_type_id
+     ",
+    name_join!(),
+    "
+     WHERE e.id = ANY($1)"
+);
+
+/// A subtree's row count as a btree range on `path` (`$1` the root's path,
+/// `$2` true to count live rows only).
+pub const SUBTREE_COUNT_SQL: &str = "SELECT count(*) FROM entities
+     WHERE path >= $1::ltree AND path < ($1 || '0')::ltree
+       AND (NOT $2 OR deleted_at IS NULL)";
+
+/// Candidates of a dotted query: path labels holding the pattern `$1`.
+pub const BY_PATH_LABEL: &str = concat!(
+    "SELECT e.id, COALESCE(v.value #>> '{}', '') AS name, e.path_label
+     FROM entities e
+     ",
+    name_join!(),
+    "
+     WHERE e.path_label ILIKE $1 AND e.deleted_at IS NULL"
+);
+
+/// Candidates of a word: live names holding the pattern `$1`.
+pub const BY_NAME: &str = concat!(
+    "SELECT v.entity_id AS id, v.value #>> '{}' AS name, e.path_label
+     FROM entity_property_values v
+     JOIN entities e ON e.id = v.entity_id AND e.deleted_at IS NULL
+     WHERE ",
+    is_live_name!(),
+    " AND (v.value #>> '{}') ILIKE $1"
+);
+
+/// The statement that rewrites one chunk of a moved subtree: `$1` the old
+/// path, `$2` the new path, `$3` the new label, `$4` the old depth, `$5` the
+/// old label's length, `$6` the chunk size. Shared with the benchmark's floor.
+pub const MOVE_CHUNK_SQL: &str = "UPDATE entities
+     SET path = CASE WHEN nlevel(path) = $4 THEN $2::ltree
+                     ELSE $2::ltree || subpath(path, $4) END,
+         path_label = $3 || substr(path_label, $5 + 1)
+     WHERE id IN (SELECT id FROM entities
+                  WHERE path >= $1::ltree AND path < ($1 || '0')::ltree
+                  LIMIT $6)";
+
+/// The re-parenting statement that ends a move: `$1` the entity, `$2` its
+/// new parent.
+pub const MOVE_REPARENT_SQL: &str =
+    "UPDATE entities SET parent_entity_id = $2, updated_at = clock_timestamp() WHERE id = $1";

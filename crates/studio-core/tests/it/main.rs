@@ -1,0 +1,12 @@
+//! studio-core's integration tests, one binary: every test gets a fresh
+//! database cloned from a migrated template, on a throwaway cluster shared
+//! by the whole run (`studio_core::testing`).
+
+mod common;
+mod concurrency;
+mod invariants;
+mod kill_mid_move;
+mod registry;
+mod registry_ops;
+mod schema;
+mod startup;

@@ -1,0 +1,189 @@
+//! The events the window receives, and how the core's results become them.
+//! Commands and jobs hand their `Applied` results to [`announce`]; the wire
+//! types here are the UI's contract and change only deliberately.
+
+use serde::Serialize;
+use studio_core::jobs::{JobEvent, JobOutcome};
+use studio_core::records::TreeNode;
+use studio_core::{Applied, Change, Source};
+use tauri::AppHandle;
+use tauri_specta::Event;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::state::StartupStatus;
+
+/// Sent whenever the start-up status changes.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct StartupEvent {
+    pub status: StartupStatus,
+}
+
+/// What changed in the registry.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RegistryChange {
+    #[serde(rename_all = "camelCase")]
+    Created {
+        node: TreeNode,
+    },
+    #[serde(rename_all = "camelCase")]
+    Updated {
+        node: TreeNode,
+    },
+    #[serde(rename_all = "camelCase")]
+    Moved {
+        node: TreeNode,
+        old_parent_id: Option<Uuid>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Deleted {
+        id: Uuid,
+        parent_id: Option<Uuid>,
+        count: i64,
+    },
+    #[serde(rename_all = "camelCase")]
+    Restored {
+        node: TreeNode,
+        count: i64,
+    },
+    #[serde(rename_all = "camelCase")]
+    Purged {
+        id: Uuid,
+    },
+    TypesChanged,
+    /// Many entities changed at once (a bulk load): reload everything.
+    Reloaded,
+}
+
+impl From<&Change> for RegistryChange {
+    fn from(change: &Change) -> Self {
+        match change {
+            Change::EntityCreated { node } => RegistryChange::Created { node: node.clone() },
+            Change::EntityRenamed { node, .. } => RegistryChange::Updated { node: node.clone() },
+            Change::EntityMoved {
+                node,
+                old_parent_id,
+                ..
+            } => RegistryChange::Moved {
+                node: node.clone(),
+                old_parent_id: *old_parent_id,
+            },
+            Change::EntitiesDeleted {
+                id,
+                parent_id,
+                count,
+                ..
+            } => RegistryChange::Deleted {
+                id: *id,
+                parent_id: *parent_id,
+                count: *count,
+            },
+            Change::EntitiesRestored { node, count, .. } => RegistryChange::Restored {
+                node: node.clone(),
+                count: *count,
+            },
+            Change::EntitiesPurged { id, .. } => RegistryChange::Purged { id: *id },
+            Change::EntityTypeCreated { .. }
+            | Change::EntityTypeUpdated { .. }
+            | Change::EntityTypeDeleted { .. }
+            | Change::EntityTypeRestored { .. } => RegistryChange::TypesChanged,
+            Change::EntitiesGenerated { .. } => RegistryChange::Reloaded,
+        }
+    }
+}
+
+/// Sent after every change to the registry, naming where it came from.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryChanged {
+    pub source: Source,
+    pub change: RegistryChange,
+}
+
+/// Sends one event per change of `applied` (as coming from `source`) and
+/// returns its value, for the command to return.
+pub fn announce<T>(app: &AppHandle, source: &Source, applied: Applied<T>) -> T {
+    for change in &applied.changes {
+        let event = RegistryChanged {
+            source: source.clone(),
+            change: change.into(),
+        };
+        if let Err(e) = event.emit(app) {
+            tracing::warn!("could not send a registry event: {e}");
+        }
+    }
+    applied.value
+}
+
+/// Where a job is.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum JobState {
+    Running,
+    #[serde(rename_all = "camelCase")]
+    Committed {
+        node: TreeNode,
+        old_parent_id: Option<Uuid>,
+    },
+    Cancelled,
+    #[serde(rename_all = "camelCase")]
+    Failed {
+        error: AppError,
+    },
+}
+
+/// Progress of a background job.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct JobProgress {
+    pub job_id: Uuid,
+    pub done: i64,
+    pub total: i64,
+    pub state: JobState,
+}
+
+/// Turns a job's events into `JobProgress` events, and its committed
+/// changes into `RegistryChanged` events (the registry changes first, so the
+/// window has fresh data when it hears the job is done).
+pub fn job_listener(app: AppHandle) -> studio_core::jobs::JobListener {
+    std::sync::Arc::new(move |event| {
+        let progress = match event {
+            JobEvent::Progress { job_id, progress } => JobProgress {
+                job_id,
+                done: progress.done,
+                total: progress.total,
+                state: JobState::Running,
+            },
+            JobEvent::Finished {
+                job_id,
+                total,
+                outcome,
+            } => {
+                let (done, state) = match *outcome {
+                    JobOutcome::Committed(applied) => {
+                        let moved = announce(&app, &Source::Job { job_id }, applied);
+                        (
+                            total,
+                            JobState::Committed {
+                                node: moved.node,
+                                old_parent_id: moved.old_parent_id,
+                            },
+                        )
+                    }
+                    JobOutcome::Cancelled => (0, JobState::Cancelled),
+                    JobOutcome::Failed(e) => (0, JobState::Failed { error: e.into() }),
+                };
+                JobProgress {
+                    job_id,
+                    done,
+                    total,
+                    state,
+                }
+            }
+        };
+        if let Err(e) = progress.emit(&app) {
+            tracing::warn!("could not send job progress: {e}");
+        }
+    })
+}
