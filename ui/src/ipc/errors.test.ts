@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AppError } from '../bindings';
 import { makeNode, makeType } from '../test/fixtures';
-import { appErrorOf, CommandError, currentName, describeAppError, describeError, isConflict, unwrap } from './errors';
+import { appErrorOf, CommandError, currentName, describeAppError, describeError, fieldError, isConflict, isFieldError, unwrap } from './errors';
 
 describe('describeAppError', () => {
   it.each<[AppError, string, RegExp]>([
     [{ type: 'NotReady' }, 'Database not ready', /still starting/],
     [{ type: 'NotFound', data: { what: 'entity', id: 'e-42' } }, 'Not found', /entity "e-42"/],
-    [{ type: 'Validation', data: { message: 'name is empty' } }, 'Invalid request', /^name is empty$/],
+    [{ type: 'Validation', data: { message: 'name is empty', field: 'name', rule: 'required' } }, 'Invalid request', /^name is empty$/],
     [{ type: 'Database', data: { message: 'connection refused' } }, 'Database error', /^connection refused$/],
     [{ type: 'Startup', data: { message: 'initdb failed' } }, 'Startup failed', /^initdb failed$/],
     [{ type: 'Conflict', data: { message: 'stale', current: { kind: 'entity', row: makeNode({ id: 'x', name: 'Hall B' }) } } }, 'Changed by someone else', /now named "Hall B"/],
@@ -61,5 +61,23 @@ describe('conflict helpers', () => {
     expect(isConflict(new Error('Conflict'))).toBe(false);
     expect(appErrorOf(conflict)?.type).toBe('Conflict');
     expect(appErrorOf('x')).toBeNull();
+  });
+});
+
+describe('fieldError', () => {
+  const invalid = (field: string | null) =>
+    new CommandError({ type: 'Validation', data: { message: `bad ${field}`, field, rule: 'format' } });
+
+  it('gives the message to the input the error blames, and to no other', () => {
+    expect(fieldError(invalid('key'), 'key')).toBe('bad key');
+    expect(fieldError(invalid('key'), 'name')).toBeNull();
+    expect(isFieldError(invalid('key'), ['name', 'key'])).toBe(true);
+  });
+
+  it('leaves errors without a field, other kinds and foreign errors to the notice', () => {
+    expect(fieldError(invalid(null), 'key')).toBeNull();
+    expect(fieldError(new CommandError({ type: 'Forbidden', data: { message: 'no' } }), 'key')).toBeNull();
+    expect(fieldError(new Error('boom'), 'key')).toBeNull();
+    expect(isFieldError(null, ['key'])).toBe(false);
   });
 });

@@ -128,3 +128,17 @@ export function unwrap<T>(result: { status: 'ok'; data: T } | { status: 'error';
   if (result.status === 'error') throw new CommandError(result.error);
   return result.data;
 }
+
+/**
+ * The message of a Validation error that blames `field` (an input of the
+ * form), or null: a form shows it under that input instead of as a notice.
+ */
+export function fieldError(error: unknown, field: string): string | null {
+  const appError = appErrorOf(error);
+  return appError?.type === 'Validation' && appError.data.field === field ? appError.data.message : null;
+}
+
+/** True when the error is a Validation blaming one of `fields` (shown under its input). */
+export function isFieldError(error: unknown, fields: readonly string[]): boolean {
+  return fields.some((field) => fieldError(error, field) !== null);
+}

@@ -18,6 +18,8 @@ export function queryKeyOf(target: InvalidationTarget): QueryKey {
       return queryKeys.allEntities;
     case 'history':
       return queryKeys.history(target.id);
+    case 'allHistories':
+      return queryKeys.allHistories;
     case 'subtreeCounts':
       return queryKeys.allSubtreeCounts;
     case 'trash':

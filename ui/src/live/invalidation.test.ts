@@ -102,6 +102,11 @@ describe('invalidationsFor', () => {
   it('typesChanged: types, and every drawn row (type names and icons)', () => {
     expect(keys({ kind: 'typesChanged' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'trash', 'search']);
   });
+
+  it('reloaded (a bulk load): every list, row, count, history, the trash, types and search', () => {
+    expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'subtreeCounts', 'trash', 'search']);
+    expect(changeFingerprint({ kind: 'reloaded' })).toBeNull();
+  });
 });
 
 describe('changeFingerprint', () => {

@@ -10,6 +10,7 @@ export type InvalidationTarget =
   | { kind: 'entity'; id: string }
   | { kind: 'allEntities' }
   | { kind: 'history'; id: string }
+  | { kind: 'allHistories' }
   | { kind: 'subtreeCounts' }
   | { kind: 'trash' }
   | { kind: 'types' }
@@ -141,6 +142,18 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
     case 'typesChanged':
       // Type names and icons are drawn on every row and in the details.
       return [{ kind: 'types' }, { kind: 'roots' }, { kind: 'allChildren' }, { kind: 'allEntities' }, { kind: 'trash' }, { kind: 'search' }];
+    case 'reloaded':
+      // A bulk load: any cached list, row, count or history may be stale.
+      return [
+        { kind: 'types' },
+        { kind: 'roots' },
+        { kind: 'allChildren' },
+        { kind: 'allEntities' },
+        { kind: 'allHistories' },
+        { kind: 'subtreeCounts' },
+        { kind: 'trash' },
+        { kind: 'search' },
+      ];
   }
 }
 
@@ -160,6 +173,7 @@ export function changeFingerprint(change: RegistryChange): string | null {
     case 'purged':
       return `purged:${change.id}`;
     case 'typesChanged':
+    case 'reloaded':
       return null;
   }
 }

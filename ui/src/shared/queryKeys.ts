@@ -13,6 +13,7 @@ export const queryKeys = {
   subtreeCount: (id: string) => ['subtreeCount', id] as const,
   allSubtreeCounts: ['subtreeCount'] as const,
   history: (id: string) => ['history', id] as const,
+  allHistories: ['history'] as const,
   search: (query: string) => ['search', query] as const,
   allSearches: ['search'] as const,
   trash: ['trash'] as const,

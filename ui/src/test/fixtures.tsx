@@ -187,7 +187,7 @@ export function renderWithProviders(ui: ReactElement) {
 
 /** Send a `registry-changed` event as the backend would. */
 export async function sendRegistryChanged(change: RegistryChanged['change'], window = 'other') {
-  const payload: RegistryChanged = { source: { window }, change };
+  const payload: RegistryChanged = { source: { kind: 'window', label: window }, change };
   await act(async () => {
     await emit('registry-changed', payload);
   });

@@ -2,6 +2,7 @@ import { Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { TreeNode } from '../../bindings';
+import { fieldError, isFieldError } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { NodeIcon } from '../../shared/nodeIcons';
 import { entityTypesQuery } from '../entity-types/api';
@@ -47,6 +48,7 @@ export function NewEntityDialog({ parent, onClose }: { parent: TreeNode | null; 
             data={options}
             value={typeKey}
             onChange={setTypeKey}
+            error={fieldError(error, 'typeKey')}
             searchable
             required
             data-testid="new-entity-type"
@@ -59,9 +61,17 @@ export function NewEntityDialog({ parent, onClose }: { parent: TreeNode | null; 
             )}
             comboboxProps={{ withinPortal: false }}
           />
-          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required data-autofocus data-testid="new-entity-name" />
+          <TextInput
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={fieldError(error, 'name')}
+            required
+            data-autofocus
+            data-testid="new-entity-name"
+          />
           {types.isError && <ErrorNotice error={types.error} compact />}
-          {error !== null && <ErrorNotice error={error} />}
+          {error !== null && !isFieldError(error, ['typeKey', 'name']) && <ErrorNotice error={error} />}
           <Group justify="flex-end" gap="sm">
             <Button variant="default" onClick={onClose}>
               Cancel

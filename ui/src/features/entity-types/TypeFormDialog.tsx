@@ -1,11 +1,14 @@
 import { Button, Group, Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { EntityType } from '../../bindings';
+import { fieldError, isFieldError } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { knownIconNames, NodeIcon } from '../../shared/nodeIcons';
 import { useCreateEntityType, useUpdateEntityType } from './api';
 
 const ICON_OPTIONS = knownIconNames().map((name) => ({ value: name, label: name }));
+/** The inputs of this form, as the core names them in a Validation error. */
+const FIELDS = ['key', 'name', 'description', 'icon'] as const;
 
 /** Create a type (type === null) or edit one's name, description and icon. */
 export function TypeFormDialog({ type, onClose }: { type: EntityType | null; onClose: () => void }) {
@@ -45,18 +48,36 @@ export function TypeFormDialog({ type, onClose }: { type: EntityType | null; onC
               description="Stable identifier, e.g. solar_panel. Cannot be changed later."
               value={key}
               onChange={(e) => setKey(e.currentTarget.value)}
+              error={fieldError(error, 'key')}
               required
               data-autofocus
               data-testid="type-key"
             />
           )}
-          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required data-autofocus={type !== null || undefined} data-testid="type-name" />
-          <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} data-testid="type-description" />
+          <TextInput
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={fieldError(error, 'name')}
+            required
+            data-autofocus={type !== null || undefined}
+            data-testid="type-name"
+          />
+          <Textarea
+            label="Description"
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            error={fieldError(error, 'description')}
+            autosize
+            minRows={2}
+            data-testid="type-description"
+          />
           <Select
             label="Icon"
             data={ICON_OPTIONS}
             value={icon}
             onChange={setIcon}
+            error={fieldError(error, 'icon')}
             searchable
             clearable
             leftSection={<NodeIcon icon={icon} size={16} />}
@@ -69,7 +90,7 @@ export function TypeFormDialog({ type, onClose }: { type: EntityType | null; onC
             comboboxProps={{ withinPortal: false }}
             data-testid="type-icon"
           />
-          {error !== null && <ErrorNotice error={error} />}
+          {error !== null && !isFieldError(error, FIELDS) && <ErrorNotice error={error} />}
           <Group justify="flex-end" gap="sm">
             <Button variant="default" onClick={onClose}>
               Cancel

@@ -60,6 +60,29 @@ describe('types view', () => {
     expect(input(callsOf(calls, 'update_entity_type')[0])).toEqual({ id: 'type-building', expectedUpdatedAt: 'v-bld', name: 'Buildings', description: null, icon: 'building' });
   });
 
+  it('a refused key is shown under the Key input, not as a notice, and the dialog stays open', async () => {
+    const taken: AppError = { type: 'Validation', data: { message: 'a type with the key "meter" exists', field: 'key', rule: 'unique' } };
+    const { user } = renderApp({
+      roots: [],
+      handlers: {
+        list_entity_types: () => [building],
+        create_entity_type: () => {
+          throw taken;
+        },
+      },
+    });
+    await openTypes(user);
+    await user.click(screen.getByTestId('types-new'));
+    await user.type(screen.getByTestId('type-key'), 'meter');
+    await user.type(screen.getByTestId('type-name'), 'Meter');
+    await user.click(screen.getByTestId('type-save'));
+    await waitFor(() => expect(screen.getByTestId('type-key')).toHaveAttribute('aria-invalid', 'true'));
+    expect(screen.getByText('a type with the key "meter" exists')).toBeInTheDocument();
+    expect(screen.getByTestId('type-name')).not.toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByTestId('error-notice')).toBeNull();
+    expect(screen.getByTestId('type-save')).toBeInTheDocument();
+  });
+
   it('delete shows the InUse error with the number of live entities', async () => {
     const inUse: AppError = { type: 'InUse', data: { message: 'type building has live entities' } };
     const { calls, user } = renderApp({
