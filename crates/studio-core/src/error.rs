@@ -228,17 +228,16 @@ fn from_database_error(db: &dyn sqlx::error::DatabaseError) -> CoreError {
 struct Violation<'a> {
     code: &'a str,
     constraint: Option<&'a str>,
-    /// For a foreign key: the referencing table when the key points nowhere,
-    /// the referenced table when a row still referenced was deleted.
     table: Option<&'a str>,
     column: Option<&'a str>,
     detail: Option<&'a str>,
 }
 
-/// The typed error of a violated constraint: unique → `Validation` (unique,
-/// naming the field), foreign key → `InUse` when a referenced row was to go,
-/// `Validation` (reference) when the new row points nowhere, NOT NULL →
-/// `Validation` (required), CHECK / exclusion → `Validation` (check).
+/// The typed error of a violated constraint (`constraints::CONSTRAINTS`
+/// names the field): unique → `Validation` (unique), foreign key → `InUse`
+/// when a referenced row was to go, `Validation` (reference) when a new
+/// reference points nowhere, NOT NULL → `Validation` (required), CHECK and
+/// exclusion → `Validation` (check).
 fn constraint_error(v: &Violation<'_>) -> CoreError {
     let known = v.constraint.and_then(constraints::find);
     match v.code {
@@ -258,14 +257,12 @@ fn constraint_error(v: &Violation<'_>) -> CoreError {
             let ConstraintKind::ForeignKey { references } = c.kind else {
                 return CoreError::InUse("the record is still referenced by other records".into());
             };
-            // PostgreSQL names the referenced table when a referenced row was
-            // deleted, the constraint's own table when a new reference points
-            // nowhere; a table referencing itself needs the detail to tell.
-            let deleting_referenced = if references == c.table {
-                v.detail.is_some_and(|d| d.contains("still referenced"))
-            } else {
-                v.table == Some(references)
-            };
+            // PostgreSQL reports both directions with the same code, table
+            // and constraint; only its detail tells a new reference to
+            // nothing ("is not present") from the deletion of a row still
+            // referenced. A server whose messages are translated reads as
+            // the latter.
+            let deleting_referenced = !v.detail.is_some_and(|d| d.contains("is not present"));
             if deleting_referenced {
                 CoreError::InUse(format!(
                     "{} is still referenced by {} ({}): remove those references first",

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::change::{Actor, Applied, Source};
+use crate::change::{Actor, Applied};
 use crate::error::{CoreError, CoreResult};
 use crate::progress::{CancelToken, Progress};
 use crate::registry::{self, MoveEntity, MoveOutcome, BACKGROUND_MOVE_THRESHOLD};
@@ -87,7 +87,9 @@ impl Jobs {
     /// Moves an entity: inline when its subtree has at most
     /// [`BACKGROUND_MOVE_THRESHOLD`] rows, otherwise as a background job on
     /// the current tokio runtime, whose progress and end reach `listener`.
-    /// The job's changes are made as `actor` from [`Source::Job`].
+    /// The job's changes are made as `actor` (its audit rows say who started
+    /// it); front ends announce them as coming from
+    /// [`Source::Job`](crate::change::Source::Job).
     pub async fn move_entity(
         self: &Arc<Self>,
         pool: &PgPool,
@@ -106,10 +108,8 @@ impl Jobs {
         self.lock().insert(job_id, cancel.clone());
         let jobs = Arc::clone(self);
         let pool = pool.clone();
-        let actor = Actor {
-            source: Source::Job { job_id },
-            ..actor.clone()
-        };
+        // The job acts for whoever started it, in the same request.
+        let actor = actor.clone();
         let input = input.clone();
         tokio::spawn(async move {
             let progress_listener = Arc::clone(&listener);

@@ -36,18 +36,18 @@ fn actor() -> Actor {
     Actor::new(None, Source::Test)
 }
 
-struct Tree {
-    a: TreeNode,
-    b: TreeNode,
+pub(crate) struct Tree {
+    pub a: TreeNode,
+    pub b: TreeNode,
     /// Rows a move of `a` rewrites (itself included).
-    size: i64,
+    pub size: i64,
 }
 
 /// Root "Estate" with "Big block" (a) and "Target" (b) under it, and
 /// `mids` × (1 + `leaves`) entities under a, inserted with SQL but following
 /// the invariants: path = parent path + id label, path_label = parent label
 /// + slug of the name (names `mid_7`, `leaf_12` are their own slugs).
-async fn build(pool: &PgPool, mids: i32, leaves: i32) -> Tree {
+pub(crate) async fn build(pool: &PgPool, mids: i32, leaves: i32) -> Tree {
     let mut tx = pool.begin().await.unwrap();
     let type_id = registry::ensure_entity_type(
         &mut tx,

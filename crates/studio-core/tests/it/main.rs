@@ -2,10 +2,14 @@
 //! database cloned from a migrated template, on a throwaway cluster shared
 //! by the whole run (`studio_core::testing`).
 
+mod changes;
 mod common;
 mod concurrency;
+mod constraints;
+mod facts;
 mod invariants;
 mod kill_mid_move;
+mod layout;
 mod registry;
 mod registry_ops;
 mod schema;
