@@ -59,6 +59,7 @@ pub async fn create(
 
 /// Creates an entity under its parent (or as a root) with its `name`
 /// property, in the caller's transaction.
+#[instrument(level = "debug", skip_all)]
 pub async fn create_in(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -165,6 +166,7 @@ pub async fn rename(
 }
 
 /// [`rename`] in the caller's transaction.
+#[instrument(level = "debug", skip_all)]
 pub async fn rename_in(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -238,6 +240,7 @@ pub async fn delete(
 }
 
 /// [`delete`] in the caller's transaction.
+#[instrument(level = "debug", skip_all)]
 pub async fn delete_in(
     conn: &mut PgConnection,
     actor: &Actor,

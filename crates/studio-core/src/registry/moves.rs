@@ -23,6 +23,7 @@ pub const BACKGROUND_MOVE_THRESHOLD: i64 = 10_000;
 const CHUNK: i64 = 5_000;
 
 /// How many rows (deleted included) a move of this entity rewrites.
+#[instrument(skip_all)]
 pub async fn move_size(pool: &PgPool, id: Uuid) -> CoreResult<i64> {
     subtree_rows(pool, id, false).await
 }
@@ -45,6 +46,7 @@ pub async fn move_entity(
 }
 
 /// [`move_entity`] in the caller's transaction.
+#[instrument(level = "debug", skip_all)]
 pub async fn move_entity_in(
     conn: &mut PgConnection,
     actor: &Actor,

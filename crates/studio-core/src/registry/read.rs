@@ -27,6 +27,7 @@ pub async fn tree_node(conn: &mut PgConnection, id: Uuid) -> CoreResult<TreeNode
 }
 
 /// The live roots of the registry, in path-label order.
+#[instrument(skip_all)]
 pub async fn list_roots<'e>(db: impl PgExecutor<'e>) -> CoreResult<Vec<TreeNode>> {
     Ok(sqlx::query_as::<_, TreeNode>(ROOTS_SQL)
         .fetch_all(db)

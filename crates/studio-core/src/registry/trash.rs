@@ -51,6 +51,7 @@ const TRASH_SQL: &str = concat!(
 
 /// The tops of deletions, newest first: each deleted entity whose parent is
 /// live, or was deleted at another moment.
+#[instrument(skip_all)]
 pub async fn list_trash(
     pool: &PgPool,
     policy: &PurgePolicy,
@@ -77,6 +78,7 @@ pub async fn restore(
 }
 
 /// [`restore`] in the caller's transaction.
+#[instrument(level = "debug", skip_all)]
 pub async fn restore_in(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -180,6 +182,7 @@ pub async fn purge(
 }
 
 /// [`purge`] in the caller's transaction.
+#[instrument(level = "debug", skip_all)]
 pub async fn purge_in(
     conn: &mut PgConnection,
     actor: &Actor,

@@ -33,6 +33,7 @@ const MAX_TYPE_NAME: usize = 200;
 const MAX_DESCRIPTION: usize = 2_000;
 
 /// Entity types by name; deleted ones too when asked.
+#[instrument(skip_all)]
 pub async fn list_entity_types(
     pool: &PgPool,
     include_deleted: bool,
@@ -136,6 +137,7 @@ pub async fn create_entity_type(
 }
 
 /// [`create_entity_type`] in the caller's transaction.
+#[instrument(level = "debug", skip_all)]
 pub async fn create_entity_type_in(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -249,6 +251,7 @@ pub async fn update_entity_type(
 }
 
 /// [`update_entity_type`] in the caller's transaction.
+#[instrument(level = "debug", skip_all)]
 pub async fn update_entity_type_in(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -295,6 +298,7 @@ pub async fn delete_entity_type(
 }
 
 /// [`delete_entity_type`] in the caller's transaction.
+#[instrument(level = "debug", skip_all)]
 pub async fn delete_entity_type_in(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -344,6 +348,7 @@ pub async fn restore_entity_type(
 }
 
 /// [`restore_entity_type`] in the caller's transaction.
+#[instrument(level = "debug", skip_all)]
 pub async fn restore_entity_type_in(
     conn: &mut PgConnection,
     actor: &Actor,
