@@ -273,18 +273,7 @@ async fn each_mutation_returns_its_change_and_the_audit_row_says_the_same() {
 async fn operations_share_one_transaction_all_or_nothing() {
     let db = test_db().await;
     let pool = &db.pool;
-    let mut tx = pool.begin().await.unwrap();
-    let site = registry::EntityTypeSpec {
-        key: "site",
-        name: "Site",
-        description: None,
-        icon: None,
-        is_system: false,
-    };
-    let _type = registry::ensure_entity_type(&mut tx, &actor(), &site)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    crate::common::ensure_type(pool, "site", "Site", false).await;
     let a = actor();
     let input = |name: &str, parent| CreateEntity {
         type_key: "site".into(),

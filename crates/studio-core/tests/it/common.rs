@@ -1,12 +1,32 @@
 //! Helpers shared by the registry's integration tests: a snapshot of every
 //! `entities` row with its live name, and the tree invariants over it.
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
+use studio_core::registry::{self, EntityTypeSpec};
+use studio_core::{Actor, Source};
 use uuid::Uuid;
+
+/// Ensures the entity type `key` (called `name`) exists, committed in a
+/// transaction of its own, and returns its id.
+pub async fn ensure_type(pool: &PgPool, key: &str, name: &str, is_system: bool) -> Uuid {
+    let mut tx = pool.begin().await.expect("begin");
+    let spec = EntityTypeSpec {
+        key,
+        name,
+        description: None,
+        icon: None,
+        is_system,
+    };
+    let id = registry::ensure_entity_type(&mut tx, &Actor::new(None, Source::Test), &spec)
+        .await
+        .unwrap_or_else(|e| panic!("ensuring entity type {key:?} must succeed: {e:?}"))
+        .value;
+    tx.commit().await.expect("commit");
+    id
+}
 
 /// One `entities` row with its live name.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -16,7 +16,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use studio_core::progress::CancelToken;
 use studio_core::records::CurrentRow;
-use studio_core::registry::{self, CreateEntity, EntityTypeSpec, MoveEntity, RenameEntity};
+use studio_core::registry::{self, CreateEntity, MoveEntity, RenameEntity};
 use studio_core::testing::test_db;
 use studio_core::{Actor, CoreError, Source};
 use uuid::Uuid;
@@ -165,21 +165,8 @@ async fn fifty_sessions_rename_and_move_in_one_subtree_without_lost_updates() {
         .unwrap_or(DEFAULT_SECS);
     let db = test_db().await;
     let setup = Actor::new(None, Source::Test);
+    crate::common::ensure_type(&db.pool, "site", "Site", false).await;
     let mut tx = db.pool.begin().await.unwrap();
-    registry::ensure_entity_type(
-        &mut tx,
-        &setup,
-        &EntityTypeSpec {
-            key: "site",
-            name: "Site",
-            description: None,
-            icon: None,
-            is_system: false,
-        },
-    )
-    .await
-    .map(|a| a.value)
-    .unwrap();
     let root = registry::create_in(
         &mut tx,
         &setup,

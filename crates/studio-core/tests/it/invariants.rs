@@ -14,7 +14,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sqlx::PgPool;
 use studio_core::progress::CancelToken;
 use studio_core::records::VersionedId;
-use studio_core::registry::{self, CreateEntity, EntityTypeSpec, MoveEntity, RenameEntity};
+use studio_core::registry::{self, CreateEntity, MoveEntity, RenameEntity};
 use studio_core::testing::test_db;
 use studio_core::{Actor, CoreError, Source};
 use uuid::Uuid;
@@ -165,22 +165,7 @@ fn actor() -> Actor {
 
 async fn run_case(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let db = test_db().await;
-    let mut tx = db.pool.begin().await.expect("begin");
-    registry::ensure_entity_type(
-        &mut tx,
-        &actor(),
-        &EntityTypeSpec {
-            key: TYPE,
-            name: "Site",
-            description: None,
-            icon: None,
-            is_system: false,
-        },
-    )
-    .await
-    .map(|a| a.value)
-    .expect("ensure type");
-    tx.commit().await.expect("commit");
+    crate::common::ensure_type(&db.pool, TYPE, "Site", false).await;
     let result = apply_all(&db.pool, &ops).await;
     db.pool.close().await;
     result

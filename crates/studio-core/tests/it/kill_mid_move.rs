@@ -21,7 +21,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use studio_core::progress::{CancelToken, Progress as MoveProgress};
 use studio_core::records::TreeNode;
-use studio_core::registry::{self, CreateEntity, EntityTypeSpec, MoveEntity};
+use studio_core::registry::{self, CreateEntity, MoveEntity};
 use studio_core::testing::test_db;
 use studio_core::{Actor, CoreError, Source};
 use uuid::Uuid;
@@ -48,22 +48,7 @@ pub(crate) struct Tree {
 /// the invariants: path = parent path + id label, path_label = parent label
 /// + slug of the name (names `mid_7`, `leaf_12` are their own slugs).
 pub(crate) async fn build(pool: &PgPool, mids: i32, leaves: i32) -> Tree {
-    let mut tx = pool.begin().await.unwrap();
-    let type_id = registry::ensure_entity_type(
-        &mut tx,
-        &actor(),
-        &EntityTypeSpec {
-            key: "site",
-            name: "Site",
-            description: None,
-            icon: None,
-            is_system: false,
-        },
-    )
-    .await
-    .map(|a| a.value)
-    .unwrap();
-    tx.commit().await.unwrap();
+    let type_id = crate::common::ensure_type(pool, "site", "Site", false).await;
     let create = |parent: Option<Uuid>, name: &str| {
         let input = CreateEntity {
             type_key: "site".into(),

@@ -3,7 +3,7 @@
 
 use studio_core::demo;
 use studio_core::records::TreeNode;
-use studio_core::registry::{self, CreateEntity, EntityTypeSpec};
+use studio_core::registry::{self, CreateEntity};
 use studio_core::testing::test_db;
 use studio_core::{Actor, CoreError, Source};
 
@@ -12,22 +12,7 @@ fn actor() -> Actor {
 }
 
 async fn with_type(pool: &sqlx::PgPool, key: &'static str) {
-    let mut tx = pool.begin().await.unwrap();
-    registry::ensure_entity_type(
-        &mut tx,
-        &actor(),
-        &EntityTypeSpec {
-            key,
-            name: key,
-            description: None,
-            icon: None,
-            is_system: false,
-        },
-    )
-    .await
-    .map(|a| a.value)
-    .unwrap();
-    tx.commit().await.unwrap();
+    crate::common::ensure_type(pool, key, key, false).await;
 }
 
 async fn create(

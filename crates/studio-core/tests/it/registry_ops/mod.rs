@@ -29,23 +29,7 @@ fn actor() -> Actor {
 // ---------------------------------------------------------------- helpers
 
 async fn ensure_type(pool: &PgPool, key: &str, is_system: bool) -> Uuid {
-    let mut tx = pool.begin().await.expect("begin");
-    let id = registry::ensure_entity_type(
-        &mut tx,
-        &actor(),
-        &EntityTypeSpec {
-            key,
-            name: key,
-            description: None,
-            icon: None,
-            is_system,
-        },
-    )
-    .await
-    .map(|a| a.value)
-    .unwrap_or_else(|e| panic!("ensuring entity type {key:?} must succeed: {e:?}"));
-    tx.commit().await.expect("commit");
-    id
+    crate::common::ensure_type(pool, key, key, is_system).await
 }
 
 async fn try_create_of(
