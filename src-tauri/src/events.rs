@@ -52,6 +52,14 @@ pub enum RegistryChange {
         id: Uuid,
     },
     TypesChanged,
+    /// An entity's property values changed (its version moved on).
+    #[serde(rename_all = "camelCase")]
+    PropertiesChanged {
+        node: TreeNode,
+    },
+    /// Property groups, definitions or a type's layout changed: every
+    /// property pane and the admin lists may show something else now.
+    SchemaChanged,
     /// Many entities changed at once (a bulk load): reload everything.
     Reloaded,
 }
@@ -88,6 +96,19 @@ impl From<&Change> for RegistryChange {
             | Change::EntityTypeUpdated { .. }
             | Change::EntityTypeDeleted { .. }
             | Change::EntityTypeRestored { .. } => RegistryChange::TypesChanged,
+            Change::PropertyValuesChanged { node, .. } => {
+                RegistryChange::PropertiesChanged { node: node.clone() }
+            }
+            Change::PropertyGroupCreated { .. }
+            | Change::PropertyGroupUpdated { .. }
+            | Change::PropertyGroupDeleted { .. }
+            | Change::PropertyGroupRestored { .. }
+            | Change::PropertyGroupsReordered { .. }
+            | Change::PropertyDefinitionCreated { .. }
+            | Change::PropertyDefinitionUpdated { .. }
+            | Change::PropertyDefinitionDeleted { .. }
+            | Change::PropertyDefinitionRestored { .. }
+            | Change::TypeLayoutChanged { .. } => RegistryChange::SchemaChanged,
             Change::EntitiesGenerated { .. } => RegistryChange::Reloaded,
         }
     }

@@ -54,6 +54,35 @@ export const commands = {
 	updateEntityType: (input: EntityTypeUpdate) => typedError<EntityType, AppError>(__TAURI_INVOKE("update_entity_type", { input })),
 	deleteEntityType: (input: VersionedId) => typedError<EntityType, AppError>(__TAURI_INVOKE("delete_entity_type", { input })),
 	restoreEntityType: (id: string) => typedError<EntityType, AppError>(__TAURI_INVOKE("restore_entity_type", { id })),
+	listPropertyGroups: (includeDeleted: boolean) => typedError<PropertyGroup[], AppError>(__TAURI_INVOKE("list_property_groups", { includeDeleted })),
+	createPropertyGroup: (input: PropertyGroupInput) => typedError<PropertyGroup, AppError>(__TAURI_INVOKE("create_property_group", { input })),
+	updatePropertyGroup: (input: PropertyGroupUpdate) => typedError<PropertyGroup, AppError>(__TAURI_INVOKE("update_property_group", { input })),
+	deletePropertyGroup: (input: VersionedId) => typedError<PropertyGroup, AppError>(__TAURI_INVOKE("delete_property_group", { input })),
+	restorePropertyGroup: (id: string) => typedError<PropertyGroup, AppError>(__TAURI_INVOKE("restore_property_group", { id })),
+	/**  Puts every live group in the order given. */
+	reorderPropertyGroups: (ids: string[]) => typedError<PropertyGroup[], AppError>(__TAURI_INVOKE("reorder_property_groups", { ids })),
+	listPropertyDefinitions: (includeDeleted: boolean) => typedError<PropertyDefinition[], AppError>(__TAURI_INVOKE("list_property_definitions", { includeDeleted })),
+	/**
+	 *  How many stored values an edit of a property's type or rules would make
+	 *  invalid (nothing is changed).
+	 */
+	propertyDefinitionImpact: (input: PropertyDefinitionUpdate) => typedError<DefinitionImpact, AppError>(__TAURI_INVOKE("property_definition_impact", { input })),
+	createPropertyDefinition: (input: PropertyDefinitionInput) => typedError<PropertyDefinition, AppError>(__TAURI_INVOKE("create_property_definition", { input })),
+	updatePropertyDefinition: (input: PropertyDefinitionUpdate) => typedError<PropertyDefinition, AppError>(__TAURI_INVOKE("update_property_definition", { input })),
+	deletePropertyDefinition: (input: VersionedId) => typedError<PropertyDefinition, AppError>(__TAURI_INVOKE("delete_property_definition", { input })),
+	restorePropertyDefinition: (id: string) => typedError<PropertyDefinition, AppError>(__TAURI_INVOKE("restore_property_definition", { id })),
+	/**  The properties an entity type shows, in order. */
+	typeLayout: (entityTypeId: string) => typedError<TypeLayout, AppError>(__TAURI_INVOKE("type_layout", { entityTypeId })),
+	setTypeLayout: (input: TypeLayoutUpdate) => typedError<TypeLayout, AppError>(__TAURI_INVOKE("set_type_layout", { input })),
+	/**  An entity's properties as its detail pane shows them. */
+	propertyPane: (entityId: string) => typedError<PropertyPane, AppError>(__TAURI_INVOKE("property_pane", { entityId })),
+	/**  Sets and clears property values of one entity, all or none. */
+	setPropertyValues: (input: SetValues) => typedError<PropertyPane, AppError>(__TAURI_INVOKE("set_property_values", { input })),
+	/**
+	 *  Restores an entity's property values as they were after an event of its
+	 *  history, as one new change.
+	 */
+	restoreProperties: (input: RestoreProperties) => typedError<PropertiesRestored, AppError>(__TAURI_INVOKE("restore_properties", { input })),
 };
 
 /** Events */
@@ -130,8 +159,19 @@ export type Crumb = {
 
 /**  The current state of a record a change was refused for. */
 export type CurrentRow = { kind: "entity"; row: TreeNode } | { kind: "entityType"; row: EntityType } | 
+/**  A property value (the property pane). */
+{ kind: "propertyValue"; row: CurrentValue } | { kind: "propertyGroup"; row: PropertyGroup } | { kind: "propertyDefinition"; row: PropertyDefinition } | 
 /**  The record is gone (deleted or purged). */
 { kind: "missing" };
+
+/**  The current state of a property value an edit was refused for. */
+export type CurrentValue = {
+	entityId: string,
+	definitionId: string,
+	key: string,
+	value: PropertyValue | null,
+	updatedAt: string | null,
+};
 
 /**  What the window shows of the database it works on (never a password). */
 export type DatabaseInfo = {
@@ -141,6 +181,16 @@ export type DatabaseInfo = {
 };
 
 export type DatabaseKind = "embedded" | "external";
+
+/**  What an edit of a property's type or rules would do to stored values. */
+export type DefinitionImpact = {
+	/**  Live values of the property. */
+	values: number,
+	/**  Of those, how many the new type or rules would refuse. */
+	invalid: number,
+	/**  Some of them, with the reason (sensitive values are not shown). */
+	samples: InvalidValue[],
+};
 
 /**  What a soft delete covered. */
 export type DeleteOutcome = {
@@ -204,6 +254,15 @@ export type HistoryEntry = {
 	after: Value | null,
 };
 
+/**  A stored value that does not satisfy its property's type or rules. */
+export type InvalidValue = {
+	entityId: string,
+	entityName: string,
+	/**  The value as stored (JSON), or None for a sensitive property. */
+	value: string | null,
+	problem: string,
+};
+
 /**  Progress of a background job. */
 export type JobProgress = {
 	jobId: string,
@@ -214,6 +273,13 @@ export type JobProgress = {
 
 /**  Where a job is. */
 export type JobState = { state: "running" } | { state: "committed"; node: TreeNode; oldParentId: string | null } | { state: "cancelled" } | { state: "failed"; error: AppError };
+
+/**  One property in an entity type's layout. */
+export type LayoutEntry = {
+	definitionId: string,
+	/**  Required for entities of this type (beyond the property's own rule). */
+	isRequired: boolean,
+};
 
 /**
  *  A move of one version of an entity (and its subtree) under a new parent,
@@ -231,6 +297,140 @@ export type MoveEntity = {
  */
 export type MoveStarted = { kind: "done"; node: TreeNode; oldParentId: string | null } | { kind: "background"; jobId: string; total: number };
 
+/**
+ *  One property of an entity: its definition, its value (if any) and the
+ *  version of that value.
+ */
+export type PaneField = {
+	definition: PropertyDefinition,
+	value: PropertyValue | null,
+	/**
+	 *  The stored JSON when it is not a value of the property's type (it
+	 *  was written under an earlier type).
+	 */
+	raw: string | null,
+	/**  Why the stored value fails the property's current rules, if it does. */
+	problem: string | null,
+	/**  The value's version (None: no value); an edit sends it back. */
+	valueUpdatedAt: string | null,
+	/**  Required by the property or by the entity's type. */
+	required: boolean,
+	/**  Part of the entity type's layout (else shown because it has a value). */
+	inLayout: boolean,
+};
+
+export type PaneSection = {
+	group: PropertyGroup | null,
+	fields: PaneField[],
+};
+
+/**  What a restore of past values did. */
+export type PropertiesRestored = {
+	pane: PropertyPane,
+	/**  Properties that could not be restored, with why. */
+	skipped: string[],
+};
+
+/**  A property (seed 000 `property_definitions`), with its rules parsed. */
+export type PropertyDefinition = {
+	id: string,
+	groupId: string | null,
+	key: string,
+	name: string,
+	description: string | null,
+	valueType: ValueType,
+	isRequired: boolean,
+	isSensitive: boolean,
+	isSearchable: boolean,
+	/**  The system property `name`: shown in the header, renamed in the tree. */
+	isSystem: boolean,
+	rules: Rules,
+	createdAt: string,
+	updatedAt: string,
+	deletedAt: string | null,
+};
+
+/**  A new property. */
+export type PropertyDefinitionInput = {
+	groupId: string | null,
+	key: string,
+	name: string,
+	description: string | null,
+	valueType: ValueType,
+	isRequired: boolean,
+	isSensitive: boolean,
+	isSearchable: boolean,
+	rules: Rules,
+};
+
+/**
+ *  An edit of a property (its key is permanent). When the new type or rules
+ *  make stored values invalid, the edit is refused (rule `confirm`) unless
+ *  `accept_invalid` equals the number of values that would become invalid,
+ *  as [`DefinitionImpact`] reported it; those values are kept as they are
+ *  and shown as invalid.
+ */
+export type PropertyDefinitionUpdate = {
+	id: string,
+	expectedUpdatedAt: string,
+	groupId: string | null,
+	name: string,
+	description: string | null,
+	valueType: ValueType,
+	isRequired: boolean,
+	isSensitive: boolean,
+	isSearchable: boolean,
+	rules: Rules,
+	acceptInvalid: number | null,
+};
+
+/**  A section of properties (seed 000 `property_groups`). */
+export type PropertyGroup = {
+	id: string,
+	key: string,
+	name: string,
+	description: string | null,
+	displayOrder: number,
+	createdAt: string,
+	updatedAt: string,
+	deletedAt: string | null,
+};
+
+/**  A new property group. */
+export type PropertyGroupInput = {
+	key: string,
+	name: string,
+	description: string | null,
+};
+
+/**  An edit of a group's name and description (its key is permanent). */
+export type PropertyGroupUpdate = {
+	id: string,
+	expectedUpdatedAt: string,
+	name: string,
+	description: string | null,
+};
+
+/**  An entity's properties, grouped, as its detail pane shows them. */
+export type PropertyPane = {
+	entityId: string,
+	/**  The entity's version. */
+	updatedAt: string,
+	/**  In group order; properties without a group come last. */
+	sections: PaneSection[],
+};
+
+/**  A property value, by type. */
+export type PropertyValue = { type: "text"; value: string } | 
+/**  A decimal number as text: `-12.500`. */
+{ type: "number"; value: string } | { type: "boolean"; value: boolean } | 
+/**  `YYYY-MM-DD`, or an RFC 3339 date-time with an offset. */
+{ type: "date"; value: string } | 
+/**  JSON text. */
+{ type: "json"; value: string } | { type: "ip_address"; value: string } | { type: "url"; value: string } | 
+/**  The id of the secret entity it refers to. */
+{ type: "secret_reference"; value: string } | { type: "single_select"; value: string } | { type: "multi_select"; value: string[] };
+
 /**  What a purge removed for good. */
 export type PurgeOutcome = {
 	id: string,
@@ -239,6 +439,13 @@ export type PurgeOutcome = {
 
 /**  What changed in the registry. */
 export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "updated"; node: TreeNode } | { kind: "moved"; node: TreeNode; oldParentId: string | null } | { kind: "deleted"; id: string; parentId: string | null; count: number } | { kind: "restored"; node: TreeNode; count: number } | { kind: "purged"; id: string } | { kind: "typesChanged" } | 
+/**  An entity's property values changed (its version moved on). */
+{ kind: "propertiesChanged"; node: TreeNode } | 
+/**
+ *  Property groups, definitions or a type's layout changed: every
+ *  property pane and the admin lists may show something else now.
+ */
+{ kind: "schemaChanged" } | 
 /**  Many entities changed at once (a bulk load): reload everything. */
 { kind: "reloaded" };
 
@@ -261,6 +468,17 @@ export type RestoreOutcome = {
 	restored: number,
 };
 
+/**
+ *  Restores an entity's properties as they were after one audit event (its
+ *  history), as one new change; `expected_updated_at` is the entity's
+ *  version the person saw.
+ */
+export type RestoreProperties = {
+	entityId: string,
+	expectedUpdatedAt: string,
+	asOfEventId: string,
+};
+
 /**  The kind of rule an input broke. */
 export type Rule = 
 /**  A value is missing or blank. */
@@ -280,7 +498,56 @@ export type Rule =
 /**  Not possible in the record's current state (deleted, not deleted...). */
 "state" | 
 /**  A rule the database checked (a CHECK constraint). */
-"check";
+"check" | 
+/**  Below a minimum or above a maximum (numbers, dates, counts). */
+"range" | 
+/**  Does not match the required pattern. */
+"pattern" | 
+/**  Not one of the allowed options. */
+"choice" | 
+/**  The wrong kind of value (text where a number belongs, ...). */
+"type" | 
+/**  Nested too deeply (JSON). */
+"tooDeep" | 
+/**
+ *  The change needs the person's confirmation first (it would make
+ *  existing values invalid); nothing was changed.
+ */
+"confirm";
+
+/**
+ *  The rules of a definition (`property_definitions.validation`), by type.
+ *  Every field is optional; an absent rule does not apply. Unknown fields
+ *  are refused, so a typo in a rule cannot silently switch it off.
+ */
+export type Rules = {
+	/**  text: most characters (default 10,000). */
+	maxLength?: number | null,
+	/**  text: fewest characters. */
+	minLength?: number | null,
+	/**  text: a regular expression the whole value must match. */
+	pattern?: string | null,
+	/**  number: bounds, as decimal text; date: bounds as `YYYY-MM-DD`. */
+	min?: string | null,
+	max?: string | null,
+	/**  number: whole numbers only. */
+	integer?: boolean | null,
+	/**  date: allow a time of day (RFC 3339 with an offset); default dates only. */
+	withTime?: boolean | null,
+	/**  json: most bytes (default 65,536) and nesting depth (default 32). */
+	maxBytes?: number | null,
+	maxDepth?: number | null,
+	/**  ip_address: which forms are allowed (default IPv4 and IPv6, no CIDR). */
+	ipv4?: boolean | null,
+	ipv6?: boolean | null,
+	cidr?: boolean | null,
+	/**  url: allowed schemes (default `http`, `https`). */
+	schemes?: string[] | null,
+	/**  single_select / multi_select: the options. */
+	options?: SelectOption[] | null,
+	/**  multi_select: most options chosen at once. */
+	maxItems?: number | null,
+};
 
 /**
  *  Search results: the best matches, and how many there are (exact up to
@@ -291,6 +558,21 @@ export type SearchResults = {
 	total: number,
 	/**  `total` is the cap: there are at least that many. */
 	totalCapped: boolean,
+};
+
+/**  One option of a select. */
+export type SelectOption = {
+	/**  Stored in values; stable. */
+	key: string,
+	label: string,
+	/**  `#rrggbb`, or None for the default colour. */
+	color: string | null,
+};
+
+/**  Several property edits of one entity, made together (all or none). */
+export type SetValues = {
+	entityId: string,
+	edits: ValueEdit[],
 };
 
 /**
@@ -352,7 +634,35 @@ export type TreeNode = {
 	updatedAt: string,
 };
 
+/**  The properties an entity type shows, in order. */
+export type TypeLayout = {
+	entityTypeId: string,
+	/**  The entity type's version; a layout edit sends it back. */
+	updatedAt: string,
+	entries: LayoutEntry[],
+};
+
+/**  A new layout for an entity type, aimed at the version the editor saw. */
+export type TypeLayoutUpdate = {
+	entityTypeId: string,
+	expectedUpdatedAt: string,
+	entries: LayoutEntry[],
+};
+
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**
+ *  One property edit: a new value, or `None` to clear it. `expected_updated_at`
+ *  is the version of the value the editor saw (None: it saw no value).
+ */
+export type ValueEdit = {
+	definitionId: string,
+	expectedUpdatedAt: string | null,
+	value: PropertyValue | null,
+};
+
+/**  The value types of seed 000 (`property_definitions.value_type`). */
+export type ValueType = "text" | "number" | "boolean" | "date" | "json" | "ip_address" | "url" | "secret_reference" | "single_select" | "multi_select";
 
 /**  A change aimed at one version of a record. */
 export type VersionedId = {

@@ -65,6 +65,9 @@ const REBUILT_INDEXES: &[&str] = &[
     "idx_entities_path_label_trgm",
     "idx_entities_deleted",
     "idx_entity_names_trgm",
+    "idx_read_model_children",
+    "idx_read_model_filters",
+    "idx_read_model_name_trgm",
 ];
 
 /// Bytes of COPY data per message.
@@ -179,6 +182,8 @@ pub enum GeneratePhase {
     Entities,
     /// Copying their names.
     Names,
+    /// Building the read model.
+    ReadModel,
     /// Recreating indexes (`done` of `total` indexes).
     Indexes,
     /// Committed; vacuuming and updating the planner's statistics.
@@ -190,6 +195,7 @@ impl GeneratePhase {
         match self {
             GeneratePhase::Entities => "entities",
             GeneratePhase::Names => "names",
+            GeneratePhase::ReadModel => "read model",
             GeneratePhase::Indexes => "indexes",
             GeneratePhase::Analyze => "analyze",
         }
@@ -297,6 +303,19 @@ pub async fn generate(
     };
     let summary = copy_pass(&mut tx, &plan, Pass::Entities, progress).await?;
     copy_pass(&mut tx, &plan, Pass::Names, progress).await?;
+    // The read model of the whole registry, in one statement (with its
+    // indexes dropped for a large load, like the others).
+    progress(GenerateProgress {
+        phase: GeneratePhase::ReadModel,
+        done: 0,
+        total: 1,
+    });
+    studio_core::read_model::rebuild(&mut tx).await?;
+    progress(GenerateProgress {
+        phase: GeneratePhase::ReadModel,
+        done: 1,
+        total: 1,
+    });
 
     for (i, (_, definition)) in definitions.iter().enumerate() {
         progress(GenerateProgress {
@@ -340,7 +359,7 @@ pub async fn generate(
     // Statistics for the planner, and the visibility map for index-only
     // scans (subtree counts, has-children probes) without waiting for
     // autovacuum. VACUUM cannot run in a transaction: simple protocol.
-    sqlx::raw_sql("VACUUM (ANALYZE) entities, entity_property_values")
+    sqlx::raw_sql("VACUUM (ANALYZE) entities, entity_property_values, entity_read_model")
         .execute(pool)
         .await?;
     progress(GenerateProgress {

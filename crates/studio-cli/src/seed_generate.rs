@@ -38,6 +38,8 @@ pub async fn run(target: &DatabaseTarget, entities: u64, seed: u64, wide: u64) -
                 }
                 format!("{:>9} / {} {}", p.done, p.total, p.phase.label())
             }
+            GeneratePhase::ReadModel if p.done == 0 => "building the read model".to_string(),
+            GeneratePhase::ReadModel => "read model built".to_string(),
             GeneratePhase::Indexes if p.done < p.total => {
                 format!("recreating index {} of {}", p.done + 1, p.total)
             }

@@ -139,6 +139,16 @@ pub const CONSTRAINTS: &[Constraint] = &[
     ),
     pk("users", "users_pkey", "a person"),
     pk("audit_events", "audit_events_pkey", "an audit event"),
+    pk(
+        "entity_type_properties",
+        "entity_type_properties_pkey",
+        "a property of a type",
+    ),
+    pk(
+        "entity_read_model",
+        "entity_read_model_pkey",
+        "a read-model row",
+    ),
     // Unique keys.
     unique(
         "entity_type_definitions_key_key",
@@ -180,6 +190,25 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "a property value",
     ),
     unique("uq_users_pg_role_active", "users", "pg_role", "a person"),
+    unique(
+        "uq_entity_type_properties_active",
+        "entity_type_properties",
+        "property_definition_id",
+        "a property of a type",
+    ),
+    unique(
+        "uq_entity_tags_active",
+        "entity_tags",
+        "tag_entity_id",
+        "a tag assignment",
+    ),
+    unique(
+        "uq_entity_relationships_active",
+        "entity_relationships",
+        "relationship_type",
+        "a relationship",
+    ),
+    unique("uq_tags_group_key_active", "tags", "key", "a tag"),
     // Foreign keys.
     fk(
         "entities_entity_type_id_fkey",
@@ -334,6 +363,27 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "actor_user_id",
         "users",
         "an audit event",
+    ),
+    fk(
+        "entity_type_properties_entity_type_id_fkey",
+        "entity_type_properties",
+        "entity_type_id",
+        "entity_type_definitions",
+        "a property of a type",
+    ),
+    fk(
+        "entity_type_properties_property_definition_id_fkey",
+        "entity_type_properties",
+        "property_definition_id",
+        "property_definitions",
+        "a property of a type",
+    ),
+    fk(
+        "entity_read_model_entity_id_fkey",
+        "entity_read_model",
+        "entity_id",
+        "entities",
+        "a read-model row",
     ),
 ];
 

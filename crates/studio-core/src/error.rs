@@ -101,6 +101,19 @@ pub enum Rule {
     State,
     /// A rule the database checked (a CHECK constraint).
     Check,
+    /// Below a minimum or above a maximum (numbers, dates, counts).
+    Range,
+    /// Does not match the required pattern.
+    Pattern,
+    /// Not one of the allowed options.
+    Choice,
+    /// The wrong kind of value (text where a number belongs, ...).
+    Type,
+    /// Nested too deeply (JSON).
+    TooDeep,
+    /// The change needs the person's confirmation first (it would make
+    /// existing values invalid); nothing was changed.
+    Confirm,
 }
 
 impl ValidationError {

@@ -6,6 +6,6 @@
 pub use crate::registry::locks::lock_top_level;
 pub use crate::registry::sql::{
     BY_NAME, BY_PATH_LABEL, CHILDREN_AFTER_SQL, CHILDREN_FIRST_SQL, CRUMBS_SQL, MOVE_CHUNK_SQL,
-    MOVE_REPARENT_SQL, ROOTS_SQL, SUBTREE_COUNT_SQL, TREE_NODE_SQL, TREE_SELECT,
+    MOVE_REPARENT_SQL, ROOTS_SQL, SUBTREE_COUNT_SQL, SUBTREE_SIZE_SQL, TREE_NODE_SQL, TREE_SELECT,
 };
 pub use crate::registry::{SearchQuery, SearchRow};

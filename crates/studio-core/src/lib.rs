@@ -32,6 +32,7 @@ pub mod internals;
 pub mod jobs;
 pub mod progress;
 pub mod properties;
+pub mod read_model;
 pub mod records;
 pub mod registry;
 pub mod startup;

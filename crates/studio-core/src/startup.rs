@@ -133,6 +133,7 @@ pub async fn open(
     let pool = db::connect(&url).await?;
     progress(OpenStep::Migrating);
     db::migrate(&pool).await?;
+    rebuild_read_model_if_needed(&pool).await?;
     let server = db::server_info(&pool).await?;
     let display = match target {
         DatabaseTarget::Embedded { root } => format!("local database in {}", root.display()),
@@ -147,6 +148,17 @@ pub async fn open(
         cluster_started: resolved.cluster_started,
         target: target.clone(),
     })
+}
+
+/// A database migrated from before the read model gets it built once.
+async fn rebuild_read_model_if_needed(pool: &PgPool) -> CoreResult<()> {
+    let mut tx = pool.begin().await?;
+    if crate::read_model::needs_rebuild(&mut tx).await? {
+        let rows = crate::read_model::rebuild(&mut tx).await?;
+        tracing::info!("built the read model: {rows} entities");
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Closes the pool and, when this process started the embedded cluster and

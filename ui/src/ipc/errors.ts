@@ -12,7 +12,11 @@ export function currentName(current: CurrentRow): string | null {
   switch (current.kind) {
     case 'entity':
     case 'entityType':
+    case 'propertyGroup':
+    case 'propertyDefinition':
       return current.row.name;
+    case 'propertyValue':
+      return current.row.key;
     case 'missing':
       return null;
   }

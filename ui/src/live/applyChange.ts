@@ -20,6 +20,12 @@ export function queryKeyOf(target: InvalidationTarget): QueryKey {
       return queryKeys.history(target.id);
     case 'allHistories':
       return queryKeys.allHistories;
+    case 'pane':
+      return queryKeys.propertyPane(target.id);
+    case 'allPanes':
+      return queryKeys.allPropertyPanes;
+    case 'propertySchema':
+      return queryKeys.propertySchema;
     case 'subtreeCounts':
       return queryKeys.allSubtreeCounts;
     case 'trash':

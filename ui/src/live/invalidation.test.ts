@@ -103,8 +103,18 @@ describe('invalidationsFor', () => {
     expect(keys({ kind: 'typesChanged' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'trash', 'search']);
   });
 
+  it('propertiesChanged: its list (new version), details, history and property pane', () => {
+    expect(keys({ kind: 'propertiesChanged', node: room })).toEqual(['children:a', 'entity:r', 'history:r', 'pane:r']);
+    expect(changeFingerprint({ kind: 'propertiesChanged', node: room })).toBe(`propertiesChanged:r:${room.updatedAt}`);
+  });
+
+  it('schemaChanged: the property schema and every pane', () => {
+    expect(keys({ kind: 'schemaChanged' })).toEqual(['propertySchema', 'allPanes']);
+    expect(changeFingerprint({ kind: 'schemaChanged' })).toBeNull();
+  });
+
   it('reloaded (a bulk load): every list, row, count, history, the trash, types and search', () => {
-    expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'subtreeCounts', 'trash', 'search']);
+    expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'subtreeCounts', 'trash', 'search']);
     expect(changeFingerprint({ kind: 'reloaded' })).toBeNull();
   });
 });

@@ -11,6 +11,9 @@ export type InvalidationTarget =
   | { kind: 'allEntities' }
   | { kind: 'history'; id: string }
   | { kind: 'allHistories' }
+  | { kind: 'pane'; id: string }
+  | { kind: 'allPanes' }
+  | { kind: 'propertySchema' }
   | { kind: 'subtreeCounts' }
   | { kind: 'trash' }
   | { kind: 'types' }
@@ -32,6 +35,7 @@ export function targetKey(target: InvalidationTarget): string {
       return `children:${target.parentId}`;
     case 'entity':
     case 'history':
+    case 'pane':
       return `${target.kind}:${target.id}`;
     default:
       return target.kind;
@@ -142,6 +146,19 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
     case 'typesChanged':
       // Type names and icons are drawn on every row and in the details.
       return [{ kind: 'types' }, { kind: 'roots' }, { kind: 'allChildren' }, { kind: 'allEntities' }, { kind: 'trash' }, { kind: 'search' }];
+    case 'propertiesChanged': {
+      // Its version moved on: the row in its list, its details, history, pane.
+      const { node } = change;
+      return dedupe([
+        listOf(node.parentId),
+        { kind: 'entity', id: node.id },
+        { kind: 'history', id: node.id },
+        { kind: 'pane', id: node.id },
+      ]);
+    }
+    case 'schemaChanged':
+      // Groups, definitions or a layout: the admin lists and every pane.
+      return [{ kind: 'propertySchema' }, { kind: 'allPanes' }];
     case 'reloaded':
       // A bulk load: any cached list, row, count or history may be stale.
       return [
@@ -150,6 +167,7 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'allChildren' },
         { kind: 'allEntities' },
         { kind: 'allHistories' },
+        { kind: 'allPanes' },
         { kind: 'subtreeCounts' },
         { kind: 'trash' },
         { kind: 'search' },
@@ -167,12 +185,14 @@ export function changeFingerprint(change: RegistryChange): string | null {
     case 'updated':
     case 'moved':
     case 'restored':
+    case 'propertiesChanged':
       return `${change.kind}:${change.node.id}:${change.node.updatedAt}`;
     case 'deleted':
       return `deleted:${change.id}:${change.count}`;
     case 'purged':
       return `purged:${change.id}`;
     case 'typesChanged':
+    case 'schemaChanged':
     case 'reloaded':
       return null;
   }

@@ -18,5 +18,13 @@ export const queryKeys = {
   allSearches: ['search'] as const,
   trash: ['trash'] as const,
   entityTypes: (includeDeleted: boolean) => ['entityTypes', includeDeleted] as const,
+  /** An entity's property pane. */
+  propertyPane: (entityId: string) => ['propertyPane', entityId] as const,
+  allPropertyPanes: ['propertyPane'] as const,
+  /** Property groups, definitions and type layouts (the property schema). */
+  propertyGroups: (includeDeleted: boolean) => ['propertySchema', 'groups', includeDeleted] as const,
+  propertyDefinitions: (includeDeleted: boolean) => ['propertySchema', 'definitions', includeDeleted] as const,
+  typeLayout: (entityTypeId: string) => ['propertySchema', 'layout', entityTypeId] as const,
+  propertySchema: ['propertySchema'] as const,
   allEntityTypes: ['entityTypes'] as const,
 };

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{Actor, Change};
 use crate::error::CoreResult;
+use crate::records::{LayoutEntry, PropertyDefinition, PropertyGroup, ValueChange, REDACTED};
 
 /// One audit row to write.
 struct AuditRow {
@@ -15,12 +16,19 @@ struct AuditRow {
     table_name: &'static str,
     record_id: Uuid,
     entity_id: Option<Uuid>,
-    before: Option<Value>,
-    after: Option<Value>,
+    /// JSON text.
+    before: Option<String>,
+    after: Option<String>,
 }
 
 const ENTITIES: &str = "entities";
 const ENTITY_TYPES: &str = "entity_type_definitions";
+const GROUPS: &str = "property_groups";
+const DEFINITIONS: &str = "property_definitions";
+
+fn text(v: Option<Value>) -> Option<String> {
+    v.map(|v| v.to_string())
+}
 
 fn entity(action: &'static str, id: Uuid, before: Option<Value>, after: Option<Value>) -> AuditRow {
     AuditRow {
@@ -28,9 +36,67 @@ fn entity(action: &'static str, id: Uuid, before: Option<Value>, after: Option<V
         table_name: ENTITIES,
         record_id: id,
         entity_id: Some(id),
-        before,
-        after,
+        before: text(before),
+        after: text(after),
     }
+}
+
+fn record(
+    action: &'static str,
+    table_name: &'static str,
+    id: Uuid,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> AuditRow {
+    AuditRow {
+        action,
+        table_name,
+        record_id: id,
+        entity_id: None,
+        before: text(before),
+        after: text(after),
+    }
+}
+
+/// `{"key": <stored JSON or null>, ...}` of one side of value changes.
+fn values_object(values: &[ValueChange], side: impl Fn(&ValueChange) -> Option<&String>) -> String {
+    let mut out = String::from("{");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&Value::String(v.key.clone()).to_string());
+        out.push_str(": ");
+        match side(v) {
+            Some(_) if v.sensitive => out.push_str(REDACTED),
+            Some(json) => out.push_str(json),
+            None => out.push_str("null"),
+        }
+    }
+    out.push('}');
+    out
+}
+
+fn group_json(g: &PropertyGroup) -> Value {
+    json!({ "key": g.key, "name": g.name, "description": g.description, "display_order": g.display_order })
+}
+
+fn definition_json(d: &PropertyDefinition) -> Value {
+    json!({
+        "key": d.key, "name": d.name, "description": d.description, "group_id": d.group_id,
+        "value_type": d.value_type.as_str(), "is_required": d.is_required,
+        "is_sensitive": d.is_sensitive, "is_searchable": d.is_searchable,
+        "validation": d.rules,
+    })
+}
+
+fn layout_json(entries: &[LayoutEntry]) -> Value {
+    Value::Array(
+        entries
+            .iter()
+            .map(|e| json!({ "definition_id": e.definition_id, "is_required": e.is_required }))
+            .collect(),
+    )
 }
 
 fn entity_type(
@@ -39,14 +105,7 @@ fn entity_type(
     before: Option<Value>,
     after: Option<Value>,
 ) -> AuditRow {
-    AuditRow {
-        action,
-        table_name: ENTITY_TYPES,
-        record_id: id,
-        entity_id: None,
-        before,
-        after,
-    }
+    record(action, ENTITY_TYPES, id, before, after)
 }
 
 /// What the audit trail keeps of a change.
@@ -159,7 +218,97 @@ fn row_of(change: &Change) -> AuditRow {
             record_id: *first_tenant_id,
             entity_id: None,
             before: None,
-            after: Some(summary.clone()),
+            after: Some(summary.to_string()),
+        },
+        Change::PropertyGroupCreated { group } => record(
+            "property_group.create",
+            GROUPS,
+            group.id,
+            None,
+            Some(group_json(group)),
+        ),
+        Change::PropertyGroupUpdated { before, after } => record(
+            "property_group.update",
+            GROUPS,
+            after.id,
+            Some(group_json(before)),
+            Some(group_json(after)),
+        ),
+        Change::PropertyGroupDeleted { group } => record(
+            "property_group.delete",
+            GROUPS,
+            group.id,
+            Some(json!({ "key": group.key })),
+            None,
+        ),
+        Change::PropertyGroupRestored { group } => record(
+            "property_group.restore",
+            GROUPS,
+            group.id,
+            None,
+            Some(json!({ "key": group.key })),
+        ),
+        Change::PropertyGroupsReordered { ids } => record(
+            "property_group.reorder",
+            GROUPS,
+            ids.first().copied().unwrap_or_default(),
+            None,
+            Some(json!({ "order": ids })),
+        ),
+        Change::PropertyDefinitionCreated { definition } => record(
+            "property_definition.create",
+            DEFINITIONS,
+            definition.id,
+            None,
+            Some(definition_json(definition)),
+        ),
+        Change::PropertyDefinitionUpdated {
+            before,
+            after,
+            invalid_values,
+        } => {
+            let mut after_json = definition_json(after);
+            after_json["invalid_values"] = json!(invalid_values);
+            record(
+                "property_definition.update",
+                DEFINITIONS,
+                after.id,
+                Some(definition_json(before)),
+                Some(after_json),
+            )
+        }
+        Change::PropertyDefinitionDeleted { definition } => record(
+            "property_definition.delete",
+            DEFINITIONS,
+            definition.id,
+            Some(json!({ "key": definition.key })),
+            None,
+        ),
+        Change::PropertyDefinitionRestored { definition } => record(
+            "property_definition.restore",
+            DEFINITIONS,
+            definition.id,
+            None,
+            Some(json!({ "key": definition.key })),
+        ),
+        Change::TypeLayoutChanged {
+            entity_type_id,
+            before,
+            after,
+        } => record(
+            "entity_type.layout",
+            "entity_type_properties",
+            *entity_type_id,
+            Some(layout_json(before)),
+            Some(layout_json(after)),
+        ),
+        Change::PropertyValuesChanged { node, values } => AuditRow {
+            action: "entity.properties",
+            table_name: "entity_property_values",
+            record_id: node.id,
+            entity_id: Some(node.id),
+            before: Some(values_object(values, |v| v.before.as_ref())),
+            after: Some(values_object(values, |v| v.after.as_ref())),
         },
     }
 }
@@ -174,7 +323,7 @@ pub(super) async fn write(
     sqlx::query(
         "INSERT INTO audit_events
             (id, actor_user_id, action, table_name, record_id, entity_id, request_id, source, before, after)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)",
     )
     .bind(Uuid::now_v7())
     .bind(actor.user_id)

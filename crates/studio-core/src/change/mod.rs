@@ -16,7 +16,10 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::error::CoreResult;
-use crate::records::{EntityType, TreeNode};
+use crate::read_model;
+use crate::records::{
+    EntityType, LayoutEntry, PropertyDefinition, PropertyGroup, TreeNode, ValueChange,
+};
 
 /// What one mutation changed, with the before-state its audit row needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +73,51 @@ pub enum Change {
     EntityTypeRestored {
         entity_type: EntityType,
     },
+    PropertyGroupCreated {
+        group: PropertyGroup,
+    },
+    PropertyGroupUpdated {
+        before: PropertyGroup,
+        after: PropertyGroup,
+    },
+    PropertyGroupDeleted {
+        group: PropertyGroup,
+    },
+    PropertyGroupRestored {
+        group: PropertyGroup,
+    },
+    /// Groups put in a new order (ids in their new order).
+    PropertyGroupsReordered {
+        ids: Vec<Uuid>,
+    },
+    PropertyDefinitionCreated {
+        definition: PropertyDefinition,
+    },
+    PropertyDefinitionUpdated {
+        before: PropertyDefinition,
+        after: PropertyDefinition,
+        /// Stored values the new type or rules refuse (kept, confirmed).
+        invalid_values: i64,
+    },
+    PropertyDefinitionDeleted {
+        definition: PropertyDefinition,
+    },
+    PropertyDefinitionRestored {
+        definition: PropertyDefinition,
+    },
+    /// The properties an entity type shows (and requires) changed.
+    TypeLayoutChanged {
+        entity_type_id: Uuid,
+        before: Vec<LayoutEntry>,
+        after: Vec<LayoutEntry>,
+    },
+    /// Property values of one entity were set or cleared. `node` is the
+    /// entity as it is now (its version moved on); sensitive values are
+    /// redacted in `values`.
+    PropertyValuesChanged {
+        node: TreeNode,
+        values: Vec<ValueChange>,
+    },
     /// A generated registry was loaded in bulk (`eco-studio seed generate`).
     EntitiesGenerated {
         first_tenant_id: Uuid,
@@ -113,6 +161,60 @@ impl<T> Applied<T> {
     }
 }
 
+/// Brings what is derived from the registry (the read model) in step with
+/// one change, in the change's transaction.
+async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
+    match change {
+        Change::EntityCreated { node } => {
+            read_model::add_subtree(conn, node.id).await?;
+        }
+        Change::EntityRenamed {
+            node,
+            old_path_label,
+            ..
+        } => read_model::rename_subtree(conn, node.id, node.path_label != *old_path_label).await?,
+        Change::EntityMoved { node, .. } => read_model::move_subtree(conn, node.id).await?,
+        Change::EntitiesDeleted { id, .. } => {
+            read_model::remove_subtree(conn, *id).await?;
+        }
+        Change::EntitiesRestored { node, .. } => {
+            read_model::add_subtree(conn, node.id).await?;
+        }
+        Change::PropertyValuesChanged { node, .. } => {
+            read_model::refresh_values(conn, &[node.id]).await?
+        }
+        Change::PropertyDefinitionUpdated { before, after, .. } => {
+            if before.is_searchable != after.is_searchable
+                || before.is_sensitive != after.is_sensitive
+            {
+                read_model::refresh_property(conn, after.id).await?;
+            }
+        }
+        Change::PropertyDefinitionDeleted { definition }
+        | Change::PropertyDefinitionRestored { definition } => {
+            read_model::refresh_property(conn, definition.id).await?
+        }
+        // Purged rows left the read model when they were deleted; types,
+        // groups, orders and layouts are read where they are stored; a bulk
+        // generation rebuilds the read model itself (it is one statement
+        // for a million rows, not a million changes).
+        Change::EntitiesPurged { .. }
+        | Change::EntityTypeCreated { .. }
+        | Change::EntityTypeUpdated { .. }
+        | Change::EntityTypeDeleted { .. }
+        | Change::EntityTypeRestored { .. }
+        | Change::PropertyGroupCreated { .. }
+        | Change::PropertyGroupUpdated { .. }
+        | Change::PropertyGroupDeleted { .. }
+        | Change::PropertyGroupRestored { .. }
+        | Change::PropertyGroupsReordered { .. }
+        | Change::PropertyDefinitionCreated { .. }
+        | Change::TypeLayoutChanged { .. }
+        | Change::EntitiesGenerated { .. } => {}
+    }
+    Ok(())
+}
+
 /// The one way a mutation records what it did, in its transaction: the
 /// audit row, then everything derived from the change. Returns the value
 /// with the change, for the mutation to return.
@@ -123,6 +225,7 @@ pub async fn record<T>(
     value: T,
 ) -> CoreResult<Applied<T>> {
     audit::write(conn, actor, &change).await?;
+    derive(conn, &change).await?;
     Ok(Applied {
         value,
         changes: vec![change],

@@ -15,7 +15,7 @@ use super::records::*;
 use crate::change::{self, Actor, Applied, Change};
 use crate::db;
 use crate::error::{CoreError, CoreResult, Rule};
-use crate::properties::NAME_PROPERTY_ID;
+use crate::records::NAME_PROPERTY_ID;
 use crate::records::{TreeNode, VersionedId};
 
 /// Checks a display name: not blank, at most [`MAX_NAME_CHARS`] characters,

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::records::*;
 use super::sql::{
-    CHILDREN_AFTER_SQL, CHILDREN_FIRST_SQL, CRUMBS_SQL, ROOTS_SQL, SUBTREE_COUNT_SQL, TREE_NODE_SQL,
+    CHILDREN_AFTER_SQL, CHILDREN_FIRST_SQL, CRUMBS_SQL, ROOTS_SQL, SUBTREE_COUNT_SQL,
+    SUBTREE_SIZE_SQL, TREE_NODE_SQL,
 };
 use crate::error::{CoreError, CoreResult};
 use crate::records::TreeNode;
@@ -155,15 +156,25 @@ async fn crumbs_of_path(conn: &mut PgConnection, path: &str) -> CoreResult<Vec<C
         .collect())
 }
 
-/// Live entities in the subtree of `id`, itself included: a btree range
-/// scan on `path` (labels are 32 hex digits, so `path || '0'` bounds the
-/// subtree from above).
+/// Live entities in the subtree of `id`, itself included: the count the read
+/// model maintains (no count at query time, whatever the subtree's size).
 #[instrument(skip_all)]
 pub async fn subtree_count(pool: &PgPool, id: Uuid) -> CoreResult<i64> {
-    subtree_rows(pool, id, true).await
+    // A live entity's count is maintained on its read-model row; an entity
+    // that is not live has none and is counted (it has no live subtree).
+    let maintained: Option<i32> = sqlx::query_scalar(SUBTREE_SIZE_SQL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    match maintained {
+        Some(n) => Ok(i64::from(n)),
+        None => subtree_rows(pool, id, true).await,
+    }
 }
 
-/// Rows in the subtree of `id` (itself included), live only or all.
+/// Rows in the subtree of `id` (itself included), live only or all: a
+/// btree range scan on `path` (labels are 32 hex digits, so `path || '0'`
+/// bounds the subtree from above).
 pub(crate) async fn subtree_rows(pool: &PgPool, id: Uuid, live_only: bool) -> CoreResult<i64> {
     let path: String = sqlx::query_scalar("SELECT path::text FROM entities WHERE id = $1")
         .bind(id)

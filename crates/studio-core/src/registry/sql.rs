@@ -3,7 +3,7 @@
 //! operations run them, and the benchmark's raw-SQL floors (studio-bench,
 //! through `studio_core::internals`) run the very same text.
 
-use crate::properties::{is_live_name, name_join};
+use crate::records::{is_live_name, name_join};
 
 /// The select of a [`TreeNode`](crate::records::TreeNode) from
 /// `entities e`, to which a statement adds its WHERE. A macro, so the
@@ -30,27 +30,43 @@ pub const TREE_SELECT: &str = tree_select!();
 /// The tree row of entity `$1` (live or deleted).
 pub const TREE_NODE_SQL: &str = concat!(tree_select!(), " WHERE e.id = $1");
 
+/// The select of a [`TreeNode`](crate::records::TreeNode) from the read
+/// model `r` (live entities only): name and child count are stored on the
+/// row, so a page of children needs no per-row lookups.
+macro_rules! read_model_select {
+    () => {
+        "SELECT r.entity_id AS id, r.parent_id, t.key AS type_key, t.name AS type_name, t.icon,
+                r.name, r.path_label, r.child_count > 0 AS has_children, r.updated_at
+         FROM entity_read_model r
+         JOIN entity_type_definitions t ON t.id = r.entity_type_id"
+    };
+}
+
 /// The live roots, in path-label order.
 pub const ROOTS_SQL: &str = concat!(
-    tree_select!(),
-    " WHERE e.parent_entity_id IS NULL AND e.deleted_at IS NULL ORDER BY e.path_label"
+    read_model_select!(),
+    " WHERE r.parent_id IS NULL ORDER BY r.path_label"
 );
 
 /// The first `$2` live children of `$1` in path-label order. (Two
 /// statements rather than `($2 IS NULL OR label > $2)`: each lets the
-/// `(parent_entity_id, path_label)` index return the rows in order, so no
-/// sort, and the LIMIT stops the scan.)
+/// `(parent_id, path_label)` index return the rows in order, so no sort,
+/// and the LIMIT stops the scan.)
 pub const CHILDREN_FIRST_SQL: &str = concat!(
-    tree_select!(),
-    " WHERE e.parent_entity_id = $1 AND e.deleted_at IS NULL ORDER BY e.path_label LIMIT $2"
+    read_model_select!(),
+    " WHERE r.parent_id = $1 ORDER BY r.path_label LIMIT $2"
 );
 
 /// The next `$3` live children of `$1` after the label `$2`.
 pub const CHILDREN_AFTER_SQL: &str = concat!(
-    tree_select!(),
-    " WHERE e.parent_entity_id = $1 AND e.deleted_at IS NULL AND e.path_label > $2
-      ORDER BY e.path_label LIMIT $3"
+    read_model_select!(),
+    " WHERE r.parent_id = $1 AND r.path_label > $2 ORDER BY r.path_label LIMIT $3"
 );
+
+/// The live entities in the subtree of `$1` (itself included), from the
+/// maintained count; no row for an entity that is not live.
+pub const SUBTREE_SIZE_SQL: &str =
+    "SELECT descendant_count + 1 FROM entity_read_model WHERE entity_id = $1";
 
 /// The breadcrumb statement: the crumbs of the ids in `$1` (unordered).
 pub const CRUMBS_SQL: &str = concat!(

@@ -41,7 +41,7 @@ const TRASH_SQL: &str = concat!(
      JOIN entity_type_definitions t ON t.id = e.entity_type_id
      LEFT JOIN entities p ON p.id = e.parent_entity_id
      ",
-    crate::properties::name_join!(),
+    crate::records::name_join!(),
     "
      WHERE e.deleted_at IS NOT NULL
        AND (p.id IS NULL OR p.deleted_at IS NULL OR p.deleted_at <> e.deleted_at)
@@ -145,6 +145,7 @@ pub async fn restore_in(
 const PURGED_WITH_ENTITY: &[(&str, &str)] = &[
     ("entities", "parent_entity_id"),
     ("entity_property_values", "entity_id"),
+    ("entity_read_model", "entity_id"),
 ];
 
 /// Every (table, column) whose foreign key points at `entities`, read from
@@ -250,6 +251,11 @@ pub async fn purge_in(
             refs.join(", ")
         )));
     }
+    // A deleted entity has no read-model row; a stale one must not block.
+    sqlx::query("DELETE FROM entity_read_model WHERE entity_id = ANY($1)")
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("DELETE FROM entity_property_values WHERE entity_id = ANY($1)")
         .bind(&ids)
         .execute(&mut *conn)

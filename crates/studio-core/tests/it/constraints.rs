@@ -35,12 +35,15 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
         "entity_tags",
         "admin_saved_views",
         "audit_events",
+        "entity_type_properties",
+        "spare_entity",
     ]
     .into_iter()
     .map(|t| (t, Uuid::now_v7()))
     .collect();
     let id = |t: &str| ids[t];
     let child = Uuid::now_v7();
+    let spare = id("spare_entity");
     let statements: Vec<(&str, Vec<Uuid>)> = vec![
         (
             "INSERT INTO users (id, pg_role, display_name, created_at, updated_at)
@@ -62,6 +65,16 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
              VALUES ($1, $2, $3, (replace($3::text, '-', '') || '.' || replace($1::text, '-', ''))::ltree,
                      'constraint_root.child', now(), now())",
             vec![child, id("entity_type_definitions"), id("entities")],
+        ),
+        (
+            "INSERT INTO entities (id, entity_type_id, parent_entity_id, path, path_label, created_at, updated_at)
+             VALUES ($1, $2, NULL, replace($1::text, '-', '')::ltree, 'constraint_spare', now(), now())",
+            vec![spare, id("entity_type_definitions")],
+        ),
+        (
+            "INSERT INTO entity_read_model (entity_id, root_id, parent_id, entity_type_id, name, path_label, updated_at)
+             VALUES ($1, $1, NULL, $2, 'Root', 'constraint_root', now())",
+            vec![id("entities"), id("entity_type_definitions")],
         ),
         (
             "INSERT INTO entity_relationships (id, source_entity_id, target_entity_id, relationship_type, created_at, updated_at)
@@ -149,6 +162,15 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
              VALUES ($1, $2, 'test.constraint', 'entities')",
             vec![id("audit_events"), id("users")],
         ),
+        (
+            "INSERT INTO entity_type_properties (id, entity_type_id, property_definition_id, created_at, updated_at)
+             VALUES ($1, $2, $3, now(), now())",
+            vec![
+                id("entity_type_properties"),
+                id("entity_type_definitions"),
+                id("property_definitions"),
+            ],
+        ),
     ];
     for (sql, binds) in statements {
         let mut q = sqlx::query(sql);
@@ -159,7 +181,19 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
+    let mut ids = ids;
+    // The read model's row is the root entity's (its key is the entity id).
+    ids.insert("entity_read_model", ids["entities"]);
     ids
+}
+
+/// The column that identifies a table's rows.
+fn key_of(table: &str) -> &'static str {
+    if table == "entity_read_model" {
+        "entity_id"
+    } else {
+        "id"
+    }
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -233,14 +267,15 @@ fn copy_sql(
     overrides: &[(&str, String)],
     unique_text: &BTreeSet<(String, String)>,
 ) -> String {
-    let mut patch: Vec<String> = vec![format!("'id', '{}'", Uuid::now_v7())];
+    let mut patch: Vec<String> = vec![format!("'{}', '{}'", key_of(table), Uuid::now_v7())];
     for (t, c) in unique_text {
         if t == table && !overrides.iter().any(|(o, _)| o == c) {
             patch.push(format!(
-                "'{c}', (SELECT {col} || '_{}' FROM {tbl} WHERE id = '{id}')",
+                "'{c}', (SELECT {col} || '_{}' FROM {tbl} WHERE {key} = '{id}')",
                 &Uuid::now_v7().simple().to_string()[20..],
                 col = quote(c),
-                tbl = quote(table)
+                tbl = quote(table),
+                key = key_of(table)
             ));
         }
     }
@@ -249,8 +284,9 @@ fn copy_sql(
     }
     format!(
         "INSERT INTO {tbl} SELECT (jsonb_populate_record(NULL::{tbl}, to_jsonb(x) || jsonb_build_object({patch}))).*
-         FROM {tbl} x WHERE x.id = '{id}'",
+         FROM {tbl} x WHERE x.{key} = '{id}'",
         tbl = quote(table),
+        key = key_of(table),
         patch = patch.join(", ")
     )
 }
@@ -323,8 +359,9 @@ async fn every_constraint_of_the_schema_maps_to_its_typed_error() {
             "p" => {
                 assert_eq!(listed.kind, ConstraintKind::PrimaryKey, "{what}");
                 let sql = format!(
-                    "INSERT INTO {t} SELECT * FROM {t} WHERE id = '{row}'",
-                    t = quote(&c.table)
+                    "INSERT INTO {t} SELECT * FROM {t} WHERE {k} = '{row}'",
+                    t = quote(&c.table),
+                    k = key_of(&c.table)
                 );
                 let err = force(&db.pool, &[], &sql).await;
                 expect_validation(&err, "id", Rule::Unique, what);
@@ -350,7 +387,27 @@ async fn every_constraint_of_the_schema_maps_to_its_typed_error() {
                     .filter(|(t, col)| !(t == &c.table && c.columns.contains(col)))
                     .cloned()
                     .collect();
-                let sql = copy_sql(&c.table, row, &[], &keep);
+                // Other unique columns that point at entities take the spare
+                // entity, which nothing else refers to.
+                let spare = format!("'{}'", ids["spare_entity"]);
+                let overrides: Vec<(&str, String)> = catalog
+                    .iter()
+                    .filter(|o| {
+                        matches!(o.kind.as_str(), "u" | "i") && o.table == c.table && o.name != c.name
+                    })
+                    .flat_map(|o| o.columns.iter())
+                    .filter(|col| !c.columns.contains(col))
+                    .filter(|col| {
+                        catalog.iter().any(|f| {
+                            f.kind == "f"
+                                && f.table == c.table
+                                && f.columns == [col.to_string()]
+                                && f.references.as_deref() == Some("entities")
+                        })
+                    })
+                    .map(|col| (col.as_str(), spare.clone()))
+                    .collect();
+                let sql = copy_sql(&c.table, row, &overrides, &keep);
                 let err = force(&db.pool, &[], &sql).await;
                 expect_validation(&err, listed.field, Rule::Unique, what);
             }
@@ -372,10 +429,11 @@ async fn every_constraint_of_the_schema_maps_to_its_typed_error() {
                     )
                 } else {
                     format!(
-                        "UPDATE {t} SET {col} = '{new}' WHERE id = '{row}'",
+                        "UPDATE {t} SET {col} = '{new}' WHERE {k} = '{row}'",
                         t = quote(&c.table),
                         col = quote(column),
-                        new = Uuid::now_v7()
+                        new = Uuid::now_v7(),
+                        k = key_of(&c.table)
                     )
                 };
                 let err = force(&db.pool, &[], &dangling).await;
@@ -412,9 +470,10 @@ async fn every_constraint_of_the_schema_maps_to_its_typed_error() {
                     )
                 } else {
                     format!(
-                        "UPDATE {t} SET {col} = '{fresh}' WHERE id = '{row}'",
+                        "UPDATE {t} SET {col} = '{fresh}' WHERE {k} = '{row}'",
                         t = quote(&c.table),
-                        col = quote(column)
+                        col = quote(column),
+                        k = key_of(&c.table)
                     )
                 };
                 let delete = format!("DELETE FROM {} WHERE id = '{fresh}'", quote(references));
@@ -473,9 +532,10 @@ async fn every_not_null_column_refuses_null_naming_the_column() {
             )
         } else {
             format!(
-                "UPDATE {} SET {} = NULL WHERE id = '{row}'",
+                "UPDATE {} SET {} = NULL WHERE {} = '{row}'",
                 quote(&table),
-                quote(&column)
+                quote(&column),
+                key_of(&table)
             )
         };
         let err = force(&db.pool, &[], &sql).await;

@@ -114,6 +114,11 @@ pub(crate) async fn build(pool: &PgPool, mids: i32, leaves: i32) -> Tree {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    // Rows written with SQL bypass the change pipeline: rebuild what is
+    // derived from them.
+    let mut conn = pool.acquire().await.unwrap();
+    studio_core::read_model::rebuild(&mut conn).await.unwrap();
+    drop(conn);
     sqlx::query("ANALYZE entities").execute(pool).await.unwrap();
 
     let size = registry::move_size(pool, a.id).await.unwrap();

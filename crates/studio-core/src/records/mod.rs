@@ -1,7 +1,15 @@
-//! Records several domains share: the tree row every pane shows, an entity
-//! type, a change aimed at one version of a record, and the current state of
-//! a record a change was refused for. Nothing here depends on the rest of
-//! the crate.
+//! The product's shared vocabulary: the records several domains, the change
+//! pipeline and the front ends exchange. The tree row every pane shows, an
+//! entity type, a change aimed at one version of a record, the current state
+//! of a record a change was refused for; and (in `properties`) property
+//! groups, definitions, their rules and values. Only data lives here: the
+//! rules that act on it are in the domains' folders. Nothing here depends on
+//! the rest of the crate.
+
+mod properties;
+
+pub use properties::*;
+pub(crate) use properties::{is_live_name, name_join, name_property_id};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -58,6 +66,10 @@ pub struct VersionedId {
 pub enum CurrentRow {
     Entity(Box<TreeNode>),
     EntityType(Box<EntityType>),
+    /// A property value (the property pane).
+    PropertyValue(Box<CurrentValue>),
+    PropertyGroup(Box<PropertyGroup>),
+    PropertyDefinition(Box<PropertyDefinition>),
     /// The record is gone (deleted or purged).
     Missing,
 }
