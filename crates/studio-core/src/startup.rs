@@ -150,6 +150,17 @@ pub async fn open(
     })
 }
 
+/// Client backends connected to the server beyond `ours`.
+async fn other_clients(pool: &PgPool, ours: i64) -> i64 {
+    let clients: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap_or(i64::MAX);
+    clients.saturating_sub(ours)
+}
+
 /// A database migrated from before the read model gets it built once.
 async fn rebuild_read_model_if_needed(pool: &PgPool) -> CoreResult<()> {
     let mut tx = pool.begin().await?;
@@ -166,14 +177,18 @@ async fn rebuild_read_model_if_needed(pool: &PgPool) -> CoreResult<()> {
 /// Returns true when it stopped the cluster.
 pub async fn close(opened: OpenedDatabase) -> CoreResult<bool> {
     // Every connection of our pool is a client backend; any beyond those
-    // belongs to someone else (another window, the CLI, psql).
-    let clients: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'",
-    )
-    .fetch_one(&opened.pool)
-    .await
-    .unwrap_or(i64::MAX);
-    let others = clients.saturating_sub(i64::from(opened.pool.size()));
+    // belongs to someone else (another window, the CLI, psql), or to a pool
+    // closed a moment ago whose backends are still exiting: those are
+    // waited for (briefly), a real client is not.
+    let ours = i64::from(opened.pool.size());
+    let mut others = other_clients(&opened.pool, ours).await;
+    for _ in 0..20 {
+        if others == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        others = other_clients(&opened.pool, ours).await;
+    }
     opened.pool.close().await;
     let DatabaseTarget::Embedded { root } = &opened.target else {
         return Ok(false);
