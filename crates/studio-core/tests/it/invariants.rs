@@ -520,7 +520,22 @@ async fn apply(pool: &PgPool, op: &Op) -> Result<(), String> {
     if got != Outcome::Ok && after != before {
         return Err(format!("a refused operation ({got:?}) changed the tree"));
     }
-    check_invariants(&after)
+    check_invariants(&after)?;
+    read_model_agrees(pool).await
+}
+
+/// The read model, kept by the change pipeline, equals the one recomputed
+/// from the system of record after every operation.
+async fn read_model_agrees(pool: &PgPool) -> Result<(), String> {
+    let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
+    let problems = studio_core::read_model::check(&mut conn, 10)
+        .await
+        .map_err(|e| e.to_string())?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the read model disagrees with the system of record: {problems:?}"))
+    }
 }
 
 #[test]
