@@ -57,6 +57,24 @@ pub enum RegistryChange {
     PropertiesChanged {
         node: TreeNode,
     },
+    /// Tags were added to or removed from an entity (its version moved on).
+    #[serde(rename_all = "camelCase")]
+    TagsChanged {
+        node: TreeNode,
+    },
+    /// Tag groups or tags' data changed.
+    TagSchemaChanged,
+    /// A group's configuration or members changed.
+    #[serde(rename_all = "camelCase")]
+    GroupChanged {
+        group_id: Uuid,
+    },
+    /// A relationship between two entities was created or removed.
+    #[serde(rename_all = "camelCase")]
+    RelationshipsChanged {
+        source_id: Uuid,
+        target_id: Uuid,
+    },
     /// Property groups, definitions or a type's layout changed: every
     /// property pane and the admin lists may show something else now.
     SchemaChanged,
@@ -109,6 +127,27 @@ impl From<&Change> for RegistryChange {
             | Change::PropertyDefinitionDeleted { .. }
             | Change::PropertyDefinitionRestored { .. }
             | Change::TypeLayoutChanged { .. } => RegistryChange::SchemaChanged,
+            Change::EntityTagsChanged { node, .. } => {
+                RegistryChange::TagsChanged { node: node.clone() }
+            }
+            Change::TagGroupCreated { .. }
+            | Change::TagGroupUpdated { .. }
+            | Change::TagGroupDeleted { .. }
+            | Change::TagGroupRestored { .. }
+            | Change::TagDefined { .. } => RegistryChange::TagSchemaChanged,
+            Change::GroupConfigured { after, .. } => RegistryChange::GroupChanged {
+                group_id: after.entity_id,
+            },
+            Change::GroupMembersChanged { group_id, .. } => RegistryChange::GroupChanged {
+                group_id: *group_id,
+            },
+            Change::RelationshipCreated { relationship: r }
+            | Change::RelationshipDeleted { relationship: r } => {
+                RegistryChange::RelationshipsChanged {
+                    source_id: r.source_id,
+                    target_id: r.target_id,
+                }
+            }
             Change::EntitiesGenerated { .. } => RegistryChange::Reloaded,
         }
     }

@@ -83,6 +83,36 @@ export const commands = {
 	 *  history, as one new change.
 	 */
 	restoreProperties: (input: RestoreProperties) => typedError<PropertiesRestored, AppError>(__TAURI_INVOKE("restore_properties", { input })),
+	listTagGroups: (includeDeleted: boolean) => typedError<TagGroup[], AppError>(__TAURI_INVOKE("list_tag_groups", { includeDeleted })),
+	createTagGroup: (input: TagGroupInput) => typedError<TagGroup, AppError>(__TAURI_INVOKE("create_tag_group", { input })),
+	updateTagGroup: (input: TagGroupUpdate) => typedError<TagGroup, AppError>(__TAURI_INVOKE("update_tag_group", { input })),
+	deleteTagGroup: (input: VersionedId) => typedError<TagGroup, AppError>(__TAURI_INVOKE("delete_tag_group", { input })),
+	restoreTagGroup: (id: string) => typedError<TagGroup, AppError>(__TAURI_INVOKE("restore_tag_group", { id })),
+	/**  Every live tag. */
+	listTags: () => typedError<Tag[], AppError>(__TAURI_INVOKE("list_tags")),
+	/**  Creates a tag (an entity under the tag library). */
+	createTag: (input: NewTag) => typedError<Tag, AppError>(__TAURI_INVOKE("create_tag", { input })),
+	updateTag: (input: TagUpdate) => typedError<Tag, AppError>(__TAURI_INVOKE("update_tag", { input })),
+	/**  The tags an entity carries. */
+	entityTags: (entityId: string) => typedError<Tag[], AppError>(__TAURI_INVOKE("entity_tags", { entityId })),
+	/**  The entities carrying a tag. */
+	taggedEntities: (tagId: string, limit: number) => typedError<TreeNode[], AppError>(__TAURI_INVOKE("tagged_entities", { tagId, limit })),
+	/**  Adds and removes tags of one entity. */
+	editEntityTags: (input: EntityTagsEdit) => typedError<EntityTags, AppError>(__TAURI_INVOKE("edit_entity_tags", { input })),
+	/**  The group configuration of an entity (None: it is not a group). */
+	entityGroup: (entityId: string) => typedError<EntityGroup | null, AppError>(__TAURI_INVOKE("entity_group", { entityId })),
+	/**  Makes an entity a group, or edits its configuration. */
+	configureGroup: (input: GroupConfig) => typedError<EntityGroup, AppError>(__TAURI_INVOKE("configure_group", { input })),
+	groupMembers: (groupId: string, limit: number) => typedError<TreeNode[], AppError>(__TAURI_INVOKE("group_members", { groupId, limit })),
+	/**  The groups an entity belongs to. */
+	groupsOf: (entityId: string) => typedError<EntityGroup[], AppError>(__TAURI_INVOKE("groups_of", { entityId })),
+	editGroupMembers: (input: MembersEdit) => typedError<TreeNode[], AppError>(__TAURI_INVOKE("edit_group_members", { input })),
+	createRelationship: (input: NewRelationship) => typedError<Relationship, AppError>(__TAURI_INVOKE("create_relationship", { input })),
+	deleteRelationship: (input: VersionedId) => typedError<Relationship, AppError>(__TAURI_INVOKE("delete_relationship", { input })),
+	/**  An entity's relationships, both ways. */
+	relationshipsOf: (entityId: string) => typedError<RelatedEntity[], AppError>(__TAURI_INVOKE("relationships_of", { entityId })),
+	/**  The entities within one or two relationships of one, for the graph. */
+	neighbourhood: (entityId: string, hops: number, limit: number) => typedError<Neighbourhood, AppError>(__TAURI_INVOKE("neighbourhood", { entityId, hops, limit })),
 };
 
 /** Events */
@@ -160,7 +190,7 @@ export type Crumb = {
 /**  The current state of a record a change was refused for. */
 export type CurrentRow = { kind: "entity"; row: TreeNode } | { kind: "entityType"; row: EntityType } | 
 /**  A property value (the property pane). */
-{ kind: "propertyValue"; row: CurrentValue } | { kind: "propertyGroup"; row: PropertyGroup } | { kind: "propertyDefinition"; row: PropertyDefinition } | 
+{ kind: "propertyValue"; row: CurrentValue } | { kind: "propertyGroup"; row: PropertyGroup } | { kind: "propertyDefinition"; row: PropertyDefinition } | { kind: "tagGroup"; row: TagGroup } | { kind: "relationship"; row: Relationship } | 
 /**  The record is gone (deleted or purged). */
 { kind: "missing" };
 
@@ -201,6 +231,9 @@ export type DeleteOutcome = {
 	deletedAt: string,
 };
 
+/**  Which way a relationship points, seen from an entity. */
+export type Direction = "outgoing" | "incoming";
+
 /**  An entity with everything its detail pane shows. */
 export type EntityDetail = {
 	node: TreeNode,
@@ -208,6 +241,35 @@ export type EntityDetail = {
 	deletedAt: string | null,
 	/**  Ancestors, root first (not including the entity itself). */
 	breadcrumb: Crumb[],
+};
+
+/**
+ *  A group's configuration (seed 000 `entity_groups`): the group is an
+ *  entity, its members are other entities.
+ */
+export type EntityGroup = {
+	/**  The group's entity. */
+	entityId: string,
+	key: string | null,
+	name: string,
+	description: string | null,
+	/**  False: every member has the same entity type. */
+	allowsMixedTypes: boolean,
+	updatedAt: string,
+};
+
+/**  An entity's tags after an edit, and the entity as it is now. */
+export type EntityTags = {
+	node: TreeNode,
+	tags: Tag[],
+};
+
+/**  Tags to add to and remove from one entity, at the entity's version. */
+export type EntityTagsEdit = {
+	entityId: string,
+	expectedUpdatedAt: string,
+	add: string[],
+	remove: string[],
 };
 
 /**  An entity type. */
@@ -240,6 +302,17 @@ export type EntityTypeUpdate = {
 	name: string,
 	description: string | null,
 	icon: string | null,
+};
+
+/**  Makes an entity a group, or edits its group configuration. */
+export type GroupConfig = {
+	entityId: string,
+	/**  The configuration's version (None: the entity is not a group yet). */
+	expectedUpdatedAt: string | null,
+	key: string | null,
+	name: string,
+	description: string | null,
+	allowsMixedTypes: boolean,
 };
 
 /**  One audit row of an entity's history. */
@@ -281,6 +354,13 @@ export type LayoutEntry = {
 	isRequired: boolean,
 };
 
+/**  Members to add to and remove from a group. */
+export type MembersEdit = {
+	groupId: string,
+	add: string[],
+	remove: string[],
+};
+
 /**
  *  A move of one version of an entity (and its subtree) under a new parent,
  *  or to the top level when `new_parent_id` is `None`.
@@ -296,6 +376,33 @@ export type MoveEntity = {
  *  progress arrives as `JobProgress` events.
  */
 export type MoveStarted = { kind: "done"; node: TreeNode; oldParentId: string | null } | { kind: "background"; jobId: string; total: number };
+
+/**
+ *  The entities within some hops of one, and the relationships between
+ *  them (for drawing).
+ */
+export type Neighbourhood = {
+	center: string,
+	nodes: TreeNode[],
+	edges: Relationship[],
+	/**  More entities were within reach than the limit let in. */
+	truncated: boolean,
+};
+
+/**  A new relationship. */
+export type NewRelationship = {
+	sourceId: string,
+	targetId: string,
+	relationshipType: string,
+};
+
+/**  A new tag: an entity (under the registry's tag library) with tag data. */
+export type NewTag = {
+	groupId: string | null,
+	key: string,
+	name: string,
+	color: string | null,
+};
 
 /**
  *  One property of an entity: its definition, its value (if any) and the
@@ -441,6 +548,14 @@ export type PurgeOutcome = {
 export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "updated"; node: TreeNode } | { kind: "moved"; node: TreeNode; oldParentId: string | null } | { kind: "deleted"; id: string; parentId: string | null; count: number } | { kind: "restored"; node: TreeNode; count: number } | { kind: "purged"; id: string } | { kind: "typesChanged" } | 
 /**  An entity's property values changed (its version moved on). */
 { kind: "propertiesChanged"; node: TreeNode } | 
+/**  Tags were added to or removed from an entity (its version moved on). */
+{ kind: "tagsChanged"; node: TreeNode } | 
+/**  Tag groups or tags' data changed. */
+{ kind: "tagSchemaChanged" } | 
+/**  A group's configuration or members changed. */
+{ kind: "groupChanged"; groupId: string } | 
+/**  A relationship between two entities was created or removed. */
+{ kind: "relationshipsChanged"; sourceId: string; targetId: string } | 
 /**
  *  Property groups, definitions or a type's layout changed: every
  *  property pane and the admin lists may show something else now.
@@ -453,6 +568,23 @@ export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "upda
 export type RegistryChanged = {
 	source: Source,
 	change: RegistryChange,
+};
+
+/**  A relationship of an entity, with the entity at its other end. */
+export type RelatedEntity = {
+	relationship: Relationship,
+	direction: Direction,
+	other: TreeNode,
+};
+
+/**  A typed, associative link between two entities (never containment). */
+export type Relationship = {
+	id: string,
+	sourceId: string,
+	targetId: string,
+	relationshipType: string,
+	createdAt: string,
+	updatedAt: string,
 };
 
 /**  A rename of one version of an entity. */
@@ -569,6 +701,9 @@ export type SelectOption = {
 	color: string | null,
 };
 
+/**  How many tags of one group an entity may carry. */
+export type SelectionMode = "single" | "multi";
+
 /**  Several property edits of one entity, made together (all or none). */
 export type SetValues = {
 	entityId: string,
@@ -599,6 +734,62 @@ export type StartupEvent = {
 
 /**  Where the app is in opening its database. */
 export type StartupStatus = { state: "starting"; message: string } | { state: "ready"; database: DatabaseInfo } | { state: "failed"; error: AppError };
+
+/**  A tag: an entity with tag data (seed 000 `tags`). */
+export type Tag = {
+	/**  The tag's entity. */
+	id: string,
+	groupId: string | null,
+	key: string,
+	name: string,
+	/**  `#rrggbb`, or None for the default colour. */
+	color: string | null,
+	updatedAt: string,
+	deletedAt: string | null,
+};
+
+/**  A group of tags (seed 000 `tag_groups`). */
+export type TagGroup = {
+	id: string,
+	key: string,
+	name: string,
+	description: string | null,
+	selectionMode: SelectionMode,
+	createdAt: string,
+	updatedAt: string,
+	deletedAt: string | null,
+};
+
+/**  A new tag group. */
+export type TagGroupInput = {
+	key: string,
+	name: string,
+	description: string | null,
+	selectionMode: SelectionMode,
+};
+
+/**
+ *  An edit of a tag group (its key is permanent). Making it single-choice
+ *  is refused while an entity carries two of its tags.
+ */
+export type TagGroupUpdate = {
+	id: string,
+	expectedUpdatedAt: string,
+	name: string,
+	description: string | null,
+	selectionMode: SelectionMode,
+};
+
+/**
+ *  An edit of a tag's group and colour (its name is its entity's: rename
+ *  the entity; its key is permanent).
+ */
+export type TagUpdate = {
+	id: string,
+	expectedUpdatedAt: string,
+	groupId: string | null,
+	color: string | null,
+};
 
 /**
  *  The top of one deletion in the trash: an entity deleted together with

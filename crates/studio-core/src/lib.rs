@@ -4,7 +4,11 @@
 //! records):
 //! - `registry/`: entity types and the entity tree (create, rename, move,
 //!   delete, restore, purge, reads, search, history);
-//! - `properties/`: typed values of entities (today the system `name`);
+//! - `properties/`: property groups, definitions and their rules, which
+//!   properties each type shows, and the values;
+//! - `links/`: tags and tag groups, entity groups, relationships;
+//! - `read_model/`: one row per live entity for the tree, views and search,
+//!   kept in step by the change pipeline;
 //! - `change/`: who acts ([`Actor`], [`Source`]) and the change pipeline
 //!   every mutation ends in (audit row, derived data, the returned
 //!   [`Change`]);
@@ -30,6 +34,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod internals;
 pub mod jobs;
+pub mod links;
 pub mod progress;
 pub mod properties;
 pub mod read_model;

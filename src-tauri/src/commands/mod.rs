@@ -3,6 +3,7 @@
 //! Mutations announce their changes through `events::announce`.
 
 pub mod jobs;
+pub mod links;
 pub mod properties;
 pub mod registry;
 pub mod startup;

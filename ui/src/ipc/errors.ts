@@ -15,8 +15,12 @@ export function currentName(current: CurrentRow): string | null {
     case 'propertyGroup':
     case 'propertyDefinition':
       return current.row.name;
+    case 'tagGroup':
+      return current.row.name;
     case 'propertyValue':
       return current.row.key;
+    case 'relationship':
+      return current.row.relationshipType;
     case 'missing':
       return null;
   }

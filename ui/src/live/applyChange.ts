@@ -26,6 +26,12 @@ export function queryKeyOf(target: InvalidationTarget): QueryKey {
       return queryKeys.allPropertyPanes;
     case 'propertySchema':
       return queryKeys.propertySchema;
+    case 'links':
+      return queryKeys.entityLinks(target.id);
+    case 'allLinks':
+      return queryKeys.allLinks;
+    case 'tagSchema':
+      return queryKeys.tagSchema;
     case 'subtreeCounts':
       return queryKeys.allSubtreeCounts;
     case 'trash':

@@ -108,13 +108,24 @@ describe('invalidationsFor', () => {
     expect(changeFingerprint({ kind: 'propertiesChanged', node: room })).toBe(`propertiesChanged:r:${room.updatedAt}`);
   });
 
+  it('tagsChanged: its list, details, history, links and the tag lists', () => {
+    expect(keys({ kind: 'tagsChanged', node: room })).toEqual(['children:a', 'entity:r', 'history:r', 'links:r', 'tagSchema']);
+    expect(changeFingerprint({ kind: 'tagsChanged', node: room })).toBe(`tagsChanged:r:${room.updatedAt}`);
+  });
+
+  it('tag schema, group and relationship changes: the links of every loaded entity', () => {
+    expect(keys({ kind: 'tagSchemaChanged' })).toEqual(['tagSchema', 'allLinks']);
+    expect(keys({ kind: 'groupChanged', groupId: 'g' })).toEqual(['allLinks', 'history:g']);
+    expect(keys({ kind: 'relationshipsChanged', sourceId: 's', targetId: 't' })).toEqual(['allLinks', 'history:s']);
+  });
+
   it('schemaChanged: the property schema and every pane', () => {
     expect(keys({ kind: 'schemaChanged' })).toEqual(['propertySchema', 'allPanes']);
     expect(changeFingerprint({ kind: 'schemaChanged' })).toBeNull();
   });
 
   it('reloaded (a bulk load): every list, row, count, history, the trash, types and search', () => {
-    expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'subtreeCounts', 'trash', 'search']);
+    expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'subtreeCounts', 'trash', 'search']);
     expect(changeFingerprint({ kind: 'reloaded' })).toBeNull();
   });
 });

@@ -14,6 +14,9 @@ export type InvalidationTarget =
   | { kind: 'pane'; id: string }
   | { kind: 'allPanes' }
   | { kind: 'propertySchema' }
+  | { kind: 'links'; id: string }
+  | { kind: 'allLinks' }
+  | { kind: 'tagSchema' }
   | { kind: 'subtreeCounts' }
   | { kind: 'trash' }
   | { kind: 'types' }
@@ -36,6 +39,7 @@ export function targetKey(target: InvalidationTarget): string {
     case 'entity':
     case 'history':
     case 'pane':
+    case 'links':
       return `${target.kind}:${target.id}`;
     default:
       return target.kind;
@@ -156,6 +160,28 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'pane', id: node.id },
       ]);
     }
+    case 'tagsChanged': {
+      const { node } = change;
+      return dedupe([
+        listOf(node.parentId),
+        { kind: 'entity', id: node.id },
+        { kind: 'history', id: node.id },
+        { kind: 'links', id: node.id },
+        { kind: 'tagSchema' },
+      ]);
+    }
+    case 'tagSchemaChanged':
+      // Tag names and colours are drawn wherever an entity's tags are.
+      return [{ kind: 'tagSchema' }, { kind: 'allLinks' }];
+    case 'groupChanged':
+      // The group's members and every member's list of groups.
+      return [{ kind: 'allLinks' }, { kind: 'history', id: change.groupId }];
+    case 'relationshipsChanged':
+      // Both ends, and any neighbourhood graph that may reach them.
+      return [
+        { kind: 'allLinks' },
+        { kind: 'history', id: change.sourceId },
+      ];
     case 'schemaChanged':
       // Groups, definitions or a layout: the admin lists and every pane.
       return [{ kind: 'propertySchema' }, { kind: 'allPanes' }];
@@ -168,6 +194,8 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'allEntities' },
         { kind: 'allHistories' },
         { kind: 'allPanes' },
+        { kind: 'allLinks' },
+        { kind: 'tagSchema' },
         { kind: 'subtreeCounts' },
         { kind: 'trash' },
         { kind: 'search' },
@@ -186,6 +214,7 @@ export function changeFingerprint(change: RegistryChange): string | null {
     case 'moved':
     case 'restored':
     case 'propertiesChanged':
+    case 'tagsChanged':
       return `${change.kind}:${change.node.id}:${change.node.updatedAt}`;
     case 'deleted':
       return `deleted:${change.id}:${change.count}`;
@@ -193,6 +222,9 @@ export function changeFingerprint(change: RegistryChange): string | null {
       return `purged:${change.id}`;
     case 'typesChanged':
     case 'schemaChanged':
+    case 'tagSchemaChanged':
+    case 'groupChanged':
+    case 'relationshipsChanged':
     case 'reloaded':
       return null;
   }

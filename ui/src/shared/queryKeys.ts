@@ -26,5 +26,19 @@ export const queryKeys = {
   propertyDefinitions: (includeDeleted: boolean) => ['propertySchema', 'definitions', includeDeleted] as const,
   typeLayout: (entityTypeId: string) => ['propertySchema', 'layout', entityTypeId] as const,
   propertySchema: ['propertySchema'] as const,
+  /** What links to an entity: its tags, groups, relationships, neighbourhood. */
+  entityLinks: (entityId: string) => ['links', entityId] as const,
+  entityTags: (entityId: string) => ['links', entityId, 'tags'] as const,
+  entityGroup: (entityId: string) => ['links', entityId, 'group'] as const,
+  groupMembers: (groupId: string) => ['links', groupId, 'members'] as const,
+  groupsOf: (entityId: string) => ['links', entityId, 'groups'] as const,
+  relationshipsOf: (entityId: string) => ['links', entityId, 'relationships'] as const,
+  neighbourhood: (entityId: string, hops: number) => ['links', entityId, 'neighbourhood', hops] as const,
+  allLinks: ['links'] as const,
+  /** Tag groups, tags and the entities carrying a tag. */
+  tagGroups: (includeDeleted: boolean) => ['tagSchema', 'groups', includeDeleted] as const,
+  tags: ['tagSchema', 'tags'] as const,
+  taggedEntities: (tagId: string) => ['tagSchema', 'tagged', tagId] as const,
+  tagSchema: ['tagSchema'] as const,
   allEntityTypes: ['entityTypes'] as const,
 };

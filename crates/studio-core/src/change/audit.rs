@@ -8,7 +8,10 @@ use uuid::Uuid;
 
 use super::{Actor, Change};
 use crate::error::CoreResult;
-use crate::records::{LayoutEntry, PropertyDefinition, PropertyGroup, ValueChange, REDACTED};
+use crate::records::{
+    EntityGroup, LayoutEntry, PropertyDefinition, PropertyGroup, Relationship, Tag, TagGroup,
+    ValueChange, REDACTED,
+};
 
 /// One audit row to write.
 struct AuditRow {
@@ -25,6 +28,7 @@ const ENTITIES: &str = "entities";
 const ENTITY_TYPES: &str = "entity_type_definitions";
 const GROUPS: &str = "property_groups";
 const DEFINITIONS: &str = "property_definitions";
+const TAG_GROUPS: &str = "tag_groups";
 
 fn text(v: Option<Value>) -> Option<String> {
     v.map(|v| v.to_string())
@@ -88,6 +92,24 @@ fn definition_json(d: &PropertyDefinition) -> Value {
         "is_sensitive": d.is_sensitive, "is_searchable": d.is_searchable,
         "validation": d.rules,
     })
+}
+
+fn tag_group_json(g: &TagGroup) -> Value {
+    json!({ "key": g.key, "name": g.name, "description": g.description,
+            "selection_mode": g.selection_mode.as_str() })
+}
+
+fn tag_json(t: &Tag) -> Value {
+    json!({ "group_id": t.group_id, "key": t.key, "name": t.name, "color": t.color })
+}
+
+fn group_config_json(g: &EntityGroup) -> Value {
+    json!({ "key": g.key, "name": g.name, "description": g.description,
+            "allows_mixed_types": g.allows_mixed_types })
+}
+
+fn relationship_json(r: &Relationship) -> Value {
+    json!({ "source_id": r.source_id, "target_id": r.target_id, "type": r.relationship_type })
 }
 
 fn layout_json(entries: &[LayoutEntry]) -> Value {
@@ -302,6 +324,90 @@ fn row_of(change: &Change) -> AuditRow {
             Some(layout_json(before)),
             Some(layout_json(after)),
         ),
+        Change::TagGroupCreated { group } => record(
+            "tag_group.create",
+            TAG_GROUPS,
+            group.id,
+            None,
+            Some(tag_group_json(group)),
+        ),
+        Change::TagGroupUpdated { before, after } => record(
+            "tag_group.update",
+            TAG_GROUPS,
+            after.id,
+            Some(tag_group_json(before)),
+            Some(tag_group_json(after)),
+        ),
+        Change::TagGroupDeleted { group } => record(
+            "tag_group.delete",
+            TAG_GROUPS,
+            group.id,
+            Some(json!({ "key": group.key })),
+            None,
+        ),
+        Change::TagGroupRestored { group } => record(
+            "tag_group.restore",
+            TAG_GROUPS,
+            group.id,
+            None,
+            Some(json!({ "key": group.key })),
+        ),
+        Change::TagDefined { before, after } => AuditRow {
+            action: "tag.define",
+            table_name: "tags",
+            record_id: after.id,
+            entity_id: Some(after.id),
+            before: text(before.as_ref().map(tag_json)),
+            after: text(Some(tag_json(after))),
+        },
+        Change::EntityTagsChanged {
+            node,
+            added,
+            removed,
+        } => AuditRow {
+            action: "entity.tags",
+            table_name: "entity_tags",
+            record_id: node.id,
+            entity_id: Some(node.id),
+            before: text(Some(json!({ "removed": removed }))),
+            after: text(Some(json!({ "added": added }))),
+        },
+        Change::GroupConfigured { before, after } => AuditRow {
+            action: "group.configure",
+            table_name: "entity_groups",
+            record_id: after.entity_id,
+            entity_id: Some(after.entity_id),
+            before: text(before.as_ref().map(group_config_json)),
+            after: text(Some(group_config_json(after))),
+        },
+        Change::GroupMembersChanged {
+            group_id,
+            added,
+            removed,
+        } => AuditRow {
+            action: "group.members",
+            table_name: "entity_group_members",
+            record_id: *group_id,
+            entity_id: Some(*group_id),
+            before: text(Some(json!({ "removed": removed }))),
+            after: text(Some(json!({ "added": added }))),
+        },
+        Change::RelationshipCreated { relationship: r } => AuditRow {
+            action: "relationship.create",
+            table_name: "entity_relationships",
+            record_id: r.id,
+            entity_id: Some(r.source_id),
+            before: None,
+            after: text(Some(relationship_json(r))),
+        },
+        Change::RelationshipDeleted { relationship: r } => AuditRow {
+            action: "relationship.delete",
+            table_name: "entity_relationships",
+            record_id: r.id,
+            entity_id: Some(r.source_id),
+            before: text(Some(relationship_json(r))),
+            after: None,
+        },
         Change::PropertyValuesChanged { node, values } => AuditRow {
             action: "entity.properties",
             table_name: "entity_property_values",

@@ -18,7 +18,8 @@ use uuid::Uuid;
 use crate::error::CoreResult;
 use crate::read_model;
 use crate::records::{
-    EntityType, LayoutEntry, PropertyDefinition, PropertyGroup, TreeNode, ValueChange,
+    EntityGroup, EntityType, LayoutEntry, PropertyDefinition, PropertyGroup, Relationship, Tag,
+    TagGroup, TreeNode, ValueChange,
 };
 
 /// What one mutation changed, with the before-state its audit row needs.
@@ -118,6 +119,47 @@ pub enum Change {
         node: TreeNode,
         values: Vec<ValueChange>,
     },
+    TagGroupCreated {
+        group: TagGroup,
+    },
+    TagGroupUpdated {
+        before: TagGroup,
+        after: TagGroup,
+    },
+    TagGroupDeleted {
+        group: TagGroup,
+    },
+    TagGroupRestored {
+        group: TagGroup,
+    },
+    /// A tag's data (group, key, colour) was set on its entity.
+    TagDefined {
+        before: Option<Tag>,
+        after: Tag,
+    },
+    /// Tags were added to or removed from one entity (`node`: as it is now).
+    EntityTagsChanged {
+        node: TreeNode,
+        added: Vec<Uuid>,
+        removed: Vec<Uuid>,
+    },
+    /// An entity was made a group, or its group configuration changed.
+    GroupConfigured {
+        before: Option<EntityGroup>,
+        after: EntityGroup,
+    },
+    /// Members were added to or removed from a group.
+    GroupMembersChanged {
+        group_id: Uuid,
+        added: Vec<Uuid>,
+        removed: Vec<Uuid>,
+    },
+    RelationshipCreated {
+        relationship: Relationship,
+    },
+    RelationshipDeleted {
+        relationship: Relationship,
+    },
     /// A generated registry was loaded in bulk (`eco-studio seed generate`).
     EntitiesGenerated {
         first_tenant_id: Uuid,
@@ -180,7 +222,7 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         Change::EntitiesRestored { node, .. } => {
             read_model::add_subtree(conn, node.id).await?;
         }
-        Change::PropertyValuesChanged { node, .. } => {
+        Change::PropertyValuesChanged { node, .. } | Change::EntityTagsChanged { node, .. } => {
             read_model::refresh_values(conn, &[node.id]).await?
         }
         Change::PropertyDefinitionUpdated { before, after, .. } => {
@@ -210,6 +252,15 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         | Change::PropertyGroupsReordered { .. }
         | Change::PropertyDefinitionCreated { .. }
         | Change::TypeLayoutChanged { .. }
+        | Change::TagGroupCreated { .. }
+        | Change::TagGroupUpdated { .. }
+        | Change::TagGroupDeleted { .. }
+        | Change::TagGroupRestored { .. }
+        | Change::TagDefined { .. }
+        | Change::GroupConfigured { .. }
+        | Change::GroupMembersChanged { .. }
+        | Change::RelationshipCreated { .. }
+        | Change::RelationshipDeleted { .. }
         | Change::EntitiesGenerated { .. } => {}
     }
     Ok(())

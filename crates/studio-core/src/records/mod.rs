@@ -6,8 +6,10 @@
 //! rules that act on it are in the domains' folders. Nothing here depends on
 //! the rest of the crate.
 
+mod links;
 mod properties;
 
+pub use links::*;
 pub use properties::*;
 pub(crate) use properties::{is_live_name, name_join, name_property_id};
 
@@ -70,6 +72,8 @@ pub enum CurrentRow {
     PropertyValue(Box<CurrentValue>),
     PropertyGroup(Box<PropertyGroup>),
     PropertyDefinition(Box<PropertyDefinition>),
+    TagGroup(Box<TagGroup>),
+    Relationship(Box<Relationship>),
     /// The record is gone (deleted or purged).
     Missing,
 }

@@ -534,7 +534,9 @@ async fn read_model_agrees(pool: &PgPool) -> Result<(), String> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("the read model disagrees with the system of record: {problems:?}"))
+        Err(format!(
+            "the read model disagrees with the system of record: {problems:?}"
+        ))
     }
 }
 
