@@ -59,13 +59,13 @@ pub async fn create_relationship_in(
             "an entity cannot be related to itself",
         ));
     }
-    let live: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM entities WHERE id = ANY($1) AND deleted_at IS NULL FOR SHARE",
+    let live: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM entities WHERE id = ANY($1) AND deleted_at IS NULL FOR SHARE",
     )
     .bind([input.source_id, input.target_id])
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    if live != 2 {
+    if live.len() != 2 {
         return Err(CoreError::invalid(
             Some("targetId"),
             Rule::Reference,

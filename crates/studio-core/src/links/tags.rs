@@ -652,11 +652,17 @@ pub async fn edit_entity_tags_in(
         .chain(&added)
         .copied()
         .collect();
+    sqlx::query(
+        "SELECT 1 FROM tag_groups WHERE id IN (SELECT tag_group_id FROM tags WHERE entity_id = ANY($1))
+         FOR SHARE",
+    )
+    .bind(&after)
+    .execute(&mut *conn)
+    .await?;
     let single: Vec<(Uuid, String, i64)> = sqlx::query_as(
         "SELECT g.id, g.name, count(*) FROM tags t JOIN tag_groups g ON g.id = t.tag_group_id
          WHERE t.entity_id = ANY($1) AND t.deleted_at IS NULL AND g.selection_mode = 'single'
-         GROUP BY g.id, g.name HAVING count(*) > 1
-         FOR SHARE OF g",
+         GROUP BY g.id, g.name HAVING count(*) > 1",
     )
     .bind(&after)
     .fetch_all(&mut *conn)

@@ -10,6 +10,7 @@ mod facts;
 mod invariants;
 mod kill_mid_move;
 mod layout;
+mod links;
 mod properties;
 mod registry;
 mod registry_ops;
