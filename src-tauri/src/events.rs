@@ -78,6 +78,11 @@ pub enum RegistryChange {
     /// Property groups, definitions or a type's layout changed: every
     /// property pane and the admin lists may show something else now.
     SchemaChanged,
+    /// One edit was applied to many entities (bulk edit).
+    #[serde(rename_all = "camelCase")]
+    BulkEdited {
+        count: i64,
+    },
     /// Many entities changed at once (a bulk load): reload everything.
     Reloaded,
 }
@@ -148,6 +153,9 @@ impl From<&Change> for RegistryChange {
                     target_id: r.target_id,
                 }
             }
+            Change::BulkEdited { entities, .. } => RegistryChange::BulkEdited {
+                count: entities.len() as i64,
+            },
             Change::EntitiesGenerated { .. } => RegistryChange::Reloaded,
         }
     }
@@ -186,6 +194,11 @@ pub enum JobState {
         node: TreeNode,
         old_parent_id: Option<Uuid>,
     },
+    /// A bulk edit committed, changing `changed` entities.
+    #[serde(rename_all = "camelCase")]
+    Edited {
+        changed: i64,
+    },
     Cancelled,
     #[serde(rename_all = "camelCase")]
     Failed {
@@ -221,13 +234,22 @@ pub fn job_listener(app: AppHandle) -> studio_core::jobs::JobListener {
                 outcome,
             } => {
                 let (done, state) = match *outcome {
-                    JobOutcome::Committed(applied) => {
+                    JobOutcome::Moved(applied) => {
                         let moved = announce(&app, &Source::Job { job_id }, applied);
                         (
                             total,
                             JobState::Committed {
                                 node: moved.node,
                                 old_parent_id: moved.old_parent_id,
+                            },
+                        )
+                    }
+                    JobOutcome::Edited(applied) => {
+                        let edited = announce(&app, &Source::Job { job_id }, applied);
+                        (
+                            total,
+                            JobState::Edited {
+                                changed: edited.changed,
                             },
                         )
                     }

@@ -80,6 +80,8 @@ macro_rules! specta_builder {
                 $crate::commands::links::delete_relationship,
                 $crate::commands::links::relationships_of,
                 $crate::commands::links::neighbourhood,
+                $crate::commands::bulk::bulk_preview,
+                $crate::commands::bulk::bulk_edit,
             ])
             .events(tauri_specta::collect_events![
                 $crate::events::StartupEvent,

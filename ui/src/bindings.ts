@@ -113,6 +113,10 @@ export const commands = {
 	relationshipsOf: (entityId: string) => typedError<RelatedEntity[], AppError>(__TAURI_INVOKE("relationships_of", { entityId })),
 	/**  The entities within one or two relationships of one, for the graph. */
 	neighbourhood: (entityId: string, hops: number, limit: number) => typedError<Neighbourhood, AppError>(__TAURI_INVOKE("neighbourhood", { entityId, hops, limit })),
+	/**  What a bulk edit would do (nothing is changed). */
+	bulkPreview: (edit: BulkEdit) => typedError<BulkPreview, AppError>(__TAURI_INVOKE("bulk_preview", { edit })),
+	/**  Applies a bulk edit, all or nothing. */
+	bulkEdit: (edit: BulkEdit) => typedError<BulkStarted, AppError>(__TAURI_INVOKE("bulk_edit", { edit })),
 };
 
 /** Events */
@@ -164,6 +168,55 @@ export type AppError =
 { type: "Startup"; data: {
 	message: string,
 } };
+
+/**  What a bulk edit does to each entity. */
+export type BulkAction = 
+/**  Set a property (None clears it). */
+{ kind: "setProperty"; definitionId: string; value: PropertyValue | null } | { kind: "addTag"; tagId: string } | { kind: "removeTag"; tagId: string };
+
+export type BulkEdit = {
+	target: BulkTarget,
+	action: BulkAction,
+};
+
+/**  What a bulk edit did. */
+export type BulkOutcome = {
+	targets: number,
+	changed: number,
+};
+
+/**  What a bulk edit would do. Nothing is changed. */
+export type BulkPreview = {
+	/**  Live entities in the target. */
+	targets: number,
+	/**  Of those, how many the edit changes (the others hold it already). */
+	changing: number,
+	samples: BulkSample[],
+};
+
+/**  One entity of a preview: what it holds now and would hold after. */
+export type BulkSample = {
+	entity: TreeNode,
+	/**
+	 *  The stored JSON before and after (None: no value / tag absent;
+	 *  `"<redacted>"` for a sensitive property).
+	 */
+	before: string | null,
+	after: string | null,
+};
+
+/**
+ *  How a bulk edit went: done at once, or running as a background job whose
+ *  progress arrives as `JobProgress` events.
+ */
+export type BulkStarted = { kind: "done"; outcome: BulkOutcome } | { kind: "background"; jobId: string; total: number };
+
+/**  Which entities a bulk edit touches (live ones only). */
+export type BulkTarget = 
+/**  These entities. */
+{ kind: "entities"; ids: string[] } | 
+/**  Every entity under `root_id` (itself included), of one type if given. */
+{ kind: "subtree"; rootId: string; typeKey: string | null };
 
 /**  A page of children, in path-label order. */
 export type ChildPage = {
@@ -345,7 +398,9 @@ export type JobProgress = {
 };
 
 /**  Where a job is. */
-export type JobState = { state: "running" } | { state: "committed"; node: TreeNode; oldParentId: string | null } | { state: "cancelled" } | { state: "failed"; error: AppError };
+export type JobState = { state: "running" } | { state: "committed"; node: TreeNode; oldParentId: string | null } | 
+/**  A bulk edit committed, changing `changed` entities. */
+{ state: "edited"; changed: number } | { state: "cancelled" } | { state: "failed"; error: AppError };
 
 /**  One property in an entity type's layout. */
 export type LayoutEntry = {
@@ -561,6 +616,8 @@ export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "upda
  *  property pane and the admin lists may show something else now.
  */
 { kind: "schemaChanged" } | 
+/**  One edit was applied to many entities (bulk edit). */
+{ kind: "bulkEdited"; count: number } | 
 /**  Many entities changed at once (a bulk load): reload everything. */
 { kind: "reloaded" };
 

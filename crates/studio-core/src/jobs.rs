@@ -1,8 +1,8 @@
 //! Background jobs: long operations that run on their own task, report
-//! progress and can be cancelled until they commit. Today: moves of
-//! subtrees above [`BACKGROUND_MOVE_THRESHOLD`] rows. The decision to run a
-//! move inline or in the background is made here, so every front end (the
-//! window, the command line) moves the same way.
+//! progress and can be cancelled until they commit: moves of subtrees above
+//! [`BACKGROUND_MOVE_THRESHOLD`] rows and bulk edits of more than
+//! [`BACKGROUND_BULK_THRESHOLD`] entities. The decision to run inline or in
+//! the background is made here, so every front end works the same way.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::bulk::{self, BulkEdit, BulkOutcome};
 use crate::change::{Actor, Applied};
 use crate::error::{CoreError, CoreResult};
 use crate::progress::{CancelToken, Progress};
@@ -30,11 +31,16 @@ pub enum JobEvent {
     },
 }
 
+/// Bulk edits of more than this many entities run as background jobs.
+pub const BACKGROUND_BULK_THRESHOLD: usize = 5_000;
+
 /// How a job ended.
 #[derive(Debug)]
 pub enum JobOutcome {
-    /// Committed: the result and its changes.
-    Committed(Applied<MoveOutcome>),
+    /// A move committed: the result and its changes.
+    Moved(Applied<MoveOutcome>),
+    /// A bulk edit committed.
+    Edited(Applied<BulkOutcome>),
     /// Cancelled before it committed; nothing changed.
     Cancelled,
     /// Failed; nothing changed.
@@ -54,6 +60,13 @@ pub struct Jobs {
 #[derive(Debug)]
 pub enum MoveStart {
     Done(Applied<MoveOutcome>),
+    Background { job_id: Uuid, total: i64 },
+}
+
+/// How a bulk edit went: done at once, or running as a background job.
+#[derive(Debug)]
+pub enum BulkStart {
+    Done(Applied<BulkOutcome>),
     Background { job_id: Uuid, total: i64 },
 }
 
@@ -103,33 +116,74 @@ impl Jobs {
                 registry::move_entity(pool, actor, input, &|_| {}, &CancelToken::new()).await?;
             return Ok(MoveStart::Done(applied));
         }
+        let pool = pool.clone();
+        let actor = actor.clone();
+        let input = input.clone();
+        let job_id = self.spawn(total, listener, move |on_progress, cancel| async move {
+            match registry::move_entity(&pool, &actor, &input, &on_progress, &cancel).await {
+                Ok(applied) => JobOutcome::Moved(applied),
+                Err(CoreError::Cancelled) => JobOutcome::Cancelled,
+                Err(e) => JobOutcome::Failed(e),
+            }
+        });
+        Ok(MoveStart::Background { job_id, total })
+    }
+
+    /// Applies a bulk edit: inline for at most [`BACKGROUND_BULK_THRESHOLD`]
+    /// targets, otherwise as a background job (progress by entities
+    /// written, cancel between chunks, all or nothing).
+    pub async fn bulk_edit(
+        self: &Arc<Self>,
+        pool: &PgPool,
+        actor: &Actor,
+        edit: &BulkEdit,
+        listener: JobListener,
+    ) -> CoreResult<BulkStart> {
+        let targets = bulk::bulk_preview(pool, edit).await?;
+        if targets.targets as usize <= BACKGROUND_BULK_THRESHOLD {
+            let applied = bulk::bulk_apply(pool, actor, edit, &|_| {}, &CancelToken::new()).await?;
+            return Ok(BulkStart::Done(applied));
+        }
+        let total = targets.changing;
+        let pool = pool.clone();
+        let actor = actor.clone();
+        let edit = edit.clone();
+        let job_id = self.spawn(total, listener, move |on_progress, cancel| async move {
+            match bulk::bulk_apply(&pool, &actor, &edit, &on_progress, &cancel).await {
+                Ok(applied) => JobOutcome::Edited(applied),
+                Err(CoreError::Cancelled) => JobOutcome::Cancelled,
+                Err(e) => JobOutcome::Failed(e),
+            }
+        });
+        Ok(BulkStart::Background { job_id, total })
+    }
+
+    /// Runs `work` on the runtime as a job: registered for cancel while it
+    /// runs, its progress and end sent to `listener`.
+    fn spawn<F, Fut>(self: &Arc<Self>, total: i64, listener: JobListener, work: F) -> Uuid
+    where
+        F: FnOnce(Box<dyn Fn(Progress) + Send + Sync>, CancelToken) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = JobOutcome> + Send + 'static,
+    {
         let job_id = Uuid::now_v7();
         let cancel = CancelToken::new();
         self.lock().insert(job_id, cancel.clone());
         let jobs = Arc::clone(self);
-        let pool = pool.clone();
-        // The job acts for whoever started it, in the same request.
-        let actor = actor.clone();
-        let input = input.clone();
         tokio::spawn(async move {
             let progress_listener = Arc::clone(&listener);
-            let on_progress = move |progress: Progress| {
-                progress_listener(JobEvent::Progress { job_id, progress })
-            };
-            let result = registry::move_entity(&pool, &actor, &input, &on_progress, &cancel).await;
+            let on_progress: Box<dyn Fn(Progress) + Send + Sync> =
+                Box::new(move |progress: Progress| {
+                    progress_listener(JobEvent::Progress { job_id, progress })
+                });
+            let outcome = work(on_progress, cancel).await;
             jobs.lock().remove(&job_id);
-            let outcome = match result {
-                Ok(applied) => JobOutcome::Committed(applied),
-                Err(CoreError::Cancelled) => JobOutcome::Cancelled,
-                Err(e) => JobOutcome::Failed(e),
-            };
-            tracing::info!(%job_id, "move job ended: {outcome:?}");
+            tracing::info!(%job_id, "job ended: {outcome:?}");
             listener(JobEvent::Finished {
                 job_id,
                 total,
                 outcome: Box::new(outcome),
             });
         });
-        Ok(MoveStart::Background { job_id, total })
+        job_id
     }
 }

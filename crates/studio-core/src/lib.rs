@@ -13,7 +13,9 @@
 //!   every mutation ends in (audit row, derived data, the returned
 //!   [`Change`]);
 //! - `db/`: connecting, migrating, the transaction-and-retry wrapper;
-//! - `jobs`: background jobs (large moves), `progress`: progress and cancel;
+//! - `bulk/`: one edit applied to many entities, previewed, all or nothing;
+//! - `jobs`: background jobs (large moves and bulk edits), `progress`:
+//!   progress and cancel;
 //! - `demo/`: the demo registry and the estate's entity types (data);
 //! - `startup`: opening the database the studio works on;
 //! - `error`, `constraints`, `records`: the shared error type, what each
@@ -26,6 +28,7 @@
 //!   and a pool form (`db::transaction`, retried on collisions), and records
 //!   what it did through [`change::record`] in its own transaction.
 
+pub mod bulk;
 pub mod change;
 pub mod constraints;
 pub mod db;

@@ -2,6 +2,7 @@
 //! call and shapes the result. No SQL and no domain rules live here.
 //! Mutations announce their changes through `events::announce`.
 
+pub mod bulk;
 pub mod jobs;
 pub mod links;
 pub mod properties;

@@ -124,6 +124,11 @@ describe('invalidationsFor', () => {
     expect(changeFingerprint({ kind: 'schemaChanged' })).toBeNull();
   });
 
+  it('bulkEdited: every row, pane, link list and history', () => {
+    expect(keys({ kind: 'bulkEdited', count: 3 })).toEqual(['roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'search']);
+    expect(changeFingerprint({ kind: 'bulkEdited', count: 3 })).toBeNull();
+  });
+
   it('reloaded (a bulk load): every list, row, count, history, the trash, types and search', () => {
     expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'subtreeCounts', 'trash', 'search']);
     expect(changeFingerprint({ kind: 'reloaded' })).toBeNull();

@@ -185,6 +185,19 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
     case 'schemaChanged':
       // Groups, definitions or a layout: the admin lists and every pane.
       return [{ kind: 'propertySchema' }, { kind: 'allPanes' }];
+    case 'bulkEdited':
+      // Values or tags of many entities: rows (versions), panes, links,
+      // histories, and the tag lists.
+      return [
+        { kind: 'roots' },
+        { kind: 'allChildren' },
+        { kind: 'allEntities' },
+        { kind: 'allHistories' },
+        { kind: 'allPanes' },
+        { kind: 'allLinks' },
+        { kind: 'tagSchema' },
+        { kind: 'search' },
+      ];
     case 'reloaded':
       // A bulk load: any cached list, row, count or history may be stale.
       return [
@@ -225,6 +238,7 @@ export function changeFingerprint(change: RegistryChange): string | null {
     case 'tagSchemaChanged':
     case 'groupChanged':
     case 'relationshipsChanged':
+    case 'bulkEdited':
     case 'reloaded':
       return null;
   }

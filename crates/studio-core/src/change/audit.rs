@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::{Actor, Change};
 use crate::error::CoreResult;
 use crate::records::{
-    EntityGroup, LayoutEntry, PropertyDefinition, PropertyGroup, Relationship, Tag, TagGroup,
-    ValueChange, REDACTED,
+    BulkEntityChange, BulkKind, EntityGroup, LayoutEntry, PropertyDefinition, PropertyGroup,
+    Relationship, Tag, TagGroup, ValueChange, REDACTED,
 };
 
 /// One audit row to write.
@@ -408,6 +408,7 @@ fn row_of(change: &Change) -> AuditRow {
             before: text(Some(relationship_json(r))),
             after: None,
         },
+        Change::BulkEdited { .. } => unreachable!("bulk edits are written by write_bulk"),
         Change::PropertyValuesChanged { node, values } => AuditRow {
             action: "entity.properties",
             table_name: "entity_property_values",
@@ -425,6 +426,9 @@ pub(super) async fn write(
     actor: &Actor,
     change: &Change,
 ) -> CoreResult<()> {
+    if let Change::BulkEdited { kind, entities } = change {
+        return write_bulk(conn, actor, kind, entities).await;
+    }
     let row = row_of(change);
     sqlx::query(
         "INSERT INTO audit_events
@@ -443,5 +447,66 @@ pub(super) async fn write(
     .bind(row.after)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// The rows of a bulk edit: one per changed entity, shaped like the rows of
+/// the same edit made to one entity (so history and restore read them
+/// alike), written in one statement per batch.
+async fn write_bulk(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    kind: &BulkKind,
+    entities: &[BulkEntityChange],
+) -> CoreResult<()> {
+    let (action, table) = match kind {
+        BulkKind::Property { .. } => ("entity.properties", "entity_property_values"),
+        BulkKind::TagAdded { .. } | BulkKind::TagRemoved { .. } => ("entity.tags", "entity_tags"),
+    };
+    for chunk in entities.chunks(5_000) {
+        let ids: Vec<Uuid> = chunk.iter().map(|e| e.entity_id).collect();
+        let (before, after): (Vec<String>, Vec<String>) = chunk
+            .iter()
+            .map(|e| match kind {
+                BulkKind::Property { key, sensitive, .. } => {
+                    let one = |v: &Option<String>| {
+                        let value = ValueChange {
+                            definition_id: Uuid::nil(),
+                            key: key.clone(),
+                            sensitive: *sensitive,
+                            before: v.clone(),
+                            after: None,
+                        };
+                        values_object(std::slice::from_ref(&value), |v| v.before.as_ref())
+                    };
+                    (one(&e.before), one(&e.after))
+                }
+                BulkKind::TagAdded { tag_id } => (
+                    json!({ "removed": [] }).to_string(),
+                    json!({ "added": [tag_id] }).to_string(),
+                ),
+                BulkKind::TagRemoved { tag_id } => (
+                    json!({ "removed": [tag_id] }).to_string(),
+                    json!({ "added": [] }).to_string(),
+                ),
+            })
+            .unzip();
+        sqlx::query(
+            "INSERT INTO audit_events
+                (id, actor_user_id, action, table_name, record_id, entity_id, request_id, source, before, after)
+             SELECT gen_random_uuid(), $1, $2, $3, x.id, x.id, $4, $5, x.before::jsonb, x.after::jsonb
+             FROM unnest($6::uuid[], $7::text[], $8::text[]) AS x(id, before, after)",
+        )
+        .bind(actor.user_id)
+        .bind(action)
+        .bind(table)
+        .bind(actor.request_id)
+        .bind(actor.source.audit_name())
+        .bind(&ids)
+        .bind(&before)
+        .bind(&after)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }

@@ -18,8 +18,8 @@ use uuid::Uuid;
 use crate::error::CoreResult;
 use crate::read_model;
 use crate::records::{
-    EntityGroup, EntityType, LayoutEntry, PropertyDefinition, PropertyGroup, Relationship, Tag,
-    TagGroup, TreeNode, ValueChange,
+    BulkEntityChange, BulkKind, EntityGroup, EntityType, LayoutEntry, PropertyDefinition,
+    PropertyGroup, Relationship, Tag, TagGroup, TreeNode, ValueChange,
 };
 
 /// What one mutation changed, with the before-state its audit row needs.
@@ -160,6 +160,12 @@ pub enum Change {
     RelationshipDeleted {
         relationship: Relationship,
     },
+    /// One edit applied to many entities in one request (bulk edit): one
+    /// audit row per changed entity, all with the request's id.
+    BulkEdited {
+        kind: BulkKind,
+        entities: Vec<BulkEntityChange>,
+    },
     /// A generated registry was loaded in bulk (`eco-studio seed generate`).
     EntitiesGenerated {
         first_tenant_id: Uuid,
@@ -224,6 +230,12 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         }
         Change::PropertyValuesChanged { node, .. } | Change::EntityTagsChanged { node, .. } => {
             read_model::refresh_values(conn, &[node.id]).await?
+        }
+        Change::BulkEdited { entities, .. } => {
+            let ids: Vec<Uuid> = entities.iter().map(|e| e.entity_id).collect();
+            for chunk in ids.chunks(5_000) {
+                read_model::refresh_values(conn, chunk).await?;
+            }
         }
         Change::PropertyDefinitionUpdated { before, after, .. } => {
             if before.is_searchable != after.is_searchable

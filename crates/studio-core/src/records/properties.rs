@@ -165,6 +165,31 @@ pub struct ValueChange {
     pub after: Option<String>,
 }
 
+/// What a bulk edit did to one entity: the stored JSON before and after
+/// (property edits: the value, None for none; tag edits: None), redacted
+/// for a sensitive property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkEntityChange {
+    pub entity_id: Uuid,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What a bulk edit changed, for the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BulkKind {
+    /// One property set or cleared on every entity.
+    Property {
+        definition_id: Uuid,
+        key: String,
+        sensitive: bool,
+    },
+    /// One tag added to every entity.
+    TagAdded { tag_id: Uuid },
+    /// One tag removed from every entity.
+    TagRemoved { tag_id: Uuid },
+}
+
 /// What stands for a sensitive value in audit rows and events.
 pub const REDACTED: &str = "\"<redacted>\"";
 

@@ -478,7 +478,7 @@ async fn large_moves_run_as_jobs_with_progress_cancel_and_the_old_parent() {
     let Some(JobEvent::Finished { outcome, .. }) = events.last() else {
         panic!("finished last");
     };
-    let JobOutcome::Committed(applied) = &**outcome else {
+    let JobOutcome::Moved(applied) = &**outcome else {
         panic!("committed: {outcome:?}");
     };
     assert_eq!(applied.value.old_parent_id, tree.a.parent_id);

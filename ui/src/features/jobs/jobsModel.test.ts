@@ -23,6 +23,12 @@ describe('jobsReducer', () => {
     expect(state[0]).toMatchObject({ jobId: 'j2', status: 'failed', label: 'Moving entities', error: { type: 'Database' } });
   });
 
+  it('a committed bulk edit reads as done', () => {
+    let state = jobsReducer([], { type: 'started', jobId: 'b1', total: 8_000, label: 'Setting status on 8,000 entities' });
+    state = jobsReducer(state, { type: 'progress', progress: { jobId: 'b1', done: 8_000, total: 8_000, state: { state: 'edited', changed: 8_000 } } });
+    expect(state[0]).toMatchObject({ status: 'committed', done: 8_000, label: 'Setting status on 8,000 entities' });
+  });
+
   it('jobPercent is bounded', () => {
     expect(jobPercent({ done: 5, total: 0 })).toBe(0);
     expect(jobPercent({ done: 150, total: 100 })).toBe(100);

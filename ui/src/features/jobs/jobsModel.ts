@@ -1,4 +1,5 @@
-// Pure state of the background jobs this window shows (moves of large subtrees).
+// Pure state of the background jobs this window shows (moves of large
+// subtrees, bulk edits of many entities).
 import type { AppError, JobProgress, TreeNode } from '../../bindings';
 
 export type JobView = {
@@ -35,7 +36,9 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
     case 'progress': {
       const { jobId, done, total, state: jobState } = action.progress;
       const existing = state.find((j) => j.jobId === jobId) ?? blank(jobId, total, 'Moving entities');
-      const next: JobView = { ...existing, done, total, status: jobState.state };
+      // A committed bulk edit shows like a committed move: done.
+      const status = jobState.state === 'edited' ? 'committed' : jobState.state;
+      const next: JobView = { ...existing, done, total, status };
       if (jobState.state === 'committed') next.node = jobState.node;
       if (jobState.state === 'failed') next.error = jobState.error;
       if (jobState.state !== 'running') next.cancelling = false;
