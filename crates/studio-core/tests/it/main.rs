@@ -2,6 +2,7 @@
 //! database cloned from a migrated template, on a throwaway cluster shared
 //! by the whole run (`studio_core::testing`).
 
+mod bulk;
 mod changes;
 mod common;
 mod concurrency;
