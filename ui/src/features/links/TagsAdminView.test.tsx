@@ -1,0 +1,124 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { AppError, Tag, TagGroup } from '../../bindings';
+import { focusedId, renderApp } from '../../test/app';
+import { callsOf, makeNode, T0, type Handler, type IpcArgs } from '../../test/fixtures';
+import { keyFromName } from './TagGroupDialog';
+
+const status: TagGroup = { id: 'g-status', key: 'status', name: 'Status', description: 'Operating state', selectionMode: 'single', createdAt: T0, updatedAt: 'v-status', deletedAt: null };
+const old: TagGroup = { ...status, id: 'g-old', key: 'old', name: 'Old', description: null, selectionMode: 'multi', deletedAt: '2025-02-01T00:00:00Z' };
+const active: Tag = { id: 'tag-active', groupId: 'g-status', key: 'active', name: 'Active', color: '#2f9e44', updatedAt: 'v-active', deletedAt: null };
+const loose: Tag = { id: 'tag-loose', groupId: null, key: 'loose', name: 'Loose', color: null, updatedAt: 'v-loose', deletedAt: null };
+const pump = makeNode({ id: 'pump', name: 'Pump 3', pathLabel: 'pump_3' });
+
+const input = (args: IpcArgs) => (args as { input: Record<string, unknown> }).input;
+
+function openTags(handlers: Record<string, Handler> = {}) {
+  const app = renderApp({
+    roots: [pump],
+    handlers: {
+      list_tag_groups: (args) => (args?.includeDeleted ? [old, status] : [status]),
+      list_tags: () => [active, loose],
+      ...handlers,
+    },
+  });
+  return app;
+}
+
+async function showTagsView(user: ReturnType<typeof renderApp>['user']) {
+  await user.click(await screen.findByText('Tags'));
+  return screen.findByTestId('tags-admin');
+}
+
+describe('tags admin', () => {
+  it('lists tag groups with their mode and tags with group and colour', async () => {
+    const { user } = openTags();
+    await showTagsView(user);
+    const group = await screen.findByTestId('tag-group-row-status');
+    expect(group).toHaveTextContent('Status');
+    expect(group).toHaveTextContent('Operating state');
+    expect(group).toHaveTextContent('Single choice');
+    expect(screen.getByTestId('tag-row-active')).toHaveTextContent('Status');
+    expect(screen.getByTestId('tag-row-active')).toHaveTextContent('#2f9e44');
+    expect(screen.getByTestId('tag-row-loose')).toHaveTextContent('No group');
+  });
+
+  it('creates a tag group, the key proposed from the name', async () => {
+    const { calls, user } = openTags({ create_tag_group: (args) => ({ ...status, ...input(args) }) });
+    await showTagsView(user);
+    await user.click(screen.getByTestId('tag-group-new'));
+    await user.type(screen.getByTestId('tag-group-name'), 'Maintenance window');
+    expect(screen.getByTestId('tag-group-key')).toHaveValue('maintenance_window');
+    await user.click(screen.getByTestId('tag-group-mode-single'));
+    await user.click(screen.getByTestId('tag-group-save'));
+    await waitFor(() => expect(callsOf(calls, 'create_tag_group')).toHaveLength(1));
+    expect(input(callsOf(calls, 'create_tag_group')[0])).toEqual({ key: 'maintenance_window', name: 'Maintenance window', description: null, selectionMode: 'single' });
+    await waitFor(() => expect(screen.queryByTestId('tag-group-save')).toBeNull());
+  });
+
+  it('edits a group with its version; a deleted group can be restored', async () => {
+    const { calls, user } = openTags({ update_tag_group: () => status, restore_tag_group: () => ({ ...old, deletedAt: null }) });
+    await showTagsView(user);
+    await user.click(await screen.findByTestId('tag-group-edit-status'));
+    await user.click(screen.getByTestId('tag-group-mode-multi'));
+    await user.click(screen.getByTestId('tag-group-save'));
+    await waitFor(() => expect(callsOf(calls, 'update_tag_group')).toHaveLength(1));
+    expect(input(callsOf(calls, 'update_tag_group')[0])).toEqual({ id: 'g-status', expectedUpdatedAt: 'v-status', name: 'Status', description: 'Operating state', selectionMode: 'multi' });
+
+    await user.click(screen.getByTestId('tag-groups-show-deleted'));
+    await user.click(await screen.findByTestId('tag-group-restore-old'));
+    await waitFor(() => expect(callsOf(calls, 'restore_tag_group')).toEqual([{ id: 'g-old' }]));
+  });
+
+  it('a refused delete says why', async () => {
+    const inUse: AppError = { type: 'InUse', data: { message: '1 live tag is in the group "Status"' } };
+    const { calls, user } = openTags({
+      delete_tag_group: () => {
+        throw inUse;
+      },
+    });
+    await showTagsView(user);
+    await user.click(await screen.findByTestId('tag-group-delete-status'));
+    expect(await screen.findByText('1 live tag is in the group "Status"')).toBeInTheDocument();
+    expect(input(callsOf(calls, 'delete_tag_group')[0])).toEqual({ id: 'g-status', expectedUpdatedAt: 'v-status' });
+  });
+
+  it('creates a tag in a group with a swatch colour, and recolours one with its version', async () => {
+    const { calls, user } = openTags({ create_tag: (args) => ({ ...active, ...input(args) }), update_tag: () => loose });
+    await showTagsView(user);
+    await user.click(await screen.findByTestId('tag-group-new-tag-status'));
+    await user.type(screen.getByTestId('tag-name'), 'Stand-by');
+    expect(screen.getByTestId('tag-key')).toHaveValue('stand_by');
+    await user.click(screen.getByTestId('tag-swatch-7048e8'));
+    await user.click(screen.getByTestId('tag-save'));
+    await waitFor(() => expect(callsOf(calls, 'create_tag')).toHaveLength(1));
+    expect(input(callsOf(calls, 'create_tag')[0])).toEqual({ groupId: 'g-status', key: 'stand_by', name: 'Stand-by', color: '#7048e8' });
+    await waitFor(() => expect(screen.queryByTestId('tag-save')).toBeNull());
+
+    await user.click(screen.getByTestId('tag-edit-loose'));
+    await user.click(screen.getByTestId('tag-swatch-e8590c'));
+    await user.click(screen.getByTestId('tag-save'));
+    await waitFor(() => expect(callsOf(calls, 'update_tag')).toHaveLength(1));
+    expect(input(callsOf(calls, 'update_tag')[0])).toEqual({ id: 'tag-loose', expectedUpdatedAt: 'v-loose', groupId: null, color: '#e8590c' });
+  });
+
+  it("lists a tag's entities; choosing one shows it in the registry", async () => {
+    const { calls, user } = openTags({ tagged_entities: () => [pump] });
+    await showTagsView(user);
+    await user.click(await screen.findByTestId('tag-tagged-active'));
+    const list = await screen.findByTestId('tagged-entities');
+    expect(callsOf(calls, 'tagged_entities')).toEqual([{ tagId: 'tag-active', limit: 500 }]);
+    await user.click(within(list).getByTestId('tagged-pump'));
+    await waitFor(() => expect(focusedId()).toBe('pump'));
+    expect(await screen.findByTestId('node-details')).toHaveTextContent('Pump 3');
+  });
+});
+
+describe('keyFromName', () => {
+  it('makes a lowercase identifier', () => {
+    expect(keyFromName('Zone Status')).toBe('zone_status');
+    expect(keyFromName('  Éclairage — niveau 2 ')).toBe('eclairage_niveau_2');
+    expect(keyFromName('24/7')).toBe('_24_7');
+    expect(keyFromName('!!')).toBe('');
+  });
+});
