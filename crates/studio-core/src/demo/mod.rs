@@ -3,8 +3,10 @@
 //! one transaction through the same operations the app uses.
 
 mod estate;
+mod properties;
 
 pub use estate::{estate_type, estate_types};
+pub use properties::{estate_properties, estate_tags, EstateProperties, EstateTags};
 
 use sqlx::PgPool;
 
@@ -44,7 +46,7 @@ const ROOMS: &[&[&str]] = &[
     &["Open office 1.01", "Meeting room 1.02", "Server room"],
     &["Open office 2.01", "Boardroom", "Kitchen"],
 ];
-const DEVICES: &[(&str, &str)] = &[
+const DEVICES: &[(&'static str, &str)] = &[
     ("energy_meter", "Main meter"),
     ("hvac_unit", "Air handling unit"),
     ("temperature_sensor", "Temperature sensor"),
@@ -99,10 +101,13 @@ pub async fn seed_demo_in(
             .await?
             .collect_into(&mut changes);
     }
+    let mut seeded: Vec<properties::Seeded> = Vec::new();
+    let mut ordinals: std::collections::HashMap<&'static str, usize> = Default::default();
     let mut create = async |tx: &mut sqlx::PgConnection,
-                            type_key: &str,
+                            type_key: &'static str,
                             parent_id,
-                            name: &str|
+                            name: &str,
+                            tenant: usize|
            -> CoreResult<uuid::Uuid> {
         let input = CreateEntity {
             type_key: type_key.to_string(),
@@ -112,38 +117,48 @@ pub async fn seed_demo_in(
         let node = registry::create_in(tx, actor, &input)
             .await?
             .collect_into(&mut changes);
+        let ordinal = ordinals.entry(type_key).or_default();
+        seeded.push(properties::Seeded {
+            id: node.id,
+            type_key,
+            ordinal: *ordinal,
+            tenant,
+        });
+        *ordinal += 1;
         Ok(node.id)
     };
     for (t_idx, (tenant, sites)) in TENANTS.iter().enumerate() {
-        let tenant_id = create(tx, "tenant", None, tenant).await?;
+        let tenant_id = create(tx, "tenant", None, tenant, t_idx).await?;
         for site in sites.iter() {
-            let site_id = create(tx, "site", Some(tenant_id), site).await?;
+            let site_id = create(tx, "site", Some(tenant_id), site, t_idx).await?;
             for building in BUILDINGS {
-                let building_id = create(tx, "building", Some(site_id), building).await?;
+                let building_id = create(tx, "building", Some(site_id), building, t_idx).await?;
                 for (f_idx, floor) in FLOORS.iter().enumerate() {
-                    let floor_id = create(tx, "floor", Some(building_id), floor).await?;
+                    let floor_id = create(tx, "floor", Some(building_id), floor, t_idx).await?;
                     for (r_idx, room) in ROOMS[f_idx].iter().enumerate() {
-                        let room_id = create(tx, "room", Some(floor_id), room).await?;
+                        let room_id = create(tx, "room", Some(floor_id), room, t_idx).await?;
                         // Two devices per room, varied so rooms differ.
                         for d in 0..2 {
                             let (kind, label) =
                                 DEVICES[(t_idx + f_idx + r_idx + d) % DEVICES.len()];
                             let name = format!("{label} {}", d + 1);
-                            create(tx, kind, Some(room_id), &name).await?;
+                            create(tx, kind, Some(room_id), &name, t_idx).await?;
                         }
                     }
                 }
             }
         }
     }
-    let entities = changes
+    properties::seed(tx, actor, &seeded, &mut changes).await?;
+    // The estate's entities, the tag library and the tags.
+    let created = changes
         .iter()
         .filter(|c| matches!(c, Change::EntityCreated { .. }))
         .count();
     Ok(Applied {
         value: SeedReport {
             entity_types: types.len(),
-            entities,
+            entities: created,
         },
         changes,
     })

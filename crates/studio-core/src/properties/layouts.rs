@@ -16,10 +16,14 @@ use crate::records::{CurrentRow, LayoutEntry};
 #[instrument(skip_all, fields(%entity_type_id))]
 pub async fn type_layout(pool: &PgPool, entity_type_id: Uuid) -> CoreResult<TypeLayout> {
     let mut conn = pool.acquire().await?;
-    layout_in(&mut conn, entity_type_id).await
+    type_layout_in(&mut conn, entity_type_id).await
 }
 
-async fn layout_in(conn: &mut PgConnection, entity_type_id: Uuid) -> CoreResult<TypeLayout> {
+/// [`type_layout`] on the caller's connection.
+pub async fn type_layout_in(
+    conn: &mut PgConnection,
+    entity_type_id: Uuid,
+) -> CoreResult<TypeLayout> {
     let updated_at: DateTime<Utc> =
         sqlx::query_scalar("SELECT updated_at FROM entity_type_definitions WHERE id = $1")
             .bind(entity_type_id)
@@ -158,7 +162,7 @@ pub async fn set_type_layout_in(
         .bind(input.entity_type_id)
         .execute(&mut *conn)
         .await?;
-    let layout = layout_in(conn, input.entity_type_id).await?;
+    let layout = type_layout_in(conn, input.entity_type_id).await?;
     let change = Change::TypeLayoutChanged {
         entity_type_id: input.entity_type_id,
         before,

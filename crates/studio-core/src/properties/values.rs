@@ -161,6 +161,18 @@ pub async fn set_values_in(
     actor: &Actor,
     input: &SetValues,
 ) -> CoreResult<Applied<PropertyPane>> {
+    let written = write_values_in(conn, actor, input).await?;
+    let pane = pane_in(conn, input.entity_id).await?;
+    Ok(written.map(|()| pane))
+}
+
+/// [`set_values_in`] without reading the pane back (for bulk work).
+#[instrument(level = "debug", skip_all)]
+pub async fn write_values_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    input: &SetValues,
+) -> CoreResult<Applied<()>> {
     let entity = input.entity_id;
     let row: Option<(Uuid, Option<DateTime<Utc>>)> =
         sqlx::query_as("SELECT entity_type_id, deleted_at FROM entities WHERE id = $1 FOR UPDATE")
@@ -351,19 +363,18 @@ pub async fn set_values_in(
         });
     }
     if changes.is_empty() {
-        return Ok(Applied::unchanged(pane_in(conn, entity).await?));
+        return Ok(Applied::unchanged(()));
     }
     sqlx::query("UPDATE entities SET updated_at = clock_timestamp() WHERE id = $1")
         .bind(entity)
         .execute(&mut *conn)
         .await?;
     let node = tree_node(conn, entity).await?;
-    let pane = pane_in(conn, entity).await?;
     let change = Change::PropertyValuesChanged {
         node,
         values: changes,
     };
-    change::record(conn, actor, change, pane).await
+    change::record(conn, actor, change, ()).await
 }
 
 /// Restores an entity's property values to what they were right after the
