@@ -3,6 +3,7 @@ import { useHotkeys } from '@mantine/hooks';
 import { EntityDetailsPane } from '../../features/details';
 import { TypesView } from '../../features/entity-types';
 import { JobsPanel, JobsProvider } from '../../features/jobs';
+import { PropertyAdminView } from '../../features/property-admin';
 import { TrashView } from '../../features/trash';
 import { RegistryTree, TreeControllerProvider } from '../../features/tree';
 import { LiveUpdatesProvider } from '../../live/LiveUpdates';
@@ -10,7 +11,7 @@ import { useWorkspace, WorkspaceProvider, type WorkspaceView } from '../../share
 import { DialogHost } from './DialogHost';
 import classes from './Workspace.module.css';
 
-/** The ready app: live updates, jobs, tree state, and the three views. */
+/** The ready app: live updates, jobs, tree state, and the views. */
 export function Workspace() {
   return (
     <LiveUpdatesProvider>
@@ -30,9 +31,10 @@ const VIEWS: { value: WorkspaceView; label: string }[] = [
   { value: 'registry', label: 'Registry' },
   { value: 'trash', label: 'Trash' },
   { value: 'types', label: 'Types' },
+  { value: 'properties', label: 'Properties' },
 ];
 
-/** The "Registry | Trash | Types" switch. */
+/** The switch between the views (Registry, Trash, Types, Properties, ...). */
 export function ViewSwitch() {
   const { view, setView } = useWorkspace();
   return <SegmentedControl size="xs" value={view} onChange={(v) => setView(v as WorkspaceView)} data={VIEWS} data-testid="view-switch" aria-label="View" />;
@@ -73,6 +75,7 @@ function WorkspaceLayout() {
         )}
         {workspace.view === 'trash' && <TrashView />}
         {workspace.view === 'types' && <TypesView />}
+        {workspace.view === 'properties' && <PropertyAdminView />}
       </div>
     </div>
   );

@@ -1,0 +1,264 @@
+import { ActionIcon, Badge, Button, Center, Code, Group, Loader, Modal, Paper, Stack, Switch, Table, Text, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconPencil, IconPlus, IconRestore, IconTrash } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { PropertyDefinition, PropertyGroup } from '../../bindings';
+import { describeError } from '../../ipc/errors';
+import { ErrorNotice } from '../../shared/ErrorNotice';
+import { propertyDefinitionsQuery, propertyGroupsQuery, useDeletePropertyDefinition, useReloadSchema, useRestorePropertyDefinition } from './api';
+import { DefinitionFormDialog } from './DefinitionFormDialog';
+import classes from './PropertyAdmin.module.css';
+import { describeRules, valueTypeLabel } from './rules';
+
+type Editing = { kind: 'create' } | { kind: 'edit'; definition: PropertyDefinition } | { kind: 'delete'; definition: PropertyDefinition };
+
+type Section = { key: string; group: PropertyGroup | null; definitions: PropertyDefinition[] };
+
+/** Definitions by group, in group order; those without a group last. Empty live groups are listed too. */
+export function sectionsOf(definitions: readonly PropertyDefinition[], groups: readonly PropertyGroup[]): Section[] {
+  const sections: Section[] = groups
+    .map((group) => ({ key: group.key, group, definitions: definitions.filter((d) => d.groupId === group.id) }))
+    .filter((section) => section.group.deletedAt === null || section.definitions.length > 0);
+  const known = new Set(groups.map((g) => g.id));
+  const ungrouped = definitions.filter((d) => d.groupId === null || !known.has(d.groupId));
+  if (ungrouped.length > 0) sections.push({ key: 'none', group: null, definitions: ungrouped });
+  return sections;
+}
+
+/** Every property, by group: create, edit, delete and restore (the system `name` is read-only). */
+export function DefinitionsPanel() {
+  const [showDeleted, setShowDeleted] = useState(false);
+  const definitions = useQuery(propertyDefinitionsQuery(showDeleted));
+  const groups = useQuery(propertyGroupsQuery(true));
+  const [editing, setEditing] = useState<Editing | null>(null);
+
+  const pending = definitions.isPending || groups.isPending;
+  const failed = definitions.error ?? groups.error;
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-end">
+        <Text size="sm" c="dimmed" maw={620}>
+          The properties entities can have. A property's key is fixed once created; a new type or new rules are checked against the values already stored.
+        </Text>
+        <Group gap="md">
+          <Switch label="Show deleted" checked={showDeleted} onChange={(e) => setShowDeleted(e.currentTarget.checked)} data-testid="definitions-show-deleted" />
+          <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({ kind: 'create' })} data-testid="definitions-new">
+            New property
+          </Button>
+        </Group>
+      </Group>
+      {pending ? (
+        <Center p="xl">
+          <Loader size="sm" />
+        </Center>
+      ) : failed ? (
+        <ErrorNotice error={failed} />
+      ) : (
+        <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
+          <Table verticalSpacing="xs" highlightOnHover data-testid="definitions-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Key</Table.Th>
+                <Table.Th>Type</Table.Th>
+                <Table.Th>Rules</Table.Th>
+                <Table.Th>Flags</Table.Th>
+                <Table.Th w={96} />
+              </Table.Tr>
+            </Table.Thead>
+            {sectionsOf(definitions.data ?? [], groups.data ?? []).map((section) => (
+              <Table.Tbody key={section.key} data-testid={`definitions-section-${section.key}`}>
+                <Table.Tr className={classes.groupHeader}>
+                  <Table.Td colSpan={6}>
+                    <Group gap="xs">
+                      <Text size="sm" fw={600}>
+                        {section.group?.name ?? 'No group'}
+                      </Text>
+                      {section.group?.deletedAt && (
+                        <Badge size="xs" color="red" variant="light">
+                          Deleted group
+                        </Badge>
+                      )}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+                {section.definitions.length === 0 && (
+                  <Table.Tr>
+                    <Table.Td colSpan={6}>
+                      <Text size="sm" c="dimmed">
+                        No properties in this group.
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                )}
+                {section.definitions.map((definition) => (
+                  <DefinitionRow
+                    key={definition.id}
+                    definition={definition}
+                    onEdit={() => setEditing({ kind: 'edit', definition })}
+                    onDelete={() => setEditing({ kind: 'delete', definition })}
+                  />
+                ))}
+              </Table.Tbody>
+            ))}
+          </Table>
+        </Paper>
+      )}
+      {editing?.kind === 'create' && <DefinitionFormDialog definition={null} onClose={() => setEditing(null)} />}
+      {editing?.kind === 'edit' && <DefinitionFormDialog definition={editing.definition} onClose={() => setEditing(null)} />}
+      {editing?.kind === 'delete' && <DeleteDefinitionDialog definition={editing.definition} onClose={() => setEditing(null)} />}
+    </Stack>
+  );
+}
+
+function DefinitionRow({ definition, onEdit, onDelete }: { definition: PropertyDefinition; onEdit: () => void; onDelete: () => void }) {
+  const restoreDefinition = useRestorePropertyDefinition();
+  const [busy, setBusy] = useState(false);
+  const deleted = definition.deletedAt !== null;
+  const locked = definition.isSystem ? 'The system property name cannot be changed' : null;
+
+  const restore = async () => {
+    setBusy(true);
+    try {
+      await restoreDefinition(definition.id);
+    } catch (error) {
+      const { title, message } = describeError(error);
+      notifications.show({ color: 'red', title: `Could not restore "${definition.name}": ${title}`, message });
+    }
+    setBusy(false);
+  };
+
+  return (
+    <Table.Tr data-testid={`definition-row-${definition.key}`} style={deleted ? { opacity: 0.6 } : undefined}>
+      <Table.Td>
+        <Text size="sm" fw={500}>
+          {definition.name}
+        </Text>
+        {definition.description && (
+          <Text size="xs" c="dimmed" lineClamp={2}>
+            {definition.description}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Code>{definition.key}</Code>
+      </Table.Td>
+      <Table.Td>
+        <Badge variant="light" color="gray" tt="none">
+          {valueTypeLabel(definition.valueType)}
+        </Badge>
+      </Table.Td>
+      <Table.Td>
+        <Text size="xs" c="dimmed" lineClamp={2} maw={240}>
+          {describeRules(definition.valueType, definition.rules)}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <Group gap={4}>
+          {definition.isRequired && (
+            <Badge size="xs" variant="light" color="red">
+              Required
+            </Badge>
+          )}
+          {definition.isSensitive && (
+            <Badge size="xs" variant="light" color="grape">
+              Sensitive
+            </Badge>
+          )}
+          {definition.isSearchable && (
+            <Badge size="xs" variant="light" color="blue">
+              Searchable
+            </Badge>
+          )}
+          {definition.isSystem && (
+            <Badge size="xs" variant="outline" color="gray">
+              System
+            </Badge>
+          )}
+          {deleted && (
+            <Badge size="xs" variant="filled" color="red">
+              Deleted
+            </Badge>
+          )}
+        </Group>
+      </Table.Td>
+      <Table.Td>
+        <Group gap={4} justify="flex-end" wrap="nowrap">
+          {deleted ? (
+            <Button size="compact-sm" variant="light" leftSection={<IconRestore size={14} />} loading={busy} onClick={() => void restore()} data-testid={`definition-restore-${definition.key}`}>
+              Restore
+            </Button>
+          ) : (
+            <>
+              <Tooltip label={locked ?? 'Edit'} withArrow>
+                <span>
+                  <ActionIcon variant="subtle" color="gray" disabled={locked !== null} onClick={onEdit} aria-label={`Edit ${definition.name}`} data-testid={`definition-edit-${definition.key}`}>
+                    <IconPencil size={16} />
+                  </ActionIcon>
+                </span>
+              </Tooltip>
+              <Tooltip label={locked ?? 'Delete'} withArrow>
+                <span>
+                  <ActionIcon variant="subtle" color="red" disabled={locked !== null} onClick={onDelete} aria-label={`Delete ${definition.name}`} data-testid={`definition-delete-${definition.key}`}>
+                    <IconTrash size={16} />
+                  </ActionIcon>
+                </span>
+              </Tooltip>
+            </>
+          )}
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** Delete a property; its values stay and come back with a restore. */
+function DeleteDefinitionDialog({ definition, onClose }: { definition: PropertyDefinition; onClose: () => void }) {
+  const deleteDefinition = useDeletePropertyDefinition();
+  const reload = useReloadSchema();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await deleteDefinition(definition);
+      onClose();
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal opened onClose={onClose} title={`Delete property ${definition.name}`} centered>
+      <Stack gap="md">
+        <Text size="sm">
+          Delete the property "{definition.name}"? Entities stop showing it; its stored values are kept and come back when you restore it.
+        </Text>
+        {error !== null && (
+          <ErrorNotice
+            error={error}
+            onReload={() => {
+              reload();
+              onClose();
+            }}
+          />
+        )}
+        <Group justify="flex-end" gap="sm">
+          <Button variant="default" onClick={onClose} disabled={busy}>
+            {error ? 'Close' : 'Cancel'}
+          </Button>
+          {!error && (
+            <Button color="red" loading={busy} onClick={() => void remove()} data-testid="definition-delete-confirm">
+              Delete
+            </Button>
+          )}
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

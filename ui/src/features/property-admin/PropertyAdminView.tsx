@@ -1,0 +1,42 @@
+import { ScrollArea, Stack, Tabs, Title } from '@mantine/core';
+import { IconForms, IconLayoutList, IconStack2 } from '@tabler/icons-react';
+import { useState } from 'react';
+import { DefinitionsPanel } from './DefinitionsPanel';
+import { GroupsPanel } from './GroupsPanel';
+import { TypeLayoutPanel } from './TypeLayoutPanel';
+
+type Part = 'definitions' | 'groups' | 'layouts';
+
+/** The property schema: its groups, its definitions and the layout of each entity type. */
+export function PropertyAdminView() {
+  const [part, setPart] = useState<Part>('definitions');
+  return (
+    <ScrollArea h="100%">
+      <Stack p="lg" gap="md" maw={1200}>
+        <Title order={3}>Properties</Title>
+        <Tabs value={part} onChange={(v) => v && setPart(v as Part)} keepMounted={false} data-testid="property-admin-tabs">
+          <Tabs.List>
+            <Tabs.Tab value="definitions" leftSection={<IconForms size={16} />} data-testid="property-admin-tab-definitions">
+              Definitions
+            </Tabs.Tab>
+            <Tabs.Tab value="groups" leftSection={<IconStack2 size={16} />} data-testid="property-admin-tab-groups">
+              Groups
+            </Tabs.Tab>
+            <Tabs.Tab value="layouts" leftSection={<IconLayoutList size={16} />} data-testid="property-admin-tab-layouts">
+              Type layouts
+            </Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="definitions" pt="md">
+            <DefinitionsPanel />
+          </Tabs.Panel>
+          <Tabs.Panel value="groups" pt="md">
+            <GroupsPanel />
+          </Tabs.Panel>
+          <Tabs.Panel value="layouts" pt="md">
+            <TypeLayoutPanel />
+          </Tabs.Panel>
+        </Tabs>
+      </Stack>
+    </ScrollArea>
+  );
+}

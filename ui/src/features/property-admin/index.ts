@@ -1,0 +1,1 @@
+export { PropertyAdminView } from './PropertyAdminView';
