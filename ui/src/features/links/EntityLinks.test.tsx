@@ -36,6 +36,8 @@ const feeds = relationship('r-feeds', 'boiler', 'chiller', 'feeds');
 const backsUp = relationship('r-backs', 'gateway', 'boiler', 'backs_up');
 
 const input = (args: IpcArgs) => (args as { input: Record<string, unknown> }).input;
+/** Whole-app tests type and wait for debounced searches: room for a busy machine. */
+const SLOW = { timeout: 20_000 };
 
 type Options = {
   tags?: Tag[];
@@ -92,7 +94,7 @@ async function openLinks({ tags = [], handlers = {}, group = null, related = [],
   return app;
 }
 
-describe('tags on an entity', () => {
+describe('tags on an entity', SLOW, () => {
   it('adds a tag with the entity version, then removes one with the version that edit returned', async () => {
     const { calls, user } = await openLinks({ tags: [north] });
     const chips = await screen.findByTestId('entity-tags');
@@ -165,7 +167,7 @@ describe('tags on an entity', () => {
   });
 });
 
-describe('groups', () => {
+describe('groups', SLOW, () => {
   const plantGroup: EntityGroup = { entityId: 'boiler', key: 'plant_room', name: 'Plant room', description: null, allowsMixedTypes: false, updatedAt: 'g1' };
 
   it('makes an entity a group with no version yet', async () => {
@@ -229,7 +231,7 @@ describe('groups', () => {
   });
 });
 
-describe('relationships', () => {
+describe('relationships', SLOW, () => {
   const related: RelatedEntity[] = [
     { relationship: feeds, direction: 'outgoing', other: chiller },
     { relationship: backsUp, direction: 'incoming', other: gateway },
@@ -289,7 +291,7 @@ describe('relationships', () => {
   });
 });
 
-describe('neighbourhood graph', () => {
+describe('neighbourhood graph', SLOW, () => {
   const oneHop: Neighbourhood = { center: 'boiler', nodes: [boiler, chiller, gateway], edges: [feeds, backsUp], truncated: false };
   const twoHops: Neighbourhood = {
     center: 'boiler',

@@ -12,6 +12,8 @@ const loose: Tag = { id: 'tag-loose', groupId: null, key: 'loose', name: 'Loose'
 const pump = makeNode({ id: 'pump', name: 'Pump 3', pathLabel: 'pump_3' });
 
 const input = (args: IpcArgs) => (args as { input: Record<string, unknown> }).input;
+/** Whole-app tests type and wait for debounced searches: room for a busy machine. */
+const SLOW = { timeout: 20_000 };
 
 function openTags(handlers: Record<string, Handler> = {}) {
   const app = renderApp({
@@ -30,7 +32,7 @@ async function showTagsView(user: ReturnType<typeof renderApp>['user']) {
   return screen.findByTestId('tags-admin');
 }
 
-describe('tags admin', () => {
+describe('tags admin', SLOW, () => {
   it('lists tag groups with their mode and tags with group and colour', async () => {
     const { user } = openTags();
     await showTagsView(user);
