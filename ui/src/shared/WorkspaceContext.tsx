@@ -1,8 +1,8 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import type { TreeNode } from '../bindings';
 
-export type WorkspaceView = 'registry' | 'trash' | 'types' | 'properties';
-export type DetailTab = 'overview' | 'history';
+export type WorkspaceView = 'registry' | 'trash' | 'types' | 'properties' | 'tags';
+export type DetailTab = 'overview' | 'links' | 'history';
 
 /** The one dialog the registry view shows at a time. */
 export type DialogRequest =

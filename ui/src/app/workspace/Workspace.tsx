@@ -3,6 +3,7 @@ import { useHotkeys } from '@mantine/hooks';
 import { EntityDetailsPane } from '../../features/details';
 import { TypesView } from '../../features/entity-types';
 import { JobsPanel, JobsProvider } from '../../features/jobs';
+import { TagsAdminView } from '../../features/links';
 import { PropertyAdminView } from '../../features/property-admin';
 import { TrashView } from '../../features/trash';
 import { RegistryTree, TreeControllerProvider } from '../../features/tree';
@@ -32,6 +33,7 @@ const VIEWS: { value: WorkspaceView; label: string }[] = [
   { value: 'trash', label: 'Trash' },
   { value: 'types', label: 'Types' },
   { value: 'properties', label: 'Properties' },
+  { value: 'tags', label: 'Tags' },
 ];
 
 /** The switch between the views (Registry, Trash, Types, Properties, ...). */
@@ -76,6 +78,7 @@ function WorkspaceLayout() {
         {workspace.view === 'trash' && <TrashView />}
         {workspace.view === 'types' && <TypesView />}
         {workspace.view === 'properties' && <PropertyAdminView />}
+        {workspace.view === 'tags' && <TagsAdminView />}
       </div>
     </div>
   );

@@ -1,11 +1,12 @@
 import { Card, Center, Tabs, Text } from '@mantine/core';
-import { IconHistory, IconInfoCircle } from '@tabler/icons-react';
+import { IconHistory, IconInfoCircle, IconLink } from '@tabler/icons-react';
 import { useWorkspace, type DetailTab } from '../../shared/WorkspaceContext';
+import { EntityLinks } from '../links';
 import { useTreeController } from '../tree';
 import { EntityHistory } from './EntityHistory';
 import { EntityOverview } from './EntityOverview';
 
-/** The detail pane of the focused entity: Overview and History tabs. */
+/** The detail pane of the focused entity: Overview, Links and History tabs. */
 export function EntityDetailsPane() {
   const { selection } = useTreeController();
   const { detailTab, setDetailTab } = useWorkspace();
@@ -31,12 +32,18 @@ export function EntityDetailsPane() {
           <Tabs.Tab value="overview" leftSection={<IconInfoCircle size={16} />}>
             Overview
           </Tabs.Tab>
+          <Tabs.Tab value="links" leftSection={<IconLink size={16} />} data-testid="details-links-tab">
+            Links
+          </Tabs.Tab>
           <Tabs.Tab value="history" leftSection={<IconHistory size={16} />} data-testid="details-history-tab">
             History
           </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="overview">
           <EntityOverview id={id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="links">
+          <EntityLinks id={id} />
         </Tabs.Panel>
         <Tabs.Panel value="history">
           <EntityHistory id={id} />
