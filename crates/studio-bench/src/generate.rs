@@ -65,6 +65,9 @@ const REBUILT_INDEXES: &[&str] = &[
     "idx_entities_path_label_trgm",
     "idx_entities_deleted",
     "idx_entity_names_trgm",
+    "idx_entity_property_values_definition",
+    "idx_entity_tags_entity",
+    "idx_entity_tags_tag",
     "idx_read_model_children",
     "idx_read_model_filters",
     "idx_read_model_name_trgm",
@@ -182,6 +185,10 @@ pub enum GeneratePhase {
     Entities,
     /// Copying their names.
     Names,
+    /// Copying their property values (`done` counts entities).
+    Values,
+    /// Copying their tags (`done` counts entities).
+    Tags,
     /// Building the read model.
     ReadModel,
     /// Recreating indexes (`done` of `total` indexes).
@@ -195,6 +202,8 @@ impl GeneratePhase {
         match self {
             GeneratePhase::Entities => "entities",
             GeneratePhase::Names => "names",
+            GeneratePhase::Values => "property values",
+            GeneratePhase::Tags => "tags",
             GeneratePhase::ReadModel => "read model",
             GeneratePhase::Indexes => "indexes",
             GeneratePhase::Analyze => "analyze",
@@ -227,6 +236,10 @@ pub struct GenerateReport {
     pub wide_parent: Option<String>,
     /// Indexes dropped and recreated for the load (empty for small loads).
     pub rebuilt_indexes: Vec<String>,
+    /// Property values written (about five per entity).
+    pub property_values: u64,
+    /// Tags given (each device its zone).
+    pub tag_assignments: u64,
 }
 
 /// Generates a registry into the database (see the module docs), in one
@@ -295,14 +308,43 @@ pub async fn generate(
         Vec::new()
     };
 
+    let estate = studio_core::demo::ensure_estate_schema(&mut tx, actor, &mut changes).await?;
+    let props = PROP_KEYS
+        .iter()
+        .map(|k| {
+            estate
+                .definitions
+                .get(*k)
+                .copied()
+                .ok_or_else(|| CoreError::Database(format!("the estate has no property {k:?}")))
+        })
+        .collect::<CoreResult<Vec<_>>>()?;
+    let zones = ZONE_KEYS
+        .iter()
+        .map(|k| {
+            estate
+                .tags
+                .get(&("zone".to_string(), k.to_string()))
+                .copied()
+                .ok_or_else(|| CoreError::Database(format!("the estate has no zone tag {k:?}")))
+        })
+        .collect::<CoreResult<Vec<_>>>()?;
     let plan = Plan {
         options: *options,
         roots: roots.into_iter().collect(),
         type_ids,
         now: now.format("%Y-%m-%d %H:%M:%S%.6f+00").to_string(),
+        props,
+        zones,
     };
     let summary = copy_pass(&mut tx, &plan, Pass::Entities, progress).await?;
     copy_pass(&mut tx, &plan, Pass::Names, progress).await?;
+    let values = copy_pass(&mut tx, &plan, Pass::Values, progress)
+        .await?
+        .copied;
+    let tagged = copy_pass(&mut tx, &plan, Pass::Tags, progress)
+        .await?
+        .copied;
     // The read model of the whole registry, in one statement (with its
     // indexes dropped for a large load, like the others).
     progress(GenerateProgress {
@@ -344,6 +386,8 @@ pub async fn generate(
                 "wide": options.wide,
                 "tenants": summary.tenants,
                 "first_tenant": summary.first_tenant_label,
+                "property_values": values,
+                "tag_assignments": tagged,
         }),
     };
     change::record(&mut tx, actor, generated, ())
@@ -379,6 +423,8 @@ pub async fn generate(
             first_tenant: summary.first_tenant_label,
             wide_parent: summary.wide_parent_label,
             rebuilt_indexes: definitions.into_iter().map(|(name, _)| name).collect(),
+            property_values: values,
+            tag_assignments: tagged,
         },
         changes,
     })
@@ -420,6 +466,10 @@ async fn drop_indexes(conn: &mut PgConnection) -> CoreResult<Vec<(String, String
 enum Pass {
     Entities,
     Names,
+    /// Property values: about five per entity.
+    Values,
+    /// Tags: each device carries its zone.
+    Tags,
 }
 
 /// Everything a pass needs; both passes walk the same estate.
@@ -429,6 +479,164 @@ struct Plan {
     roots: HashSet<String>,
     type_ids: Vec<Uuid>,
     now: String,
+    /// The estate's properties the values use, by [`Prop`].
+    props: Vec<Uuid>,
+    /// The six zone tags.
+    zones: Vec<Uuid>,
+}
+
+/// The properties generated values use (indexes into `Plan::props`).
+#[derive(Clone, Copy)]
+enum Prop {
+    Address,
+    EnergyContract,
+    FloorArea,
+    CarbonFactor,
+    Status,
+    YearBuilt,
+    Occupancy,
+    Setpoint,
+    Serial,
+    Manufacturer,
+    InstallDate,
+    RatedPower,
+    IpAddress,
+    Firmware,
+}
+
+const PROP_KEYS: [&str; 14] = [
+    "address",
+    "energy_contract",
+    "floor_area_m2",
+    "carbon_factor_kg_per_kwh",
+    "status",
+    "year_built",
+    "occupancy_capacity",
+    "setpoint_c",
+    "serial_number",
+    "manufacturer",
+    "install_date",
+    "rated_power_kw",
+    "ip_address",
+    "firmware_version",
+];
+
+const ZONE_KEYS: [&str; 6] = ["north", "south", "east", "west", "roof", "basement"];
+const MAKERS: [&str; 8] = [
+    "Siemens",
+    "Schneider Electric",
+    "Daikin",
+    "Carrier",
+    "ABB",
+    "Honeywell",
+    "Trane",
+    "Landis+Gyr",
+];
+const STATUS_KEYS: [&str; 8] = [
+    "active",
+    "active",
+    "active",
+    "maintenance",
+    "active",
+    "fault",
+    "active",
+    "retired",
+];
+
+/// A well-mixed 64-bit number from an id and a slot (deterministic).
+fn mix(id: Uuid, slot: u64) -> u64 {
+    let mut z = (id.as_u128() as u64)
+        ^ ((id.as_u128() >> 64) as u64)
+        ^ slot.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The generated values of one entity: (property, stored JSON text).
+fn values_of(kind: usize, id: Uuid) -> Vec<(Prop, String)> {
+    let h = mix(id, 0);
+    let s = |v: String| serde_json::Value::String(v).to_string();
+    let status = s(STATUS_KEYS[(h % 8) as usize].to_string());
+    let date = |salt: u64| {
+        let x = mix(id, salt);
+        s(format!(
+            "20{:02}-{:02}-{:02}",
+            10 + x % 16,
+            1 + (x >> 8) % 12,
+            1 + (x >> 16) % 28
+        ))
+    };
+    let number = |salt: u64, modulo: u64| {
+        let x = mix(id, salt);
+        format!("{}.{}", x % modulo, (x >> 32) % 10)
+    };
+    match kind {
+        TENANT => vec![
+            (Prop::Address, s(format!("{} Harbour Road", 1 + h % 400))),
+            (Prop::EnergyContract, s(format!("PPA-{:05}", h % 100_000))),
+        ],
+        SITE => vec![
+            (Prop::Address, s(format!("{} Innovation Way", 1 + h % 900))),
+            (Prop::FloorArea, number(1, 90_000)),
+            (Prop::CarbonFactor, format!("0.{:03}", 20 + h % 400)),
+            (Prop::Status, status),
+        ],
+        BUILDING => vec![
+            (Prop::YearBuilt, format!("{}", 1950 + h % 75)),
+            (Prop::FloorArea, number(1, 30_000)),
+            (Prop::Occupancy, format!("{}", 20 + h % 2_000)),
+            (Prop::Status, status),
+        ],
+        FLOOR => vec![
+            (Prop::FloorArea, number(1, 4_000)),
+            (Prop::Occupancy, format!("{}", 5 + h % 300)),
+        ],
+        ROOM => vec![
+            (Prop::FloorArea, number(1, 400)),
+            (Prop::Occupancy, format!("{}", 1 + h % 60)),
+            (Prop::Setpoint, format!("{}.5", 18 + h % 6)),
+        ],
+        _ => {
+            let mut v = vec![
+                (
+                    Prop::Serial,
+                    s(format!("SN-{kind:02}-{:08}", h % 100_000_000)),
+                ),
+                (
+                    Prop::Manufacturer,
+                    s(MAKERS[((h >> 8) % 8) as usize].to_string()),
+                ),
+                (Prop::InstallDate, date(2)),
+                (Prop::Status, status),
+            ];
+            let x = mix(id, 3);
+            v.push(match kind {
+                HVAC | HEAT_PUMP | BOILER | CHILLER | PV_INVERTER | BATTERY | EV_CHARGER => {
+                    (Prop::RatedPower, number(3, 500))
+                }
+                TEMPERATURE | CO2 | OCCUPANCY => (
+                    Prop::Firmware,
+                    s(format!(
+                        "{}.{}.{}",
+                        1 + x % 4,
+                        (x >> 8) % 10,
+                        (x >> 16) % 20
+                    )),
+                ),
+                _ => (
+                    Prop::IpAddress,
+                    s(format!(
+                        "10.{}.{}.{}",
+                        x % 256,
+                        (x >> 8) % 256,
+                        1 + (x >> 16) % 254
+                    )),
+                ),
+            });
+            v
+        }
+    }
 }
 
 /// What the walk produced.
@@ -440,6 +648,8 @@ struct Summary {
     first_tenant_id: Uuid,
     first_tenant_label: String,
     wide_parent_label: Option<String>,
+    /// Rows the pass's COPY stored.
+    copied: u64,
 }
 
 /// Runs one pass: the generator on a blocking thread feeding a COPY.
@@ -458,6 +668,14 @@ async fn copy_pass(
             "COPY entity_property_values (id, entity_id, property_definition_id, value, created_at, updated_at) FROM STDIN",
             GeneratePhase::Names,
         ),
+        Pass::Values => (
+            "COPY entity_property_values (id, entity_id, property_definition_id, value, created_at, updated_at) FROM STDIN",
+            GeneratePhase::Values,
+        ),
+        Pass::Tags => (
+            "COPY entity_tags (id, entity_id, tag_entity_id, created_at) FROM STDIN",
+            GeneratePhase::Tags,
+        ),
     };
     let total = plan.options.total();
     progress(GenerateProgress {
@@ -468,10 +686,10 @@ async fn copy_pass(
     let (sender, mut chunks) = mpsc::channel::<(Vec<u8>, u64)>(4);
     let walker_plan = plan.clone();
     let walker = tokio::task::spawn_blocking(move || {
-        let mut sink = CopySink::new(pass, walker_plan.now.clone(), sender);
+        let mut sink = CopySink::new(pass, &walker_plan, sender);
         let summary = Walker::new(&walker_plan, &mut sink).run();
         sink.flush();
-        summary
+        (summary, sink.copied)
     });
     let mut copy = conn.copy_in_raw(statement).await?;
     let mut done = 0u64;
@@ -480,22 +698,24 @@ async fn copy_pass(
         done += rows;
         progress(GenerateProgress { phase, done, total });
     }
-    let summary = walker
+    let (summary, written) = walker
         .await
         .map_err(|e| CoreError::Database(format!("the generator thread failed: {e}")))?;
     let copied = copy.finish().await?;
-    if copied != summary.rows || summary.rows != total {
+    if copied != written || summary.rows != total {
         return Err(CoreError::Database(format!(
-            "the generator produced {} rows and COPY stored {copied}, expected {total}",
+            "the generator walked {} entities and wrote {written} rows; COPY stored {copied}, expected {total} entities",
             summary.rows
         )));
     }
-    Ok(summary)
+    Ok(Summary { copied, ..summary })
 }
 
 /// One generated entity, as the walker hands it to a sink.
 struct Row<'a> {
     id: Uuid,
+    /// The entity's kind (index into KINDS).
+    kind: usize,
     value_id: Uuid,
     type_id: Uuid,
     parent_id: Option<Uuid>,
@@ -512,6 +732,10 @@ trait Sink {
 struct CopySink {
     pass: Pass,
     now: String,
+    props: Vec<Uuid>,
+    zones: Vec<Uuid>,
+    /// COPY rows written so far (values and tags: several or none per entity).
+    copied: u64,
     buf: String,
     rows: u64,
     sender: mpsc::Sender<(Vec<u8>, u64)>,
@@ -519,10 +743,13 @@ struct CopySink {
 }
 
 impl CopySink {
-    fn new(pass: Pass, now: String, sender: mpsc::Sender<(Vec<u8>, u64)>) -> Self {
+    fn new(pass: Pass, plan: &Plan, sender: mpsc::Sender<(Vec<u8>, u64)>) -> Self {
         CopySink {
             pass,
-            now,
+            now: plan.now.clone(),
+            props: plan.props.clone(),
+            zones: plan.zones.clone(),
+            copied: 0,
             buf: String::with_capacity(CHUNK_BYTES + 4096),
             rows: 0,
             sender,
@@ -573,6 +800,29 @@ impl Sink for CopySink {
                 push_copy_text(b, &serde_json::Value::from(row.name).to_string());
                 let _ = writeln!(b, "\t{}\t{}", self.now, self.now);
             }
+            Pass::Values => {
+                for (slot, (prop, json)) in values_of(row.kind, row.id).into_iter().enumerate() {
+                    let value_id = Uuid::from_u64_pair(
+                        mix(row.id, 100 + slot as u64),
+                        mix(row.id, 200 + slot as u64),
+                    );
+                    let _ = write!(b, "{value_id}\t{}\t{}\t", row.id, self.props[prop as usize]);
+                    push_copy_text(b, &json);
+                    let _ = writeln!(b, "\t{}\t{}", self.now, self.now);
+                    self.copied += 1;
+                }
+            }
+            Pass::Tags => {
+                if row.kind > ROOM {
+                    let link_id = Uuid::from_u64_pair(mix(row.id, 300), mix(row.id, 301));
+                    let zone = self.zones[(mix(row.id, 4) % self.zones.len() as u64) as usize];
+                    let _ = writeln!(b, "{link_id}\t{}\t{zone}\t{}", row.id, self.now);
+                    self.copied += 1;
+                }
+            }
+        }
+        if matches!(self.pass, Pass::Entities | Pass::Names) {
+            self.copied += 1;
         }
         self.rows += 1;
         if self.buf.len() >= CHUNK_BYTES {
@@ -982,6 +1232,7 @@ impl<'a, S: Sink> Walker<'a, S> {
         };
         self.sink.row(&Row {
             id,
+            kind: type_idx,
             value_id,
             type_id: self.plan.type_ids[type_idx],
             parent_id: parent.map(|p| p.id),
@@ -1214,6 +1465,12 @@ mod tests {
             type_ids: (0..KINDS.len())
                 .map(|i| Uuid::from_u128(i as u128 + 1))
                 .collect(),
+            props: (0..PROP_KEYS.len())
+                .map(|i| Uuid::from_u128(1000 + i as u128))
+                .collect(),
+            zones: (0..ZONE_KEYS.len())
+                .map(|i| Uuid::from_u128(2000 + i as u128))
+                .collect(),
             now: "2026-01-01 00:00:00.000000+00".into(),
         };
         let mut sink = Collect(Vec::new());
@@ -1282,6 +1539,36 @@ mod tests {
             .filter(|r| r.2.to_lowercase().contains(&common_word))
             .count();
         assert!(common > 10_000, "{common}");
+    }
+
+    #[test]
+    fn generated_values_satisfy_the_estate_rules() {
+        let estate = studio_core::demo::estate_properties();
+        for kind in 0..KINDS.len() {
+            for n in 0..200u128 {
+                let id = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + n * 7919);
+                let values = values_of(kind, id);
+                assert!(
+                    values.len() >= 2 && values.len() <= 5,
+                    "{} has 2 to 5 values",
+                    KINDS[kind]
+                );
+                for (prop, json) in values {
+                    let key = PROP_KEYS[prop as usize];
+                    let def = estate
+                        .definitions
+                        .iter()
+                        .find(|d| d.key == key)
+                        .unwrap_or_else(|| panic!("{key}"));
+                    let value =
+                        studio_core::records::PropertyValue::from_json_text(def.value_type, &json)
+                            .unwrap_or_else(|| panic!("{key}: {json} is a {:?}", def.value_type));
+                    def.rules
+                        .validate(key, def.value_type, &value)
+                        .unwrap_or_else(|e| panic!("{} {key} {json}: {e}", KINDS[kind]));
+                }
+            }
+        }
     }
 
     #[test]

@@ -28,7 +28,10 @@ pub async fn run(target: &DatabaseTarget, entities: u64, seed: u64, wide: u64) -
     let progress = |p: GenerateProgress| {
         let Ok(mut last) = last.lock() else { return };
         let line = match p.phase {
-            GeneratePhase::Entities | GeneratePhase::Names => {
+            GeneratePhase::Entities
+            | GeneratePhase::Names
+            | GeneratePhase::Values
+            | GeneratePhase::Tags => {
                 let fresh = last.0 != p.phase;
                 if !(fresh || p.done / EVERY > last.1 / EVERY || p.done == p.total) {
                     return;
@@ -67,6 +70,10 @@ pub async fn run(target: &DatabaseTarget, entities: u64, seed: u64, wide: u64) -
     if let Some(wide) = &report.wide_parent {
         println!("{} children under {wide}", report.wide);
     }
+    println!(
+        "{} property values, {} tags given",
+        report.property_values, report.tag_assignments
+    );
     if !report.rebuilt_indexes.is_empty() {
         println!("rebuilt indexes: {}", report.rebuilt_indexes.join(", "));
     }

@@ -6,7 +6,9 @@ mod estate;
 mod properties;
 
 pub use estate::{estate_type, estate_types};
-pub use properties::{estate_properties, estate_tags, EstateProperties, EstateTags};
+pub use properties::{
+    ensure_estate_schema, estate_properties, estate_tags, EstateIds, EstateProperties, EstateTags,
+};
 
 use sqlx::PgPool;
 

@@ -403,32 +403,61 @@ fn tags_for(e: &Seeded) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-/// Creates the estate's property schema, tags and the demo entities' values,
-/// tags, a group and relationships, in the caller's transaction.
-pub(super) async fn seed(
+/// The ids of the estate's properties (by key) and tags (by group and key).
+pub struct EstateIds {
+    pub definitions: HashMap<String, Uuid>,
+    pub tags: HashMap<(String, String), Uuid>,
+}
+
+/// Makes sure the estate's property groups, definitions, type layouts, tag
+/// groups and tags exist (creating what is missing, through the same
+/// operations the app uses), in the caller's transaction. Idempotent: the
+/// demo and the bulk generator both start here.
+pub async fn ensure_estate_schema(
     tx: &mut PgConnection,
     actor: &Actor,
-    entities: &[Seeded],
     changes: &mut Vec<Change>,
-) -> CoreResult<()> {
+) -> CoreResult<EstateIds> {
     let data = estate_properties();
-    let mut group_ids = HashMap::new();
+    let existing_groups: HashMap<String, Uuid> = sqlx::query_as::<_, (String, Uuid)>(
+        "SELECT key, id FROM property_groups WHERE deleted_at IS NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    let mut group_ids: HashMap<&str, Uuid> = HashMap::new();
     for g in &data.groups {
-        let group = properties::create_property_group_in(
-            tx,
-            actor,
-            &PropertyGroupInput {
-                key: g.key.clone(),
-                name: g.name.clone(),
-                description: g.description.clone(),
-            },
-        )
-        .await?
-        .collect_into(changes);
-        group_ids.insert(g.key.as_str(), group.id);
+        let id = match existing_groups.get(&g.key) {
+            Some(id) => *id,
+            None => {
+                properties::create_property_group_in(
+                    tx,
+                    actor,
+                    &PropertyGroupInput {
+                        key: g.key.clone(),
+                        name: g.name.clone(),
+                        description: g.description.clone(),
+                    },
+                )
+                .await?
+                .collect_into(changes)
+                .id
+            }
+        };
+        group_ids.insert(g.key.as_str(), id);
     }
-    let mut def_ids: HashMap<&str, Uuid> = HashMap::new();
+    let mut definitions: HashMap<String, Uuid> = sqlx::query_as::<_, (String, Uuid)>(
+        "SELECT key, id FROM property_definitions WHERE deleted_at IS NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
     for d in &data.definitions {
+        if definitions.contains_key(&d.key) {
+            continue;
+        }
         let def = properties::create_property_definition_in(
             tx,
             actor,
@@ -446,7 +475,7 @@ pub(super) async fn seed(
         )
         .await?
         .collect_into(changes);
-        def_ids.insert(d.key.as_str(), def.id);
+        definitions.insert(d.key.clone(), def.id);
     }
     let type_ids: HashMap<String, Uuid> = sqlx::query_as::<_, (String, Uuid)>(
         "SELECT key, id FROM entity_type_definitions WHERE deleted_at IS NULL",
@@ -461,8 +490,11 @@ pub(super) async fn seed(
         let Some(&type_id) = type_ids.get(type_key) else {
             continue;
         };
-        let required = data.required.get(type_key);
         let layout = properties::type_layout_in(tx, type_id).await?;
+        if !layout.entries.is_empty() {
+            continue; // someone laid it out already: keep theirs
+        }
+        let required = data.required.get(type_key);
         properties::set_type_layout_in(
             tx,
             actor,
@@ -472,7 +504,7 @@ pub(super) async fn seed(
                 entries: data.layouts[type_key]
                     .iter()
                     .map(|k| LayoutEntry {
-                        definition_id: def_ids[k.as_str()],
+                        definition_id: definitions[k.as_str()],
                         is_required: required.is_some_and(|r| r.contains(k)),
                     })
                     .collect(),
@@ -482,27 +514,54 @@ pub(super) async fn seed(
         .collect_into(changes);
     }
 
-    // Tags.
-    let mut tag_ids: HashMap<(String, String), Uuid> = HashMap::new();
-    for g in &estate_tags().groups {
-        let group = links::create_tag_group_in(
-            tx,
-            actor,
-            &TagGroupInput {
-                key: g.key.clone(),
-                name: g.name.clone(),
-                description: None,
-                selection_mode: g.selection_mode,
-            },
+    let existing_tags: HashMap<(String, String), Uuid> =
+        sqlx::query_as::<_, (String, String, Uuid)>(
+            "SELECT g.key, t.key, t.entity_id FROM tags t
+         JOIN tag_groups g ON g.id = t.tag_group_id AND g.deleted_at IS NULL
+         JOIN entities e ON e.id = t.entity_id AND e.deleted_at IS NULL
+         WHERE t.deleted_at IS NULL",
         )
+        .fetch_all(&mut *tx)
         .await?
-        .collect_into(changes);
+        .into_iter()
+        .map(|(g, t, id)| ((g, t), id))
+        .collect();
+    let existing_tag_groups: HashMap<String, Uuid> = sqlx::query_as::<_, (String, Uuid)>(
+        "SELECT key, id FROM tag_groups WHERE deleted_at IS NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    let mut tags = existing_tags;
+    for g in &estate_tags().groups {
+        let group_id = match existing_tag_groups.get(&g.key) {
+            Some(id) => *id,
+            None => {
+                links::create_tag_group_in(
+                    tx,
+                    actor,
+                    &TagGroupInput {
+                        key: g.key.clone(),
+                        name: g.name.clone(),
+                        description: None,
+                        selection_mode: g.selection_mode,
+                    },
+                )
+                .await?
+                .collect_into(changes)
+                .id
+            }
+        };
         for t in &g.tags {
+            if tags.contains_key(&(g.key.clone(), t.key.clone())) {
+                continue;
+            }
             let tag = links::create_tag_in(
                 tx,
                 actor,
                 &NewTag {
-                    group_id: Some(group.id),
+                    group_id: Some(group_id),
                     key: t.key.clone(),
                     name: t.name.clone(),
                     color: Some(t.color.clone()),
@@ -510,9 +569,27 @@ pub(super) async fn seed(
             )
             .await?
             .collect_into(changes);
-            tag_ids.insert((g.key.clone(), t.key.clone()), tag.id);
+            tags.insert((g.key.clone(), t.key.clone()), tag.id);
         }
     }
+    Ok(EstateIds { definitions, tags })
+}
+
+/// Creates the estate's property schema, tags and the demo entities' values,
+/// tags, a group and relationships, in the caller's transaction.
+pub(super) async fn seed(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    entities: &[Seeded],
+    changes: &mut Vec<Change>,
+) -> CoreResult<()> {
+    let ids = ensure_estate_schema(tx, actor, changes).await?;
+    let def_ids: HashMap<&str, Uuid> = ids
+        .definitions
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    let tag_ids = ids.tags;
 
     // Values and tags of the demo's entities.
     for e in entities {

@@ -105,13 +105,21 @@ async fn demo_seed_builds_a_consistent_estate_once() {
     let root_names: Vec<_> = roots.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(
         root_names,
-        ["Greenfield Campus", "Helios Facilities", "Northwind Energy", "Tags"],
+        [
+            "Greenfield Campus",
+            "Helios Facilities",
+            "Northwind Energy",
+            "Tags"
+        ],
         "roots are the tenants and the tag library, in path-label order"
     );
     assert!(roots[..3]
         .iter()
         .all(|r| r.has_children && r.type_key == "tenant" && r.icon.is_some()));
-    assert_eq!(roots[3].type_key, "tag_library", "the tags live under their own root");
+    assert_eq!(
+        roots[3].type_key, "tag_library",
+        "the tags live under their own root"
+    );
 
     let sites = registry::list_children(&db.pool, roots[2].id)
         .await
