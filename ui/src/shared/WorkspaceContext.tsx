@@ -2,7 +2,7 @@ import { createContext, useContext, useMemo, useState, type ReactNode } from 're
 import type { TreeNode } from '../bindings';
 
 export type WorkspaceView = 'registry' | 'trash' | 'types' | 'properties' | 'tags';
-export type DetailTab = 'overview' | 'links' | 'history';
+export type DetailTab = 'overview' | 'properties' | 'links' | 'history';
 
 /** The one dialog the registry view shows at a time. */
 export type DialogRequest =

@@ -1,15 +1,18 @@
-import { Card, Center, Tabs, Text } from '@mantine/core';
-import { IconHistory, IconInfoCircle, IconLink } from '@tabler/icons-react';
+import { Badge, Card, Center, Tabs, Text } from '@mantine/core';
+import { IconForms, IconHistory, IconInfoCircle, IconLink } from '@tabler/icons-react';
+import { useState } from 'react';
 import { useWorkspace, type DetailTab } from '../../shared/WorkspaceContext';
 import { EntityLinks } from '../links';
+import { PropertiesPanel } from '../properties';
 import { useTreeController } from '../tree';
 import { EntityHistory } from './EntityHistory';
 import { EntityOverview } from './EntityOverview';
 
-/** The detail pane of the focused entity: Overview, Links and History tabs. */
+/** The detail pane of the focused entity: Overview, Properties, Links and History tabs. */
 export function EntityDetailsPane() {
   const { selection } = useTreeController();
   const { detailTab, setDetailTab } = useWorkspace();
+  const [unsaved, setUnsaved] = useState(0);
   const id = selection.focusId;
 
   if (id === null) {
@@ -21,7 +24,7 @@ export function EntityDetailsPane() {
   }
 
   return (
-    <Card withBorder radius="md" padding="lg" maw={860}>
+    <Card withBorder radius="md" padding="lg" maw={860} style={{ overflow: 'visible' }}>
       {selection.ids.size > 1 && (
         <Text size="sm" c="dimmed" mb="sm" data-testid="details-multi">
           {selection.ids.size.toLocaleString('en-US')} entities selected — showing the focused one.
@@ -32,6 +35,20 @@ export function EntityDetailsPane() {
           <Tabs.Tab value="overview" leftSection={<IconInfoCircle size={16} />}>
             Overview
           </Tabs.Tab>
+          <Tabs.Tab
+            value="properties"
+            leftSection={<IconForms size={16} />}
+            rightSection={
+              unsaved > 0 ? (
+                <Badge size="xs" circle color="blue" aria-label={`${unsaved} unsaved`} data-testid="details-properties-unsaved">
+                  {unsaved}
+                </Badge>
+              ) : undefined
+            }
+            data-testid="details-properties-tab"
+          >
+            Properties
+          </Tabs.Tab>
           <Tabs.Tab value="links" leftSection={<IconLink size={16} />} data-testid="details-links-tab">
             Links
           </Tabs.Tab>
@@ -41,6 +58,10 @@ export function EntityDetailsPane() {
         </Tabs.List>
         <Tabs.Panel value="overview">
           <EntityOverview id={id} />
+        </Tabs.Panel>
+        {/* Kept mounted while another tab shows, so unsaved edits survive a look at the history. */}
+        <Tabs.Panel value="properties" keepMounted={unsaved > 0 || detailTab === 'properties'}>
+          <PropertiesPanel key={id} entityId={id} active={detailTab === 'properties'} onUnsavedChange={setUnsaved} />
         </Tabs.Panel>
         <Tabs.Panel value="links">
           <EntityLinks id={id} />

@@ -1,11 +1,17 @@
-import { Badge, Center, Group, Loader, Table, Text, Tooltip } from '@mantine/core';
+import { Badge, Center, Group, Loader, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { IconArrowRight } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import type { HistoryEntry } from '../../bindings';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { formatDateTime, formatRelative } from '../../shared/format';
-import { historyQuery } from './api';
-import { actionInWords, historyChanges, type FieldChange } from './historyFormat';
+import { RestorePropertiesButton } from '../properties';
+import { propertyDefinitionsQuery } from '../properties/api';
+import { entityQuery, historyQuery } from './api';
+import { actionInWords, historyChanges, propertyChanges, type FieldChange, type PropertyChange } from './historyFormat';
+
+/** The audit action of a change of property values. */
+const PROPERTIES_ACTION = 'entity.properties';
 
 const ACTION_COLORS: Record<string, string> = {
   Created: 'teal',
@@ -14,11 +20,17 @@ const ACTION_COLORS: Record<string, string> = {
   Deleted: 'red',
   Restored: 'green',
   Purged: 'dark',
+  Values: 'cyan',
 };
 
 /** The audit trail of one entity, newest first. */
 export function EntityHistory({ id }: { id: string }) {
   const history = useQuery(historyQuery(id));
+  const entity = useQuery(entityQuery(id));
+  const hasPropertyRows = history.data?.some((entry) => entry.action === PROPERTIES_ACTION) ?? false;
+  const definitions = useQuery({ ...propertyDefinitionsQuery(), enabled: hasPropertyRows });
+  const names = new Map((definitions.data ?? []).map((definition) => [definition.key, definition.name]));
+  const version = entity.data && entity.data.deletedAt === null ? entity.data.node.updatedAt : null;
   if (history.isPending) {
     return (
       <Center p="lg">
@@ -45,17 +57,49 @@ export function EntityHistory({ id }: { id: string }) {
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
-        {history.data.map((entry) => (
-          <HistoryRow key={entry.id} entry={entry} />
-        ))}
+        {history.data.map((entry) =>
+          entry.action === PROPERTIES_ACTION ? (
+            <PropertiesRow key={entry.id} entityId={id} entry={entry} names={names} version={version} />
+          ) : (
+            <HistoryRow key={entry.id} entry={entry} />
+          ),
+        )}
       </Table.Tbody>
     </Table>
   );
 }
 
 function HistoryRow({ entry }: { entry: HistoryEntry }) {
-  const action = actionInWords(entry.action);
   const changes = historyChanges(entry.before, entry.after);
+  return (
+    <RowFrame entry={entry}>
+      {changes.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          —
+        </Text>
+      ) : (
+        changes.map((change) => <ChangeLine key={change.field} change={change} />)
+      )}
+    </RowFrame>
+  );
+}
+
+/** A change of property values: each property before and after, and a way back to this state. */
+function PropertiesRow({ entityId, entry, names, version }: { entityId: string; entry: HistoryEntry; names: Map<string, string>; version: string | null }) {
+  const changes = propertyChanges(entry.before, entry.after);
+  return (
+    <RowFrame entry={entry} action="Values">
+      <Stack gap={4} align="flex-start">
+        {changes.map((change) => (
+          <PropertyChangeLine key={change.key} change={change} label={names.get(change.key) ?? change.key} />
+        ))}
+        <RestorePropertiesButton entityId={entityId} eventId={entry.id} expectedUpdatedAt={version} />
+      </Stack>
+    </RowFrame>
+  );
+}
+
+function RowFrame({ entry, action = actionInWords(entry.action), children }: { entry: HistoryEntry; action?: string; children: ReactNode }) {
   return (
     <Table.Tr data-testid="history-row">
       <Table.Td>
@@ -68,15 +112,7 @@ function HistoryRow({ entry }: { entry: HistoryEntry }) {
           {action}
         </Badge>
       </Table.Td>
-      <Table.Td>
-        {changes.length === 0 ? (
-          <Text size="sm" c="dimmed">
-            —
-          </Text>
-        ) : (
-          changes.map((change) => <ChangeLine key={change.field} change={change} />)
-        )}
-      </Table.Td>
+      <Table.Td>{children}</Table.Td>
       <Table.Td>
         <Text size="sm">{entry.actor ?? 'unknown'}</Text>
         {entry.source && (
@@ -86,6 +122,36 @@ function HistoryRow({ entry }: { entry: HistoryEntry }) {
         )}
       </Table.Td>
     </Table.Tr>
+  );
+}
+
+function PropertyValueText({ value, struck = false }: { value: string | null; struck?: boolean }) {
+  if (value === null) {
+    return (
+      <Text size="sm" c="dimmed" fs="italic">
+        none
+      </Text>
+    );
+  }
+  return (
+    <Text size="sm" td={struck ? 'line-through' : undefined} c={struck ? 'dimmed' : undefined} style={{ overflowWrap: 'anywhere' }}>
+      {value}
+    </Text>
+  );
+}
+
+function PropertyChangeLine({ change, label }: { change: PropertyChange; label: string }) {
+  return (
+    <div data-testid={`history-property-${change.key}`}>
+      <Text size="xs" c="dimmed" title={change.key}>
+        {label}
+      </Text>
+      <Group gap={6} wrap="wrap" align="center">
+        <PropertyValueText value={change.before} struck />
+        <IconArrowRight size={12} style={{ flex: '0 0 auto' }} aria-label="becomes" />
+        <PropertyValueText value={change.after} />
+      </Group>
+    </div>
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionInWords, historyChanges } from './historyFormat';
+import { actionInWords, historyChanges, propertyChanges } from './historyFormat';
 
 describe('actionInWords', () => {
   it.each([
@@ -31,5 +31,20 @@ describe('historyChanges', () => {
     ]);
     expect(historyChanges({ parent_id: 'a' }, { parent_id: 'b' })).toEqual([{ field: 'parentId', label: 'Parent', before: 'a', after: 'b' }]);
     expect(historyChanges('odd', [1, 2])).toEqual([]);
+  });
+});
+
+describe('propertyChanges', () => {
+  it('lists each property of a property change with its values before and after, as words', () => {
+    expect(
+      propertyChanges({ power_kw: 12.5, tags: ['a'], pin: '<redacted>', note: null }, { power_kw: 15, tags: ['a', 'b'], pin: '<redacted>', note: 'hi' }),
+    ).toEqual([
+      { key: 'power_kw', before: '12.5', after: '15' },
+      { key: 'tags', before: '["a"]', after: '["a","b"]' },
+      { key: 'pin', before: '<redacted>', after: '<redacted>' },
+      { key: 'note', before: null, after: 'hi' },
+    ]);
+    expect(propertyChanges(null, { serial: 'SN-1' })).toEqual([{ key: 'serial', before: null, after: 'SN-1' }]);
+    expect(propertyChanges('odd', null)).toEqual([]);
   });
 });

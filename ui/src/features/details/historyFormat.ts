@@ -56,3 +56,26 @@ export function historyChanges(before: Value | null, after: Value | null): Field
   }
   return changes;
 }
+
+/** One property of an `entity.properties` row: its key and its values (null: no value). */
+export type PropertyChange = { key: string; before: string | null; after: string | null };
+
+/** A value of the audit JSON in words: text as it is, anything else as JSON. */
+function valueInWords(value: Value | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+const asObject = (value: Value | null): { [key: string]: Value } | null =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
+
+/**
+ * The properties a property change row changed, in the row's order, with the
+ * value before and after. Sensitive values arrive as "<redacted>".
+ */
+export function propertyChanges(before: Value | null, after: Value | null): PropertyChange[] {
+  const b = asObject(before) ?? {};
+  const a = asObject(after) ?? {};
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  return keys.map((key) => ({ key, before: valueInWords(b[key]), after: valueInWords(a[key]) }));
+}

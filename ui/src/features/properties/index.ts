@@ -1,0 +1,2 @@
+export { PropertiesPanel } from './PropertiesPanel';
+export { RestorePropertiesButton } from './RestorePropertiesButton';
