@@ -10,4 +10,5 @@
 //! change through the core's change pipeline.
 
 pub mod generate;
+pub mod properties;
 pub mod tree;

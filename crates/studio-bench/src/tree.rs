@@ -19,7 +19,7 @@ use uuid::Uuid;
 use studio_core::change::Actor;
 use studio_core::error::{CoreError, CoreResult, Rule};
 use studio_core::internals::{
-    CHILDREN_FIRST_SQL, CRUMBS_SQL, MOVE_CHUNK_SQL, MOVE_REPARENT_SQL, SUBTREE_COUNT_SQL,
+    CHILDREN_FIRST_SQL, CRUMBS_SQL, MOVE_CHUNK_SQL, MOVE_REPARENT_SQL, SUBTREE_SIZE_SQL,
 };
 use studio_core::progress::CancelToken;
 use studio_core::registry::{self, labels, MoveEntity};
@@ -270,7 +270,6 @@ pub async fn bench_tree(
     ] {
         step(op);
         let id = target.id;
-        let path = target.path.as_str();
         results.push(
             measure(
                 op,
@@ -278,11 +277,12 @@ pub async fn bench_tree(
                 w,
                 || async move { registry::subtree_count(pool, id).await },
                 || async move {
-                    Ok(sqlx::query_scalar(SUBTREE_COUNT_SQL)
-                        .bind(path)
-                        .bind(true)
-                        .fetch_one(pool)
-                        .await?)
+                    Ok(i64::from(
+                        sqlx::query_scalar::<_, i32>(SUBTREE_SIZE_SQL)
+                            .bind(id)
+                            .fetch_one(pool)
+                            .await?,
+                    ))
                 },
             )
             .await?,
@@ -325,7 +325,7 @@ async fn raw_search(pool: &PgPool, word: &str) -> CoreResult<i64> {
 
 /// Times `core` and `floor` alternately, `iterations` times each, after
 /// `warmup` untimed runs of both. The rows are the core's.
-async fn measure<C, CF, F, FF>(
+pub(crate) async fn measure<C, CF, F, FF>(
     op: &str,
     iterations: u32,
     warmup: u32,
@@ -356,7 +356,12 @@ where
     Ok(result(op, &mut core_times, &mut floor_times, rows))
 }
 
-fn result(op: &str, core: &mut [Duration], floor: &mut [Duration], rows: i64) -> OpResult {
+pub(crate) fn result(
+    op: &str,
+    core: &mut [Duration],
+    floor: &mut [Duration],
+    rows: i64,
+) -> OpResult {
     OpResult {
         op: op.to_string(),
         p50_ms: percentile(core, 0.50),

@@ -1,28 +1,51 @@
-//! `eco-studio bench tree`: runs the tree benchmark and prints a table (or
-//! JSON lines).
+//! `eco-studio bench tree|properties`: runs a benchmark and prints a table
+//! (or JSON lines).
 
 use std::process::ExitCode;
 
 use anyhow::Result;
-use studio_bench::tree::{self as bench, BenchOptions};
+use studio_bench::tree::{self as bench, BenchOptions, BenchReport};
 use studio_core::startup::{self, DatabaseTarget};
 use studio_core::{Actor, Source};
 
-pub async fn run(target: &DatabaseTarget, iterations: u32, json: bool) -> Result<ExitCode> {
+/// Which benchmark.
+#[derive(Debug, Clone, Copy)]
+pub enum Suite {
+    Tree,
+    Properties,
+}
+
+pub async fn run(
+    target: &DatabaseTarget,
+    suite: Suite,
+    iterations: u32,
+    json: bool,
+) -> Result<ExitCode> {
     let opened = startup::open(target, |_| {}).await?;
     let actor = Actor::for_session(&opened.pool, Source::Bench).await?;
     let options = BenchOptions::with_iterations(iterations);
-    let report = bench::bench_tree(&opened.pool, &actor, &options, &|step| {
+    let step = |step: &str| {
         if !json {
             eprintln!("... {step}");
         }
-    })
-    .await?;
+    };
+    let report = match suite {
+        Suite::Tree => bench::bench_tree(&opened.pool, &actor, &options, &step).await?,
+        Suite::Properties => {
+            studio_bench::properties::bench_properties(&opened.pool, &actor, &options, &step)
+                .await?
+        }
+    };
+    print(&report, json);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print(report: &BenchReport, json: bool) {
     if json {
         for r in &report.results {
-            println!("{}", r.json_line(&report));
+            println!("{}", r.json_line(report));
         }
-        return Ok(ExitCode::SUCCESS);
+        return;
     }
     println!("{}", report.postgres_version);
     println!("{} live entities", report.entities);
@@ -47,5 +70,4 @@ pub async fn run(target: &DatabaseTarget, iterations: u32, json: bool) -> Result
             r.op, r.p50_ms, r.p95_ms, r.floor_p50_ms, r.floor_p95_ms, ratio, r.iterations, r.rows
         );
     }
-    Ok(ExitCode::SUCCESS)
 }

@@ -39,8 +39,23 @@ enum Command {
         #[command(subcommand)]
         what: SeedWhat,
     },
-    /// Check what Eco Studio needs on this machine.
-    Doctor,
+    /// Check what Eco Studio needs on this machine; with --read-model,
+    /// compare the database's read model with its system of record.
+    Doctor {
+        /// Check the read model of the database (exit 1 on any difference).
+        #[arg(long)]
+        read_model: bool,
+    },
+    /// The read model (one row per live entity, derived from the registry).
+    ReadModel {
+        #[command(subcommand)]
+        action: ReadModelAction,
+    },
+    /// Property groups and definitions.
+    Properties {
+        #[command(subcommand)]
+        action: PropertiesAction,
+    },
     /// Measure the studio's operations on the current database.
     Bench {
         #[command(subcommand)]
@@ -58,6 +73,58 @@ enum BenchWhat {
         /// One JSON object per operation and line.
         #[arg(long)]
         json: bool,
+    },
+    /// The property pane, setting a value, the read model's share, and a
+    /// bulk edit of 10,000 entities, against raw SQL.
+    Properties {
+        /// Timed runs of each operation (bulk edits: a tenth as many).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        iterations: u32,
+        /// One JSON object per operation and line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReadModelAction {
+    /// Rebuild the read model from the registry (one transaction).
+    Rebuild,
+    /// List differences between the read model and the registry.
+    Check,
+}
+
+#[derive(Subcommand)]
+enum PropertiesAction {
+    /// List property definitions with their type and rules.
+    List {
+        /// Include deleted ones.
+        #[arg(long)]
+        deleted: bool,
+    },
+    /// Define a property (the key is permanent).
+    Define {
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        name: String,
+        /// text, number, boolean, date, json, ip_address, url,
+        /// secret_reference, single_select or multi_select.
+        #[arg(long = "type")]
+        value_type: String,
+        /// The key of its property group.
+        #[arg(long)]
+        group: Option<String>,
+        /// Its rules as JSON, e.g. '{"min": "0", "max": "100"}'.
+        #[arg(long, default_value = "{}")]
+        rules: String,
+        #[arg(long)]
+        required: bool,
+        #[arg(long)]
+        sensitive: bool,
+        /// Leave it out of search and the views' filters.
+        #[arg(long)]
+        not_searchable: bool,
     },
 }
 
@@ -151,9 +218,134 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => seed_generate::run(&target, entities, seed, wide).await,
         Command::Bench {
             what: BenchWhat::Tree { iterations, json },
-        } => bench_tree::run(&target, iterations, json).await,
-        Command::Doctor => Ok(doctor::run()),
+        } => bench_tree::run(&target, bench_tree::Suite::Tree, iterations, json).await,
+        Command::Bench {
+            what: BenchWhat::Properties { iterations, json },
+        } => bench_tree::run(&target, bench_tree::Suite::Properties, iterations, json).await,
+        Command::Doctor { read_model: false } => Ok(doctor::run()),
+        Command::Doctor { read_model: true } => {
+            let opened = startup::open(&target, |_| {}).await?;
+            let mut conn = opened.pool.acquire().await?;
+            let problems = studio_core::read_model::check(&mut conn, 100).await?;
+            if problems.is_empty() {
+                println!("read model: consistent with the registry");
+                return Ok(ExitCode::SUCCESS);
+            }
+            for p in &problems {
+                println!("{}: {}", p.entity_id, p.problem);
+            }
+            println!(
+                "read model: {}{} difference(s); `eco-studio read-model rebuild` repairs it",
+                problems.len(),
+                if problems.len() == 100 { "+" } else { "" }
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Command::ReadModel { action } => {
+            let opened = startup::open(&target, |_| {}).await?;
+            let mut conn = opened.pool.acquire().await?;
+            match action {
+                ReadModelAction::Rebuild => {
+                    let started = std::time::Instant::now();
+                    let rows = studio_core::read_model::rebuild(&mut conn).await?;
+                    println!(
+                        "read model rebuilt: {rows} live entities in {:.1} s",
+                        started.elapsed().as_secs_f64()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                ReadModelAction::Check => {
+                    let problems = studio_core::read_model::check(&mut conn, 100).await?;
+                    for p in &problems {
+                        println!("{}: {}", p.entity_id, p.problem);
+                    }
+                    println!("{} difference(s)", problems.len());
+                    Ok(if problems.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    })
+                }
+            }
+        }
+        Command::Properties { action } => properties_command(action, &target).await,
     }
+}
+
+async fn properties_command(action: PropertiesAction, target: &DatabaseTarget) -> Result<ExitCode> {
+    use studio_core::properties;
+    let opened = startup::open(target, |_| {}).await?;
+    let pool = &opened.pool;
+    match action {
+        PropertiesAction::List { deleted } => {
+            let groups = properties::list_property_groups(pool, true).await?;
+            for d in properties::list_property_definitions(pool, deleted).await? {
+                let group = groups
+                    .iter()
+                    .find(|g| Some(g.id) == d.group_id)
+                    .map_or("-", |g| g.key.as_str());
+                let flags: Vec<&str> = [
+                    (d.is_required, "required"),
+                    (d.is_sensitive, "sensitive"),
+                    (!d.is_searchable, "not searchable"),
+                    (d.is_system, "system"),
+                    (d.deleted_at.is_some(), "deleted"),
+                ]
+                .into_iter()
+                .filter_map(|(on, name)| on.then_some(name))
+                .collect();
+                println!(
+                    "{:<28} {:<16} {:<16} {} {}",
+                    d.key,
+                    d.value_type.as_str(),
+                    group,
+                    serde_json::to_string(&d.rules)?,
+                    flags.join(", ")
+                );
+            }
+        }
+        PropertiesAction::Define {
+            key,
+            name,
+            value_type,
+            group,
+            rules,
+            required,
+            sensitive,
+            not_searchable,
+        } => {
+            let group_id = match group {
+                Some(k) => Some(
+                    properties::list_property_groups(pool, false)
+                        .await?
+                        .into_iter()
+                        .find(|g| g.key == k)
+                        .map(|g| g.id)
+                        .ok_or_else(|| anyhow::anyhow!("no property group has the key {k:?}"))?,
+                ),
+                None => None,
+            };
+            let rules: serde_json::Value = serde_json::from_str(&rules)
+                .map_err(|e| anyhow::anyhow!("--rules is not JSON: {e}"))?;
+            let input = properties::PropertyDefinitionInput {
+                group_id,
+                key,
+                name,
+                description: None,
+                value_type: value_type.parse()?,
+                is_required: required,
+                is_sensitive: sensitive,
+                is_searchable: !not_searchable,
+                rules: properties::Rules::from_json(&rules)?,
+            };
+            let actor = Actor::for_session(pool, Source::Cli).await?;
+            let created = properties::create_property_definition(pool, &actor, &input)
+                .await?
+                .value;
+            println!("defined {} ({})", created.key, created.value_type.as_str());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn db_command(action: DbAction, target: &DatabaseTarget) -> Result<ExitCode> {

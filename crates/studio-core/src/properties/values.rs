@@ -30,6 +30,39 @@ struct FieldRow {
     value_updated_at: Option<DateTime<Utc>>,
 }
 
+/// The pane's statements (shared with the benchmark's floor): the entity's
+/// type and version (`$1` the entity)...
+pub const PANE_ENTITY_SQL: &str = "SELECT entity_type_id, updated_at FROM entities WHERE id = $1";
+
+/// ...the live groups...
+pub const PANE_GROUPS_SQL: &str = "SELECT id, key, name, description, display_order, created_at,
+        updated_at, deleted_at
+    FROM property_groups WHERE deleted_at IS NULL ORDER BY display_order, name";
+
+/// ...and the properties the entity shows (`$1` the entity, `$2` its type):
+/// those of its type's layout and those it holds a value of.
+pub fn pane_fields_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "{DEFINITION_SELECT}
+             LEFT JOIN entity_type_properties l
+                    ON l.property_definition_id = d.id AND l.entity_type_id = $2 AND l.deleted_at IS NULL
+             LEFT JOIN entity_property_values v
+                    ON v.property_definition_id = d.id AND v.entity_id = $1 AND v.deleted_at IS NULL
+             WHERE d.deleted_at IS NULL AND d.id <> '{name}'
+               AND (l.id IS NOT NULL OR v.id IS NOT NULL)",
+            name = crate::records::NAME_PROPERTY_ID
+        )
+        .replace(
+            "FROM property_definitions d",
+            ", l.display_order AS layout_order, l.is_required AS layout_required,
+               v.value::text AS value, v.updated_at AS value_updated_at
+             FROM property_definitions d",
+        )
+    })
+}
+
 /// The properties of an entity, grouped and ordered as its pane shows them:
 /// the properties of its type's layout, then any other property it holds a
 /// value of. The system `name` is not among them (it is the header).
@@ -41,42 +74,22 @@ pub async fn property_pane(pool: &PgPool, entity_id: Uuid) -> CoreResult<Propert
 
 /// [`property_pane`] on the caller's connection.
 pub async fn pane_in(conn: &mut PgConnection, entity_id: Uuid) -> CoreResult<PropertyPane> {
-    let (type_id, updated_at): (Uuid, DateTime<Utc>) =
-        sqlx::query_as("SELECT entity_type_id, updated_at FROM entities WHERE id = $1")
-            .bind(entity_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(CoreError::NotFound {
-                what: "entity",
-                id: entity_id,
-            })?;
-    let sql = format!(
-        "{DEFINITION_SELECT}
-         LEFT JOIN entity_type_properties l
-                ON l.property_definition_id = d.id AND l.entity_type_id = $2 AND l.deleted_at IS NULL
-         LEFT JOIN entity_property_values v
-                ON v.property_definition_id = d.id AND v.entity_id = $1 AND v.deleted_at IS NULL
-         WHERE d.deleted_at IS NULL AND d.id <> '{name}'
-           AND (l.id IS NOT NULL OR v.id IS NOT NULL)",
-        name = crate::records::NAME_PROPERTY_ID
-    )
-    .replace(
-        "FROM property_definitions d",
-        ", l.display_order AS layout_order, l.is_required AS layout_required,
-           v.value::text AS value, v.updated_at AS value_updated_at
-         FROM property_definitions d",
-    );
-    let rows = sqlx::query_as::<_, FieldRow>(sqlx::AssertSqlSafe(sql))
+    let (type_id, updated_at): (Uuid, DateTime<Utc>) = sqlx::query_as(PANE_ENTITY_SQL)
+        .bind(entity_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(CoreError::NotFound {
+            what: "entity",
+            id: entity_id,
+        })?;
+    let rows = sqlx::query_as::<_, FieldRow>(sqlx::AssertSqlSafe(pane_fields_sql()))
         .bind(entity_id)
         .bind(type_id)
         .fetch_all(&mut *conn)
         .await?;
-    let groups: Vec<PropertyGroup> = sqlx::query_as(
-        "SELECT id, key, name, description, display_order, created_at, updated_at, deleted_at
-         FROM property_groups WHERE deleted_at IS NULL ORDER BY display_order, name",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let groups: Vec<PropertyGroup> = sqlx::query_as(PANE_GROUPS_SQL)
+        .fetch_all(&mut *conn)
+        .await?;
 
     let mut fields: Vec<(Option<i32>, PaneField)> = Vec::with_capacity(rows.len());
     for row in rows {

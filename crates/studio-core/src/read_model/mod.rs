@@ -241,7 +241,7 @@ pub(crate) async fn rename_subtree(
 
 /// Recomputes the property values, tag ids and version of these entities
 /// (after their values or tags changed).
-pub(crate) async fn refresh_values(conn: &mut PgConnection, ids: &[Uuid]) -> CoreResult<()> {
+pub async fn refresh_values(conn: &mut PgConnection, ids: &[Uuid]) -> CoreResult<()> {
     sqlx::query(concat!(
         "UPDATE entity_read_model r
             SET properties = c.properties, tag_ids = c.tag_ids, updated_at = c.updated_at
