@@ -1,11 +1,13 @@
-//! Stress: 50 concurrent sessions rename and move entities within one
-//! subtree (200 entities under one root) for `ECO_STRESS_SECS` seconds
-//! (default 30). Every refused write must be a Conflict (or a Validation for
-//! a move that would make a cycle); nothing else may surface (no deadlock,
-//! serialization failure or unique violation). No update is lost: each
-//! entity ends with the name of its last successful rename, which is also
-//! the name in its newest `entity.rename` audit row, and the audit trail
-//! counts exactly the successful writes. The tree invariants hold at the end.
+//! Stress: 50 concurrent sessions rename and move entities, set a property
+//! and toggle a tag within one subtree (200 entities under one root) for
+//! `ECO_STRESS_SECS` seconds (default 30). Every refused write must be a
+//! Conflict (or a Validation for a move that would make a cycle); nothing
+//! else may surface (no deadlock, serialization failure or unique
+//! violation). No update is lost: each entity ends with the name of its last
+//! successful rename and the value of its last successful set, as its newest
+//! audit rows say, and the audit trail counts exactly the successful writes.
+//! The tree invariants hold at the end, and the read model agrees with the
+//! system of record.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,8 +16,10 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
+use studio_core::links::{self, EntityTagsEdit, NewTag};
 use studio_core::progress::CancelToken;
-use studio_core::records::CurrentRow;
+use studio_core::properties::{self, PropertyDefinitionInput, SetValues, ValueEdit};
+use studio_core::records::{CurrentRow, PropertyValue, Rules, ValueType};
 use studio_core::registry::{self, CreateEntity, MoveEntity, RenameEntity};
 use studio_core::testing::test_db;
 use studio_core::{Actor, CoreError, Source};
@@ -48,8 +52,18 @@ impl Rng {
     }
 }
 
+/// The property and the tag the sessions write.
+#[derive(Clone, Copy)]
+struct Fixtures {
+    level: Uuid,
+    tag: Uuid,
+}
+
 #[derive(Default)]
 struct Report {
+    /// (entity, value, version after the set) of each successful set.
+    sets: Vec<(Uuid, String, DateTime<Utc>)>,
+    tag_edits: u64,
     /// (entity, name, version after the rename) of each successful rename.
     renames: Vec<(Uuid, String, DateTime<Utc>)>,
     moves: u64,
@@ -66,6 +80,7 @@ async fn session(
     ids: Arc<Vec<Uuid>>,
     root: Uuid,
     deadline: Instant,
+    fixtures: Fixtures,
 ) -> Report {
     let mut rng = Rng::new(n as u64 + 1);
     let mut report = Report::default();
@@ -85,7 +100,94 @@ async fn session(
             CurrentRow::Entity(cur) => cur.id == x && cur.updated_at != node.updated_at,
             _ => false,
         };
-        if rng.below(100) < 60 {
+        let dice = rng.below(100);
+        if dice < 20 {
+            // Set the property against the version of the value read now.
+            seq += 1;
+            let value = format!("{n}{seq:06}");
+            let version: Option<DateTime<Utc>> = sqlx::query_scalar(
+                "SELECT updated_at FROM entity_property_values
+                 WHERE entity_id = $1 AND property_definition_id = $2 AND deleted_at IS NULL",
+            )
+            .bind(x)
+            .bind(fixtures.level)
+            .fetch_optional(&pool)
+            .await
+            .unwrap_or(None);
+            let r = properties::set_values(
+                &pool,
+                &actor,
+                &SetValues {
+                    entity_id: x,
+                    edits: vec![ValueEdit {
+                        definition_id: fixtures.level,
+                        expected_updated_at: version,
+                        value: Some(PropertyValue::Number(value.clone())),
+                    }],
+                },
+            )
+            .await
+            .map(|a| a.value);
+            match r {
+                Ok(pane) => {
+                    let at = pane
+                        .sections
+                        .iter()
+                        .flat_map(|s| &s.fields)
+                        .find(|f| f.definition.id == fixtures.level)
+                        .and_then(|f| f.value_updated_at);
+                    match at {
+                        Some(at) => report.sets.push((x, value, at)),
+                        None => report
+                            .unexpected
+                            .push(format!("set of {x}: no version back")),
+                    }
+                }
+                Err(CoreError::Conflict {
+                    current: CurrentRow::PropertyValue(cur),
+                    ..
+                }) if cur.entity_id == x && cur.updated_at != version => report.conflicts += 1,
+                Err(e) => report.unexpected.push(format!("set of {x}: {e:?}")),
+            }
+            continue;
+        }
+        if dice < 30 {
+            // Toggle the tag against the entity's version.
+            let has: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM entity_tags
+                                WHERE entity_id = $1 AND tag_entity_id = $2 AND deleted_at IS NULL)",
+            )
+            .bind(x)
+            .bind(fixtures.tag)
+            .fetch_one(&pool)
+            .await
+            .unwrap_or(false);
+            let (add, remove) = if has {
+                (vec![], vec![fixtures.tag])
+            } else {
+                (vec![fixtures.tag], vec![])
+            };
+            let r = links::edit_entity_tags(
+                &pool,
+                &actor,
+                &EntityTagsEdit {
+                    entity_id: x,
+                    expected_updated_at: node.updated_at,
+                    add,
+                    remove,
+                },
+            )
+            .await;
+            match r {
+                Ok(_) => report.tag_edits += 1,
+                Err(CoreError::Conflict { current, .. }) if conflict_ok(&current) => {
+                    report.conflicts += 1
+                }
+                Err(e) => report.unexpected.push(format!("tags of {x}: {e:?}")),
+            }
+            continue;
+        }
+        if dice < 70 {
             seq += 1;
             let name = format!("s{n:02}-{seq:06}");
             let r = registry::rename(
@@ -220,6 +322,40 @@ async fn fifty_sessions_rename_and_move_in_one_subtree_without_lost_updates() {
     }
     tx.commit().await.unwrap();
     assert_eq!(ids.len(), 200, "200 entities under one root");
+    let level = properties::create_property_definition(
+        &db.pool,
+        &setup,
+        &PropertyDefinitionInput {
+            group_id: None,
+            key: "level".into(),
+            name: "Level".into(),
+            description: None,
+            value_type: ValueType::Number,
+            is_required: false,
+            is_sensitive: false,
+            is_searchable: true,
+            rules: Rules::default(),
+        },
+    )
+    .await
+    .unwrap()
+    .value
+    .id;
+    let tag = links::create_tag(
+        &db.pool,
+        &setup,
+        &NewTag {
+            group_id: None,
+            key: "checked".into(),
+            name: "Checked".into(),
+            color: None,
+        },
+    )
+    .await
+    .unwrap()
+    .value
+    .id;
+    let fixtures = Fixtures { level, tag };
 
     let pool = PgPoolOptions::new()
         .max_connections(60)
@@ -232,7 +368,16 @@ async fn fifty_sessions_rename_and_move_in_one_subtree_without_lost_updates() {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(secs);
     let handles: Vec<_> = (0..SESSIONS)
-        .map(|n| tokio::spawn(session(n, pool.clone(), ids.clone(), root, deadline)))
+        .map(|n| {
+            tokio::spawn(session(
+                n,
+                pool.clone(),
+                ids.clone(),
+                root,
+                deadline,
+                fixtures,
+            ))
+        })
         .collect();
     let mut reports = Vec::new();
     for h in handles {
@@ -248,13 +393,22 @@ async fn fifty_sessions_rename_and_move_in_one_subtree_without_lost_updates() {
     let conflicts: u64 = reports.iter().map(|r| r.conflicts).sum();
     let cycles: u64 = reports.iter().map(|r| r.cycles).sum();
     let reads: u64 = reports.iter().map(|r| r.reads).sum();
-    let writes = renames.len() as u64 + moves + noop_moves + conflicts + cycles;
+    let sets: Vec<&(Uuid, String, DateTime<Utc>)> = reports.iter().flat_map(|r| &r.sets).collect();
+    let tag_edits: u64 = reports.iter().map(|r| r.tag_edits).sum();
+    let writes = renames.len() as u64
+        + moves
+        + noop_moves
+        + conflicts
+        + cycles
+        + sets.len() as u64
+        + tag_edits;
     println!(
         "{SESSIONS} sessions, {elapsed:.1} s: {writes} writes ({:.0}/s), {} renames, {moves} moves \
-         ({noop_moves} no-op), {conflicts} conflicts ({:.1}%), {cycles} cycles refused, \
-         {reads} reads, {} unexpected errors",
+         ({noop_moves} no-op), {} value sets, {tag_edits} tag edits, {conflicts} conflicts ({:.1}%), \
+         {cycles} cycles refused, {reads} reads, {} unexpected errors",
         writes as f64 / elapsed,
         renames.len(),
+        sets.len(),
         100.0 * conflicts as f64 / writes.max(1) as f64,
         unexpected.len()
     );
@@ -357,5 +511,49 @@ async fn fifty_sessions_rename_and_move_in_one_subtree_without_lost_updates() {
     if let Err(e) = check_invariants(&rows) {
         panic!("the tree invariants must hold after the run: {e}");
     }
+
+    // No lost value: each entity holds the value of its last successful set.
+    assert!(!sets.is_empty(), "the run must set values");
+    let mut last_set: HashMap<Uuid, (&str, DateTime<Utc>)> = HashMap::new();
+    for (id, value, at) in &sets {
+        let e = last_set.entry(*id).or_insert((value.as_str(), *at));
+        if *at > e.1 {
+            *e = (value.as_str(), *at);
+        }
+    }
+    let stored: HashMap<Uuid, String> = sqlx::query_as::<_, (Uuid, String)>(
+        "SELECT entity_id, value #>> '{}' FROM entity_property_values
+         WHERE property_definition_id = $1 AND deleted_at IS NULL",
+    )
+    .bind(fixtures.level)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    for (id, (value, _)) in &last_set {
+        assert_eq!(
+            stored.get(id).map(String::as_str),
+            Some(*value),
+            "{id} holds the value of its last successful set"
+        );
+    }
+    let audited_sets: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'entity.properties'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        audited_sets,
+        sets.len() as i64,
+        "one audit row per successful set"
+    );
+    let mut conn = db.pool.acquire().await.unwrap();
+    let problems = studio_core::read_model::check(&mut conn, 10).await.unwrap();
+    assert!(
+        problems.is_empty(),
+        "the read model never disagrees with the values: {problems:?}"
+    );
+    drop(conn);
     pool.close().await;
 }
