@@ -137,6 +137,8 @@ describe('rule editor', { timeout: 20_000 }, () => {
     await user.clear(screen.getByTestId('option-key-1'));
     await user.type(screen.getByTestId('option-key-1'), 'broken');
     await user.click(screen.getByTestId('option-up-1'));
+    // The keyboard stays with the moved option (its Move up is now disabled).
+    expect(screen.getByTestId('option-down-0')).toHaveFocus();
     expect(seen.rules).toEqual({
       options: [
         { key: 'broken', label: 'Out of order', color: null },
@@ -145,6 +147,7 @@ describe('rule editor', { timeout: 20_000 }, () => {
     });
     await user.click(screen.getByTestId('option-remove-0'));
     expect(seen.rules).toEqual({ options: [{ key: 'running', label: 'Running', color: '#2f9e44' }] });
+    expect(screen.getByTestId('option-remove-0')).toHaveFocus();
   });
 
   it('multi select: options and the most chosen at once', async () => {

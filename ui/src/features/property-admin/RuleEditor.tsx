@@ -196,19 +196,37 @@ type OptionsProps = {
 
 /** The options of a select: key, label and colour, added, removed and reordered. */
 function OptionsEditor({ options, onChange, storedKeys, problems, disabled }: OptionsProps) {
-  const focusLabel = useRef<number | null>(null);
+  // What gets the keyboard after a change: rows are by position, so a moved
+  // or removed option's buttons would otherwise act on its neighbour.
+  const focusNext = useRef<string[] | null>(null);
   const list = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (focusLabel.current === null) return;
-    list.current?.querySelector<HTMLInputElement>(`[data-testid="option-label-${focusLabel.current}"]`)?.focus();
-    focusLabel.current = null;
+    const candidates = focusNext.current;
+    if (candidates === null) return;
+    focusNext.current = null;
+    for (const id of candidates) {
+      const element = list.current?.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+      if (element && !element.matches(':disabled')) {
+        element.focus();
+        return;
+      }
+    }
   });
 
   const update = (i: number, option: SelectOption) => onChange(options.map((o, j) => (j === i ? option : o)));
   const add = () => {
-    focusLabel.current = options.length;
+    focusNext.current = [`option-label-${options.length}`];
     onChange([...options, { key: '', label: '', color: null }]);
+  };
+  const move = (from: number, to: number) => {
+    const arrow = to < from ? 'up' : 'down';
+    focusNext.current = [`option-${arrow}-${to}`, `option-${arrow === 'up' ? 'down' : 'up'}-${to}`];
+    onChange(moveItem(options, from, to));
+  };
+  const remove = (i: number) => {
+    focusNext.current = [`option-remove-${Math.min(i, options.length - 2)}`, 'option-add'];
+    onChange(options.filter((_, j) => j !== i));
   };
 
   return (
@@ -271,7 +289,7 @@ function OptionsEditor({ options, onChange, storedKeys, problems, disabled }: Op
           />
           <Group gap={2} wrap="nowrap" pt={4}>
             <Tooltip label="Move up" withArrow>
-              <ActionIcon variant="subtle" color="gray" disabled={disabled || i === 0} onClick={() => onChange(moveItem(options, i, i - 1))} aria-label={`Move option ${i + 1} up`} data-testid={`option-up-${i}`}>
+              <ActionIcon variant="subtle" color="gray" disabled={disabled || i === 0} onClick={() => move(i, i - 1)} aria-label={`Move option ${i + 1} up`} data-testid={`option-up-${i}`}>
                 <IconArrowUp size={16} />
               </ActionIcon>
             </Tooltip>
@@ -280,7 +298,7 @@ function OptionsEditor({ options, onChange, storedKeys, problems, disabled }: Op
                 variant="subtle"
                 color="gray"
                 disabled={disabled || i === options.length - 1}
-                onClick={() => onChange(moveItem(options, i, i + 1))}
+                onClick={() => move(i, i + 1)}
                 aria-label={`Move option ${i + 1} down`}
                 data-testid={`option-down-${i}`}
               >
@@ -288,7 +306,7 @@ function OptionsEditor({ options, onChange, storedKeys, problems, disabled }: Op
               </ActionIcon>
             </Tooltip>
             <Tooltip label="Remove" withArrow>
-              <ActionIcon variant="subtle" color="red" disabled={disabled} onClick={() => onChange(options.filter((_, j) => j !== i))} aria-label={`Remove option ${i + 1}`} data-testid={`option-remove-${i}`}>
+              <ActionIcon variant="subtle" color="red" disabled={disabled} onClick={() => remove(i)} aria-label={`Remove option ${i + 1}`} data-testid={`option-remove-${i}`}>
                 <IconTrash size={16} />
               </ActionIcon>
             </Tooltip>

@@ -79,6 +79,9 @@ describe('rules by value type', () => {
 
   it('describes rules in a few words', () => {
     expect(describeRules('number', { min: '0', max: '100', integer: true })).toBe('0 – 100, whole numbers');
+    expect(describeRules('number', { min: '-1250.5', max: '12345678901234567890.125' })).toBe('-1,250.5 – 12,345,678,901,234,567,890.125');
+    expect(describeRules('text', { maxLength: 10_000 })).toBe('≤ 10,000 characters');
+    expect(describeRules('date', { min: '2020-01-01' })).toBe('≥ 2020-01-01');
     expect(describeRules('ip_address', { ipv6: false, cidr: true })).toBe('IPv4, CIDR');
     expect(describeRules('single_select', { options: [{ key: 'a', label: 'A', color: null }] })).toBe('1 option');
     expect(describeRules('boolean', {})).toBe('');

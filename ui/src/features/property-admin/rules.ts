@@ -191,11 +191,18 @@ export function ruleProblems(type: ValueType, rules: Rules): RuleProblems {
   return problems;
 }
 
+/** A plain decimal with its whole part grouped by thousands, every digit kept: 1234567.50 → 1,234,567.50. */
+export function groupDigits(decimal: string): string {
+  const [whole, fraction] = decimal.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
+
 /** A short reading of the rules for the definitions table ("0 – 100, whole numbers"). */
 export function describeRules(type: ValueType, rules: Rules): string {
   const parts: string[] = [];
-  // Counts read better grouped (10,000); decimal and date bounds are shown as written.
-  const shown = (bound: string | number) => (typeof bound === 'number' ? bound.toLocaleString('en-US') : bound);
+  // Counts and decimals read better grouped (10,000; -1,250.5); dates are shown as written.
+  const shown = (bound: string | number) => (typeof bound === 'number' ? bound.toLocaleString('en-US') : isPlainDecimal(bound) ? groupDigits(bound) : bound);
   const range = (min?: string | number | null, max?: string | number | null, unit = '') => {
     if (!isAbsent(min) && !isAbsent(max)) parts.push(`${shown(min!)} – ${shown(max!)}${unit}`);
     else if (!isAbsent(min)) parts.push(`≥ ${shown(min!)}${unit}`);
