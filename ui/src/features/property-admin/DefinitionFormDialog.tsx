@@ -254,7 +254,7 @@ export function DefinitionFormDialog({ definition, onClose }: { definition: Prop
             />
           )}
           <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={onClose}>
+            <Button variant="default" onClick={onClose} data-testid="definition-cancel">
               Cancel
             </Button>
             <Button ref={saveButton} type="submit" loading={busy} disabled={!canSubmit} data-testid="definition-save">

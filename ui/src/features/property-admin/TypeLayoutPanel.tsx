@@ -1,5 +1,5 @@
-import { ActionIcon, Badge, Button, Center, Code, Group, Kbd, Loader, Paper, Select, Stack, Switch, Text, Tooltip, VisuallyHidden } from '@mantine/core';
-import { IconArrowDown, IconArrowUp, IconDeviceFloppy, IconGripVertical, IconTrash } from '@tabler/icons-react';
+import { ActionIcon, Alert, Badge, Button, Center, Code, Group, Kbd, Loader, Paper, Select, Stack, Switch, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { IconAlertTriangle, IconArrowDown, IconArrowUp, IconDeviceFloppy, IconGripVertical, IconRefresh, IconTrash } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { EntityType, LayoutEntry, PropertyDefinition, PropertyGroup } from '../../bindings';
@@ -213,19 +213,30 @@ function LayoutEditor({ entityType, draft, onDraft }: EditorProps) {
           </Button>
         </Group>
       </Group>
-      {error !== null && (
-        <ErrorNotice
-          error={error}
-          onReload={() => {
-            discard();
-            reload();
-          }}
-        />
-      )}
-      {isConflict(error) && (
-        <Text size="sm" c="orange.8" data-testid="layout-conflict">
-          Reloading shows the layout as saved now and discards your changes to it.
-        </Text>
+      {isConflict(error) ? (
+        <Alert color="orange" variant="light" title="Changed by someone else" icon={<IconAlertTriangle size={18} />} role="alert" data-testid="layout-conflict">
+          <Stack gap={6} align="flex-start">
+            <Text size="sm">
+              {entityType.name} or its layout changed since you loaded it, so your layout was not saved. Reload to see the layout as it is now; your changes here are
+              discarded.
+            </Text>
+            <Button
+              size="compact-sm"
+              variant="light"
+              color="orange"
+              leftSection={<IconRefresh size={14} />}
+              onClick={() => {
+                discard();
+                reload();
+              }}
+              data-testid="layout-reload"
+            >
+              Reload
+            </Button>
+          </Stack>
+        </Alert>
+      ) : (
+        error !== null && <ErrorNotice error={error} />
       )}
       <Paper withBorder radius="md" style={{ overflow: 'hidden' }} role="list" aria-label={`Properties of ${entityType.name}`} data-testid="layout-list">
         {entries.length === 0 && (
