@@ -1035,3 +1035,133 @@ fn every_value_type_round_trips_valid_values_and_refuses_invalid_ones() {
     ));
     runtime.block_on(read_model_is_consistent(&pool));
 }
+
+/// A writer that keeps everything logged, to search it afterwards.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// Sensitive values never reach the logs (at the most verbose level, the
+/// database driver's included), the audit trail, the changes the app turns
+/// into events, the read model or a history read: only the pane shows them.
+#[test]
+fn sensitive_values_appear_in_no_log_audit_row_event_or_history() {
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let secret = "hunter2-s3nsitive-marker-9931";
+    let seen_in = runtime.block_on(async {
+        let db = test_db().await;
+        let pool = &db.pool;
+        let e = entity(pool, "Gateway 9").await;
+        let token = define(
+            pool,
+            PropertyDefinitionInput {
+                is_sensitive: true,
+                ..input("access_key", ValueType::Text, Rules::default())
+            },
+        )
+        .await;
+        let pane = set(pool, e.id, &token, Some(PropertyValue::Text(secret.into())))
+            .await
+            .unwrap();
+        assert_eq!(
+            field(&pane, "access_key").unwrap().value,
+            Some(PropertyValue::Text(secret.into()))
+        );
+        let changed = properties::set_values(
+            pool,
+            &actor(),
+            &SetValues {
+                entity_id: e.id,
+                edits: vec![ValueEdit {
+                    definition_id: token.id,
+                    expected_updated_at: field(&pane, "access_key").unwrap().value_updated_at,
+                    value: Some(PropertyValue::Text(format!("{secret}-2"))),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+        // A bulk edit of the same property.
+        let bulk = studio_core::bulk::bulk_apply(
+            pool,
+            &actor(),
+            &studio_core::bulk::BulkEdit {
+                target: studio_core::bulk::BulkTarget::Entities { ids: vec![e.id] },
+                action: studio_core::bulk::BulkAction::SetProperty {
+                    definition_id: token.id,
+                    value: Some(PropertyValue::Text(format!("{secret}-3"))),
+                },
+            },
+            &|_| {},
+            &studio_core::progress::CancelToken::new(),
+        )
+        .await
+        .unwrap();
+        let history = registry::entity_history(pool, e.id, 100).await.unwrap();
+        let audit: Vec<String> = sqlx::query_scalar(
+            "SELECT coalesce(before::text, '') || coalesce(after::text, '') FROM audit_events",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        let read_model: Vec<String> =
+            sqlx::query_scalar("SELECT properties::text FROM entity_read_model")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        let mut seen = Vec::new();
+        if format!("{:?}{:?}", changed.changes, bulk.changes).contains(secret) {
+            seen.push("changes (events)");
+        }
+        if format!("{history:?}").contains(secret) {
+            seen.push("history");
+        }
+        if audit.iter().any(|a| a.contains(secret)) {
+            seen.push("audit rows");
+        }
+        if read_model.iter().any(|r| r.contains(secret)) {
+            seen.push("read model");
+        }
+        seen
+    });
+    let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
+    assert!(
+        logged.len() > 1_000,
+        "the run logged at trace level ({} bytes)",
+        logged.len()
+    );
+    let mut seen_in = seen_in;
+    if logged.contains(secret) {
+        seen_in.push("logs");
+    }
+    assert!(
+        seen_in.is_empty(),
+        "a sensitive value leaked into: {seen_in:?}"
+    );
+}
