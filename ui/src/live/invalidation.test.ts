@@ -120,7 +120,7 @@ describe('invalidationsFor', () => {
   });
 
   it('schemaChanged: the property schema and every pane', () => {
-    expect(keys({ kind: 'schemaChanged' })).toEqual(['propertySchema', 'allPanes']);
+    expect(keys({ kind: 'schemaChanged' })).toEqual(['propertySchema', 'allPanes', 'types']);
     expect(changeFingerprint({ kind: 'schemaChanged' })).toBeNull();
   });
 

@@ -183,8 +183,9 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'history', id: change.sourceId },
       ];
     case 'schemaChanged':
-      // Groups, definitions or a layout: the admin lists and every pane.
-      return [{ kind: 'propertySchema' }, { kind: 'allPanes' }];
+      // Groups, definitions or a layout: the admin lists, every pane, and
+      // the types (a layout change moves its type's version on).
+      return [{ kind: 'propertySchema' }, { kind: 'allPanes' }, { kind: 'types' }];
     case 'bulkEdited':
       // Values or tags of many entities: rows (versions), panes, links,
       // histories, and the tag lists.
