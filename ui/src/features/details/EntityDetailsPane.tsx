@@ -1,10 +1,12 @@
 import { Badge, Card, Center, Tabs, Text } from '@mantine/core';
 import { IconForms, IconHistory, IconInfoCircle, IconLink } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useWorkspace, type DetailTab } from '../../shared/WorkspaceContext';
 import { EntityLinks } from '../links';
 import { PropertiesPanel } from '../properties';
 import { useTreeController } from '../tree';
+import { entityQuery } from './api';
 import { EntityHistory } from './EntityHistory';
 import { EntityOverview } from './EntityOverview';
 
@@ -14,6 +16,7 @@ export function EntityDetailsPane() {
   const { detailTab, setDetailTab } = useWorkspace();
   const [unsaved, setUnsaved] = useState(0);
   const id = selection.focusId;
+  const entity = useQuery({ ...entityQuery(id ?? ''), enabled: id !== null });
 
   if (id === null) {
     return (
@@ -61,7 +64,13 @@ export function EntityDetailsPane() {
         </Tabs.Panel>
         {/* Kept mounted while another tab shows, so unsaved edits survive a look at the history. */}
         <Tabs.Panel value="properties" keepMounted={unsaved > 0 || detailTab === 'properties'}>
-          <PropertiesPanel key={id} entityId={id} active={detailTab === 'properties'} onUnsavedChange={setUnsaved} />
+          <PropertiesPanel
+            key={id}
+            entityId={id}
+            active={detailTab === 'properties'}
+            readOnly={entity.data !== undefined && entity.data.deletedAt !== null}
+            onUnsavedChange={setUnsaved}
+          />
         </Tabs.Panel>
         <Tabs.Panel value="links">
           <EntityLinks id={id} />

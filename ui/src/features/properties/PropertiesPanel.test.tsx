@@ -323,3 +323,19 @@ describe('leaving an entity with unsaved edits', SLOW, () => {
     await waitFor(() => expect(control('serial')).toHaveValue('SN-1'));
   });
 });
+
+describe('an entity in the trash', SLOW, () => {
+  it('shows its properties without editing', async () => {
+    const { user } = renderApp({
+      roots: [room],
+      handlers: {
+        property_pane: () => pane,
+        get_entity: () => ({ node: room, createdAt: '2025-01-01T00:00:00Z', deletedAt: '2025-03-01T00:00:00Z', breadcrumb: [] }),
+      },
+    });
+    await openProperties(user);
+    expect(await screen.findByTestId('props-read-only')).toHaveTextContent('restore it to edit');
+    expect(control('serial')).toBeDisabled();
+    expect(screen.queryByTestId('props-save')).toBeNull();
+  });
+});

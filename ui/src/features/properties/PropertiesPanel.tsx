@@ -16,12 +16,14 @@ type Props = {
   entityId: string;
   /** The tab is shown (Ctrl+S saves only then). */
   active: boolean;
+  /** Shown without editing (the entity is in the trash). */
+  readOnly?: boolean;
   /** How many fields have unsaved edits (for the tab's marker). */
   onUnsavedChange?: (count: number) => void;
 };
 
 /** An entity's properties by group, edited in place and saved together. */
-export function PropertiesPanel({ entityId, active, onUnsavedChange }: Props) {
+export function PropertiesPanel({ entityId, active, readOnly = false, onUnsavedChange }: Props) {
   const pane = useQuery(propertyPaneQuery(entityId));
   if (pane.isPending) {
     return (
@@ -31,7 +33,7 @@ export function PropertiesPanel({ entityId, active, onUnsavedChange }: Props) {
     );
   }
   if (pane.isError) return <ErrorNotice error={pane.error} />;
-  return <PaneEditor pane={pane.data} active={active} onUnsavedChange={onUnsavedChange} />;
+  return <PaneEditor pane={pane.data} active={active} readOnly={readOnly} onUnsavedChange={onUnsavedChange} />;
 }
 
 /** The value conflict a save ran into, if that is what it was. */
@@ -40,7 +42,9 @@ function valueConflict(error: unknown): CurrentValue | null {
   return appError?.type === 'Conflict' && appError.data.current.kind === 'propertyValue' ? appError.data.current.row : null;
 }
 
-function PaneEditor({ pane, active, onUnsavedChange }: { pane: PropertyPane; active: boolean; onUnsavedChange?: (count: number) => void }) {
+type EditorState = { pane: PropertyPane; active: boolean; readOnly: boolean; onUnsavedChange?: (count: number) => void };
+
+function PaneEditor({ pane, active, readOnly, onUnsavedChange }: EditorState) {
   const setValues = useSetPropertyValues();
   const reloadPane = useReloadPane();
   const [edits, setEdits] = useState<Edits>({});
@@ -75,7 +79,7 @@ function PaneEditor({ pane, active, onUnsavedChange }: { pane: PropertyPane; act
   );
 
   const save = async (current: Edits = editsRef.current) => {
-    if (saving) return;
+    if (saving || readOnly) return;
     const plan = planSave(fields, current);
     if (plan.invalid.length > 0) {
       document.getElementById(controlId(plan.invalid[0].field))?.focus();
@@ -142,6 +146,7 @@ function PaneEditor({ pane, active, onUnsavedChange }: { pane: PropertyPane; act
                   field={field}
                   edit={edits[id]}
                   saving={saving}
+                  readOnly={readOnly}
                   serverError={fieldError(error, key)}
                   conflict={conflict?.definitionId === id ? conflict : null}
                   onText={(text) => {
@@ -176,24 +181,30 @@ function PaneEditor({ pane, active, onUnsavedChange }: { pane: PropertyPane; act
           <ErrorNotice error={error} onReload={() => void reloadPane(pane.entityId)} />
         </Stack>
       )}
-      <Group className={classes.actions} justify="space-between" data-testid="props-actions">
-        <Text size="sm" c={unsaved > 0 ? undefined : 'dimmed'} data-testid="props-status">
-          {unsaved === 0 ? 'No unsaved changes' : unsaved === 1 ? '1 unsaved change' : `${unsaved} unsaved changes`}
-          {unsaved > 0 && (
-            <Text span size="xs" c="dimmed" ml="xs">
-              Ctrl+S saves, Esc undoes a field
-            </Text>
-          )}
+      {readOnly ? (
+        <Text size="sm" c="dimmed" mt="lg" data-testid="props-read-only">
+          This entity is in the trash: restore it to edit its properties.
         </Text>
-        <Group gap="sm">
-          <Button variant="default" onClick={cancelAll} disabled={unsaved === 0 || saving} data-testid="props-cancel">
-            Cancel
-          </Button>
-          <Button type="submit" leftSection={<IconDeviceFloppy size={16} />} loading={saving} disabled={unsaved === 0} data-testid="props-save">
-            Save
-          </Button>
+      ) : (
+        <Group className={classes.actions} justify="space-between" data-testid="props-actions">
+          <Text size="sm" c={unsaved > 0 ? undefined : 'dimmed'} data-testid="props-status">
+            {unsaved === 0 ? 'No unsaved changes' : unsaved === 1 ? '1 unsaved change' : `${unsaved} unsaved changes`}
+            {unsaved > 0 && (
+              <Text span size="xs" c="dimmed" ml="xs">
+                Ctrl+S saves, Esc undoes a field
+              </Text>
+            )}
+          </Text>
+          <Group gap="sm">
+            <Button variant="default" onClick={cancelAll} disabled={unsaved === 0 || saving} data-testid="props-cancel">
+              Cancel
+            </Button>
+            <Button type="submit" leftSection={<IconDeviceFloppy size={16} />} loading={saving} disabled={unsaved === 0} data-testid="props-save">
+              Save
+            </Button>
+          </Group>
         </Group>
-      </Group>
+      )}
     </form>
   );
 }

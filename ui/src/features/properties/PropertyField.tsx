@@ -12,6 +12,8 @@ type Props = {
   field: PaneField;
   edit: FieldEdit | undefined;
   saving: boolean;
+  /** Shown, not edited (a deleted entity). */
+  readOnly: boolean;
   /** The core refused this field's value (a Validation naming it). */
   serverError: string | null;
   /** Someone else changed this value since the edit started. */
@@ -45,7 +47,7 @@ function isWide(field: PaneField, text: string): boolean {
 }
 
 /** One property: label (required marker, unsaved dot), help, its editor, and what is wrong with it. */
-export function PropertyField({ field, edit, saving, serverError, conflict, onText, onCancel, onKeepTheirs, onUseMine }: Props) {
+export function PropertyField({ field, edit, saving, readOnly, serverError, conflict, onText, onCancel, onKeepTheirs, onUseMine }: Props) {
   const { definition } = field;
   const editor = editors[definition.valueType];
   const [revealed, setRevealed] = useState(false);
@@ -127,7 +129,7 @@ export function PropertyField({ field, edit, saving, serverError, conflict, onTe
                 data-testid={`prop-masked-${definition.key}`}
               />
             ) : (
-              <editor.Editor id={id} definition={definition} text={text} onChange={onText} invalid={error !== null} required={field.required} disabled={saving} />
+              <editor.Editor id={id} definition={definition} text={text} onChange={onText} invalid={error !== null} required={field.required} disabled={readOnly} />
             )}
           </Box>
           {eye}
@@ -138,7 +140,7 @@ export function PropertyField({ field, edit, saving, serverError, conflict, onTe
           {hint}
         </Text>
       )}
-      {!dirty && <StoredProblem field={field} masked={masked} onClear={() => onText('')} />}
+      {!dirty && <StoredProblem field={field} masked={masked} readOnly={readOnly} onClear={() => onText('')} />}
       {conflict && (
         <ConflictBox field={field} conflict={conflict} yours={yoursInWords(field, text, masked)} saving={saving} onKeepTheirs={onKeepTheirs} onUseMine={onUseMine} />
       )}
@@ -154,7 +156,7 @@ function yoursInWords(field: PaneField, text: string, masked: boolean): string {
 }
 
 /** The stored value is not a value of the property's type, or breaks its current rules. */
-function StoredProblem({ field, masked, onClear }: { field: PaneField; masked: boolean; onClear: () => void }) {
+function StoredProblem({ field, masked, readOnly, onClear }: { field: PaneField; masked: boolean; readOnly: boolean; onClear: () => void }) {
   if (field.raw === null && field.problem === null) return null;
   const type = field.definition.valueType.replace('_', ' ');
   return (
@@ -163,8 +165,8 @@ function StoredProblem({ field, masked, onClear }: { field: PaneField; masked: b
       <Text size="xs" c="orange.8">
         {field.raw !== null ? (
           <>
-            The stored value {masked ? '' : <code>{field.raw}</code>} is not a {type} value. Enter a new value, or{' '}
-            {field.required ? (
+            The stored value {masked ? '' : <code>{field.raw}</code>} is not a {type} value.{readOnly ? '' : ' Enter a new value, or '}
+            {readOnly ? null : field.required ? (
               'correct it.'
             ) : (
               <Anchor component="button" type="button" size="xs" onClick={onClear} data-testid={`prop-clear-raw-${field.definition.key}`}>
