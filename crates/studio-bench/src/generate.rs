@@ -1544,7 +1544,7 @@ mod tests {
     #[test]
     fn generated_values_satisfy_the_estate_rules() {
         let estate = studio_core::demo::estate_properties();
-        for kind in 0..KINDS.len() {
+        for (kind, kind_key) in KINDS.iter().enumerate() {
             for n in 0..200u128 {
                 let id = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + n * 7919);
                 let values = values_of(kind, id);
@@ -1565,7 +1565,7 @@ mod tests {
                             .unwrap_or_else(|| panic!("{key}: {json} is a {:?}", def.value_type));
                     def.rules
                         .validate(key, def.value_type, &value)
-                        .unwrap_or_else(|e| panic!("{} {key} {json}: {e}", KINDS[kind]));
+                        .unwrap_or_else(|e| panic!("{kind_key} {key} {json}: {e}"));
                 }
             }
         }

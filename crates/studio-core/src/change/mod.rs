@@ -95,8 +95,8 @@ pub enum Change {
         definition: PropertyDefinition,
     },
     PropertyDefinitionUpdated {
-        before: PropertyDefinition,
-        after: PropertyDefinition,
+        before: Box<PropertyDefinition>,
+        after: Box<PropertyDefinition>,
         /// Stored values the new type or rules refuse (kept, confirmed).
         invalid_values: i64,
     },

@@ -48,7 +48,7 @@ const ROOMS: &[&[&str]] = &[
     &["Open office 1.01", "Meeting room 1.02", "Server room"],
     &["Open office 2.01", "Boardroom", "Kitchen"],
 ];
-const DEVICES: &[(&'static str, &str)] = &[
+const DEVICES: &[(&str, &str)] = &[
     ("energy_meter", "Main meter"),
     ("hvac_unit", "Air handling unit"),
     ("temperature_sensor", "Temperature sensor"),

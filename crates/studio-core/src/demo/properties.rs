@@ -267,7 +267,7 @@ fn values_for(e: &Seeded) -> Vec<(&'static str, Option<PropertyValue>)> {
                 Some(PropertyValue::Json(format!(
                     "{{\"mode\": \"{}\", \"fan_speeds\": [1, 2, 3], \"eco\": {}}}",
                     m(&["auto", "cool", "heat"]),
-                    n % 2 == 0
+                    n.is_multiple_of(2)
                 ))),
             ),
             (

@@ -710,8 +710,8 @@ pub async fn update_property_definition_in(
     .await?;
     let after = definition_row(conn, input.id, false).await?;
     let change = Change::PropertyDefinitionUpdated {
-        before,
-        after: after.clone(),
+        before: Box::new(before),
+        after: Box::new(after.clone()),
         invalid_values,
     };
     change::record(conn, actor, change, after).await

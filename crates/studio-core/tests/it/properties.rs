@@ -843,7 +843,7 @@ fn values_of(t: ValueType) -> (BoxedStrategy<PropertyValue>, BoxedStrategy<Prope
         ValueType::Number => (
             "-?(0|[1-9][0-9]{0,30})(\\.[0-9]{1,20})?"
                 .prop_filter("no negative zero", |s| {
-                    !s.starts_with('-') || s.trim_start_matches(['-', '0', '.']).len() > 0
+                    !s.starts_with('-') || !s.trim_start_matches(['-', '0', '.']).is_empty()
                 })
                 .prop_map(V::Number)
                 .boxed(),
