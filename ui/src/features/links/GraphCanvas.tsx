@@ -42,6 +42,7 @@ const EntityNode = memo(function EntityNode({ data }: NodeProps<EntityFlowNode>)
         onClick={() => onOpen(node.id)}
         aria-label={isCenter ? `${node.name} (${node.typeName}), this entity` : `Select ${node.name} (${node.typeName}) in the tree`}
         aria-current={isCenter || undefined}
+        title={node.pathLabel}
         data-testid={`graph-node-${node.id}`}
       >
         <NodeIcon icon={node.icon} size={18} stroke={1.6} />
@@ -135,7 +136,7 @@ export default function GraphCanvas({ hood, hops }: { hood: Neighbourhood; hops:
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         fitView
-        fitViewOptions={{ padding: 0.12, maxZoom: 1 }}
+        fitViewOptions={{ padding: 0.08, maxZoom: 1 }}
         minZoom={0.2}
         maxZoom={1.5}
         nodesDraggable={false}

@@ -132,7 +132,7 @@ function GroupConfigForm({ entityId, group, defaultName = '', onCancel }: FormPr
           <TextInput label="Group name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(error, 'name')} required data-testid="group-name" />
           <TextInput
             label="Key"
-            description="Optional, e.g. chiller_plant"
+            placeholder="Optional, e.g. chiller_plant"
             value={key}
             onChange={(e) => setKey(e.currentTarget.value)}
             error={fieldError(error, 'key')}
@@ -239,7 +239,7 @@ function GroupMembers({ group }: { group: EntityGroup }) {
           {members.data.map((member) => (
             <Group key={member.id} gap="xs" wrap="nowrap" role="listitem" data-testid={`group-member-${member.id}`}>
               <NodeIcon icon={member.icon} size={16} />
-              <Anchor component="button" type="button" size="sm" onClick={() => void tree.reveal(member.id)} truncate="end">
+              <Anchor component="button" type="button" size="sm" onClick={() => void tree.reveal(member.id)} title={member.pathLabel} truncate="end">
                 {member.name}
               </Anchor>
               <Text size="xs" c="dimmed" style={{ flexShrink: 0 }}>

@@ -201,9 +201,14 @@ function TagsTable({ tags, groups, onEdit, onShowTagged }: TagsTableProps) {
   const [filter, setFilter] = useState('');
   const needle = filter.trim().toLowerCase();
   const groupName = new Map(groups.map((g) => [g.id, g.name]));
-  const shown = tags.filter(
-    (tag) => needle === '' || tag.name.toLowerCase().includes(needle) || tag.key.includes(needle) || (groupName.get(tag.groupId ?? '') ?? '').toLowerCase().includes(needle),
-  );
+  // By group (tags without one last), then by name.
+  const sortKey = (tag: Tag) => [tag.groupId === null ? 1 : 0, groupName.get(tag.groupId ?? '') ?? '', tag.name] as const;
+  const shown = tags
+    .filter((tag) => needle === '' || tag.name.toLowerCase().includes(needle) || tag.key.includes(needle) || (groupName.get(tag.groupId ?? '') ?? '').toLowerCase().includes(needle))
+    .sort((a, b) => {
+      const [ka, kb] = [sortKey(a), sortKey(b)];
+      return ka[0] - kb[0] || ka[1].localeCompare(kb[1]) || ka[2].localeCompare(kb[2]);
+    });
   return (
     <Stack gap="xs">
       <Group justify="space-between">
@@ -308,11 +313,11 @@ function TaggedEntitiesDialog({ tag, onClose }: { tag: Tag; onClose: () => void 
           </Text>
           {tagged.data.map((node) => (
             <Group key={node.id} gap="xs" wrap="nowrap">
-              <NodeIcon icon={node.icon} size={16} />
-              <Anchor component="button" type="button" size="sm" onClick={() => open(node.id)} data-testid={`tagged-${node.id}`}>
+              <NodeIcon icon={node.icon} size={16} style={{ flexShrink: 0 }} />
+              <Anchor component="button" type="button" size="sm" ta="left" style={{ flexShrink: 0, whiteSpace: 'nowrap' }} onClick={() => open(node.id)} data-testid={`tagged-${node.id}`}>
                 {node.name}
               </Anchor>
-              <Text size="xs" c="dimmed" ff="monospace" truncate="end">
+              <Text size="xs" c="dimmed" ff="monospace" truncate="start" style={{ minWidth: 0 }} title={node.pathLabel}>
                 {node.pathLabel}
               </Text>
             </Group>

@@ -167,7 +167,7 @@ function TagPicker({ carried, groups, onPick, inputRef }: PickerProps) {
                       <TagSwatch color={tag.color} />
                       <Text size="sm">{tag.name}</Text>
                       {replaces.length > 0 && (
-                        <Text size="xs" c="dimmed">
+                        <Text size="xs" c="inherit" opacity={0.75}>
                           replaces {replaces.map((t) => t.name).join(', ')}
                         </Text>
                       )}

@@ -4,16 +4,22 @@
 // between box borders.
 
 /** Every node is drawn as a box of this size (positions are top-left corners). */
-export const NODE_WIDTH = 180;
-export const NODE_HEIGHT = 48;
-/** Free space kept between any two boxes. */
-export const NODE_GAP = 28;
+export const NODE_WIDTH = 200;
+export const NODE_HEIGHT = 46;
 
 /**
- * Two boxes whose centers are this far apart cannot overlap, whatever the
- * direction between them (the box diagonal, plus the gap).
+ * The layout works in cells: a box with the free space kept around it. In
+ * cell units the rings are circles; drawn, they are ellipses as wide as the
+ * boxes are (which suits a wide pane).
  */
-export const MIN_CENTER_DISTANCE = Math.hypot(NODE_WIDTH, NODE_HEIGHT) + NODE_GAP;
+export const CELL_WIDTH = NODE_WIDTH + 28;
+export const CELL_HEIGHT = NODE_HEIGHT + 54;
+
+/**
+ * In cell units, two centers at least this far apart (the diagonal of a cell)
+ * are a whole cell apart across or down, so their boxes cannot overlap.
+ */
+export const MIN_CELL_DISTANCE = Math.SQRT2;
 
 export type Point = { x: number; y: number };
 
@@ -38,10 +44,13 @@ const byName = (names: Map<string, string>) => (a: string, b: string) => {
   return an < bn ? -1 : an > bn ? 1 : a < b ? -1 : a > b ? 1 : 0;
 };
 
-/** The smallest ring radius on which `count` boxes are at least MIN_CENTER_DISTANCE apart. */
+/**
+ * The smallest ring radius (in cells) on which `count` equally spaced boxes
+ * are MIN_CELL_DISTANCE apart, and as far from every box of the ring inside.
+ */
 export function ringRadius(count: number, inner: number): number {
-  const spread = count > 1 ? MIN_CENTER_DISTANCE / (2 * Math.sin(Math.PI / count)) : 0;
-  return Math.max(inner + MIN_CENTER_DISTANCE, spread);
+  const spread = count > 1 ? MIN_CELL_DISTANCE / (2 * Math.sin(Math.PI / count)) : 0;
+  return Math.max(inner + MIN_CELL_DISTANCE, spread);
 }
 
 /**
@@ -63,7 +72,7 @@ function bestRotation(wished: number[]): number {
 /**
  * Places the center at (0, 0) and the other nodes on rings by their distance
  * in hops (edges taken both ways). A ring's radius keeps its boxes and those
- * of the ring inside apart; the nodes of the second ring sit as close as
+ * of the ring inside a cell apart; the nodes of the second ring sit as close as
  * their slots allow to the node that reached them. Returns every node once,
  * the center first, then ring by ring.
  */
@@ -113,15 +122,16 @@ export function radialLayout({ center, nodes, edges }: LayoutInput): PlacedNode[
     });
     radius = ringRadius(order.length, radius);
     const step = (2 * Math.PI) / order.length;
-    const start = level === 1 || !Number.isFinite(parentAngle(order[0])) ? -Math.PI / 2 : bestRotation(order.map(parentAngle));
+    // The first ring starts half a step past the top, so that two nodes sit left and right.
+    const start = level === 1 || !Number.isFinite(parentAngle(order[0])) ? -Math.PI / 2 + step / 2 : bestRotation(order.map(parentAngle));
     order.forEach((id, i) => {
       const angle = start + i * step;
       angles.set(id, angle);
       placed.push({
         id,
         ring: level,
-        x: radius * Math.cos(angle) - NODE_WIDTH / 2,
-        y: radius * Math.sin(angle) - NODE_HEIGHT / 2,
+        x: radius * Math.cos(angle) * CELL_WIDTH - NODE_WIDTH / 2,
+        y: radius * Math.sin(angle) * CELL_HEIGHT - NODE_HEIGHT / 2,
       });
     });
   });
@@ -142,8 +152,8 @@ export function clipToBox(center: Point, toward: Point, width = NODE_WIDTH, heig
   return { x: center.x + dx * scale, y: center.y + dy * scale };
 }
 
-/** How far apart two edges between the same pair of nodes are bowed. */
-export const PARALLEL_SPACING = 36;
+/** How far apart two edges between the same pair of nodes are bowed (room for their labels side by side). */
+export const PARALLEL_SPACING = 56;
 
 /**
  * A bow for each edge so that edges between the same two nodes (either way)
@@ -182,11 +192,16 @@ export function edgeGeometry(source: Point, target: Point, offset: number, sourc
   const nx = (-dy / length) * sign;
   const ny = (dx / length) * sign;
   const mid = { x: (source.x + target.x) / 2, y: (source.y + target.y) / 2 };
-  const label = { x: mid.x + nx * offset, y: mid.y + ny * offset };
-  // A quadratic curve through `label` has its control point twice as far out.
+  // A quadratic curve whose middle is `offset` out has its control point twice as far.
   const control = { x: mid.x + nx * offset * 2, y: mid.y + ny * offset * 2 };
   const start = clipToBox(source, offset === 0 ? target : control);
   const end = clipToBox(target, offset === 0 ? source : control);
+  // The labels of a bundle also step along it (from lower to higher id), so they do not line up.
+  const t = Math.max(0.3, Math.min(0.7, 0.5 + (offset / PARALLEL_SPACING) * 0.15 * sign));
+  const label = {
+    x: (1 - t) * (1 - t) * start.x + 2 * (1 - t) * t * control.x + t * t * end.x,
+    y: (1 - t) * (1 - t) * start.y + 2 * (1 - t) * t * control.y + t * t * end.y,
+  };
   const round = (n: number) => Math.round(n * 10) / 10;
   const path =
     offset === 0
