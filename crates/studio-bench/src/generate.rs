@@ -437,7 +437,7 @@ async fn drop_indexes(conn: &mut PgConnection) -> CoreResult<Vec<(String, String
     let definitions: Vec<(String, String)> = sqlx::query_as(
         "SELECT indexname::text, indexdef FROM pg_indexes
          WHERE schemaname = current_schema()
-           AND tablename IN ('entities', 'entity_property_values')
+           AND tablename IN ('entities', 'entity_property_values', 'entity_tags', 'entity_read_model')
            AND indexname = ANY($1)
          ORDER BY array_position($1, indexname::text)",
     )

@@ -47,10 +47,45 @@ macro_rules! computed_row {
                     COALESCE((SELECT array_agg(t.tag_entity_id ORDER BY t.tag_entity_id)
                               FROM entity_tags t
                               WHERE t.entity_id = e.id AND t.deleted_at IS NULL), '{}') AS tag_ids,
-                    COALESCE((SELECT array_agg(ltree2text(subpath(e.path, i, 1))::uuid ORDER BY i)
-                              FROM generate_series(0, nlevel(e.path) - 2) i), '{}') AS ancestor_ids,
+                    string_to_array(subpath(e.path, 0, nlevel(e.path) - 1)::text, '.')::uuid[] AS ancestor_ids,
                     e.updated_at
              FROM entities e"
+        )
+    };
+}
+
+/// The computed columns of every live entity's row (counts excepted), by
+/// aggregating values and tags once for the whole registry (hash joins)
+/// rather than one look-up per row: for rebuilding and checking everything.
+macro_rules! all_rows {
+    () => {
+        concat!(
+            "SELECT e.id AS entity_id,
+                    ltree2text(subpath(e.path, 0, 1))::uuid AS root_id,
+                    e.parent_entity_id AS parent_id,
+                    e.entity_type_id,
+                    COALESCE(n.name, '') AS name,
+                    e.path_label,
+                    COALESCE(p.properties, '{}') AS properties,
+                    COALESCE(t.tag_ids, '{}') AS tag_ids,
+                    string_to_array(subpath(e.path, 0, nlevel(e.path) - 1)::text, '.')::uuid[] AS ancestor_ids,
+                    e.updated_at
+             FROM entities e
+             LEFT JOIN (SELECT entity_id, value #>> '{}' AS name FROM entity_property_values
+                        WHERE deleted_at IS NULL AND property_definition_id = '",
+            $crate::records::name_property_id!(),
+            "') n ON n.entity_id = e.id
+             LEFT JOIN (SELECT v.entity_id, jsonb_object_agg(d.key, v.value) AS properties
+                        FROM entity_property_values v
+                        JOIN property_definitions d ON d.id = v.property_definition_id
+                         AND d.deleted_at IS NULL AND d.is_searchable AND NOT d.is_sensitive
+                         AND d.id <> '",
+            $crate::records::name_property_id!(),
+            "'
+                        WHERE v.deleted_at IS NULL GROUP BY v.entity_id) p ON p.entity_id = e.id
+             LEFT JOIN (SELECT entity_id, array_agg(tag_entity_id ORDER BY tag_entity_id) AS tag_ids
+                        FROM entity_tags WHERE deleted_at IS NULL GROUP BY entity_id) t ON t.entity_id = e.id
+             WHERE e.deleted_at IS NULL"
         )
     };
 }
@@ -185,8 +220,7 @@ pub(crate) async fn move_subtree(conn: &mut PgConnection, top: Uuid) -> CoreResu
             SET root_id = ltree2text(subpath(e.path, 0, 1))::uuid,
                 parent_id = e.parent_entity_id,
                 path_label = e.path_label,
-                ancestor_ids = COALESCE((SELECT array_agg(ltree2text(subpath(e.path, i, 1))::uuid ORDER BY i)
-                                         FROM generate_series(0, nlevel(e.path) - 2) i), '{}'),
+                ancestor_ids = string_to_array(subpath(e.path, 0, nlevel(e.path) - 1)::text, '.')::uuid[],
                 updated_at = e.updated_at
          FROM entities e JOIN entities top ON top.id = $1
          WHERE e.path >= top.path AND e.path < (top.path::text || '0')::ltree
@@ -294,8 +328,8 @@ async fn rebuild_in(conn: &mut PgConnection) -> CoreResult<u64> {
             entity_id, root_id, parent_id, entity_type_id, name, path_label, properties,
             tag_ids, ancestor_ids, updated_at, child_count, descendant_count)
          SELECT c.*, 0, 0 FROM (",
-        computed_row!(),
-        " WHERE e.deleted_at IS NULL) c"
+        all_rows!(),
+        ") c"
     ))
     .execute(&mut *conn)
     .await?
@@ -346,8 +380,8 @@ pub struct Discrepancy {
 pub async fn check(conn: &mut PgConnection, limit: u32) -> CoreResult<Vec<Discrepancy>> {
     let rows: Vec<(Uuid, String)> = sqlx::query_as(concat!(
         "WITH c AS (",
-        computed_row!(),
-        " WHERE e.deleted_at IS NULL),
+        all_rows!(),
+        "),
          children AS (SELECT parent_entity_id AS id, count(*) AS n FROM entities
                       WHERE deleted_at IS NULL AND parent_entity_id IS NOT NULL GROUP BY 1),
          descendants AS (SELECT ltree2text(subpath(e.path, i, 1))::uuid AS id, count(*) AS n
