@@ -9,6 +9,7 @@ export type DialogRequest =
   | { kind: 'delete'; nodes: TreeNode[] }
   | { kind: 'move'; nodes: TreeNode[]; target: TreeNode | null }
   | { kind: 'move-picker'; nodes: TreeNode[] }
+  | { kind: 'bulk-edit'; nodes: TreeNode[] }
   | { kind: 'new-entity'; parent: TreeNode | null }
   | { kind: 'palette' };
 

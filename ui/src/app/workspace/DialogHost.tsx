@@ -1,4 +1,5 @@
 import type { TreeNode } from '../../bindings';
+import { BulkEditDialog } from '../../features/bulk-edit';
 import { DeleteEntitiesDialog, MoveEntitiesDialog, NewEntityDialog } from '../../features/entity-actions';
 import { CommandPalette, type PaletteChoice } from '../../features/palette';
 import { describeNodes, useTreeController, validateDrop } from '../../features/tree';
@@ -19,6 +20,8 @@ export function DialogHost() {
       return <RevealPalette />;
     case 'move-picker':
       return <MovePicker nodes={dialog.nodes} />;
+    case 'bulk-edit':
+      return <BulkEditDialog nodes={dialog.nodes} onClose={closeDialog} />;
   }
 }
 

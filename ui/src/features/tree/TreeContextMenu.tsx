@@ -1,8 +1,8 @@
 import { Kbd, Menu } from '@mantine/core';
-import { IconArrowsMove, IconClipboardCopy, IconHistory, IconId, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconArrowsMove, IconClipboardCopy, IconHistory, IconId, IconListDetails, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import type { TreeNode } from '../../bindings';
 
-export type ContextAction = 'new-child' | 'rename' | 'move' | 'delete' | 'copy-id' | 'copy-path' | 'history';
+export type ContextAction = 'new-child' | 'rename' | 'move' | 'bulk-edit' | 'delete' | 'copy-id' | 'copy-path' | 'history';
 
 export type ContextMenuState = { x: number; y: number; node: TreeNode; targets: TreeNode[] };
 
@@ -35,6 +35,9 @@ export function TreeContextMenu({ menu, onAction, onClose }: Props) {
         </Menu.Item>
         <Menu.Item leftSection={<IconArrowsMove size={16} />} {...item('move')}>
           {many ? `Move ${menu.targets.length} to…` : 'Move to…'}
+        </Menu.Item>
+        <Menu.Item leftSection={<IconListDetails size={16} />} rightSection={<Kbd size="xs">Ctrl+E</Kbd>} {...item('bulk-edit')}>
+          Bulk edit…
         </Menu.Item>
         <Menu.Item leftSection={<IconTrash size={16} />} rightSection={<Kbd size="xs">Del</Kbd>} color="red" {...item('delete')}>
           {many ? `Delete ${menu.targets.length}` : 'Delete'}

@@ -16,6 +16,7 @@ export type TreeCommand =
   | { type: 'rename'; row: NodeRow }
   | { type: 'delete' }
   | { type: 'new-child' }
+  | { type: 'bulk-edit' }
   | { type: 'context-menu'; index: number; row: NodeRow };
 
 export type KeyInput = {
@@ -58,6 +59,7 @@ export function keyToCommand(input: KeyInput, rows: readonly TreeRow[], focusId:
   if (mod && !shift && (key === 'n' || key === 'N')) return { type: 'new-child' };
   if (key === 'Insert' && !mod) return { type: 'new-child' };
   if (mod && !shift && (key === 'a' || key === 'A')) return { type: 'select-all' };
+  if (mod && !shift && (key === 'e' || key === 'E')) return { type: 'bulk-edit' };
 
   if (current === -1) {
     // Nothing (visible) focused: the first navigation key picks a row.

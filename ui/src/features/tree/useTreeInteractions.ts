@@ -95,6 +95,12 @@ export function useTreeInteractions({ rows, parentOf, scrollToIndex, focusTree }
       }
       case 'new-child':
         return workspace.openDialog({ kind: 'new-entity', parent: focusNode });
+      case 'bulk-edit': {
+        // Every selected entity (not only the top-most: each is edited, not its subtree).
+        const nodes = actionTargets(selection, rows, focusNode);
+        if (nodes.length > 0) workspace.openDialog({ kind: 'bulk-edit', nodes });
+        return;
+      }
       case 'context-menu':
         return openMenuAtRow(command.row);
     }
@@ -146,6 +152,8 @@ export function useTreeInteractions({ rows, parentOf, scrollToIndex, focusTree }
         return tree.setEditingId(node.id);
       case 'move':
         return workspace.openDialog({ kind: 'move-picker', nodes: targets });
+      case 'bulk-edit':
+        return workspace.openDialog({ kind: 'bulk-edit', nodes: actionTargets(selection, rows, node) });
       case 'delete':
         return workspace.openDialog({ kind: 'delete', nodes: targets });
       case 'copy-id':
