@@ -298,14 +298,17 @@ describe('bulk edit', () => {
     await focusedTree();
     await user.keyboard('{Control>}e{/Control}');
     await screen.findByTestId('bulk-edit-dialog');
+    // The property comes first.
     const property = screen.getByTestId('bulk-property');
-    await user.click(property);
+    await waitFor(() => expect(property).toHaveFocus());
     await user.keyboard('Stat{ArrowDown}{Enter}');
     expect(property).toHaveValue('Status');
-    // Enter with nothing chosen says what is missing, under the value.
+    // Enter with no value says what is missing, under the value, and goes there; Space picks an option.
     await user.keyboard('{Enter}');
     expect(await screen.findByTestId('bulk-value-error')).toHaveTextContent('Enter a value for Status');
-    await user.click(screen.getByTestId('prop-option-status-active'));
+    await waitFor(() => expect(screen.getByTestId('prop-option-status-active')).toHaveFocus());
+    await user.keyboard(' ');
+    expect(screen.getByTestId('prop-option-status-active')).toBeChecked();
     await user.keyboard('{Enter}');
     await screen.findByTestId('bulk-preview-counts');
     await waitFor(() => expect(screen.getByTestId('bulk-apply')).toHaveFocus());

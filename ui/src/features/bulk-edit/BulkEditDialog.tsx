@@ -73,8 +73,14 @@ export function BulkEditDialog({ nodes, onClose }: { nodes: TreeNode[]; onClose:
   const action = describeAction(draft, definition, tag, value);
   const listError = [definitionsQuery, groupsQuery, tagsList, tagGroupsList, typesQuery].find((q) => q.isError)?.error ?? null;
 
-  // Move the keyboard focus to what the stage asks for (after the modal's own first focus).
+  // Move the keyboard focus to what the stage asks for. The first focus is the
+  // modal's (its [data-autofocus] input).
+  const opening = useRef(true);
   useEffect(() => {
+    if (opening.current) {
+      opening.current = false;
+      return;
+    }
     const timer = setTimeout(() => {
       const root = body.current;
       if (!root) return;
@@ -225,7 +231,7 @@ export function BulkEditDialog({ nodes, onClose }: { nodes: TreeNode[]; onClose:
           {stage.kind === 'confirm' && (
             <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />} title="Apply this edit?" data-testid="bulk-confirm-question">
               <Text size="sm">
-                {action} on {entitiesLabel(stage.preview.changing)}. They all change together, or none do.
+                {describeAction(draft, definition, tag, value, stage.preview.changing)}. They all change together, or none do.
                 {stage.preview.targets > BACKGROUND_ABOVE ? ' It runs in the background; you can follow it and cancel it in the jobs panel.' : ''}
               </Text>
             </Alert>

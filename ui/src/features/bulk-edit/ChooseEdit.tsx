@@ -132,6 +132,7 @@ export function ChooseEdit({ nodes, draft, onDraft, definitions, propertyGroups,
           openOnFocus={false}
           comboboxProps={{ withinPortal: false }}
           data-bulk-field="definition"
+          data-autofocus
           data-testid="bulk-property"
         />
       )}
@@ -218,7 +219,7 @@ function TargetChoice({
       data-testid="bulk-target"
     >
       <Stack gap="xs" mt={6}>
-        <Radio value="selection" label={`This entity: ${describeNodes([node])}`} disabled={disabled} data-testid="bulk-target-selection" />
+        <Radio value="selection" label={`This entity: ${describeNodes([node])}`} disabled={disabled} data-autofocus data-testid="bulk-target-selection" />
         <Group gap="xs" wrap="nowrap" align="center">
           <Radio value="subtree" label={`Every entity under ${node.name} of type`} disabled={disabled} data-testid="bulk-target-subtree" style={{ flex: '0 0 auto' }} />
           <Select

@@ -65,7 +65,7 @@ function SampleRow({ sample, subject }: { sample: BulkSample; subject: PreviewSu
             <Text size="sm" fw={500} truncate="end" title={entity.name}>
               {entity.name}
             </Text>
-            <Text size="xs" c="dimmed" truncate="start" title={entity.pathLabel} ff="monospace">
+            <Text size="xs" c="dimmed" truncate="start" ta="left" title={entity.pathLabel} ff="monospace">
               {parentPath(entity.pathLabel)}
             </Text>
           </Stack>

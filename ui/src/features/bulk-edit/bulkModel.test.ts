@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNode } from '../../test/fixtures';
 import { makeDefinition } from '../../test/propertyFixtures';
-import { buildEdit, EMPTY_DRAFT, editableDefinitions, jobLabel, shownText, shownValue, storedValue, type Draft } from './bulkModel';
+import { buildEdit, describeAction, EMPTY_DRAFT, editableDefinitions, jobLabel, shownText, shownValue, storedValue, type Draft } from './bulkModel';
 
 const status = makeDefinition({
   key: 'status',
@@ -94,6 +94,15 @@ describe('previewed values', () => {
     expect(shownValue(token, '<redacted>')).toEqual({ kind: 'masked' });
     // A stored value of another kind is shown as it is stored.
     expect(shownText(shownValue(status, '42'))).toBe('42');
+  });
+
+  it('says what the edit does, and to how many', () => {
+    const hvac = { id: 't', groupId: null, key: 'hvac', name: 'HVAC', color: null, updatedAt: '', deletedAt: null };
+    expect(describeAction(draft({ action: 'set' }), status, undefined, { type: 'single_select', value: 'fault' }, 3)).toBe('Set Status to Fault on 3 entities');
+    expect(describeAction(draft({ action: 'set' }), token, undefined, { type: 'text', value: 'x' })).toBe('Set Api token');
+    expect(describeAction(draft({ action: 'clear' }), power, undefined, null, 1)).toBe('Clear Rated power kw on 1 entity');
+    expect(describeAction(draft({ action: 'addTag' }), undefined, hvac, null, 7_000)).toBe('Add the tag HVAC to 7,000 entities');
+    expect(describeAction(draft({ action: 'removeTag' }), undefined, hvac, null, 2)).toBe('Remove the tag HVAC from 2 entities');
   });
 
   it('labels a background job by what it does', () => {

@@ -115,20 +115,21 @@ export function shownText(shown: ShownValue): string {
   }
 }
 
-/** What the edit does, in words ("Set Status to Active"), for the confirmation and the jobs panel. */
-export function describeAction(draft: Draft, definition: PropertyDefinition | undefined, tag: Tag | undefined, value: PropertyValue | null): string {
+/** What the edit does, in words ("Set Status to Active"); with a count, to how many ("… on 12 entities"). */
+export function describeAction(draft: Draft, definition: PropertyDefinition | undefined, tag: Tag | undefined, value: PropertyValue | null, count?: number): string {
+  const on = (preposition: string) => (count === undefined ? '' : ` ${preposition} ${entitiesLabel(count)}`);
   switch (draft.action) {
     case 'set': {
-      if (!definition) return 'Set a property';
-      if (definition.isSensitive || value === null) return `Set ${definition.name}`;
-      return `Set ${definition.name} to ${displayValue(definition.valueType, value, definition.rules)}`;
+      if (!definition) return `Set a property${on('on')}`;
+      if (definition.isSensitive || value === null) return `Set ${definition.name}${on('on')}`;
+      return `Set ${definition.name} to ${displayValue(definition.valueType, value, definition.rules)}${on('on')}`;
     }
     case 'clear':
-      return definition ? `Clear ${definition.name}` : 'Clear a property';
+      return `Clear ${definition ? definition.name : 'a property'}${on('on')}`;
     case 'addTag':
-      return tag ? `Add the tag ${tag.name}` : 'Add a tag';
+      return `${tag ? `Add the tag ${tag.name}` : 'Add a tag'}${on('to')}`;
     case 'removeTag':
-      return tag ? `Remove the tag ${tag.name}` : 'Remove a tag';
+      return `${tag ? `Remove the tag ${tag.name}` : 'Remove a tag'}${on('from')}`;
   }
 }
 
