@@ -17,12 +17,15 @@
 //! exists already (created under the top-level lock every root creation
 //! takes).
 //!
-//! Large loads rebuild the non-unique indexes of `entities` and of the name
-//! values instead of maintaining them row by row: their definitions are read
-//! from `pg_indexes`, the indexes dropped and created again from exactly
-//! those definitions inside the same transaction, so a failed load leaves
-//! the schema (and the data) as before. Dropping an index locks its table
-//! until commit: other sessions wait for a large load. After the commit,
+//! Large loads build the indexes and check the keys of the tables they fill
+//! once, at the end, instead of row by row: the definitions of those
+//! indexes, unique constraints and foreign keys are read from the catalog,
+//! dropped, and created again from exactly those definitions inside the
+//! same transaction. Adding a unique constraint or a foreign key checks
+//! every row (a sort, a join), so nothing is trusted that the database did
+//! not verify, and a failed load (a violation included) leaves the schema
+//! and the data as before. Dropping locks the tables until commit: other
+//! sessions wait for a large load. After the commit,
 //! `VACUUM (ANALYZE)` gives the planner statistics and sets the visibility
 //! map, so index-only scans work at once.
 
@@ -51,12 +54,23 @@ pub const RARE_WORD: &str = "Zephyrion";
 pub const COMMON_WORD: &str = "Sensor";
 
 /// Loads of at least this many rows (and at least as many as the registry
-/// holds) rebuild the non-unique indexes instead of maintaining them.
+/// holds) rebuild the indexes and keys instead of maintaining them.
 const REBUILD_MIN_ROWS: u64 = 50_000;
 
-/// The indexes a large load drops and recreates (non-unique only; the
-/// primary keys and unique indexes stay and are checked row by row).
+/// The tables a load fills; their unique constraints and foreign keys are
+/// dropped for a large load and added again (checked) before commit.
+const FILLED_TABLES: &[&str] = &[
+    "entities",
+    "entity_property_values",
+    "entity_tags",
+    "entity_read_model",
+];
+
+/// The indexes (not behind a constraint) a large load drops and recreates.
+/// The primary keys stay: the ids are written in ascending order.
 const REBUILT_INDEXES: &[&str] = &[
+    "uq_entity_property_values_active",
+    "uq_entity_tags_active",
     "idx_entities_parent",
     "idx_entities_path_gist",
     "idx_entities_path_btree",
@@ -64,7 +78,6 @@ const REBUILT_INDEXES: &[&str] = &[
     "idx_entities_live_children",
     "idx_entities_path_label_trgm",
     "idx_entities_deleted",
-    "idx_entity_names_trgm",
     "idx_entity_property_values_definition",
     "idx_entity_tags_entity",
     "idx_entity_tags_tag",
@@ -191,7 +204,7 @@ pub enum GeneratePhase {
     Tags,
     /// Building the read model.
     ReadModel,
-    /// Recreating indexes (`done` of `total` indexes).
+    /// Recreating indexes and keys (`done` of `total`).
     Indexes,
     /// Committed; vacuuming and updating the planner's statistics.
     Analyze,
@@ -234,7 +247,8 @@ pub struct GenerateReport {
     pub first_tenant: String,
     /// `path_label` of the node holding the wide children, if any.
     pub wide_parent: Option<String>,
-    /// Indexes dropped and recreated for the load (empty for small loads).
+    /// Indexes and keys (unique constraints, foreign keys) dropped and
+    /// created again for the load (empty for small loads).
     pub rebuilt_indexes: Vec<String>,
     /// Property values written (about five per entity).
     pub property_values: u64,
@@ -299,16 +313,15 @@ pub async fn generate(
         .await?;
 
     let rebuild = total >= REBUILD_MIN_ROWS && total >= existing as u64;
+    let estate = studio_core::demo::ensure_estate_schema(&mut tx, actor, &mut changes).await?;
     let definitions = if rebuild {
         sqlx::query("SET LOCAL maintenance_work_mem = '1GB'")
             .execute(&mut *tx)
             .await?;
-        drop_indexes(&mut tx).await?
+        drop_for_load(&mut tx).await?
     } else {
         Vec::new()
     };
-
-    let estate = studio_core::demo::ensure_estate_schema(&mut tx, actor, &mut changes).await?;
     let props = PROP_KEYS
         .iter()
         .map(|k| {
@@ -346,12 +359,18 @@ pub async fn generate(
         .await?
         .copied;
     // The read model of the whole registry, in one statement (with its
-    // indexes dropped for a large load, like the others).
+    // indexes dropped for a large load, like the others). The planner
+    // first learns what was loaded: without statistics, and without the
+    // dropped indexes, it would join the values to each definition by a
+    // scan of the whole table.
     progress(GenerateProgress {
         phase: GeneratePhase::ReadModel,
         done: 0,
         total: 1,
     });
+    sqlx::query("ANALYZE entities, entity_property_values, entity_tags, property_definitions")
+        .execute(&mut *tx)
+        .await?;
     studio_core::read_model::rebuild(&mut tx).await?;
     progress(GenerateProgress {
         phase: GeneratePhase::ReadModel,
@@ -430,35 +449,56 @@ pub async fn generate(
     })
 }
 
-/// Reads the definitions of the rebuilt indexes that exist, then drops
-/// them. Returns (name, `CREATE INDEX ...`) to run again before commit.
-async fn drop_indexes(conn: &mut PgConnection) -> CoreResult<Vec<(String, String)>> {
+/// Drops the rebuilt indexes that exist and the unique constraints and
+/// foreign keys of the filled tables. Returns (name, statement) pairs that
+/// restore them, to run in order before commit: indexes, then unique
+/// constraints, then the foreign keys that may lean on them.
+async fn drop_for_load(conn: &mut PgConnection) -> CoreResult<Vec<(String, String)>> {
     let names: Vec<String> = REBUILT_INDEXES.iter().map(|s| s.to_string()).collect();
-    let definitions: Vec<(String, String)> = sqlx::query_as(
-        "SELECT indexname::text, indexdef FROM pg_indexes
+    let tables: Vec<String> = FILLED_TABLES.iter().map(|s| s.to_string()).collect();
+    let indexes: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT indexname::text, format('DROP INDEX %I', indexname), indexdef FROM pg_indexes
          WHERE schemaname = current_schema()
-           AND tablename IN ('entities', 'entity_property_values', 'entity_tags', 'entity_read_model')
+           AND tablename = ANY($2)
            AND indexname = ANY($1)
          ORDER BY array_position($1, indexname::text)",
     )
     .bind(&names)
+    .bind(&tables)
+    .fetch_all(&mut *conn)
+    .await?;
+    let constraints: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.conname::text,
+                format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+                format('ALTER TABLE %s ADD CONSTRAINT %I %s',
+                       c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
+         FROM pg_constraint c
+         WHERE c.conrelid IN (SELECT to_regclass(t) FROM unnest($1::text[]) t)
+           AND c.contype IN ('u', 'f')
+         ORDER BY c.contype DESC, c.conrelid::regclass::text, c.conname",
+    )
+    .bind(&tables)
     .fetch_all(&mut *conn)
     .await?;
     // Dropping needs the tables to ourselves; do not wait forever on a
-    // session that holds them.
+    // session that holds them. Foreign keys first: a unique constraint may
+    // back one.
     sqlx::query("SET LOCAL lock_timeout = '30s'")
         .execute(&mut *conn)
         .await?;
-    for (name, _) in &definitions {
-        let sql = format!("DROP INDEX \"{}\"", name.replace('"', "\"\""));
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+    for (_, drop, _) in constraints.iter().rev().chain(&indexes) {
+        sqlx::query(sqlx::AssertSqlSafe(drop.clone()))
             .execute(&mut *conn)
             .await?;
     }
     sqlx::query("SET LOCAL lock_timeout = 0")
         .execute(&mut *conn)
         .await?;
-    Ok(definitions)
+    Ok(indexes
+        .into_iter()
+        .chain(constraints)
+        .map(|(name, _, create)| (name, create))
+        .collect())
 }
 
 /// Which table a pass of the generator fills.

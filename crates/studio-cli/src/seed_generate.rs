@@ -44,9 +44,9 @@ pub async fn run(target: &DatabaseTarget, entities: u64, seed: u64, wide: u64) -
             GeneratePhase::ReadModel if p.done == 0 => "building the read model".to_string(),
             GeneratePhase::ReadModel => "read model built".to_string(),
             GeneratePhase::Indexes if p.done < p.total => {
-                format!("recreating index {} of {}", p.done + 1, p.total)
+                format!("recreating index or key {} of {}", p.done + 1, p.total)
             }
-            GeneratePhase::Indexes => "indexes recreated".to_string(),
+            GeneratePhase::Indexes => "indexes and keys recreated".to_string(),
             GeneratePhase::Analyze if p.done == 0 => "committed; vacuum and analyze".to_string(),
             GeneratePhase::Analyze => return,
         };
@@ -75,7 +75,10 @@ pub async fn run(target: &DatabaseTarget, entities: u64, seed: u64, wide: u64) -
         report.property_values, report.tag_assignments
     );
     if !report.rebuilt_indexes.is_empty() {
-        println!("rebuilt indexes: {}", report.rebuilt_indexes.join(", "));
+        println!(
+            "rebuilt indexes and keys: {}",
+            report.rebuilt_indexes.join(", ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

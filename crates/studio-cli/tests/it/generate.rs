@@ -421,3 +421,58 @@ async fn generate_refuses_sizes_out_of_range() {
     }
     assert_eq!(scalar(&db.pool, "SELECT count(*) FROM entities").await, 0);
 }
+
+/// The indexes and keys of the tables a load fills: (name, definition,
+/// validated).
+async fn schema_of_filled_tables(pool: &PgPool) -> Vec<(String, String, bool)> {
+    sqlx::query_as(
+        "SELECT indexname::text, indexdef, true FROM pg_indexes
+         WHERE tablename IN ('entities', 'entity_property_values', 'entity_tags', 'entity_read_model')
+         UNION ALL
+         SELECT conname::text, pg_get_constraintdef(oid), convalidated FROM pg_constraint
+         WHERE conrelid IN ('entities'::regclass, 'entity_property_values'::regclass,
+                            'entity_tags'::regclass, 'entity_read_model'::regclass)
+         ORDER BY 1, 2",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_large_load_rebuilds_its_indexes_and_keys_as_they_were() {
+    let db = test_db().await;
+    let out = eco(&["seed", "demo"], &db.url);
+    assert!(out.status.success(), "{}", text(&out));
+    let before = schema_of_filled_tables(&db.pool).await;
+    assert!(before
+        .iter()
+        .any(|(n, _, _)| n == "entities_parent_entity_id_fkey"));
+
+    let out = eco(
+        &["seed", "generate", "--entities", "60000", "--seed", "5"],
+        &db.url,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    for name in [
+        "idx_entities_path_gist",
+        "uq_entity_property_values_active",
+        "entities_path_label_key",
+        "entity_property_values_entity_id_fkey",
+        "entity_tags_tag_entity_id_fkey",
+    ] {
+        assert!(printed.contains(name), "{name} was rebuilt: {printed}");
+    }
+    assert_eq!(
+        schema_of_filled_tables(&db.pool).await,
+        before,
+        "every index and key is back, the same and validated"
+    );
+    assert_invariants(&db.pool).await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    assert_eq!(
+        studio_core::read_model::check(&mut conn, 5).await.unwrap(),
+        vec![]
+    );
+}
