@@ -11,7 +11,7 @@ mod properties;
 
 pub use links::*;
 pub use properties::*;
-pub(crate) use properties::{is_live_name, name_join, name_property_id};
+pub(crate) use properties::{name_join, name_property_id};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -239,19 +239,6 @@ macro_rules! name_join {
 }
 pub(crate) use name_join;
 
-/// The condition selecting live `name` values `v`, for statements that
-/// start from the values. A macro, for `concat!`.
-macro_rules! is_live_name {
-    () => {
-        concat!(
-            "v.property_definition_id = '",
-            $crate::records::name_property_id!(),
-            "' AND v.deleted_at IS NULL"
-        )
-    };
-}
-pub(crate) use is_live_name;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +247,5 @@ mod tests {
     fn the_sql_fragments_carry_the_id() {
         let id = NAME_PROPERTY_ID.to_string();
         assert!(name_join!().contains(&id));
-        assert!(is_live_name!().contains(&id));
     }
 }

@@ -3,7 +3,7 @@
 //! operations run them, and the benchmark's raw-SQL floors (studio-bench,
 //! through `studio_core::internals`) run the very same text.
 
-use crate::records::{is_live_name, name_join};
+use crate::records::name_join;
 
 /// The select of a [`TreeNode`](crate::records::TreeNode) from
 /// `entities e`, to which a statement adds its WHERE. A macro, so the
@@ -95,15 +95,11 @@ pub const BY_PATH_LABEL: &str = concat!(
      WHERE e.path_label ILIKE $1 AND e.deleted_at IS NULL"
 );
 
-/// Candidates of a word: live names holding the pattern `$1`.
-pub const BY_NAME: &str = concat!(
-    "SELECT v.entity_id AS id, v.value #>> '{}' AS name, e.path_label
-     FROM entity_property_values v
-     JOIN entities e ON e.id = v.entity_id AND e.deleted_at IS NULL
-     WHERE ",
-    is_live_name!(),
-    " AND (v.value #>> '{}') ILIKE $1"
-);
+/// Candidates of a word: live names holding the pattern `$1`, from the
+/// read model (one row per live entity, name and label on it).
+pub const BY_NAME: &str = "SELECT r.entity_id AS id, r.name, r.path_label
+     FROM entity_read_model r
+     WHERE r.name ILIKE $1";
 
 /// The statement that rewrites one chunk of a moved subtree: `$1` the old
 /// path, `$2` the new path, `$3` the new label, `$4` the old depth, `$5` the

@@ -7,7 +7,7 @@ use studio_core::registry;
 use studio_core::testing::test_db;
 
 #[tokio::test]
-async fn the_name_property_of_the_code_is_the_one_the_migrations_create_and_index() {
+async fn the_name_property_of_the_code_is_the_one_the_migrations_create() {
     let db = test_db().await;
     let id: uuid::Uuid = sqlx::query_scalar(
         "SELECT id FROM property_definitions WHERE key = $1 AND deleted_at IS NULL",
@@ -19,17 +19,6 @@ async fn the_name_property_of_the_code_is_the_one_the_migrations_create_and_inde
     assert_eq!(
         id, NAME_PROPERTY_ID,
         "the code and the migrations name the same property"
-    );
-    let predicate: String = sqlx::query_scalar(
-        "SELECT pg_get_expr(x.indpred, x.indrelid) FROM pg_index x
-         JOIN pg_class i ON i.oid = x.indexrelid WHERE i.relname = 'idx_entity_names_trgm'",
-    )
-    .fetch_one(&db.pool)
-    .await
-    .expect("the trigram index on names exists");
-    assert!(
-        predicate.contains(&NAME_PROPERTY_ID.to_string()),
-        "the partial index on names is over the name property: {predicate}"
     );
 }
 
