@@ -19,7 +19,8 @@ use uuid::Uuid;
 use studio_core::change::Actor;
 use studio_core::error::{CoreError, CoreResult, Rule};
 use studio_core::internals::{
-    CHILDREN_FIRST_SQL, CRUMBS_SQL, MOVE_CHUNK_SQL, MOVE_REPARENT_SQL, SUBTREE_SIZE_SQL,
+    read_model_moved, CHILDREN_FIRST_SQL, CRUMBS_SQL, MOVE_CHUNK_SQL, MOVE_REPARENT_SQL,
+    SUBTREE_SIZE_SQL,
 };
 use studio_core::progress::CancelToken;
 use studio_core::registry::{self, labels, MoveEntity};
@@ -304,7 +305,7 @@ pub async fn bench_tree(
     }
 
     step("move_1000");
-    results.push(bench_move(pool, actor, &t.mover, options.move_round_trips).await?);
+    results.extend(bench_move(pool, actor, &t.mover, options.move_round_trips).await?);
 
     Ok(BenchReport {
         postgres_version,
@@ -384,16 +385,21 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
 }
 
 /// Moves the subtree to the other parent and back, `round_trips` times
-/// with `registry::move_entity` and as many with the raw UPDATEs; each
+/// with `registry::move_entity` and as many with the raw statements; each
 /// direction is a sample. One untimed round trip of each comes first.
+/// Returns `move_1000` and `move_1000_read_model`: the read model's share
+/// of the raw move (its statements) against the rest of it (the rewrite of
+/// the entities) as the floor.
 async fn bench_move(
     pool: &PgPool,
     actor: &Actor,
     m: &Mover,
     round_trips: u32,
-) -> CoreResult<OpResult> {
+) -> CoreResult<[OpResult; 2]> {
     let mut core_times = Vec::new();
     let mut floor_times = Vec::new();
+    let mut entity_times = Vec::new();
+    let mut read_model_times = Vec::new();
     let rewritten = AtomicI64::new(0);
     for round in 0..=round_trips {
         let timed = round > 0;
@@ -426,23 +432,30 @@ async fn bench_move(
             (&m.to, &m.from, &m.to_label, &m.node.label),
         ] {
             let start = Instant::now();
-            raw_move(pool, m, from, to, from_label, to_label).await?;
+            let (entities, read_model) = raw_move(pool, m, from, to, from_label, to_label).await?;
             if timed {
                 floor_times.push(start.elapsed());
+                entity_times.push(entities);
+                read_model_times.push(read_model);
             }
         }
     }
     let rows = rewritten.load(Ordering::Relaxed);
-    Ok(result(
-        "move_1000",
-        &mut core_times,
-        &mut floor_times,
-        if rows > 0 { rows } else { m.node.size },
-    ))
+    let rows = if rows > 0 { rows } else { m.node.size };
+    Ok([
+        result("move_1000", &mut core_times, &mut floor_times, rows),
+        result(
+            "move_1000_read_model",
+            &mut read_model_times,
+            &mut entity_times,
+            rows,
+        ),
+    ])
 }
 
 /// The floor of a move: the statements that rewrite the subtree's paths
-/// and labels and re-parent its top, in one transaction.
+/// and labels and re-parent its top, then the read model's statements for
+/// the move, in one transaction. Returns the time of each part.
 async fn raw_move(
     pool: &PgPool,
     m: &Mover,
@@ -450,13 +463,14 @@ async fn raw_move(
     to: &Picked,
     from_label: &str,
     to_label: &str,
-) -> CoreResult<()> {
+) -> CoreResult<(Duration, Duration)> {
     let hex = labels::id_label(m.node.id);
     let old_path = format!("{}.{hex}", from.path);
     let new_path = format!("{}.{hex}", to.path);
     // The subtree's top sits one level below its parent.
     let depth = from.path.split('.').count() as i32 + 1;
     let mut tx = pool.begin().await?;
+    let start = Instant::now();
     // The move's own statements, the whole subtree as one chunk.
     let n = sqlx::query(MOVE_CHUNK_SQL)
         .bind(&old_path)
@@ -473,6 +487,10 @@ async fn raw_move(
         .bind(to.id)
         .execute(&mut *tx)
         .await?;
+    let entities = start.elapsed();
+    let start = Instant::now();
+    read_model_moved(&mut tx, m.node.id).await?;
+    let read_model = start.elapsed();
     tx.commit().await?;
     if n as i64 != m.node.size {
         return Err(CoreError::Database(format!(
@@ -480,7 +498,7 @@ async fn raw_move(
             m.node.size
         )));
     }
-    Ok(())
+    Ok((entities, read_model))
 }
 
 async fn pick_targets(pool: &PgPool) -> CoreResult<Targets> {

@@ -4,7 +4,7 @@
 //! rules instead of keeping copies.
 
 pub use crate::properties::{pane_fields_sql, PANE_ENTITY_SQL, PANE_GROUPS_SQL};
-pub use crate::read_model::refresh_values;
+pub use crate::read_model::{move_subtree as read_model_moved, refresh_values};
 pub use crate::registry::locks::lock_top_level;
 pub use crate::registry::sql::{
     BY_NAME, BY_PATH_LABEL, CHILDREN_AFTER_SQL, CHILDREN_FIRST_SQL, CRUMBS_SQL, MOVE_CHUNK_SQL,
