@@ -58,6 +58,9 @@ pub struct OpenedDatabase {
     /// that was running), so it stops it when it is done.
     pub cluster_started: bool,
     target: DatabaseTarget,
+    /// The `application_name` of every connection this opening made (one
+    /// of its own), so closing counts only other clients' backends.
+    application_name: String,
 }
 
 /// The steps of opening, reported as they start (for progress display).
@@ -127,10 +130,15 @@ pub async fn open(
     let resolved = resolve_url(target).await?;
     let url = resolved.url;
     progress(OpenStep::Connecting);
+    let application_name = format!(
+        "{} {}",
+        db::APPLICATION_NAME,
+        &uuid::Uuid::now_v7().simple().to_string()[20..]
+    );
     if kind == DatabaseKind::Embedded {
-        db::ensure_database(&url).await?;
+        db::ensure_database(&url, &application_name).await?;
     }
-    let pool = db::connect(&url).await?;
+    let pool = db::connect_as(&url, &application_name).await?;
     progress(OpenStep::Migrating);
     db::migrate(&pool).await?;
     rebuild_read_model_if_needed(&pool).await?;
@@ -147,18 +155,21 @@ pub async fn open(
         cluster_created: resolved.cluster_created,
         cluster_started: resolved.cluster_started,
         target: target.clone(),
+        application_name,
     })
 }
 
-/// Client backends connected to the server beyond `ours`.
-async fn other_clients(pool: &PgPool, ours: i64) -> i64 {
-    let clients: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'",
+/// Client backends connected to the server that are not this opening's
+/// (its connections, live or still exiting, carry `ours` as their name).
+async fn other_clients(pool: &PgPool, ours: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity
+         WHERE backend_type = 'client backend' AND application_name IS DISTINCT FROM $1",
     )
+    .bind(ours)
     .fetch_one(pool)
     .await
-    .unwrap_or(i64::MAX);
-    clients.saturating_sub(ours)
+    .unwrap_or(i64::MAX)
 }
 
 /// A database migrated from before the read model gets it built once.
@@ -176,19 +187,10 @@ async fn rebuild_read_model_if_needed(pool: &PgPool) -> CoreResult<()> {
 /// no other client (another window, the CLI) is connected, stops it.
 /// Returns true when it stopped the cluster.
 pub async fn close(opened: OpenedDatabase) -> CoreResult<bool> {
-    // Every connection of our pool is a client backend; any beyond those
-    // belongs to someone else (another window, the CLI, psql), or to a pool
-    // closed a moment ago whose backends are still exiting: those are
-    // waited for (briefly), a real client is not.
-    let ours = i64::from(opened.pool.size());
-    let mut others = other_clients(&opened.pool, ours).await;
-    for _ in 0..20 {
-        if others == 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        others = other_clients(&opened.pool, ours).await;
-    }
+    // Any client backend not named as ours belongs to someone else (another
+    // window, the CLI, psql); ours include the connections this opening
+    // closed a moment ago whose backends may still be exiting.
+    let others = other_clients(&opened.pool, &opened.application_name).await;
     opened.pool.close().await;
     let DatabaseTarget::Embedded { root } = &opened.target else {
         return Ok(false);

@@ -69,9 +69,18 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The application name of the studio's connections.
+pub const APPLICATION_NAME: &str = "eco-studio";
+
 /// A pool for normal work.
 pub async fn connect(url: &str) -> CoreResult<PgPool> {
-    let opts = parse_url(url)?.application_name("eco-studio");
+    connect_as(url, APPLICATION_NAME).await
+}
+
+/// A pool whose connections carry `application_name` (so a process can
+/// tell its own backends, even exiting ones, from other clients').
+pub async fn connect_as(url: &str, application_name: &str) -> CoreResult<PgPool> {
+    let opts = parse_url(url)?.application_name(application_name);
     // One direct attempt first: an unreachable server fails at once with its
     // real reason instead of after the pool's acquire timeout.
     let probe = opts
@@ -88,9 +97,10 @@ pub async fn connect(url: &str) -> CoreResult<PgPool> {
 }
 
 /// Creates the URL's database when it does not exist yet (connecting to the
-/// `postgres` maintenance database to do so). Returns true if it created it.
-pub async fn ensure_database(url: &str) -> CoreResult<bool> {
-    let opts = parse_url(url)?;
+/// `postgres` maintenance database to do so, as `application_name`).
+/// Returns true if it created it.
+pub async fn ensure_database(url: &str, application_name: &str) -> CoreResult<bool> {
+    let opts = parse_url(url)?.application_name(application_name);
     let name = opts.get_database().map(str::to_string).ok_or_else(|| {
         CoreError::invalid(
             Some("url"),
