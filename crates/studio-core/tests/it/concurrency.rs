@@ -104,7 +104,8 @@ async fn session(
         if dice < 20 {
             // Set the property against the version of the value read now.
             seq += 1;
-            let value = format!("{n}{seq:06}");
+            // A plain decimal: no leading zero, so session 0 writes "1…".
+            let value = format!("{}{seq:06}", n + 1);
             let version: Option<DateTime<Utc>> = sqlx::query_scalar(
                 "SELECT updated_at FROM entity_property_values
                  WHERE entity_id = $1 AND property_definition_id = $2 AND deleted_at IS NULL",
