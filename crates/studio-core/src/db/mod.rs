@@ -1,8 +1,10 @@
 //! Connecting, creating the database when it is missing, migrating, and
 //! the transaction wrapper the operations are built on.
 
+mod soft;
 mod tx;
 
+pub(crate) use soft::{set_deleted, Catalog};
 pub use sqlx::PgConnection;
 pub use tx::{clock, retrying, MAX_ATTEMPTS};
 

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::records::*;
 use crate::change::{self, Actor, Applied, Change};
+use crate::db::{self, Catalog};
 use crate::error::{CoreError, CoreResult, Rule};
 use crate::properties::check_labels;
 use crate::records::{CurrentRow, SelectionMode, Tag, TagGroup, TreeNode, VersionedId};
@@ -264,12 +265,7 @@ pub async fn delete_tag_group_in(
             before.name
         )));
     }
-    sqlx::query(
-        "UPDATE tag_groups SET deleted_at = clock_timestamp(), updated_at = clock_timestamp() WHERE id = $1",
-    )
-    .bind(input.id)
-    .execute(&mut *conn)
-    .await?;
+    db::set_deleted(conn, Catalog::TagGroups, input.id, true).await?;
     let after = tag_group_row(conn, input.id, false).await?;
     let change = Change::TagGroupDeleted {
         group: after.clone(),
@@ -296,12 +292,7 @@ pub async fn restore_tag_group_in(
     if before.deleted_at.is_none() {
         return Err(CoreError::state("the tag group is not deleted"));
     }
-    sqlx::query(
-        "UPDATE tag_groups SET deleted_at = NULL, updated_at = clock_timestamp() WHERE id = $1",
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    db::set_deleted(conn, Catalog::TagGroups, id, false).await?;
     let after = tag_group_row(conn, id, false).await?;
     let change = Change::TagGroupRestored {
         group: after.clone(),

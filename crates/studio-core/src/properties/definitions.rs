@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::kinds::Rules;
 use super::records::*;
 use crate::change::{self, Actor, Applied, Change};
+use crate::db::{self, Catalog};
 use crate::error::{CoreError, CoreResult, Rule};
 use crate::records::{
     CurrentRow, PropertyDefinition, PropertyGroup, PropertyValue, ValueType, VersionedId,
@@ -244,13 +245,7 @@ pub async fn delete_property_group_in(
             before.name
         )));
     }
-    sqlx::query(
-        "UPDATE property_groups SET deleted_at = clock_timestamp(), updated_at = clock_timestamp()
-         WHERE id = $1",
-    )
-    .bind(input.id)
-    .execute(&mut *conn)
-    .await?;
+    db::set_deleted(conn, Catalog::PropertyGroups, input.id, true).await?;
     let after = group_row(conn, input.id, false).await?;
     let change = Change::PropertyGroupDeleted {
         group: after.clone(),
@@ -278,12 +273,7 @@ pub async fn restore_property_group_in(
     if before.deleted_at.is_none() {
         return Err(CoreError::state("the group is not deleted"));
     }
-    sqlx::query(
-        "UPDATE property_groups SET deleted_at = NULL, updated_at = clock_timestamp() WHERE id = $1",
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    db::set_deleted(conn, Catalog::PropertyGroups, id, false).await?;
     let after = group_row(conn, id, false).await?;
     let change = Change::PropertyGroupRestored {
         group: after.clone(),
@@ -737,13 +727,7 @@ pub async fn delete_property_definition_in(
     if before.deleted_at.is_some() {
         return Err(CoreError::state("the property is already deleted"));
     }
-    sqlx::query(
-        "UPDATE property_definitions SET deleted_at = clock_timestamp(), updated_at = clock_timestamp()
-         WHERE id = $1",
-    )
-    .bind(input.id)
-    .execute(&mut *conn)
-    .await?;
+    db::set_deleted(conn, Catalog::PropertyDefinitions, input.id, true).await?;
     let after = definition_row(conn, input.id, false).await?;
     let change = Change::PropertyDefinitionDeleted {
         definition: after.clone(),
@@ -774,12 +758,7 @@ pub async fn restore_property_definition_in(
     check_group(conn, before.group_id)
         .await
         .map_err(|_| CoreError::state("its group is deleted: restore the group first"))?;
-    sqlx::query(
-        "UPDATE property_definitions SET deleted_at = NULL, updated_at = clock_timestamp() WHERE id = $1",
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    db::set_deleted(conn, Catalog::PropertyDefinitions, id, false).await?;
     let after = definition_row(conn, id, false).await?;
     let change = Change::PropertyDefinitionRestored {
         definition: after.clone(),

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::records::*;
 use crate::change::{self, Actor, Applied, Change};
+use crate::db::{self, Catalog};
 use crate::error::{CoreError, CoreResult, Rule};
 use crate::records::{CurrentRow, EntityType, VersionedId};
 
@@ -323,13 +324,7 @@ pub async fn delete_entity_type_in(
             before.name
         )));
     }
-    sqlx::query(
-        "UPDATE entity_type_definitions SET deleted_at = clock_timestamp(), updated_at = clock_timestamp()
-         WHERE id = $1",
-    )
-    .bind(input.id)
-    .execute(&mut *conn)
-    .await?;
+    db::set_deleted(conn, Catalog::EntityTypes, input.id, true).await?;
     let after = get_entity_type(conn, input.id).await?;
     let change = Change::EntityTypeDeleted {
         entity_type: after.clone(),
@@ -358,12 +353,7 @@ pub async fn restore_entity_type_in(
     if before.deleted_at.is_none() {
         return Err(CoreError::state("the type is not deleted"));
     }
-    sqlx::query(
-        "UPDATE entity_type_definitions SET deleted_at = NULL, updated_at = clock_timestamp() WHERE id = $1",
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    db::set_deleted(conn, Catalog::EntityTypes, id, false).await?;
     let after = get_entity_type(conn, id).await?;
     let change = Change::EntityTypeRestored {
         entity_type: after.clone(),
