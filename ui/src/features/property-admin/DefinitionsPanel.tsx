@@ -1,10 +1,11 @@
-import { ActionIcon, Badge, Button, Center, Code, Group, Loader, Modal, Paper, Stack, Switch, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Badge, Button, Center, Code, Group, Loader, Paper, Stack, Switch, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconPencil, IconPlus, IconRestore, IconTrash } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { PropertyDefinition, PropertyGroup } from '../../bindings';
 import { describeError } from '../../ipc/errors';
+import { ConfirmDeleteDialog } from '../../shared/ConfirmDeleteDialog';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { propertyDefinitionsQuery, propertyGroupsQuery, useDeletePropertyDefinition, useReloadSchema, useRestorePropertyDefinition } from './api';
 import { DefinitionFormDialog } from './DefinitionFormDialog';
@@ -218,47 +219,14 @@ function DefinitionRow({ definition, onEdit, onDelete }: { definition: PropertyD
 function DeleteDefinitionDialog({ definition, onClose }: { definition: PropertyDefinition; onClose: () => void }) {
   const deleteDefinition = useDeletePropertyDefinition();
   const reload = useReloadSchema();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await deleteDefinition(definition);
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
-
   return (
-    <Modal opened onClose={onClose} title={`Delete property ${definition.name}`} centered>
-      <Stack gap="md">
-        <Text size="sm">
-          Delete the property "{definition.name}"? Entities stop showing it; its stored values are kept and come back when you restore it.
-        </Text>
-        {error !== null && (
-          <ErrorNotice
-            error={error}
-            onReload={() => {
-              reload();
-              onClose();
-            }}
-          />
-        )}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={onClose} disabled={busy}>
-            {error ? 'Close' : 'Cancel'}
-          </Button>
-          {!error && (
-            <Button color="red" loading={busy} onClick={() => void remove()} data-testid="definition-delete-confirm">
-              Delete
-            </Button>
-          )}
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDeleteDialog
+      title={`Delete property ${definition.name}`}
+      question={`Delete the property "${definition.name}"? Entities stop showing it; its stored values are kept and come back when you restore it.`}
+      onDelete={() => deleteDefinition(definition)}
+      onReload={reload}
+      onClose={onClose}
+      confirmTestId="definition-delete-confirm"
+    />
   );
 }

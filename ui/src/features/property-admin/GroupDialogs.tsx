@@ -2,7 +2,8 @@ import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from '@
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import type { PropertyGroup } from '../../bindings';
-import { appErrorOf, fieldError, isFieldError } from '../../ipc/errors';
+import { fieldError, isFieldError } from '../../ipc/errors';
+import { ConfirmDeleteDialog } from '../../shared/ConfirmDeleteDialog';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { useCreatePropertyGroup, useDeletePropertyGroup, useReloadSchema, useUpdatePropertyGroup } from './api';
 
@@ -101,50 +102,19 @@ export function GroupFormDialog({ group, onClose }: { group: PropertyGroup | nul
 export function DeleteGroupDialog({ group, liveProperties, onClose }: { group: PropertyGroup; liveProperties: number; onClose: () => void }) {
   const deleteGroup = useDeletePropertyGroup();
   const reload = useReloadSchema();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await deleteGroup(group);
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
-
-  const inUse = appErrorOf(error)?.type === 'InUse';
   return (
-    <Modal opened onClose={onClose} title={`Delete group ${group.name}`} centered>
-      <Stack gap="md">
-        <Text size="sm">Delete the property group "{group.name}"? Deleted groups can be restored.</Text>
-        {inUse ? (
-          <Alert color="red" variant="light" title="Still in use" icon={<IconAlertTriangle size={18} />} role="alert" data-testid="group-in-use">
-            "{group.name}" still has {liveProperties === 1 ? 'a property' : `${liveProperties || 'some'} properties`}. Move them to another group or delete them first.
-          </Alert>
-        ) : error !== null && (
-          <ErrorNotice
-            error={error}
-            onReload={() => {
-              reload();
-              onClose();
-            }}
-          />
-        )}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={onClose} disabled={busy}>
-            {error ? 'Close' : 'Cancel'}
-          </Button>
-          {!error && (
-            <Button color="red" loading={busy} onClick={() => void remove()} data-testid="group-delete-confirm">
-              Delete
-            </Button>
-          )}
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDeleteDialog
+      title={`Delete group ${group.name}`}
+      question={`Delete the property group "${group.name}"? Deleted groups can be restored.`}
+      onDelete={() => deleteGroup(group)}
+      inUse={
+        <Alert color="red" variant="light" title="Still in use" icon={<IconAlertTriangle size={18} />} role="alert" data-testid="group-in-use">
+          "{group.name}" still has {liveProperties === 1 ? 'a property' : `${liveProperties || 'some'} properties`}. Move them to another group or delete them first.
+        </Alert>
+      }
+      onReload={reload}
+      onClose={onClose}
+      confirmTestId="group-delete-confirm"
+    />
   );
 }
