@@ -1,11 +1,10 @@
 import { ActionIcon, Badge, Button, Center, Code, Group, Loader, Paper, ScrollArea, Stack, Switch, Table, Text, ThemeIcon, Title, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconPencil, IconPlus, IconRestore, IconTrash } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { EntityType } from '../../bindings';
-import { describeError } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { useRestore } from '../../shared/useRestore';
 import { formatCount } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
 import { entityTypesQuery, useRestoreEntityType } from './api';
@@ -68,20 +67,9 @@ export function TypesView() {
 
 function TypeRow({ type, onEdit, onDelete }: { type: EntityType; onEdit: () => void; onDelete: () => void }) {
   const restoreType = useRestoreEntityType();
-  const [busy, setBusy] = useState(false);
+  const { busy, restore } = useRestore(() => restoreType(type.id), type.name);
   const deleted = type.deletedAt !== null;
   const locked = type.isSystem ? 'System types cannot be changed' : null;
-
-  const restore = async () => {
-    setBusy(true);
-    try {
-      await restoreType(type.id);
-    } catch (error) {
-      const { title, message } = describeError(error);
-      notifications.show({ color: 'red', title: `Could not restore "${type.name}": ${title}`, message });
-    }
-    setBusy(false);
-  };
 
   return (
     <Table.Tr data-testid={`type-row-${type.key}`} style={deleted ? { opacity: 0.6 } : undefined}>

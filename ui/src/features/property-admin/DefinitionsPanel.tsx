@@ -1,11 +1,10 @@
 import { ActionIcon, Badge, Button, Center, Code, Group, Loader, Paper, Stack, Switch, Table, Text, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconPencil, IconPlus, IconRestore, IconTrash } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { PropertyDefinition, PropertyGroup } from '../../bindings';
-import { describeError } from '../../ipc/errors';
 import { ConfirmDeleteDialog } from '../../shared/ConfirmDeleteDialog';
+import { useRestore } from '../../shared/useRestore';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { propertyDefinitionsQuery, propertyGroupsQuery, useDeletePropertyDefinition, useReloadSchema, useRestorePropertyDefinition } from './api';
 import { DefinitionFormDialog } from './DefinitionFormDialog';
@@ -116,20 +115,9 @@ export function DefinitionsPanel() {
 
 function DefinitionRow({ definition, onEdit, onDelete }: { definition: PropertyDefinition; onEdit: () => void; onDelete: () => void }) {
   const restoreDefinition = useRestorePropertyDefinition();
-  const [busy, setBusy] = useState(false);
+  const { busy, restore } = useRestore(() => restoreDefinition(definition.id), definition.name);
   const deleted = definition.deletedAt !== null;
   const locked = definition.isSystem ? 'The system property name cannot be changed' : null;
-
-  const restore = async () => {
-    setBusy(true);
-    try {
-      await restoreDefinition(definition.id);
-    } catch (error) {
-      const { title, message } = describeError(error);
-      notifications.show({ color: 'red', title: `Could not restore "${definition.name}": ${title}`, message });
-    }
-    setBusy(false);
-  };
 
   return (
     <Table.Tr data-testid={`definition-row-${definition.key}`} style={deleted ? { opacity: 0.6 } : undefined}>

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { PropertyGroup } from '../../bindings';
 import { describeError } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { useRestore } from '../../shared/useRestore';
 import { propertyDefinitionsQuery, propertyGroupsQuery, useReloadSchema, useReorderPropertyGroups, useRestorePropertyGroup } from './api';
 import { DeleteGroupDialog, GroupFormDialog } from './GroupDialogs';
 import classes from './PropertyAdmin.module.css';
@@ -186,18 +187,7 @@ function GroupLabel({ group, liveProperties }: { group: PropertyGroup; livePrope
 
 function DeletedGroupRow({ group }: { group: PropertyGroup }) {
   const restoreGroup = useRestorePropertyGroup();
-  const [busy, setBusy] = useState(false);
-
-  const restore = async () => {
-    setBusy(true);
-    try {
-      await restoreGroup(group.id);
-    } catch (error) {
-      const { title, message } = describeError(error);
-      notifications.show({ color: 'red', title: `Could not restore "${group.name}": ${title}`, message });
-    }
-    setBusy(false);
-  };
+  const { busy, restore } = useRestore(() => restoreGroup(group.id), group.name);
 
   return (
     <div className={classes.row} role="listitem" data-deleted data-testid={`group-row-${group.key}`}>

@@ -4,8 +4,8 @@ import { IconRestore, IconTrashX } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { TrashItem } from '../../bindings';
-import { describeError } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { useRestore } from '../../shared/useRestore';
 import { entitiesLabel, formatDate, formatDateTime, formatRelative } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
 import { trashQuery, useRestoreEntity } from './api';
@@ -68,19 +68,14 @@ export function TrashView() {
 
 function TrashRow({ item, onPurge }: { item: TrashItem; onPurge: () => void }) {
   const restoreEntity = useRestoreEntity();
-  const [busy, setBusy] = useState(false);
+  const { busy, restore: run } = useRestore(() => restoreEntity(item.id), item.name);
   const blocked = restoreBlockedReason(item);
   const purgeable = isPurgeable(item);
 
   const restore = async () => {
-    setBusy(true);
-    try {
-      const outcome = await restoreEntity(item.id);
+    const outcome = await run();
+    if (outcome) {
       notifications.show({ color: 'teal', title: 'Restored', message: `"${outcome.node.name}" and ${entitiesLabel(Math.max(0, outcome.restored - 1))} under it are back.` });
-    } catch (error) {
-      const { title, message } = describeError(error);
-      notifications.show({ color: 'red', title: `Could not restore "${item.name}": ${title}`, message });
-      setBusy(false);
     }
   };
 
