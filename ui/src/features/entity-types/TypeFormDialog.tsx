@@ -1,8 +1,8 @@
-import { Button, Group, Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Group, Select, Textarea, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import type { EntityType } from '../../bindings';
-import { fieldError, isFieldError } from '../../ipc/errors';
-import { ErrorNotice } from '../../shared/ErrorNotice';
+import { fieldError } from '../../ipc/errors';
+import { FormDialog } from '../../shared/FormDialog';
 import { knownIconNames, NodeIcon } from '../../shared/nodeIcons';
 import { useCreateEntityType, useUpdateEntityType } from './api';
 
@@ -18,30 +18,26 @@ export function TypeFormDialog({ type, onClose }: { type: EntityType | null; onC
   const [name, setName] = useState(type?.name ?? '');
   const [description, setDescription] = useState(type?.description ?? '');
   const [icon, setIcon] = useState<string | null>(type?.icon ?? null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const canSubmit = name.trim() !== '' && (type !== null || key.trim() !== '') && !busy;
+  const canSubmit = name.trim() !== '' && (type !== null || key.trim() !== '');
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!canSubmit) return;
-    setBusy(true);
-    setError(null);
+  const save = async () => {
     const fields = { name: name.trim(), description: description.trim() || null, icon };
-    try {
-      if (type === null) await createType({ key: key.trim(), ...fields });
-      else await updateType({ id: type.id, expectedUpdatedAt: type.updatedAt, ...fields });
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
+    if (type === null) await createType({ key: key.trim(), ...fields });
+    else await updateType({ id: type.id, expectedUpdatedAt: type.updatedAt, ...fields });
   };
 
   return (
-    <Modal opened onClose={onClose} title={type ? `Edit type ${type.name}` : 'New entity type'} centered>
-      <form onSubmit={(e) => void submit(e)}>
-        <Stack gap="md">
+    <FormDialog
+      title={type ? `Edit type ${type.name}` : 'New entity type'}
+      fields={FIELDS}
+      canSubmit={canSubmit}
+      onSubmit={save}
+      onClose={onClose}
+      submitLabel={type ? 'Save' : 'Create'}
+      submitTestId="type-save"
+    >
+      {(error) => (
+        <>
           {type === null && (
             <TextInput
               label="Key"
@@ -90,17 +86,8 @@ export function TypeFormDialog({ type, onClose }: { type: EntityType | null; onC
             comboboxProps={{ withinPortal: false }}
             data-testid="type-icon"
           />
-          {error !== null && !isFieldError(error, FIELDS) && <ErrorNotice error={error} />}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy} disabled={!canSubmit} data-testid="type-save">
-              {type ? 'Save' : 'Create'}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        </>
+      )}
+    </FormDialog>
   );
 }

@@ -1,8 +1,8 @@
-import { Button, CheckIcon, ColorInput, ColorSwatch, Group, Input, Modal, Select, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Button, CheckIcon, ColorInput, ColorSwatch, Group, Input, Select, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { useState } from 'react';
 import type { Tag, TagGroup } from '../../bindings';
-import { fieldError, isFieldError } from '../../ipc/errors';
-import { ErrorNotice } from '../../shared/ErrorNotice';
+import { fieldError } from '../../ipc/errors';
+import { FormDialog } from '../../shared/FormDialog';
 import { useCreateTag, useReloadTagSchema, useUpdateTag } from './api';
 import { modeLabel, TAG_SWATCHES, TagChip } from './tagParts';
 import { keyFromName } from './TagGroupDialog';
@@ -22,27 +22,15 @@ export function TagDialog({ tag, groups, defaultGroupId = null, onClose }: Props
   const [key, setKey] = useState<string | null>(null);
   const [groupId, setGroupId] = useState<string>(tag ? (tag.groupId ?? NO_GROUP) : (defaultGroupId ?? NO_GROUP));
   const [color, setColor] = useState(tag?.color ?? TAG_SWATCHES[0]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const effectiveKey = key ?? keyFromName(name);
   const colour = color.trim().toLowerCase();
   const colourValid = colour === '' || HEX.test(colour);
-  const canSubmit = (tag !== null || (name.trim() !== '' && effectiveKey !== '')) && colourValid && !busy;
+  const canSubmit = (tag !== null || (name.trim() !== '' && effectiveKey !== '')) && colourValid;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!canSubmit) return;
-    setBusy(true);
-    setError(null);
+  const save = async () => {
     const fields = { groupId: groupId === NO_GROUP ? null : groupId, color: colour === '' ? null : colour };
-    try {
-      if (tag === null) await createTag({ key: effectiveKey.trim(), name: name.trim(), ...fields });
-      else await updateTag({ id: tag.id, expectedUpdatedAt: tag.updatedAt, ...fields });
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
+    if (tag === null) await createTag({ key: effectiveKey.trim(), name: name.trim(), ...fields });
+    else await updateTag({ id: tag.id, expectedUpdatedAt: tag.updatedAt, ...fields });
   };
 
   const groupOptions = [
@@ -52,9 +40,18 @@ export function TagDialog({ tag, groups, defaultGroupId = null, onClose }: Props
   const preview: Tag = { id: 'preview', groupId: null, key: effectiveKey, name: name.trim() || 'Tag', color: colourValid && colour !== '' ? colour : null, updatedAt: '', deletedAt: null };
 
   return (
-    <Modal opened onClose={onClose} title={tag ? `Edit tag ${tag.name}` : 'New tag'} centered>
-      <form onSubmit={(e) => void submit(e)}>
-        <Stack gap="md">
+    <FormDialog
+      title={tag ? `Edit tag ${tag.name}` : 'New tag'}
+      fields={FIELDS}
+      canSubmit={canSubmit}
+      onSubmit={save}
+      onReload={reload}
+      onClose={onClose}
+      submitLabel={tag ? 'Save' : 'Create'}
+      submitTestId="tag-save"
+    >
+      {(error) => (
+        <>
           {tag === null ? (
             <>
               <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(error, 'name')} required data-autofocus data-testid="tag-name" />
@@ -116,25 +113,8 @@ export function TagDialog({ tag, groups, defaultGroupId = null, onClose }: Props
             </Text>
             <TagChip tag={tag ? { ...preview, name: tag.name } : preview} />
           </Group>
-          {error !== null && !isFieldError(error, FIELDS) && (
-            <ErrorNotice
-              error={error}
-              onReload={() => {
-                reload();
-                onClose();
-              }}
-            />
-          )}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy} disabled={!canSubmit} data-testid="tag-save">
-              {tag ? 'Save' : 'Create'}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        </>
+      )}
+    </FormDialog>
   );
 }

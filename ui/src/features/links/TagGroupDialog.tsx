@@ -1,8 +1,8 @@
-import { Button, Group, Modal, Radio, Stack, Textarea, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Radio, Stack, Textarea, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import type { SelectionMode, TagGroup } from '../../bindings';
-import { fieldError, isFieldError } from '../../ipc/errors';
-import { ErrorNotice } from '../../shared/ErrorNotice';
+import { fieldError } from '../../ipc/errors';
+import { FormDialog } from '../../shared/FormDialog';
 import { useCreateTagGroup, useReloadTagSchema, useUpdateTagGroup } from './api';
 
 const FIELDS = ['key', 'name', 'description', 'selectionMode'] as const;
@@ -27,31 +27,28 @@ export function TagGroupDialog({ group, onClose }: { group: TagGroup | null; onC
   const [key, setKey] = useState<string | null>(null);
   const [description, setDescription] = useState(group?.description ?? '');
   const [mode, setMode] = useState<SelectionMode>(group?.selectionMode ?? 'multi');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const effectiveKey = key ?? keyFromName(name);
-  const canSubmit = name.trim() !== '' && (group !== null || effectiveKey !== '') && !busy;
+  const canSubmit = name.trim() !== '' && (group !== null || effectiveKey !== '');
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!canSubmit) return;
-    setBusy(true);
-    setError(null);
+  const save = async () => {
     const fields = { name: name.trim(), description: description.trim() || null, selectionMode: mode };
-    try {
-      if (group === null) await createGroup({ key: effectiveKey.trim(), ...fields });
-      else await updateGroup({ id: group.id, expectedUpdatedAt: group.updatedAt, ...fields });
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
+    if (group === null) await createGroup({ key: effectiveKey.trim(), ...fields });
+    else await updateGroup({ id: group.id, expectedUpdatedAt: group.updatedAt, ...fields });
   };
 
   return (
-    <Modal opened onClose={onClose} title={group ? `Edit tag group ${group.name}` : 'New tag group'} centered>
-      <form onSubmit={(e) => void submit(e)}>
-        <Stack gap="md">
+    <FormDialog
+      title={group ? `Edit tag group ${group.name}` : 'New tag group'}
+      fields={FIELDS}
+      canSubmit={canSubmit}
+      onSubmit={save}
+      onReload={reload}
+      onClose={onClose}
+      submitLabel={group ? 'Save' : 'Create'}
+      submitTestId="tag-group-save"
+    >
+      {(error) => (
+        <>
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(error, 'name')} required data-autofocus data-testid="tag-group-name" />
           {group === null && (
             <TextInput
@@ -71,25 +68,8 @@ export function TagGroupDialog({ group, onClose }: { group: TagGroup | null; onC
               <Radio value="single" label="One (single choice): another tag of the group replaces it" data-testid="tag-group-mode-single" />
             </Stack>
           </Radio.Group>
-          {error !== null && !isFieldError(error, FIELDS) && (
-            <ErrorNotice
-              error={error}
-              onReload={() => {
-                reload();
-                onClose();
-              }}
-            />
-          )}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy} disabled={!canSubmit} data-testid="tag-group-save">
-              {group ? 'Save' : 'Create'}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        </>
+      )}
+    </FormDialog>
   );
 }

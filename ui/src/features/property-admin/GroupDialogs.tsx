@@ -1,10 +1,10 @@
-import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Text, Textarea, TextInput } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { PropertyGroup } from '../../bindings';
-import { fieldError, isFieldError } from '../../ipc/errors';
+import { fieldError } from '../../ipc/errors';
 import { ConfirmDeleteDialog } from '../../shared/ConfirmDeleteDialog';
-import { ErrorNotice } from '../../shared/ErrorNotice';
+import { FormDialog } from '../../shared/FormDialog';
 import { useCreatePropertyGroup, useDeletePropertyGroup, useReloadSchema, useUpdatePropertyGroup } from './api';
 
 const FIELDS = ['key', 'name', 'description'] as const;
@@ -17,30 +17,27 @@ export function GroupFormDialog({ group, onClose }: { group: PropertyGroup | nul
   const [key, setKey] = useState('');
   const [name, setName] = useState(group?.name ?? '');
   const [description, setDescription] = useState(group?.description ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const canSubmit = name.trim() !== '' && (group !== null || key.trim() !== '') && !busy;
+  const canSubmit = name.trim() !== '' && (group !== null || key.trim() !== '');
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!canSubmit) return;
-    setBusy(true);
-    setError(null);
+  const save = async () => {
     const fields = { name: name.trim(), description: description.trim() || null };
-    try {
-      if (group === null) await createGroup({ key: key.trim(), ...fields });
-      else await updateGroup({ id: group.id, expectedUpdatedAt: group.updatedAt, ...fields });
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
+    if (group === null) await createGroup({ key: key.trim(), ...fields });
+    else await updateGroup({ id: group.id, expectedUpdatedAt: group.updatedAt, ...fields });
   };
 
   return (
-    <Modal opened onClose={onClose} title={group ? `Rename group ${group.name}` : 'New property group'} centered>
-      <form onSubmit={(e) => void submit(e)}>
-        <Stack gap="md">
+    <FormDialog
+      title={group ? `Rename group ${group.name}` : 'New property group'}
+      fields={FIELDS}
+      canSubmit={canSubmit}
+      onSubmit={save}
+      onReload={reload}
+      onClose={onClose}
+      submitLabel={group ? 'Save' : 'Create'}
+      submitTestId="group-save"
+    >
+      {(error) => (
+        <>
           {group === null ? (
             <TextInput
               label="Key"
@@ -75,26 +72,9 @@ export function GroupFormDialog({ group, onClose }: { group: PropertyGroup | nul
             minRows={2}
             data-testid="group-description"
           />
-          {error !== null && !isFieldError(error, FIELDS) && (
-            <ErrorNotice
-              error={error}
-              onReload={() => {
-                reload();
-                onClose();
-              }}
-            />
-          )}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy} disabled={!canSubmit} data-testid="group-save">
-              {group ? 'Save' : 'Create'}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        </>
+      )}
+    </FormDialog>
   );
 }
 
