@@ -204,22 +204,7 @@ async fn plan(conn: &mut PgConnection, edit: &BulkEdit, lock: bool) -> CoreResul
             }
             let write = match value {
                 Some(v) => {
-                    def.rules.validate(&def.key, def.value_type, v)?;
-                    if let PropertyValue::SecretReference(target) = v {
-                        let live: Option<bool> = sqlx::query_scalar(
-                            "SELECT deleted_at IS NULL FROM entities WHERE id = $1",
-                        )
-                        .bind(target)
-                        .fetch_optional(&mut *conn)
-                        .await?;
-                        if live != Some(true) {
-                            return Err(CoreError::invalid(
-                                Some(&def.key),
-                                Rule::Reference,
-                                "the secret does not exist",
-                            ));
-                        }
-                    }
+                    props::check_value(conn, &def, v, lock).await?;
                     // The stored form (jsonb canonical text) of the new value.
                     Some(
                         sqlx::query_scalar::<_, String>("SELECT $1::jsonb::text")

@@ -285,22 +285,7 @@ pub async fn write_values_in(
         }
         match &edit.value {
             Some(value) => {
-                def.rules.validate(&def.key, def.value_type, value)?;
-                if let PropertyValue::SecretReference(target) = value {
-                    let live: Option<bool> = sqlx::query_scalar(
-                        "SELECT deleted_at IS NULL FROM entities WHERE id = $1 FOR SHARE",
-                    )
-                    .bind(target)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                    if live != Some(true) {
-                        return Err(CoreError::invalid(
-                            Some(&def.key),
-                            Rule::Reference,
-                            format!("{} refers to a secret that does not exist", def.key),
-                        ));
-                    }
-                }
+                check_value(conn, def, value, true).await?;
             }
             None => {
                 if def.is_required || layout_required.contains(&def.id) {
@@ -531,4 +516,35 @@ pub async fn restore_properties_in(
     )
     .await?;
     Ok(applied.map(|pane| PropertiesRestored { pane, skipped }))
+}
+
+/// Checks `value` against `def`: its type and rules, and for a secret
+/// reference that the secret exists (and, with `lock`, keeps it from being
+/// deleted until the transaction ends).
+pub(crate) async fn check_value(
+    conn: &mut PgConnection,
+    def: &PropertyDefinition,
+    value: &PropertyValue,
+    lock: bool,
+) -> CoreResult<()> {
+    def.rules.validate(&def.key, def.value_type, value)?;
+    if let PropertyValue::SecretReference(target) = value {
+        let sql = if lock {
+            "SELECT deleted_at IS NULL FROM entities WHERE id = $1 FOR SHARE"
+        } else {
+            "SELECT deleted_at IS NULL FROM entities WHERE id = $1"
+        };
+        let live: Option<bool> = sqlx::query_scalar(sql)
+            .bind(target)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if live != Some(true) {
+            return Err(CoreError::invalid(
+                Some(&def.key),
+                Rule::Reference,
+                format!("{} refers to a secret that does not exist", def.key),
+            ));
+        }
+    }
+    Ok(())
 }
