@@ -1,9 +1,10 @@
-import { ActionIcon, Badge, Button, Center, Code, Group, Loader, Paper, ScrollArea, Stack, Switch, Table, Text, ThemeIcon, Title, Tooltip } from '@mantine/core';
-import { IconPencil, IconPlus, IconRestore, IconTrash } from '@tabler/icons-react';
+import { Badge, Button, Center, Code, Group, Loader, Paper, ScrollArea, Stack, Switch, Table, Text, ThemeIcon, Title } from '@mantine/core';
+import { IconPlus } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { EntityType } from '../../bindings';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { RowActions } from '../../shared/RowActions';
 import { useRestore } from '../../shared/useRestore';
 import { formatCount } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
@@ -107,30 +108,7 @@ function TypeRow({ type, onEdit, onDelete }: { type: EntityType; onEdit: () => v
         <Text size="sm">{formatCount(type.liveEntities)}</Text>
       </Table.Td>
       <Table.Td>
-        <Group gap={4} justify="flex-end" wrap="nowrap">
-          {deleted ? (
-            <Button size="compact-sm" variant="light" leftSection={<IconRestore size={14} />} loading={busy} onClick={() => void restore()} data-testid={`type-restore-${type.key}`}>
-              Restore
-            </Button>
-          ) : (
-            <>
-              <Tooltip label={locked ?? 'Edit'} withArrow>
-                <span>
-                  <ActionIcon variant="subtle" color="gray" disabled={locked !== null} onClick={onEdit} aria-label={`Edit ${type.name}`} data-testid={`type-edit-${type.key}`}>
-                    <IconPencil size={16} />
-                  </ActionIcon>
-                </span>
-              </Tooltip>
-              <Tooltip label={locked ?? 'Delete'} withArrow>
-                <span>
-                  <ActionIcon variant="subtle" color="red" disabled={locked !== null} onClick={onDelete} aria-label={`Delete ${type.name}`} data-testid={`type-delete-${type.key}`}>
-                    <IconTrash size={16} />
-                  </ActionIcon>
-                </span>
-              </Tooltip>
-            </>
-          )}
-        </Group>
+        <RowActions name={type.name} kind="type" rowKey={type.key} deleted={deleted} locked={locked} restoring={busy} onEdit={onEdit} onDelete={onDelete} onRestore={() => void restore()} />
       </Table.Td>
     </Table.Tr>
   );

@@ -1,9 +1,10 @@
-import { ActionIcon, Badge, Button, Center, Code, Group, Loader, Paper, Stack, Switch, Table, Text, Tooltip } from '@mantine/core';
-import { IconPencil, IconPlus, IconRestore, IconTrash } from '@tabler/icons-react';
+import { Badge, Button, Center, Code, Group, Loader, Paper, Stack, Switch, Table, Text } from '@mantine/core';
+import { IconPlus } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { PropertyDefinition, PropertyGroup } from '../../bindings';
 import { ConfirmDeleteDialog } from '../../shared/ConfirmDeleteDialog';
+import { RowActions } from '../../shared/RowActions';
 import { useRestore } from '../../shared/useRestore';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { propertyDefinitionsQuery, propertyGroupsQuery, useDeletePropertyDefinition, useReloadSchema, useRestorePropertyDefinition } from './api';
@@ -174,30 +175,7 @@ function DefinitionRow({ definition, onEdit, onDelete }: { definition: PropertyD
         </Group>
       </Table.Td>
       <Table.Td>
-        <Group gap={4} justify="flex-end" wrap="nowrap">
-          {deleted ? (
-            <Button size="compact-sm" variant="light" leftSection={<IconRestore size={14} />} loading={busy} onClick={() => void restore()} data-testid={`definition-restore-${definition.key}`}>
-              Restore
-            </Button>
-          ) : (
-            <>
-              <Tooltip label={locked ?? 'Edit'} withArrow>
-                <span>
-                  <ActionIcon variant="subtle" color="gray" disabled={locked !== null} onClick={onEdit} aria-label={`Edit ${definition.name}`} data-testid={`definition-edit-${definition.key}`}>
-                    <IconPencil size={16} />
-                  </ActionIcon>
-                </span>
-              </Tooltip>
-              <Tooltip label={locked ?? 'Delete'} withArrow>
-                <span>
-                  <ActionIcon variant="subtle" color="red" disabled={locked !== null} onClick={onDelete} aria-label={`Delete ${definition.name}`} data-testid={`definition-delete-${definition.key}`}>
-                    <IconTrash size={16} />
-                  </ActionIcon>
-                </span>
-              </Tooltip>
-            </>
-          )}
-        </Group>
+        <RowActions name={definition.name} kind="definition" rowKey={definition.key} deleted={deleted} locked={locked} restoring={busy} onEdit={onEdit} onDelete={onDelete} onRestore={() => void restore()} />
       </Table.Td>
     </Table.Tr>
   );
