@@ -200,3 +200,56 @@ export async function waitForNoDialog(browser, { timeout = 10_000, timeoutMsg = 
 export function saveMetrics(name, data) {
   writeFileSync(join(artifacts, `${name}.json`), JSON.stringify(data, null, 2));
 }
+
+/**
+ * Expands the tree down to the row `label` (a dotted path label), opening
+ * each ancestor that is not open yet, and returns the row once it is shown.
+ */
+export async function revealRow(browser, label, { timeout = 10_000 } = {}) {
+  const parts = label.split(".");
+  for (let n = 1; n < parts.length; n++) {
+    const ancestor = parts.slice(0, n).join(".");
+    const ancestorRow = await row(browser, ancestor);
+    await ancestorRow.waitForDisplayed({ timeout, timeoutMsg: `row ${ancestor} is not shown` });
+    if ((await ancestorRow.getAttribute("aria-expanded")) !== "true") {
+      await (await toggle(browser, ancestor)).click();
+      await waitForAttribute(browser, ancestorRow, "aria-expanded", "true", { timeout, timeoutMsg: `${ancestor} did not expand` });
+    }
+  }
+  const target = await row(browser, label);
+  await target.waitForDisplayed({ timeout, timeoutMsg: `row ${label} is not shown` });
+  return target;
+}
+
+/**
+ * Clicks the shown option `text` of the open dropdown (a select's options
+ * stay in the DOM while it is closed, so only a displayed one counts). An
+ * option may add lines below its text (e.g. the value type of a property).
+ */
+export async function pickOption(browser, text, { timeout = 10_000 } = {}) {
+  let index = -1;
+  await browser.waitUntil(
+    async () => {
+      index = await browser.execute(
+        (text) =>
+          [...document.querySelectorAll('[role="option"]')].findIndex(
+            (option) => option.offsetParent !== null && option.innerText.trim().split("\n")[0].trim() === text,
+          ),
+        text,
+      );
+      return index >= 0;
+    },
+    { timeout, timeoutMsg: `no option "${text}" is shown` },
+  );
+  await (await browser.$$('[role="option"]'))[index].click();
+}
+
+/** Clicks the label of a visually hidden input (a chip or a switch draws its input under its label). */
+export async function clickLabelOf(browser, input) {
+  const id = await input.getAttribute("id");
+  const labels = await browser.$$(`label[for="${id}"]`);
+  for (const label of [...labels].reverse()) {
+    if (await label.isDisplayed()) return label.click();
+  }
+  throw new Error(`no shown label for #${id}`);
+}
