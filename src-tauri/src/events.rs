@@ -156,7 +156,12 @@ impl From<&Change> for RegistryChange {
             Change::BulkEdited { entities, .. } => RegistryChange::BulkEdited {
                 count: entities.len() as i64,
             },
-            Change::EntitiesGenerated { .. } => RegistryChange::Reloaded,
+            // What a person sees may change with people and scopes.
+            Change::EntitiesGenerated { .. }
+            | Change::PersonAdded { .. }
+            | Change::PersonDeactivated { .. }
+            | Change::ScopeGranted { .. }
+            | Change::ScopeRevoked { .. } => RegistryChange::Reloaded,
         }
     }
 }

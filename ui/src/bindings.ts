@@ -782,7 +782,12 @@ export type Source =
 /**  The benchmark suite (`eco-studio bench`). */
 { kind: "bench" } | 
 /**  An automated test suite. */
-{ kind: "test" };
+{ kind: "test" } | 
+/**
+ *  The studio itself while opening a database (the first
+ *  administrator of an embedded database).
+ */
+{ kind: "startup" };
 
 /**  Sent whenever the start-up status changes. */
 export type StartupEvent = {

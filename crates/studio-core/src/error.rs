@@ -221,6 +221,9 @@ fn from_database_error(db: &dyn sqlx::error::DatabaseError) -> CoreError {
             detail: pg.and_then(|p| p.detail()),
         }),
         "57014" => CoreError::Cancelled,
+        "42501" if db.message().contains("row-level security") => CoreError::Forbidden(
+            "your scopes do not allow this change here (refused by row-level security)".into(),
+        ),
         "42501" => CoreError::Forbidden(
             "the database refused this for your role (insufficient privilege)".into(),
         ),

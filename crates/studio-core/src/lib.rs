@@ -13,6 +13,9 @@
 //!   every mutation ends in (audit row, derived data, the returned
 //!   [`Change`]);
 //! - `db/`: connecting, migrating, the transaction-and-retry wrapper;
+//! - `people/`: people (one login role each), their scopes and
+//!   capabilities on roots, the security checker; row-level security in
+//!   the database enforces them;
 //! - `bulk/`: one edit applied to many entities, previewed, all or nothing;
 //! - `jobs`: background jobs (large moves and bulk edits), `progress`:
 //!   progress and cancel;
@@ -38,6 +41,7 @@ pub mod error;
 pub mod internals;
 pub mod jobs;
 pub mod links;
+pub mod people;
 pub mod progress;
 pub mod properties;
 pub mod read_model;

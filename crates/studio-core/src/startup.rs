@@ -61,6 +61,9 @@ pub struct OpenedDatabase {
     /// The `application_name` of every connection this opening made (one
     /// of its own), so closing counts only other clients' backends.
     application_name: String,
+    /// The embedded cluster's owner URL: only the owner sees every other
+    /// client's connections (a person sees their own).
+    owner_url: Option<String>,
 }
 
 /// The steps of opening, reported as they start (for progress display).
@@ -114,10 +117,36 @@ pub async fn resolve_url(target: &DatabaseTarget) -> CoreResult<Resolved> {
     }
 }
 
-/// Opens the target: starts the local cluster when needed, creates the
-/// database if missing, connects and applies pending migrations.
+/// Whom an opening connects as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// A person, for normal work: on the embedded database its first
+    /// administrator; on a server the URL's role, which must be a person's
+    /// (not a superuser, not bypassing row-level security).
+    Person,
+    /// The schema owner, for maintenance (migrations, bulk loads, rebuilds,
+    /// benchmarks, managing people from the command line).
+    Maintenance,
+    /// This role, after the owner has migrated (benchmarks and checks run
+    /// as a particular person). The server must admit the role without a
+    /// password in the URL (the embedded one does, over its private socket).
+    Role(String),
+}
+
+/// Opens the target for a person's normal work (see [`Identity::Person`]).
 pub async fn open(
     target: &DatabaseTarget,
+    progress: impl FnMut(OpenStep),
+) -> CoreResult<OpenedDatabase> {
+    open_as(target, Identity::Person, progress).await
+}
+
+/// Opens the target: starts the local cluster when needed, creates the
+/// database if missing, applies pending migrations as the owner, and
+/// connects as `identity`.
+pub async fn open_as(
+    target: &DatabaseTarget,
+    identity: Identity,
     mut progress: impl FnMut(OpenStep),
 ) -> CoreResult<OpenedDatabase> {
     let kind = match target {
@@ -138,10 +167,34 @@ pub async fn open(
     if kind == DatabaseKind::Embedded {
         db::ensure_database(&url, &application_name).await?;
     }
-    let pool = db::connect_as(&url, &application_name).await?;
-    progress(OpenStep::Migrating);
-    db::migrate(&pool).await?;
-    rebuild_read_model_if_needed(&pool).await?;
+    let pool = match (kind, &identity) {
+        (DatabaseKind::External, Identity::Person) => {
+            let pool = db::connect_as(&url, &application_name).await?;
+            check_person(&pool).await?;
+            pool
+        }
+        _ => {
+            let owner = db::connect_as(&url, &application_name).await?;
+            progress(OpenStep::Migrating);
+            db::migrate(&owner).await?;
+            rebuild_read_model_if_needed(&owner).await?;
+            let role = match &identity {
+                Identity::Maintenance => None,
+                Identity::Role(role) => Some(role.clone()),
+                Identity::Person => {
+                    let actor = crate::Actor::new(None, crate::Source::Startup);
+                    Some(crate::people::ensure_first_admin(&owner, &actor, "Administrator").await?)
+                }
+            };
+            match role {
+                None => owner,
+                Some(role) => {
+                    owner.close().await;
+                    db::connect_as(&db::with_user(&url, &role)?, &application_name).await?
+                }
+            }
+        }
+    };
     let server = db::server_info(&pool).await?;
     let display = match target {
         DatabaseTarget::Embedded { root } => format!("local database in {}", root.display()),
@@ -156,7 +209,53 @@ pub async fn open(
         cluster_started: resolved.cluster_started,
         target: target.clone(),
         application_name,
+        owner_url: (kind == DatabaseKind::Embedded).then_some(url),
     })
+}
+
+/// A person's connection to a server: refused for a role that bypasses
+/// row-level security or is nobody's, and until the schema is current.
+async fn check_person(pool: &PgPool) -> CoreResult<()> {
+    let session = crate::people::session(pool).await?;
+    if session.bypasses_security {
+        return Err(CoreError::Forbidden(format!(
+            "{} is a superuser or bypasses row-level security, so the database could not keep \
+             anyone out of a tenant: sign in as a person's role. Such a role may only run \
+             maintenance (eco-studio migrate, seed, user, scope).",
+            session.role
+        )));
+    }
+    if session.person.is_none() {
+        return Err(CoreError::Forbidden(format!(
+            "the role {} is not a person's in this database: an administrator can add it with \
+             `eco-studio user add --link {}`",
+            session.role, session.role
+        )));
+    }
+    let applied: Option<i64> = sqlx::query_scalar(
+        "SELECT max(version) FROM _sqlx_migrations WHERE success",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(|_| {
+        CoreError::Migration(
+            "this database has no Eco Studio schema yet: its owner runs `eco-studio migrate` first"
+                .into(),
+        )
+    })?;
+    let latest = db::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    match applied {
+        Some(v) if v > latest => Err(CoreError::Migration(format!(
+            "this database has schema version {v}, which is newer than this Eco Studio knows: \
+             update Eco Studio to open it"
+        ))),
+        Some(v) if v == latest => Ok(()),
+        _ => Err(CoreError::Migration(
+            "this database's schema is older than this Eco Studio: its owner runs \
+             `eco-studio migrate` first"
+                .into(),
+        )),
+    }
 }
 
 /// Client backends connected to the server that are not this opening's
@@ -190,7 +289,19 @@ pub async fn close(opened: OpenedDatabase) -> CoreResult<bool> {
     // Any client backend not named as ours belongs to someone else (another
     // window, the CLI, psql); ours include the connections this opening
     // closed a moment ago whose backends may still be exiting.
-    let others = other_clients(&opened.pool, &opened.application_name).await;
+    let others = match &opened.owner_url {
+        Some(url) if opened.cluster_started => {
+            match db::connect_as(url, &opened.application_name).await {
+                Ok(owner) => {
+                    let n = other_clients(&owner, &opened.application_name).await;
+                    owner.close().await;
+                    n
+                }
+                Err(_) => i64::MAX,
+            }
+        }
+        _ => other_clients(&opened.pool, &opened.application_name).await,
+    };
     opened.pool.close().await;
     let DatabaseTarget::Embedded { root } = &opened.target else {
         return Ok(false);

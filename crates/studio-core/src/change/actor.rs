@@ -23,6 +23,9 @@ pub enum Source {
     Bench,
     /// An automated test suite.
     Test,
+    /// The studio itself while opening a database (the first
+    /// administrator of an embedded database).
+    Startup,
 }
 
 impl Source {
@@ -33,6 +36,7 @@ impl Source {
             Source::Cli => "cli",
             Source::Bench => "bench",
             Source::Test => "test",
+            Source::Startup => "startup",
         }
     }
 }

@@ -29,6 +29,16 @@ const ENTITY_TYPES: &str = "entity_type_definitions";
 const GROUPS: &str = "property_groups";
 const DEFINITIONS: &str = "property_definitions";
 const TAG_GROUPS: &str = "tag_groups";
+const USERS: &str = "users";
+const SCOPES: &str = "user_root_entity_scopes";
+
+fn person_json(p: &crate::records::Person) -> Value {
+    json!({ "role": p.pg_role, "displayName": p.display_name, "isAdmin": p.is_admin })
+}
+
+fn scope_json(s: &crate::records::Scope) -> Value {
+    json!({ "userId": s.user_id, "rootId": s.root_id, "capabilities": s.capabilities })
+}
 
 fn text(v: Option<Value>) -> Option<String> {
     v.map(|v| v.to_string())
@@ -241,6 +251,38 @@ fn row_of(change: &Change) -> AuditRow {
             entity_id: None,
             before: None,
             after: Some(summary.to_string()),
+        },
+        Change::PersonAdded { person } => record(
+            "person.add",
+            USERS,
+            person.id,
+            None,
+            Some(person_json(person)),
+        ),
+        Change::PersonDeactivated { person } => record(
+            "person.deactivate",
+            USERS,
+            person.id,
+            None,
+            Some(person_json(person)),
+        ),
+        // Scope rows name their root as the entity, so only the people who
+        // see the root see them in its history.
+        Change::ScopeGranted { before, after } => AuditRow {
+            action: "scope.grant",
+            table_name: SCOPES,
+            record_id: after.id,
+            entity_id: Some(after.root_id),
+            before: text(before.as_ref().map(scope_json)),
+            after: text(Some(scope_json(after))),
+        },
+        Change::ScopeRevoked { scope } => AuditRow {
+            action: "scope.revoke",
+            table_name: SCOPES,
+            record_id: scope.id,
+            entity_id: Some(scope.root_id),
+            before: text(Some(scope_json(scope))),
+            after: None,
         },
         Change::PropertyGroupCreated { group } => record(
             "property_group.create",

@@ -172,6 +172,21 @@ pub enum Change {
         /// What was generated (counts, seed, options): the audit row's `after`.
         summary: serde_json::Value,
     },
+    PersonAdded {
+        person: crate::records::Person,
+    },
+    PersonDeactivated {
+        person: crate::records::Person,
+    },
+    /// A person's capabilities on a root were set (`before`: what they held
+    /// there, if anything).
+    ScopeGranted {
+        before: Option<crate::records::Scope>,
+        after: crate::records::Scope,
+    },
+    ScopeRevoked {
+        scope: crate::records::Scope,
+    },
 }
 
 /// The result of a mutation applied in a transaction, and the changes it
@@ -273,7 +288,11 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         | Change::GroupMembersChanged { .. }
         | Change::RelationshipCreated { .. }
         | Change::RelationshipDeleted { .. }
-        | Change::EntitiesGenerated { .. } => {}
+        | Change::EntitiesGenerated { .. }
+        | Change::PersonAdded { .. }
+        | Change::PersonDeactivated { .. }
+        | Change::ScopeGranted { .. }
+        | Change::ScopeRevoked { .. } => {}
     }
     Ok(())
 }

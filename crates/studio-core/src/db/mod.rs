@@ -71,6 +71,24 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The URL with its user replaced by `user` (and no password).
+pub fn with_user(url: &str, user: &str) -> CoreResult<String> {
+    let mut parsed = url::Url::parse(url).map_err(|e| {
+        CoreError::invalid(
+            Some("url"),
+            Rule::Format,
+            format!("not a database URL: {e}"),
+        )
+    })?;
+    parsed
+        .set_username(user)
+        .and_then(|_| parsed.set_password(None))
+        .map_err(|_| {
+            CoreError::invalid(Some("url"), Rule::Format, "this URL cannot name a user")
+        })?;
+    Ok(parsed.to_string())
+}
+
 /// The application name of the studio's connections.
 pub const APPLICATION_NAME: &str = "eco-studio";
 

@@ -576,6 +576,7 @@ pub async fn edit_entity_tags_in(
     input: &EntityTagsEdit,
 ) -> CoreResult<Applied<EntityTags>> {
     let entity = input.entity_id;
+    crate::people::require_on_entity(conn, entity, crate::people::Capability::Write).await?;
     let row: Option<(DateTime<Utc>, Option<DateTime<Utc>>)> =
         sqlx::query_as("SELECT updated_at, deleted_at FROM entities WHERE id = $1 FOR UPDATE")
             .bind(entity)

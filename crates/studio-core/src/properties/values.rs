@@ -187,6 +187,7 @@ pub async fn write_values_in(
     input: &SetValues,
 ) -> CoreResult<Applied<()>> {
     let entity = input.entity_id;
+    crate::people::require_on_entity(conn, entity, crate::people::Capability::Write).await?;
     let row: Option<(Uuid, Option<DateTime<Utc>>)> =
         sqlx::query_as("SELECT entity_type_id, deleted_at FROM entities WHERE id = $1 FOR UPDATE")
             .bind(entity)

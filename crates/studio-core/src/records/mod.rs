@@ -7,9 +7,11 @@
 //! the rest of the crate.
 
 mod links;
+mod people;
 mod properties;
 
 pub use links::*;
+pub use people::*;
 pub use properties::*;
 pub(crate) use properties::{name_join, name_property_id};
 

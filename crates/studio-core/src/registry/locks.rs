@@ -62,11 +62,37 @@ pub(crate) async fn lock_roots(conn: &mut PgConnection, roots: &[String]) -> Cor
     };
     keys.sort_unstable();
     keys.dedup();
-    for key in keys {
+    for key in &keys {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('eco.root:' || $1, 0))")
             .bind(key)
             .execute(&mut *conn)
             .await?;
+    }
+    require_write(conn, &keys).await
+}
+
+/// Refuses a structural change where the session may not make it: `write`
+/// on every root it touches, a global administrator for the top level. Row-
+/// level security would refuse it too; this says why.
+async fn require_write(conn: &mut PgConnection, keys: &[&str]) -> CoreResult<()> {
+    let roots: Vec<&str> = keys.iter().copied().filter(|k| *k != TOP_LEVEL).collect();
+    let (top_ok, roots_ok): (bool, bool) = sqlx::query_as(
+        "SELECT eco_is_admin() OR (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user),
+                coalesce(bool_and(eco_has_capability(l::uuid, 'write')), true)
+           FROM unnest($1::text[]) AS l",
+    )
+    .bind(&roots)
+    .fetch_one(&mut *conn)
+    .await?;
+    if keys.contains(&TOP_LEVEL) && !top_ok {
+        return Err(CoreError::Forbidden(
+            "only a global administrator can create, move or rename roots".into(),
+        ));
+    }
+    if !roots_ok {
+        return Err(CoreError::Forbidden(
+            "you need the 'write' capability on this root to change it".into(),
+        ));
     }
     Ok(())
 }

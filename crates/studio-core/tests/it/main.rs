@@ -12,6 +12,7 @@ mod invariants;
 mod kill_mid_move;
 mod layout;
 mod links;
+mod people;
 mod properties;
 mod registry;
 mod registry_ops;

@@ -1,0 +1,941 @@
+//! People and row-level security: the checker, plain SQL as a scoped role
+//! against every table, a model of who sees and changes what, pooled
+//! connections switching roles, logins with generated passwords, and the
+//! app's refusal to work as a role that bypasses row-level security.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::{Connection, PgPool};
+use studio_core::people::{self, Capability, GrantScope, Login, NewPerson};
+use studio_core::registry::{self, CreateEntity};
+use studio_core::startup::{self, DatabaseTarget};
+use studio_core::testing::{test_db, TestDb};
+use studio_core::{db, demo, Actor, CoreError, Source};
+use uuid::Uuid;
+
+use crate::common::ensure_type;
+
+fn owner() -> Actor {
+    Actor::new(None, Source::Test)
+}
+
+/// A role name unique to this test database (roles are cluster-wide).
+fn role_name(db: &TestDb, name: &str) -> String {
+    format!("{name}_{}", &db.name[db.name.len() - 12..])
+}
+
+/// Adds a person without a password (the test cluster admits local socket
+/// logins) and returns their id and role.
+async fn add_person(db: &TestDb, name: &str, admin: bool) -> (Uuid, String) {
+    let role = role_name(db, name);
+    let added = people::add_person(
+        &db.pool,
+        &owner(),
+        &NewPerson {
+            role: role.clone(),
+            display_name: name.into(),
+            email: None,
+            login: Login::NewRoleWithoutPassword,
+            is_admin: admin,
+        },
+    )
+    .await
+    .expect("add a person")
+    .value;
+    (added.person.id, role)
+}
+
+async fn grant(db: &TestDb, user: Uuid, root: Uuid, caps: &[Capability]) {
+    let _ = people::grant_scope(
+        &db.pool,
+        &owner(),
+        &GrantScope {
+            user_id: user,
+            root_id: root,
+            capabilities: caps.to_vec(),
+        },
+    )
+    .await
+    .expect("grant a scope");
+}
+
+/// A pool that logs in as `role`.
+async fn pool_as(db: &TestDb, role: &str) -> PgPool {
+    db::connect(&db::with_user(&db.url, role).expect("url"))
+        .await
+        .expect("log in as the person")
+}
+
+async fn root_of(pool: &PgPool, label: &str) -> Uuid {
+    people::root_by_label(pool, label)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no root {label}"))
+}
+
+/// Every entity id under a root (deleted ones too), read as the owner.
+async fn ids_under(pool: &PgPool, root: Uuid) -> Vec<Uuid> {
+    sqlx::query_scalar("SELECT id FROM entities WHERE subpath(path, 0, 1)::text::uuid = $1")
+        .bind(root)
+        .fetch_all(pool)
+        .await
+        .expect("ids under a root")
+}
+
+// ------------------------------------------------------------------ checker
+
+#[tokio::test]
+async fn the_security_checker_passes_on_the_schema_and_catches_each_kind_of_gap() {
+    let db = test_db().await;
+    let pool = &db.pool;
+    assert_eq!(
+        people::security::check(pool).await.unwrap(),
+        vec![],
+        "the migrated schema is clean"
+    );
+
+    let problems = |f: Vec<people::security::Finding>, object: &str| -> Vec<String> {
+        f.into_iter()
+            .filter(|x| x.object == object)
+            .map(|x| x.problem)
+            .collect()
+    };
+
+    // A table added without row-level security or policies.
+    sqlx::raw_sql("CREATE TABLE sneaky (id uuid PRIMARY KEY, entity_id uuid)")
+        .execute(pool)
+        .await
+        .unwrap();
+    let found = problems(people::security::check(pool).await.unwrap(), "sneaky");
+    assert_eq!(
+        found,
+        [
+            "row-level security is not enabled",
+            "row-level security is not forced",
+            "no SELECT policy for eco_studio_people",
+            "no INSERT policy for eco_studio_people",
+            "no UPDATE policy for eco_studio_people",
+            "no DELETE policy for eco_studio_people",
+        ]
+    );
+    sqlx::raw_sql(
+        "ALTER TABLE sneaky ENABLE ROW LEVEL SECURITY; ALTER TABLE sneaky FORCE ROW LEVEL SECURITY;
+         CREATE POLICY s ON sneaky FOR SELECT TO eco_studio_people USING (true);",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        problems(people::security::check(pool).await.unwrap(), "sneaky"),
+        [
+            "no INSERT policy for eco_studio_people",
+            "no UPDATE policy for eco_studio_people",
+            "no DELETE policy for eco_studio_people"
+        ]
+    );
+    sqlx::raw_sql("CREATE POLICY w ON sneaky TO eco_studio_people USING (false)")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        problems(people::security::check(pool).await.unwrap(), "sneaky"),
+        Vec::<String>::new()
+    );
+
+    // A view that runs as its owner, a definer function off the list, and
+    // a person's role that bypasses row-level security.
+    sqlx::raw_sql(
+        "CREATE VIEW peek AS SELECT id FROM entities;
+         CREATE FUNCTION leak() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM entities';",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let (_, role) = add_person(&db, "bypass", false).await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ALTER ROLE {role} BYPASSRLS")))
+        .execute(pool)
+        .await
+        .unwrap();
+    let all = people::security::check(pool).await.unwrap();
+    assert_eq!(
+        problems(all.clone(), "peek"),
+        ["a view without security_invoker"]
+    );
+    assert_eq!(
+        problems(all.clone(), "leak"),
+        ["a SECURITY DEFINER function not on the allow-list"]
+    );
+    assert_eq!(
+        problems(all, &role),
+        ["a person's role bypasses row-level security"]
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "ALTER VIEW peek SET (security_invoker = true); DROP FUNCTION leak(); ALTER ROLE {role} NOBYPASSRLS"
+    )))
+    .execute(pool)
+    .await
+    .unwrap();
+    assert_eq!(people::security::check(pool).await.unwrap(), vec![]);
+}
+
+// --------------------------------------------------- plain SQL, every table
+
+/// Where each root-scoped table names entities (the test fails when a table
+/// is added without being listed here, so a new table gets probed too).
+const ENTITY_COLUMNS: &[(&str, &[&str])] = &[
+    ("entities", &["id"]),
+    ("entity_property_values", &["entity_id"]),
+    ("entity_read_model", &["entity_id"]),
+    ("tags", &["entity_id"]),
+    ("entity_tags", &["entity_id"]),
+    ("entity_groups", &["entity_id"]),
+    (
+        "entity_group_members",
+        &["group_entity_id", "member_entity_id"],
+    ),
+    (
+        "entity_relationships",
+        &["source_entity_id", "target_entity_id"],
+    ),
+    ("audit_events", &["entity_id"]),
+    ("user_root_entity_scopes", &["root_entity_id"]),
+    ("tenant_encryption_keys", &["root_entity_id"]),
+    (
+        "vault_secret_versions",
+        &["secret_entity_id", "root_entity_id"],
+    ),
+    ("admin_saved_views", &["root_entity_id"]),
+];
+/// Tables of global definitions: everyone reads them, administrators write.
+const GLOBAL: &[&str] = &[
+    "entity_type_definitions",
+    "property_groups",
+    "property_definitions",
+    "tag_groups",
+    "entity_type_properties",
+    "users",
+];
+/// Root-scoped through another table.
+const INDIRECT: &[&str] = &["tenant_encryption_key_versions"];
+
+#[tokio::test]
+async fn plain_sql_as_a_scoped_role_cannot_read_count_or_change_another_tenants_rows() {
+    let db = test_db().await;
+    let pool = &db.pool;
+    let _ = demo::seed_demo(pool, &owner())
+        .await
+        .expect("seed the demo");
+    let northwind = root_of(pool, "northwind_energy").await;
+    let helios = root_of(pool, "helios_facilities").await;
+    // A key, a key version and a saved view on Helios, so every table has
+    // rows of the other tenant to probe.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO tenant_encryption_keys VALUES ('{k}', '{helios}', 'passphrase', 'x', 'active', now(), now(), NULL, NULL);
+         INSERT INTO tenant_encryption_key_versions VALUES (gen_random_uuid(), '{k}', 1, '{{}}', 'aes-256-gcm', now(), now(), NULL, NULL);
+         INSERT INTO admin_saved_views (id, root_entity_id, name, view_type, created_at, updated_at)
+              VALUES (gen_random_uuid(), '{helios}', 'Helios plant', 'table', now(), now());",
+        k = Uuid::now_v7()
+    )))
+    .execute(pool)
+    .await
+    .unwrap();
+
+    // Every table is accounted for.
+    let tables: BTreeSet<String> = sqlx::query_scalar(
+        "SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace
+            AND relkind = 'r' AND relname <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    let listed: BTreeSet<String> = ENTITY_COLUMNS
+        .iter()
+        .map(|(t, _)| *t)
+        .chain(GLOBAL.iter().copied())
+        .chain(INDIRECT.iter().copied())
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        tables, listed,
+        "a table is missing from the probe (or the probe names one that is gone)"
+    );
+
+    let (alice_id, alice) = add_person(&db, "alice", false).await;
+    grant(
+        &db,
+        alice_id,
+        northwind,
+        &[Capability::Read, Capability::Write],
+    )
+    .await;
+    let helios_ids = ids_under(pool, helios).await;
+    let northwind_ids = ids_under(pool, northwind).await;
+    assert!(helios_ids.len() > 50 && northwind_ids.len() > 50);
+
+    let mut conn = sqlx::PgConnection::connect(&db::with_user(&db.url, &alice).unwrap())
+        .await
+        .unwrap();
+    for (table, columns) in ENTITY_COLUMNS {
+        for column in *columns {
+            let owner_sees: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT count(*) FROM {table} WHERE {column} = ANY($1)"
+            )))
+            .bind(&helios_ids)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            let seen: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT count(*) FROM {table} WHERE {column} = ANY($1)"
+            )))
+            .bind(&helios_ids)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            assert_eq!(
+                seen, 0,
+                "alice counts {seen} of Helios's rows in {table}.{column} (the owner {owner_sees})"
+            );
+            let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET {column} = {column} WHERE {column} = ANY($1)"
+            )))
+            .bind(&helios_ids)
+            .execute(&mut conn)
+            .await;
+            match changed {
+                Ok(done) => assert_eq!(
+                    done.rows_affected(),
+                    0,
+                    "alice updated Helios's rows in {table}"
+                ),
+                Err(e) => assert!(permission_error(&e), "{table}: {e}"),
+            }
+            let deleted = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE {column} = ANY($1)"
+            )))
+            .bind(&helios_ids)
+            .execute(&mut conn)
+            .await;
+            match deleted {
+                Ok(done) => assert_eq!(
+                    done.rows_affected(),
+                    0,
+                    "alice deleted Helios's rows in {table}"
+                ),
+                Err(e) => assert!(permission_error(&e), "{table}: {e}"),
+            }
+            // Her own tenant's rows are there (where the demo has any).
+            if owner_sees > 0 {
+                let own_owner: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT count(*) FROM {table} WHERE {column} = ANY($1)"
+                )))
+                .bind(&northwind_ids)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+                let own: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT count(*) FROM {table} WHERE {column} = ANY($1)"
+                )))
+                .bind(&northwind_ids)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+                if *table != "entity_relationships"
+                    && *table != "entity_group_members"
+                    && *table != "user_root_entity_scopes"
+                {
+                    assert_eq!(
+                        own, own_owner,
+                        "alice sees all of Northwind's rows in {table}.{column}"
+                    );
+                }
+            }
+        }
+    }
+    // The other tenant's key versions, through their key.
+    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM tenant_encryption_key_versions")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(versions, 0);
+
+    // Inserting into the other tenant is refused, whatever the table.
+    let helios_site = helios_ids
+        .iter()
+        .find(|id| **id != helios)
+        .copied()
+        .unwrap();
+    for insert in [
+        format!("INSERT INTO entity_property_values (id, entity_id, property_definition_id, value, created_at, updated_at)
+                 VALUES (gen_random_uuid(), '{helios_site}', '01900000-0000-7000-8000-000000000002', '\"x\"', now(), now())"),
+        format!("INSERT INTO entity_relationships VALUES (gen_random_uuid(), '{helios_site}', '{}', 'feeds', now(), now(), NULL)", northwind_ids[1]),
+        format!("INSERT INTO entity_relationships VALUES (gen_random_uuid(), '{}', '{helios_site}', 'feeds', now(), now(), NULL)", northwind_ids[1]),
+        format!("INSERT INTO user_root_entity_scopes VALUES (gen_random_uuid(), '{alice_id}', '{helios}', '[\"read\"]', now(), now(), NULL)"),
+        format!("INSERT INTO audit_events (id, action, table_name, entity_id) VALUES (gen_random_uuid(), 'x', 'entities', '{helios_site}')"),
+    ] {
+        let e = sqlx::query(sqlx::AssertSqlSafe(insert.clone())).execute(&mut conn).await.expect_err(&insert);
+        assert!(permission_error(&e), "{insert}: {e}");
+    }
+    // Nor can she raise herself, or move her tenant's rows into theirs.
+    let e = sqlx::query("UPDATE users SET is_admin = true")
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+    assert!(permission_error(&e), "{e}");
+    let moved = sqlx::query(
+        "UPDATE entities SET path = text2ltree($1 || '.' || replace(id::text, '-', '')) WHERE id = $2",
+    )
+    .bind(helios.simple().to_string())
+    .bind(northwind_ids[1])
+    .execute(&mut conn)
+    .await;
+    assert!(matches!(&moved, Err(e) if permission_error(e)), "{moved:?}");
+    conn.close().await.ok();
+}
+
+fn permission_error(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "42501")
+}
+
+// ----------------------------------------------------------------- the model
+
+/// A small deterministic generator (the cases must be reproducible).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[tokio::test]
+async fn what_each_person_sees_and_may_change_matches_an_independent_model() {
+    let db = test_db().await;
+    let pool = &db.pool;
+    ensure_type(pool, "site", "Site", false).await;
+    // Roots whose labels are prefixes of one another, each with a small tree.
+    let labels = ["acme", "acme_corp", "acme_corporation", "beta", "betamax"];
+    let mut roots = Vec::new();
+    let mut root_names: Vec<String> = Vec::new();
+    let mut tree: BTreeMap<Uuid, Uuid> = BTreeMap::new(); // entity → root
+    for label in labels {
+        let root = registry::create(
+            pool,
+            &owner(),
+            &CreateEntity {
+                type_key: "site".into(),
+                parent_id: None,
+                name: label.into(),
+            },
+        )
+        .await
+        .unwrap()
+        .value;
+        tree.insert(root.id, root.id);
+        let mut parents = vec![root.id];
+        for i in 0..6 {
+            let parent = parents[i % parents.len()];
+            let child = registry::create(
+                pool,
+                &owner(),
+                &CreateEntity {
+                    type_key: "site".into(),
+                    parent_id: Some(parent),
+                    name: format!("{label} part {i}"),
+                },
+            )
+            .await
+            .unwrap()
+            .value;
+            tree.insert(child.id, root.id);
+            parents.push(child.id);
+        }
+        roots.push(root.id);
+        root_names.push(label.to_string());
+    }
+
+    let mut rng = Lcg(0x5eed_0008);
+    let caps = [
+        Capability::Read,
+        Capability::Write,
+        Capability::Admin,
+        Capability::Purge,
+    ];
+    let mut people_model: Vec<(String, bool, BTreeMap<Uuid, BTreeSet<Capability>>)> = Vec::new();
+    for p in 0..6 {
+        let admin = p == 0;
+        let (id, role) = add_person(&db, &format!("m{p}"), admin).await;
+        let mut scopes = BTreeMap::new();
+        if !admin {
+            for root in &roots {
+                if rng.below(3) == 0 {
+                    let held: BTreeSet<Capability> =
+                        caps.iter().copied().filter(|_| rng.below(2) == 0).collect();
+                    let held = if held.is_empty() {
+                        BTreeSet::from([Capability::Read])
+                    } else {
+                        held
+                    };
+                    grant(&db, id, *root, &held.iter().copied().collect::<Vec<_>>()).await;
+                    scopes.insert(*root, held);
+                }
+            }
+        }
+        people_model.push((role, admin, scopes));
+    }
+
+    for (role, admin, scopes) in &people_model {
+        let as_person = pool_as(&db, role).await;
+        let sees = |root: &Uuid| *admin || scopes.contains_key(root);
+        let may = |root: &Uuid, cap: Capability| {
+            *admin || scopes.get(root).is_some_and(|c| c.contains(&cap))
+        };
+
+        // Rows: entities, the read model, names, audit rows.
+        let expected: BTreeSet<Uuid> = tree
+            .iter()
+            .filter(|(_, r)| sees(r))
+            .map(|(e, _)| *e)
+            .collect();
+        for (what, sql) in [
+            ("entities", "SELECT id FROM entities"),
+            ("read model", "SELECT entity_id FROM entity_read_model"),
+            ("names", "SELECT entity_id FROM entity_property_values"),
+            ("history", "SELECT DISTINCT entity_id FROM audit_events WHERE entity_id IS NOT NULL AND table_name = 'entities'"),
+        ] {
+            let got: BTreeSet<Uuid> = sqlx::query_scalar(sql).fetch_all(&as_person).await.unwrap().into_iter().collect();
+            assert_eq!(got, expected, "{role} ({what})");
+        }
+        // Tree reads, counts and search through the core.
+        let shown_roots: BTreeSet<Uuid> = registry::list_roots(&as_person)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+        assert_eq!(
+            shown_roots,
+            roots.iter().copied().filter(sees).collect(),
+            "{role} (roots)"
+        );
+        for root in &roots {
+            let count = registry::subtree_count(&as_person, *root).await;
+            let crumbs = registry::breadcrumb(&as_person, *root).await;
+            if sees(root) {
+                let size = tree.values().filter(|r| *r == root).count() as i64;
+                assert_eq!(count.unwrap(), size, "{role} counts a root it sees");
+                assert!(crumbs.is_ok());
+            } else {
+                assert!(
+                    matches!(count, Err(CoreError::NotFound { .. }) | Ok(0)),
+                    "{role}: {count:?}"
+                );
+                assert!(
+                    matches!(crumbs, Err(CoreError::NotFound { .. })),
+                    "{role}: {crumbs:?}"
+                );
+            }
+        }
+        let found = registry::search(&as_person, "acme", 100).await.unwrap();
+        let expected_hits = tree
+            .iter()
+            .filter(|(_, r)| {
+                sees(r)
+                    && root_names[roots.iter().position(|x| x == *r).unwrap()].starts_with("acme")
+            })
+            .count();
+        assert_eq!(found.total as usize, expected_hits, "{role} (search)");
+
+        // Writes: a rename through the core, and a bare UPDATE.
+        let actor = Actor::for_session(&as_person, Source::Test).await.unwrap();
+        // (The generated roots; a root a person created has no children.)
+        for (i, root) in roots.iter().enumerate().take(labels.len()) {
+            let child = *tree
+                .iter()
+                .find(|(e, r)| *r == root && *e != root)
+                .unwrap()
+                .0;
+            let version: chrono::DateTime<chrono::Utc> =
+                sqlx::query_scalar("SELECT updated_at FROM entities WHERE id = $1")
+                    .bind(child)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+            let renamed = registry::rename(
+                &as_person,
+                &actor,
+                &registry::RenameEntity {
+                    id: child,
+                    name: format!("{} renamed by {role}", root_names[i]),
+                    expected_updated_at: version,
+                },
+            )
+            .await;
+            match (sees(root), may(root, Capability::Write)) {
+                (_, true) => assert!(
+                    renamed.is_ok(),
+                    "{role} may rename under root {i}: {renamed:?}"
+                ),
+                (true, false) => assert!(
+                    matches!(renamed, Err(CoreError::Forbidden(_))),
+                    "{role} under root {i}: {renamed:?}"
+                ),
+                (false, false) => assert!(
+                    matches!(
+                        renamed,
+                        Err(CoreError::NotFound { .. } | CoreError::Forbidden(_))
+                    ),
+                    "{role} under root {i}: {renamed:?}"
+                ),
+            }
+            let touched = sqlx::query("UPDATE entities SET updated_at = updated_at WHERE id = $1")
+                .bind(child)
+                .execute(&as_person)
+                .await
+                .unwrap()
+                .rows_affected();
+            assert_eq!(
+                touched == 1,
+                may(root, Capability::Write),
+                "{role} bare update under root {i}"
+            );
+            // Managing scopes on the root takes admin there.
+            let scoped: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM user_root_entity_scopes WHERE root_entity_id = $1",
+            )
+            .bind(root)
+            .fetch_one(&as_person)
+            .await
+            .unwrap();
+            let owner_count: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM user_root_entity_scopes WHERE root_entity_id = $1",
+            )
+            .bind(root)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            let own = i64::from(scopes.contains_key(root));
+            assert_eq!(
+                scoped,
+                if may(root, Capability::Admin) {
+                    owner_count
+                } else {
+                    own
+                },
+                "{role} scopes on root {i}"
+            );
+        }
+        // New roots are a global administrator's.
+        let created = registry::create(
+            &as_person,
+            &actor,
+            &CreateEntity {
+                type_key: "site".into(),
+                parent_id: None,
+                name: format!("new root of {role}"),
+            },
+        )
+        .await;
+        assert_eq!(
+            created.is_ok(),
+            *admin,
+            "{role} creating a root: {created:?}"
+        );
+        if let Ok(c) = created {
+            tree.insert(c.value.id, c.value.id);
+            roots.push(c.value.id);
+            root_names.push(format!("new root of {role}"));
+        }
+        as_person.close().await;
+    }
+}
+
+// ------------------------------------------------------ pooled connections
+
+#[tokio::test]
+async fn one_connection_switching_from_one_person_to_another_shows_each_only_their_own() {
+    let db = test_db().await;
+    let pool = &db.pool;
+    let _ = demo::seed_demo(pool, &owner())
+        .await
+        .expect("seed the demo");
+    let northwind = root_of(pool, "northwind_energy").await;
+    let helios = root_of(pool, "helios_facilities").await;
+    let (a_id, a) = add_person(&db, "pa", false).await;
+    let (b_id, b) = add_person(&db, "pb", false).await;
+    grant(&db, a_id, northwind, &[Capability::Read]).await;
+    grant(&db, b_id, helios, &[Capability::Read]).await;
+
+    // One connection, the same prepared statements, two people in turn.
+    let mut conn = pool.acquire().await.unwrap();
+    let roots_seen = "SELECT array_agg(DISTINCT root_id ORDER BY root_id) FROM entity_read_model";
+    let mut seen = Vec::new();
+    for role in [&a, &b, &a, &b] {
+        let mut tx = conn.begin().await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL ROLE {role}")))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let roots: Vec<Uuid> = sqlx::query_scalar(roots_seen)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        let names: i64 = sqlx::query_scalar("SELECT count(*) FROM entity_property_values")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        seen.push((roots, names));
+    }
+    let tags_root = root_of(pool, "tags").await;
+    let with_tags = |r: Uuid| {
+        let mut v = vec![r, tags_root];
+        v.sort();
+        v
+    };
+    assert_eq!(seen[0].0, with_tags(northwind));
+    assert_eq!(seen[1].0, with_tags(helios));
+    assert_eq!(seen[0], seen[2], "A sees the same after B");
+    assert_eq!(seen[1], seen[3], "B sees the same after A");
+    assert_ne!(seen[0].1, seen[1].1);
+}
+
+// ------------------------------------------------------- logins and startup
+
+#[tokio::test]
+async fn a_generated_password_logs_in_and_a_deactivated_person_cannot() {
+    let db = test_db().await;
+    let role = role_name(&db, "pw");
+    let added = people::add_person(
+        &db.pool,
+        &owner(),
+        &NewPerson {
+            role: role.clone(),
+            display_name: "Pat Word".into(),
+            email: Some("pat@example.com".into()),
+            login: Login::NewRoleWithPassword,
+            is_admin: false,
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    let password = added.password.expect("a generated password");
+    // The server keeps a SCRAM verifier, never the password.
+    let stored: String = sqlx::query_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = $1")
+        .bind(&role)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("SCRAM-SHA-256$4096:") && !stored.contains(&password));
+    let audited: String =
+        sqlx::query_scalar("SELECT coalesce(string_agg(after::text, ''), '') FROM audit_events")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert!(
+        !audited.contains(&password),
+        "the password is not in the audit"
+    );
+
+    // Over TCP, where the cluster asks for a password.
+    let port: i64 = sqlx::query_scalar("SELECT current_setting('port')::bigint")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let url = |pw: &str| format!("postgres://{role}:{pw}@127.0.0.1:{port}/{}", db.name);
+    let mut conn = sqlx::PgConnection::connect(&url(&password))
+        .await
+        .expect("the generated password logs in");
+    let me: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(me, role);
+    conn.close().await.ok();
+    assert!(sqlx::PgConnection::connect(&url("wrong")).await.is_err());
+
+    let _ = people::deactivate_person(&db.pool, &owner(), added.person.id)
+        .await
+        .unwrap();
+    let refused = sqlx::PgConnection::connect(&url(&password)).await;
+    assert!(
+        refused.is_err(),
+        "a deactivated person's role cannot log in"
+    );
+    let again = people::deactivate_person(&db.pool, &owner(), added.person.id).await;
+    assert!(matches!(again, Err(CoreError::Validation(_))), "{again:?}");
+}
+
+#[tokio::test]
+async fn people_management_refuses_bad_input_and_non_administrators() {
+    let db = test_db().await;
+    let bad = |role: &str, name: &str| NewPerson {
+        role: role.into(),
+        display_name: name.into(),
+        email: None,
+        login: Login::NewRoleWithoutPassword,
+        is_admin: false,
+    };
+    for (role, name, field) in [
+        ("Upper", "x", "role"),
+        ("pg_sneaky", "x", "role"),
+        ("1abc", "x", "role"),
+        ("eco_studio_people", "x", "role"),
+        ("fine", "  ", "displayName"),
+    ] {
+        match people::add_person(&db.pool, &owner(), &bad(role, name)).await {
+            Err(CoreError::Validation(v)) => assert_eq!(v.field.as_deref(), Some(field), "{role}"),
+            other => panic!("{role}: {other:?}"),
+        }
+    }
+    // Linking a superuser is refused.
+    let linked = people::add_person(
+        &db.pool,
+        &owner(),
+        &NewPerson {
+            login: Login::ExistingRole,
+            ..bad("postgres", "Root")
+        },
+    )
+    .await;
+    assert!(
+        matches!(linked, Err(CoreError::Validation(_))),
+        "{linked:?}"
+    );
+
+    // A person who is not an administrator can neither add people nor
+    // grant scopes.
+    let (_, role) = add_person(&db, "plain", false).await;
+    let as_plain = pool_as(&db, &role).await;
+    let actor = Actor::for_session(&as_plain, Source::Test).await.unwrap();
+    let added =
+        people::add_person(&as_plain, &actor, &bad(&role_name(&db, "other"), "Other")).await;
+    assert!(matches!(added, Err(CoreError::Forbidden(_))), "{added:?}");
+    ensure_type(&db.pool, "site", "Site", false).await;
+    let root = registry::create(
+        &db.pool,
+        &owner(),
+        &CreateEntity {
+            type_key: "site".into(),
+            parent_id: None,
+            name: "Site".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    let me = people::person_by_role(&db.pool, &role)
+        .await
+        .unwrap()
+        .unwrap();
+    let granted = people::grant_scope(
+        &as_plain,
+        &actor,
+        &GrantScope {
+            user_id: me.id,
+            root_id: root.id,
+            capabilities: vec![Capability::Admin],
+        },
+    )
+    .await;
+    // The root is not theirs to see: not found, not even forbidden.
+    assert!(
+        matches!(granted, Err(CoreError::NotFound { .. })),
+        "{granted:?}"
+    );
+    // A scope on a non-root is refused, and one without capabilities.
+    let child = registry::create(
+        &db.pool,
+        &owner(),
+        &CreateEntity {
+            type_key: "site".into(),
+            parent_id: Some(root.id),
+            name: "Child".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    let on_child = people::grant_scope(
+        &db.pool,
+        &owner(),
+        &GrantScope {
+            user_id: me.id,
+            root_id: child.id,
+            capabilities: vec![Capability::Read],
+        },
+    )
+    .await;
+    assert!(
+        matches!(on_child, Err(CoreError::Validation(_))),
+        "{on_child:?}"
+    );
+    let empty = people::grant_scope(
+        &db.pool,
+        &owner(),
+        &GrantScope {
+            user_id: me.id,
+            root_id: root.id,
+            capabilities: vec![],
+        },
+    )
+    .await;
+    assert!(matches!(empty, Err(CoreError::Validation(_))), "{empty:?}");
+    let scopes = people::list_scopes(&db.pool, Some(me.id)).await.unwrap();
+    assert!(scopes.is_empty(), "nothing was granted: {scopes:?}");
+}
+
+#[tokio::test]
+async fn the_app_refuses_to_work_as_a_role_that_bypasses_row_level_security() {
+    let db = test_db().await;
+    // The test cluster's superuser.
+    let refused = startup::open(&DatabaseTarget::Url(db.url.clone()), |_| {}).await;
+    match refused {
+        Err(CoreError::Forbidden(m)) => assert!(m.contains("bypasses row-level security"), "{m}"),
+        other => panic!("a superuser was let in: {:?}", other.map(|o| o.display)),
+    }
+    // A role that is nobody's.
+    let stray = role_name(&db, "stray");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {stray} LOGIN")))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let refused = startup::open(
+        &DatabaseTarget::Url(db::with_user(&db.url, &stray).unwrap()),
+        |_| {},
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(CoreError::Forbidden(m)) if m.contains("not a person's")),
+        "{:?}",
+        refused.map(|o| o.display)
+    );
+    // A person is let in, as themselves.
+    let (_, role) = add_person(&db, "person", false).await;
+    let opened = startup::open(
+        &DatabaseTarget::Url(db::with_user(&db.url, &role).unwrap()),
+        |_| {},
+    )
+    .await
+    .expect("a person opens");
+    assert_eq!(opened.server.user, role);
+    let session = people::session(&opened.pool).await.unwrap();
+    assert!(
+        !session.bypasses_security
+            && session.person.is_some()
+            && session
+                .roots
+                .iter()
+                .all(|r| r.capabilities.is_empty() || r.capabilities == [Capability::Read])
+    );
+}
