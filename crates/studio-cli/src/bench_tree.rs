@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use studio_bench::tree::{self as bench, BenchOptions, BenchReport};
-use studio_core::startup::{self, DatabaseTarget};
+use studio_core::startup::{self, DatabaseTarget, Identity};
 use studio_core::{Actor, Source};
 
 /// Which benchmark.
@@ -17,11 +17,12 @@ pub enum Suite {
 
 pub async fn run(
     target: &DatabaseTarget,
+    identity: Identity,
     suite: Suite,
     iterations: u32,
     json: bool,
 ) -> Result<ExitCode> {
-    let opened = startup::open(target, |_| {}).await?;
+    let opened = startup::open_as(target, identity, |_| {}).await?;
     let actor = Actor::for_session(&opened.pool, Source::Bench).await?;
     let options = BenchOptions::with_iterations(iterations);
     let step = |step: &str| {

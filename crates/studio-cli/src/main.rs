@@ -4,6 +4,7 @@
 
 mod bench_tree;
 mod doctor;
+mod people;
 mod seed_generate;
 
 use std::process::ExitCode;
@@ -45,6 +46,20 @@ enum Command {
         /// Check the read model of the database (exit 1 on any difference).
         #[arg(long)]
         read_model: bool,
+        /// Check the database's row-level security, the people's roles,
+        /// views and SECURITY DEFINER functions (exit 1 on any problem).
+        #[arg(long, conflicts_with = "read_model")]
+        security: bool,
+    },
+    /// People: one PostgreSQL login role each.
+    User {
+        #[command(subcommand)]
+        action: people::UserAction,
+    },
+    /// What people may do on which roots.
+    Scope {
+        #[command(subcommand)]
+        action: people::ScopeAction,
     },
     /// The read model (one row per live entity, derived from the registry).
     ReadModel {
@@ -73,6 +88,10 @@ enum BenchWhat {
         /// One JSON object per operation and line.
         #[arg(long)]
         json: bool,
+        /// Run as this person's role (`owner`, the default: the schema
+        /// owner, past row-level security).
+        #[arg(long = "as", value_name = "ROLE")]
+        role: Option<String>,
     },
     /// The property pane, setting a value, the read model's share, and a
     /// bulk edit of 10,000 entities, against raw SQL.
@@ -83,6 +102,10 @@ enum BenchWhat {
         /// One JSON object per operation and line.
         #[arg(long)]
         json: bool,
+        /// Run as this person's role (`owner`, the default: the schema
+        /// owner, past row-level security).
+        #[arg(long = "as", value_name = "ROLE")]
+        role: Option<String>,
     },
 }
 
@@ -189,7 +212,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Db { action } => db_command(action, &target).await,
         Command::Migrate => {
-            let opened = startup::open(&target, |_| {}).await?;
+            let opened = startup::open_as(&target, startup::Identity::Maintenance, |_| {}).await?;
             println!(
                 "schema up to date on {} (PostgreSQL {})",
                 opened.display, opened.server.version
@@ -199,7 +222,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Seed {
             what: SeedWhat::Demo,
         } => {
-            let opened = startup::open(&target, |_| {}).await?;
+            let opened = startup::open_as(&target, startup::Identity::Maintenance, |_| {}).await?;
             let actor = Actor::for_session(&opened.pool, Source::Cli).await?;
             let report = demo::seed_demo(&opened.pool, &actor).await?.value;
             println!(
@@ -217,13 +240,43 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 },
         } => seed_generate::run(&target, entities, seed, wide).await,
         Command::Bench {
-            what: BenchWhat::Tree { iterations, json },
-        } => bench_tree::run(&target, bench_tree::Suite::Tree, iterations, json).await,
+            what:
+                BenchWhat::Tree {
+                    iterations,
+                    json,
+                    role,
+                },
+        } => {
+            let identity = people::check_bench_identity(role.as_deref())?;
+            bench_tree::run(&target, identity, bench_tree::Suite::Tree, iterations, json).await
+        }
         Command::Bench {
-            what: BenchWhat::Properties { iterations, json },
-        } => bench_tree::run(&target, bench_tree::Suite::Properties, iterations, json).await,
-        Command::Doctor { read_model: false } => Ok(doctor::run()),
-        Command::Doctor { read_model: true } => {
+            what:
+                BenchWhat::Properties {
+                    iterations,
+                    json,
+                    role,
+                },
+        } => {
+            let identity = people::check_bench_identity(role.as_deref())?;
+            bench_tree::run(
+                &target,
+                identity,
+                bench_tree::Suite::Properties,
+                iterations,
+                json,
+            )
+            .await
+        }
+        Command::Doctor { security: true, .. } => people::doctor(&target).await,
+        Command::User { action } => people::user(action, &target).await,
+        Command::Scope { action } => people::scope(action, &target).await,
+        Command::Doctor {
+            read_model: false, ..
+        } => Ok(doctor::run()),
+        Command::Doctor {
+            read_model: true, ..
+        } => {
             let opened = startup::open(&target, |_| {}).await?;
             let mut conn = opened.pool.acquire().await?;
             let problems = studio_core::read_model::check(&mut conn, 100).await?;
@@ -242,7 +295,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
         Command::ReadModel { action } => {
-            let opened = startup::open(&target, |_| {}).await?;
+            let opened = startup::open_as(&target, startup::Identity::Maintenance, |_| {}).await?;
             let mut conn = opened.pool.acquire().await?;
             match action {
                 ReadModelAction::Rebuild => {

@@ -21,7 +21,7 @@ pub async fn run(target: &DatabaseTarget, entities: u64, seed: u64, wide: u64) -
     };
     // Refuse bad sizes before starting anything.
     options.validate()?;
-    let opened = startup::open(target, |_| {}).await?;
+    let opened = startup::open_as(target, startup::Identity::Maintenance, |_| {}).await?;
     let actor = Actor::for_session(&opened.pool, Source::Cli).await?;
     let started = Instant::now();
     let last = Mutex::new((GeneratePhase::Analyze, 0u64));
