@@ -33,76 +33,115 @@ ALTER TABLE users ADD COLUMN is_admin boolean NOT NULL DEFAULT false;
 
 -- --------------------------------------------------------- who is asking
 
--- The person the current role is (NULL when it is nobody's).
+-- The person the current role is (NULL when it is nobody's). The helpers
+-- below are PL/pgSQL: their plans are cached per session, and the policies
+-- call them on every statement.
 CREATE FUNCTION eco_current_user_id() RETURNS uuid
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, public
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, public, pg_temp
 AS $$
-    SELECT id FROM users WHERE pg_role = current_user AND deleted_at IS NULL
+BEGIN
+    RETURN (SELECT id FROM public.users WHERE pg_role = current_user AND deleted_at IS NULL);
+END
 $$;
 
 -- Whether the current role is a live global administrator.
 CREATE FUNCTION eco_is_admin() RETURNS boolean
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, public
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, public, pg_temp
 AS $$
-    SELECT coalesce((SELECT is_admin FROM users
-                     WHERE pg_role = current_user AND deleted_at IS NULL), false)
+BEGIN
+    RETURN coalesce((SELECT is_admin FROM public.users
+                      WHERE pg_role = current_user AND deleted_at IS NULL), false);
+END
 $$;
 
 -- The ids of the roots on which the role `who` holds `cap` (NULL: any live
 -- scope, which is what seeing a root takes; the tag library is then always
--- included). Reads the scopes past row-level security (the policies call it,
--- and the scopes' own policies call it), so it answers only for the session's
--- own role or a role the session may become.
+-- included). A global administrator, a superuser or a role that bypasses
+-- row-level security holds everything on every root. Reads the scopes past
+-- row-level security (the policies call it, and the scopes' own policies
+-- call it), so it answers only for the session's own role or a role the
+-- session may become.
 CREATE FUNCTION eco_root_ids(who name, cap text) RETURNS uuid[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     person uuid;
     admin boolean;
+    roots uuid[];
 BEGIN
-    IF NOT pg_has_role(session_user, who, 'MEMBER') THEN
+    IF NOT pg_catalog.pg_has_role(session_user, who, 'MEMBER') THEN
         RETURN '{}';
     END IF;
     SELECT u.id, u.is_admin INTO person, admin
-      FROM users u WHERE u.pg_role = who AND u.deleted_at IS NULL;
+      FROM public.users u WHERE u.pg_role = who AND u.deleted_at IS NULL;
+    IF admin OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                         WHERE r.rolname = who AND (r.rolsuper OR r.rolbypassrls)) THEN
+        RETURN ARRAY(SELECT e.id FROM public.entities e WHERE e.parent_entity_id IS NULL);
+    END IF;
     IF person IS NULL THEN
         RETURN '{}';
     END IF;
-    IF admin THEN
-        RETURN ARRAY(SELECT e.id FROM entities e WHERE e.parent_entity_id IS NULL);
+    IF cap IS NULL THEN
+        roots := ARRAY(SELECT s.root_entity_id FROM public.user_root_entity_scopes s
+                        WHERE s.user_id = person AND s.deleted_at IS NULL);
+        RETURN roots || ARRAY(SELECT e.id FROM public.entities e
+                                JOIN public.entity_type_definitions t ON t.id = e.entity_type_id
+                               WHERE e.parent_entity_id IS NULL AND t.key = 'tag_library');
     END IF;
-    RETURN ARRAY(
-        SELECT s.root_entity_id FROM user_root_entity_scopes s
-         WHERE s.user_id = person AND s.deleted_at IS NULL
-           AND (cap IS NULL OR s.capabilities ? cap)
-        UNION
-        SELECT e.id FROM entities e
-          JOIN entity_type_definitions t ON t.id = e.entity_type_id
-         WHERE cap IS NULL AND e.parent_entity_id IS NULL AND t.key = 'tag_library');
+    RETURN ARRAY(SELECT s.root_entity_id FROM public.user_root_entity_scopes s
+                  WHERE s.user_id = person AND s.deleted_at IS NULL AND s.capabilities ? cap);
 END
 $$;
 
--- The same roots as paths (a root's path is its id label), for `@>` on
--- `entities.path`.
+-- The same roots as paths, for `@>` on `entities.path` (a root's path is
+-- its id label). For those who hold everything, the empty path: the
+-- ancestor of every path, roots created in the same statement included.
 CREATE FUNCTION eco_root_paths(who name, cap text) RETURNS ltree[]
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, public
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp
 AS $$
-    SELECT coalesce(array_agg(text2ltree(replace(r::text, '-', ''))), '{}')
-      FROM unnest(eco_root_ids(who, cap)) AS r
+DECLARE
+    person uuid;
+    admin boolean;
+    paths public.ltree[];
+BEGIN
+    IF NOT pg_catalog.pg_has_role(session_user, who, 'MEMBER') THEN
+        RETURN '{}';
+    END IF;
+    SELECT u.id, u.is_admin INTO person, admin
+      FROM public.users u WHERE u.pg_role = who AND u.deleted_at IS NULL;
+    IF admin OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                         WHERE r.rolname = who AND (r.rolsuper OR r.rolbypassrls)) THEN
+        RETURN ARRAY[''::public.ltree];
+    END IF;
+    IF person IS NULL THEN
+        RETURN '{}';
+    END IF;
+    paths := ARRAY(SELECT public.text2ltree(replace(s.root_entity_id::text, '-', ''))
+                     FROM public.user_root_entity_scopes s
+                    WHERE s.user_id = person AND s.deleted_at IS NULL
+                      AND (cap IS NULL OR s.capabilities ? cap));
+    IF cap IS NULL THEN
+        paths := paths || ARRAY(SELECT e.path FROM public.entities e
+                                  JOIN public.entity_type_definitions t ON t.id = e.entity_type_id
+                                 WHERE e.parent_entity_id IS NULL AND t.key = 'tag_library');
+    END IF;
+    RETURN paths;
+END
 $$;
 
 -- Whether the current role holds `cap` on the root `root` (the core asks it
 -- before a change, to refuse with a clear reason; the policies decide).
 CREATE FUNCTION eco_has_capability(root uuid, cap text) RETURNS boolean
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, public
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, public, pg_temp
 AS $$
-    SELECT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)
-        OR root = ANY(eco_root_ids(current_user, cap))
+BEGIN
+    RETURN root = ANY (public.eco_root_ids(current_user, cap));
+END
 $$;
 
 -- Who wrote an audit row, by default.
@@ -133,7 +172,11 @@ BEGIN
                        t, owner_role);
     END LOOP;
 
-    -- Global definitions: everyone reads, global administrators write.
+    -- Global definitions: everyone reads, global administrators write. An
+    -- update's USING is true so that anyone may lock a definition while
+    -- writing values against it (SELECT ... FOR SHARE applies the UPDATE
+    -- policy), and so that an update by anyone else fails loudly on the
+    -- WITH CHECK instead of changing nothing.
     FOREACH t IN ARRAY ARRAY['entity_type_definitions', 'property_groups',
                              'property_definitions', 'tag_groups',
                              'entity_type_properties', 'users']
@@ -142,7 +185,7 @@ BEGIN
         EXECUTE format('CREATE POLICY people_insert ON %I FOR INSERT TO eco_studio_people '
                        'WITH CHECK ((SELECT eco_is_admin()))', t);
         EXECUTE format('CREATE POLICY people_update ON %I FOR UPDATE TO eco_studio_people '
-                       'USING ((SELECT eco_is_admin())) WITH CHECK ((SELECT eco_is_admin()))', t);
+                       'USING (true) WITH CHECK ((SELECT eco_is_admin()))', t);
         EXECUTE format('CREATE POLICY people_delete ON %I FOR DELETE TO eco_studio_people '
                        'USING ((SELECT eco_is_admin()))', t);
     END LOOP;
@@ -184,17 +227,17 @@ $$;
 
 -- Entities: seen under a root with any scope, changed with write there
 -- (a move needs write where the entity is and where it goes), purged with
--- purge. Global administrators see and change all, new roots included
--- (their root list is taken when a statement starts).
+-- purge. Global administrators hold every root (and new ones: see
+-- eco_root_paths).
 CREATE POLICY people_select ON entities FOR SELECT TO eco_studio_people
-    USING ((SELECT eco_is_admin()) OR (SELECT eco_root_paths(current_user, NULL)) @> path);
+    USING ((SELECT eco_root_paths(current_user, NULL)) @> path);
 CREATE POLICY people_insert ON entities FOR INSERT TO eco_studio_people
-    WITH CHECK ((SELECT eco_is_admin()) OR (SELECT eco_root_paths(current_user, 'write')) @> path);
+    WITH CHECK ((SELECT eco_root_paths(current_user, 'write')) @> path);
 CREATE POLICY people_update ON entities FOR UPDATE TO eco_studio_people
-    USING ((SELECT eco_is_admin()) OR (SELECT eco_root_paths(current_user, 'write')) @> path)
-    WITH CHECK ((SELECT eco_is_admin()) OR (SELECT eco_root_paths(current_user, 'write')) @> path);
+    USING ((SELECT eco_root_paths(current_user, 'write')) @> path)
+    WITH CHECK ((SELECT eco_root_paths(current_user, 'write')) @> path);
 CREATE POLICY people_delete ON entities FOR DELETE TO eco_studio_people
-    USING ((SELECT eco_is_admin()) OR (SELECT eco_root_paths(current_user, 'purge')) @> path);
+    USING ((SELECT eco_root_paths(current_user, 'purge')) @> path);
 
 -- The read model carries its root: no join.
 CREATE POLICY people_select ON entity_read_model FOR SELECT TO eco_studio_people
@@ -315,7 +358,9 @@ GRANT SELECT, INSERT ON audit_events TO eco_studio_people;
 GRANT SELECT ON _sqlx_migrations TO eco_studio_people;
 
 REVOKE ALL ON FUNCTION eco_root_ids(name, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION eco_root_paths(name, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION eco_root_ids(name, text) TO eco_studio_people;
+GRANT EXECUTE ON FUNCTION eco_root_paths(name, text) TO eco_studio_people;
 
 -- ------------------------------------------------------- managing people
 
@@ -323,10 +368,10 @@ GRANT EXECUTE ON FUNCTION eco_root_ids(name, text) TO eco_studio_people;
 -- maintenance role that could create roles anyway (the owner, a superuser).
 CREATE FUNCTION eco_may_manage_people() RETURNS boolean
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, public, pg_temp
 AS $$
-    SELECT coalesce((SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = session_user), false)
-        OR EXISTS (SELECT 1 FROM users
+    SELECT coalesce((SELECT rolsuper OR rolcreaterole FROM pg_catalog.pg_roles WHERE rolname = session_user), false)
+        OR EXISTS (SELECT 1 FROM public.users
                     WHERE pg_role = session_user AND is_admin AND deleted_at IS NULL)
 $$;
 
@@ -339,13 +384,13 @@ CREATE FUNCTION eco_add_person(role_name name, display_name text, email text,
                                create_role boolean, password_verifier text, admin boolean)
 RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     person uuid := gen_random_uuid();
-    found pg_roles%ROWTYPE;
+    found pg_catalog.pg_roles%ROWTYPE;
 BEGIN
-    IF NOT eco_may_manage_people() THEN
+    IF NOT public.eco_may_manage_people() THEN
         RAISE EXCEPTION 'only a global administrator can add people'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -357,11 +402,11 @@ BEGIN
         RAISE EXCEPTION 'a person needs a name'
             USING ERRCODE = 'check_violation', COLUMN = 'display_name';
     END IF;
-    IF EXISTS (SELECT 1 FROM users u WHERE u.pg_role = role_name AND u.deleted_at IS NULL) THEN
+    IF EXISTS (SELECT 1 FROM public.users u WHERE u.pg_role = role_name AND u.deleted_at IS NULL) THEN
         RAISE EXCEPTION 'the role % already belongs to a person', role_name
             USING ERRCODE = 'unique_violation', CONSTRAINT = 'uq_users_pg_role_active';
     END IF;
-    SELECT * INTO found FROM pg_roles r WHERE r.rolname = role_name;
+    SELECT * INTO found FROM pg_catalog.pg_roles r WHERE r.rolname = role_name;
     IF create_role THEN
         IF found.rolname IS NOT NULL THEN
             RAISE EXCEPTION 'a role named % exists already; link it instead', role_name
@@ -388,7 +433,7 @@ BEGIN
         EXECUTE format('ALTER ROLE %I LOGIN', role_name);
     END IF;
     EXECUTE format('GRANT eco_studio_people TO %I', role_name);
-    INSERT INTO users (id, pg_role, display_name, email, is_admin, created_at, updated_at)
+    INSERT INTO public.users (id, pg_role, display_name, email, is_admin, created_at, updated_at)
     VALUES (person, role_name, btrim(display_name), nullif(btrim(email), ''), admin, now(), now());
     RETURN person;
 END
@@ -398,24 +443,24 @@ $$;
 -- eco_studio_people; their user row is kept (soft-deleted) for history.
 CREATE FUNCTION eco_deactivate_person(person uuid) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     role_name name;
 BEGIN
-    IF NOT eco_may_manage_people() THEN
+    IF NOT public.eco_may_manage_people() THEN
         RAISE EXCEPTION 'only a global administrator can deactivate people'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    SELECT u.pg_role INTO role_name FROM users u WHERE u.id = person AND u.deleted_at IS NULL;
+    SELECT u.pg_role INTO role_name FROM public.users u WHERE u.id = person AND u.deleted_at IS NULL;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no active person with id %', person USING ERRCODE = 'no_data_found';
     END IF;
     IF role_name = session_user THEN
         RAISE EXCEPTION 'you cannot deactivate yourself' USING ERRCODE = 'check_violation';
     END IF;
-    UPDATE users SET deleted_at = now(), updated_at = now() WHERE id = person;
-    IF role_name IS NOT NULL AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role_name) THEN
+    UPDATE public.users SET deleted_at = now(), updated_at = now() WHERE id = person;
+    IF role_name IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = role_name) THEN
         EXECUTE format('ALTER ROLE %I NOLOGIN', role_name);
         EXECUTE format('REVOKE eco_studio_people FROM %I', role_name);
     END IF;

@@ -232,17 +232,16 @@ async fn check_person(pool: &PgPool) -> CoreResult<()> {
             session.role, session.role
         )));
     }
-    let applied: Option<i64> = sqlx::query_scalar(
-        "SELECT max(version) FROM _sqlx_migrations WHERE success",
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(|_| {
-        CoreError::Migration(
+    let applied: Option<i64> =
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await
+            .map_err(|_| {
+                CoreError::Migration(
             "this database has no Eco Studio schema yet: its owner runs `eco-studio migrate` first"
                 .into(),
         )
-    })?;
+            })?;
     let latest = db::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
     match applied {
         Some(v) if v > latest => Err(CoreError::Migration(format!(

@@ -11,8 +11,29 @@ use crate::error::CoreResult;
 /// The SECURITY DEFINER functions the schema is allowed to have (each with
 /// a fixed `search_path`): reading a person's roots past row-level security,
 /// and managing people (which needs CREATEROLE).
-pub const DEFINER_ALLOW_LIST: [&str; 3] =
-    ["eco_root_ids", "eco_add_person", "eco_deactivate_person"];
+pub const DEFINER_ALLOW_LIST: [&str; 6] = [
+    "eco_root_ids",
+    "eco_root_paths",
+    "eco_add_person",
+    "eco_deactivate_person",
+    "eco_search_names",
+    "eco_search_labels",
+];
+
+/// The functions behind the indexed conditions (path ranges and ancestry,
+/// JSON and array containment), which must be LEAKPROOF for an index to
+/// serve them under row-level security.
+const INDEXED_CONDITIONS: [&str; 9] = [
+    "ltree_lt",
+    "ltree_ge",
+    "ltree_isparent",
+    "ltree_risparent",
+    "jsonb_contains",
+    "jsonb_exists",
+    "arraycontains",
+    "arrayoverlap",
+    "_ltree_isparent",
+];
 
 /// Tables outside the rules: the migrator's own bookkeeping.
 const EXEMPT_TABLES: [&str; 1] = ["_sqlx_migrations"];
@@ -123,7 +144,7 @@ pub async fn check(pool: &PgPool) -> CoreResult<Vec<Finding>> {
     // search_path.
     let definers: Vec<(String, bool)> = sqlx::query_as(
         "SELECT p.proname::text,
-                coalesce(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%'), false)
+                coalesce(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%pg\\_temp'), false)
            FROM pg_proc p
           WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef
           ORDER BY 1",
@@ -142,6 +163,20 @@ pub async fn check(pool: &PgPool) -> CoreResult<Vec<Finding>> {
                 "a SECURITY DEFINER function without a fixed search_path",
             ));
         }
+    }
+    // Indexed conditions usable under row-level security.
+    let slow: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT proname::text FROM pg_proc WHERE proname = ANY ($1) AND NOT proleakproof ORDER BY 1",
+    )
+    .bind(&INDEXED_CONDITIONS[..])
+    .fetch_all(pool)
+    .await?;
+    for function in slow {
+        findings.push(finding(
+            &function,
+            "not LEAKPROOF: under row-level security its condition cannot use an index \
+             (a superuser runs the migration indexes_under_row_security to fix it)",
+        ));
     }
     Ok(findings)
 }

@@ -85,21 +85,18 @@ pub const SUBTREE_COUNT_SQL: &str = "SELECT count(*) FROM entities
      WHERE path >= $1::ltree AND path < ($1 || '0')::ltree
        AND (NOT $2 OR deleted_at IS NULL)";
 
-/// Candidates of a dotted query: path labels holding the pattern `$1`.
-pub const BY_PATH_LABEL: &str = concat!(
-    "SELECT e.id, COALESCE(v.value #>> '{}', '') AS name, e.path_label
-     FROM entities e
-     ",
-    name_join!(),
-    "
-     WHERE e.path_label ILIKE $1 AND e.deleted_at IS NULL"
-);
+/// Candidates of a dotted query: live path labels holding the pattern `$1`
+/// (at most `$2`), among the entities the current role sees. A function:
+/// ILIKE is not LEAKPROOF, so under row-level security a plain statement
+/// could not use the trigram index (see the migration
+/// `indexes_under_row_security`).
+pub const BY_PATH_LABEL: &str =
+    "SELECT c.id, c.name, c.path_label FROM eco_search_labels(current_user, $1, $2) c";
 
-/// Candidates of a word: live names holding the pattern `$1`, from the
-/// read model (one row per live entity, name and label on it).
-pub const BY_NAME: &str = "SELECT r.entity_id AS id, r.name, r.path_label
-     FROM entity_read_model r
-     WHERE r.name ILIKE $1";
+/// Candidates of a word: live names holding the pattern `$1` (at most `$2`),
+/// from the read model, among the entities the current role sees.
+pub const BY_NAME: &str =
+    "SELECT c.id, c.name, c.path_label FROM eco_search_names(current_user, $1, $2) c";
 
 /// The statement that rewrites one chunk of a moved subtree: `$1` the old
 /// path, `$2` the new path, `$3` the new label, `$4` the old depth, `$5` the

@@ -377,6 +377,36 @@ async fn plain_sql_as_a_scoped_role_cannot_read_count_or_change_another_tenants_
         let e = sqlx::query(sqlx::AssertSqlSafe(insert.clone())).execute(&mut conn).await.expect_err(&insert);
         assert!(permission_error(&e), "{insert}: {e}");
     }
+    // A table of her own named like the studio's, searched first, changes
+    // nothing: the policies' functions name their tables in full.
+    sqlx::raw_sql(
+        "CREATE TEMP TABLE users (id uuid, pg_role text, is_admin boolean, deleted_at timestamptz);
+         INSERT INTO pg_temp.users VALUES (gen_random_uuid(), current_user, true, NULL);
+         SET search_path = pg_temp, public;",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let hijacked: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM public.entities WHERE id = ANY($1)")
+            .bind(&helios_ids)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        hijacked, 0,
+        "a temporary users table made alice an administrator"
+    );
+    let admin: bool = sqlx::query_scalar("SELECT public.eco_is_admin()")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(!admin);
+    sqlx::raw_sql("RESET search_path; DROP TABLE pg_temp.users")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
     // Nor can she raise herself, or move her tenant's rows into theirs.
     let e = sqlx::query("UPDATE users SET is_admin = true")
         .execute(&mut conn)
@@ -462,6 +492,26 @@ async fn what_each_person_sees_and_may_change_matches_an_independent_model() {
         roots.push(root.id);
         root_names.push(label.to_string());
     }
+
+    // A text property every entity may hold.
+    let note = studio_core::properties::create_property_definition(
+        pool,
+        &owner(),
+        &studio_core::properties::PropertyDefinitionInput {
+            group_id: None,
+            key: "note".into(),
+            name: "Note".into(),
+            description: None,
+            value_type: studio_core::properties::ValueType::Text,
+            is_required: false,
+            is_sensitive: false,
+            is_searchable: true,
+            rules: studio_core::properties::Rules::from_json(&serde_json::json!({})).unwrap(),
+        },
+    )
+    .await
+    .unwrap()
+    .value;
 
     let mut rng = Lcg(0x5eed_0008);
     let caps = [
@@ -634,6 +684,43 @@ async fn what_each_person_sees_and_may_change_matches_an_independent_model() {
                 "{role} scopes on root {i}"
             );
         }
+        // Definitions are global administrators' to change.
+        let renamed_definition = studio_core::properties::update_property_definition(
+            &as_person,
+            &actor,
+            &studio_core::properties::PropertyDefinitionUpdate {
+                id: note.id,
+                expected_updated_at: sqlx::query_scalar(
+                    "SELECT updated_at FROM property_definitions WHERE id = $1",
+                )
+                .bind(note.id)
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+                group_id: None,
+                name: format!("Note ({role})"),
+                description: None,
+                value_type: studio_core::properties::ValueType::Text,
+                is_required: false,
+                is_sensitive: false,
+                is_searchable: true,
+                rules: studio_core::properties::Rules::from_json(&serde_json::json!({})).unwrap(),
+                accept_invalid: None,
+            },
+        )
+        .await;
+        assert_eq!(
+            renamed_definition.is_ok(),
+            *admin,
+            "{role} editing a definition: {renamed_definition:?}"
+        );
+        if !*admin {
+            assert!(
+                matches!(renamed_definition, Err(CoreError::Forbidden(_))),
+                "{renamed_definition:?}"
+            );
+        }
+
         // New roots are a global administrator's.
         let created = registry::create(
             &as_person,
