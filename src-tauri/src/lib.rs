@@ -82,6 +82,13 @@ macro_rules! specta_builder {
                 $crate::commands::links::neighbourhood,
                 $crate::commands::bulk::bulk_preview,
                 $crate::commands::bulk::bulk_edit,
+                $crate::commands::people::current_session,
+                $crate::commands::people::list_people,
+                $crate::commands::people::add_person,
+                $crate::commands::people::deactivate_person,
+                $crate::commands::people::list_scopes,
+                $crate::commands::people::grant_scope,
+                $crate::commands::people::revoke_scope,
             ])
             .events(tauri_specta::collect_events![
                 $crate::events::StartupEvent,

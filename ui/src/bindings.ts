@@ -117,6 +117,16 @@ export const commands = {
 	bulkPreview: (edit: BulkEdit) => typedError<BulkPreview, AppError>(__TAURI_INVOKE("bulk_preview", { edit })),
 	/**  Applies a bulk edit, all or nothing. */
 	bulkEdit: (edit: BulkEdit) => typedError<BulkStarted, AppError>(__TAURI_INVOKE("bulk_edit", { edit })),
+	/**  Who the app is signed in as, and what they may do on each root. */
+	currentSession: () => typedError<Session, AppError>(__TAURI_INVOKE("current_session")),
+	listPeople: () => typedError<Person[], AppError>(__TAURI_INVOKE("list_people")),
+	/**  Adds a person; a generated password comes back once and is kept nowhere. */
+	addPerson: (input: NewPerson) => typedError<AddedPerson, AppError>(__TAURI_INVOKE("add_person", { input })),
+	deactivatePerson: (id: string) => typedError<Person, AppError>(__TAURI_INVOKE("deactivate_person", { id })),
+	/**  The live scopes the signed-in person sees, of one person or of all. */
+	listScopes: (userId: string | null) => typedError<Scope[], AppError>(__TAURI_INVOKE("list_scopes", { userId })),
+	grantScope: (input: GrantScope) => typedError<Scope, AppError>(__TAURI_INVOKE("grant_scope", { input })),
+	revokeScope: (id: string) => typedError<Scope, AppError>(__TAURI_INVOKE("revoke_scope", { id })),
 };
 
 /** Events */
@@ -127,6 +137,15 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  A person just added; `password` is the generated one, shown once and
+ *  never stored (the server keeps only its SCRAM verifier).
+ */
+export type AddedPerson = {
+	person: Person,
+	password: string | null,
+};
+
 export type AppError = 
 /**  The database is still being opened; try again when `ready` arrives. */
 { type: "NotReady" } | { type: "NotFound"; data: {
@@ -217,6 +236,11 @@ export type BulkTarget =
 { kind: "entities"; ids: string[] } | 
 /**  Every entity under `root_id` (itself included), of one type if given. */
 { kind: "subtree"; rootId: string; typeKey: string | null };
+
+/**  What a scope allows on its root (seeing the root takes any live scope). */
+export type Capability = "read" | "write" | 
+/**  Manage the scopes on the root. */
+"admin" | "secrets:read" | "secrets:write" | "purge" | "workflows:run" | "workflows:edit";
 
 /**  A page of children, in path-label order. */
 export type ChildPage = {
@@ -357,6 +381,16 @@ export type EntityTypeUpdate = {
 	icon: string | null,
 };
 
+export type GrantScope = {
+	userId: string,
+	rootId: string,
+	/**
+	 *  The capabilities the person will hold on the root (replacing what
+	 *  they held there). At least one.
+	 */
+	capabilities: Capability[],
+};
+
 /**  Makes an entity a group, or edits its group configuration. */
 export type GroupConfig = {
 	entityId: string,
@@ -409,6 +443,18 @@ export type LayoutEntry = {
 	isRequired: boolean,
 };
 
+/**  How a new person logs in. */
+export type Login = 
+/**  Create their role with a generated password, returned once. */
+{ kind: "newRoleWithPassword" } | 
+/**
+ *  Create their role without a password (for servers that authenticate
+ *  otherwise: a local socket, peer, certificates).
+ */
+{ kind: "newRoleWithoutPassword" } | 
+/**  Link a role that exists already. */
+{ kind: "existingRole" };
+
 /**  Members to add to and remove from a group. */
 export type MembersEdit = {
 	groupId: string,
@@ -442,6 +488,14 @@ export type Neighbourhood = {
 	edges: Relationship[],
 	/**  More entities were within reach than the limit let in. */
 	truncated: boolean,
+};
+
+export type NewPerson = {
+	role: string,
+	displayName: string,
+	email: string | null,
+	login: Login,
+	isAdmin: boolean,
 };
 
 /**  A new relationship. */
@@ -484,6 +538,29 @@ export type PaneField = {
 export type PaneSection = {
 	group: PropertyGroup | null,
 	fields: PaneField[],
+};
+
+/**  A person (`users`). */
+export type Person = {
+	id: string,
+	/**  The login role; None for a person without one. */
+	pgRole: string | null,
+	displayName: string,
+	email: string | null,
+	/**
+	 *  A global administrator: every capability on every root, and the
+	 *  global definitions and people.
+	 */
+	isAdmin: boolean,
+	createdAt: string,
+	/**  Set when the person was deactivated. */
+	deletedAt: string | null,
+	/**
+	 *  The role is a superuser or bypasses row-level security: the owner
+	 *  or a maintenance role the studio recorded as an actor, not a person
+	 *  who can sign in to the app.
+	 */
+	maintenance: boolean,
 };
 
 /**  What a restore of past values did. */
@@ -668,6 +745,11 @@ export type RestoreProperties = {
 	asOfEventId: string,
 };
 
+export type RootCapabilities = {
+	rootId: string,
+	capabilities: Capability[],
+};
+
 /**  The kind of rule an input broke. */
 export type Rule = 
 /**  A value is missing or blank. */
@@ -738,6 +820,18 @@ export type Rules = {
 	maxItems?: number | null,
 };
 
+/**  A person's capabilities on one root. */
+export type Scope = {
+	id: string,
+	userId: string,
+	rootId: string,
+	/**  The root's name and path label, as far as the caller sees it. */
+	rootName: string | null,
+	rootLabel: string | null,
+	capabilities: Capability[],
+	updatedAt: string,
+};
+
 /**
  *  Search results: the best matches, and how many there are (exact up to
  *  the cap, then "more than").
@@ -760,6 +854,21 @@ export type SelectOption = {
 
 /**  How many tags of one group an entity may carry. */
 export type SelectionMode = "single" | "multi";
+
+/**  Who this connection is and what they may do. */
+export type Session = {
+	/**  `current_user`. */
+	role: string,
+	/**  The person that role is, if any. */
+	person: Person | null,
+	/**
+	 *  A superuser or a role that bypasses row-level security: allowed for
+	 *  maintenance only.
+	 */
+	bypassesSecurity: boolean,
+	/**  Per visible root, what the person holds there. */
+	roots: RootCapabilities[],
+};
 
 /**  Several property edits of one entity, made together (all or none). */
 export type SetValues = {

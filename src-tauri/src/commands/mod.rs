@@ -5,6 +5,7 @@
 pub mod bulk;
 pub mod jobs;
 pub mod links;
+pub mod people;
 pub mod properties;
 pub mod registry;
 pub mod startup;

@@ -40,6 +40,8 @@ export function queryKeyOf(target: InvalidationTarget): QueryKey {
       return queryKeys.allEntityTypes;
     case 'search':
       return queryKeys.allSearches;
+    case 'people':
+      return queryKeys.allPeople;
   }
 }
 

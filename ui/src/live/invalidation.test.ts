@@ -130,7 +130,7 @@ describe('invalidationsFor', () => {
   });
 
   it('reloaded (a bulk load): every list, row, count, history, the trash, types and search', () => {
-    expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'subtreeCounts', 'trash', 'search']);
+    expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'subtreeCounts', 'trash', 'search', 'people']);
     expect(changeFingerprint({ kind: 'reloaded' })).toBeNull();
   });
 });

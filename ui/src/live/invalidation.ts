@@ -20,6 +20,7 @@ export type InvalidationTarget =
   | { kind: 'subtreeCounts' }
   | { kind: 'trash' }
   | { kind: 'types' }
+  | { kind: 'people' }
   | { kind: 'search' };
 
 /** What the client knows about the loaded part of the tree. */
@@ -200,7 +201,8 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'search' },
       ];
     case 'reloaded':
-      // A bulk load: any cached list, row, count or history may be stale.
+      // A bulk load, or people and scopes changed (what one sees): any cached
+      // list, row, count or history may be stale.
       return [
         { kind: 'types' },
         { kind: 'roots' },
@@ -213,6 +215,7 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'subtreeCounts' },
         { kind: 'trash' },
         { kind: 'search' },
+        { kind: 'people' },
       ];
   }
 }

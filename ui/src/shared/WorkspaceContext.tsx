@@ -1,7 +1,7 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import type { TreeNode } from '../bindings';
 
-export type WorkspaceView = 'registry' | 'trash' | 'types' | 'properties' | 'tags';
+export type WorkspaceView = 'registry' | 'trash' | 'types' | 'properties' | 'tags' | 'people';
 export type DetailTab = 'overview' | 'properties' | 'links' | 'history';
 
 /** The one dialog the registry view shows at a time. */

@@ -3,6 +3,11 @@
 // changes onto them, so this is the only list of keys.
 
 export const queryKeys = {
+  /** Who the app is signed in as; the people; a person's scopes. */
+  session: ['people', 'session'] as const,
+  people: ['people', 'list'] as const,
+  scopes: (userId: string) => ['people', 'scopes', userId] as const,
+  allPeople: ['people'] as const,
   roots: ['roots'] as const,
   /** Prefix of every page of one parent's children. */
   children: (parentId: string) => ['children', parentId] as const,

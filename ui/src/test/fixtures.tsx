@@ -4,7 +4,7 @@ import { emit } from '@tauri-apps/api/event';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { act, render } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import type { AppError, ChildPage, EntityDetail, EntityType, RegistryChanged, StartupStatus, TreeNode } from '../bindings';
+import type { AppError, ChildPage, EntityDetail, EntityType, Person, RegistryChanged, Session, StartupStatus, TreeNode } from '../bindings';
 import { AppProviders, createQueryClient } from '../app/providers';
 
 export const T0 = '2025-01-01T00:00:00.000000Z';
@@ -82,6 +82,8 @@ export type FakeBackend = {
   handlers?: Record<string, Handler>;
   /** Optional hook to delay or replace an answer. */
   override?: (cmd: string, args: IpcArgs) => unknown;
+  /** Who the app is signed in as (default: the administrator). */
+  session?: Session;
 };
 
 function isAppError(value: unknown): value is AppError {
@@ -91,6 +93,23 @@ function isAppError(value: unknown): value is AppError {
 export const READY: StartupStatus = {
   state: 'ready',
   database: { kind: 'embedded', display: 'postgres://localhost:54321/eco', serverVersion: '17.4' },
+};
+
+export const makePerson = (over: Partial<Person> & Pick<Person, 'pgRole' | 'displayName'>): Person => ({
+  id: `person-${over.pgRole}`,
+  email: null,
+  isAdmin: false,
+  createdAt: '2026-11-30T08:00:00Z',
+  deletedAt: null,
+  maintenance: false,
+  ...over,
+});
+
+export const ADMIN_SESSION: Session = {
+  role: 'eco_admin',
+  person: makePerson({ pgRole: 'eco_admin', displayName: 'Administrator', isAdmin: true }),
+  bypassesSecurity: false,
+  roots: [],
 };
 
 /** The application commands a test made (event plumbing excluded). */
@@ -139,6 +158,8 @@ export function installBackend(backend: FakeBackend): IpcCall[] {
       switch (cmd) {
         case 'startup_status':
           return backend.status ?? READY;
+        case 'current_session':
+          return backend.session ?? ADMIN_SESSION;
         case 'list_roots': {
           const roots = backend.roots ?? [];
           if (isAppError(roots)) throw roots;

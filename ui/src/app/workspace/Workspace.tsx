@@ -1,9 +1,11 @@
-import { ScrollArea, SegmentedControl } from '@mantine/core';
+import { Group, ScrollArea, SegmentedControl } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
+import { useQuery } from '@tanstack/react-query';
 import { EntityDetailsPane } from '../../features/details';
 import { TypesView } from '../../features/entity-types';
 import { JobsPanel, JobsProvider } from '../../features/jobs';
 import { TagsAdminView } from '../../features/links';
+import { mayManagePeople, PeopleView, SessionBadge, sessionQuery } from '../../features/people';
 import { PropertyAdminView } from '../../features/property-admin';
 import { TrashView } from '../../features/trash';
 import { RegistryTree, TreeControllerProvider } from '../../features/tree';
@@ -36,10 +38,12 @@ const VIEWS: { value: WorkspaceView; label: string }[] = [
   { value: 'tags', label: 'Tags' },
 ];
 
-/** The switch between the views (Registry, Trash, Types, Properties, ...). */
+/** The switch between the views (Registry, Trash, Types, Properties, ...; People for those who manage people). */
 export function ViewSwitch() {
   const { view, setView } = useWorkspace();
-  return <SegmentedControl size="xs" value={view} onChange={(v) => setView(v as WorkspaceView)} data={VIEWS} data-testid="view-switch" aria-label="View" />;
+  const session = useQuery(sessionQuery);
+  const views = mayManagePeople(session.data) ? [...VIEWS, { value: 'people' as const, label: 'People' }] : VIEWS;
+  return <SegmentedControl size="xs" value={view} onChange={(v) => setView(v as WorkspaceView)} data={views} data-testid="view-switch" aria-label="View" />;
 }
 
 function WorkspaceLayout() {
@@ -57,7 +61,10 @@ function WorkspaceLayout() {
   return (
     <div className={classes.root}>
       <div className={classes.toolbar}>
-        <ViewSwitch />
+        <Group justify="space-between" wrap="nowrap">
+          <ViewSwitch />
+          <SessionBadge />
+        </Group>
       </div>
       <div className={classes.content}>
         {workspace.view === 'registry' && (
@@ -79,6 +86,7 @@ function WorkspaceLayout() {
         {workspace.view === 'types' && <TypesView />}
         {workspace.view === 'properties' && <PropertyAdminView />}
         {workspace.view === 'tags' && <TagsAdminView />}
+        {workspace.view === 'people' && <PeopleView />}
       </div>
     </div>
   );

@@ -39,7 +39,8 @@ describe('RegistryTree', () => {
     expect(depotRow.querySelector('[data-icon="fallback"]')).not.toBeNull();
 
     expect(tree).toHaveAttribute('tabindex', '0');
-    expect(calls.map((c) => c.cmd)).toEqual(['startup_status', 'list_roots']);
+    // The roots, and who the app is signed in as (the toolbar shows it).
+    expect(calls.map((c) => c.cmd).sort()).toEqual(['current_session', 'list_roots', 'startup_status']);
   });
 
   it('shows an error with the AppError message when list_roots fails', async () => {

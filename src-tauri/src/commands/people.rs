@@ -1,0 +1,85 @@
+//! People, their scopes, and who this window works as.
+
+use studio_core::people::{self, AddedPerson, GrantScope, NewPerson, Person, Scope, Session};
+use tauri::{AppHandle, State, Window};
+use uuid::Uuid;
+
+use crate::error::AppResult;
+use crate::events::announce;
+use crate::state::AppState;
+
+/// Who the app is signed in as, and what they may do on each root.
+#[tauri::command]
+#[specta::specta]
+pub async fn current_session(state: State<'_, AppState>) -> AppResult<Session> {
+    Ok(people::session(state.pool()?).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_people(state: State<'_, AppState>) -> AppResult<Vec<Person>> {
+    Ok(people::list_people(state.pool()?).await?)
+}
+
+/// Adds a person; a generated password comes back once and is kept nowhere.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_person(
+    app: AppHandle,
+    window: Window,
+    state: State<'_, AppState>,
+    input: NewPerson,
+) -> AppResult<AddedPerson> {
+    let (pool, actor) = state.request(&window)?;
+    let applied = people::add_person(pool, &actor, &input).await?;
+    Ok(announce(&app, &actor.source, applied))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn deactivate_person(
+    app: AppHandle,
+    window: Window,
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> AppResult<Person> {
+    let (pool, actor) = state.request(&window)?;
+    let applied = people::deactivate_person(pool, &actor, id).await?;
+    Ok(announce(&app, &actor.source, applied))
+}
+
+/// The live scopes the signed-in person sees, of one person or of all.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_scopes(
+    state: State<'_, AppState>,
+    user_id: Option<Uuid>,
+) -> AppResult<Vec<Scope>> {
+    Ok(people::list_scopes(state.pool()?, user_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn grant_scope(
+    app: AppHandle,
+    window: Window,
+    state: State<'_, AppState>,
+    input: GrantScope,
+) -> AppResult<Scope> {
+    let (pool, actor) = state.request(&window)?;
+    let applied = people::grant_scope(pool, &actor, &input).await?;
+    Ok(announce(&app, &actor.source, applied))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn revoke_scope(
+    app: AppHandle,
+    window: Window,
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> AppResult<Scope> {
+    let (pool, actor) = state.request(&window)?;
+    let applied = people::revoke_scope(pool, &actor, id).await?;
+    Ok(announce(&app, &actor.source, applied))
+}

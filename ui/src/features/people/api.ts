@@ -1,0 +1,73 @@
+// People and their scopes: who the app is signed in as, the people of the
+// database, and what each may do on which root. Every change is applied to
+// this window as `reloaded`: a scope decides what the tree shows.
+import { queryOptions } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import { commands, type Capability, type GrantScope, type NewPerson, type Session } from '../../bindings';
+import { unwrap } from '../../ipc/errors';
+import { useChangeApplier } from '../../live/LiveUpdates';
+import { queryKeys } from '../../shared/queryKeys';
+
+export const sessionQuery = queryOptions({
+  queryKey: queryKeys.session,
+  queryFn: async () => unwrap(await commands.currentSession()),
+  staleTime: 60_000,
+});
+
+export const peopleQuery = queryOptions({
+  queryKey: queryKeys.people,
+  queryFn: async () => unwrap(await commands.listPeople()),
+});
+
+export const scopesQuery = (userId: string) =>
+  queryOptions({
+    queryKey: queryKeys.scopes(userId),
+    queryFn: async () => unwrap(await commands.listScopes(userId)),
+  });
+
+/** Every capability, in the order the screens show them, with what it allows. */
+export const CAPABILITIES: { value: Capability; label: string; help: string }[] = [
+  { value: 'read', label: 'Read', help: 'See the root and everything under it' },
+  { value: 'write', label: 'Write', help: 'Create, rename, move, delete and edit properties, tags and links' },
+  { value: 'admin', label: 'Admin', help: "Manage people's scopes on this root" },
+  { value: 'purge', label: 'Purge', help: 'Remove deleted entities for good' },
+  { value: 'secrets:read', label: 'Read secrets', help: 'Reveal secret values' },
+  { value: 'secrets:write', label: 'Write secrets', help: 'Store and rotate secret values' },
+  { value: 'workflows:run', label: 'Run workflows', help: 'Start workflows on entities here' },
+  { value: 'workflows:edit', label: 'Edit workflows', help: 'Change the workflows of this root' },
+];
+
+/** A global administrator, or a maintenance role. */
+export const isAdministrator = (session: Session | undefined) => !!session && (session.bypassesSecurity || !!session.person?.isAdmin);
+
+/** Whether the session may open the People view: it administers something. */
+export const mayManagePeople = (session: Session | undefined) =>
+  isAdministrator(session) || !!session?.roots.some((root) => root.capabilities.includes('admin'));
+
+function usePeopleMutation<Args extends unknown[], T>(run: (...args: Args) => Promise<T>) {
+  const applier = useChangeApplier();
+  return useCallback(
+    async (...args: Args): Promise<T> => {
+      const result = await run(...args);
+      applier.applyLocal({ kind: 'reloaded' });
+      return result;
+    },
+    [applier, run],
+  );
+}
+
+const addPerson = async (input: NewPerson) => unwrap(await commands.addPerson(input));
+const deactivatePerson = async (id: string) => unwrap(await commands.deactivatePerson(id));
+const grantScope = async (input: GrantScope) => unwrap(await commands.grantScope(input));
+const revokeScope = async (id: string) => unwrap(await commands.revokeScope(id));
+
+export const useAddPerson = () => usePeopleMutation(addPerson);
+export const useDeactivatePerson = () => usePeopleMutation(deactivatePerson);
+export const useGrantScope = () => usePeopleMutation(grantScope);
+export const useRevokeScope = () => usePeopleMutation(revokeScope);
+
+/** The roots the signed-in person sees (the tree's own query). */
+export const rootsQuery = queryOptions({
+  queryKey: queryKeys.roots,
+  queryFn: async () => unwrap(await commands.listRoots()),
+});
