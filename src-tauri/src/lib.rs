@@ -89,6 +89,9 @@ macro_rules! specta_builder {
                 $crate::commands::people::list_scopes,
                 $crate::commands::people::grant_scope,
                 $crate::commands::people::revoke_scope,
+                $crate::commands::people::start_view_as,
+                $crate::commands::people::stop_view_as,
+                $crate::commands::people::viewing_as,
             ])
             .events(tauri_specta::collect_events![
                 $crate::events::StartupEvent,

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde::Serialize;
 use studio_core::db::PgPool;
 use studio_core::jobs::Jobs;
+use studio_core::people::Person;
 use studio_core::registry::PurgePolicy;
 use studio_core::startup::{DatabaseKind, OpenedDatabase};
 use studio_core::{Actor, Source};
@@ -37,6 +38,12 @@ pub struct Ready {
     pub actor: Actor,
 }
 
+/// "View as": a read-only pool that sees what one person sees.
+pub struct ViewAs {
+    pub person: Person,
+    pub pool: PgPool,
+}
+
 pub struct AppState {
     status: RwLock<StartupStatus>,
     ready: OnceCell<Ready>,
@@ -45,6 +52,8 @@ pub struct AppState {
     /// Running background jobs and how to cancel them.
     jobs: Arc<Jobs>,
     purge_policy: PurgePolicy,
+    /// Set while an administrator views the registry as another person.
+    view_as: RwLock<Option<ViewAs>>,
 }
 
 impl AppState {
@@ -57,6 +66,7 @@ impl AppState {
             closing: Mutex::new(false),
             jobs: Jobs::new(),
             purge_policy: purge_policy_from_env(),
+            view_as: RwLock::new(None),
         }
     }
 
@@ -68,18 +78,49 @@ impl AppState {
         &self.jobs
     }
 
-    /// The pool, once the database is open.
-    pub fn pool(&self) -> AppResult<&PgPool> {
-        Ok(&self.ready()?.db.pool)
+    /// The pool reads go through, once the database is open: the person
+    /// being viewed as, if any, else the signed-in person.
+    pub fn pool(&self) -> AppResult<PgPool> {
+        let ready = self.ready()?;
+        Ok(match &*self.view_as.read().expect("view-as lock") {
+            Some(view) => view.pool.clone(),
+            None => ready.db.pool.clone(),
+        })
     }
 
-    /// The pool and the actor of a new request from `window`.
-    pub fn request(&self, window: &Window) -> AppResult<(&PgPool, Actor)> {
+    /// The pool and the actor of a new change from `window` (refused while
+    /// viewing as another person: that view is read-only).
+    pub fn request(&self, window: &Window) -> AppResult<(PgPool, Actor)> {
         let ready = self.ready()?;
+        if let Some(view) = &*self.view_as.read().expect("view-as lock") {
+            return Err(AppError::from(studio_core::CoreError::Forbidden(format!(
+                "you are viewing as {}: nothing can be changed until you stop",
+                view.person.display_name
+            ))));
+        }
         let actor = ready.actor.request_from(Source::Window {
             label: window.label().to_string(),
         });
-        Ok((&ready.db.pool, actor))
+        Ok((ready.db.pool.clone(), actor))
+    }
+
+    /// The signed-in person's own pool (never the viewed one).
+    pub fn own_pool(&self) -> AppResult<PgPool> {
+        Ok(self.ready()?.db.pool.clone())
+    }
+
+    /// Starts or stops viewing as a person; returns the pool it replaced.
+    pub fn set_view_as(&self, view: Option<ViewAs>) -> Option<ViewAs> {
+        std::mem::replace(&mut *self.view_as.write().expect("view-as lock"), view)
+    }
+
+    /// The person being viewed as.
+    pub fn viewing_as(&self) -> Option<Person> {
+        self.view_as
+            .read()
+            .expect("view-as lock")
+            .as_ref()
+            .map(|v| v.person.clone())
     }
 
     pub fn status(&self) -> StartupStatus {

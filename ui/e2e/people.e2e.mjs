@@ -115,6 +115,26 @@ test("a scope on one root lets the person see that root and nothing of the other
   assert.equal(sneak.out, "UPDATE 0", "the person changed another tenant's rows");
 });
 
+test("viewing as the person shows the registry as they see it, read-only, until Stop", async () => {
+  await (await testId(`person-view-as-${ROLE}`)).click();
+  await waitForText("viewing-as", (t) => t?.includes(`Viewing as ${NAME}`), "no banner says whom the window views as");
+  // The registry as they see it: their root and the tag library.
+  const roots = () =>
+    browser.execute(() => [...document.querySelectorAll('[role="treeitem"][aria-level="1"]')].map((r) => r.getAttribute("data-testid").slice("tree-row-".length)));
+  await browser.waitUntil(async () => JSON.stringify(await roots()) === JSON.stringify(["northwind_energy", "tags"]), {
+    timeout: 15_000,
+    timeoutMsg: "the tree does not show only the person's roots",
+  });
+  await screenshot(browser, "e2e-people-view-as");
+  await (await testId("viewing-as-stop")).click();
+  await (await testId("session-info")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "Stop did not bring the administrator back" });
+  await browser.waitUntil(async () => (await roots()).length === 4, { timeout: 15_000, timeoutMsg: "the administrator's roots did not come back" });
+  const people = await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="People"]');
+  await people.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the People view did not come back" });
+  await people.click();
+  await (await testId("people-table")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the people did not load" });
+});
+
 test("deactivating the person ends their logins", async () => {
   await (await testId(`person-deactivate-${ROLE}`)).click();
   await (await testId("person-deactivate-confirm")).click();

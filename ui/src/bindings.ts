@@ -127,6 +127,15 @@ export const commands = {
 	listScopes: (userId: string | null) => typedError<Scope[], AppError>(__TAURI_INVOKE("list_scopes", { userId })),
 	grantScope: (input: GrantScope) => typedError<Scope, AppError>(__TAURI_INVOKE("grant_scope", { input })),
 	revokeScope: (id: string) => typedError<Scope, AppError>(__TAURI_INVOKE("revoke_scope", { id })),
+	/**
+	 *  Starts viewing the registry as `id` sees it (read-only; a global
+	 *  administrator's, no password needed). Returns that person's session.
+	 */
+	startViewAs: (id: string) => typedError<Session, AppError>(__TAURI_INVOKE("start_view_as", { id })),
+	/**  Stops viewing as another person; returns the signed-in person's session. */
+	stopViewAs: () => typedError<Session, AppError>(__TAURI_INVOKE("stop_view_as")),
+	/**  The person being viewed as, if any. */
+	viewingAs: () => typedError<Person | null, AppError>(__TAURI_INVOKE("viewing_as")),
 };
 
 /** Events */

@@ -221,6 +221,9 @@ fn from_database_error(db: &dyn sqlx::error::DatabaseError) -> CoreError {
             detail: pg.and_then(|p| p.detail()),
         }),
         "57014" => CoreError::Cancelled,
+        "25006" => {
+            CoreError::Forbidden("nothing can be changed while viewing as another person".into())
+        }
         "42501" if db.message().contains("row-level security") => CoreError::Forbidden(
             "your scopes do not allow this change here (refused by row-level security)".into(),
         ),

@@ -14,7 +14,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn bulk_preview(state: State<'_, AppState>, edit: BulkEdit) -> AppResult<BulkPreview> {
-    Ok(bulk::bulk_preview(state.pool()?, &edit).await?)
+    Ok(bulk::bulk_preview(&state.pool()?, &edit).await?)
 }
 
 /// How a bulk edit went: done at once, or running as a background job whose
@@ -38,6 +38,7 @@ pub async fn bulk_edit(
     edit: BulkEdit,
 ) -> AppResult<BulkStarted> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let started = state
         .jobs()
         .bulk_edit(pool, &actor, &edit, job_listener(app.clone()))

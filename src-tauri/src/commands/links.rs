@@ -18,7 +18,7 @@ pub async fn list_tag_groups(
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<TagGroup>> {
-    Ok(links::list_tag_groups(state.pool()?, include_deleted).await?)
+    Ok(links::list_tag_groups(&state.pool()?, include_deleted).await?)
 }
 
 #[tauri::command]
@@ -30,6 +30,7 @@ pub async fn create_tag_group(
     input: TagGroupInput,
 ) -> AppResult<TagGroup> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::create_tag_group(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -43,6 +44,7 @@ pub async fn update_tag_group(
     input: TagGroupUpdate,
 ) -> AppResult<TagGroup> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::update_tag_group(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -56,6 +58,7 @@ pub async fn delete_tag_group(
     input: VersionedId,
 ) -> AppResult<TagGroup> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::delete_tag_group(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -69,6 +72,7 @@ pub async fn restore_tag_group(
     id: Uuid,
 ) -> AppResult<TagGroup> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::restore_tag_group(pool, &actor, id).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -77,7 +81,7 @@ pub async fn restore_tag_group(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_tags(state: State<'_, AppState>) -> AppResult<Vec<Tag>> {
-    Ok(links::list_tags(state.pool()?).await?)
+    Ok(links::list_tags(&state.pool()?).await?)
 }
 
 /// Creates a tag (an entity under the tag library).
@@ -90,6 +94,7 @@ pub async fn create_tag(
     input: NewTag,
 ) -> AppResult<Tag> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::create_tag(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -103,6 +108,7 @@ pub async fn update_tag(
     input: TagUpdate,
 ) -> AppResult<Tag> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::update_tag(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -111,7 +117,7 @@ pub async fn update_tag(
 #[tauri::command]
 #[specta::specta]
 pub async fn entity_tags(state: State<'_, AppState>, entity_id: Uuid) -> AppResult<Vec<Tag>> {
-    Ok(links::entity_tags(state.pool()?, entity_id).await?)
+    Ok(links::entity_tags(&state.pool()?, entity_id).await?)
 }
 
 /// The entities carrying a tag.
@@ -122,7 +128,7 @@ pub async fn tagged_entities(
     tag_id: Uuid,
     limit: u32,
 ) -> AppResult<Vec<TreeNode>> {
-    Ok(links::tagged_entities(state.pool()?, tag_id, limit).await?)
+    Ok(links::tagged_entities(&state.pool()?, tag_id, limit).await?)
 }
 
 /// Adds and removes tags of one entity.
@@ -135,6 +141,7 @@ pub async fn edit_entity_tags(
     input: EntityTagsEdit,
 ) -> AppResult<EntityTags> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::edit_entity_tags(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -146,7 +153,7 @@ pub async fn entity_group(
     state: State<'_, AppState>,
     entity_id: Uuid,
 ) -> AppResult<Option<EntityGroup>> {
-    Ok(links::entity_group(state.pool()?, entity_id).await?)
+    Ok(links::entity_group(&state.pool()?, entity_id).await?)
 }
 
 /// Makes an entity a group, or edits its configuration.
@@ -159,6 +166,7 @@ pub async fn configure_group(
     input: GroupConfig,
 ) -> AppResult<EntityGroup> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::configure_group(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -170,14 +178,14 @@ pub async fn group_members(
     group_id: Uuid,
     limit: u32,
 ) -> AppResult<Vec<TreeNode>> {
-    Ok(links::group_members(state.pool()?, group_id, limit).await?)
+    Ok(links::group_members(&state.pool()?, group_id, limit).await?)
 }
 
 /// The groups an entity belongs to.
 #[tauri::command]
 #[specta::specta]
 pub async fn groups_of(state: State<'_, AppState>, entity_id: Uuid) -> AppResult<Vec<EntityGroup>> {
-    Ok(links::groups_of(state.pool()?, entity_id).await?)
+    Ok(links::groups_of(&state.pool()?, entity_id).await?)
 }
 
 #[tauri::command]
@@ -189,6 +197,7 @@ pub async fn edit_group_members(
     input: MembersEdit,
 ) -> AppResult<Vec<TreeNode>> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::edit_group_members(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -202,6 +211,7 @@ pub async fn create_relationship(
     input: NewRelationship,
 ) -> AppResult<Relationship> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::create_relationship(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -215,6 +225,7 @@ pub async fn delete_relationship(
     input: VersionedId,
 ) -> AppResult<Relationship> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = links::delete_relationship(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -226,7 +237,7 @@ pub async fn relationships_of(
     state: State<'_, AppState>,
     entity_id: Uuid,
 ) -> AppResult<Vec<RelatedEntity>> {
-    Ok(links::relationships_of(state.pool()?, entity_id).await?)
+    Ok(links::relationships_of(&state.pool()?, entity_id).await?)
 }
 
 /// The entities within one or two relationships of one, for the graph.
@@ -238,5 +249,5 @@ pub async fn neighbourhood(
     hops: u8,
     limit: u32,
 ) -> AppResult<Neighbourhood> {
-    Ok(links::neighbourhood(state.pool()?, entity_id, hops, limit).await?)
+    Ok(links::neighbourhood(&state.pool()?, entity_id, hops, limit).await?)
 }

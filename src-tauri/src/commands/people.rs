@@ -5,20 +5,22 @@ use tauri::{AppHandle, State, Window};
 use uuid::Uuid;
 
 use crate::error::AppResult;
-use crate::events::announce;
-use crate::state::AppState;
+use crate::events::{announce, RegistryChange, RegistryChanged};
+use crate::state::{AppState, ViewAs};
+use studio_core::Source;
+use tauri_specta::Event;
 
 /// Who the app is signed in as, and what they may do on each root.
 #[tauri::command]
 #[specta::specta]
 pub async fn current_session(state: State<'_, AppState>) -> AppResult<Session> {
-    Ok(people::session(state.pool()?).await?)
+    Ok(people::session(&state.pool()?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_people(state: State<'_, AppState>) -> AppResult<Vec<Person>> {
-    Ok(people::list_people(state.pool()?).await?)
+    Ok(people::list_people(&state.pool()?).await?)
 }
 
 /// Adds a person; a generated password comes back once and is kept nowhere.
@@ -31,6 +33,7 @@ pub async fn add_person(
     input: NewPerson,
 ) -> AppResult<AddedPerson> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = people::add_person(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -44,6 +47,7 @@ pub async fn deactivate_person(
     id: Uuid,
 ) -> AppResult<Person> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = people::deactivate_person(pool, &actor, id).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -55,7 +59,7 @@ pub async fn list_scopes(
     state: State<'_, AppState>,
     user_id: Option<Uuid>,
 ) -> AppResult<Vec<Scope>> {
-    Ok(people::list_scopes(state.pool()?, user_id).await?)
+    Ok(people::list_scopes(&state.pool()?, user_id).await?)
 }
 
 #[tauri::command]
@@ -67,6 +71,7 @@ pub async fn grant_scope(
     input: GrantScope,
 ) -> AppResult<Scope> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = people::grant_scope(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -80,6 +85,55 @@ pub async fn revoke_scope(
     id: Uuid,
 ) -> AppResult<Scope> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = people::revoke_scope(pool, &actor, id).await?;
     Ok(announce(&app, &actor.source, applied))
+}
+
+/// Starts viewing the registry as `id` sees it (read-only; a global
+/// administrator's, no password needed). Returns that person's session.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_view_as(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> AppResult<Session> {
+    let own = state.own_pool()?;
+    let (person, pool) = people::view_as(&own, id).await?;
+    let session = people::session(&pool).await?;
+    if let Some(previous) = state.set_view_as(Some(ViewAs { person, pool })) {
+        previous.pool.close().await;
+    }
+    announce_reload(&app);
+    Ok(session)
+}
+
+/// Stops viewing as another person; returns the signed-in person's session.
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_view_as(app: AppHandle, state: State<'_, AppState>) -> AppResult<Session> {
+    if let Some(previous) = state.set_view_as(None) {
+        previous.pool.close().await;
+    }
+    announce_reload(&app);
+    Ok(people::session(&state.own_pool()?).await?)
+}
+
+/// The person being viewed as, if any.
+#[tauri::command]
+#[specta::specta]
+pub async fn viewing_as(state: State<'_, AppState>) -> AppResult<Option<Person>> {
+    Ok(state.viewing_as())
+}
+
+/// Everything a window shows may differ for the other person.
+fn announce_reload(app: &AppHandle) {
+    let event = RegistryChanged {
+        source: Source::Startup,
+        change: RegistryChange::Reloaded,
+    };
+    if let Err(e) = event.emit(app) {
+        tracing::warn!("could not send a registry event: {e}");
+    }
 }

@@ -19,7 +19,7 @@ pub async fn list_property_groups(
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<PropertyGroup>> {
-    Ok(properties::list_property_groups(state.pool()?, include_deleted).await?)
+    Ok(properties::list_property_groups(&state.pool()?, include_deleted).await?)
 }
 
 #[tauri::command]
@@ -31,6 +31,7 @@ pub async fn create_property_group(
     input: PropertyGroupInput,
 ) -> AppResult<PropertyGroup> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::create_property_group(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -44,6 +45,7 @@ pub async fn update_property_group(
     input: PropertyGroupUpdate,
 ) -> AppResult<PropertyGroup> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::update_property_group(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -57,6 +59,7 @@ pub async fn delete_property_group(
     input: VersionedId,
 ) -> AppResult<PropertyGroup> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::delete_property_group(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -70,6 +73,7 @@ pub async fn restore_property_group(
     id: Uuid,
 ) -> AppResult<PropertyGroup> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::restore_property_group(pool, &actor, id).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -84,6 +88,7 @@ pub async fn reorder_property_groups(
     ids: Vec<Uuid>,
 ) -> AppResult<Vec<PropertyGroup>> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::reorder_property_groups(pool, &actor, &ids).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -94,7 +99,7 @@ pub async fn list_property_definitions(
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<PropertyDefinition>> {
-    Ok(properties::list_property_definitions(state.pool()?, include_deleted).await?)
+    Ok(properties::list_property_definitions(&state.pool()?, include_deleted).await?)
 }
 
 /// How many stored values an edit of a property's type or rules would make
@@ -105,7 +110,7 @@ pub async fn property_definition_impact(
     state: State<'_, AppState>,
     input: PropertyDefinitionUpdate,
 ) -> AppResult<DefinitionImpact> {
-    Ok(properties::property_definition_impact(state.pool()?, &input).await?)
+    Ok(properties::property_definition_impact(&state.pool()?, &input).await?)
 }
 
 #[tauri::command]
@@ -117,6 +122,7 @@ pub async fn create_property_definition(
     input: PropertyDefinitionInput,
 ) -> AppResult<PropertyDefinition> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::create_property_definition(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -130,6 +136,7 @@ pub async fn update_property_definition(
     input: PropertyDefinitionUpdate,
 ) -> AppResult<PropertyDefinition> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::update_property_definition(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -143,6 +150,7 @@ pub async fn delete_property_definition(
     input: VersionedId,
 ) -> AppResult<PropertyDefinition> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::delete_property_definition(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -156,6 +164,7 @@ pub async fn restore_property_definition(
     id: Uuid,
 ) -> AppResult<PropertyDefinition> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::restore_property_definition(pool, &actor, id).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -167,7 +176,7 @@ pub async fn type_layout(
     state: State<'_, AppState>,
     entity_type_id: Uuid,
 ) -> AppResult<TypeLayout> {
-    Ok(properties::type_layout(state.pool()?, entity_type_id).await?)
+    Ok(properties::type_layout(&state.pool()?, entity_type_id).await?)
 }
 
 #[tauri::command]
@@ -179,6 +188,7 @@ pub async fn set_type_layout(
     input: TypeLayoutUpdate,
 ) -> AppResult<TypeLayout> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::set_type_layout(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -187,7 +197,7 @@ pub async fn set_type_layout(
 #[tauri::command]
 #[specta::specta]
 pub async fn property_pane(state: State<'_, AppState>, entity_id: Uuid) -> AppResult<PropertyPane> {
-    Ok(properties::property_pane(state.pool()?, entity_id).await?)
+    Ok(properties::property_pane(&state.pool()?, entity_id).await?)
 }
 
 /// Sets and clears property values of one entity, all or none.
@@ -200,6 +210,7 @@ pub async fn set_property_values(
     input: SetValues,
 ) -> AppResult<PropertyPane> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::set_values(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -215,6 +226,7 @@ pub async fn restore_properties(
     input: RestoreProperties,
 ) -> AppResult<PropertiesRestored> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = properties::restore_properties(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }

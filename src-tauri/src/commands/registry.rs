@@ -20,7 +20,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_roots(state: State<'_, AppState>) -> AppResult<Vec<TreeNode>> {
-    Ok(registry::list_roots(state.pool()?).await?)
+    Ok(registry::list_roots(&state.pool()?).await?)
 }
 
 /// One page of an entity's children (`after` = the previous page's cursor).
@@ -32,21 +32,21 @@ pub async fn list_children(
     after: Option<String>,
     limit: u32,
 ) -> AppResult<ChildPage> {
-    Ok(registry::children_page(state.pool()?, parent_id, after.as_deref(), limit).await?)
+    Ok(registry::children_page(&state.pool()?, parent_id, after.as_deref(), limit).await?)
 }
 
 /// An entity with its breadcrumb.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_entity(state: State<'_, AppState>, id: Uuid) -> AppResult<EntityDetail> {
-    Ok(registry::get_entity(state.pool()?, id).await?)
+    Ok(registry::get_entity(&state.pool()?, id).await?)
 }
 
 /// Live entities in an entity's subtree, itself included.
 #[tauri::command]
 #[specta::specta]
 pub async fn subtree_count(state: State<'_, AppState>, id: Uuid) -> AppResult<i64> {
-    Ok(registry::subtree_count(state.pool()?, id).await?)
+    Ok(registry::subtree_count(&state.pool()?, id).await?)
 }
 
 /// Entities whose name (or, for a dotted query, path) contains the text.
@@ -57,7 +57,7 @@ pub async fn search_entities(
     query: String,
     limit: u32,
 ) -> AppResult<SearchResults> {
-    Ok(registry::search(state.pool()?, &query, limit).await?)
+    Ok(registry::search(&state.pool()?, &query, limit).await?)
 }
 
 /// An entity's audit history, newest first.
@@ -68,7 +68,7 @@ pub async fn entity_history(
     id: Uuid,
     limit: u32,
 ) -> AppResult<Vec<HistoryEntry>> {
-    Ok(registry::entity_history(state.pool()?, id, limit).await?)
+    Ok(registry::entity_history(&state.pool()?, id, limit).await?)
 }
 
 #[tauri::command]
@@ -80,6 +80,7 @@ pub async fn create_entity(
     input: CreateEntity,
 ) -> AppResult<TreeNode> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = registry::create(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -93,6 +94,7 @@ pub async fn rename_entity(
     input: RenameEntity,
 ) -> AppResult<TreeNode> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = registry::rename(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -122,6 +124,7 @@ pub async fn move_entity(
     input: MoveEntity,
 ) -> AppResult<MoveStarted> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let started = state
         .jobs()
         .move_entity(pool, &actor, &input, job_listener(app.clone()))
@@ -148,6 +151,7 @@ pub async fn delete_entity(
     input: VersionedId,
 ) -> AppResult<DeleteOutcome> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = registry::delete(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -162,6 +166,7 @@ pub async fn restore_entity(
     id: Uuid,
 ) -> AppResult<RestoreOutcome> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = registry::restore(pool, &actor, id).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -177,6 +182,7 @@ pub async fn purge_entity(
     id: Uuid,
 ) -> AppResult<PurgeOutcome> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = registry::purge(pool, &actor, id, &state.purge_policy()).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -185,5 +191,5 @@ pub async fn purge_entity(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_trash(state: State<'_, AppState>, limit: u32) -> AppResult<Vec<TrashItem>> {
-    Ok(registry::list_trash(state.pool()?, &state.purge_policy(), limit).await?)
+    Ok(registry::list_trash(&state.pool()?, &state.purge_policy(), limit).await?)
 }

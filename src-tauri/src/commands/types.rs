@@ -15,7 +15,7 @@ pub async fn list_entity_types(
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<EntityType>> {
-    Ok(registry::list_entity_types(state.pool()?, include_deleted).await?)
+    Ok(registry::list_entity_types(&state.pool()?, include_deleted).await?)
 }
 
 #[tauri::command]
@@ -27,6 +27,7 @@ pub async fn create_entity_type(
     input: EntityTypeInput,
 ) -> AppResult<EntityType> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = registry::create_entity_type(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -40,6 +41,7 @@ pub async fn update_entity_type(
     input: EntityTypeUpdate,
 ) -> AppResult<EntityType> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = registry::update_entity_type(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -53,6 +55,7 @@ pub async fn delete_entity_type(
     input: VersionedId,
 ) -> AppResult<EntityType> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = registry::delete_entity_type(pool, &actor, &input).await?;
     Ok(announce(&app, &actor.source, applied))
 }
@@ -66,6 +69,7 @@ pub async fn restore_entity_type(
     id: Uuid,
 ) -> AppResult<EntityType> {
     let (pool, actor) = state.request(&window)?;
+    let pool = &pool;
     let applied = registry::restore_entity_type(pool, &actor, id).await?;
     Ok(announce(&app, &actor.source, applied))
 }

@@ -5,6 +5,7 @@
 export const queryKeys = {
   /** Who the app is signed in as; the people; a person's scopes. */
   session: ['people', 'session'] as const,
+  viewingAs: ['people', 'viewingAs'] as const,
   people: ['people', 'list'] as const,
   scopes: (userId: string) => ['people', 'scopes', userId] as const,
   allPeople: ['people'] as const,

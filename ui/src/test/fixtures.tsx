@@ -160,6 +160,8 @@ export function installBackend(backend: FakeBackend): IpcCall[] {
           return backend.status ?? READY;
         case 'current_session':
           return backend.session ?? ADMIN_SESSION;
+        case 'viewing_as':
+          return null;
         case 'list_roots': {
           const roots = backend.roots ?? [];
           if (isAppError(roots)) throw roots;

@@ -733,3 +733,42 @@ pub async fn root_by_label(pool: &PgPool, label: &str) -> CoreResult<Option<Uuid
     .fetch_optional(pool)
     .await?)
 }
+
+/// A read-only pool that sees what the person `id` sees ("view as"), for a
+/// global administrator, without the person's password: each connection
+/// logs in as the administrator (from `pool`'s options) and becomes the
+/// person's role. Returns the person and the pool.
+pub async fn view_as(pool: &PgPool, id: Uuid) -> CoreResult<(Person, PgPool)> {
+    let mut conn = pool.acquire().await?;
+    let person = person_in(&mut conn, id).await?;
+    if person.deleted_at.is_some() {
+        return Err(CoreError::state("this person is deactivated"));
+    }
+    let role: String = sqlx::query_scalar("SELECT eco_allow_view_as($1)::text")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| refused(e, "only a global administrator can view as another person"))?;
+    drop(conn);
+    // The role name was checked when the person was added (lowercase
+    // letters, digits, underscores); quoted all the same.
+    let set_role = format!("SET ROLE \"{}\"", role.replace('"', "\"\""));
+    let options = pool.connect_options().as_ref().clone();
+    let viewing = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(4)
+        .after_connect(move |conn, _meta| {
+            let set_role = set_role.clone();
+            Box::pin(async move {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "{set_role}; SET default_transaction_read_only = on"
+                )))
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(|e| CoreError::Unavailable(e.to_string()))?;
+    Ok((person, viewing))
+}

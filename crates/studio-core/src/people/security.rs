@@ -11,7 +11,8 @@ use crate::error::CoreResult;
 /// The SECURITY DEFINER functions the schema is allowed to have (each with
 /// a fixed `search_path`): reading a person's roots past row-level security,
 /// and managing people (which needs CREATEROLE).
-pub const DEFINER_ALLOW_LIST: [&str; 6] = [
+pub const DEFINER_ALLOW_LIST: [&str; 7] = [
+    "eco_allow_view_as",
     "eco_root_ids",
     "eco_root_paths",
     "eco_add_person",

@@ -1026,3 +1026,67 @@ async fn the_app_refuses_to_work_as_a_role_that_bypasses_row_level_security() {
                 .all(|r| r.capabilities.is_empty() || r.capabilities == [Capability::Read])
     );
 }
+
+#[tokio::test]
+async fn an_administrator_views_as_a_person_read_only_and_a_person_cannot() {
+    let db = test_db().await;
+    let pool = &db.pool;
+    let _ = demo::seed_demo(pool, &owner())
+        .await
+        .expect("seed the demo");
+    let northwind = root_of(pool, "northwind_energy").await;
+    let (_, admin) = add_person(&db, "va_admin", true).await;
+    let (alice_id, alice) = add_person(&db, "va_alice", false).await;
+    grant(
+        &db,
+        alice_id,
+        northwind,
+        &[Capability::Read, Capability::Write],
+    )
+    .await;
+
+    let as_admin = pool_as(&db, &admin).await;
+    let (person, viewing) = people::view_as(&as_admin, alice_id)
+        .await
+        .expect("an administrator views as alice");
+    assert_eq!(person.pg_role.as_deref(), Some(alice.as_str()));
+    let session = people::session(&viewing).await.unwrap();
+    assert_eq!(session.role, alice);
+    let roots: BTreeSet<String> = registry::list_roots(&viewing)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.path_label)
+        .collect();
+    assert_eq!(
+        roots,
+        BTreeSet::from(["northwind_energy".to_string(), "tags".to_string()])
+    );
+    // Read-only, even where alice herself may write.
+    let actor = Actor::new(Some(alice_id), Source::Test);
+    let refused = registry::create(
+        &viewing,
+        &actor,
+        &CreateEntity {
+            type_key: "site".into(),
+            parent_id: Some(northwind),
+            name: "Sneaky".into(),
+        },
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(CoreError::Forbidden(_))),
+        "{refused:?}"
+    );
+    viewing.close().await;
+
+    // A person who is not an administrator cannot view as anyone.
+    let as_alice = pool_as(&db, &alice).await;
+    let (admin_id, _) = add_person(&db, "va_other", false).await;
+    let denied = people::view_as(&as_alice, admin_id).await;
+    assert!(
+        matches!(denied, Err(CoreError::Forbidden(_))),
+        "{:?}",
+        denied.map(|(p, _)| p)
+    );
+}

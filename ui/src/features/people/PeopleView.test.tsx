@@ -116,4 +116,33 @@ describe('people view', () => {
     await user.click(await screen.findByTestId('person-deactivate-confirm'));
     await waitFor(() => expect(callsOf(calls, 'deactivate_person')).toEqual([{ id: alice.id }]));
   });
+
+  it('views the registry as a person, read-only, and stops', async () => {
+    let viewing: typeof alice | null = null;
+    const aliceSession: Session = { role: 'alice', person: alice, bypassesSecurity: false, roots: [{ rootId: northwind.id, capabilities: ['read'] }] };
+    const { calls, user } = openPeople(ADMIN_SESSION, {
+      viewing_as: () => viewing,
+      current_session: () => (viewing ? aliceSession : ADMIN_SESSION),
+      start_view_as: () => {
+        viewing = alice;
+        return aliceSession;
+      },
+      stop_view_as: () => {
+        viewing = null;
+        return ADMIN_SESSION;
+      },
+    });
+    await showPeople(user);
+    expect(screen.getByTestId('person-view-as-eco_admin')).toBeDisabled();
+    await user.click(screen.getByTestId('person-view-as-alice'));
+    await waitFor(() => expect(callsOf(calls, 'start_view_as')).toEqual([{ id: alice.id }]));
+    expect(await screen.findByTestId('viewing-as')).toHaveTextContent('Viewing as Alice Ng: what they see, read-only');
+    // Back in the registry; no People view for Alice.
+    expect(await screen.findByRole('tree')).toBeInTheDocument();
+    await waitFor(() => expect(within(screen.getByTestId('view-switch')).queryByText('People')).toBeNull());
+    await user.click(screen.getByTestId('viewing-as-stop'));
+    await waitFor(() => expect(callsOf(calls, 'stop_view_as')).toHaveLength(1));
+    expect(await screen.findByTestId('session-info')).toHaveTextContent('Administrator');
+    expect(await within(screen.getByTestId('view-switch')).findByText('People')).toBeInTheDocument();
+  });
 });

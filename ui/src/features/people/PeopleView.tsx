@@ -1,11 +1,12 @@
 import { Alert, Badge, Button, Center, Code, CopyButton, Group, Loader, Modal, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconUserPlus } from '@tabler/icons-react';
+import { IconAlertTriangle, IconCheck, IconCopy, IconEye, IconKey, IconUserPlus } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { AddedPerson, Person } from '../../bindings';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { AddPersonDialog } from './AddPersonDialog';
-import { isAdministrator, peopleQuery, sessionQuery, useDeactivatePerson } from './api';
+import { isAdministrator, peopleQuery, sessionQuery, useDeactivatePerson, useStartViewAs } from './api';
+import { useWorkspace } from '../../shared/WorkspaceContext';
 import { ScopesDialog } from './ScopesDialog';
 
 type Editing = { kind: 'add' } | { kind: 'scopes'; person: Person } | { kind: 'deactivate'; person: Person } | { kind: 'added'; added: AddedPerson };
@@ -48,7 +49,7 @@ export function PeopleView() {
                   <Table.Th>Role</Table.Th>
                   <Table.Th>Kind</Table.Th>
                   <Table.Th>Status</Table.Th>
-                  <Table.Th w={220} />
+                  <Table.Th w={320} />
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -86,6 +87,10 @@ function PersonRow({ person, me, admin, onScopes, onDeactivate }: { person: Pers
   const key = person.pgRole ?? person.id;
   const cannotDeactivate = !admin ? 'Only a global administrator can deactivate people' : me ? 'You cannot deactivate yourself' : person.maintenance ? 'A maintenance role is not a person' : null;
   const noScopes = person.isAdmin ? 'An administrator holds every capability on every root' : person.maintenance ? 'A maintenance role bypasses scopes' : null;
+  const cannotViewAs = !admin ? 'Only a global administrator can view as another person' : me ? 'This is you' : person.isAdmin || person.maintenance ? 'They see everything' : null;
+  const startViewAs = useStartViewAs();
+  const { setView } = useWorkspace();
+  const [viewError, setViewError] = useState<unknown>(null);
   return (
     <Table.Tr data-testid={`person-row-${key}`} style={inactive ? { opacity: 0.6 } : undefined}>
       <Table.Td>
@@ -126,6 +131,25 @@ function PersonRow({ person, me, admin, onScopes, onDeactivate }: { person: Pers
                 Scopes…
               </Button>
             </Tooltip>
+            <Tooltip label={cannotViewAs ?? 'See the registry as they do, read-only'}>
+              <Button
+                size="xs"
+                variant="light"
+                color="orange"
+                leftSection={<IconEye size={14} />}
+                disabled={!!cannotViewAs}
+                onClick={() => {
+                  setViewError(null);
+                  startViewAs(person.id).then(
+                    () => setView('registry'),
+                    (e: unknown) => setViewError(e),
+                  );
+                }}
+                data-testid={`person-view-as-${key}`}
+              >
+                View as
+              </Button>
+            </Tooltip>
             <Tooltip label={cannotDeactivate} disabled={!cannotDeactivate}>
               <Button size="xs" variant="subtle" color="red" onClick={onDeactivate} disabled={!!cannotDeactivate} data-testid={`person-deactivate-${key}`}>
                 Deactivate
@@ -133,6 +157,7 @@ function PersonRow({ person, me, admin, onScopes, onDeactivate }: { person: Pers
             </Tooltip>
           </Group>
         )}
+        {viewError !== null && <ErrorNotice error={viewError} />}
       </Table.Td>
     </Table.Tr>
   );

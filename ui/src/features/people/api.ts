@@ -14,6 +14,13 @@ export const sessionQuery = queryOptions({
   staleTime: 60_000,
 });
 
+/** The person an administrator is viewing the registry as, if any. */
+export const viewingAsQuery = queryOptions({
+  queryKey: queryKeys.viewingAs,
+  queryFn: async () => unwrap(await commands.viewingAs()),
+  staleTime: 60_000,
+});
+
 export const peopleQuery = queryOptions({
   queryKey: queryKeys.people,
   queryFn: async () => unwrap(await commands.listPeople()),
@@ -71,3 +78,9 @@ export const rootsQuery = queryOptions({
   queryKey: queryKeys.roots,
   queryFn: async () => unwrap(await commands.listRoots()),
 });
+
+const startViewAs = async (id: string) => unwrap(await commands.startViewAs(id));
+const stopViewAs = async () => unwrap(await commands.stopViewAs());
+/** Start or stop viewing as a person: everything shown is read again. */
+export const useStartViewAs = () => usePeopleMutation(startViewAs);
+export const useStopViewAs = () => usePeopleMutation(stopViewAs);
