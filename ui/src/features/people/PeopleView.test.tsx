@@ -145,4 +145,15 @@ describe('people view', () => {
     expect(await screen.findByTestId('session-info')).toHaveTextContent('Administrator');
     expect(await within(screen.getByTestId('view-switch')).findByText('People')).toBeInTheDocument();
   });
+
+  it('offers no changes where the person may only read, and says why', async () => {
+    const reader: Session = { role: 'alice', person: alice, bypassesSecurity: false, roots: [{ rootId: northwind.id, capabilities: ['read'] }] };
+    const { user } = openPeople(reader);
+    const row = await screen.findByTestId('tree-row-northwind_energy');
+    await waitFor(() => expect(screen.getByTestId('tree-new-root')).toBeDisabled());
+    await user.pointer({ keys: '[MouseRight]', target: row });
+    expect(await screen.findByTestId('ctx-read-only')).toHaveTextContent("Read-only: you need the 'write' capability on Northwind Energy");
+    for (const action of ['new-child', 'rename', 'move', 'bulk-edit', 'delete']) expect(screen.getByTestId(`ctx-${action}`)).toBeDisabled();
+    expect(screen.getByTestId('ctx-copy-id')).toBeEnabled();
+  });
 });

@@ -2,11 +2,13 @@
 // database, and what each may do on which root. Every change is applied to
 // this window as `reloaded`: a scope decides what the tree shows.
 import { queryOptions } from '@tanstack/react-query';
-import { useCallback } from 'react';
-import { commands, type Capability, type GrantScope, type NewPerson, type Session } from '../../bindings';
+import { useQuery } from '@tanstack/react-query';
+import { useCallback, useMemo } from 'react';
+import { commands, type Capability, type GrantScope, type NewPerson, type Session, type TreeNode } from '../../bindings';
 import { unwrap } from '../../ipc/errors';
 import { useChangeApplier } from '../../live/LiveUpdates';
 import { queryKeys } from '../../shared/queryKeys';
+import { rootsQuery as treeRootsQuery } from '../tree/api';
 
 export const sessionQuery = queryOptions({
   queryKey: queryKeys.session,
@@ -74,13 +76,35 @@ export const useGrantScope = () => usePeopleMutation(grantScope);
 export const useRevokeScope = () => usePeopleMutation(revokeScope);
 
 /** The roots the signed-in person sees (the tree's own query). */
-export const rootsQuery = queryOptions({
-  queryKey: queryKeys.roots,
-  queryFn: async () => unwrap(await commands.listRoots()),
-});
+export const rootsQuery = treeRootsQuery();
 
 const startViewAs = async (id: string) => unwrap(await commands.startViewAs(id));
 const stopViewAs = async () => unwrap(await commands.stopViewAs());
 /** Start or stop viewing as a person: everything shown is read again. */
 export const useStartViewAs = () => usePeopleMutation(startViewAs);
 export const useStopViewAs = () => usePeopleMutation(stopViewAs);
+
+/**
+ * What the signed-in person may do where: `whyNot(node, cap)` is null when
+ * they hold `cap` on the node's root (`node` null: the top level, which is
+ * administrators'), else the reason to show. While the session is not
+ * known yet nothing is refused here (the database decides anyway).
+ */
+export function useCapabilities() {
+  const session = useQuery(sessionQuery);
+  const viewing = useQuery(viewingAsQuery);
+  const roots = useQuery(rootsQuery);
+  return useMemo(() => {
+    const whyNot = (node: TreeNode | null, cap: Capability): string | null => {
+      if (viewing.data) return `Viewing as ${viewing.data.displayName}: nothing can be changed`;
+      if (!session.data || isAdministrator(session.data)) return null;
+      if (node === null) return 'Only a global administrator can create top-level entities';
+      const label = node.pathLabel.split('.')[0];
+      const root = roots.data?.find((r) => r.pathLabel === label);
+      if (!root) return null;
+      const held = session.data.roots.find((r) => r.rootId === root.id)?.capabilities ?? [];
+      return held.includes(cap) ? null : `Read-only: you need the '${cap}' capability on ${root.name}`;
+    };
+    return { whyNot };
+  }, [session.data, viewing.data, roots.data]);
+}

@@ -3,6 +3,7 @@ import { IconAlertTriangle, IconArrowBarToUp, IconPlus, IconRefresh, IconSearch 
 import type { TreeNode } from '../../bindings';
 import { describeError } from '../../ipc/errors';
 import { useWorkspace } from '../../shared/WorkspaceContext';
+import { useCapabilities } from '../people';
 import { useRoots } from './api';
 import classes from './RegistryTree.module.css';
 import { useTreeController } from './TreeController';
@@ -90,6 +91,7 @@ function LoadedTree({ roots }: { roots: readonly TreeNode[] }) {
 
 /** "Registry" with quick actions; while dragging, the drop zone for the top level. */
 function PanelHeader({ drag }: { drag: TreeDrag | null }) {
+  const newRootRefused = useCapabilities().whyNot(null, 'write');
   const workspace = useWorkspace();
   if (drag?.dragging) {
     const state = drag.dropStateOf(TOP_LEVEL_KEY);
@@ -114,8 +116,16 @@ function PanelHeader({ drag }: { drag: TreeDrag | null }) {
             <IconSearch size={15} />
           </ActionIcon>
         </Tooltip>
-        <Tooltip label="New top-level entity" openDelay={300}>
-          <ActionIcon variant="subtle" color="gray" size="sm" aria-label="New top-level entity" onClick={() => workspace.openDialog({ kind: 'new-entity', parent: null })} data-testid="tree-new-root">
+        <Tooltip label={newRootRefused ?? 'New top-level entity'} openDelay={300}>
+          <ActionIcon
+            variant="subtle"
+            color="gray"
+            size="sm"
+            aria-label="New top-level entity"
+            disabled={newRootRefused !== null}
+            onClick={() => workspace.openDialog({ kind: 'new-entity', parent: null })}
+            data-testid="tree-new-root"
+          >
             <IconPlus size={15} />
           </ActionIcon>
         </Tooltip>

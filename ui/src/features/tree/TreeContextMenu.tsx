@@ -1,6 +1,7 @@
 import { Kbd, Menu } from '@mantine/core';
 import { IconArrowsMove, IconClipboardCopy, IconHistory, IconId, IconListDetails, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import type { TreeNode } from '../../bindings';
+import { useCapabilities } from '../people';
 
 export type ContextAction = 'new-child' | 'rename' | 'move' | 'bulk-edit' | 'delete' | 'copy-id' | 'copy-path' | 'history';
 
@@ -14,12 +15,16 @@ type Props = {
 
 /** Right-click / Shift+F10 menu of a tree row, at the pointer (or the row). */
 export function TreeContextMenu({ menu, onAction, onClose }: Props) {
+  const { whyNot } = useCapabilities();
   if (!menu) return null;
   const many = menu.targets.length > 1;
+  // Changes need write on every target's root (the database checks it too).
+  const readOnly = menu.targets.map((node) => whyNot(node, 'write')).find((reason) => reason !== null) ?? null;
   const item = (action: ContextAction) => ({
     onClick: () => onAction(action, menu),
     'data-testid': `ctx-${action}`,
   });
+  const change = (action: ContextAction) => ({ ...item(action), disabled: readOnly !== null });
   return (
     <Menu opened onChange={(opened) => !opened && onClose()} position="bottom-start" offset={2} shadow="md" width={240} returnFocus={false}>
       <Menu.Target>
@@ -27,19 +32,24 @@ export function TreeContextMenu({ menu, onAction, onClose }: Props) {
       </Menu.Target>
       <Menu.Dropdown data-testid="tree-context-menu">
         <Menu.Label>{many ? `${menu.targets.length} selected` : menu.node.name}</Menu.Label>
-        <Menu.Item leftSection={<IconPlus size={16} />} rightSection={<Kbd size="xs">Ctrl+N</Kbd>} {...item('new-child')}>
+        {readOnly && (
+          <Menu.Label c="orange" data-testid="ctx-read-only" style={{ whiteSpace: 'normal' }}>
+            {readOnly}
+          </Menu.Label>
+        )}
+        <Menu.Item leftSection={<IconPlus size={16} />} rightSection={<Kbd size="xs">Ctrl+N</Kbd>} {...change('new-child')}>
           New child…
         </Menu.Item>
-        <Menu.Item leftSection={<IconPencil size={16} />} rightSection={<Kbd size="xs">F2</Kbd>} {...item('rename')}>
+        <Menu.Item leftSection={<IconPencil size={16} />} rightSection={<Kbd size="xs">F2</Kbd>} {...change('rename')}>
           Rename
         </Menu.Item>
-        <Menu.Item leftSection={<IconArrowsMove size={16} />} {...item('move')}>
+        <Menu.Item leftSection={<IconArrowsMove size={16} />} {...change('move')}>
           {many ? `Move ${menu.targets.length} to…` : 'Move to…'}
         </Menu.Item>
-        <Menu.Item leftSection={<IconListDetails size={16} />} rightSection={<Kbd size="xs">Ctrl+E</Kbd>} {...item('bulk-edit')}>
+        <Menu.Item leftSection={<IconListDetails size={16} />} rightSection={<Kbd size="xs">Ctrl+E</Kbd>} {...change('bulk-edit')}>
           Bulk edit…
         </Menu.Item>
-        <Menu.Item leftSection={<IconTrash size={16} />} rightSection={<Kbd size="xs">Del</Kbd>} color="red" {...item('delete')}>
+        <Menu.Item leftSection={<IconTrash size={16} />} rightSection={<Kbd size="xs">Del</Kbd>} color="red" {...change('delete')}>
           {many ? `Delete ${menu.targets.length}` : 'Delete'}
         </Menu.Item>
         <Menu.Divider />
