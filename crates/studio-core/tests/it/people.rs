@@ -279,77 +279,44 @@ async fn plain_sql_as_a_scoped_role_cannot_read_count_or_change_another_tenants_
         .unwrap();
     for (table, columns) in ENTITY_COLUMNS {
         for column in *columns {
-            let owner_sees: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT count(*) FROM {table} WHERE {column} = ANY($1)"
-            )))
-            .bind(&helios_ids)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-            let seen: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT count(*) FROM {table} WHERE {column} = ANY($1)"
-            )))
-            .bind(&helios_ids)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
+            let owner_sees = count_where(pool, table, column, &helios_ids).await;
+            let seen = count_where(&mut conn, table, column, &helios_ids).await;
             assert_eq!(
                 seen, 0,
                 "alice counts {seen} of Helios's rows in {table}.{column} (the owner {owner_sees})"
             );
-            let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE {table} SET {column} = {column} WHERE {column} = ANY($1)"
-            )))
-            .bind(&helios_ids)
-            .execute(&mut conn)
-            .await;
-            match changed {
-                Ok(done) => assert_eq!(
-                    done.rows_affected(),
-                    0,
-                    "alice updated Helios's rows in {table}"
-                ),
-                Err(e) => assert!(permission_error(&e), "{table}: {e}"),
-            }
-            let deleted = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM {table} WHERE {column} = ANY($1)"
-            )))
-            .bind(&helios_ids)
-            .execute(&mut conn)
-            .await;
-            match deleted {
-                Ok(done) => assert_eq!(
-                    done.rows_affected(),
-                    0,
-                    "alice deleted Helios's rows in {table}"
-                ),
-                Err(e) => assert!(permission_error(&e), "{table}: {e}"),
-            }
-            // Her own tenant's rows are there (where the demo has any).
-            if owner_sees > 0 {
-                let own_owner: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT count(*) FROM {table} WHERE {column} = ANY($1)"
-                )))
-                .bind(&northwind_ids)
-                .fetch_one(pool)
-                .await
-                .unwrap();
-                let own: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT count(*) FROM {table} WHERE {column} = ANY($1)"
-                )))
-                .bind(&northwind_ids)
-                .fetch_one(&mut conn)
-                .await
-                .unwrap();
-                if *table != "entity_relationships"
-                    && *table != "entity_group_members"
-                    && *table != "user_root_entity_scopes"
+            for change in [
+                format!("UPDATE {table} SET {column} = {column} WHERE {column} = ANY($1)"),
+                format!("DELETE FROM {table} WHERE {column} = ANY($1)"),
+            ] {
+                match sqlx::query(sqlx::AssertSqlSafe(change.clone()))
+                    .bind(&helios_ids)
+                    .execute(&mut conn)
+                    .await
                 {
-                    assert_eq!(
-                        own, own_owner,
-                        "alice sees all of Northwind's rows in {table}.{column}"
-                    );
+                    Ok(done) => assert_eq!(
+                        done.rows_affected(),
+                        0,
+                        "alice changed Helios's rows: {change}"
+                    ),
+                    Err(e) => assert!(permission_error(&e), "{change}: {e}"),
                 }
+            }
+            // Her own tenant's rows are all there (links and scopes also
+            // need their other end, or are hers alone).
+            let own_owner = count_where(pool, table, column, &northwind_ids).await;
+            let own = count_where(&mut conn, table, column, &northwind_ids).await;
+            if ![
+                "entity_relationships",
+                "entity_group_members",
+                "user_root_entity_scopes",
+            ]
+            .contains(table)
+            {
+                assert_eq!(
+                    own, own_owner,
+                    "alice sees all of Northwind's rows in {table}.{column}"
+                );
             }
         }
     }
@@ -422,6 +389,22 @@ async fn plain_sql_as_a_scoped_role_cannot_read_count_or_change_another_tenants_
     .await;
     assert!(matches!(&moved, Err(e) if permission_error(e)), "{moved:?}");
     conn.close().await.ok();
+}
+
+/// Rows of `table` whose `column` is one of `ids`, as `db` sees them.
+async fn count_where<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    table: &str,
+    column: &str,
+    ids: &[Uuid],
+) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM {table} WHERE {column} = ANY($1)"
+    )))
+    .bind(ids)
+    .fetch_one(db)
+    .await
+    .unwrap()
 }
 
 fn permission_error(e: &sqlx::Error) -> bool {
