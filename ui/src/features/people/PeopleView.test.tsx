@@ -155,5 +155,11 @@ describe('people view', () => {
     expect(await screen.findByTestId('ctx-read-only')).toHaveTextContent("Read-only: you need the 'write' capability on Northwind Energy");
     for (const action of ['new-child', 'rename', 'move', 'bulk-edit', 'delete']) expect(screen.getByTestId(`ctx-${action}`)).toBeDisabled();
     expect(screen.getByTestId('ctx-copy-id')).toBeEnabled();
+    await user.keyboard('{Escape}');
+    // The keys say the same instead of opening a form.
+    await user.click(row);
+    await user.keyboard('{F2}');
+    expect(await screen.findByText('Not yours to change')).toBeInTheDocument();
+    expect(screen.queryByTestId('rename-input')).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { notifications } from '@mantine/notifications';
 import { useCallback, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { TreeNode } from '../../bindings';
 import { useWorkspace } from '../../shared/WorkspaceContext';
+import { useCapabilities } from '../people';
 import { topMostNodes, type ParentLookup } from './dropRules';
 import { actionTargets, moveFocus, selectAll, selectOnly, selectRange, toggleSelected, withoutIds } from './selection';
 import type { ContextAction, ContextMenuState } from './TreeContextMenu';
@@ -34,6 +35,15 @@ export function useTreeInteractions({ rows, parentOf, scrollToIndex, focusTree }
   const { selection, setSelection } = tree;
   const typeAhead = useRef(EMPTY_TYPE_AHEAD);
   const [menu, setMenu] = useState<ContextMenuState | null>(null);
+  const { whyNot } = useCapabilities();
+
+  /** Says why a change of these nodes (null: the top level) is not the person's to make; true if so. */
+  const refused = (nodes: readonly (TreeNode | null)[]) => {
+    const reason = nodes.map((node) => whyNot(node, 'write')).find((r) => r !== null);
+    if (!reason) return false;
+    notifications.show({ color: 'orange', title: 'Not yours to change', message: reason, autoClose: 4000 });
+    return true;
+  };
 
   const focusIndex = indexOfNode(rows, selection.focusId);
   const focusNode = focusIndex >= 0 ? (rows[focusIndex] as NodeRow).node : null;
@@ -87,18 +97,20 @@ export function useTreeInteractions({ rows, parentOf, scrollToIndex, focusTree }
       case 'select-all':
         return setSelection((prev) => selectAll(prev, rows));
       case 'rename':
+        if (refused([command.row.node])) return;
         return tree.setEditingId(command.row.node.id);
       case 'delete': {
         const nodes = targetsFor(focusNode);
-        if (nodes.length > 0) workspace.openDialog({ kind: 'delete', nodes });
+        if (nodes.length > 0 && !refused(nodes)) workspace.openDialog({ kind: 'delete', nodes });
         return;
       }
       case 'new-child':
+        if (refused([focusNode])) return;
         return workspace.openDialog({ kind: 'new-entity', parent: focusNode });
       case 'bulk-edit': {
         // Every selected entity (not only the top-most: each is edited, not its subtree).
         const nodes = actionTargets(selection, rows, focusNode);
-        if (nodes.length > 0) workspace.openDialog({ kind: 'bulk-edit', nodes });
+        if (nodes.length > 0 && !refused(nodes)) workspace.openDialog({ kind: 'bulk-edit', nodes });
         return;
       }
       case 'context-menu':
