@@ -93,7 +93,8 @@ export const useStopViewAs = () => usePeopleMutation(stopViewAs);
 export function useCapabilities() {
   const session = useQuery(sessionQuery);
   const viewing = useQuery(viewingAsQuery);
-  const roots = useQuery(rootsQuery);
+  // The tree keeps the roots fresh; looking at them must not fetch them again.
+  const roots = useQuery({ ...rootsQuery, refetchOnMount: false });
   return useMemo(() => {
     const whyNot = (node: TreeNode | null, cap: Capability): string | null => {
       if (viewing.data) return `Viewing as ${viewing.data.displayName}: nothing can be changed`;
