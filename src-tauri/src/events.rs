@@ -178,15 +178,21 @@ pub struct RegistryChanged {
 /// returns its value, for the command to return.
 pub fn announce<T>(app: &AppHandle, source: &Source, applied: Applied<T>) -> T {
     for change in &applied.changes {
-        let event = RegistryChanged {
-            source: source.clone(),
-            change: change.into(),
-        };
-        if let Err(e) = event.emit(app) {
-            tracing::warn!("could not send a registry event: {e}");
-        }
+        emit(app, source, change.into());
     }
     applied.value
+}
+
+/// Sends one registry event (a failure to send is logged, not returned:
+/// the change itself is done).
+pub fn emit(app: &AppHandle, source: &Source, change: RegistryChange) {
+    let event = RegistryChanged {
+        source: source.clone(),
+        change,
+    };
+    if let Err(e) = event.emit(app) {
+        tracing::warn!("could not send a registry event: {e}");
+    }
 }
 
 /// Where a job is.

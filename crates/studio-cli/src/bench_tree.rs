@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use studio_bench::tree::{self as bench, BenchOptions, BenchReport};
 use studio_core::startup::{self, DatabaseTarget, Identity};
 use studio_core::{Actor, Source};
@@ -71,4 +71,14 @@ fn print(report: &BenchReport, json: bool) {
             r.op, r.p50_ms, r.p95_ms, r.floor_p50_ms, r.floor_p95_ms, ratio, r.iterations, r.rows
         );
     }
+}
+
+/// Whom `bench … --as ROLE` runs as: the owner (the default, past row-level
+/// security) or a person's role.
+pub fn identity(role: Option<&str>) -> Result<Identity> {
+    Ok(match role {
+        None | Some("owner") => Identity::Maintenance,
+        Some("") => bail!("--as needs a role name (or owner)"),
+        Some(r) => Identity::Role(r.to_string()),
+    })
 }

@@ -247,7 +247,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     role,
                 },
         } => {
-            let identity = people::check_bench_identity(role.as_deref())?;
+            let identity = bench_tree::identity(role.as_deref())?;
             bench_tree::run(&target, identity, bench_tree::Suite::Tree, iterations, json).await
         }
         Command::Bench {
@@ -258,7 +258,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     role,
                 },
         } => {
-            let identity = people::check_bench_identity(role.as_deref())?;
+            let identity = bench_tree::identity(role.as_deref())?;
             bench_tree::run(
                 &target,
                 identity,

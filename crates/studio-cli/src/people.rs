@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use clap::Subcommand;
 use studio_core::db::PgPool;
 use studio_core::people::Uuid;
@@ -231,12 +231,4 @@ pub async fn doctor(target: &DatabaseTarget) -> Result<ExitCode> {
     }
     println!("security: {} problem(s)", findings.len());
     Ok(ExitCode::FAILURE)
-}
-
-pub fn check_bench_identity(role: Option<&str>) -> Result<Identity> {
-    Ok(match role {
-        None | Some("owner") => Identity::Maintenance,
-        Some("") => bail!("--as needs a role name (or owner)"),
-        Some(r) => Identity::Role(r.to_string()),
-    })
 }

@@ -5,10 +5,9 @@ use tauri::{AppHandle, State, Window};
 use uuid::Uuid;
 
 use crate::error::AppResult;
-use crate::events::{announce, RegistryChange, RegistryChanged};
+use crate::events::{self, announce, RegistryChange};
 use crate::state::{AppState, ViewAs};
 use studio_core::Source;
-use tauri_specta::Event;
 
 /// Who the app is signed in as, and what they may do on each root.
 #[tauri::command]
@@ -129,11 +128,5 @@ pub async fn viewing_as(state: State<'_, AppState>) -> AppResult<Option<Person>>
 
 /// Everything a window shows may differ for the other person.
 fn announce_reload(app: &AppHandle) {
-    let event = RegistryChanged {
-        source: Source::Startup,
-        change: RegistryChange::Reloaded,
-    };
-    if let Err(e) = event.emit(app) {
-        tracing::warn!("could not send a registry event: {e}");
-    }
+    events::emit(app, &Source::Startup, RegistryChange::Reloaded);
 }

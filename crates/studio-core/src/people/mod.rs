@@ -150,26 +150,28 @@ pub async fn session_in(conn: &mut PgConnection) -> CoreResult<Session> {
     } else {
         None
     };
-    let mut roots = Vec::new();
+    let mut roots: Vec<RootCapabilities> = Vec::new();
     if person.is_some() {
-        for cap in Capability::ALL {
-            let ids: Vec<Uuid> =
-                sqlx::query_scalar("SELECT unnest(eco_root_ids(current_user, $1))")
-                    .bind(cap.as_str())
-                    .fetch_all(&mut *conn)
-                    .await?;
-            for id in ids {
-                match roots
-                    .iter_mut()
-                    .find(|r: &&mut RootCapabilities| r.root_id == id)
-                {
-                    Some(r) => r.capabilities.push(cap),
-                    None => roots.push(RootCapabilities {
-                        root_id: id,
-                        capabilities: vec![cap],
-                    }),
-                }
+        // Every capability's roots in one statement.
+        let names: Vec<&str> = Capability::ALL.iter().map(|c| c.as_str()).collect();
+        let held: Vec<(String, Uuid)> = sqlx::query_as(
+            "SELECT c, unnest(eco_root_ids(current_user, c)) FROM unnest($1::text[]) AS c",
+        )
+        .bind(&names)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (name, id) in held {
+            let cap = parse_capability(&name)?;
+            match roots.iter_mut().find(|r| r.root_id == id) {
+                Some(r) => r.capabilities.push(cap),
+                None => roots.push(RootCapabilities {
+                    root_id: id,
+                    capabilities: vec![cap],
+                }),
             }
+        }
+        for r in &mut roots {
+            r.capabilities.sort();
         }
     }
     Ok(Session {

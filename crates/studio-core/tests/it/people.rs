@@ -73,6 +73,17 @@ async fn root_of(pool: &PgPool, label: &str) -> Uuid {
         .unwrap_or_else(|| panic!("no root {label}"))
 }
 
+/// Loads the demo and returns two of its tenants: Northwind and Helios.
+async fn demo_tenants(pool: &PgPool) -> (Uuid, Uuid) {
+    let _ = demo::seed_demo(pool, &owner())
+        .await
+        .expect("seed the demo");
+    (
+        root_of(pool, "northwind_energy").await,
+        root_of(pool, "helios_facilities").await,
+    )
+}
+
 /// Every entity id under a root (deleted ones too), read as the owner.
 async fn ids_under(pool: &PgPool, root: Uuid) -> Vec<Uuid> {
     sqlx::query_scalar("SELECT id FROM entities WHERE subpath(path, 0, 1)::text::uuid = $1")
@@ -222,11 +233,7 @@ const INDIRECT: &[&str] = &["tenant_encryption_key_versions"];
 async fn plain_sql_as_a_scoped_role_cannot_read_count_or_change_another_tenants_rows() {
     let db = test_db().await;
     let pool = &db.pool;
-    let _ = demo::seed_demo(pool, &owner())
-        .await
-        .expect("seed the demo");
-    let northwind = root_of(pool, "northwind_energy").await;
-    let helios = root_of(pool, "helios_facilities").await;
+    let (northwind, helios) = demo_tenants(pool).await;
     // A key, a key version and a saved view on Helios, so every table has
     // rows of the other tenant to probe.
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
@@ -735,11 +742,7 @@ async fn what_each_person_sees_and_may_change_matches_an_independent_model() {
 async fn one_connection_switching_from_one_person_to_another_shows_each_only_their_own() {
     let db = test_db().await;
     let pool = &db.pool;
-    let _ = demo::seed_demo(pool, &owner())
-        .await
-        .expect("seed the demo");
-    let northwind = root_of(pool, "northwind_energy").await;
-    let helios = root_of(pool, "helios_facilities").await;
+    let (northwind, helios) = demo_tenants(pool).await;
     let (a_id, a) = add_person(&db, "pa", false).await;
     let (b_id, b) = add_person(&db, "pb", false).await;
     grant(&db, a_id, northwind, &[Capability::Read]).await;
@@ -1014,10 +1017,7 @@ async fn the_app_refuses_to_work_as_a_role_that_bypasses_row_level_security() {
 async fn an_administrator_views_as_a_person_read_only_and_a_person_cannot() {
     let db = test_db().await;
     let pool = &db.pool;
-    let _ = demo::seed_demo(pool, &owner())
-        .await
-        .expect("seed the demo");
-    let northwind = root_of(pool, "northwind_energy").await;
+    let (northwind, _) = demo_tenants(pool).await;
     let (_, admin) = add_person(&db, "va_admin", true).await;
     let (alice_id, alice) = add_person(&db, "va_alice", false).await;
     grant(
