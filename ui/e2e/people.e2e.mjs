@@ -126,6 +126,12 @@ test("viewing as the person shows the registry as they see it, read-only, until 
     timeoutMsg: "the tree does not show only the person's roots",
   });
   await screenshot(browser, "e2e-people-view-as");
+  // The tree's menu offers no changes, and says why.
+  await (await row(browser, "northwind_energy")).click({ button: "right" });
+  await (await testId("ctx-read-only")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the menu does not say the view is read-only" });
+  await screenshot(browser, "e2e-people-view-as-menu");
+  await browser.keys("Escape");
+  await (await testId("tree-context-menu")).waitForExist({ reverse: true, timeout: 10_000, timeoutMsg: "the menu stayed open" });
   await (await testId("viewing-as-stop")).click();
   await (await testId("session-info")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "Stop did not bring the administrator back" });
   await browser.waitUntil(async () => (await roots()).length === 4, { timeout: 15_000, timeoutMsg: "the administrator's roots did not come back" });

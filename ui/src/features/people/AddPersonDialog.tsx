@@ -9,8 +9,8 @@ import { useAddPerson } from './api';
 const FIELDS = ['role', 'displayName', 'email'] as const;
 
 const LOGINS: { value: Login['kind']; label: string; help: string }[] = [
-  { value: 'newRoleWithPassword', label: 'New role, password', help: 'Creates their role with a generated password, shown once.' },
-  { value: 'newRoleWithoutPassword', label: 'New role, no password', help: 'Creates their role; the server authenticates it (peer, certificates).' },
+  { value: 'newRoleWithPassword', label: 'New, password', help: 'Creates their role with a generated password, shown once.' },
+  { value: 'newRoleWithoutPassword', label: 'New, no password', help: 'Creates their role; the server authenticates it (peer, certificates).' },
   { value: 'existingRole', label: 'Existing role', help: 'Links a role that exists already (not a superuser).' },
 ];
 
@@ -70,7 +70,7 @@ export function AddPersonDialog({ onClose, onAdded }: { onClose: () => void; onA
             <Text size="sm" fw={500}>
               Sign-in
             </Text>
-            <SegmentedControl value={login} onChange={(v) => setLogin(v as Login['kind'])} data={LOGINS.map(({ value, label }) => ({ value, label }))} data-testid="person-login" />
+            <SegmentedControl fullWidth size="xs" value={login} onChange={(v) => setLogin(v as Login['kind'])} data={LOGINS.map(({ value, label }) => ({ value, label }))} data-testid="person-login" />
             <Text size="xs" c="dimmed">
               {LOGINS.find((l) => l.value === login)?.help}
             </Text>
