@@ -11,10 +11,11 @@ use crate::error::CoreResult;
 /// The SECURITY DEFINER functions the schema is allowed to have (each with
 /// a fixed `search_path`): reading a person's roots past row-level security,
 /// and managing people (which needs CREATEROLE).
-pub const DEFINER_ALLOW_LIST: [&str; 7] = [
+pub const DEFINER_ALLOW_LIST: [&str; 8] = [
     "eco_allow_view_as",
     "eco_root_ids",
     "eco_root_paths",
+    "eco_refresh_person_roots",
     "eco_add_person",
     "eco_deactivate_person",
     "eco_search_names",

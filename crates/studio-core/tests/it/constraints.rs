@@ -207,6 +207,10 @@ struct CatalogConstraint {
 
 /// Primary keys, unique constraints, foreign keys and unique indexes of the
 /// public schema, from the catalog.
+/// Tables only the database's own triggers write (with ON CONFLICT): no
+/// statement of the app can break their constraints.
+const DERIVED_TABLES: [&str; 1] = ["person_roots"];
+
 async fn catalog_constraints(pool: &PgPool) -> Vec<CatalogConstraint> {
     sqlx::query_as::<_, CatalogConstraint>(
         "SELECT c.conname::text AS name, t.relname::text AS \"table\", c.contype::text AS kind,
@@ -218,6 +222,7 @@ async fn catalog_constraints(pool: &PgPool) -> Vec<CatalogConstraint> {
          JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public'
          LEFT JOIN pg_class r ON r.oid = c.confrelid
          WHERE c.contype IN ('p', 'u', 'f', 'c', 'x') AND t.relname <> '_sqlx_migrations'
+           AND t.relname <> ALL ($1)
          UNION ALL
          SELECT i.relname::text, t.relname::text, 'i',
                 array(SELECT a.attname::text FROM unnest(x.indkey::int2[]) k
@@ -227,10 +232,11 @@ async fn catalog_constraints(pool: &PgPool) -> Vec<CatalogConstraint> {
          JOIN pg_class i ON i.oid = x.indexrelid
          JOIN pg_class t ON t.oid = x.indrelid
          JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public'
-         WHERE x.indisunique AND t.relname <> '_sqlx_migrations'
+         WHERE x.indisunique AND t.relname <> '_sqlx_migrations' AND t.relname <> ALL ($1)
            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
          ORDER BY 1",
     )
+    .bind(&DERIVED_TABLES[..])
     .fetch_all(pool)
     .await
     .expect("read the catalog")
@@ -512,8 +518,10 @@ async fn every_not_null_column_refuses_null_naming_the_column() {
          JOIN information_schema.tables t
            ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
          WHERE c.table_schema = 'public' AND c.is_nullable = 'NO' AND c.table_name <> '_sqlx_migrations'
+           AND c.table_name <> ALL ($1)
          ORDER BY 1, 2",
     )
+    .bind(&DERIVED_TABLES[..])
     .fetch_all(&db.pool)
     .await
     .unwrap();

@@ -228,6 +228,9 @@ const GLOBAL: &[&str] = &[
 ];
 /// Root-scoped through another table.
 const INDIRECT: &[&str] = &["tenant_encryption_key_versions"];
+/// A person's own rows, kept by the database: readable by that person only,
+/// written by nobody.
+const PERSONAL: &[&str] = &["person_roots"];
 
 #[tokio::test]
 async fn plain_sql_as_a_scoped_role_cannot_read_count_or_change_another_tenants_rows() {
@@ -262,6 +265,7 @@ async fn plain_sql_as_a_scoped_role_cannot_read_count_or_change_another_tenants_
         .map(|(t, _)| *t)
         .chain(GLOBAL.iter().copied())
         .chain(INDIRECT.iter().copied())
+        .chain(PERSONAL.iter().copied())
         .map(String::from)
         .collect();
     assert_eq!(
@@ -333,6 +337,27 @@ async fn plain_sql_as_a_scoped_role_cannot_read_count_or_change_another_tenants_
         .await
         .unwrap();
     assert_eq!(versions, 0);
+    // Her own roots only, and she cannot change them.
+    for table in PERSONAL {
+        let others: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM {table} WHERE pg_role <> current_user"
+        )))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(others, 0, "alice reads others' rows of {table}");
+        for change in [
+            format!("UPDATE {table} SET paths = '{{}}'"),
+            format!("DELETE FROM {table}"),
+            format!("INSERT INTO {table} VALUES (current_user, 'x', true, '{{}}', '{{}}')"),
+        ] {
+            let e = sqlx::query(sqlx::AssertSqlSafe(change.clone()))
+                .execute(&mut conn)
+                .await
+                .expect_err(&change);
+            assert!(permission_error(&e), "{change}: {e}");
+        }
+    }
 
     // Inserting into the other tenant is refused, whatever the table.
     let helios_site = helios_ids
@@ -780,6 +805,104 @@ async fn one_connection_switching_from_one_person_to_another_shows_each_only_the
     assert_eq!(seen[0], seen[2], "A sees the same after B");
     assert_eq!(seen[1], seen[3], "B sees the same after A");
     assert_ne!(seen[0].1, seen[1].1);
+}
+
+/// The roots a role holds `cap` on, as the policies read them, sorted.
+async fn policy_roots(pool: &PgPool, role: &str, cap: Option<&str>) -> Vec<Uuid> {
+    let mut roots: Vec<Uuid> = sqlx::query_scalar("SELECT unnest(eco_root_ids($1, $2))")
+        .bind(role)
+        .bind(cap)
+        .fetch_all(pool)
+        .await
+        .expect("eco_root_ids");
+    roots.sort();
+    roots
+}
+
+#[tokio::test]
+async fn scopes_granted_at_once_in_two_transactions_both_reach_the_policies() {
+    let db = test_db().await;
+    let pool = &db.pool;
+    let (northwind, helios) = demo_tenants(pool).await;
+    let (id, role) = add_person(&db, "both", false).await;
+    let scope = |root: Uuid, caps: &str| {
+        format!(
+            "INSERT INTO user_root_entity_scopes VALUES (gen_random_uuid(), '{id}', '{root}', '{caps}', now(), now(), NULL)"
+        )
+    };
+
+    // The first grant is not committed when the second is made; the second
+    // must wait for it and then count it, not overwrite it.
+    let mut first = pool.begin().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(scope(northwind, r#"["read"]"#)))
+        .execute(&mut *first)
+        .await
+        .unwrap();
+    let second_pool = pool.clone();
+    let second_sql = scope(helios, r#"["read", "write"]"#);
+    let second = tokio::spawn(async move {
+        let mut tx = second_pool.begin().await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(second_sql))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    });
+    // Commit the first only once the second is waiting on it.
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+                AND query LIKE 'INSERT INTO user_root_entity_scopes%'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    first.commit().await.unwrap();
+    second.await.unwrap();
+
+    let mut both = vec![northwind, helios];
+    both.sort();
+    assert_eq!(policy_roots(pool, &role, Some("read")).await, both);
+    assert_eq!(policy_roots(pool, &role, Some("write")).await, vec![helios]);
+
+    // Revoking, deactivating and promoting reach them too.
+    sqlx::query("UPDATE user_root_entity_scopes SET deleted_at = now() WHERE root_entity_id = $1 AND user_id = $2")
+        .bind(helios)
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        policy_roots(pool, &role, Some("read")).await,
+        vec![northwind]
+    );
+    sqlx::query("UPDATE users SET is_admin = true WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let all_roots: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM entities WHERE parent_entity_id IS NULL")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        policy_roots(pool, &role, Some("purge")).await.len(),
+        all_roots.len()
+    );
+    let _ = people::deactivate_person(pool, &owner(), id).await.unwrap();
+    assert!(policy_roots(pool, &role, None).await.is_empty());
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM person_roots WHERE pg_role = $1")
+        .bind(&role)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "a deactivated person keeps cached roots");
 }
 
 // ------------------------------------------------------- logins and startup
