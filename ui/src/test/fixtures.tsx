@@ -4,7 +4,7 @@ import { emit } from '@tauri-apps/api/event';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { act, render } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import type { AppError, ChildPage, EntityDetail, EntityType, Person, RegistryChanged, Session, StartupStatus, TreeNode } from '../bindings';
+import type { AppError, Capability, ChildPage, EntityDetail, EntityType, Person, RegistryChanged, Session, StartupStatus, TreeNode } from '../bindings';
 import { AppProviders, createQueryClient } from '../app/providers';
 
 export const T0 = '2025-01-01T00:00:00.000000Z';
@@ -111,6 +111,14 @@ export const ADMIN_SESSION: Session = {
   bypassesSecurity: false,
   roots: [],
 };
+
+/** A person who is no administrator. */
+export const ALICE = makePerson({ pgRole: 'alice', displayName: 'Alice Ng' });
+
+/** Signed in as Alice, holding `capabilities` on one root only. */
+export function sessionOn(rootId: string, capabilities: Capability[]): Session {
+  return { role: 'alice', person: ALICE, bypassesSecurity: false, roots: [{ rootId, capabilities }] };
+}
 
 /** The application commands a test made (event plumbing excluded). */
 export function callsOf(calls: IpcCall[], cmd: string): IpcArgs[] {

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../bindings';
 import { focusedId, renderApp } from '../../test/app';
-import { makeNode } from '../../test/fixtures';
+import { ALICE, makeNode, sessionOn, type FakeBackend } from '../../test/fixtures';
 
 const site = makeNode({ id: 'site', name: 'Main Site', pathLabel: 'main_site', icon: 'map-pin', hasChildren: true });
 const bld = makeNode({ id: 'bld', parentId: 'site', name: 'Building A', pathLabel: 'main_site.building_a', hasChildren: true, typeKey: 'building', typeName: 'Building' });
@@ -62,5 +62,44 @@ describe('entity detail pane', () => {
     });
     await user.click(await screen.findByTestId('tree-row-main_site'));
     expect(await screen.findByTestId('details-deleted')).toHaveTextContent('In the trash');
+  });
+});
+
+describe('what the person may change', () => {
+  /** The app signed in as `session`, with the Boiler Room (two levels under its root) shown. */
+  async function showRoom(session: FakeBackend['session'], handlers: FakeBackend['handlers'] = {}) {
+    const app = renderApp({ roots: [site], children: { site: [bld], bld: [room] }, session, handlers });
+    await app.user.click(await screen.findByTestId('tree-toggle-main_site'));
+    await app.user.click(await screen.findByTestId('tree-toggle-main_site.building_a'));
+    await app.user.click(await screen.findByTestId('tree-row-main_site.building_a.boiler_room'));
+    expect(await screen.findByTestId('details-name')).toHaveTextContent('Boiler Room');
+    return app;
+  }
+
+  it('says once, on every tab, why an entity under a root the person may only read cannot be changed', async () => {
+    const { user } = await showRoom(sessionOn('site', ['read']));
+    const notice = await screen.findByTestId('details-read-only');
+    expect(notice).toHaveAttribute('role', 'status');
+    // The root is found from the entity's path, two levels up.
+    expect(notice).toHaveTextContent("Read-only: you need the 'write' capability on Main Site");
+    // Reading goes on as usual.
+    expect(await screen.findByTestId('details-subtree-count')).toHaveTextContent('1 entity in this subtree');
+    for (const tab of ['details-links-tab', 'details-history-tab']) {
+      await user.click(screen.getByTestId(tab));
+      expect(screen.getAllByTestId('details-read-only')).toHaveLength(1);
+    }
+  });
+
+  it('says nothing to a person who may write there', async () => {
+    await showRoom(sessionOn('site', ['read', 'write']));
+    // Once the session is known (the badge shows it), the pane is final.
+    expect(await screen.findByTestId('session-info')).toHaveTextContent('Alice Ng');
+    expect(screen.getByTestId('details-subtree-count')).toBeInTheDocument();
+    expect(screen.queryByTestId('details-read-only')).toBeNull();
+  });
+
+  it('refuses every change while an administrator views as someone, whatever that person may do', async () => {
+    await showRoom(sessionOn('site', ['read', 'write']), { viewing_as: () => ALICE });
+    expect(await screen.findByTestId('details-read-only')).toHaveTextContent('Viewing as Alice Ng: nothing can be changed');
   });
 });

@@ -1,9 +1,10 @@
-import { Badge, Card, Center, Tabs, Text } from '@mantine/core';
-import { IconForms, IconHistory, IconInfoCircle, IconLink } from '@tabler/icons-react';
+import { Alert, Badge, Card, Center, Tabs, Text } from '@mantine/core';
+import { IconForms, IconHistory, IconInfoCircle, IconLink, IconLock } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useWorkspace, type DetailTab } from '../../shared/WorkspaceContext';
 import { EntityLinks } from '../links';
+import { useCapabilities } from '../people';
 import { PropertiesPanel } from '../properties';
 import { useTreeController } from '../tree';
 import { entityQuery } from './api';
@@ -17,6 +18,10 @@ export function EntityDetailsPane() {
   const [unsaved, setUnsaved] = useState(0);
   const id = selection.focusId;
   const entity = useQuery({ ...entityQuery(id ?? ''), enabled: id !== null });
+  const { whyNot } = useCapabilities();
+  // Every change made here needs write on the entity's root (the database
+  // checks it too): the tabs show it read-only and this pane says why, once.
+  const refused = entity.data ? whyNot(entity.data.node, 'write') : null;
 
   if (id === null) {
     return (
@@ -33,6 +38,7 @@ export function EntityDetailsPane() {
           {selection.ids.size.toLocaleString('en-US')} entities selected — showing the focused one.
         </Text>
       )}
+      {refused !== null && <ReadOnlyNotice reason={refused} />}
       <Tabs value={detailTab} onChange={(tab) => setDetailTab((tab as DetailTab | null) ?? 'overview')} keepMounted={false}>
         <Tabs.List mb="md">
           <Tabs.Tab value="overview" leftSection={<IconInfoCircle size={16} />}>
@@ -69,16 +75,26 @@ export function EntityDetailsPane() {
             entityId={id}
             active={detailTab === 'properties'}
             readOnly={entity.data !== undefined && entity.data.deletedAt !== null}
+            refused={refused}
             onUnsavedChange={setUnsaved}
           />
         </Tabs.Panel>
         <Tabs.Panel value="links">
-          <EntityLinks id={id} />
+          <EntityLinks id={id} refused={refused} />
         </Tabs.Panel>
         <Tabs.Panel value="history">
-          <EntityHistory id={id} />
+          <EntityHistory id={id} refused={refused} />
         </Tabs.Panel>
       </Tabs>
     </Card>
+  );
+}
+
+/** Why nothing in the pane can be changed; a status, not an alert: reading goes on as usual. */
+function ReadOnlyNotice({ reason }: { reason: string }) {
+  return (
+    <Alert variant="light" color="gray" py={6} px="sm" mb="sm" icon={<IconLock size={16} />} role="status" data-testid="details-read-only">
+      <Text size="sm">{reason}</Text>
+    </Alert>
   );
 }

@@ -23,8 +23,11 @@ const ACTION_COLORS: Record<string, string> = {
   Values: 'cyan',
 };
 
-/** The audit trail of one entity, newest first. */
-export function EntityHistory({ id }: { id: string }) {
+/**
+ * The audit trail of one entity, newest first. `refused`: why the person may
+ * not change the entity (the pane says it), which disables restoring values.
+ */
+export function EntityHistory({ id, refused = null }: { id: string; refused?: string | null }) {
   const history = useQuery(historyQuery(id));
   const entity = useQuery(entityQuery(id));
   const hasPropertyRows = history.data?.some((entry) => entry.action === PROPERTIES_ACTION) ?? false;
@@ -59,7 +62,7 @@ export function EntityHistory({ id }: { id: string }) {
       <Table.Tbody>
         {history.data.map((entry) =>
           entry.action === PROPERTIES_ACTION ? (
-            <PropertiesRow key={entry.id} entityId={id} entry={entry} names={names} version={version} />
+            <PropertiesRow key={entry.id} entityId={id} entry={entry} names={names} version={version} refused={refused} />
           ) : (
             <HistoryRow key={entry.id} entry={entry} />
           ),
@@ -84,8 +87,10 @@ function HistoryRow({ entry }: { entry: HistoryEntry }) {
   );
 }
 
+type PropertiesRowProps = { entityId: string; entry: HistoryEntry; names: Map<string, string>; version: string | null; refused: string | null };
+
 /** A change of property values: each property before and after, and a way back to this state. */
-function PropertiesRow({ entityId, entry, names, version }: { entityId: string; entry: HistoryEntry; names: Map<string, string>; version: string | null }) {
+function PropertiesRow({ entityId, entry, names, version, refused }: PropertiesRowProps) {
   const changes = propertyChanges(entry.before, entry.after);
   return (
     <RowFrame entry={entry} action="Values">
@@ -93,7 +98,7 @@ function PropertiesRow({ entityId, entry, names, version }: { entityId: string; 
         {changes.map((change) => (
           <PropertyChangeLine key={change.key} change={change} label={names.get(change.key) ?? change.key} />
         ))}
-        <RestorePropertiesButton entityId={entityId} eventId={entry.id} expectedUpdatedAt={version} />
+        <RestorePropertiesButton entityId={entityId} eventId={entry.id} expectedUpdatedAt={version} refused={refused} />
       </Stack>
     </RowFrame>
   );

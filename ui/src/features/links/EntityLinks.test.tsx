@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { AppError, EntityGroup, Neighbourhood, RelatedEntity, Relationship, Tag, TagGroup } from '../../bindings';
-import { focusedId, renderApp } from '../../test/app';
-import { callsOf, detailOf, makeNode, T0, type Handler, type IpcArgs } from '../../test/fixtures';
+import { focusedId, renderApp, settle } from '../../test/app';
+import { ALICE, callsOf, detailOf, makeNode, sessionOn, T0, type Handler, type IpcArgs } from '../../test/fixtures';
 
 const T1 = '2025-01-02T00:00:00.000000Z';
 
@@ -327,5 +327,84 @@ describe('neighbourhood graph', SLOW, () => {
   it('says so when nothing is related', async () => {
     await openLinks();
     expect(await screen.findByTestId('neighbourhood-empty')).toHaveTextContent('Nothing is related to this entity yet.');
+  });
+});
+
+describe('what the person may change', SLOW, () => {
+  const READ_ONLY = "Read-only: you need the 'write' capability on Boiler 1";
+  const plantGroup: EntityGroup = { entityId: 'boiler', key: 'plant_room', name: 'Plant room', description: null, allowsMixedTypes: false, updatedAt: 'g1' };
+  const related: RelatedEntity[] = [{ relationship: feeds, direction: 'outgoing', other: chiller }];
+
+  /** Every control of the tab that changes something, for a group with a member, a tag and a relationship. */
+  function changeControls() {
+    return {
+      buttons: ['tag-remove-north', 'group-save', 'group-member-remove-chiller', 'relationship-remove-r-feeds', 'relationship-add'].map((id) => screen.getByTestId(id)),
+      inputs: [
+        screen.getByTestId('tag-picker'),
+        screen.getByTestId('group-name'),
+        screen.getByTestId('group-key'),
+        screen.getByTestId('group-description'),
+        screen.getByTestId('group-one-type'),
+        screen.getByTestId('group-member-picker'),
+        screen.getByTestId('relationship-type'),
+        screen.getByTestId('relationship-target'),
+        ...within(screen.getByTestId('relationship-direction')).getAllByRole('radio'),
+      ],
+    };
+  }
+
+  it('a person who may only read sees every link, and every change disabled with the reason', async () => {
+    const { calls, user } = await openLinks({
+      tags: [north],
+      group: plantGroup,
+      related,
+      handlers: { current_session: () => sessionOn('boiler', ['read']), group_members: () => [chiller] },
+    });
+    expect(await screen.findByTestId('details-read-only')).toHaveTextContent(READ_ONLY);
+    expect(await screen.findByTestId('group-member-chiller')).toHaveTextContent('Chiller 2');
+    expect(screen.getByTestId('tag-chip-north')).toHaveTextContent('North wing');
+    expect(screen.getByTestId('relationship-r-feeds')).toHaveAccessibleName('Boiler 1 feeds Chiller 2');
+
+    const { buttons, inputs } = changeControls();
+    for (const button of buttons) {
+      expect(button).toBeDisabled();
+      expect(button).toHaveAttribute('title', READ_ONLY);
+    }
+    for (const control of inputs) expect(control).toBeDisabled();
+    // A click on a disabled × changes nothing.
+    for (const id of ['tag-remove-north', 'group-member-remove-chiller', 'relationship-remove-r-feeds']) await user.click(screen.getByTestId(id));
+    await settle();
+    expect(['edit_entity_tags', 'edit_group_members', 'delete_relationship'].flatMap((cmd) => callsOf(calls, cmd))).toEqual([]);
+    // Following a link is reading: still there.
+    await user.click(within(screen.getByTestId('group-member-chiller')).getByRole('button', { name: 'Chiller 2' }));
+    await waitFor(() => expect(focusedId()).toBe('chiller'));
+  });
+
+  it('a person who may write gets every control', async () => {
+    await openLinks({
+      tags: [north],
+      group: plantGroup,
+      related,
+      handlers: { current_session: () => sessionOn('boiler', ['read', 'write']), group_members: () => [chiller] },
+    });
+    // Once the session is known (the badge shows it), the tab is final.
+    expect(await screen.findByTestId('session-info')).toHaveTextContent('Alice Ng');
+    expect(await screen.findByTestId('group-member-chiller')).toBeInTheDocument();
+    expect(screen.queryByTestId('details-read-only')).toBeNull();
+    const { buttons, inputs } = changeControls();
+    // Save group and Add relationship wait for something to save.
+    for (const button of buttons) expect(button).not.toHaveAttribute('title');
+    for (const id of ['tag-remove-north', 'group-member-remove-chiller', 'relationship-remove-r-feeds']) expect(screen.getByTestId(id)).toBeEnabled();
+    for (const control of inputs) expect(control).toBeEnabled();
+  });
+
+  it('viewing as someone disables making a group too, with that reason', async () => {
+    await openLinks({ handlers: { current_session: () => sessionOn('boiler', ['read', 'write']), viewing_as: () => ALICE } });
+    const reason = 'Viewing as Alice Ng: nothing can be changed';
+    expect(await screen.findByTestId('details-read-only')).toHaveTextContent(reason);
+    expect(screen.getByTestId('group-make')).toBeDisabled();
+    expect(screen.getByTestId('group-make')).toHaveAttribute('title', reason);
+    expect(screen.getByTestId('tag-picker')).toBeDisabled();
+    expect(screen.getByTestId('relationship-type')).toBeDisabled();
   });
 });

@@ -7,8 +7,12 @@ import { GroupsSection } from './GroupsSection';
 import { RelationshipsSection } from './RelationshipsSection';
 import { TagsSection } from './TagsSection';
 
-/** What links an entity to others beyond the tree: its tags, groups and relationships. */
-export function EntityLinks({ id }: { id: string }) {
+/**
+ * What links an entity to others beyond the tree: its tags, groups and
+ * relationships. `refused`: why the person may not change the entity (the
+ * pane says it); every section is then shown without its edits.
+ */
+export function EntityLinks({ id, refused = null }: { id: string; refused?: string | null }) {
   const entity = useQuery(entityQuery(id));
   if (entity.isPending) {
     return (
@@ -27,15 +31,15 @@ export function EntityLinks({ id }: { id: string }) {
         </Text>
       )}
       <Section title="Tags">
-        <TagsSection entity={node} />
+        <TagsSection entity={node} refused={refused} />
       </Section>
       <Divider />
       <Section title="Groups">
-        <GroupsSection entity={node} />
+        <GroupsSection entity={node} refused={refused} />
       </Section>
       <Divider />
       <Section title="Relationships">
-        <RelationshipsSection entity={node} />
+        <RelationshipsSection entity={node} refused={refused} />
       </Section>
     </Stack>
   );

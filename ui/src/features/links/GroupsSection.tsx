@@ -11,8 +11,12 @@ import { useTreeController } from '../tree';
 import { entityGroupQuery, groupMembersQuery, groupsOfQuery, MEMBERS_LIMIT, useConfigureGroup, useEditGroupMembers, useReloadGroup } from './api';
 import { EntityPicker } from './EntityPicker';
 
-/** The groups an entity belongs to; and, for a group, its configuration and members. */
-export function GroupsSection({ entity }: { entity: TreeNode }) {
+/**
+ * The groups an entity belongs to; and, for a group, its configuration and
+ * members. While `refused` says why the person may not change the entity,
+ * all of it is shown and none of it edited.
+ */
+export function GroupsSection({ entity, refused = null }: { entity: TreeNode; refused?: string | null }) {
   const config = useQuery(entityGroupQuery(entity.id));
   return (
     <Stack gap="md" data-testid="entity-groups">
@@ -22,9 +26,9 @@ export function GroupsSection({ entity }: { entity: TreeNode }) {
       ) : config.isError ? (
         <ErrorNotice error={config.error} compact />
       ) : config.data === null ? (
-        <MakeGroup entity={entity} />
+        <MakeGroup entity={entity} refused={refused} />
       ) : (
-        <GroupEditor key={config.data.updatedAt} group={config.data} />
+        <GroupEditor key={config.data.updatedAt} group={config.data} refused={refused} />
       )}
     </Stack>
   );
@@ -65,7 +69,7 @@ function MemberOf({ entityId }: { entityId: string }) {
   );
 }
 
-function MakeGroup({ entity }: { entity: TreeNode }) {
+function MakeGroup({ entity, refused }: { entity: TreeNode; refused: string | null }) {
   const [open, setOpen] = useState(false);
   if (!open) {
     return (
@@ -73,7 +77,15 @@ function MakeGroup({ entity }: { entity: TreeNode }) {
         <Text size="sm" c="dimmed">
           This entity is not a group.
         </Text>
-        <Button size="compact-sm" variant="light" leftSection={<IconUsersGroup size={14} />} onClick={() => setOpen(true)} data-testid="group-make">
+        <Button
+          size="compact-sm"
+          variant="light"
+          leftSection={<IconUsersGroup size={14} />}
+          onClick={() => setOpen(true)}
+          disabled={refused !== null}
+          title={refused ?? undefined}
+          data-testid="group-make"
+        >
           Make this a group
         </Button>
       </Group>
@@ -81,7 +93,7 @@ function MakeGroup({ entity }: { entity: TreeNode }) {
   }
   return (
     <Paper withBorder p="sm" radius="md">
-      <GroupConfigForm entityId={entity.id} group={null} defaultName={entity.name} onCancel={() => setOpen(false)} />
+      <GroupConfigForm entityId={entity.id} group={null} defaultName={entity.name} refused={refused} onCancel={() => setOpen(false)} />
     </Paper>
   );
 }
@@ -89,10 +101,10 @@ function MakeGroup({ entity }: { entity: TreeNode }) {
 /** The inputs of the group form, as the core names them in a Validation error. */
 const GROUP_FIELDS = ['name', 'key', 'description', 'allowsMixedTypes'] as const;
 
-type FormProps = { entityId: string; group: EntityGroup | null; defaultName?: string; onCancel?: () => void };
+type FormProps = { entityId: string; group: EntityGroup | null; defaultName?: string; refused: string | null; onCancel?: () => void };
 
 /** Makes an entity a group (group === null) or edits its configuration. */
-function GroupConfigForm({ entityId, group, defaultName = '', onCancel }: FormProps) {
+function GroupConfigForm({ entityId, group, defaultName = '', refused, onCancel }: FormProps) {
   const configure = useConfigureGroup();
   const reload = useReloadGroup();
   const [name, setName] = useState(group?.name ?? defaultName);
@@ -102,7 +114,8 @@ function GroupConfigForm({ entityId, group, defaultName = '', onCancel }: FormPr
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const dirty = group === null || name !== group.name || key !== (group.key ?? '') || description !== (group.description ?? '') || oneType === group.allowsMixedTypes;
-  const canSave = name.trim() !== '' && dirty && !busy;
+  const locked = refused !== null;
+  const canSave = name.trim() !== '' && dirty && !busy && !locked;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -129,22 +142,41 @@ function GroupConfigForm({ entityId, group, defaultName = '', onCancel }: FormPr
     <form onSubmit={(e) => void submit(e)} data-testid="group-form">
       <Stack gap="xs">
         <Group grow align="flex-start">
-          <TextInput label="Group name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(error, 'name')} required data-testid="group-name" />
+          <TextInput
+            label="Group name"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={fieldError(error, 'name')}
+            required
+            disabled={locked}
+            data-testid="group-name"
+          />
           <TextInput
             label="Key"
             placeholder="Optional, e.g. chiller_plant"
             value={key}
             onChange={(e) => setKey(e.currentTarget.value)}
             error={fieldError(error, 'key')}
+            disabled={locked}
             data-testid="group-key"
           />
         </Group>
-        <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={fieldError(error, 'description')} autosize minRows={1} data-testid="group-description" />
+        <Textarea
+          label="Description"
+          value={description}
+          onChange={(e) => setDescription(e.currentTarget.value)}
+          error={fieldError(error, 'description')}
+          autosize
+          minRows={1}
+          disabled={locked}
+          data-testid="group-description"
+        />
         <Switch
           label="Members of one type only"
           checked={oneType}
           onChange={(e) => setOneType(e.currentTarget.checked)}
           error={fieldError(error, 'allowsMixedTypes')}
+          disabled={locked}
           data-testid="group-one-type"
         />
         {error !== null && !isFieldError(error, GROUP_FIELDS) && (
@@ -158,7 +190,7 @@ function GroupConfigForm({ entityId, group, defaultName = '', onCancel }: FormPr
           />
         )}
         <Group gap="xs">
-          <Button type="submit" size="compact-sm" loading={busy} disabled={!canSave} data-testid="group-save">
+          <Button type="submit" size="compact-sm" loading={busy} disabled={!canSave} title={refused ?? undefined} data-testid="group-save">
             {group === null ? 'Make group' : 'Save group'}
           </Button>
           {onCancel && (
@@ -172,7 +204,7 @@ function GroupConfigForm({ entityId, group, defaultName = '', onCancel }: FormPr
   );
 }
 
-function GroupEditor({ group }: { group: EntityGroup }) {
+function GroupEditor({ group, refused }: { group: EntityGroup; refused: string | null }) {
   return (
     <Stack gap="md">
       <Paper withBorder p="sm" radius="md">
@@ -185,14 +217,14 @@ function GroupEditor({ group }: { group: EntityGroup }) {
             {group.allowsMixedTypes ? 'Any types' : 'One type only'}
           </Badge>
         </Group>
-        <GroupConfigForm entityId={group.entityId} group={group} />
+        <GroupConfigForm entityId={group.entityId} group={group} refused={refused} />
       </Paper>
-      <GroupMembers group={group} />
+      <GroupMembers group={group} refused={refused} />
     </Stack>
   );
 }
 
-function GroupMembers({ group }: { group: EntityGroup }) {
+function GroupMembers({ group, refused }: { group: EntityGroup; refused: string | null }) {
   const tree = useTreeController();
   const members = useQuery(groupMembersQuery(group.entityId));
   const editMembers = useEditGroupMembers();
@@ -201,7 +233,7 @@ function GroupMembers({ group }: { group: EntityGroup }) {
   const [error, setError] = useState<unknown>(null);
 
   const edit = async (add: string[], remove: string[]) => {
-    if (busy) return;
+    if (busy || refused !== null) return;
     setBusy(true);
     setError(null);
     try {
@@ -248,7 +280,8 @@ function GroupMembers({ group }: { group: EntityGroup }) {
               <CloseButton
                 size="sm"
                 ml="auto"
-                disabled={busy}
+                disabled={busy || refused !== null}
+                title={refused ?? undefined}
                 onClick={() => void edit([], [member.id])}
                 aria-label={`Remove ${member.name} from the group`}
                 data-testid={`group-member-remove-${member.id}`}
@@ -262,6 +295,7 @@ function GroupMembers({ group }: { group: EntityGroup }) {
         exclude={exclude}
         inputRef={pickerRef}
         error={fieldError(error, 'add')}
+        disabled={refused !== null}
         onPick={(node) => void edit([node.id], [])}
         testId="group-member-picker"
       />

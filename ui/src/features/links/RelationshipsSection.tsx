@@ -22,8 +22,11 @@ export function relationshipSentence(entityName: string, related: RelatedEntity)
   return related.direction === 'outgoing' ? `${entityName} ${words} ${related.other.name}` : `${related.other.name} ${words} ${entityName}`;
 }
 
-/** An entity's relationships both ways, a form to add one, and its neighbourhood graph. */
-export function RelationshipsSection({ entity }: { entity: TreeNode }) {
+/**
+ * An entity's relationships both ways, a form to add one, and its
+ * neighbourhood graph; while `refused` says why not, none is added or removed.
+ */
+export function RelationshipsSection({ entity, refused = null }: { entity: TreeNode; refused?: string | null }) {
   const related = useQuery(relationshipsOfQuery(entity.id));
   return (
     <Stack gap="md" data-testid="entity-relationships">
@@ -32,15 +35,15 @@ export function RelationshipsSection({ entity }: { entity: TreeNode }) {
       ) : related.isError ? (
         <ErrorNotice error={related.error} compact />
       ) : (
-        <RelationshipList entity={entity} related={related.data} />
+        <RelationshipList entity={entity} related={related.data} refused={refused} />
       )}
-      <AddRelationship entity={entity} knownTypes={[...new Set((related.data ?? []).map((r) => r.relationship.relationshipType))]} />
+      <AddRelationship entity={entity} refused={refused} knownTypes={[...new Set((related.data ?? []).map((r) => r.relationship.relationshipType))]} />
       <NeighbourhoodGraph entityId={entity.id} />
     </Stack>
   );
 }
 
-function RelationshipList({ entity, related }: { entity: TreeNode; related: RelatedEntity[] }) {
+function RelationshipList({ entity, related, refused }: { entity: TreeNode; related: RelatedEntity[]; refused: string | null }) {
   const tree = useTreeController();
   const deleteRelationship = useDeleteRelationship();
   const reload = useReloadLinks();
@@ -48,7 +51,7 @@ function RelationshipList({ entity, related }: { entity: TreeNode; related: Rela
   const [error, setError] = useState<unknown>(null);
 
   const remove = async (item: RelatedEntity) => {
-    if (busy) return;
+    if (busy || refused !== null) return;
     setBusy(item.relationship.id);
     setError(null);
     try {
@@ -107,7 +110,8 @@ function RelationshipList({ entity, related }: { entity: TreeNode; related: Rela
               <CloseButton
                 size="sm"
                 ml="auto"
-                disabled={busy === item.relationship.id}
+                disabled={busy === item.relationship.id || refused !== null}
+                title={refused ?? undefined}
                 onClick={() => void remove(item)}
                 aria-label={`Remove relationship: ${sentence}`}
                 data-testid={`relationship-remove-${item.relationship.id}`}
@@ -133,7 +137,7 @@ function RelationshipList({ entity, related }: { entity: TreeNode; related: Rela
 const RELATIONSHIP_FIELDS = ['relationshipType', 'targetId'] as const;
 
 /** Type, direction and the entity at the other end, found by search. */
-function AddRelationship({ entity, knownTypes }: { entity: TreeNode; knownTypes: string[] }) {
+function AddRelationship({ entity, knownTypes, refused }: { entity: TreeNode; knownTypes: string[]; refused: string | null }) {
   const createRelationship = useCreateRelationship();
   const [type, setType] = useState('');
   const [direction, setDirection] = useState<Direction>('outgoing');
@@ -149,7 +153,8 @@ function AddRelationship({ entity, knownTypes }: { entity: TreeNode; knownTypes:
     // The picker makes way for the choice: go on to what is still missing.
     requestAnimationFrame(() => (relationshipType === '' ? typeRef.current : addRef.current)?.focus());
   };
-  const canAdd = relationshipType !== '' && other !== null && !busy;
+  const locked = refused !== null;
+  const canAdd = relationshipType !== '' && other !== null && !busy && !locked;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -183,6 +188,7 @@ function AddRelationship({ entity, knownTypes }: { entity: TreeNode; knownTypes:
               { value: 'incoming', label: `Other → ${entity.name}` },
             ]}
             aria-label="Direction"
+            disabled={locked}
             data-testid="relationship-direction"
           />
           <Group grow align="flex-start">
@@ -196,10 +202,18 @@ function AddRelationship({ entity, knownTypes }: { entity: TreeNode; knownTypes:
               onChange={setType}
               error={fieldError(error, 'relationshipType')}
               comboboxProps={{ withinPortal: false }}
+              disabled={locked}
               data-testid="relationship-type"
             />
             {other === null ? (
-              <EntityPicker label={direction === 'outgoing' ? 'Target' : 'Source'} exclude={new Set([entity.id])} error={fieldError(error, 'targetId')} onPick={choose} testId="relationship-target" />
+              <EntityPicker
+                label={direction === 'outgoing' ? 'Target' : 'Source'}
+                exclude={new Set([entity.id])}
+                error={fieldError(error, 'targetId')}
+                disabled={locked}
+                onPick={choose}
+                testId="relationship-target"
+              />
             ) : (
               <Stack gap={4}>
                 <Text size="sm" fw={500}>
@@ -227,7 +241,16 @@ function AddRelationship({ entity, knownTypes }: { entity: TreeNode; knownTypes:
           )}
           {error !== null && !isFieldError(error, RELATIONSHIP_FIELDS) && <ErrorNotice error={error} compact />}
           <Group>
-            <Button ref={addRef} type="submit" size="compact-sm" leftSection={<IconPlus size={14} />} disabled={!canAdd} loading={busy} data-testid="relationship-add">
+            <Button
+              ref={addRef}
+              type="submit"
+              size="compact-sm"
+              leftSection={<IconPlus size={14} />}
+              disabled={!canAdd}
+              loading={busy}
+              title={refused ?? undefined}
+              data-testid="relationship-add"
+            >
               Add relationship
             </Button>
           </Group>

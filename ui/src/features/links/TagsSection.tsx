@@ -9,8 +9,8 @@ import { GroupHeading, ModeBadge, TagChip, TagSwatch, tagRows } from './tagParts
 
 type Replacement = { group: TagGroup; add: Tag; remove: Tag[] };
 
-/** An entity's tags by tag group: remove with a chip's ×, add with the picker. */
-export function TagsSection({ entity }: { entity: TreeNode }) {
+/** An entity's tags by tag group: remove with a chip's ×, add with the picker (neither while `refused` says why not). */
+export function TagsSection({ entity, refused = null }: { entity: TreeNode; refused?: string | null }) {
   const carried = useQuery(entityTagsQuery(entity.id));
   const groups = useQuery(tagGroupsQuery(false));
   const editTags = useEditEntityTags();
@@ -26,7 +26,7 @@ export function TagsSection({ entity }: { entity: TreeNode }) {
   const tags = carried.data;
 
   const edit = async (add: Tag[], remove: Tag[]) => {
-    if (busy) return;
+    if (busy || refused !== null) return;
     setBusy(true);
     setError(null);
     try {
@@ -42,7 +42,7 @@ export function TagsSection({ entity }: { entity: TreeNode }) {
 
   const pick = (tag: Tag) => {
     const group = groups.data.find((g) => g.id === tag.groupId);
-    if (busy) return;
+    if (busy || refused !== null) return;
     const others = group?.selectionMode === 'single' ? tags.filter((t) => t.groupId === group.id) : [];
     if (group && others.length > 0) {
       setError(null);
@@ -65,7 +65,7 @@ export function TagsSection({ entity }: { entity: TreeNode }) {
             <GroupHeading group={group} />
             <Group gap={6}>
               {inGroup.map((tag) => (
-                <TagChip key={tag.id} tag={tag} disabled={busy} onRemove={() => void edit([], [tag])} />
+                <TagChip key={tag.id} tag={tag} disabled={busy} disabledReason={refused} onRemove={() => void edit([], [tag])} />
               ))}
             </Group>
           </Stack>
@@ -78,7 +78,16 @@ export function TagsSection({ entity }: { entity: TreeNode }) {
               Replace {replacement.remove.map((t) => `“${t.name}”`).join(', ')} with “{replacement.add.name}”?
             </Text>
             <Group gap="xs">
-              <Button size="compact-sm" color="orange" loading={busy} autoFocus onClick={() => void edit([replacement.add], replacement.remove)} data-testid="tag-replace-confirm">
+              <Button
+                size="compact-sm"
+                color="orange"
+                loading={busy}
+                disabled={refused !== null}
+                title={refused ?? undefined}
+                autoFocus
+                onClick={() => void edit([replacement.add], replacement.remove)}
+                data-testid="tag-replace-confirm"
+              >
                 Replace
               </Button>
               <Button size="compact-sm" variant="default" onClick={() => setReplacement(null)}>
@@ -88,7 +97,7 @@ export function TagsSection({ entity }: { entity: TreeNode }) {
           </Stack>
         </Alert>
       ) : (
-        <TagPicker carried={tags} groups={groups.data} onPick={pick} inputRef={pickerRef} />
+        <TagPicker carried={tags} groups={groups.data} refused={refused} onPick={pick} inputRef={pickerRef} />
       )}
       {error !== null && (
         <ErrorNotice
@@ -104,10 +113,10 @@ export function TagsSection({ entity }: { entity: TreeNode }) {
   );
 }
 
-type PickerProps = { carried: Tag[]; groups: TagGroup[]; onPick: (tag: Tag) => void; inputRef: RefObject<HTMLInputElement | null> };
+type PickerProps = { carried: Tag[]; groups: TagGroup[]; refused: string | null; onPick: (tag: Tag) => void; inputRef: RefObject<HTMLInputElement | null> };
 
 /** Finds a tag by name or key among those not carried yet, listed by group with the group's mode. */
-function TagPicker({ carried, groups, onPick, inputRef }: PickerProps) {
+function TagPicker({ carried, groups, refused, onPick, inputRef }: PickerProps) {
   const all = useQuery(tagsQuery());
   const combobox = useCombobox({
     onDropdownClose: () => combobox.resetSelectedOption(),
@@ -135,6 +144,8 @@ function TagPicker({ carried, groups, onPick, inputRef }: PickerProps) {
           label="Add a tag"
           placeholder={all.isPending ? 'Loading tags…' : 'Type to find a tag'}
           leftSection={<IconTag size={14} />}
+          disabled={refused !== null}
+          title={refused ?? undefined}
           value={text}
           onChange={(event) => {
             setText(event.currentTarget.value);

@@ -17,8 +17,16 @@ export function ModeBadge({ mode }: { mode: SelectionMode }) {
   );
 }
 
+type ChipProps = {
+  tag: Tag;
+  onRemove?: () => void;
+  disabled?: boolean;
+  /** Why the × may not be used (its title); a reason disables it too. */
+  disabledReason?: string | null;
+};
+
 /** A tag in its colour; with `onRemove`, a focusable × removes it. */
-export function TagChip({ tag, onRemove, disabled }: { tag: Tag; onRemove?: () => void; disabled?: boolean }) {
+export function TagChip({ tag, onRemove, disabled = false, disabledReason = null }: ChipProps) {
   return (
     <Badge
       size="lg"
@@ -36,7 +44,8 @@ export function TagChip({ tag, onRemove, disabled }: { tag: Tag; onRemove?: () =
             size="sm"
             variant="transparent"
             c="inherit"
-            disabled={disabled}
+            disabled={disabled || disabledReason !== null}
+            title={disabledReason ?? undefined}
             onClick={onRemove}
             aria-label={`Remove tag ${tag.name}`}
             data-testid={`tag-remove-${tag.key}`}

@@ -1,8 +1,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { AppError, HistoryEntry, PropertyPane, SetValues } from '../../bindings';
-import { renderApp } from '../../test/app';
-import { callsOf, makeNode, type FakeBackend, type IpcArgs } from '../../test/fixtures';
+import type { AppError, HistoryEntry, Person, PropertyPane, SetValues } from '../../bindings';
+import { renderApp, settle } from '../../test/app';
+import { ALICE, callsOf, makeNode, sendRegistryChanged, sessionOn, type FakeBackend, type IpcArgs } from '../../test/fixtures';
 import { makeDefinition, makeField, makeGroup, makePane } from '../../test/propertyFixtures';
 
 const room = makeNode({ id: 'room-1', name: 'Boiler Room', pathLabel: 'boiler_room', typeKey: 'room', typeName: 'Room' });
@@ -337,5 +337,92 @@ describe('an entity in the trash', SLOW, () => {
     expect(await screen.findByTestId('props-read-only')).toHaveTextContent('restore it to edit');
     expect(control('serial')).toBeDisabled();
     expect(screen.queryByTestId('props-save')).toBeNull();
+  });
+});
+
+describe('what the person may change', SLOW, () => {
+  const READ_ONLY = "Read-only: you need the 'write' capability on Boiler Room";
+  const valuesChanged: HistoryEntry = {
+    id: 'ev-3',
+    occurredAt: '2025-03-02T10:00:00Z',
+    action: 'entity.properties',
+    actor: 'ben',
+    source: 'window',
+    requestId: null,
+    before: { power_kw: 12.5 },
+    after: { power_kw: 15 },
+  };
+
+  it('a person who may only read sees the values in disabled editors; Save and restoring say why', async () => {
+    const { user, calls } = renderApp({
+      roots: [room],
+      session: sessionOn('room-1', ['read']),
+      handlers: { property_pane: () => pane, entity_history: () => [valuesChanged], list_property_definitions: () => [power.definition] },
+    });
+    await openProperties(user);
+    expect(await screen.findByTestId('details-read-only')).toHaveTextContent(READ_ONLY);
+    expect(control('serial')).toBeDisabled();
+    expect(control('serial')).toHaveValue('SN-1');
+    expect(control('power_kw')).toBeDisabled();
+    expect(within(field('status')).getByTestId('prop-option-status-retired')).toBeDisabled();
+    // A stored value that is not one is pointed out, without the way to clear it.
+    expect(screen.getByTestId('prop-problem-legacy')).toBeInTheDocument();
+    expect(screen.queryByTestId('prop-clear-raw-legacy')).toBeNull();
+    // Not hidden: the Save bar stays, disabled, and says why.
+    expect(screen.getByTestId('props-save')).toBeDisabled();
+    expect(screen.getByTestId('props-save')).toHaveAttribute('title', READ_ONLY);
+    // Reading is whole: a sensitive value is still revealed.
+    await user.click(screen.getByTestId('prop-reveal-pin'));
+    expect(control('pin')).toHaveValue('4711');
+    expect(control('pin')).toBeDisabled();
+
+    await user.click(screen.getByTestId('details-history-tab'));
+    const restore = await screen.findByTestId('history-restore-ev-3');
+    expect(restore).toBeDisabled();
+    expect(restore).toHaveAttribute('title', READ_ONLY);
+    expect(screen.queryByTestId('restore-properties-dialog')).toBeNull();
+    expect(callsOf(calls, 'set_property_values')).toEqual([]);
+  });
+
+  it('a person who may write edits and saves as usual', async () => {
+    const { user, calls } = renderApp({ roots: [room], session: sessionOn('room-1', ['read', 'write']), handlers: { property_pane: () => pane, set_property_values: () => pane } });
+    await openProperties(user);
+    // Once the session is known (the badge shows it), the pane is final.
+    expect(await screen.findByTestId('session-info')).toHaveTextContent('Alice Ng');
+    expect(screen.queryByTestId('details-read-only')).toBeNull();
+    expect(control('serial')).toBeEnabled();
+    await user.type(control('serial'), 'X');
+    expect(screen.getByTestId('props-save')).toBeEnabled();
+    expect(screen.getByTestId('props-save')).not.toHaveAttribute('title');
+    await user.click(screen.getByTestId('props-save'));
+    await waitFor(() => expect(callsOf(calls, 'set_property_values')).toHaveLength(1));
+  });
+
+  it('viewing as someone keeps edits made before on screen, but neither Ctrl+S nor Save sends them; Cancel drops them', async () => {
+    let viewing: Person | null = null;
+    const { user, calls } = renderApp({
+      roots: [room],
+      session: sessionOn('room-1', ['read', 'write']),
+      handlers: { property_pane: () => pane, viewing_as: () => viewing },
+    });
+    await openProperties(user);
+    expect(await screen.findByTestId('session-info')).toHaveTextContent('Alice Ng');
+    await user.type(control('serial'), 'X');
+    expect(field('serial')).toHaveAttribute('data-dirty', 'true');
+
+    // Another window starts viewing as Alice: everything is read again.
+    viewing = ALICE;
+    await sendRegistryChanged({ kind: 'reloaded' });
+    expect(await screen.findByTestId('details-read-only')).toHaveTextContent('Viewing as Alice Ng: nothing can be changed');
+    expect(control('serial')).toBeDisabled();
+    expect(control('serial')).toHaveValue('SN-1X');
+    expect(screen.getByTestId('props-save')).toBeDisabled();
+    expect(screen.getByTestId('props-save')).toHaveAttribute('title', 'Viewing as Alice Ng: nothing can be changed');
+
+    await user.keyboard('{Control>}s{/Control}');
+    await settle();
+    expect(callsOf(calls, 'set_property_values')).toEqual([]);
+    await user.click(screen.getByTestId('props-cancel'));
+    expect(control('serial')).toHaveValue('SN-1');
   });
 });

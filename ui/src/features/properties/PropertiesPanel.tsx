@@ -18,12 +18,14 @@ type Props = {
   active: boolean;
   /** Shown without editing (the entity is in the trash). */
   readOnly?: boolean;
+  /** Why the person may not change the entity (their scope, or viewing as someone): shown without editing, Save says why. */
+  refused?: string | null;
   /** How many fields have unsaved edits (for the tab's marker). */
   onUnsavedChange?: (count: number) => void;
 };
 
 /** An entity's properties by group, edited in place and saved together. */
-export function PropertiesPanel({ entityId, active, readOnly = false, onUnsavedChange }: Props) {
+export function PropertiesPanel({ entityId, active, readOnly = false, refused = null, onUnsavedChange }: Props) {
   const pane = useQuery(propertyPaneQuery(entityId));
   if (pane.isPending) {
     return (
@@ -33,7 +35,7 @@ export function PropertiesPanel({ entityId, active, readOnly = false, onUnsavedC
     );
   }
   if (pane.isError) return <ErrorNotice error={pane.error} />;
-  return <PaneEditor pane={pane.data} active={active} readOnly={readOnly} onUnsavedChange={onUnsavedChange} />;
+  return <PaneEditor pane={pane.data} active={active} readOnly={readOnly} refused={refused} onUnsavedChange={onUnsavedChange} />;
 }
 
 /** The value conflict a save ran into, if that is what it was. */
@@ -42,9 +44,9 @@ function valueConflict(error: unknown): CurrentValue | null {
   return appError?.type === 'Conflict' && appError.data.current.kind === 'propertyValue' ? appError.data.current.row : null;
 }
 
-type EditorState = { pane: PropertyPane; active: boolean; readOnly: boolean; onUnsavedChange?: (count: number) => void };
+type EditorState = { pane: PropertyPane; active: boolean; readOnly: boolean; refused: string | null; onUnsavedChange?: (count: number) => void };
 
-function PaneEditor({ pane, active, readOnly, onUnsavedChange }: EditorState) {
+function PaneEditor({ pane, active, readOnly, refused, onUnsavedChange }: EditorState) {
   const setValues = useSetPropertyValues();
   const reloadPane = useReloadPane();
   const [edits, setEdits] = useState<Edits>({});
@@ -53,6 +55,8 @@ function PaneEditor({ pane, active, readOnly, onUnsavedChange }: EditorState) {
   const editsRef = useRef(edits);
   editsRef.current = edits;
 
+  // In the trash or not the person's to change: the editors only show the values.
+  const locked = readOnly || refused !== null;
   const fields = fieldsOf(pane);
   const unsaved = fields.filter((field) => isDirty(field, edits[field.definition.id])).length;
   const conflict = valueConflict(error);
@@ -79,7 +83,8 @@ function PaneEditor({ pane, active, readOnly, onUnsavedChange }: EditorState) {
   );
 
   const save = async (current: Edits = editsRef.current) => {
-    if (saving || readOnly) return;
+    // Ctrl+S, Enter and "Use mine" all come here: none sends what cannot be saved.
+    if (saving || locked) return;
     const plan = planSave(fields, current);
     if (plan.invalid.length > 0) {
       document.getElementById(controlId(plan.invalid[0].field))?.focus();
@@ -146,7 +151,7 @@ function PaneEditor({ pane, active, readOnly, onUnsavedChange }: EditorState) {
                   field={field}
                   edit={edits[id]}
                   saving={saving}
-                  readOnly={readOnly}
+                  readOnly={locked}
                   serverError={fieldError(error, key)}
                   conflict={conflict?.definitionId === id ? conflict : null}
                   onText={(text) => {
@@ -189,7 +194,7 @@ function PaneEditor({ pane, active, readOnly, onUnsavedChange }: EditorState) {
         <Group className={classes.actions} justify="space-between" data-testid="props-actions">
           <Text size="sm" c={unsaved > 0 ? undefined : 'dimmed'} data-testid="props-status">
             {unsaved === 0 ? 'No unsaved changes' : unsaved === 1 ? '1 unsaved change' : `${unsaved} unsaved changes`}
-            {unsaved > 0 && (
+            {unsaved > 0 && refused === null && (
               <Text span size="xs" c="dimmed" ml="xs">
                 Ctrl+S saves, Esc undoes a field
               </Text>
@@ -199,7 +204,14 @@ function PaneEditor({ pane, active, readOnly, onUnsavedChange }: EditorState) {
             <Button variant="default" onClick={cancelAll} disabled={unsaved === 0 || saving} data-testid="props-cancel">
               Cancel
             </Button>
-            <Button type="submit" leftSection={<IconDeviceFloppy size={16} />} loading={saving} disabled={unsaved === 0} data-testid="props-save">
+            <Button
+              type="submit"
+              leftSection={<IconDeviceFloppy size={16} />}
+              loading={saving}
+              disabled={unsaved === 0 || refused !== null}
+              title={refused ?? undefined}
+              data-testid="props-save"
+            >
               Save
             </Button>
           </Group>

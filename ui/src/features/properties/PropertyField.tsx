@@ -12,7 +12,7 @@ type Props = {
   field: PaneField;
   edit: FieldEdit | undefined;
   saving: boolean;
-  /** Shown, not edited (a deleted entity). */
+  /** Shown, not edited (a deleted entity, or one the person may not change). */
   readOnly: boolean;
   /** The core refused this field's value (a Validation naming it). */
   serverError: string | null;
@@ -142,7 +142,15 @@ export function PropertyField({ field, edit, saving, readOnly, serverError, conf
       )}
       {!dirty && <StoredProblem field={field} masked={masked} readOnly={readOnly} onClear={() => onText('')} />}
       {conflict && (
-        <ConflictBox field={field} conflict={conflict} yours={yoursInWords(field, text, masked)} saving={saving} onKeepTheirs={onKeepTheirs} onUseMine={onUseMine} />
+        <ConflictBox
+          field={field}
+          conflict={conflict}
+          yours={yoursInWords(field, text, masked)}
+          saving={saving}
+          readOnly={readOnly}
+          onKeepTheirs={onKeepTheirs}
+          onUseMine={onUseMine}
+        />
       )}
     </Box>
   );
@@ -187,6 +195,7 @@ function ConflictBox({
   conflict,
   yours,
   saving,
+  readOnly,
   onKeepTheirs,
   onUseMine,
 }: {
@@ -194,6 +203,8 @@ function ConflictBox({
   conflict: CurrentValue;
   yours: string;
   saving: boolean;
+  /** Yours can no longer be saved: only theirs can be kept. */
+  readOnly: boolean;
   onKeepTheirs: () => void;
   onUseMine: () => void;
 }) {
@@ -209,7 +220,7 @@ function ConflictBox({
           <Button size="compact-sm" variant="default" onClick={onKeepTheirs} disabled={saving} data-testid={`prop-keep-theirs-${definition.key}`}>
             Keep theirs
           </Button>
-          <Button size="compact-sm" color="orange" onClick={onUseMine} loading={saving} data-testid={`prop-use-mine-${definition.key}`}>
+          <Button size="compact-sm" color="orange" onClick={onUseMine} loading={saving} disabled={readOnly} data-testid={`prop-use-mine-${definition.key}`}>
             Use mine
           </Button>
         </Group>

@@ -12,10 +12,12 @@ type Props = {
   eventId: string;
   /** The entity's version the history shows (null while it loads). */
   expectedUpdatedAt: string | null;
+  /** Why the person may not change the entity (the button's title), null when they may. */
+  refused?: string | null;
 };
 
 /** "Restore these values" on a property change of the history, after a confirmation. */
-export function RestorePropertiesButton({ entityId, eventId, expectedUpdatedAt }: Props) {
+export function RestorePropertiesButton({ entityId, eventId, expectedUpdatedAt, refused = null }: Props) {
   const [open, setOpen] = useState(false);
   return (
     <>
@@ -24,12 +26,14 @@ export function RestorePropertiesButton({ entityId, eventId, expectedUpdatedAt }
         variant="subtle"
         leftSection={<IconRestore size={14} />}
         onClick={() => setOpen(true)}
-        disabled={expectedUpdatedAt === null}
+        disabled={expectedUpdatedAt === null || refused !== null}
+        title={refused ?? undefined}
         data-testid={`history-restore-${eventId}`}
       >
         Restore these values
       </Button>
-      {open && expectedUpdatedAt !== null && (
+      {/* A right lost while the question is open (viewing as someone) takes the question away. */}
+      {open && expectedUpdatedAt !== null && refused === null && (
         <RestoreDialog entityId={entityId} eventId={eventId} expectedUpdatedAt={expectedUpdatedAt} onClose={() => setOpen(false)} />
       )}
     </>
