@@ -92,6 +92,10 @@ macro_rules! specta_builder {
                 $crate::commands::people::start_view_as,
                 $crate::commands::people::stop_view_as,
                 $crate::commands::people::viewing_as,
+                $crate::commands::signin::list_profiles,
+                $crate::commands::signin::save_profile,
+                $crate::commands::signin::remove_profile,
+                $crate::commands::signin::sign_in,
             ])
             .events(tauri_specta::collect_events![
                 $crate::events::StartupEvent,
@@ -192,7 +196,8 @@ fn init_logging(handle: &tauri::AppHandle) -> Option<tracing_appender::non_block
     guard
 }
 
-fn publish(handle: &tauri::AppHandle, status: StartupStatus) {
+/// Sets the start-up status and tells the window.
+pub(crate) fn publish(handle: &tauri::AppHandle, status: StartupStatus) {
     handle.state::<AppState>().set_status(status.clone());
     if let Err(e) = (StartupEvent { status }).emit(handle) {
         tracing::warn!("could not send the start-up event: {e}");
@@ -248,7 +253,7 @@ async fn open_database(handle: tauri::AppHandle) {
                 ready.db.display,
                 ready.db.server.version
             );
-            let info = handle.state::<AppState>().set_ready(ready);
+            let (info, _, _) = handle.state::<AppState>().set_ready(ready);
             publish(&handle, StartupStatus::Ready { database: info });
         }
         Err(err) => {

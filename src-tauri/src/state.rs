@@ -11,7 +11,6 @@ use studio_core::registry::PurgePolicy;
 use studio_core::startup::{DatabaseKind, OpenedDatabase};
 use studio_core::{Actor, Source};
 use tauri::Window;
-use tokio::sync::OnceCell;
 
 use crate::error::{AppError, AppResult};
 
@@ -46,7 +45,9 @@ pub struct ViewAs {
 
 pub struct AppState {
     status: RwLock<StartupStatus>,
-    ready: OnceCell<Ready>,
+    /// The open database and who works on it; replaced when someone else
+    /// signs in.
+    ready: RwLock<Option<Arc<Ready>>>,
     /// The database taken back at exit (so it is closed exactly once).
     closing: Mutex<bool>,
     /// Running background jobs and how to cancel them.
@@ -62,7 +63,7 @@ impl AppState {
             status: RwLock::new(StartupStatus::Starting {
                 message: "Starting…".into(),
             }),
-            ready: OnceCell::new(),
+            ready: RwLock::new(None),
             closing: Mutex::new(false),
             jobs: Jobs::new(),
             purge_policy: purge_policy_from_env(),
@@ -131,19 +132,30 @@ impl AppState {
         *self.status.write().expect("status lock") = status;
     }
 
-    pub fn set_ready(&self, ready: Ready) -> DatabaseInfo {
+    /// Puts `ready` in place (at start-up, or when someone signs in) and
+    /// returns what the window shows of it and the one it replaced (for the
+    /// caller to close). Viewing as someone ends with the old session.
+    pub fn set_ready(&self, ready: Ready) -> (DatabaseInfo, Option<Arc<Ready>>, Option<ViewAs>) {
         let info = DatabaseInfo {
             kind: ready.db.kind,
             display: ready.db.display.clone(),
             server_version: ready.db.server.version.clone(),
         };
-        // Set once per process; a second set cannot happen (one start-up task).
-        let _ = self.ready.set(ready);
-        info
+        let previous = self
+            .ready
+            .write()
+            .expect("ready lock")
+            .replace(Arc::new(ready));
+        let view = self.set_view_as(None);
+        (info, previous, view)
     }
 
-    pub fn ready(&self) -> AppResult<&Ready> {
-        self.ready.get().ok_or(AppError::NotReady)
+    pub fn ready(&self) -> AppResult<Arc<Ready>> {
+        self.ready
+            .read()
+            .expect("ready lock")
+            .clone()
+            .ok_or(AppError::NotReady)
     }
 
     /// The open database for shutting down, once.
@@ -153,7 +165,11 @@ impl AppState {
             return None;
         }
         *closing = true;
-        self.ready.get().map(|r| r.db.clone())
+        self.ready
+            .read()
+            .expect("ready lock")
+            .as_ref()
+            .map(|r| r.db.clone())
     }
 }
 

@@ -136,6 +136,15 @@ export const commands = {
 	stopViewAs: () => typedError<Session, AppError>(__TAURI_INVOKE("stop_view_as")),
 	/**  The person being viewed as, if any. */
 	viewingAs: () => typedError<Person | null, AppError>(__TAURI_INVOKE("viewing_as")),
+	listProfiles: () => typedError<ConnectionProfile[], AppError>(__TAURI_INVOKE("list_profiles")),
+	/**  Adds a profile, or replaces the one called `replacing`. */
+	saveProfile: (profile: ConnectionProfile, replacing: string | null) => typedError<null, AppError>(__TAURI_INVOKE("save_profile", { profile, replacing })),
+	removeProfile: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_profile", { name })),
+	/**
+	 *  Switches the window to another person. On success everything shown is
+	 *  read again as them; on failure nothing changes and the error says why.
+	 */
+	signIn: (input: SignIn) => typedError<Session, AppError>(__TAURI_INVOKE("sign_in", { input })),
 };
 
 /** Events */
@@ -256,6 +265,18 @@ export type ChildPage = {
 	nodes: TreeNode[],
 	/**  Pass as `after` to get the next page; `None` on the last page. */
 	nextCursor: string | null,
+};
+
+/**  One server to sign in to. */
+export type ConnectionProfile = {
+	/**  What the person calls it ("Production", "Field office"). */
+	name: string,
+	host: string,
+	port: number,
+	database: string,
+	/**  The person's PostgreSQL role. */
+	user: string,
+	tls?: TlsMode,
 };
 
 /**  A new entity. */
@@ -885,6 +906,18 @@ export type SetValues = {
 	edits: ValueEdit[],
 };
 
+/**  Who signs in, and where. */
+export type SignIn = {
+	/**  A connection profile's name; none for this computer's database. */
+	profile: string | null,
+	/**
+	 *  The role to sign in as (a profile's own when none). None on this
+	 *  computer's database: its administrator, who needs no password here.
+	 */
+	user: string | null,
+	password: string | null,
+};
+
 /**
  *  Where a change comes from. Carried by every mutation (through its
  *  [`Actor`]), written to its audit row and sent with its event, so a pane
@@ -970,6 +1003,17 @@ export type TagUpdate = {
 	groupId: string | null,
 	color: string | null,
 };
+
+/**  How the connection to the server is protected. */
+export type TlsMode = 
+/**  TLS when the server offers it. */
+"prefer" | 
+/**  TLS always; the server's certificate is not checked. */
+"require" | 
+/**  TLS always, with the certificate checked against the host name. */
+"verify-full" | 
+/**  No TLS (a server on this machine or a private network). */
+"disable";
 
 /**
  *  The top of one deletion in the trash: an entity deleted together with

@@ -20,7 +20,8 @@
 //! - `jobs`: background jobs (large moves and bulk edits), `progress`:
 //!   progress and cancel;
 //! - `demo/`: the demo registry and the estate's entity types (data);
-//! - `startup`: opening the database the studio works on;
+//! - `startup`: opening the database the studio works on, as whom;
+//!   `profiles`: the servers a person signs in to (no passwords);
 //! - `error`, `constraints`, `records`: the shared error type, what each
 //!   schema constraint means, the records several domains share.
 //!
@@ -42,6 +43,7 @@ pub mod internals;
 pub mod jobs;
 pub mod links;
 pub mod people;
+pub mod profiles;
 pub mod progress;
 pub mod properties;
 pub mod read_model;

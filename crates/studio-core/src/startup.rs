@@ -131,6 +131,33 @@ pub enum Identity {
     /// as a particular person). The server must admit the role without a
     /// password in the URL (the embedded one does, over its private socket).
     Role(String),
+    /// A person signing in with their own role and password. On a server
+    /// they replace the URL's; on the embedded database the owner migrates
+    /// first and the person's connection goes over TCP, where the password
+    /// is checked. Refused like [`Identity::Person`] for a role that is not
+    /// a person's or bypasses row-level security.
+    SignIn { role: String, password: Password },
+}
+
+/// A password held in memory for one sign-in; it never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub fn new(password: impl Into<String>) -> Self {
+        Password(password.into())
+    }
+
+    /// The password itself, to hand to the connection and nowhere else.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(hidden)")
+    }
 }
 
 /// Opens the target for a person's normal work (see [`Identity::Person`]).
@@ -173,24 +200,37 @@ pub async fn open_as(
             check_person(&pool).await?;
             pool
         }
+        (DatabaseKind::External, Identity::SignIn { role, password }) => {
+            let signed_in = db::with_credentials(&url, role, password.expose())?;
+            let pool = db::connect_as(&signed_in, &application_name).await?;
+            check_person(&pool).await?;
+            pool
+        }
         _ => {
             let owner = db::connect_as(&url, &application_name).await?;
             progress(OpenStep::Migrating);
             db::migrate(&owner).await?;
             rebuild_read_model_if_needed(&owner).await?;
-            let role = match &identity {
-                Identity::Maintenance => None,
-                Identity::Role(role) => Some(role.clone()),
+            match &identity {
+                Identity::Maintenance => owner,
+                Identity::Role(role) => {
+                    owner.close().await;
+                    db::connect_as(&db::with_user(&url, role)?, &application_name).await?
+                }
                 Identity::Person => {
                     let actor = crate::Actor::new(None, crate::Source::Startup);
-                    Some(crate::people::ensure_first_admin(&owner, &actor, "Administrator").await?)
-                }
-            };
-            match role {
-                None => owner,
-                Some(role) => {
+                    let admin =
+                        crate::people::ensure_first_admin(&owner, &actor, "Administrator").await?;
                     owner.close().await;
-                    db::connect_as(&db::with_user(&url, &role)?, &application_name).await?
+                    db::connect_as(&db::with_user(&url, &admin)?, &application_name).await?
+                }
+                Identity::SignIn { role, password } => {
+                    owner.close().await;
+                    let local = db::over_local_tcp(&url)?;
+                    let signed_in = db::with_credentials(&local, role, password.expose())?;
+                    let pool = db::connect_as(&signed_in, &application_name).await?;
+                    check_person(&pool).await?;
+                    pool
                 }
             }
         }

@@ -8,5 +8,6 @@ pub mod links;
 pub mod people;
 pub mod properties;
 pub mod registry;
+pub mod signin;
 pub mod startup;
 pub mod types;

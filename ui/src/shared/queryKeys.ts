@@ -9,6 +9,8 @@ export const queryKeys = {
   people: ['people', 'list'] as const,
   scopes: (userId: string) => ['people', 'scopes', userId] as const,
   allPeople: ['people'] as const,
+  /** The connection profiles of this computer's user. */
+  profiles: ['profiles'] as const,
   roots: ['roots'] as const,
   /** Prefix of every page of one parent's children. */
   children: (parentId: string) => ['children', parentId] as const,

@@ -89,6 +89,60 @@ pub fn with_user(url: &str, user: &str) -> CoreResult<String> {
     Ok(parsed.to_string())
 }
 
+/// The URL signing in as `user` with `password` (kept in memory only: the
+/// caller neither logs nor stores it).
+pub fn with_credentials(url: &str, user: &str, password: &str) -> CoreResult<String> {
+    let mut parsed = url::Url::parse(&with_user(url, user)?).expect("with_user gives a URL");
+    parsed.set_password(Some(password)).map_err(|_| {
+        CoreError::invalid(Some("url"), Rule::Format, "this URL cannot hold a password")
+    })?;
+    Ok(parsed.to_string())
+}
+
+/// The URL of a local server reached over TCP on 127.0.0.1 instead of its
+/// socket directory, where the embedded cluster asks for passwords (its
+/// socket, private to the machine's user, admits them without).
+pub fn over_local_tcp(url: &str) -> CoreResult<String> {
+    let mut parsed = url::Url::parse(url).map_err(|e| {
+        CoreError::invalid(
+            Some("url"),
+            Rule::Format,
+            format!("not a database URL: {e}"),
+        )
+    })?;
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter(|(k, _)| k != "host")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    parsed.set_query(None);
+    if !pairs.is_empty() {
+        parsed.query_pairs_mut().extend_pairs(pairs);
+    }
+    parsed
+        .set_host(Some("127.0.0.1"))
+        .map_err(|e| CoreError::invalid(Some("url"), Rule::Format, e.to_string()))?;
+    Ok(parsed.to_string())
+}
+
+/// A failed connection as the person should read it: a refused sign-in
+/// (wrong role or password, no entry for it on the server) is `Forbidden`.
+fn connect_error(e: sqlx::Error) -> CoreError {
+    let code = e
+        .as_database_error()
+        .and_then(|d| d.code())
+        .map(|c| c.into_owned());
+    match code.as_deref() {
+        Some("28P01") | Some("28000") => CoreError::Forbidden(format!(
+            "the server refused the sign-in (wrong role or password?): {}",
+            e.as_database_error()
+                .map(|d| d.message().to_string())
+                .unwrap_or_default()
+        )),
+        _ => CoreError::Unavailable(e.to_string()),
+    }
+}
+
 /// The application name of the studio's connections.
 pub const APPLICATION_NAME: &str = "eco-studio";
 
@@ -103,17 +157,14 @@ pub async fn connect_as(url: &str, application_name: &str) -> CoreResult<PgPool>
     let opts = parse_url(url)?.application_name(application_name);
     // One direct attempt first: an unreachable server fails at once with its
     // real reason instead of after the pool's acquire timeout.
-    let probe = opts
-        .connect()
-        .await
-        .map_err(|e| CoreError::Unavailable(e.to_string()))?;
+    let probe = opts.connect().await.map_err(connect_error)?;
     probe.close().await.ok();
     PgPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(15))
         .connect_with(opts)
         .await
-        .map_err(|e| CoreError::Unavailable(e.to_string()))
+        .map_err(connect_error)
 }
 
 /// Creates the URL's database when it does not exist yet (connecting to the

@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::{Connection, PgPool};
 use studio_core::people::{self, Capability, GrantScope, Login, NewPerson};
+use studio_core::profiles::{ConnectionProfile, Profiles, TlsMode};
 use studio_core::registry::{self, CreateEntity};
-use studio_core::startup::{self, DatabaseTarget};
+use studio_core::startup::{self, DatabaseTarget, Identity, Password};
 use studio_core::testing::{test_db, TestDb};
 use studio_core::{db, demo, Actor, CoreError, Source};
 use uuid::Uuid;
@@ -1134,6 +1135,171 @@ async fn the_app_refuses_to_work_as_a_role_that_bypasses_row_level_security() {
                 .iter()
                 .all(|r| r.capabilities.is_empty() || r.capabilities == [Capability::Read])
     );
+}
+
+#[tokio::test]
+async fn a_person_signs_in_to_a_server_through_a_profile_with_their_password() {
+    let db = test_db().await;
+    let role = role_name(&db, "signin");
+    let added = people::add_person(
+        &db.pool,
+        &owner(),
+        &NewPerson {
+            role: role.clone(),
+            display_name: "Sig Nin".into(),
+            email: None,
+            login: Login::NewRoleWithPassword,
+            is_admin: false,
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    let password = added.password.expect("a generated password");
+    let port: i64 = sqlx::query_scalar("SELECT current_setting('port')::bigint")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+
+    // The profile is kept; the password is not.
+    let dir = std::env::temp_dir().join(format!("eco-profiles-{}", Uuid::now_v7().simple()));
+    let store = Profiles::at(&dir);
+    let profile = ConnectionProfile {
+        name: "Test server".into(),
+        host: "127.0.0.1".into(),
+        port: u16::try_from(port).unwrap(),
+        database: db.name.clone(),
+        user: role.clone(),
+        tls: TlsMode::Disable,
+    };
+    store.save(&profile, None).unwrap();
+    let url = store.get("Test server").unwrap().url().unwrap();
+    assert!(!url.contains(&password));
+
+    let sign_in = |pw: &str| Identity::SignIn {
+        role: role.clone(),
+        password: Password::new(pw),
+    };
+    let opened = startup::open_as(
+        &DatabaseTarget::Url(url.clone()),
+        sign_in(&password),
+        |_| {},
+    )
+    .await
+    .expect("the person signs in with their password");
+    assert_eq!(opened.server.user, role);
+    assert!(!opened.display.contains(&password));
+    let session = people::session(&opened.pool).await.unwrap();
+    assert_eq!(session.person.map(|p| p.id), Some(added.person.id));
+    opened.pool.close().await;
+
+    let wrong = startup::open_as(&DatabaseTarget::Url(url.clone()), sign_in("wrong"), |_| {}).await;
+    match wrong {
+        Err(CoreError::Forbidden(m)) => {
+            assert!(
+                m.contains("refused the sign-in") && !m.contains("wrong\""),
+                "{m}"
+            )
+        }
+        other => panic!(
+            "a wrong password was let in: {:?}",
+            other.map(|o| o.display)
+        ),
+    }
+    // The owner's role, with its own password or none, is still refused
+    // for normal work however it signs in.
+    let owner_role: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let as_owner = startup::open_as(
+        &DatabaseTarget::Url(db.url.clone()),
+        Identity::SignIn {
+            role: owner_role,
+            password: Password::new("anything"),
+        },
+        |_| {},
+    )
+    .await;
+    assert!(
+        matches!(&as_owner, Err(CoreError::Forbidden(m)) if m.contains("bypasses row-level security")),
+        "{:?}",
+        as_owner.map(|o| o.display)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn connection_profiles_refuse_bad_input_and_keep_no_password() {
+    let dir = std::env::temp_dir().join(format!("eco-profiles-{}", Uuid::now_v7().simple()));
+    let store = Profiles::at(&dir);
+    assert!(store.list().unwrap().is_empty(), "no file yet: no profiles");
+    let good = ConnectionProfile {
+        name: "Production".into(),
+        host: "db.example.org".into(),
+        port: 5432,
+        database: "eco".into(),
+        user: "ada".into(),
+        tls: TlsMode::VerifyFull,
+    };
+    store.save(&good, None).unwrap();
+    assert_eq!(
+        good.url().unwrap(),
+        "postgres://ada@db.example.org:5432/eco?sslmode=verify-full"
+    );
+
+    let bad = |edit: fn(&mut ConnectionProfile)| {
+        let mut p = good.clone();
+        p.name = "Other".into();
+        edit(&mut p);
+        p
+    };
+    for (field, profile) in [
+        ("name", bad(|p| p.name = "  ".into())),
+        ("host", bad(|p| p.host = "db.example.org/evil".into())),
+        ("host", bad(|p| p.host = String::new())),
+        ("port", bad(|p| p.port = 0)),
+        ("database", bad(|p| p.database = "two words".into())),
+        ("user", bad(|p| p.user = String::new())),
+    ] {
+        match store.save(&profile, None) {
+            Err(CoreError::Validation(v)) => assert_eq!(v.field.as_deref(), Some(field), "{v:?}"),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    // A second profile of the same name is refused; renaming works.
+    let dup = store.save(&good, None);
+    assert!(
+        matches!(&dup, Err(CoreError::Validation(v)) if v.field.as_deref() == Some("name")),
+        "{dup:?}"
+    );
+    let mut renamed = good.clone();
+    renamed.name = "Production (EU)".into();
+    store.save(&renamed, Some("Production")).unwrap();
+    assert_eq!(store.list().unwrap(), vec![renamed.clone()]);
+    assert!(store.get("Production").is_err());
+
+    // Only its owner reads the file, and it holds no password field.
+    let text = std::fs::read_to_string(store.path()).unwrap();
+    assert!(!text.to_lowercase().contains("password"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(store.path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // A damaged file is a clear error, not an empty list.
+    std::fs::write(store.path(), "{ not json").unwrap();
+    assert!(matches!(store.list(), Err(CoreError::Validation(_))));
+    std::fs::remove_file(store.path()).unwrap();
+    store.save(&good, None).unwrap();
+    store.remove("Production").unwrap();
+    assert!(store.list().unwrap().is_empty());
+    assert!(store.remove("Production").is_err());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! Opening the embedded database end to end: a real private cluster is
 //! created, migrated, reused by a second opener, and stopped on close.
 
-use studio_core::startup::{self, DatabaseKind, DatabaseTarget, OpenStep};
+use studio_core::people::{self, Login, NewPerson};
+use studio_core::startup::{self, DatabaseKind, DatabaseTarget, Identity, OpenStep, Password};
+use studio_core::{Actor, CoreError, Source};
 
 struct RemoveOnDrop(std::path::PathBuf);
 impl Drop for RemoveOnDrop {
@@ -52,6 +54,45 @@ async fn embedded_database_opens_migrates_and_stops() {
     .await
     .unwrap();
     assert_eq!(tables, 1, "the schema is migrated");
+
+    // A person made by the first administrator signs in with the password
+    // shown once; over TCP the embedded cluster checks it.
+    let admin = Actor::for_session(&second.pool, Source::Startup)
+        .await
+        .unwrap();
+    let added = people::add_person(
+        &second.pool,
+        &admin,
+        &NewPerson {
+            role: "field_engineer".into(),
+            display_name: "Field Engineer".into(),
+            email: None,
+            login: Login::NewRoleWithPassword,
+            is_admin: false,
+        },
+    )
+    .await
+    .expect("the first administrator adds a person")
+    .value;
+    let password = added.password.expect("a generated password");
+    let sign_in = |pw: &str| Identity::SignIn {
+        role: "field_engineer".into(),
+        password: Password::new(pw),
+    };
+    assert!(!format!("{:?}", sign_in(&password)).contains(&password));
+    let person = startup::open_as(&target, sign_in(&password), |_| {})
+        .await
+        .expect("the person signs in");
+    let session = people::session(&person.pool).await.unwrap();
+    assert_eq!(session.role, "field_engineer");
+    assert_eq!(session.person.map(|p| p.id), Some(added.person.id));
+    let wrong = startup::open_as(&target, sign_in("not-the-password"), |_| {}).await;
+    assert!(
+        matches!(&wrong, Err(CoreError::Forbidden(m)) if m.contains("refused the sign-in")),
+        "{:?}",
+        wrong.map(|o| o.display)
+    );
+    assert!(!startup::close(person).await.unwrap());
 
     // The first closes while the second is connected: the cluster stays up.
     assert!(

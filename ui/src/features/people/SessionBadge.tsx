@@ -1,31 +1,49 @@
-import { Alert, Badge, Button, Group, Text, Tooltip } from '@mantine/core';
-import { IconEye, IconUser } from '@tabler/icons-react';
+import { Alert, Badge, Button, Group, Menu, Text, UnstyledButton } from '@mantine/core';
+import { IconEye, IconSwitchHorizontal, IconUser } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { sessionQuery, useStopViewAs, viewingAsQuery } from './api';
+import { SignInDialog } from './SignInDialog';
 
-/** Who the app is signed in as (the database role and the person), or whom an administrator is viewing as. */
+/**
+ * Who the app is signed in as (the database role and the person), or whom
+ * an administrator is viewing as. Its menu switches to another person.
+ */
 export function SessionBadge() {
   const session = useQuery(sessionQuery);
   const viewing = useQuery(viewingAsQuery);
+  const [signingIn, setSigningIn] = useState(false);
   if (viewing.data) return <ViewingAsBanner name={viewing.data.displayName} />;
   if (!session.data) return null;
   const { person, role } = session.data;
   const rights = session.data.bypassesSecurity ? 'maintenance role' : person?.isAdmin ? 'administrator' : null;
   return (
-    <Tooltip label={`Signed in as the database role ${role}`} openDelay={400}>
-      <Group gap={6} wrap="nowrap" data-testid="session-info">
-        <IconUser size={16} />
-        <Text size="sm" fw={500}>
-          {person?.displayName ?? role}
-        </Text>
-        {rights && (
-          <Badge size="xs" variant="light" color="grape">
-            {rights}
-          </Badge>
-        )}
-      </Group>
-    </Tooltip>
+    <>
+      <Menu position="bottom-end" withinPortal>
+        <Menu.Target>
+          <UnstyledButton aria-label={`Signed in as ${person?.displayName ?? role}: switch person`} data-testid="session-info">
+            <Group gap={6} wrap="nowrap">
+              <IconUser size={16} />
+              <Text size="sm" fw={500}>
+                {person?.displayName ?? role}
+              </Text>
+              {rights && (
+                <Badge size="xs" variant="light" color="grape">
+                  {rights}
+                </Badge>
+              )}
+            </Group>
+          </UnstyledButton>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Label>Database role {role}</Menu.Label>
+          <Menu.Item leftSection={<IconSwitchHorizontal size={14} />} onClick={() => setSigningIn(true)} data-testid="session-switch">
+            Switch person…
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+      {signingIn && <SignInDialog onClose={() => setSigningIn(false)} />}
+    </>
   );
 }
 

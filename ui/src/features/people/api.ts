@@ -4,7 +4,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
-import { commands, type Capability, type GrantScope, type NewPerson, type Session, type TreeNode } from '../../bindings';
+import { commands, type Capability, type ConnectionProfile, type GrantScope, type NewPerson, type Session, type SignIn, type TreeNode } from '../../bindings';
 import { unwrap } from '../../ipc/errors';
 import { useChangeApplier } from '../../live/LiveUpdates';
 import { queryKeys } from '../../shared/queryKeys';
@@ -74,6 +74,19 @@ export const useAddPerson = () => usePeopleMutation(addPerson);
 export const useDeactivatePerson = () => usePeopleMutation(deactivatePerson);
 export const useGrantScope = () => usePeopleMutation(grantScope);
 export const useRevokeScope = () => usePeopleMutation(revokeScope);
+
+/** The servers this computer's user signs in to (no passwords). */
+export const profilesQuery = queryOptions({
+  queryKey: queryKeys.profiles,
+  queryFn: async () => unwrap(await commands.listProfiles()),
+});
+
+export const saveProfile = async (profile: ConnectionProfile, replacing: string | null = null) => unwrap(await commands.saveProfile(profile, replacing));
+export const removeProfile = async (name: string) => unwrap(await commands.removeProfile(name));
+
+const signIn = async (input: SignIn) => unwrap(await commands.signIn(input));
+/** Switches the window to another person: everything shown is read again. */
+export const useSignIn = () => usePeopleMutation(signIn);
 
 /** The roots the signed-in person sees (the tree's own query). */
 export const rootsQuery = treeRootsQuery();

@@ -1,0 +1,280 @@
+//! Connection profiles: the PostgreSQL servers a person signs in to, kept
+//! in the person's configuration directory. A profile says where (host,
+//! port, database, TLS) and as whom; never a password, which is asked at
+//! each sign-in (and held only in memory while the app runs).
+//!
+//! The file is `profiles.json` in `$ECO_STUDIO_CONFIG_DIR`, else
+//! `${XDG_CONFIG_HOME:-~/.config}/eco-studio`. It is rewritten whole
+//! through a temporary file and a rename, so a crash leaves the old file
+//! or the new one, never half of one.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CoreError, CoreResult, Rule};
+
+/// The environment variable naming the configuration directory.
+pub const CONFIG_DIR_ENV: &str = "ECO_STUDIO_CONFIG_DIR";
+
+const FILE_NAME: &str = "profiles.json";
+
+/// How the connection to the server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    /// TLS when the server offers it.
+    #[default]
+    Prefer,
+    /// TLS always; the server's certificate is not checked.
+    Require,
+    /// TLS always, with the certificate checked against the host name.
+    VerifyFull,
+    /// No TLS (a server on this machine or a private network).
+    Disable,
+}
+
+impl TlsMode {
+    fn as_param(self) -> &'static str {
+        match self {
+            TlsMode::Prefer => "prefer",
+            TlsMode::Require => "require",
+            TlsMode::VerifyFull => "verify-full",
+            TlsMode::Disable => "disable",
+        }
+    }
+}
+
+/// One server to sign in to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionProfile {
+    /// What the person calls it ("Production", "Field office").
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    /// The person's PostgreSQL role.
+    pub user: String,
+    #[serde(default)]
+    pub tls: TlsMode,
+}
+
+impl ConnectionProfile {
+    /// Checks every field; the first bad one is the error.
+    pub fn validate(&self) -> CoreResult<()> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(CoreError::invalid(
+                Some("name"),
+                Rule::Required,
+                "a profile needs a name of 1 to 64 characters",
+            ));
+        }
+        if self.host.trim().is_empty()
+            || self
+                .host
+                .chars()
+                .any(|c| c.is_whitespace() || "/?#@".contains(c))
+        {
+            return Err(CoreError::invalid(
+                Some("host"),
+                Rule::Format,
+                "the host is a server name or address, without spaces or a path",
+            ));
+        }
+        if self.port == 0 {
+            return Err(CoreError::invalid(
+                Some("port"),
+                Rule::Range,
+                "the port is a number from 1 to 65535",
+            ));
+        }
+        if self.database.trim().is_empty() || self.database.chars().any(char::is_whitespace) {
+            return Err(CoreError::invalid(
+                Some("database"),
+                Rule::Required,
+                "the database is a name without spaces",
+            ));
+        }
+        if self.user.trim().is_empty() || self.user.chars().any(char::is_whitespace) {
+            return Err(CoreError::invalid(
+                Some("user"),
+                Rule::Required,
+                "the user is the PostgreSQL role you sign in as",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The URL to connect with, without a password.
+    pub fn url(&self) -> CoreResult<String> {
+        self.validate()?;
+        let mut url = url::Url::parse("postgres://localhost/").expect("a constant URL");
+        url.set_host(Some(&self.host)).map_err(|e| {
+            CoreError::invalid(Some("host"), Rule::Format, format!("not a host: {e}"))
+        })?;
+        url.set_port(Some(self.port)).expect("a URL with a host");
+        url.set_username(&self.user).expect("a URL with a host");
+        url.set_path(&self.database);
+        url.query_pairs_mut()
+            .append_pair("sslmode", self.tls.as_param());
+        Ok(url.to_string())
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfilesFile {
+    #[serde(default)]
+    profiles: Vec<ConnectionProfile>,
+}
+
+/// The profiles in one configuration directory.
+#[derive(Debug, Clone)]
+pub struct Profiles {
+    dir: PathBuf,
+}
+
+impl Profiles {
+    /// The person's configuration directory (see the module's doc).
+    pub fn default_location() -> Self {
+        if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|v| !v.is_empty()) {
+            return Profiles::at(PathBuf::from(dir));
+        }
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        Profiles::at(base.join("eco-studio"))
+    }
+
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        Profiles { dir: dir.into() }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    /// Every profile, in the order they were added (none when the file does
+    /// not exist yet).
+    pub fn list(&self) -> CoreResult<Vec<ConnectionProfile>> {
+        Ok(self.read()?.profiles)
+    }
+
+    /// The profile called `name`.
+    pub fn get(&self, name: &str) -> CoreResult<ConnectionProfile> {
+        self.list()?
+            .into_iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| {
+                CoreError::invalid(
+                    Some("profile"),
+                    Rule::Reference,
+                    format!("there is no connection profile called {name:?}"),
+                )
+            })
+    }
+
+    /// Adds `profile`, or replaces the one called `replacing` (its old
+    /// name, when it is renamed). Names are unique.
+    pub fn save(&self, profile: &ConnectionProfile, replacing: Option<&str>) -> CoreResult<()> {
+        profile.validate()?;
+        let mut profile = profile.clone();
+        profile.name = profile.name.trim().to_string();
+        let mut file = self.read()?;
+        if file
+            .profiles
+            .iter()
+            .any(|p| p.name == profile.name && Some(p.name.as_str()) != replacing)
+        {
+            return Err(CoreError::invalid(
+                Some("name"),
+                Rule::Unique,
+                format!("a profile called {:?} already exists", profile.name),
+            ));
+        }
+        match replacing {
+            Some(old) => {
+                let slot = file
+                    .profiles
+                    .iter_mut()
+                    .find(|p| p.name == old)
+                    .ok_or_else(|| {
+                        CoreError::invalid(
+                            Some("profile"),
+                            Rule::Reference,
+                            format!("there is no connection profile called {old:?}"),
+                        )
+                    })?;
+                *slot = profile;
+            }
+            None => file.profiles.push(profile),
+        }
+        self.write(&file)
+    }
+
+    /// Removes the profile called `name`.
+    pub fn remove(&self, name: &str) -> CoreResult<()> {
+        let mut file = self.read()?;
+        let before = file.profiles.len();
+        file.profiles.retain(|p| p.name != name);
+        if file.profiles.len() == before {
+            return Err(CoreError::invalid(
+                Some("profile"),
+                Rule::Reference,
+                format!("there is no connection profile called {name:?}"),
+            ));
+        }
+        self.write(&file)
+    }
+
+    fn read(&self) -> CoreResult<ProfilesFile> {
+        let path = self.path();
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                CoreError::invalid(
+                    Some("profiles"),
+                    Rule::Format,
+                    format!("{} is not a profiles file: {e}", path.display()),
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProfilesFile::default()),
+            Err(e) => Err(io_error(&path, e)),
+        }
+    }
+
+    fn write(&self, file: &ProfilesFile) -> CoreResult<()> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| io_error(&self.dir, e))?;
+        let path = self.path();
+        let temp = self
+            .dir
+            .join(format!(".{FILE_NAME}.{}", std::process::id()));
+        let bytes = serde_json::to_vec_pretty(file).expect("profiles serialize");
+        write_private(&temp, &bytes).map_err(|e| io_error(&temp, e))?;
+        std::fs::rename(&temp, &path).map_err(|e| io_error(&path, e))
+    }
+}
+
+/// Writes `bytes` to a new file only its owner can read, and flushes it.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> CoreError {
+    CoreError::Unavailable(format!("{}: {e}", path.display()))
+}

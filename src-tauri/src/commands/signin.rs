@@ -1,0 +1,140 @@
+//! Signing in: the connection profiles of this computer's user, and
+//! switching the window to another person (on this computer's database or
+//! on a server). Passwords pass through once and are kept nowhere.
+
+use serde::Deserialize;
+use studio_core::people::{self, Session};
+use studio_core::profiles::{ConnectionProfile, Profiles};
+use studio_core::startup::{self, DatabaseTarget, Identity, Password};
+use studio_core::{Actor, CoreError, Rule, Source};
+use tauri::{AppHandle, State};
+
+use crate::error::{AppError, AppResult};
+use crate::events::{self, RegistryChange};
+use crate::state::{AppState, Ready, StartupStatus};
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_profiles() -> AppResult<Vec<ConnectionProfile>> {
+    Ok(Profiles::default_location().list()?)
+}
+
+/// Adds a profile, or replaces the one called `replacing`.
+#[tauri::command]
+#[specta::specta]
+pub fn save_profile(profile: ConnectionProfile, replacing: Option<String>) -> AppResult<()> {
+    Ok(Profiles::default_location().save(&profile, replacing.as_deref())?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn remove_profile(name: String) -> AppResult<()> {
+    Ok(Profiles::default_location().remove(&name)?)
+}
+
+/// Who signs in, and where.
+#[derive(Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SignIn {
+    /// A connection profile's name; none for this computer's database.
+    pub profile: Option<String>,
+    /// The role to sign in as (a profile's own when none). None on this
+    /// computer's database: its administrator, who needs no password here.
+    pub user: Option<String>,
+    pub password: Option<String>,
+}
+
+// A password must not reach a log through a derived Debug.
+impl std::fmt::Debug for SignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignIn")
+            .field("profile", &self.profile)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Switches the window to another person. On success everything shown is
+/// read again as them; on failure nothing changes and the error says why.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    input: SignIn,
+) -> AppResult<Session> {
+    if !state.jobs().running().is_empty() {
+        return Err(AppError::from(CoreError::Forbidden(
+            "background jobs are still running as the person signed in now: wait for them \
+             or cancel them first"
+                .into(),
+        )));
+    }
+    let (target, identity) = resolve(input)?;
+    let opened = startup::open_as(&target, identity, |_| {}).await?;
+    let actor = Actor::for_session(
+        &opened.pool,
+        Source::Window {
+            label: "main".into(),
+        },
+    )
+    .await?;
+    let session = people::session(&opened.pool).await?;
+    tracing::info!("signed in as {} on {}", session.role, opened.display);
+    let (info, previous, view) = state.set_ready(Ready { db: opened, actor });
+    if let Some(view) = view {
+        view.pool.close().await;
+    }
+    if let Some(previous) = previous {
+        let db = previous.db.clone();
+        // Stops the local cluster only if this app started it and nobody
+        // else (the new session included) still uses it.
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = startup::close(db).await {
+                tracing::warn!("closing the previous database failed: {e}");
+            }
+        });
+    }
+    crate::publish(&app, StartupStatus::Ready { database: info });
+    events::emit(&app, &Source::Startup, RegistryChange::Reloaded);
+    Ok(session)
+}
+
+/// The database and the identity a sign-in asks for.
+fn resolve(input: SignIn) -> AppResult<(DatabaseTarget, Identity)> {
+    let password = input.password.filter(|p| !p.is_empty()).map(Password::new);
+    let user = input
+        .user
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty());
+    let missing_password = || {
+        AppError::from(CoreError::invalid(
+            Some("password"),
+            Rule::Required,
+            "type the password of the role you sign in as",
+        ))
+    };
+    match input.profile {
+        None => {
+            let target = DatabaseTarget::Embedded {
+                root: studio_localdb::default_cluster_root(),
+            };
+            match user {
+                None => Ok((target, Identity::Person)),
+                Some(role) => {
+                    let password = password.ok_or_else(missing_password)?;
+                    Ok((target, Identity::SignIn { role, password }))
+                }
+            }
+        }
+        Some(name) => {
+            let profile = Profiles::default_location().get(&name)?;
+            let role = user.unwrap_or_else(|| profile.user.clone());
+            let password = password.ok_or_else(missing_password)?;
+            Ok((
+                DatabaseTarget::Url(profile.url()?),
+                Identity::SignIn { role, password },
+            ))
+        }
+    }
+}
