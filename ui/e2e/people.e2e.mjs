@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
-import { openApp, row, screenshot, waitForNoDialog } from "./session.mjs";
+import { fillInput, openApp, row, screenshot, waitForNoDialog } from "./session.mjs";
 
 let session;
 let browser;
@@ -132,9 +132,72 @@ test("viewing as the person shows the registry as they see it, read-only, until 
   await screenshot(browser, "e2e-people-view-as-menu");
   await browser.keys("Escape");
   await (await testId("tree-context-menu")).waitForExist({ reverse: true, timeout: 10_000, timeoutMsg: "the menu stayed open" });
+  // The details pane says it is read-only, and why.
+  await (await row(browser, "northwind_energy")).click();
+  await waitForText("details-read-only", (t) => t?.includes(`Viewing as ${NAME}`), "the details pane does not say it is read-only");
+  await screenshot(browser, "e2e-people-view-as-details");
   await (await testId("viewing-as-stop")).click();
   await (await testId("session-info")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "Stop did not bring the administrator back" });
   await browser.waitUntil(async () => (await roots()).length === 4, { timeout: 15_000, timeoutMsg: "the administrator's roots did not come back" });
+  const people = await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="People"]');
+  await people.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the People view did not come back" });
+  await people.click();
+  await (await testId("people-table")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the people did not load" });
+});
+
+const rootsShown = () =>
+  browser.execute(() => [...document.querySelectorAll('[role="treeitem"][aria-level="1"]')].map((r) => r.getAttribute("data-testid").slice("tree-row-".length)));
+
+async function openSignIn() {
+  await (await testId("session-info")).click();
+  await (await testId("session-switch")).click();
+  await (await testId("sign-in-submit")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the sign-in dialog did not open" });
+}
+
+test("switching person: a wrong password changes nothing, theirs shows their registry, and back", async () => {
+  await openSignIn();
+  await (await browser.$("label=A person, with their password")).click();
+  await fillInput(browser, await testId("sign-in-user"), ROLE);
+  await (await testId("sign-in-password")).setValue("not-their-password");
+  await (await testId("sign-in-submit")).click();
+  await browser.waitUntil(async () => /refused the sign-in/.test((await browser.$('[role="dialog"]').getText()) ?? ""), {
+    timeout: 15_000,
+    timeoutMsg: "a wrong password was not refused in the dialog",
+  });
+  assert.equal(await (await testId("sign-in-password")).getValue(), "", "the refused password stayed in the field");
+  await screenshot(browser, "e2e-signin-refused");
+
+  await fillInput(browser, await testId("sign-in-password"), password);
+  await screenshot(browser, "e2e-signin-person");
+  await (await testId("sign-in-submit")).click();
+  await waitForNoDialog(browser, { timeout: 30_000, timeoutMsg: "signing in with the right password did not close the dialog" });
+  await waitForText("session-info", (t) => t === NAME, "the window does not show the person signed in");
+  await browser.waitUntil(async () => JSON.stringify(await rootsShown()) === JSON.stringify(["northwind_energy", "tags"]), {
+    timeout: 15_000,
+    timeoutMsg: "the tree does not show only the person's roots",
+  });
+  // They hold write there: the details pane is editable, with no read-only notice.
+  await (await row(browser, "northwind_energy")).click();
+  await (await testId("details-properties-tab")).click();
+  await browser.waitUntil(
+    async () => browser.execute(() => document.querySelector('[data-testid="props-form"] input:not([type="hidden"])')?.disabled === false),
+    { timeout: 15_000, timeoutMsg: "a person with write on the root cannot edit its properties" },
+  );
+  assert.equal(await textOf("details-read-only"), null, "a person with write sees the pane as read-only");
+  await screenshot(browser, "e2e-signin-as-person");
+
+  // Back to this computer's administrator, who needs no password here
+  // (after a look at the form of a server profile, left unsaved).
+  await openSignIn();
+  await (await testId("sign-in-new-profile")).click();
+  await (await testId("profile-name")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the profile form did not open" });
+  await screenshot(browser, "e2e-signin-profile-form");
+  await (await browser.$('[role="dialog"]').$("button=Cancel")).click();
+  await (await testId("sign-in-submit")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "cancelling the profile did not return to the sign-in" });
+  await (await testId("sign-in-submit")).click();
+  await waitForNoDialog(browser, { timeout: 30_000, timeoutMsg: "signing back in as the administrator did not close the dialog" });
+  await waitForText("session-info", (t) => t === "Administratoradministrator", "the administrator is not back");
+  await browser.waitUntil(async () => (await rootsShown()).length === 4, { timeout: 15_000, timeoutMsg: "the administrator's roots did not come back" });
   const people = await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="People"]');
   await people.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the People view did not come back" });
   await people.click();

@@ -253,3 +253,23 @@ export async function clickLabelOf(browser, input) {
   }
   throw new Error(`no shown label for #${id}`);
 }
+
+/**
+ * Puts `text` into an input the way a finished typing leaves it (React
+ * sees the change). WebKitWebDriver under Xvfb has typed "_" as "-" into a
+ * field that had just appeared (the Shift of the key was lost), so text
+ * with shifted characters that must arrive exactly goes in this way.
+ */
+export async function fillInput(browser, element, text) {
+  await element.click();
+  await browser.execute(
+    (input, text) => {
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+      setter.call(input, text);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    element,
+    text,
+  );
+  await browser.waitUntil(async () => (await element.getValue()) === text, { timeout: 5_000, timeoutMsg: `the input does not hold ${JSON.stringify(text)}` });
+}

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use studio_core::people::{self, Session};
 use studio_core::profiles::{ConnectionProfile, Profiles};
-use studio_core::startup::{self, DatabaseTarget, Identity, Password};
+use studio_core::startup::{self, DatabaseKind, DatabaseTarget, Identity, Password};
 use studio_core::{Actor, CoreError, Rule, Source};
 use tauri::{AppHandle, State};
 
@@ -71,7 +71,16 @@ pub async fn sign_in(
         )));
     }
     let (target, identity) = resolve(input)?;
-    let opened = startup::open_as(&target, identity, |_| {}).await?;
+    let mut opened = startup::open_as(&target, identity, |_| {}).await?;
+    // Whoever started this computer's database stops it at exit: when the
+    // new session is on the same one, that duty passes to it.
+    let previous_started_it = state
+        .ready()
+        .is_ok_and(|r| r.db.cluster_started && r.db.kind == DatabaseKind::Embedded);
+    let hand_over = previous_started_it && opened.kind == DatabaseKind::Embedded;
+    if hand_over {
+        opened.cluster_started = true;
+    }
     let actor = Actor::for_session(
         &opened.pool,
         Source::Window {
@@ -87,13 +96,17 @@ pub async fn sign_in(
     }
     if let Some(previous) = previous {
         let db = previous.db.clone();
-        // Stops the local cluster only if this app started it and nobody
-        // else (the new session included) still uses it.
-        tauri::async_runtime::spawn(async move {
-            if let Err(e) = startup::close(db).await {
-                tracing::warn!("closing the previous database failed: {e}");
-            }
-        });
+        if hand_over {
+            db.pool.close().await;
+        } else {
+            // Stops the local cluster only if this app started it and nobody
+            // else still uses it.
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = startup::close(db).await {
+                    tracing::warn!("closing the previous database failed: {e}");
+                }
+            });
+        }
     }
     crate::publish(&app, StartupStatus::Ready { database: info });
     events::emit(&app, &Source::Startup, RegistryChange::Reloaded);

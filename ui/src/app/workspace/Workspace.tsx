@@ -1,6 +1,7 @@
 import { Group, ScrollArea, SegmentedControl } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { EntityDetailsPane } from '../../features/details';
 import { TypesView } from '../../features/entity-types';
 import { JobsPanel, JobsProvider } from '../../features/jobs';
@@ -48,6 +49,14 @@ export function ViewSwitch() {
 
 function WorkspaceLayout() {
   const workspace = useWorkspace();
+  const session = useQuery(sessionQuery);
+  const { view, setView } = workspace;
+  // Someone else signed in (or a view-as began) who manages no people: the
+  // People view is not theirs, the registry is.
+  const peopleGone = view === 'people' && session.data !== undefined && !mayManagePeople(session.data);
+  useEffect(() => {
+    if (peopleGone) setView('registry');
+  }, [peopleGone, setView]);
   useHotkeys([
     [
       'mod+K',
@@ -86,7 +95,7 @@ function WorkspaceLayout() {
         {workspace.view === 'types' && <TypesView />}
         {workspace.view === 'properties' && <PropertyAdminView />}
         {workspace.view === 'tags' && <TagsAdminView />}
-        {workspace.view === 'people' && <PeopleView />}
+        {workspace.view === 'people' && !peopleGone && <PeopleView />}
       </div>
     </div>
   );

@@ -96,6 +96,19 @@ describe('switching person', () => {
     expect(input(callsOf(calls, 'sign_in')[0])).toEqual({ profile: 'Field office', user: 'alice', password: 'pw' });
   });
 
+  it('leaves the People view for the registry when the new person manages no people', async () => {
+    const { user } = open();
+    await user.click(await within(await screen.findByTestId('view-switch')).findByText('People'));
+    await openDialog(user);
+    await user.click(screen.getByText('A person, with their password'));
+    await user.type(screen.getByTestId('sign-in-user'), 'alice');
+    await user.type(screen.getByTestId('sign-in-password'), 'pw');
+    await user.click(screen.getByTestId('sign-in-submit'));
+    await waitFor(() => expect(screen.getByTestId('session-info')).toHaveTextContent('Alice Ng'));
+    expect(await screen.findByRole('tree')).toBeInTheDocument();
+    expect(within(screen.getByTestId('view-switch')).queryByText('People')).toBeNull();
+  });
+
   it("goes back to this computer's administrator without a password", async () => {
     const { calls, user } = open();
     await openDialog(user);
