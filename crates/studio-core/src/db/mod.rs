@@ -71,15 +71,19 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// The URL with its user replaced by `user` (and no password).
-pub fn with_user(url: &str, user: &str) -> CoreResult<String> {
-    let mut parsed = url::Url::parse(url).map_err(|e| {
+fn parse_as_url(url: &str) -> CoreResult<url::Url> {
+    url::Url::parse(url).map_err(|e| {
         CoreError::invalid(
             Some("url"),
             Rule::Format,
             format!("not a database URL: {e}"),
         )
-    })?;
+    })
+}
+
+/// The URL with its user replaced by `user` (and no password).
+pub fn with_user(url: &str, user: &str) -> CoreResult<String> {
+    let mut parsed = parse_as_url(url)?;
     parsed
         .set_username(user)
         .and_then(|_| parsed.set_password(None))
@@ -92,7 +96,7 @@ pub fn with_user(url: &str, user: &str) -> CoreResult<String> {
 /// The URL signing in as `user` with `password` (kept in memory only: the
 /// caller neither logs nor stores it).
 pub fn with_credentials(url: &str, user: &str, password: &str) -> CoreResult<String> {
-    let mut parsed = url::Url::parse(&with_user(url, user)?).expect("with_user gives a URL");
+    let mut parsed = parse_as_url(&with_user(url, user)?)?;
     parsed.set_password(Some(password)).map_err(|_| {
         CoreError::invalid(Some("url"), Rule::Format, "this URL cannot hold a password")
     })?;
@@ -103,13 +107,7 @@ pub fn with_credentials(url: &str, user: &str, password: &str) -> CoreResult<Str
 /// socket directory, where the embedded cluster asks for passwords (its
 /// socket, private to the machine's user, admits them without).
 pub fn over_local_tcp(url: &str) -> CoreResult<String> {
-    let mut parsed = url::Url::parse(url).map_err(|e| {
-        CoreError::invalid(
-            Some("url"),
-            Rule::Format,
-            format!("not a database URL: {e}"),
-        )
-    })?;
+    let mut parsed = parse_as_url(url)?;
     let pairs: Vec<(String, String)> = parsed
         .query_pairs()
         .filter(|(k, _)| k != "host")

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::{Connection, PgPool};
-use studio_core::people::{self, Capability, GrantScope, Login, NewPerson};
+use studio_core::people::{self, AddedPerson, Capability, GrantScope, Login, NewPerson};
 use studio_core::profiles::{ConnectionProfile, Profiles, TlsMode};
 use studio_core::registry::{self, CreateEntity};
 use studio_core::startup::{self, DatabaseTarget, Identity, Password};
@@ -44,6 +44,28 @@ async fn add_person(db: &TestDb, name: &str, admin: bool) -> (Uuid, String) {
     .expect("add a person")
     .value;
     (added.person.id, role)
+}
+
+/// Adds a person with a generated password; returns them, their role and
+/// the password.
+async fn add_person_with_password(db: &TestDb, name: &str) -> (AddedPerson, String, String) {
+    let role = role_name(db, name);
+    let added = people::add_person(
+        &db.pool,
+        &owner(),
+        &NewPerson {
+            role: role.clone(),
+            display_name: format!("{name} person"),
+            email: Some(format!("{name}@example.com")),
+            login: Login::NewRoleWithPassword,
+            is_admin: false,
+        },
+    )
+    .await
+    .expect("add a person with a password")
+    .value;
+    let password = added.password.clone().expect("a generated password");
+    (added, role, password)
 }
 
 async fn grant(db: &TestDb, user: Uuid, root: Uuid, caps: &[Capability]) {
@@ -911,22 +933,7 @@ async fn scopes_granted_at_once_in_two_transactions_both_reach_the_policies() {
 #[tokio::test]
 async fn a_generated_password_logs_in_and_a_deactivated_person_cannot() {
     let db = test_db().await;
-    let role = role_name(&db, "pw");
-    let added = people::add_person(
-        &db.pool,
-        &owner(),
-        &NewPerson {
-            role: role.clone(),
-            display_name: "Pat Word".into(),
-            email: Some("pat@example.com".into()),
-            login: Login::NewRoleWithPassword,
-            is_admin: false,
-        },
-    )
-    .await
-    .unwrap()
-    .value;
-    let password = added.password.expect("a generated password");
+    let (added, role, password) = add_person_with_password(&db, "pw").await;
     // The server keeps a SCRAM verifier, never the password.
     let stored: String = sqlx::query_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = $1")
         .bind(&role)
@@ -1140,22 +1147,7 @@ async fn the_app_refuses_to_work_as_a_role_that_bypasses_row_level_security() {
 #[tokio::test]
 async fn a_person_signs_in_to_a_server_through_a_profile_with_their_password() {
     let db = test_db().await;
-    let role = role_name(&db, "signin");
-    let added = people::add_person(
-        &db.pool,
-        &owner(),
-        &NewPerson {
-            role: role.clone(),
-            display_name: "Sig Nin".into(),
-            email: None,
-            login: Login::NewRoleWithPassword,
-            is_admin: false,
-        },
-    )
-    .await
-    .unwrap()
-    .value;
-    let password = added.password.expect("a generated password");
+    let (added, role, password) = add_person_with_password(&db, "signin").await;
     let port: i64 = sqlx::query_scalar("SELECT current_setting('port')::bigint")
         .fetch_one(&db.pool)
         .await
