@@ -10,6 +10,8 @@ type Props = {
   deleted: boolean;
   /** Why the row cannot be changed (a system row), or null. */
   locked: string | null;
+  /** Why the person may not change any row (the buttons' title), or null. */
+  refused: string | null;
   /** A restore is running. */
   restoring: boolean;
   onEdit: () => void;
@@ -18,25 +20,27 @@ type Props = {
 };
 
 /** Edit and Delete for a live row of an admin table, Restore for a deleted one. */
-export function RowActions({ name, kind, rowKey, deleted, locked, restoring, onEdit, onDelete, onRestore }: Props) {
+export function RowActions({ name, kind, rowKey, deleted, locked, refused, restoring, onEdit, onDelete, onRestore }: Props) {
+  const disabled = locked !== null || refused !== null;
+  const title = refused ?? undefined;
   return (
     <Group gap={4} justify="flex-end" wrap="nowrap">
       {deleted ? (
-        <Button size="compact-sm" variant="light" leftSection={<IconRestore size={14} />} loading={restoring} onClick={onRestore} data-testid={`${kind}-restore-${rowKey}`}>
+        <Button size="compact-sm" variant="light" leftSection={<IconRestore size={14} />} loading={restoring} disabled={refused !== null} title={title} onClick={onRestore} data-testid={`${kind}-restore-${rowKey}`}>
           Restore
         </Button>
       ) : (
         <>
-          <Tooltip label={locked ?? 'Edit'} withArrow>
+          <Tooltip label={locked ?? 'Edit'} disabled={refused !== null} withArrow>
             <span>
-              <ActionIcon variant="subtle" color="gray" disabled={locked !== null} onClick={onEdit} aria-label={`Edit ${name}`} data-testid={`${kind}-edit-${rowKey}`}>
+              <ActionIcon variant="subtle" color="gray" disabled={disabled} title={title} onClick={onEdit} aria-label={`Edit ${name}`} data-testid={`${kind}-edit-${rowKey}`}>
                 <IconPencil size={16} />
               </ActionIcon>
             </span>
           </Tooltip>
-          <Tooltip label={locked ?? 'Delete'} withArrow>
+          <Tooltip label={locked ?? 'Delete'} disabled={refused !== null} withArrow>
             <span>
-              <ActionIcon variant="subtle" color="red" disabled={locked !== null} onClick={onDelete} aria-label={`Delete ${name}`} data-testid={`${kind}-delete-${rowKey}`}>
+              <ActionIcon variant="subtle" color="red" disabled={disabled} title={title} onClick={onDelete} aria-label={`Delete ${name}`} data-testid={`${kind}-delete-${rowKey}`}>
                 <IconTrash size={16} />
               </ActionIcon>
             </span>

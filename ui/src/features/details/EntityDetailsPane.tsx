@@ -1,7 +1,8 @@
-import { Alert, Badge, Card, Center, Tabs, Text } from '@mantine/core';
-import { IconForms, IconHistory, IconInfoCircle, IconLink, IconLock } from '@tabler/icons-react';
+import { Badge, Box, Card, Center, Tabs, Text } from '@mantine/core';
+import { IconForms, IconHistory, IconInfoCircle, IconLink } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ReadOnlyNotice } from '../../shared/ReadOnlyNotice';
 import { useWorkspace, type DetailTab } from '../../shared/WorkspaceContext';
 import { EntityLinks } from '../links';
 import { useCapabilities } from '../people';
@@ -38,7 +39,11 @@ export function EntityDetailsPane() {
           {selection.ids.size.toLocaleString('en-US')} entities selected — showing the focused one.
         </Text>
       )}
-      {refused !== null && <ReadOnlyNotice reason={refused} />}
+      {refused !== null && (
+        <Box mb="sm">
+          <ReadOnlyNotice reason={refused} testId="details-read-only" />
+        </Box>
+      )}
       <Tabs value={detailTab} onChange={(tab) => setDetailTab((tab as DetailTab | null) ?? 'overview')} keepMounted={false}>
         <Tabs.List mb="md">
           <Tabs.Tab value="overview" leftSection={<IconInfoCircle size={16} />}>
@@ -87,14 +92,5 @@ export function EntityDetailsPane() {
         </Tabs.Panel>
       </Tabs>
     </Card>
-  );
-}
-
-/** Why nothing in the pane can be changed; a status, not an alert: reading goes on as usual. */
-function ReadOnlyNotice({ reason }: { reason: string }) {
-  return (
-    <Alert variant="light" color="gray" py={6} px="sm" mb="sm" icon={<IconLock size={16} />} role="status" data-testid="details-read-only">
-      <Text size="sm">{reason}</Text>
-    </Alert>
   );
 }

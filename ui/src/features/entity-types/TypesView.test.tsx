@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { AppError, EntityType } from '../../bindings';
+import type { AppError, EntityType, Session } from '../../bindings';
 import { renderApp } from '../../test/app';
-import { callsOf, makeType } from '../../test/fixtures';
+import { ALICE, callsOf, makeType, sessionOn } from '../../test/fixtures';
 
 const building = makeType({ key: 'building', name: 'Building', icon: 'building', liveEntities: 12, updatedAt: 'v-bld' });
 const site = makeType({ key: 'site', name: 'Site', icon: 'map-pin', isSystem: true, liveEntities: 3 });
@@ -115,5 +115,65 @@ describe('types view', () => {
     expect(await screen.findByTestId('type-row-legacy')).toHaveTextContent('Deleted');
     await user.click(screen.getByTestId('type-restore-legacy'));
     await waitFor(() => expect(callsOf(calls, 'restore_entity_type')).toEqual([{ id: 'type-legacy' }]));
+  });
+});
+
+describe('who may change the types', () => {
+  const reason = 'Read-only: only a global administrator changes types, properties and tags';
+  const list = { list_entity_types: (args: Record<string, unknown> | undefined) => (args?.includeDeleted ? [building, site, legacy] : [building, site]) };
+  /** Every control that changes a type, once deleted types are shown. */
+  const changes = ['types-new', 'type-edit-building', 'type-delete-building', 'type-restore-legacy'];
+
+  async function showAll(user: ReturnType<typeof renderApp>['user']) {
+    await openTypes(user);
+    await user.click(screen.getByTestId('types-show-deleted'));
+    await screen.findByTestId('type-restore-legacy');
+  }
+
+  it('a person who is no global administrator reads every type, told once why nothing can be changed', async () => {
+    // Even write and admin on a root change no global definition.
+    const { calls, user } = renderApp({ roots: [], session: sessionOn('site', ['read', 'write', 'admin']), handlers: list });
+    await showAll(user);
+    const notice = await screen.findByTestId('types-read-only');
+    expect(notice).toHaveAttribute('role', 'status');
+    expect(notice).toHaveTextContent(reason);
+    expect(screen.getAllByTestId('types-read-only')).toHaveLength(1);
+    // Reading and browsing go on.
+    expect(screen.getByTestId('type-row-building')).toHaveTextContent('12');
+    expect(screen.getByTestId('types-show-deleted')).toBeEnabled();
+    for (const id of changes) {
+      expect(screen.getByTestId(id)).toBeDisabled();
+      expect(screen.getByTestId(id)).toHaveAttribute('title', reason);
+    }
+    await user.click(screen.getByTestId('types-new'));
+    expect(screen.queryByTestId('type-save')).toBeNull();
+    expect(callsOf(calls, 'restore_entity_type')).toEqual([]);
+  });
+
+  it('an administrator, or a maintenance role, may change them', async () => {
+    const maintenance: Session = { role: 'postgres', person: null, bypassesSecurity: true, roots: [] };
+    for (const [session, shown] of [
+      [undefined, 'Administrator'],
+      [maintenance, 'maintenance role'],
+    ] as const) {
+      const { user, unmount } = renderApp({ roots: [], session, handlers: list });
+      await showAll(user);
+      // Once the session is known (the badge shows it), the view is final.
+      expect(await screen.findByTestId('session-info')).toHaveTextContent(shown);
+      expect(screen.queryByTestId('types-read-only')).toBeNull();
+      for (const id of changes) {
+        expect(screen.getByTestId(id)).toBeEnabled();
+        expect(screen.getByTestId(id)).not.toHaveAttribute('title');
+      }
+      unmount();
+    }
+  });
+
+  it('nothing can be changed while an administrator views as someone', async () => {
+    const { user } = renderApp({ roots: [], handlers: { ...list, viewing_as: () => ALICE } });
+    await showAll(user);
+    expect(await screen.findByTestId('types-read-only')).toHaveTextContent('Viewing as Alice Ng: nothing can be changed');
+    expect(screen.getByTestId('type-edit-building')).toBeDisabled();
+    expect(screen.getByTestId('types-new')).toHaveAttribute('title', 'Viewing as Alice Ng: nothing can be changed');
   });
 });

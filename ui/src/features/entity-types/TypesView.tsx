@@ -4,10 +4,12 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { EntityType } from '../../bindings';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { ReadOnlyNotice } from '../../shared/ReadOnlyNotice';
 import { RowActions } from '../../shared/RowActions';
 import { useRestore } from '../../shared/useRestore';
 import { formatCount } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
+import { useDefinitionsRefusal } from '../people';
 import { entityTypesQuery, useRestoreEntityType } from './api';
 import { DeleteTypeDialog } from './DeleteTypeDialog';
 import { TypeFormDialog } from './TypeFormDialog';
@@ -19,6 +21,10 @@ export function TypesView() {
   const [showDeleted, setShowDeleted] = useState(false);
   const types = useQuery(entityTypesQuery(showDeleted));
   const [editing, setEditing] = useState<Editing | null>(null);
+  // Types are global: only an administrator changes them (the database checks it too).
+  const refused = useDefinitionsRefusal();
+  // No dialog stays open for someone refused (one opened before the session was known).
+  const open = refused === null ? editing : null;
 
   return (
     <ScrollArea h="100%">
@@ -27,11 +33,18 @@ export function TypesView() {
           <Title order={3}>Entity types</Title>
           <Group gap="md">
             <Switch label="Show deleted" checked={showDeleted} onChange={(e) => setShowDeleted(e.currentTarget.checked)} data-testid="types-show-deleted" />
-            <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({ kind: 'create' })} data-testid="types-new">
+            <Button
+              leftSection={<IconPlus size={16} />}
+              onClick={() => setEditing({ kind: 'create' })}
+              disabled={refused !== null}
+              title={refused ?? undefined}
+              data-testid="types-new"
+            >
               New type
             </Button>
           </Group>
         </Group>
+        {refused !== null && <ReadOnlyNotice reason={refused} testId="types-read-only" />}
         {types.isPending ? (
           <Center p="xl">
             <Loader size="sm" />
@@ -52,21 +65,21 @@ export function TypesView() {
               </Table.Thead>
               <Table.Tbody>
                 {types.data.map((type) => (
-                  <TypeRow key={type.id} type={type} onEdit={() => setEditing({ kind: 'edit', type })} onDelete={() => setEditing({ kind: 'delete', type })} />
+                  <TypeRow key={type.id} type={type} refused={refused} onEdit={() => setEditing({ kind: 'edit', type })} onDelete={() => setEditing({ kind: 'delete', type })} />
                 ))}
               </Table.Tbody>
             </Table>
           </Paper>
         )}
       </Stack>
-      {editing?.kind === 'create' && <TypeFormDialog type={null} onClose={() => setEditing(null)} />}
-      {editing?.kind === 'edit' && <TypeFormDialog type={editing.type} onClose={() => setEditing(null)} />}
-      {editing?.kind === 'delete' && <DeleteTypeDialog type={editing.type} onClose={() => setEditing(null)} />}
+      {open?.kind === 'create' && <TypeFormDialog type={null} onClose={() => setEditing(null)} />}
+      {open?.kind === 'edit' && <TypeFormDialog type={open.type} onClose={() => setEditing(null)} />}
+      {open?.kind === 'delete' && <DeleteTypeDialog type={open.type} onClose={() => setEditing(null)} />}
     </ScrollArea>
   );
 }
 
-function TypeRow({ type, onEdit, onDelete }: { type: EntityType; onEdit: () => void; onDelete: () => void }) {
+function TypeRow({ type, refused, onEdit, onDelete }: { type: EntityType; refused: string | null; onEdit: () => void; onDelete: () => void }) {
   const restoreType = useRestoreEntityType();
   const { busy, restore } = useRestore(() => restoreType(type.id), type.name);
   const deleted = type.deletedAt !== null;
@@ -108,7 +121,7 @@ function TypeRow({ type, onEdit, onDelete }: { type: EntityType; onEdit: () => v
         <Text size="sm">{formatCount(type.liveEntities)}</Text>
       </Table.Td>
       <Table.Td>
-        <RowActions name={type.name} kind="type" rowKey={type.key} deleted={deleted} locked={locked} restoring={busy} onEdit={onEdit} onDelete={onDelete} onRestore={() => void restore()} />
+        <RowActions name={type.name} kind="type" rowKey={type.key} deleted={deleted} locked={locked} refused={refused} restoring={busy} onEdit={onEdit} onDelete={onDelete} onRestore={() => void restore()} />
       </Table.Td>
     </Table.Tr>
   );

@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { AppError, Tag, TagGroup } from '../../bindings';
+import type { AppError, Session, Tag, TagGroup } from '../../bindings';
 import { focusedId, renderApp } from '../../test/app';
-import { callsOf, makeNode, T0, type Handler, type IpcArgs } from '../../test/fixtures';
+import { ALICE, callsOf, makeNode, sessionOn, T0, type Handler, type IpcArgs } from '../../test/fixtures';
 import { keyFromName } from './TagGroupDialog';
 
 const status: TagGroup = { id: 'g-status', key: 'status', name: 'Status', description: 'Operating state', selectionMode: 'single', createdAt: T0, updatedAt: 'v-status', deletedAt: null };
@@ -15,9 +15,10 @@ const input = (args: IpcArgs) => (args as { input: Record<string, unknown> }).in
 /** Whole-app tests type and wait for debounced searches: room for a busy machine. */
 const SLOW = { timeout: 20_000 };
 
-function openTags(handlers: Record<string, Handler> = {}) {
+function openTags(handlers: Record<string, Handler> = {}, session?: Session) {
   const app = renderApp({
     roots: [pump],
+    session,
     handlers: {
       list_tag_groups: (args) => (args?.includeDeleted ? [old, status] : [status]),
       list_tags: () => [active, loose],
@@ -113,6 +114,57 @@ describe('tags admin', SLOW, () => {
     await user.click(within(list).getByTestId('tagged-pump'));
     await waitFor(() => expect(focusedId()).toBe('pump'));
     expect(await screen.findByTestId('node-details')).toHaveTextContent('Pump 3');
+  });
+});
+
+describe('who may change the tags', SLOW, () => {
+  const reason = 'Read-only: only a global administrator changes types, properties and tags';
+  /** Every control that changes a tag group or a tag, once deleted groups are shown. */
+  const changes = ['tag-group-new', 'tag-new', 'tag-group-new-tag-status', 'tag-group-edit-status', 'tag-group-delete-status', 'tag-group-restore-old', 'tag-edit-active', 'tag-edit-loose'];
+
+  async function showAll(user: ReturnType<typeof renderApp>['user']) {
+    await showTagsView(user);
+    await user.click(await screen.findByTestId('tag-groups-show-deleted'));
+    await screen.findByTestId('tag-group-restore-old');
+  }
+
+  it('a person who is no global administrator reads groups, tags and tagged entities, told once why nothing can be changed', async () => {
+    const { calls, user } = openTags({ tagged_entities: () => [pump] }, sessionOn('pump', ['read', 'write', 'admin']));
+    await showAll(user);
+    const notice = await screen.findByTestId('tags-read-only');
+    expect(notice).toHaveAttribute('role', 'status');
+    expect(notice).toHaveTextContent(reason);
+    expect(screen.getAllByTestId('tags-read-only')).toHaveLength(1);
+    for (const id of changes) {
+      expect(screen.getByTestId(id)).toBeDisabled();
+      expect(screen.getByTestId(id)).toHaveAttribute('title', reason);
+    }
+    await user.click(screen.getByTestId('tag-group-delete-status'));
+    expect(callsOf(calls, 'delete_tag_group')).toEqual([]);
+    // Reading and browsing go on.
+    expect(screen.getByTestId('tag-row-active')).toHaveTextContent('#2f9e44');
+    await user.click(screen.getByTestId('tag-tagged-active'));
+    expect(await screen.findByTestId('tagged-entities')).toHaveTextContent('Pump 3');
+  });
+
+  it('an administrator may change them', async () => {
+    const { user } = openTags();
+    await showAll(user);
+    // Once the session is known (the badge shows it), the view is final.
+    expect(await screen.findByTestId('session-info')).toHaveTextContent('Administrator');
+    expect(screen.queryByTestId('tags-read-only')).toBeNull();
+    for (const id of changes) {
+      expect(screen.getByTestId(id)).toBeEnabled();
+      expect(screen.getByTestId(id)).not.toHaveAttribute('title');
+    }
+  });
+
+  it('nothing can be changed while an administrator views as someone', async () => {
+    const { user } = openTags({ viewing_as: () => ALICE });
+    await showTagsView(user);
+    expect(await screen.findByTestId('tags-read-only')).toHaveTextContent('Viewing as Alice Ng: nothing can be changed');
+    expect(await screen.findByTestId('tag-edit-active')).toBeDisabled();
+    expect(screen.getByTestId('tag-new')).toHaveAttribute('title', 'Viewing as Alice Ng: nothing can be changed');
   });
 });
 

@@ -8,7 +8,9 @@ import { describeError } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { formatCount } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
+import { ReadOnlyNotice } from '../../shared/ReadOnlyNotice';
 import { useWorkspace } from '../../shared/WorkspaceContext';
+import { useDefinitionsRefusal } from '../people';
 import { useTreeController } from '../tree';
 import { TAGGED_LIMIT, taggedEntitiesQuery, tagGroupsQuery, tagsQuery, useDeleteTagGroup, useRestoreTagGroup } from './api';
 import { TagDialog } from './TagDialog';
@@ -22,12 +24,17 @@ type Editing =
   | { kind: 'edit-tag'; tag: Tag }
   | { kind: 'tagged'; tag: Tag };
 
-/** Tag groups (with their mode) and tags: create, edit, delete and restore groups; create and recolour tags. */
+/** Tag groups (with their mode) and tags: create, edit, delete and restore groups; create and recolour tags (administrators only). */
 export function TagsAdminView() {
   const [showDeleted, setShowDeleted] = useState(false);
   const groups = useQuery(tagGroupsQuery(showDeleted));
   const tags = useQuery(tagsQuery());
   const [editing, setEditing] = useState<Editing | null>(null);
+  // Tags are global: only an administrator changes them (the database checks it too).
+  const refused = useDefinitionsRefusal();
+  const title = refused ?? undefined;
+  // No editing dialog stays open for someone refused (one opened before the session was known).
+  const open = refused === null || editing?.kind === 'tagged' ? editing : null;
   const close = () => setEditing(null);
   const liveGroups = (groups.data ?? []).filter((g) => g.deletedAt === null);
 
@@ -38,14 +45,28 @@ export function TagsAdminView() {
           <Title order={3}>Tags</Title>
           <Group gap="md">
             <Switch label="Show deleted groups" checked={showDeleted} onChange={(e) => setShowDeleted(e.currentTarget.checked)} data-testid="tag-groups-show-deleted" />
-            <Button variant="light" leftSection={<IconPlus size={16} />} onClick={() => setEditing({ kind: 'new-group' })} data-testid="tag-group-new">
+            <Button
+              variant="light"
+              leftSection={<IconPlus size={16} />}
+              onClick={() => setEditing({ kind: 'new-group' })}
+              disabled={refused !== null}
+              title={title}
+              data-testid="tag-group-new"
+            >
               New tag group
             </Button>
-            <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({ kind: 'new-tag', groupId: null })} data-testid="tag-new">
+            <Button
+              leftSection={<IconPlus size={16} />}
+              onClick={() => setEditing({ kind: 'new-tag', groupId: null })}
+              disabled={refused !== null}
+              title={title}
+              data-testid="tag-new"
+            >
               New tag
             </Button>
           </Group>
         </Group>
+        {refused !== null && <ReadOnlyNotice reason={refused} testId="tags-read-only" />}
         {groups.isPending || tags.isPending ? (
           <Center p="xl">
             <Loader size="sm" />
@@ -56,28 +77,35 @@ export function TagsAdminView() {
           <ErrorNotice error={tags.error} />
         ) : (
           <>
-            <GroupsTable groups={groups.data} tags={tags.data} onEdit={(group) => setEditing({ kind: 'edit-group', group })} onNewTag={(groupId) => setEditing({ kind: 'new-tag', groupId })} />
+            <GroupsTable
+              groups={groups.data}
+              tags={tags.data}
+              refused={refused}
+              onEdit={(group) => setEditing({ kind: 'edit-group', group })}
+              onNewTag={(groupId) => setEditing({ kind: 'new-tag', groupId })}
+            />
             <TagsTable
               tags={tags.data}
               groups={groups.data}
+              refused={refused}
               onEdit={(tag) => setEditing({ kind: 'edit-tag', tag })}
               onShowTagged={(tag) => setEditing({ kind: 'tagged', tag })}
             />
           </>
         )}
       </Stack>
-      {editing?.kind === 'new-group' && <TagGroupDialog group={null} onClose={close} />}
-      {editing?.kind === 'edit-group' && <TagGroupDialog group={editing.group} onClose={close} />}
-      {editing?.kind === 'new-tag' && <TagDialog tag={null} groups={liveGroups} defaultGroupId={editing.groupId} onClose={close} />}
-      {editing?.kind === 'edit-tag' && <TagDialog tag={editing.tag} groups={liveGroups} onClose={close} />}
-      {editing?.kind === 'tagged' && <TaggedEntitiesDialog tag={editing.tag} onClose={close} />}
+      {open?.kind === 'new-group' && <TagGroupDialog group={null} onClose={close} />}
+      {open?.kind === 'edit-group' && <TagGroupDialog group={open.group} onClose={close} />}
+      {open?.kind === 'new-tag' && <TagDialog tag={null} groups={liveGroups} defaultGroupId={open.groupId} onClose={close} />}
+      {open?.kind === 'edit-tag' && <TagDialog tag={open.tag} groups={liveGroups} onClose={close} />}
+      {open?.kind === 'tagged' && <TaggedEntitiesDialog tag={open.tag} onClose={close} />}
     </ScrollArea>
   );
 }
 
-type GroupsTableProps = { groups: TagGroup[]; tags: Tag[]; onEdit: (group: TagGroup) => void; onNewTag: (groupId: string) => void };
+type GroupsTableProps = { groups: TagGroup[]; tags: Tag[]; refused: string | null; onEdit: (group: TagGroup) => void; onNewTag: (groupId: string) => void };
 
-function GroupsTable({ groups, tags, onEdit, onNewTag }: GroupsTableProps) {
+function GroupsTable({ groups, tags, refused, onEdit, onNewTag }: GroupsTableProps) {
   return (
     <Stack gap="xs">
       <Title order={4}>Tag groups</Title>
@@ -103,7 +131,14 @@ function GroupsTable({ groups, tags, onEdit, onNewTag }: GroupsTableProps) {
               </Table.Tr>
             )}
             {groups.map((group) => (
-              <GroupRow key={group.id} group={group} tagCount={tags.filter((t) => t.groupId === group.id).length} onEdit={() => onEdit(group)} onNewTag={() => onNewTag(group.id)} />
+              <GroupRow
+                key={group.id}
+                group={group}
+                tagCount={tags.filter((t) => t.groupId === group.id).length}
+                refused={refused}
+                onEdit={() => onEdit(group)}
+                onNewTag={() => onNewTag(group.id)}
+              />
             ))}
           </Table.Tbody>
         </Table>
@@ -112,11 +147,14 @@ function GroupsTable({ groups, tags, onEdit, onNewTag }: GroupsTableProps) {
   );
 }
 
-function GroupRow({ group, tagCount, onEdit, onNewTag }: { group: TagGroup; tagCount: number; onEdit: () => void; onNewTag: () => void }) {
+type GroupRowProps = { group: TagGroup; tagCount: number; refused: string | null; onEdit: () => void; onNewTag: () => void };
+
+function GroupRow({ group, tagCount, refused, onEdit, onNewTag }: GroupRowProps) {
   const deleteGroup = useDeleteTagGroup();
   const restoreGroup = useRestoreTagGroup();
   const [busy, setBusy] = useState(false);
   const deleted = group.deletedAt !== null;
+  const title = refused ?? undefined;
 
   const run = async (verb: string, action: () => Promise<unknown>) => {
     setBusy(true);
@@ -160,26 +198,45 @@ function GroupRow({ group, tagCount, onEdit, onNewTag }: { group: TagGroup; tagC
       <Table.Td>
         <Group gap={4} justify="flex-end" wrap="nowrap">
           {deleted ? (
-            <Button size="compact-sm" variant="light" leftSection={<IconRestore size={14} />} loading={busy} onClick={() => void run('restore', () => restoreGroup(group.id))} data-testid={`tag-group-restore-${group.key}`}>
+            <Button
+              size="compact-sm"
+              variant="light"
+              leftSection={<IconRestore size={14} />}
+              loading={busy}
+              disabled={refused !== null}
+              title={title}
+              onClick={() => void run('restore', () => restoreGroup(group.id))}
+              data-testid={`tag-group-restore-${group.key}`}
+            >
               Restore
             </Button>
           ) : (
             <>
-              <Tooltip label="New tag in this group" withArrow>
-                <ActionIcon variant="subtle" color="gray" onClick={onNewTag} aria-label={`New tag in ${group.name}`} data-testid={`tag-group-new-tag-${group.key}`}>
+              <Tooltip label="New tag in this group" disabled={refused !== null} withArrow>
+                <ActionIcon
+                  variant="subtle"
+                  color="gray"
+                  disabled={refused !== null}
+                  title={title}
+                  onClick={onNewTag}
+                  aria-label={`New tag in ${group.name}`}
+                  data-testid={`tag-group-new-tag-${group.key}`}
+                >
                   <IconPlus size={16} />
                 </ActionIcon>
               </Tooltip>
-              <Tooltip label="Edit" withArrow>
-                <ActionIcon variant="subtle" color="gray" onClick={onEdit} aria-label={`Edit ${group.name}`} data-testid={`tag-group-edit-${group.key}`}>
+              <Tooltip label="Edit" disabled={refused !== null} withArrow>
+                <ActionIcon variant="subtle" color="gray" disabled={refused !== null} title={title} onClick={onEdit} aria-label={`Edit ${group.name}`} data-testid={`tag-group-edit-${group.key}`}>
                   <IconPencil size={16} />
                 </ActionIcon>
               </Tooltip>
-              <Tooltip label={tagCount > 0 ? 'Move or delete its tags first' : 'Delete'} withArrow>
+              <Tooltip label={tagCount > 0 ? 'Move or delete its tags first' : 'Delete'} disabled={refused !== null} withArrow>
                 <ActionIcon
                   variant="subtle"
                   color="red"
                   loading={busy}
+                  disabled={refused !== null}
+                  title={title}
                   onClick={() => void run('delete', () => deleteGroup(group))}
                   aria-label={`Delete ${group.name}`}
                   data-testid={`tag-group-delete-${group.key}`}
@@ -195,9 +252,9 @@ function GroupRow({ group, tagCount, onEdit, onNewTag }: { group: TagGroup; tagC
   );
 }
 
-type TagsTableProps = { tags: Tag[]; groups: TagGroup[]; onEdit: (tag: Tag) => void; onShowTagged: (tag: Tag) => void };
+type TagsTableProps = { tags: Tag[]; groups: TagGroup[]; refused: string | null; onEdit: (tag: Tag) => void; onShowTagged: (tag: Tag) => void };
 
-function TagsTable({ tags, groups, onEdit, onShowTagged }: TagsTableProps) {
+function TagsTable({ tags, groups, refused, onEdit, onShowTagged }: TagsTableProps) {
   const [filter, setFilter] = useState('');
   const needle = filter.trim().toLowerCase();
   const groupName = new Map(groups.map((g) => [g.id, g.name]));
@@ -259,8 +316,16 @@ function TagsTable({ tags, groups, onEdit, onShowTagged }: TagsTableProps) {
                         <IconListDetails size={16} />
                       </ActionIcon>
                     </Tooltip>
-                    <Tooltip label="Change group or colour" withArrow>
-                      <ActionIcon variant="subtle" color="gray" onClick={() => onEdit(tag)} aria-label={`Edit ${tag.name}`} data-testid={`tag-edit-${tag.key}`}>
+                    <Tooltip label="Change group or colour" disabled={refused !== null} withArrow>
+                      <ActionIcon
+                        variant="subtle"
+                        color="gray"
+                        disabled={refused !== null}
+                        title={refused ?? undefined}
+                        onClick={() => onEdit(tag)}
+                        aria-label={`Edit ${tag.name}`}
+                        data-testid={`tag-edit-${tag.key}`}
+                      >
                         <IconPencil size={16} />
                       </ActionIcon>
                     </Tooltip>

@@ -4,7 +4,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
-import { commands, type Capability, type ConnectionProfile, type GrantScope, type NewPerson, type Session, type SignIn, type TreeNode } from '../../bindings';
+import { commands, type Capability, type ConnectionProfile, type GrantScope, type NewPerson, type Person, type Session, type SignIn, type TreeNode } from '../../bindings';
 import { unwrap } from '../../ipc/errors';
 import { useChangeApplier } from '../../live/LiveUpdates';
 import { queryKeys } from '../../shared/queryKeys';
@@ -97,6 +97,40 @@ const stopViewAs = async () => unwrap(await commands.stopViewAs());
 export const useStartViewAs = () => usePeopleMutation(startViewAs);
 export const useStopViewAs = () => usePeopleMutation(stopViewAs);
 
+/** Why nothing at all can be changed: an administrator views the registry as `viewing`. */
+function viewingAsRefusal(viewing: Person | null | undefined): string | null {
+  return viewing ? `Viewing as ${viewing.displayName}: nothing can be changed` : null;
+}
+
+const DEFINITIONS_READ_ONLY = 'Read-only: only a global administrator changes types, properties and tags';
+
+/**
+ * Why the global definitions (entity types, property groups and definitions,
+ * type layouts, tag groups and tags) cannot be changed, or null: only global
+ * administrators (and maintenance roles) change them, and nobody while
+ * viewing as someone. While the session is not known yet nothing is refused
+ * here (the database decides anyway).
+ */
+function definitionsRefusal(session: Session | undefined, viewing: Person | null | undefined): string | null {
+  const viewingAs = viewingAsRefusal(viewing);
+  if (viewingAs !== null) return viewingAs;
+  if (!session || isAdministrator(session)) return null;
+  return DEFINITIONS_READ_ONLY;
+}
+
+/** {@link definitionsRefusal} for the signed-in person. */
+export function useDefinitionsRefusal(): string | null {
+  const session = useQuery(sessionQuery);
+  const viewing = useQuery(viewingAsQuery);
+  return definitionsRefusal(session.data, viewing.data);
+}
+
+/**
+ * Where a capability is asked for: a tree node, or anything else that knows
+ * its place in the tree (a row of the trash).
+ */
+export type Placed = Pick<TreeNode, 'id' | 'parentId' | 'name' | 'pathLabel'>;
+
 /**
  * What the signed-in person may do where: `whyNot(node, cap)` is null when
  * they hold `cap` on the node's root (`node` null: the top level, which is
@@ -109,12 +143,14 @@ export function useCapabilities() {
   // The tree keeps the roots fresh; looking at them must not fetch them again.
   const roots = useQuery({ ...rootsQuery, refetchOnMount: false });
   return useMemo(() => {
-    const whyNot = (node: TreeNode | null, cap: Capability): string | null => {
-      if (viewing.data) return `Viewing as ${viewing.data.displayName}: nothing can be changed`;
+    const whyNot = (node: Placed | null, cap: Capability): string | null => {
+      const viewingAs = viewingAsRefusal(viewing.data);
+      if (viewingAs !== null) return viewingAs;
       if (!session.data || isAdministrator(session.data)) return null;
       if (node === null) return 'Only a global administrator can create top-level entities';
       const label = node.pathLabel.split('.')[0];
-      const root = roots.data?.find((r) => r.pathLabel === label);
+      // A root in the trash is no longer among the roots: it is its own root.
+      const root = roots.data?.find((r) => r.pathLabel === label) ?? (node.parentId === null ? node : undefined);
       if (!root) return null;
       const held = session.data.roots.find((r) => r.rootId === root.id)?.capabilities ?? [];
       return held.includes(cap) ? null : `Read-only: you need the '${cap}' capability on ${root.name}`;

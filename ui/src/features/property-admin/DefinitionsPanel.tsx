@@ -27,12 +27,14 @@ export function sectionsOf(definitions: readonly PropertyDefinition[], groups: r
   return sections;
 }
 
-/** Every property, by group: create, edit, delete and restore (the system `name` is read-only). */
-export function DefinitionsPanel() {
+/** Every property, by group: create, edit, delete and restore (the system `name` is read-only; everything while `refused` says why). */
+export function DefinitionsPanel({ refused }: { refused: string | null }) {
   const [showDeleted, setShowDeleted] = useState(false);
   const definitions = useQuery(propertyDefinitionsQuery(showDeleted));
   const groups = useQuery(propertyGroupsQuery(true));
   const [editing, setEditing] = useState<Editing | null>(null);
+  // No dialog stays open for someone refused (one opened before the session was known).
+  const open = refused === null ? editing : null;
 
   const pending = definitions.isPending || groups.isPending;
   const failed = definitions.error ?? groups.error;
@@ -45,7 +47,13 @@ export function DefinitionsPanel() {
         </Text>
         <Group gap="md">
           <Switch label="Show deleted" checked={showDeleted} onChange={(e) => setShowDeleted(e.currentTarget.checked)} data-testid="definitions-show-deleted" />
-          <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({ kind: 'create' })} data-testid="definitions-new">
+          <Button
+            leftSection={<IconPlus size={16} />}
+            onClick={() => setEditing({ kind: 'create' })}
+            disabled={refused !== null}
+            title={refused ?? undefined}
+            data-testid="definitions-new"
+          >
             New property
           </Button>
         </Group>
@@ -98,6 +106,7 @@ export function DefinitionsPanel() {
                   <DefinitionRow
                     key={definition.id}
                     definition={definition}
+                    refused={refused}
                     onEdit={() => setEditing({ kind: 'edit', definition })}
                     onDelete={() => setEditing({ kind: 'delete', definition })}
                   />
@@ -107,14 +116,16 @@ export function DefinitionsPanel() {
           </Table>
         </Paper>
       )}
-      {editing?.kind === 'create' && <DefinitionFormDialog definition={null} onClose={() => setEditing(null)} />}
-      {editing?.kind === 'edit' && <DefinitionFormDialog definition={editing.definition} onClose={() => setEditing(null)} />}
-      {editing?.kind === 'delete' && <DeleteDefinitionDialog definition={editing.definition} onClose={() => setEditing(null)} />}
+      {open?.kind === 'create' && <DefinitionFormDialog definition={null} onClose={() => setEditing(null)} />}
+      {open?.kind === 'edit' && <DefinitionFormDialog definition={open.definition} onClose={() => setEditing(null)} />}
+      {open?.kind === 'delete' && <DeleteDefinitionDialog definition={open.definition} onClose={() => setEditing(null)} />}
     </Stack>
   );
 }
 
-function DefinitionRow({ definition, onEdit, onDelete }: { definition: PropertyDefinition; onEdit: () => void; onDelete: () => void }) {
+type RowProps = { definition: PropertyDefinition; refused: string | null; onEdit: () => void; onDelete: () => void };
+
+function DefinitionRow({ definition, refused, onEdit, onDelete }: RowProps) {
   const restoreDefinition = useRestorePropertyDefinition();
   const { busy, restore } = useRestore(() => restoreDefinition(definition.id), definition.name);
   const deleted = definition.deletedAt !== null;
@@ -175,7 +186,7 @@ function DefinitionRow({ definition, onEdit, onDelete }: { definition: PropertyD
         </Group>
       </Table.Td>
       <Table.Td>
-        <RowActions name={definition.name} kind="definition" rowKey={definition.key} deleted={deleted} locked={locked} restoring={busy} onEdit={onEdit} onDelete={onDelete} onRestore={() => void restore()} />
+        <RowActions name={definition.name} kind="definition" rowKey={definition.key} deleted={deleted} locked={locked} refused={refused} restoring={busy} onEdit={onEdit} onDelete={onDelete} onRestore={() => void restore()} />
       </Table.Td>
     </Table.Tr>
   );

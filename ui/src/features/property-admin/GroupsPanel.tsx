@@ -23,14 +23,17 @@ function mergeOrder(wanted: readonly string[], current: readonly string[]): stri
 
 const sameOrder = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
 
-/** Property groups in display order: reorder, create, rename, delete and restore. */
-export function GroupsPanel() {
+/** Property groups in display order: reorder, create, rename, delete and restore (none of it while `refused` says why). */
+export function GroupsPanel({ refused }: { refused: string | null }) {
   const [showDeleted, setShowDeleted] = useState(false);
   const groups = useQuery(propertyGroupsQuery(showDeleted));
   const definitions = useQuery(propertyDefinitionsQuery(false));
   const reorderGroups = useReorderPropertyGroups();
   const reload = useReloadSchema();
   const [editing, setEditing] = useState<Editing | null>(null);
+  // No dialog stays open for someone refused (one opened before the session was known).
+  const open = refused === null ? editing : null;
+  const title = refused ?? undefined;
   const [wanted, setWanted] = useState<string[] | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const queue = useRef<Promise<unknown>>(Promise.resolve());
@@ -74,18 +77,24 @@ export function GroupsPanel() {
     onMove,
     onRename: (i) => setEditing({ kind: 'rename', group: byId.get(ids[i])! }),
     onRemove: (i) => setEditing({ kind: 'delete', group: byId.get(ids[i])! }),
+    readOnly: refused !== null,
   });
 
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-end">
         <Text size="sm" c="dimmed" maw={620}>
-          Groups are the sections of an entity's properties, shown in this order. Drag a group, or focus it and press <Kbd size="xs">Alt ↑</Kbd> / <Kbd size="xs">Alt ↓</Kbd>;{' '}
-          <Kbd size="xs">F2</Kbd> renames, <Kbd size="xs">Delete</Kbd> deletes.
+          Groups are the sections of an entity's properties, shown in this order.
+          {refused === null && (
+            <>
+              {' '}
+              Drag a group, or focus it and press <Kbd size="xs">Alt ↑</Kbd> / <Kbd size="xs">Alt ↓</Kbd>; <Kbd size="xs">F2</Kbd> renames, <Kbd size="xs">Delete</Kbd> deletes.
+            </>
+          )}
         </Text>
         <Group gap="md">
           <Switch label="Show deleted" checked={showDeleted} onChange={(e) => setShowDeleted(e.currentTarget.checked)} data-testid="groups-show-deleted" />
-          <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({ kind: 'create' })} data-testid="groups-new">
+          <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({ kind: 'create' })} disabled={refused !== null} title={title} data-testid="groups-new">
             New group
           </Button>
         </Group>
@@ -111,16 +120,25 @@ export function GroupsPanel() {
                 <IconGripVertical size={16} className={classes.grip} aria-hidden />
                 <GroupLabel group={group} liveProperties={definitions.data ? liveProperties(id) : null} />
                 <Group gap={2} wrap="nowrap">
-                  <Tooltip label="Move up (Alt+↑)" withArrow>
-                    <ActionIcon variant="subtle" color="gray" disabled={index === 0} onClick={() => reorder.move(index, index - 1)} aria-label={`Move ${group.name} up`} data-testid={`group-up-${group.key}`}>
-                      <IconArrowUp size={16} />
-                    </ActionIcon>
-                  </Tooltip>
-                  <Tooltip label="Move down (Alt+↓)" withArrow>
+                  <Tooltip label="Move up (Alt+↑)" disabled={refused !== null} withArrow>
                     <ActionIcon
                       variant="subtle"
                       color="gray"
-                      disabled={index === ids.length - 1}
+                      disabled={index === 0 || refused !== null}
+                      title={title}
+                      onClick={() => reorder.move(index, index - 1)}
+                      aria-label={`Move ${group.name} up`}
+                      data-testid={`group-up-${group.key}`}
+                    >
+                      <IconArrowUp size={16} />
+                    </ActionIcon>
+                  </Tooltip>
+                  <Tooltip label="Move down (Alt+↓)" disabled={refused !== null} withArrow>
+                    <ActionIcon
+                      variant="subtle"
+                      color="gray"
+                      disabled={index === ids.length - 1 || refused !== null}
+                      title={title}
                       onClick={() => reorder.move(index, index + 1)}
                       aria-label={`Move ${group.name} down`}
                       data-testid={`group-down-${group.key}`}
@@ -128,13 +146,29 @@ export function GroupsPanel() {
                       <IconArrowDown size={16} />
                     </ActionIcon>
                   </Tooltip>
-                  <Tooltip label="Rename (F2)" withArrow>
-                    <ActionIcon variant="subtle" color="gray" onClick={() => setEditing({ kind: 'rename', group })} aria-label={`Rename ${group.name}`} data-testid={`group-rename-${group.key}`}>
+                  <Tooltip label="Rename (F2)" disabled={refused !== null} withArrow>
+                    <ActionIcon
+                      variant="subtle"
+                      color="gray"
+                      disabled={refused !== null}
+                      title={title}
+                      onClick={() => setEditing({ kind: 'rename', group })}
+                      aria-label={`Rename ${group.name}`}
+                      data-testid={`group-rename-${group.key}`}
+                    >
                       <IconPencil size={16} />
                     </ActionIcon>
                   </Tooltip>
-                  <Tooltip label="Delete (Delete)" withArrow>
-                    <ActionIcon variant="subtle" color="red" onClick={() => setEditing({ kind: 'delete', group })} aria-label={`Delete ${group.name}`} data-testid={`group-delete-${group.key}`}>
+                  <Tooltip label="Delete (Delete)" disabled={refused !== null} withArrow>
+                    <ActionIcon
+                      variant="subtle"
+                      color="red"
+                      disabled={refused !== null}
+                      title={title}
+                      onClick={() => setEditing({ kind: 'delete', group })}
+                      aria-label={`Delete ${group.name}`}
+                      data-testid={`group-delete-${group.key}`}
+                    >
                       <IconTrash size={16} />
                     </ActionIcon>
                   </Tooltip>
@@ -143,16 +177,16 @@ export function GroupsPanel() {
             );
           })}
           {deleted.map((group) => (
-            <DeletedGroupRow key={group.id} group={group} />
+            <DeletedGroupRow key={group.id} group={group} refused={refused} />
           ))}
         </Paper>
       )}
       <VisuallyHidden aria-live="polite" data-testid="groups-announcement">
         {announcement}
       </VisuallyHidden>
-      {editing?.kind === 'create' && <GroupFormDialog group={null} onClose={() => setEditing(null)} />}
-      {editing?.kind === 'rename' && <GroupFormDialog group={editing.group} onClose={() => setEditing(null)} />}
-      {editing?.kind === 'delete' && <DeleteGroupDialog group={editing.group} liveProperties={liveProperties(editing.group.id)} onClose={() => setEditing(null)} />}
+      {open?.kind === 'create' && <GroupFormDialog group={null} onClose={() => setEditing(null)} />}
+      {open?.kind === 'rename' && <GroupFormDialog group={open.group} onClose={() => setEditing(null)} />}
+      {open?.kind === 'delete' && <DeleteGroupDialog group={open.group} liveProperties={liveProperties(open.group.id)} onClose={() => setEditing(null)} />}
     </Stack>
   );
 }
@@ -185,7 +219,7 @@ function GroupLabel({ group, liveProperties }: { group: PropertyGroup; livePrope
   );
 }
 
-function DeletedGroupRow({ group }: { group: PropertyGroup }) {
+function DeletedGroupRow({ group, refused }: { group: PropertyGroup; refused: string | null }) {
   const restoreGroup = useRestorePropertyGroup();
   const { busy, restore } = useRestore(() => restoreGroup(group.id), group.name);
 
@@ -193,7 +227,16 @@ function DeletedGroupRow({ group }: { group: PropertyGroup }) {
     <div className={classes.row} role="listitem" data-deleted data-testid={`group-row-${group.key}`}>
       <span style={{ width: 16 }} />
       <GroupLabel group={group} liveProperties={null} />
-      <Button size="compact-sm" variant="light" leftSection={<IconRestore size={14} />} loading={busy} onClick={() => void restore()} data-testid={`group-restore-${group.key}`}>
+      <Button
+        size="compact-sm"
+        variant="light"
+        leftSection={<IconRestore size={14} />}
+        loading={busy}
+        disabled={refused !== null}
+        title={refused ?? undefined}
+        onClick={() => void restore()}
+        data-testid={`group-restore-${group.key}`}
+      >
         Restore
       </Button>
     </div>

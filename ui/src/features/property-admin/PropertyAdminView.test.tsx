@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest';
 import type { AppError, DefinitionImpact, PropertyDefinition, PropertyGroup } from '../../bindings';
 import { renderApp } from '../../test/app';
-import { callsOf, makeType } from '../../test/fixtures';
+import { ALICE, callsOf, makeType, sessionOn, type FakeBackend } from '../../test/fixtures';
 import { makeDefinition, makeGroup, makeLayout } from '../../test/propertySchema';
 
 type User = ReturnType<typeof renderApp>['user'];
@@ -478,5 +478,113 @@ describe('type layouts', SLOW, () => {
     expect(screen.queryByTestId('layout-conflict')).toBeNull();
     expect(screen.getByTestId('layout-required-rated_power')).not.toBeChecked();
     expect(screen.getByTestId('layout-save')).toBeDisabled();
+  });
+});
+
+describe('who may change the property schema', SLOW, () => {
+  const reason = 'Read-only: only a global administrator changes types, properties and tags';
+  const backend = {
+    list_property_groups: (args: Record<string, unknown> | undefined) => (args?.includeDeleted ? [electrical, siteInfo, archived] : [electrical, siteInfo]),
+    list_property_definitions: (args: Record<string, unknown> | undefined) =>
+      args?.includeDeleted ? [nameDef, power, serial, status, makeDefinition({ key: 'legacy_code', name: 'Legacy code', deletedAt: '2025-02-01T00:00:00Z' })] : [nameDef, power, serial, status],
+    list_entity_types: () => [device],
+    type_layout: () =>
+      makeLayout(device.id, [
+        [power.id, false],
+        [serial.id, true],
+      ]),
+  };
+  /** The controls that change something, on each tab (deleted rows shown). */
+  const changes = {
+    definitions: ['definitions-new', 'definition-edit-rated_power', 'definition-delete-rated_power', 'definition-restore-legacy_code'],
+    groups: ['groups-new', 'group-down-electrical', 'group-up-site_info', 'group-rename-electrical', 'group-delete-electrical', 'group-restore-archived'],
+    layouts: ['layout-add', 'layout-required-serial', 'layout-down-rated_power', 'layout-up-serial', 'layout-remove-serial'],
+  };
+
+  /** Opens each tab in turn, deleted rows shown; `check` runs on each. */
+  async function everyTab(user: User, check: (ids: string[]) => void | Promise<void>) {
+    await openProperties(user);
+    await user.click(await screen.findByTestId('definitions-show-deleted'));
+    await screen.findByTestId('definition-restore-legacy_code');
+    await check(changes.definitions);
+    await openProperties(user, 'groups');
+    await user.click(await screen.findByTestId('groups-show-deleted'));
+    await screen.findByTestId('group-restore-archived');
+    await check(changes.groups);
+    await openProperties(user, 'layouts');
+    await choose(user, await screen.findByTestId('layout-type'), 'Device');
+    await screen.findByTestId('layout-row-serial');
+    await check(changes.layouts);
+  }
+
+  function open(session: FakeBackend['session'], extra: FakeBackend['handlers'] = {}) {
+    return renderApp({ roots: [], session, handlers: { ...backend, ...extra } });
+  }
+
+  it('a person who is no global administrator reads groups, definitions and layouts, told once why nothing can be changed', async () => {
+    const { calls, user } = open(sessionOn('site', ['read', 'write', 'admin']));
+    await everyTab(user, async (ids) => {
+      const notice = await screen.findByTestId('property-admin-read-only');
+      expect(notice).toHaveAttribute('role', 'status');
+      expect(notice).toHaveTextContent(reason);
+      expect(screen.getAllByTestId('property-admin-read-only')).toHaveLength(1);
+      for (const id of ids) {
+        expect(screen.getByTestId(id)).toBeDisabled();
+        expect(screen.getByTestId(id)).toHaveAttribute('title', reason);
+      }
+    });
+    // Reading and browsing go on.
+    expect(screen.getByTestId('layout-type')).toBeEnabled();
+    expect(screen.getByTestId('layout-required-serial')).toBeChecked();
+    expect(screen.getByTestId('layout-save')).toBeDisabled();
+    // Nor do the keys or a drag change the layout.
+    const rows = () => within(screen.getByTestId('layout-list')).getAllByRole('listitem').map((r) => r.getAttribute('data-testid'));
+    const serialRow = screen.getByTestId('layout-row-serial');
+    expect(serialRow).toHaveAttribute('draggable', 'false');
+    act(() => serialRow.focus());
+    await user.keyboard('{Alt>}{ArrowUp}{/Alt}');
+    await user.keyboard('{Delete}');
+    fireEvent.dragStart(serialRow);
+    fireEvent.dragOver(screen.getByTestId('layout-row-rated_power'));
+    fireEvent.drop(screen.getByTestId('layout-row-rated_power'));
+    expect(rows()).toEqual(['layout-row-rated_power', 'layout-row-serial']);
+    expect(screen.queryByTestId('layout-unsaved')).toBeNull();
+
+    // Nor those of the groups: no reorder, no rename, no delete dialog.
+    await openProperties(user, 'groups');
+    const group = await screen.findByTestId('group-row-electrical');
+    expect(group).toHaveAttribute('draggable', 'false');
+    act(() => group.focus());
+    await user.keyboard('{Alt>}{ArrowDown}{/Alt}');
+    await user.keyboard('{F2}');
+    await user.keyboard('{Delete}');
+    expect(screen.queryByTestId('group-name')).toBeNull();
+    expect(screen.queryByTestId('group-delete-confirm')).toBeNull();
+    // ↑ / ↓ still go from row to row.
+    await user.keyboard('{ArrowDown}');
+    expect(screen.getByTestId('group-row-site_info')).toHaveFocus();
+    expect(callsOf(calls, 'reorder_property_groups')).toEqual([]);
+  });
+
+  it('an administrator may change all of it', async () => {
+    const { user } = open(undefined);
+    // Once the session is known (the badge shows it), the view is final.
+    expect(await screen.findByTestId('session-info')).toHaveTextContent('Administrator');
+    await everyTab(user, (ids) => {
+      expect(screen.queryByTestId('property-admin-read-only')).toBeNull();
+      for (const id of ids) {
+        expect(screen.getByTestId(id)).toBeEnabled();
+        expect(screen.getByTestId(id)).not.toHaveAttribute('title');
+      }
+    });
+    expect(screen.getByTestId('layout-row-serial')).toHaveAttribute('draggable', 'true');
+  });
+
+  it('nothing can be changed while an administrator views as someone', async () => {
+    const { user } = open(undefined, { viewing_as: () => ALICE });
+    await openProperties(user, 'groups');
+    expect(await screen.findByTestId('property-admin-read-only')).toHaveTextContent('Viewing as Alice Ng: nothing can be changed');
+    expect(await screen.findByTestId('group-rename-electrical')).toBeDisabled();
+    expect(screen.getByTestId('groups-new')).toHaveAttribute('title', 'Viewing as Alice Ng: nothing can be changed');
   });
 });

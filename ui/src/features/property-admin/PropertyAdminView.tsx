@@ -1,19 +1,24 @@
 import { ScrollArea, Stack, Tabs, Title } from '@mantine/core';
 import { IconForms, IconLayoutList, IconStack2 } from '@tabler/icons-react';
 import { useState } from 'react';
+import { ReadOnlyNotice } from '../../shared/ReadOnlyNotice';
+import { useDefinitionsRefusal } from '../people';
 import { DefinitionsPanel } from './DefinitionsPanel';
 import { GroupsPanel } from './GroupsPanel';
 import { TypeLayoutPanel } from './TypeLayoutPanel';
 
 type Part = 'definitions' | 'groups' | 'layouts';
 
-/** The property schema: its groups, its definitions and the layout of each entity type. */
+/** The property schema: its groups, its definitions and the layout of each entity type (read-only but for administrators). */
 export function PropertyAdminView() {
   const [part, setPart] = useState<Part>('definitions');
+  // The schema is global: only an administrator changes it (the database checks it too).
+  const refused = useDefinitionsRefusal();
   return (
     <ScrollArea h="100%">
       <Stack p="lg" gap="md" maw={1200}>
         <Title order={3}>Properties</Title>
+        {refused !== null && <ReadOnlyNotice reason={refused} testId="property-admin-read-only" />}
         <Tabs value={part} onChange={(v) => v && setPart(v as Part)} keepMounted={false} data-testid="property-admin-tabs">
           <Tabs.List>
             <Tabs.Tab value="definitions" leftSection={<IconForms size={16} />} data-testid="property-admin-tab-definitions">
@@ -27,13 +32,13 @@ export function PropertyAdminView() {
             </Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="definitions" pt="md">
-            <DefinitionsPanel />
+            <DefinitionsPanel refused={refused} />
           </Tabs.Panel>
           <Tabs.Panel value="groups" pt="md">
-            <GroupsPanel />
+            <GroupsPanel refused={refused} />
           </Tabs.Panel>
           <Tabs.Panel value="layouts" pt="md">
-            <TypeLayoutPanel />
+            <TypeLayoutPanel refused={refused} />
           </Tabs.Panel>
         </Tabs>
       </Stack>

@@ -18,8 +18,8 @@ type Draft = { base: string; entries: LayoutEntry[] };
 const sameEntries = (a: readonly LayoutEntry[], b: readonly LayoutEntry[]) =>
   a.length === b.length && a.every((e, i) => e.definitionId === b[i].definitionId && e.isRequired === b[i].isRequired);
 
-/** Which properties an entity type shows, in which order, and which it requires. */
-export function TypeLayoutPanel() {
+/** Which properties an entity type shows, in which order, and which it requires (read-only while `refused` says why). */
+export function TypeLayoutPanel({ refused }: { refused: string | null }) {
   const types = useQuery(entityTypesQuery(false));
   const [typeId, setTypeId] = useState<string | null>(null);
   // Unsaved layouts by type, kept while another type is looked at.
@@ -63,17 +63,22 @@ export function TypeLayoutPanel() {
           data-testid="layout-type"
         />
         <Text size="sm" c="dimmed" maw={560}>
-          The properties an entity of this type shows, in order (its name always comes first). Drag a row, or focus it and press <Kbd size="xs">Alt ↑</Kbd> /{' '}
-          <Kbd size="xs">Alt ↓</Kbd>; <Kbd size="xs">Delete</Kbd> removes it.
+          The properties an entity of this type shows, in order (its name always comes first).
+          {refused === null && (
+            <>
+              {' '}
+              Drag a row, or focus it and press <Kbd size="xs">Alt ↑</Kbd> / <Kbd size="xs">Alt ↓</Kbd>; <Kbd size="xs">Delete</Kbd> removes it.
+            </>
+          )}
         </Text>
       </Group>
       {types.isError && <ErrorNotice error={types.error} />}
       {entityType ? (
-        <LayoutEditor key={entityType.id} entityType={entityType} draft={drafts.get(entityType.id) ?? null} onDraft={(d) => setDraft(entityType.id, d)} />
+        <LayoutEditor key={entityType.id} entityType={entityType} draft={drafts.get(entityType.id) ?? null} refused={refused} onDraft={(d) => setDraft(entityType.id, d)} />
       ) : (
         <Paper withBorder radius="md" p="lg">
           <Text size="sm" c="dimmed" data-testid="layout-none">
-            Pick an entity type to see and edit its properties.
+            {refused === null ? 'Pick an entity type to see and edit its properties.' : 'Pick an entity type to see its properties.'}
           </Text>
         </Paper>
       )}
@@ -81,9 +86,9 @@ export function TypeLayoutPanel() {
   );
 }
 
-type EditorProps = { entityType: EntityType; draft: Draft | null; onDraft: (draft: Draft | null) => void };
+type EditorProps = { entityType: EntityType; draft: Draft | null; refused: string | null; onDraft: (draft: Draft | null) => void };
 
-function LayoutEditor({ entityType, draft, onDraft }: EditorProps) {
+function LayoutEditor({ entityType, draft, refused, onDraft }: EditorProps) {
   const layout = useQuery(typeLayoutQuery(entityType.id));
   const definitions = useQuery(propertyDefinitionsQuery(false));
   const groups = useQuery(propertyGroupsQuery(false));
@@ -103,12 +108,12 @@ function LayoutEditor({ entityType, draft, onDraft }: EditorProps) {
 
   const edit = useCallback(
     (next: LayoutEntry[]) => {
-      if (!layout.data) return;
+      if (!layout.data || refused !== null) return;
       setSaved(false);
       setError(null);
       onDraft({ base: draft?.base ?? layout.data.updatedAt, entries: next });
     },
-    [draft, layout.data, onDraft],
+    [draft, layout.data, onDraft, refused],
   );
 
   const nameOf = useCallback((id: string) => byId.get(id)?.name ?? 'Unknown property', [byId]);
@@ -122,6 +127,7 @@ function LayoutEditor({ entityType, draft, onDraft }: EditorProps) {
   );
 
   const remove = (index: number) => {
+    if (refused !== null) return;
     const removed = entries[index];
     edit(entries.filter((_, i) => i !== index));
     setAnnouncement(`${nameOf(removed.definitionId)} removed`);
@@ -133,18 +139,19 @@ function LayoutEditor({ entityType, draft, onDraft }: EditorProps) {
     });
   };
 
-  const reorder = useRowReorder({ ids, onMove, onRemove: remove });
+  const reorder = useRowReorder({ ids, onMove, onRemove: remove, readOnly: refused !== null });
+  const title = refused ?? undefined;
 
   const setRequired = (index: number, isRequired: boolean) => edit(entries.map((e, i) => (i === index ? { ...e, isRequired } : e)));
 
   const add = (definitionId: string | null) => {
-    if (!definitionId || ids.includes(definitionId)) return;
+    if (!definitionId || ids.includes(definitionId) || refused !== null) return;
     edit([...entries, { definitionId, isRequired: false }]);
     setAnnouncement(`${nameOf(definitionId)} added`);
   };
 
   const save = async () => {
-    if (!draft) return;
+    if (!draft || refused !== null) return;
     setBusy(true);
     setError(null);
     try {
@@ -190,7 +197,8 @@ function LayoutEditor({ entityType, draft, onDraft }: EditorProps) {
           searchable
           clearable={false}
           nothingFoundMessage="No such property"
-          disabled={addOptions.length === 0}
+          disabled={addOptions.length === 0 || refused !== null}
+          title={title}
           w={360}
           data-testid="layout-add"
         />
@@ -208,7 +216,7 @@ function LayoutEditor({ entityType, draft, onDraft }: EditorProps) {
           <Button variant="default" onClick={discard} disabled={draft === null || busy} data-testid="layout-discard">
             Discard changes
           </Button>
-          <Button leftSection={<IconDeviceFloppy size={16} />} onClick={() => void save()} loading={busy} disabled={!dirty} data-testid="layout-save">
+          <Button leftSection={<IconDeviceFloppy size={16} />} onClick={() => void save()} loading={busy} disabled={!dirty || refused !== null} title={title} data-testid="layout-save">
             Save layout
           </Button>
         </Group>
@@ -241,7 +249,7 @@ function LayoutEditor({ entityType, draft, onDraft }: EditorProps) {
       <Paper withBorder radius="md" style={{ overflow: 'hidden' }} role="list" aria-label={`Properties of ${entityType.name}`} data-testid="layout-list">
         {entries.length === 0 && (
           <Text size="sm" c="dimmed" p="md" data-testid="layout-empty">
-            {entityType.name} shows no properties besides its name yet. Add one above.
+            {entityType.name} shows no properties besides its name yet.{refused === null && ' Add one above.'}
           </Text>
         )}
         {entries.map((entry, index) => {
@@ -270,19 +278,30 @@ function LayoutEditor({ entityType, draft, onDraft }: EditorProps) {
                 label="Required for this type"
                 checked={entry.isRequired}
                 onChange={(e) => setRequired(index, e.currentTarget.checked)}
+                disabled={refused !== null}
+                title={title}
                 data-testid={`layout-required-${key}`}
               />
               <Group gap={2} wrap="nowrap">
-                <Tooltip label="Move up (Alt+↑)" withArrow>
-                  <ActionIcon variant="subtle" color="gray" disabled={index === 0} onClick={() => reorder.move(index, index - 1)} aria-label={`Move ${nameOf(entry.definitionId)} up`} data-testid={`layout-up-${key}`}>
-                    <IconArrowUp size={16} />
-                  </ActionIcon>
-                </Tooltip>
-                <Tooltip label="Move down (Alt+↓)" withArrow>
+                <Tooltip label="Move up (Alt+↑)" disabled={refused !== null} withArrow>
                   <ActionIcon
                     variant="subtle"
                     color="gray"
-                    disabled={index === entries.length - 1}
+                    disabled={index === 0 || refused !== null}
+                    title={title}
+                    onClick={() => reorder.move(index, index - 1)}
+                    aria-label={`Move ${nameOf(entry.definitionId)} up`}
+                    data-testid={`layout-up-${key}`}
+                  >
+                    <IconArrowUp size={16} />
+                  </ActionIcon>
+                </Tooltip>
+                <Tooltip label="Move down (Alt+↓)" disabled={refused !== null} withArrow>
+                  <ActionIcon
+                    variant="subtle"
+                    color="gray"
+                    disabled={index === entries.length - 1 || refused !== null}
+                    title={title}
                     onClick={() => reorder.move(index, index + 1)}
                     aria-label={`Move ${nameOf(entry.definitionId)} down`}
                     data-testid={`layout-down-${key}`}
@@ -290,8 +309,16 @@ function LayoutEditor({ entityType, draft, onDraft }: EditorProps) {
                     <IconArrowDown size={16} />
                   </ActionIcon>
                 </Tooltip>
-                <Tooltip label="Remove (Delete)" withArrow>
-                  <ActionIcon variant="subtle" color="red" onClick={() => remove(index)} aria-label={`Remove ${nameOf(entry.definitionId)}`} data-testid={`layout-remove-${key}`}>
+                <Tooltip label="Remove (Delete)" disabled={refused !== null} withArrow>
+                  <ActionIcon
+                    variant="subtle"
+                    color="red"
+                    disabled={refused !== null}
+                    title={title}
+                    onClick={() => remove(index)}
+                    aria-label={`Remove ${nameOf(entry.definitionId)}`}
+                    data-testid={`layout-remove-${key}`}
+                  >
                     <IconTrash size={16} />
                   </ActionIcon>
                 </Tooltip>

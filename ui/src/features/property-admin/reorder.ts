@@ -23,11 +23,16 @@ type Options = {
   onRemove?: (index: number) => void;
   /** F2 on a focused row. */
   onRename?: (index: number) => void;
+  /**
+   * Nothing may change (the person may only read): rows are neither dragged
+   * nor moved, removed or renamed by key; ↑ / ↓ still go from row to row.
+   */
+  readOnly?: boolean;
 };
 
 export type RowReorder = ReturnType<typeof useRowReorder>;
 
-export function useRowReorder({ ids, onMove, onRemove, onRename }: Options) {
+export function useRowReorder({ ids, onMove, onRemove, onRename, readOnly = false }: Options) {
   const rows = useRef(new Map<string, HTMLElement>());
   const dragged = useRef<string | null>(null);
   const [draggingId, setDraggingId] = useState<string | null>(null);
@@ -47,13 +52,13 @@ export function useRowReorder({ ids, onMove, onRemove, onRename }: Options) {
 
   const move = useCallback(
     (from: number, to: number) => {
-      if (from === to || to < 0 || to >= ids.length) return;
+      if (readOnly || from === to || to < 0 || to >= ids.length) return;
       const row = rows.current.get(ids[from]);
       const active = document.activeElement;
       if (row && active && row.contains(active)) setFocusAfterMove({ id: ids[from], element: active });
       onMove(from, to);
     },
-    [ids, onMove],
+    [ids, onMove, readOnly],
   );
 
   const endDrag = () => {
@@ -71,11 +76,12 @@ export function useRowReorder({ ids, onMove, onRemove, onRename }: Options) {
         else rows.current.delete(id);
       },
       tabIndex: 0,
-      draggable: true,
+      draggable: !readOnly,
       'data-dragging': draggingId === id || undefined,
       'data-drop': mark?.id === id ? mark.side : undefined,
       onKeyDown: (event: KeyboardEvent) => {
         if (event.target !== event.currentTarget) return;
+        if (readOnly && (event.altKey || event.key === 'Delete' || event.key === 'F2')) return;
         if (event.altKey && event.key === 'ArrowUp') {
           event.preventDefault();
           move(index, index - 1);
@@ -95,6 +101,10 @@ export function useRowReorder({ ids, onMove, onRemove, onRename }: Options) {
         }
       },
       onDragStart: (event: DragEvent) => {
+        if (readOnly) {
+          event.preventDefault();
+          return;
+        }
         dragged.current = id;
         setDraggingId(id);
         if (event.dataTransfer) {

@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { AppError, TrashItem } from '../../bindings';
+import type { AppError, Session, TrashItem } from '../../bindings';
 import { renderApp } from '../../test/app';
-import { callsOf, makeNode } from '../../test/fixtures';
+import { ALICE, callsOf, makeNode } from '../../test/fixtures';
 
 const DAY = 24 * 3600 * 1000;
 const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
@@ -118,5 +118,90 @@ describe('trash view', () => {
     const error = await screen.findByTestId('error-notice');
     expect(error).toHaveTextContent('Still in use');
     expect(error).toHaveTextContent('referenced by 3 meters');
+  });
+});
+
+describe('who may restore and purge what', () => {
+  const north = makeNode({ id: 'north', name: 'North Campus', pathLabel: 'north' });
+  const south = makeNode({ id: 'south', name: 'South Campus', pathLabel: 'south' });
+  const west = makeNode({ id: 'west', name: 'West Campus', pathLabel: 'west' });
+  // Under a root the person may only read, one they may write, one they may also purge.
+  const readOnly = trashItem({ id: 'n1', name: 'North Wing', parentId: 'north', pathLabel: 'north.n1' });
+  const writable = trashItem({ id: 's1', name: 'South Wing', parentId: 'south', pathLabel: 'south.b.s1' });
+  const purgeable = trashItem({ id: 'w1', name: 'West Wing', parentId: 'west', pathLabel: 'west.w1' });
+  // A whole root in the trash: no longer among the roots, it is its own.
+  const deletedRoot = trashItem({ id: 'east', name: 'East Campus', parentId: null, pathLabel: 'east' });
+  const items = [readOnly, writable, purgeable, deletedRoot];
+  const alice: Session = {
+    role: 'alice',
+    person: ALICE,
+    bypassesSecurity: false,
+    roots: [
+      { rootId: 'north', capabilities: ['read'] },
+      { rootId: 'south', capabilities: ['read', 'write'] },
+      { rootId: 'west', capabilities: ['read', 'write', 'purge'] },
+      { rootId: 'east', capabilities: ['read', 'write'] },
+    ],
+  };
+  const need = (cap: string, root: string) => `Read-only: you need the '${cap}' capability on ${root}`;
+
+  function open(session: Session | undefined, handlers: Record<string, (args: Record<string, unknown> | undefined) => unknown> = {}) {
+    return renderApp({ roots: [north, south, west], session, handlers: { list_trash: () => items, ...handlers } });
+  }
+
+  it('Restore needs write and Purge needs purge on the row\'s root; a refused button says why', async () => {
+    const restoredNode = makeNode({ id: 's1', parentId: 'south', name: 'South Wing', pathLabel: 'south.b.s1' });
+    const { calls, user } = open(alice, { restore_entity: () => ({ node: restoredNode, restored: 12 }) });
+    await openTrash(user);
+    // Once the session and the roots are known, the rows are final.
+    expect(await screen.findByTestId('session-info')).toHaveTextContent('Alice Ng');
+    await waitFor(() => expect(screen.getByTestId('trash-restore-n1')).toBeDisabled());
+    const refused = (id: string, reason: string) => {
+      expect(screen.getByTestId(id)).toBeDisabled();
+      expect(screen.getByTestId(id)).toHaveAttribute('title', reason);
+    };
+    const allowed = (id: string) => {
+      expect(screen.getByTestId(id)).toBeEnabled();
+      expect(screen.getByTestId(id)).not.toHaveAttribute('title');
+    };
+    refused('trash-restore-n1', need('write', 'North Campus'));
+    refused('trash-purge-n1', need('purge', 'North Campus'));
+    allowed('trash-restore-s1');
+    refused('trash-purge-s1', need('purge', 'South Campus'));
+    allowed('trash-restore-w1');
+    allowed('trash-purge-w1');
+    allowed('trash-restore-east');
+    refused('trash-purge-east', need('purge', 'East Campus'));
+
+    await user.click(screen.getByTestId('trash-purge-s1'));
+    expect(screen.queryByTestId('purge-confirm')).toBeNull();
+    await user.click(screen.getByTestId('trash-restore-n1'));
+    await user.click(screen.getByTestId('trash-restore-s1'));
+    await waitFor(() => expect(callsOf(calls, 'restore_entity')).toEqual([{ id: 's1' }]));
+    await user.click(screen.getByTestId('trash-purge-w1'));
+    expect(await screen.findByTestId('purge-confirm')).toBeInTheDocument();
+  });
+
+  it('an administrator may restore and purge every row', async () => {
+    const { user } = open(undefined);
+    await openTrash(user);
+    expect(await screen.findByTestId('session-info')).toHaveTextContent('Administrator');
+    for (const item of items) {
+      expect(screen.getByTestId(`trash-restore-${item.id}`)).toBeEnabled();
+      expect(screen.getByTestId(`trash-purge-${item.id}`)).toBeEnabled();
+    }
+  });
+
+  it('nothing is restored or purged while an administrator views as someone', async () => {
+    const { user } = open(alice, { viewing_as: () => ALICE });
+    await openTrash(user);
+    const reason = 'Viewing as Alice Ng: nothing can be changed';
+    await waitFor(() => expect(screen.getByTestId('trash-restore-w1')).toHaveAttribute('title', reason));
+    for (const item of items) {
+      for (const action of ['restore', 'purge']) {
+        expect(screen.getByTestId(`trash-${action}-${item.id}`)).toBeDisabled();
+        expect(screen.getByTestId(`trash-${action}-${item.id}`)).toHaveAttribute('title', reason);
+      }
+    }
   });
 });

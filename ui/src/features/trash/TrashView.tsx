@@ -8,14 +8,19 @@ import { ErrorNotice } from '../../shared/ErrorNotice';
 import { useRestore } from '../../shared/useRestore';
 import { entitiesLabel, formatDate, formatDateTime, formatRelative } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
+import { useCapabilities } from '../people';
 import { trashQuery, useRestoreEntity } from './api';
 import { PurgeDialog } from './PurgeDialog';
 import { isPurgeable, restoreBlockedReason } from './trashRules';
 
-/** Deleted subtrees, newest first: restore them, or purge them for good. */
+/**
+ * Deleted subtrees, newest first: restore them (with write on their root), or
+ * purge them for good (with purge on their root).
+ */
 export function TrashView() {
   const trash = useQuery(trashQuery());
   const [purging, setPurging] = useState<TrashItem | null>(null);
+  const { whyNot } = useCapabilities();
 
   return (
     <ScrollArea h="100%">
@@ -54,23 +59,28 @@ export function TrashView() {
               </Table.Thead>
               <Table.Tbody>
                 {trash.data.map((item) => (
-                  <TrashRow key={item.id} item={item} onPurge={() => setPurging(item)} />
+                  <TrashRow key={item.id} item={item} whyNot={whyNot} onPurge={() => setPurging(item)} />
                 ))}
               </Table.Tbody>
             </Table>
           </Paper>
         )}
       </Stack>
-      {purging && <PurgeDialog item={purging} onClose={() => setPurging(null)} />}
+      {purging && whyNot(purging, 'purge') === null && <PurgeDialog item={purging} onClose={() => setPurging(null)} />}
     </ScrollArea>
   );
 }
 
-function TrashRow({ item, onPurge }: { item: TrashItem; onPurge: () => void }) {
+type RowProps = { item: TrashItem; whyNot: ReturnType<typeof useCapabilities>['whyNot']; onPurge: () => void };
+
+function TrashRow({ item, whyNot, onPurge }: RowProps) {
   const restoreEntity = useRestoreEntity();
   const { busy, restore: run } = useRestore(() => restoreEntity(item.id), item.name);
   const blocked = restoreBlockedReason(item);
   const purgeable = isPurgeable(item);
+  // Restoring needs write on the row's root, purging purge (the database checks it too).
+  const mayNotRestore = whyNot(item, 'write');
+  const mayNotPurge = whyNot(item, 'purge');
 
   const restore = async () => {
     const outcome = await run();
@@ -107,16 +117,34 @@ function TrashRow({ item, onPurge }: { item: TrashItem; onPurge: () => void }) {
       </Table.Td>
       <Table.Td>
         <Group gap="xs" justify="flex-end" wrap="nowrap">
-          <Tooltip label={blocked ?? ''} disabled={blocked === null} withArrow>
+          <Tooltip label={blocked ?? ''} disabled={blocked === null || mayNotRestore !== null} withArrow>
             <span>
-              <Button size="compact-sm" variant="light" leftSection={<IconRestore size={14} />} disabled={blocked !== null} loading={busy} onClick={() => void restore()} data-testid={`trash-restore-${item.id}`}>
+              <Button
+                size="compact-sm"
+                variant="light"
+                leftSection={<IconRestore size={14} />}
+                disabled={blocked !== null || mayNotRestore !== null}
+                title={mayNotRestore ?? undefined}
+                loading={busy}
+                onClick={() => void restore()}
+                data-testid={`trash-restore-${item.id}`}
+              >
                 Restore
               </Button>
             </span>
           </Tooltip>
-          <Tooltip label={`Can be purged from ${formatDateTime(item.purgeableFrom)}`} disabled={purgeable} withArrow>
+          <Tooltip label={`Can be purged from ${formatDateTime(item.purgeableFrom)}`} disabled={purgeable || mayNotPurge !== null} withArrow>
             <span>
-              <Button size="compact-sm" variant="subtle" color="red" leftSection={<IconTrashX size={14} />} disabled={!purgeable} onClick={onPurge} data-testid={`trash-purge-${item.id}`}>
+              <Button
+                size="compact-sm"
+                variant="subtle"
+                color="red"
+                leftSection={<IconTrashX size={14} />}
+                disabled={!purgeable || mayNotPurge !== null}
+                title={mayNotPurge ?? undefined}
+                onClick={onPurge}
+                data-testid={`trash-purge-${item.id}`}
+              >
                 Purge…
               </Button>
             </span>
