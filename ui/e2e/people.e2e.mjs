@@ -185,6 +185,13 @@ test("switching person: a wrong password changes nothing, theirs shows their reg
   );
   assert.equal(await textOf("details-read-only"), null, "a person with write sees the pane as read-only");
   await screenshot(browser, "e2e-signin-as-person");
+  // The global definitions are theirs to read, not to change.
+  await (await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="Types"]')).click();
+  await waitForText("types-read-only", (t) => t?.includes("only a global administrator"), "the Types view does not say it is read-only");
+  assert.equal(await (await testId("types-new")).isEnabled(), false, "a person may create a type");
+  await screenshot(browser, "e2e-signin-person-types");
+  await (await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="Registry"]')).click();
+  await (await row(browser, "northwind_energy")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the registry did not come back" });
 
   // Back to this computer's administrator, who needs no password here
   // (after a look at the form of a server profile, left unsaved).
