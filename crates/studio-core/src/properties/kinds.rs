@@ -144,7 +144,7 @@ impl PropertyValue {
 
 /// A plain decimal: an optional minus, digits without leading zeros, an
 /// optional fraction; no exponent.
-fn is_plain_decimal(s: &str) -> bool {
+pub(crate) fn is_plain_decimal(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);
     let (int, frac) = match digits.split_once('.') {
         Some((i, f)) => (i, Some(f)),

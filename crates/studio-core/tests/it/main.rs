@@ -18,3 +18,4 @@ mod registry;
 mod registry_ops;
 mod schema;
 mod startup;
+mod views;

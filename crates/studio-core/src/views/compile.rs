@@ -1,0 +1,713 @@
+//! The view compiler: checks a [`ViewDocument`] against the property
+//! definitions and entity types, and builds the SQL that runs it over the
+//! read model. Every value of the document is bound as a parameter; the SQL
+//! text is made only of this file's constant fragments and `$n`
+//! placeholders, so no document can change what the statement does.
+//!
+//! A refusal is a `Validation` error whose field is the path of the bad
+//! part of the document (`filter.all[2].property.value`).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::document::{Filter, Op, PropertyCondition, TagMatch, TimeCondition, ViewDocument};
+use super::document::{SortKey, VIEW_DOCUMENT_VERSION};
+use crate::error::{CoreError, CoreResult, Rule};
+use crate::properties::is_plain_decimal;
+use crate::records::ValueType;
+
+/// The most conditions one document may hold, and how deep groups nest.
+pub const MAX_CONDITIONS: usize = 200;
+pub const MAX_DEPTH: usize = 12;
+/// The most rows one page may ask for.
+pub const MAX_PAGE_SIZE: u32 = 1_000;
+/// The most characters of one text value.
+const MAX_TEXT: usize = 1_000;
+
+/// What the compiler needs to know of a property.
+#[derive(Debug, Clone)]
+pub struct PropertyInfo {
+    pub value_type: ValueType,
+    pub sensitive: bool,
+    /// In the read model (searchable, not sensitive, not the name).
+    pub in_read_model: bool,
+    /// The option keys of a select.
+    pub options: Vec<String>,
+}
+
+/// The definitions and types a document is checked against.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub properties: HashMap<String, PropertyInfo>,
+    pub types: HashMap<String, Uuid>,
+}
+
+/// One parameter of a compiled statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
+    Text(String),
+    Texts(Vec<String>),
+    Uuids(Vec<Uuid>),
+    Bool(bool),
+    Time(DateTime<Utc>),
+    /// A plain decimal, cast to numeric in SQL.
+    Decimal(String),
+    Int(i64),
+}
+
+/// How a sort key compares (and so how its cursor value is bound).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKind {
+    Text,
+    Numeric,
+    Time,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompiledSort {
+    /// An expression over `r` that is never NULL.
+    pub expr: String,
+    pub kind: SortKind,
+    pub descending: bool,
+}
+
+/// A checked document, ready to run.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// A boolean expression over `entity_read_model r`.
+    pub filter: String,
+    pub sort: Vec<CompiledSort>,
+    pub binds: Vec<Bind>,
+    pub page_size: u32,
+}
+
+impl Compiled {
+    /// Adds a parameter; returns its placeholder.
+    pub(crate) fn bind(&mut self, bind: Bind) -> String {
+        self.binds.push(bind);
+        format!("${}", self.binds.len())
+    }
+}
+
+fn invalid(path: &str, rule: Rule, message: impl Into<String>) -> CoreError {
+    CoreError::invalid(Some(path), rule, message)
+}
+
+/// Checks `doc` and builds its SQL. `now` fixes "today" and the relative
+/// ranges (days are UTC days).
+pub fn compile(doc: &ViewDocument, catalog: &Catalog, now: DateTime<Utc>) -> CoreResult<Compiled> {
+    if doc.version != VIEW_DOCUMENT_VERSION {
+        return Err(invalid(
+            "version",
+            Rule::Choice,
+            format!(
+                "this view document has version {}; this build reads version {VIEW_DOCUMENT_VERSION}",
+                doc.version
+            ),
+        ));
+    }
+    if doc.page_size == 0 || doc.page_size > MAX_PAGE_SIZE {
+        return Err(invalid(
+            "pageSize",
+            Rule::Range,
+            format!("a page holds 1 to {MAX_PAGE_SIZE} rows"),
+        ));
+    }
+    let mut out = Compiled {
+        filter: String::new(),
+        sort: Vec::new(),
+        binds: Vec::new(),
+        page_size: doc.page_size,
+    };
+    let mut count = 0;
+    out.filter = match &doc.filter {
+        None => "true".into(),
+        Some(f) => {
+            let mut ctx = Ctx {
+                catalog,
+                now,
+                out: &mut out,
+                count: &mut count,
+            };
+            ctx.filter(f, "filter", 0)?
+        }
+    };
+    for (i, column) in doc.columns.iter().enumerate() {
+        check_field(catalog, column, &format!("columns[{i}]"), false)?;
+    }
+    for (i, key) in doc.sort.iter().enumerate() {
+        let sort = sort_key(catalog, key, &format!("sort[{i}]"), &mut out)?;
+        out.sort.push(sort);
+    }
+    if let Some(group) = &doc.group_by {
+        let info = property(catalog, group, "groupBy")?;
+        if info.value_type != ValueType::SingleSelect {
+            return Err(invalid(
+                "groupBy",
+                Rule::Choice,
+                "a view is grouped by a single-select property",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A built-in field or `property:<key>`; `sorting` also refuses what
+/// cannot be ordered.
+fn check_field(catalog: &Catalog, field: &str, path: &str, sorting: bool) -> CoreResult<()> {
+    match field {
+        "name" | "pathLabel" | "updatedAt" => Ok(()),
+        "type" if !sorting => Ok(()),
+        _ => match field.strip_prefix("property:") {
+            Some(key) => property(catalog, key, path).map(|_| ()),
+            None => Err(invalid(
+                path,
+                Rule::Choice,
+                format!("{field:?} is not a field: use name, pathLabel, updatedAt, type or property:<key>"),
+            )),
+        },
+    }
+}
+
+fn sort_key(
+    catalog: &Catalog,
+    key: &SortKey,
+    path: &str,
+    out: &mut Compiled,
+) -> CoreResult<CompiledSort> {
+    check_field(catalog, &key.field, &format!("{path}.field"), true)?;
+    let (expr, kind) = match key.field.as_str() {
+        "name" => ("r.name".to_string(), SortKind::Text),
+        "pathLabel" => ("r.path_label".to_string(), SortKind::Text),
+        "updatedAt" => ("r.updated_at".to_string(), SortKind::Time),
+        field => {
+            let prop = field.strip_prefix("property:").expect("checked above");
+            let info = property(catalog, prop, &format!("{path}.field"))?;
+            let k = out.bind(Bind::Text(prop.to_string()));
+            if info.value_type == ValueType::Number {
+                (
+                    format!("COALESCE({}, '-Infinity'::numeric)", number_of(&k)),
+                    SortKind::Numeric,
+                )
+            } else {
+                (
+                    format!("COALESCE(r.properties ->> {k}, '')"),
+                    SortKind::Text,
+                )
+            }
+        }
+    };
+    Ok(CompiledSort {
+        expr,
+        kind,
+        descending: key.descending,
+    })
+}
+
+/// A property of the read model, by key.
+fn property<'c>(catalog: &'c Catalog, key: &str, path: &str) -> CoreResult<&'c PropertyInfo> {
+    let info = catalog.properties.get(key).ok_or_else(|| {
+        invalid(
+            path,
+            Rule::Reference,
+            format!("there is no property with the key {:?}", truncate(key)),
+        )
+    })?;
+    if info.sensitive {
+        return Err(CoreError::Forbidden(format!(
+            "{key:?} is a sensitive property: views cannot filter, sort or group by it"
+        )));
+    }
+    if !info.in_read_model {
+        return Err(invalid(
+            path,
+            Rule::State,
+            format!("the property {key:?} is not searchable, so views cannot filter or sort by it"),
+        ));
+    }
+    Ok(info)
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+/// The number a property holds, NULL when it holds none (or holds
+/// something else, written under an earlier type).
+fn number_of(key: &str) -> String {
+    format!("(CASE WHEN jsonb_typeof(r.properties -> {key}) = 'number' THEN (r.properties ->> {key})::numeric END)")
+}
+
+/// The day (`YYYY-MM-DD`) a date property holds, NULL when none.
+fn day_of(key: &str) -> String {
+    format!("(CASE WHEN jsonb_typeof(r.properties -> {key}) = 'string' THEN left(r.properties ->> {key}, 10) END)")
+}
+
+struct Ctx<'a> {
+    catalog: &'a Catalog,
+    now: DateTime<Utc>,
+    out: &'a mut Compiled,
+    count: &'a mut usize,
+}
+
+impl Ctx<'_> {
+    fn bind(&mut self, bind: Bind) -> String {
+        self.out.bind(bind)
+    }
+
+    fn filter(&mut self, filter: &Filter, path: &str, depth: usize) -> CoreResult<String> {
+        *self.count += 1;
+        if *self.count > MAX_CONDITIONS {
+            return Err(invalid(
+                path,
+                Rule::TooLong,
+                format!("a view holds at most {MAX_CONDITIONS} conditions"),
+            ));
+        }
+        if depth > MAX_DEPTH {
+            return Err(invalid(
+                path,
+                Rule::TooLong,
+                format!("groups nest at most {MAX_DEPTH} deep"),
+            ));
+        }
+        Ok(match filter {
+            Filter::All(items) | Filter::Any(items) => {
+                let (word, join, empty) = match filter {
+                    Filter::All(_) => ("all", " AND ", "true"),
+                    _ => ("any", " OR ", "false"),
+                };
+                if items.is_empty() {
+                    return Ok(empty.into());
+                }
+                let parts = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| self.filter(f, &format!("{path}.{word}[{i}]"), depth + 1))
+                    .collect::<CoreResult<Vec<_>>>()?;
+                format!("({})", parts.join(join))
+            }
+            Filter::Not(inner) => {
+                format!(
+                    "NOT COALESCE({}, false)",
+                    self.filter(inner, &format!("{path}.not"), depth + 1)?
+                )
+            }
+            Filter::Property(c) => self.property(c, &format!("{path}.property"))?,
+            Filter::Type(keys) => {
+                let path = format!("{path}.type");
+                if keys.is_empty() {
+                    return Err(invalid(
+                        &path,
+                        Rule::Required,
+                        "name at least one entity type",
+                    ));
+                }
+                let ids = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| {
+                        self.catalog.types.get(k).copied().ok_or_else(|| {
+                            invalid(
+                                &format!("{path}[{i}]"),
+                                Rule::Reference,
+                                format!("there is no entity type with the key {:?}", truncate(k)),
+                            )
+                        })
+                    })
+                    .collect::<CoreResult<Vec<_>>>()?;
+                format!(
+                    "r.entity_type_id = ANY({}::uuid[])",
+                    self.bind(Bind::Uuids(ids))
+                )
+            }
+            Filter::Tag(c) => {
+                if c.tags.is_empty() {
+                    return Err(invalid(
+                        &format!("{path}.tag.tags"),
+                        Rule::Required,
+                        "name at least one tag",
+                    ));
+                }
+                let ids = self.bind(Bind::Uuids(c.tags.clone()));
+                match c.mode {
+                    TagMatch::Any => format!("r.tag_ids && {ids}::uuid[]"),
+                    TagMatch::All => format!("r.tag_ids @> {ids}::uuid[]"),
+                    TagMatch::None => format!("NOT (r.tag_ids && {ids}::uuid[])"),
+                }
+            }
+            Filter::Under(id) => {
+                let id = self.bind(Bind::Uuids(vec![*id]));
+                format!("(r.entity_id = ({id}::uuid[])[1] OR r.ancestor_ids @> {id}::uuid[])")
+            }
+            Filter::Text(text) => {
+                let p = self.text(
+                    &serde_json::Value::String(text.clone()),
+                    &format!("{path}.text"),
+                )?;
+                if p.is_empty() {
+                    return Err(invalid(
+                        &format!("{path}.text"),
+                        Rule::Required,
+                        "type some text to look for",
+                    ));
+                }
+                format!(
+                    "r.name ILIKE {} ESCAPE '\\'",
+                    self.bind(Bind::Text(format!("%{}%", escape_like(&p))))
+                )
+            }
+            Filter::Updated(c) => self.updated(c, &format!("{path}.updated"))?,
+        })
+    }
+
+    fn updated(&mut self, c: &TimeCondition, path: &str) -> CoreResult<String> {
+        let value_path = format!("{path}.value");
+        Ok(match c.op {
+            Op::Before | Op::After => {
+                let at = self.moment(c.value.as_ref(), &value_path)?;
+                let t = self.bind(Bind::Time(at));
+                let cmp = if c.op == Op::Before { "<" } else { ">=" };
+                format!("r.updated_at {cmp} {t}")
+            }
+            Op::InLastDays => {
+                let days = self.days(c.value.as_ref(), &value_path)?;
+                let t = self.bind(Bind::Time(self.now - Duration::days(days)));
+                format!("r.updated_at >= {t}")
+            }
+            op => return Err(op_error(path, op, "the time of the last change")),
+        })
+    }
+
+    fn property(&mut self, c: &PropertyCondition, path: &str) -> CoreResult<String> {
+        let info = property(self.catalog, &c.key, &format!("{path}.key"))?.clone();
+        let t = info.value_type;
+        if !allowed(t, c.op) {
+            return Err(op_error(
+                &format!("{path}.op"),
+                c.op,
+                &format!("a {} property", t.as_str()),
+            ));
+        }
+        let value_path = format!("{path}.value");
+        let key = self.bind(Bind::Text(c.key.clone()));
+        let raw = format!("(r.properties ->> {key})");
+        let empty = format!(
+            "(NOT COALESCE(r.properties ? {key}, false) OR r.properties -> {key} IN ('\"\"'::jsonb, '[]'::jsonb, 'null'::jsonb))"
+        );
+        let value = c.value.as_ref();
+        Ok(match (t, c.op) {
+            (_, Op::IsEmpty) => empty,
+            (_, Op::IsNotEmpty) => format!("NOT {empty}"),
+            (ValueType::Number, op) => {
+                let n = number_of(&key);
+                match op {
+                    Op::Between => {
+                        let (a, b) = self.pair(value, &value_path, |s, v, p| s.decimal(v, p))?;
+                        let (a, b) = (self.bind(Bind::Decimal(a)), self.bind(Bind::Decimal(b)));
+                        format!("{n} BETWEEN {a}::numeric AND {b}::numeric")
+                    }
+                    _ => {
+                        let v = self.decimal(value, &value_path)?;
+                        let v = self.bind(Bind::Decimal(v));
+                        let cmp = match op {
+                            Op::Equals => "=",
+                            Op::NotEquals => "IS DISTINCT FROM",
+                            Op::Lt => "<",
+                            Op::Lte => "<=",
+                            Op::Gt => ">",
+                            _ => ">=",
+                        };
+                        format!("{n} {cmp} {v}::numeric")
+                    }
+                }
+            }
+            (ValueType::Boolean, _) => {
+                let b = value
+                    .and_then(serde_json::Value::as_bool)
+                    .ok_or_else(|| invalid(&value_path, Rule::Type, "true or false"))?;
+                format!(
+                    "r.properties @> jsonb_build_object({key}::text, {}::boolean)",
+                    self.bind(Bind::Bool(b))
+                )
+            }
+            (ValueType::Date, op) => self.date(op, &key, value, &value_path)?,
+            (ValueType::SingleSelect, op) => {
+                let keys = self.options(&info, value, &value_path)?;
+                let keys = self.bind(Bind::Texts(keys));
+                let holds = format!("COALESCE({raw} = ANY({keys}::text[]), false)");
+                if op == Op::In {
+                    holds
+                } else {
+                    format!("NOT {holds}")
+                }
+            }
+            (ValueType::MultiSelect, op) => {
+                let keys = self.options(&info, value, &value_path)?;
+                let keys = self.bind(Bind::Texts(keys));
+                let array = format!("(CASE WHEN jsonb_typeof(r.properties -> {key}) = 'array' THEN r.properties -> {key} END)");
+                match op {
+                    Op::HasAny => format!("COALESCE({array} ?| {keys}::text[], false)"),
+                    Op::HasAll => format!("COALESCE({array} ?& {keys}::text[], false)"),
+                    _ => format!("NOT COALESCE({array} ?| {keys}::text[], false)"),
+                }
+            }
+            // Text, URL, IP address: compared as text.
+            (_, op) => match op {
+                Op::Equals => {
+                    let v = self.text(value.unwrap_or(&serde_json::Value::Null), &value_path)?;
+                    format!(
+                        "r.properties @> jsonb_build_object({key}::text, {}::text)",
+                        self.bind(Bind::Text(v))
+                    )
+                }
+                Op::NotEquals => {
+                    let v = self.text(value.unwrap_or(&serde_json::Value::Null), &value_path)?;
+                    format!("{raw} IS DISTINCT FROM {}", self.bind(Bind::Text(v)))
+                }
+                Op::Contains | Op::StartsWith => {
+                    let v = self.text(value.unwrap_or(&serde_json::Value::Null), &value_path)?;
+                    let pattern = if op == Op::Contains {
+                        format!("%{}%", escape_like(&v))
+                    } else {
+                        format!("{}%", escape_like(&v))
+                    };
+                    format!("{raw} ILIKE {} ESCAPE '\\'", self.bind(Bind::Text(pattern)))
+                }
+                _ => {
+                    let list = self.texts(value, &value_path)?;
+                    format!(
+                        "COALESCE({raw} = ANY({}::text[]), false)",
+                        self.bind(Bind::Texts(list))
+                    )
+                }
+            },
+        })
+    }
+
+    fn date(
+        &mut self,
+        op: Op,
+        key: &str,
+        value: Option<&serde_json::Value>,
+        path: &str,
+    ) -> CoreResult<String> {
+        let d = day_of(key);
+        let today = self.now.date_naive();
+        let (from, to) = match op {
+            Op::Before | Op::After => {
+                let day = self.day(value, path)?;
+                let day = self.bind(Bind::Text(day.to_string()));
+                return Ok(if op == Op::Before {
+                    format!("{d} < {day}")
+                } else {
+                    format!("{d} > {day}")
+                });
+            }
+            Op::Between => self.pair(value, path, |s, v, p| s.day(v, p))?,
+            Op::Today => (today, today),
+            Op::InLastDays => (today - Duration::days(self.days(value, path)?), today),
+            Op::InNextDays => (today, today + Duration::days(self.days(value, path)?)),
+            Op::ThisWeek => {
+                let monday =
+                    today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+                (monday, monday + Duration::days(6))
+            }
+            Op::ThisMonth => month_range(today.year(), today.month(), 1),
+            Op::ThisQuarter => month_range(today.year(), (today.month() - 1) / 3 * 3 + 1, 3),
+            _ => (
+                NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("a first of January"),
+                NaiveDate::from_ymd_opt(today.year(), 12, 31).expect("a last of December"),
+            ),
+        };
+        let (from, to) = (
+            self.bind(Bind::Text(from.to_string())),
+            self.bind(Bind::Text(to.to_string())),
+        );
+        Ok(format!("{d} BETWEEN {from} AND {to}"))
+    }
+
+    /// Two values `[a, b]`, each read by `read`.
+    fn pair<T>(
+        &mut self,
+        value: Option<&serde_json::Value>,
+        path: &str,
+        read: impl Fn(&mut Self, Option<&serde_json::Value>, &str) -> CoreResult<T>,
+    ) -> CoreResult<(T, T)> {
+        match value
+            .and_then(serde_json::Value::as_array)
+            .map(Vec::as_slice)
+        {
+            Some([a, b]) => Ok((
+                read(self, Some(a), &format!("{path}[0]"))?,
+                read(self, Some(b), &format!("{path}[1]"))?,
+            )),
+            _ => Err(invalid(path, Rule::Type, "two values: [from, to]")),
+        }
+    }
+
+    fn decimal(&mut self, value: Option<&serde_json::Value>, path: &str) -> CoreResult<String> {
+        let text = match value {
+            Some(serde_json::Value::String(s)) => s.trim().to_string(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        if text.len() > 100 || !is_plain_decimal(&text) {
+            return Err(invalid(path, Rule::Type, "a number such as 12 or -3.5"));
+        }
+        Ok(text)
+    }
+
+    fn day(&mut self, value: Option<&serde_json::Value>, path: &str) -> CoreResult<NaiveDate> {
+        let text = value
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d")
+            .map_err(|_| invalid(path, Rule::Format, "a day as YYYY-MM-DD"))
+    }
+
+    fn moment(
+        &mut self,
+        value: Option<&serde_json::Value>,
+        path: &str,
+    ) -> CoreResult<DateTime<Utc>> {
+        let text = value
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+            return Ok(at.with_timezone(&Utc));
+        }
+        let day = self.day(value, path)?;
+        Ok(day.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+    }
+
+    fn days(&mut self, value: Option<&serde_json::Value>, path: &str) -> CoreResult<i64> {
+        value
+            .and_then(serde_json::Value::as_i64)
+            .filter(|n| (0..=36_500).contains(n))
+            .ok_or_else(|| invalid(path, Rule::Range, "a number of days from 0 to 36500"))
+    }
+
+    fn text(&mut self, value: &serde_json::Value, path: &str) -> CoreResult<String> {
+        let text = value
+            .as_str()
+            .ok_or_else(|| invalid(path, Rule::Type, "a text value"))?;
+        if text.chars().count() > MAX_TEXT {
+            return Err(invalid(
+                path,
+                Rule::TooLong,
+                format!("at most {MAX_TEXT} characters"),
+            ));
+        }
+        if text.contains('\0') {
+            return Err(invalid(
+                path,
+                Rule::Format,
+                "text cannot hold a NUL character",
+            ));
+        }
+        Ok(text.to_string())
+    }
+
+    fn texts(&mut self, value: Option<&serde_json::Value>, path: &str) -> CoreResult<Vec<String>> {
+        let items = value
+            .and_then(serde_json::Value::as_array)
+            .filter(|a| !a.is_empty() && a.len() <= MAX_CONDITIONS)
+            .ok_or_else(|| {
+                invalid(
+                    path,
+                    Rule::Type,
+                    format!("a list of 1 to {MAX_CONDITIONS} values"),
+                )
+            })?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| self.text(v, &format!("{path}[{i}]")))
+            .collect()
+    }
+
+    /// Option keys of a select, each one of the property's.
+    fn options(
+        &mut self,
+        info: &PropertyInfo,
+        value: Option<&serde_json::Value>,
+        path: &str,
+    ) -> CoreResult<Vec<String>> {
+        let keys = self.texts(value, path)?;
+        if let Some((i, k)) = keys
+            .iter()
+            .enumerate()
+            .find(|(_, k)| !info.options.contains(k))
+        {
+            return Err(invalid(
+                &format!("{path}[{i}]"),
+                Rule::Choice,
+                format!("{:?} is not an option of this property", truncate(k)),
+            ));
+        }
+        Ok(keys)
+    }
+}
+
+fn month_range(year: i32, month: u32, months: u32) -> (NaiveDate, NaiveDate) {
+    let first = NaiveDate::from_ymd_opt(year, month, 1).expect("a first of the month");
+    let (ny, nm) = if month + months > 12 {
+        (year + 1, month + months - 12)
+    } else {
+        (year, month + months)
+    };
+    let next = NaiveDate::from_ymd_opt(ny, nm, 1).expect("a first of the month");
+    (first, next - Duration::days(1))
+}
+
+/// Whether `op` applies to a property of type `t`.
+pub fn allowed(t: ValueType, op: Op) -> bool {
+    use Op::*;
+    if matches!(op, IsEmpty | IsNotEmpty) {
+        return true;
+    }
+    match t {
+        ValueType::Text | ValueType::Url | ValueType::IpAddress => {
+            matches!(op, Equals | NotEquals | Contains | StartsWith | In)
+        }
+        ValueType::Number => matches!(op, Equals | NotEquals | Lt | Lte | Gt | Gte | Between),
+        ValueType::Boolean => op == Equals,
+        ValueType::Date => matches!(
+            op,
+            Before
+                | After
+                | Between
+                | Today
+                | InLastDays
+                | InNextDays
+                | ThisWeek
+                | ThisMonth
+                | ThisQuarter
+                | ThisYear
+        ),
+        ValueType::SingleSelect => matches!(op, In | NotIn),
+        ValueType::MultiSelect => matches!(op, HasAny | HasAll | HasNone),
+        ValueType::Json | ValueType::SecretReference => false,
+    }
+}
+
+fn op_error(path: &str, op: Op, what: &str) -> CoreError {
+    let name = serde_json::to_value(op)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    invalid(
+        path,
+        Rule::Choice,
+        format!("{what} has no operator {name:?}"),
+    )
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

@@ -1,0 +1,295 @@
+//! Saved views: the view document ([`document`]), its compiler
+//! ([`compile`]) and running a view over the read model: a page at a time
+//! by keyset (stable while rows come and go), and a count that is exact up
+//! to a cap and an estimate beyond it. Everything runs as the person, so
+//! row-level security decides which rows exist.
+
+pub mod compile;
+pub mod document;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, PgConnection, PgPool, Row};
+use uuid::Uuid;
+
+pub use compile::{Bind, Catalog, Compiled, PropertyInfo, SortKind};
+pub use document::*;
+
+use crate::error::{CoreError, CoreResult, Rule};
+use crate::records::{ValueType, NAME_PROPERTY_ID};
+
+/// Counts stop being exact here (an estimate says how many more).
+pub const COUNT_CAP: i64 = 10_000;
+
+/// One row of a view.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ViewRow {
+    pub id: Uuid,
+    pub name: String,
+    pub path_label: String,
+    pub entity_type_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub properties: serde_json::Value,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Where the next page starts: the last row's sort values and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Cursor {
+    pub values: Vec<String>,
+    pub id: Uuid,
+}
+
+/// One page and where the next starts (None: this was the last).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ViewPage {
+    pub rows: Vec<ViewRow>,
+    pub next: Option<Cursor>,
+}
+
+/// How many rows a view has: exact up to [`COUNT_CAP`], else PostgreSQL's
+/// estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ViewCount {
+    pub count: i64,
+    pub exact: bool,
+}
+
+/// The definitions and entity types the person sees, for [`compile`].
+pub async fn catalog(conn: &mut PgConnection) -> CoreResult<Catalog> {
+    let rows: Vec<(String, String, bool, bool, serde_json::Value, Uuid)> = sqlx::query_as(
+        "SELECT key, value_type, is_sensitive, is_searchable, validation, id
+           FROM property_definitions WHERE deleted_at IS NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut catalog = Catalog::default();
+    for (key, value_type, sensitive, searchable, rules, id) in rows {
+        let Ok(value_type) = value_type.parse::<ValueType>() else {
+            continue;
+        };
+        let options = rules
+            .get("options")
+            .and_then(serde_json::Value::as_array)
+            .map(|o| {
+                o.iter()
+                    .filter_map(|x| x.get("key").and_then(serde_json::Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let info = PropertyInfo {
+            value_type,
+            sensitive,
+            in_read_model: searchable && !sensitive && id != NAME_PROPERTY_ID,
+            options,
+        };
+        catalog.properties.insert(key, info);
+    }
+    let types: Vec<(String, Uuid)> =
+        sqlx::query_as("SELECT key, id FROM entity_type_definitions WHERE deleted_at IS NULL")
+            .fetch_all(&mut *conn)
+            .await?;
+    catalog.types = types.into_iter().collect();
+    Ok(catalog)
+}
+
+/// Binds a compiled statement's parameters, in order, to any query.
+macro_rules! bind_each {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for b in $binds {
+            query = match b {
+                Bind::Text(t) | Bind::Decimal(t) => query.bind(t),
+                Bind::Texts(t) => query.bind(t),
+                Bind::Uuids(u) => query.bind(u),
+                Bind::Bool(v) => query.bind(v),
+                Bind::Time(t) => query.bind(t),
+                Bind::Int(i) => query.bind(i),
+            };
+        }
+        query
+    }};
+}
+
+/// The statement of one page, and its parameters: the filter, the keyset
+/// condition after `after`, the order, the limit.
+pub fn page_sql(compiled: &Compiled, after: Option<&Cursor>) -> CoreResult<(String, Vec<Bind>)> {
+    let mut c = compiled.clone();
+    let mut condition = c.filter.clone();
+    if let Some(cursor) = after {
+        if cursor.values.len() != c.sort.len() {
+            return Err(CoreError::invalid(
+                Some("cursor"),
+                Rule::Format,
+                "this cursor belongs to another sort order",
+            ));
+        }
+        // (k1, k2, …, id) after the cursor, each key in its own direction.
+        let mut ors = Vec::new();
+        let mut equal_so_far: Vec<String> = Vec::new();
+        let sort = c.sort.clone();
+        for (key, value) in sort.iter().zip(&cursor.values) {
+            let v = cursor_bind(&mut c, key.kind, value)?;
+            let cmp = if key.descending { "<" } else { ">" };
+            let mut parts = equal_so_far.clone();
+            parts.push(format!("{} {cmp} {v}", key.expr));
+            ors.push(format!("({})", parts.join(" AND ")));
+            equal_so_far.push(format!("{} = {v}", key.expr));
+        }
+        let id = c.bind(Bind::Uuids(vec![cursor.id]));
+        equal_so_far.push(format!("r.entity_id > ({id}::uuid[])[1]"));
+        ors.push(format!("({})", equal_so_far.join(" AND ")));
+        condition = format!("({condition}) AND ({})", ors.join(" OR "));
+    }
+    let mut order: Vec<String> = c
+        .sort
+        .iter()
+        .map(|k| format!("{} {}", k.expr, if k.descending { "DESC" } else { "ASC" }))
+        .collect();
+    order.push("r.entity_id ASC".into());
+    let sort_values: Vec<String> = c
+        .sort
+        .iter()
+        .enumerate()
+        .map(|(i, k)| match k.kind {
+            SortKind::Time => format!("to_json({})#>>'{{}}' AS s{i}", k.expr),
+            _ => format!("({})::text AS s{i}", k.expr),
+        })
+        .collect();
+    let limit = c.bind(Bind::Int(i64::from(c.page_size)));
+    let extra = if sort_values.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", sort_values.join(", "))
+    };
+    let sql = format!(
+        "SELECT r.entity_id AS id, r.name, r.path_label, r.entity_type_id, r.parent_id,
+                r.properties, r.updated_at{extra}
+           FROM entity_read_model r
+          WHERE {condition}
+          ORDER BY {}
+          LIMIT {limit}",
+        order.join(", ")
+    );
+    Ok((sql, c.binds))
+}
+
+/// A cursor's value, checked for its key's kind and bound as it.
+fn cursor_bind(c: &mut Compiled, kind: SortKind, value: &str) -> CoreResult<String> {
+    let bad = || CoreError::invalid(Some("cursor"), Rule::Format, "this cursor is damaged");
+    Ok(match kind {
+        SortKind::Text => {
+            if value.contains('\0') {
+                return Err(bad());
+            }
+            c.bind(Bind::Text(value.to_string()))
+        }
+        SortKind::Numeric => {
+            if value != "-Infinity" && !crate::properties::is_plain_decimal(value) {
+                return Err(bad());
+            }
+            format!("{}::numeric", c.bind(Bind::Decimal(value.to_string())))
+        }
+        SortKind::Time => {
+            let at = DateTime::parse_from_rfc3339(value).map_err(|_| bad())?;
+            c.bind(Bind::Time(at.with_timezone(&Utc)))
+        }
+    })
+}
+
+/// Checks and compiles `doc` as the connection's person sees the schema.
+pub async fn compile_for(conn: &mut PgConnection, doc: &ViewDocument) -> CoreResult<Compiled> {
+    let catalog = catalog(conn).await?;
+    compile::compile(doc, &catalog, Utc::now())
+}
+
+/// One page of `doc`, after `after` (the first page when None).
+pub async fn page(
+    pool: &PgPool,
+    doc: &ViewDocument,
+    after: Option<&Cursor>,
+) -> CoreResult<ViewPage> {
+    let mut tx = pool.begin().await?;
+    // A generic plan cannot know which conditions are selective.
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    let compiled = compile_for(&mut tx, doc).await?;
+    let (sql, binds) = page_sql(&compiled, after)?;
+    let raw = bind_each!(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let typed = raw
+        .iter()
+        .map(ViewRow::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = match raw.last() {
+        Some(last) if raw.len() == compiled.page_size as usize => {
+            let values = (0..compiled.sort.len())
+                .map(|i| last.try_get::<String, _>(format!("s{i}").as_str()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Some(Cursor {
+                values,
+                id: last.try_get("id")?,
+            })
+        }
+        _ => None,
+    };
+    Ok(ViewPage { rows: typed, next })
+}
+
+/// How many rows `doc` has (exact up to [`COUNT_CAP`]).
+pub async fn count(pool: &PgPool, doc: &ViewDocument) -> CoreResult<ViewCount> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    let mut compiled = compile_for(&mut tx, doc).await?;
+    let cap = compiled.bind(Bind::Int(COUNT_CAP + 1));
+    let sql = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM entity_read_model r WHERE {} LIMIT {cap}) c",
+        compiled.filter
+    );
+    let exact: i64 = bind_each!(
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)),
+        &compiled.binds
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if exact <= COUNT_CAP {
+        tx.commit().await?;
+        return Ok(ViewCount {
+            count: exact,
+            exact: true,
+        });
+    }
+    compiled.binds.pop();
+    let explain = format!(
+        "EXPLAIN (FORMAT JSON) SELECT 1 FROM entity_read_model r WHERE {}",
+        compiled.filter
+    );
+    let q = bind_each!(
+        sqlx::query_scalar::<_, serde_json::Value>(sqlx::AssertSqlSafe(explain)),
+        &compiled.binds
+    );
+    let plan = q.fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    let estimate = plan
+        .pointer("/0/Plan/Plan Rows")
+        .and_then(serde_json::Value::as_f64)
+        .map_or(COUNT_CAP + 1, |n| n as i64);
+    Ok(ViewCount {
+        count: estimate.max(COUNT_CAP + 1),
+        exact: false,
+    })
+}

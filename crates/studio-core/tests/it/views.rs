@@ -1,0 +1,605 @@
+//! Saved views over the demo registry: the compiler's refusals point into
+//! the document; what a view returns matches an evaluation of the same
+//! document written here, independently, over every read-model row; keyset
+//! pages add up to the whole; hostile documents change nothing; and a
+//! scoped person's view holds only their rows.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use studio_core::testing::test_db;
+use studio_core::views::{self, Filter, Op, ViewDocument};
+use studio_core::{demo, Actor, CoreError, Source};
+use uuid::Uuid;
+
+fn doc(filter: Option<Value>) -> ViewDocument {
+    let mut d = json!({"version": 1, "pageSize": 1000});
+    if let Some(f) = filter {
+        d["filter"] = f;
+    }
+    serde_json::from_value(d).expect("a document")
+}
+
+async fn demo_db() -> studio_core::testing::TestDb {
+    let db = test_db().await;
+    let _ = demo::seed_demo(&db.pool, &Actor::new(None, Source::Test))
+        .await
+        .expect("seed the demo");
+    db
+}
+
+/// A read-model row, as the independent evaluation sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Row {
+    entity_id: Uuid,
+    name: String,
+    entity_type_id: Uuid,
+    properties: Value,
+    tag_ids: Vec<Uuid>,
+    ancestor_ids: Vec<Uuid>,
+    updated_at: DateTime<Utc>,
+}
+
+async fn all_rows(pool: &PgPool) -> Vec<Row> {
+    sqlx::query_as(
+        "SELECT entity_id, name, entity_type_id, properties, tag_ids, ancestor_ids, updated_at
+           FROM entity_read_model",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("read model")
+}
+
+async fn ids_of(pool: &PgPool, d: &ViewDocument) -> Result<BTreeSet<Uuid>, CoreError> {
+    let page = views::page(pool, d, None).await?;
+    assert!(page.next.is_none() || page.rows.len() == 1000);
+    Ok(page.rows.into_iter().map(|r| r.id).collect())
+}
+
+fn validation_path(e: &CoreError) -> Option<&str> {
+    match e {
+        CoreError::Validation(v) => v.field.as_deref(),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn a_refused_document_says_where_it_is_wrong() {
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"all": [{"text": "boiler"}, {"property": {"key": "no_such_key", "op": "equals", "value": "x"}}]}),
+            "filter.all[1].property.key",
+        ),
+        (
+            json!({"property": {"key": "rated_power_kw", "op": "contains", "value": "1"}}),
+            "filter.property.op",
+        ),
+        (
+            json!({"any": [{"not": {"property": {"key": "rated_power_kw", "op": "gt", "value": "a lot"}}}]}),
+            "filter.any[0].not.property.value",
+        ),
+        (
+            json!({"property": {"key": "rated_power_kw", "op": "between", "value": ["1", "x"]}}),
+            "filter.property.value[1]",
+        ),
+        (
+            json!({"property": {"key": "status", "op": "in", "value": ["nope"]}}),
+            "filter.property.value[0]",
+        ),
+        (
+            json!({"property": {"key": "install_date", "op": "before", "value": "yesterday"}}),
+            "filter.property.value",
+        ),
+        (
+            json!({"property": {"key": "install_date", "op": "inLastDays", "value": -3}}),
+            "filter.property.value",
+        ),
+        (
+            json!({"type": ["hvac_unit", "spaceship"]}),
+            "filter.type[1]",
+        ),
+        (
+            json!({"tag": {"match": "any", "tags": []}}),
+            "filter.tag.tags",
+        ),
+        (
+            json!({"property": {"key": "device_config", "op": "equals", "value": "{}"}}),
+            "filter.property.key",
+        ),
+    ];
+    for (filter, path) in cases {
+        let e = views::page(pool, &doc(Some(filter.clone())), None)
+            .await
+            .expect_err(&filter.to_string());
+        assert_eq!(validation_path(&e), Some(path), "{filter}: {e:?}");
+    }
+    // A sensitive property cannot be filtered or sorted on.
+    let e = views::page(
+        pool,
+        &doc(Some(
+            json!({"property": {"key": "api_token", "op": "isEmpty"}}),
+        )),
+        None,
+    )
+    .await;
+    assert!(matches!(e, Err(CoreError::Forbidden(_))), "{e:?}");
+    let mut sorted = doc(None);
+    sorted.sort = vec![serde_json::from_value(json!({"field": "property:api_token"})).unwrap()];
+    assert!(matches!(
+        views::page(pool, &sorted, None).await,
+        Err(CoreError::Forbidden(_))
+    ));
+    // Fields, versions and sizes.
+    let mut bad = doc(None);
+    bad.columns = vec!["name".into(), "secret_column".into()];
+    assert_eq!(
+        validation_path(&views::page(pool, &bad, None).await.unwrap_err()),
+        Some("columns[1]")
+    );
+    let mut bad = doc(None);
+    bad.version = 7;
+    assert_eq!(
+        validation_path(&views::page(pool, &bad, None).await.unwrap_err()),
+        Some("version")
+    );
+    let mut bad = doc(None);
+    bad.page_size = 0;
+    assert_eq!(
+        validation_path(&views::page(pool, &bad, None).await.unwrap_err()),
+        Some("pageSize")
+    );
+    // Unknown fields in the document are refused when it is read.
+    let typo =
+        serde_json::from_value::<ViewDocument>(json!({"version": 1, "filtr": {"text": "x"}}));
+    assert!(typo.is_err());
+}
+
+// ----------------------------------------------------------- the model
+
+/// The same meaning as the compiler's, written from the document's spec.
+fn holds(
+    f: &Filter,
+    r: &Row,
+    types: &HashMap<String, Uuid>,
+    number_keys: &BTreeSet<String>,
+) -> bool {
+    match f {
+        Filter::All(items) => items.iter().all(|i| holds(i, r, types, number_keys)),
+        Filter::Any(items) => items.iter().any(|i| holds(i, r, types, number_keys)),
+        Filter::Not(inner) => !holds(inner, r, types, number_keys),
+        Filter::Type(keys) => keys.iter().any(|k| types.get(k) == Some(&r.entity_type_id)),
+        Filter::Tag(c) => {
+            let has = |t: &Uuid| r.tag_ids.contains(t);
+            match c.mode {
+                views::TagMatch::Any => c.tags.iter().any(has),
+                views::TagMatch::All => c.tags.iter().all(has),
+                views::TagMatch::None => !c.tags.iter().any(has),
+            }
+        }
+        Filter::Under(id) => r.entity_id == *id || r.ancestor_ids.contains(id),
+        Filter::Text(t) => r.name.to_lowercase().contains(&t.to_lowercase()),
+        Filter::Updated(c) => {
+            let at: DateTime<Utc> = c
+                .value
+                .as_ref()
+                .and_then(Value::as_str)
+                .unwrap()
+                .parse()
+                .unwrap();
+            match c.op {
+                Op::After => r.updated_at >= at,
+                _ => r.updated_at < at,
+            }
+        }
+        Filter::Property(c) => {
+            let v = r.properties.get(&c.key);
+            let empty = matches!(v, None | Some(Value::Null))
+                || v == Some(&json!(""))
+                || v == Some(&json!([]));
+            let s = v.and_then(Value::as_str);
+            let arg = c.value.as_ref();
+            let arg_s = || arg.and_then(Value::as_str).unwrap().to_string();
+            let list = || -> Vec<String> {
+                arg.and_then(Value::as_array)
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap().to_string())
+                    .collect()
+            };
+            if number_keys.contains(&c.key) && !matches!(c.op, Op::IsEmpty | Op::IsNotEmpty) {
+                let n = v.and_then(Value::as_f64);
+                let num = |x: &Value| x.as_str().unwrap().parse::<f64>().unwrap();
+                return match c.op {
+                    Op::Between => {
+                        let a = arg.unwrap().as_array().unwrap();
+                        n.is_some_and(|n| n >= num(&a[0]) && n <= num(&a[1]))
+                    }
+                    Op::Equals => n == Some(num(arg.unwrap())),
+                    Op::NotEquals => n != Some(num(arg.unwrap())),
+                    Op::Lt => n.is_some_and(|n| n < num(arg.unwrap())),
+                    Op::Lte => n.is_some_and(|n| n <= num(arg.unwrap())),
+                    Op::Gt => n.is_some_and(|n| n > num(arg.unwrap())),
+                    _ => n.is_some_and(|n| n >= num(arg.unwrap())),
+                };
+            }
+            let day = s.map(|s| s.chars().take(10).collect::<String>());
+            match c.op {
+                Op::IsEmpty => empty,
+                Op::IsNotEmpty => !empty,
+                Op::Equals if arg.is_some_and(Value::is_boolean) => v == arg,
+                Op::Equals => s == Some(arg_s().as_str()),
+                Op::NotEquals => s != Some(arg_s().as_str()),
+                Op::Contains => {
+                    s.is_some_and(|s| s.to_lowercase().contains(&arg_s().to_lowercase()))
+                }
+                Op::StartsWith => {
+                    s.is_some_and(|s| s.to_lowercase().starts_with(&arg_s().to_lowercase()))
+                }
+                Op::In => s.is_some_and(|s| list().iter().any(|k| k == s)),
+                Op::NotIn => !s.is_some_and(|s| list().iter().any(|k| k == s)),
+                Op::Before => day.is_some_and(|d| d < arg_s()),
+                Op::After => day.is_some_and(|d| d > arg_s()),
+                Op::Between => {
+                    let a = arg.unwrap().as_array().unwrap();
+                    day.is_some_and(|d| {
+                        d.as_str() >= a[0].as_str().unwrap() && d.as_str() <= a[1].as_str().unwrap()
+                    })
+                }
+                Op::HasAny | Op::HasAll | Op::HasNone => {
+                    let held: Vec<&str> = v
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default();
+                    let keys = list();
+                    match c.op {
+                        Op::HasAny => keys.iter().any(|k| held.contains(&k.as_str())),
+                        Op::HasAll => {
+                            v.is_some_and(Value::is_array)
+                                && keys.iter().all(|k| held.contains(&k.as_str()))
+                        }
+                        _ => !keys.iter().any(|k| held.contains(&k.as_str())),
+                    }
+                }
+                other => panic!("the generator made {other:?}"),
+            }
+        }
+    }
+}
+
+/// A small deterministic generator (xorshift), so a failure reruns alike.
+struct Gen(u64);
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// A random condition over the demo's data (values taken from its rows).
+fn condition(g: &mut Gen, rows: &[Row], catalog: &views::Catalog, depth: usize) -> Value {
+    let kinds = if depth < 3 { 9 } else { 6 };
+    match g.below(kinds) {
+        0 => json!({"type": [g.pick(&catalog.types.keys().cloned().collect::<Vec<_>>())]}),
+        1 => {
+            let tagged: Vec<&Row> = rows.iter().filter(|r| !r.tag_ids.is_empty()).collect();
+            // One or two tags of one row, sometimes with one of another row's.
+            let r = g.pick(&tagged);
+            let mut tags = vec![*g.pick(&r.tag_ids), *g.pick(&r.tag_ids)];
+            if g.below(2) == 0 {
+                let other = g.pick(&tagged).tag_ids.clone();
+                tags.push(*g.pick(&other));
+            }
+            tags.dedup();
+            let mode = *g.pick(&["any", "all", "none"]);
+            json!({"tag": {"match": mode, "tags": tags}})
+        }
+        2 => json!({"under": g.pick(rows).entity_id}),
+        3 => {
+            let name = &g.pick(rows).name;
+            let start = g.below(name.len().saturating_sub(3).max(1));
+            json!({"text": name.get(start..start + 3.min(name.len() - start)).unwrap_or("a")})
+        }
+        4 | 5 => property_condition(g, rows, catalog),
+        6 => {
+            json!({"all": (0..g.below(3) + 1).map(|_| condition(g, rows, catalog, depth + 1)).collect::<Vec<_>>()})
+        }
+        7 => {
+            json!({"any": (0..g.below(3) + 1).map(|_| condition(g, rows, catalog, depth + 1)).collect::<Vec<_>>()})
+        }
+        _ => json!({"not": condition(g, rows, catalog, depth + 1)}),
+    }
+}
+
+fn property_condition(g: &mut Gen, rows: &[Row], catalog: &views::Catalog) -> Value {
+    use studio_core::records::ValueType as T;
+    let keys: Vec<&String> = catalog
+        .properties
+        .iter()
+        .filter(|(_, p)| p.in_read_model && !matches!(p.value_type, T::Json | T::SecretReference))
+        .map(|(k, _)| k)
+        .collect();
+    let key = (*g.pick(&keys)).clone();
+    let info = &catalog.properties[&key];
+    // A value some row holds, when one does.
+    let held: Vec<&Value> = rows.iter().filter_map(|r| r.properties.get(&key)).collect();
+    let sample = if held.is_empty() {
+        None
+    } else {
+        Some((*g.pick(&held)).clone())
+    };
+    let text = |v: &Option<Value>| {
+        v.as_ref()
+            .and_then(Value::as_str)
+            .unwrap_or("zz")
+            .to_string()
+    };
+    let (op, value) = match info.value_type {
+        T::Number => {
+            let n = sample.as_ref().and_then(Value::as_f64).unwrap_or(1.0);
+            let s = |x: f64| {
+                let t = format!("{x}");
+                if t.contains('e') {
+                    "1".to_string()
+                } else {
+                    t
+                }
+            };
+            match g.below(7) {
+                0 => ("equals", json!(s(n))),
+                1 => ("notEquals", json!(s(n))),
+                2 => ("lt", json!(s(n))),
+                3 => ("lte", json!(s(n))),
+                4 => ("gt", json!(s(n))),
+                5 => ("gte", json!(s(n))),
+                _ => ("between", json!([s(n - 10.0), s(n + 0.5)])),
+            }
+        }
+        T::Boolean => ("equals", json!(g.below(2) == 0)),
+        T::Date => {
+            let d = text(&sample).chars().take(10).collect::<String>();
+            let d = if d.len() == 10 {
+                d
+            } else {
+                "2024-06-01".into()
+            };
+            match g.below(3) {
+                0 => ("before", json!(d)),
+                1 => ("after", json!(d)),
+                _ => ("between", json!(["2020-01-01", d])),
+            }
+        }
+        T::SingleSelect => {
+            let opt = g.pick(&info.options).clone();
+            (*g.pick(&["in", "notIn"]), json!([opt]))
+        }
+        T::MultiSelect => {
+            let opt = g.pick(&info.options).clone();
+            (*g.pick(&["hasAny", "hasAll", "hasNone"]), json!([opt]))
+        }
+        _ => {
+            let t = text(&sample);
+            match g.below(5) {
+                0 => ("equals", json!(t)),
+                1 => ("notEquals", json!(t)),
+                2 => (
+                    "contains",
+                    json!(t.chars().skip(1).take(4).collect::<String>()),
+                ),
+                3 => ("startsWith", json!(t.chars().take(3).collect::<String>())),
+                _ => ("in", json!([t, "zz"])),
+            }
+        }
+    };
+    if g.below(8) == 0 {
+        return json!({"property": {"key": key, "op": *g.pick(&["isEmpty", "isNotEmpty"])}});
+    }
+    json!({"property": {"key": key, "op": op, "value": value}})
+}
+
+#[tokio::test]
+async fn what_a_view_returns_matches_an_independent_evaluation() {
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let rows = all_rows(pool).await;
+    assert!(rows.len() > 300);
+    let mut conn = pool.acquire().await.unwrap();
+    let catalog = views::catalog(&mut conn).await.unwrap();
+    drop(conn);
+    let numbers: BTreeSet<String> = catalog
+        .properties
+        .iter()
+        .filter(|(_, p)| p.value_type == studio_core::records::ValueType::Number)
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+    let (mut nonempty, mut partial) = (0, 0);
+    for case in 0..300 {
+        let filter = condition(&mut g, &rows, &catalog, 0);
+        let d = doc(Some(filter.clone()));
+        let got = ids_of(pool, &d).await.unwrap_or_else(|e| {
+            panic!("case {case}: the compiler refused a generated document {filter}: {e:?}")
+        });
+        let f = d.filter.as_ref().unwrap();
+        let expected: BTreeSet<Uuid> = rows
+            .iter()
+            .filter(|r| holds(f, r, &catalog.types, &numbers))
+            .map(|r| r.entity_id)
+            .collect();
+        assert_eq!(got, expected, "case {case}: {filter}");
+        nonempty += usize::from(!got.is_empty());
+        partial += usize::from(!got.is_empty() && got.len() < rows.len());
+    }
+    // The generator must make documents that select something, and not everything.
+    assert!(
+        nonempty > 100 && partial > 80,
+        "{nonempty} non-empty, {partial} partial"
+    );
+}
+
+#[tokio::test]
+async fn keyset_pages_add_up_to_the_whole_in_order() {
+    let db = demo_db().await;
+    let pool = &db.pool;
+    for sort in [
+        json!([{"field": "property:rated_power_kw", "descending": true}, {"field": "name"}]),
+        json!([{"field": "updatedAt"}]),
+        json!([{"field": "property:install_date"}, {"field": "pathLabel", "descending": true}]),
+        json!([]),
+    ] {
+        let mut whole = doc(None);
+        whole.sort = serde_json::from_value(sort.clone()).unwrap();
+        let all = views::page(pool, &whole, None).await.unwrap();
+        assert!(all.next.is_none() && all.rows.len() > 300);
+        let mut paged = Vec::new();
+        let mut small = whole.clone();
+        small.page_size = 37;
+        let mut after = None;
+        loop {
+            let page = views::page(pool, &small, after.as_ref()).await.unwrap();
+            paged.extend(page.rows.iter().map(|r| r.id));
+            match page.next {
+                Some(c) => after = Some(c),
+                None => break,
+            }
+        }
+        let expected: Vec<Uuid> = all.rows.iter().map(|r| r.id).collect();
+        assert_eq!(paged, expected, "sort {sort}");
+    }
+    // The count is exact here (the demo is small).
+    let count = views::count(pool, &doc(Some(json!({"type": ["hvac_unit"]}))))
+        .await
+        .unwrap();
+    assert!(count.exact && count.count > 0);
+    // A damaged cursor is refused, not run.
+    let mut sorted = doc(None);
+    sorted.sort = serde_json::from_value(json!([{"field": "property:rated_power_kw"}])).unwrap();
+    let bad = views::Cursor {
+        values: vec!["1; DROP TABLE entities".into()],
+        id: Uuid::nil(),
+    };
+    assert!(matches!(
+        views::page(pool, &sorted, Some(&bad)).await,
+        Err(CoreError::Validation(_))
+    ));
+}
+
+#[tokio::test]
+async fn hostile_documents_change_nothing_and_fail_cleanly() {
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM entities")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let nasty = [
+        "'; DROP TABLE entities; --",
+        "\" OR 1=1 --",
+        "$$ || pg_sleep(5) || $$",
+        "\\'; SELECT 1; \\",
+        "/* comment */ name",
+        "ｓｅｌｅｃｔ",
+        "%_%",
+        &"x".repeat(5_000),
+    ];
+    for s in nasty {
+        let docs = [
+            json!({"text": s}),
+            json!({"property": {"key": s, "op": "equals", "value": "x"}}),
+            json!({"property": {"key": "manufacturer", "op": "contains", "value": s}}),
+            json!({"property": {"key": "manufacturer", "op": "in", "value": [s]}}),
+            json!({"property": {"key": "status", "op": "in", "value": [s]}}),
+            json!({"property": {"key": "install_date", "op": "after", "value": s}}),
+            json!({"property": {"key": "rated_power_kw", "op": "gt", "value": s}}),
+            json!({"type": [s]}),
+        ];
+        for filter in docs {
+            match views::page(pool, &doc(Some(filter.clone())), None).await {
+                Ok(_) | Err(CoreError::Validation(_)) | Err(CoreError::Forbidden(_)) => {}
+                Err(other) => panic!("{filter}: {other:?}"),
+            }
+        }
+        let mut sorted = doc(None);
+        sorted.sort = vec![serde_json::from_value(json!({"field": s})).unwrap()];
+        sorted.columns = vec![s.to_string()];
+        assert!(matches!(
+            views::page(pool, &sorted, None).await,
+            Err(CoreError::Validation(_))
+        ));
+    }
+    // The NUL character is refused before it reaches PostgreSQL.
+    let e = views::page(pool, &doc(Some(json!({"text": "a\u{0}b"}))), None).await;
+    assert!(matches!(e, Err(CoreError::Validation(_))), "{e:?}");
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM entities")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn a_scoped_person_sees_only_their_rows_in_a_view() {
+    use studio_core::people::{self, Capability, GrantScope, Login, NewPerson};
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let role = format!("view_{}", &db.name[2..14]);
+    let owner = Actor::new(None, Source::Test);
+    let added = people::add_person(
+        pool,
+        &owner,
+        &NewPerson {
+            role: role.clone(),
+            display_name: "Viewer".into(),
+            email: None,
+            login: Login::NewRoleWithoutPassword,
+            is_admin: false,
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    let northwind = people::root_by_label(pool, "northwind_energy")
+        .await
+        .unwrap()
+        .unwrap();
+    let _ = people::grant_scope(
+        pool,
+        &owner,
+        &GrantScope {
+            user_id: added.person.id,
+            root_id: northwind,
+            capabilities: vec![Capability::Read],
+        },
+    )
+    .await
+    .unwrap();
+    let person = studio_core::db::connect(&studio_core::db::with_user(&db.url, &role).unwrap())
+        .await
+        .unwrap();
+    let d = doc(Some(json!({"type": ["hvac_unit"]})));
+    let everyone = ids_of(pool, &d).await.unwrap();
+    let theirs = ids_of(&person, &d).await.unwrap();
+    let under: BTreeSet<Uuid> = ids_of(
+        pool,
+        &doc(Some(
+            json!({"all": [{"type": ["hvac_unit"]}, {"under": northwind}]}),
+        )),
+    )
+    .await
+    .unwrap();
+    assert!(!theirs.is_empty() && theirs.len() < everyone.len());
+    assert_eq!(theirs, under);
+    let count = views::count(&person, &d).await.unwrap();
+    assert_eq!(count.count as usize, theirs.len());
+}
