@@ -6,6 +6,7 @@ mod bench_tree;
 mod doctor;
 mod people;
 mod seed_generate;
+mod views;
 
 use std::process::ExitCode;
 
@@ -70,6 +71,11 @@ enum Command {
     Properties {
         #[command(subcommand)]
         action: PropertiesAction,
+    },
+    /// Saved views: list them, or run one (or a view document) headless.
+    View {
+        #[command(subcommand)]
+        action: views::ViewAction,
     },
     /// Measure the studio's operations on the current database.
     Bench {
@@ -270,6 +276,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Doctor { security: true, .. } => people::doctor(&target).await,
         Command::User { action } => people::user(action, &target).await,
+        Command::View { action } => views::run(action, &target).await,
         Command::Scope { action } => people::scope(action, &target).await,
         Command::Doctor {
             read_model: false, ..

@@ -161,6 +161,9 @@ fn check_field(catalog: &Catalog, field: &str, path: &str, sorting: bool) -> Cor
         "name" | "pathLabel" | "updatedAt" => Ok(()),
         "type" if !sorting => Ok(()),
         _ => match field.strip_prefix("property:") {
+            // A sensitive column is shown masked; filtering or sorting by
+            // it is refused.
+            Some(key) if !sorting && catalog.properties.get(key).is_some_and(|p| p.sensitive) => Ok(()),
             Some(key) => property(catalog, key, path).map(|_| ()),
             None => Err(invalid(
                 path,

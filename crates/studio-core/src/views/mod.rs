@@ -6,6 +6,7 @@
 
 pub mod compile;
 pub mod document;
+pub mod export;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ use uuid::Uuid;
 
 pub use compile::{Bind, Catalog, Compiled, PropertyInfo, SortKind};
 pub use document::*;
+pub use export::{export, ExportFormat};
 
 use crate::error::{CoreError, CoreResult, Rule};
 use crate::records::{ValueType, NAME_PROPERTY_ID};
@@ -291,5 +293,66 @@ pub async fn count(pool: &PgPool, doc: &ViewDocument) -> CoreResult<ViewCount> {
     Ok(ViewCount {
         count: estimate.max(COUNT_CAP + 1),
         exact: false,
+    })
+}
+
+/// A saved view as listed: who it belongs to and where it is pinned.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SavedView {
+    pub id: Uuid,
+    pub key: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+    pub view_type: String,
+    /// None: shared with everyone who sees its root.
+    pub owner_user_id: Option<Uuid>,
+    pub root_entity_id: Option<Uuid>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The live saved views the connection's person sees, by name.
+pub async fn list_saved(pool: &PgPool) -> CoreResult<Vec<SavedView>> {
+    Ok(sqlx::query_as(
+        "SELECT id, key, name, description, view_type, owner_user_id, root_entity_id, updated_at
+           FROM admin_saved_views WHERE deleted_at IS NULL ORDER BY lower(name), id",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The document of the live saved view with `key` (one the person sees).
+pub async fn saved_document(pool: &PgPool, key: &str) -> CoreResult<ViewDocument> {
+    let config: Option<serde_json::Value> = sqlx::query_scalar(
+        "SELECT config FROM admin_saved_views WHERE key = $1 AND deleted_at IS NULL
+          ORDER BY owner_user_id NULLS LAST LIMIT 1",
+    )
+    .bind(key)
+    .fetch_optional(pool)
+    .await?;
+    let config = config.ok_or_else(|| {
+        CoreError::invalid(
+            Some("key"),
+            Rule::Reference,
+            format!("there is no saved view with the key {key:?}"),
+        )
+    })?;
+    parse_document(&config.to_string())
+}
+
+/// Reads a view document from JSON text; a document that is not one is a
+/// `Validation` error saying where.
+pub fn parse_document(text: &str) -> CoreResult<ViewDocument> {
+    serde_json::from_str(text).map_err(|e| {
+        CoreError::invalid(
+            Some("document"),
+            Rule::Format,
+            format!(
+                "not a view document (line {}, column {}): {e}",
+                e.line(),
+                e.column()
+            ),
+        )
     })
 }
