@@ -12,3 +12,4 @@
 pub mod generate;
 pub mod properties;
 pub mod tree;
+pub mod views;

@@ -13,6 +13,7 @@ use studio_core::{Actor, Source};
 pub enum Suite {
     Tree,
     Properties,
+    Views,
 }
 
 pub async fn run(
@@ -32,6 +33,9 @@ pub async fn run(
     };
     let report = match suite {
         Suite::Tree => bench::bench_tree(&opened.pool, &actor, &options, &step).await?,
+        Suite::Views => {
+            studio_bench::views::bench_views(&opened.pool, &actor, &options, &step).await?
+        }
         Suite::Properties => {
             studio_bench::properties::bench_properties(&opened.pool, &actor, &options, &step)
                 .await?

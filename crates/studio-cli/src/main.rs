@@ -113,6 +113,19 @@ enum BenchWhat {
         #[arg(long = "as", value_name = "ROLE")]
         role: Option<String>,
     },
+    /// Three reference views (first page, count, page 100 by keyset) and
+    /// an export of 100,000 rows, against the SQL the compiler emits.
+    Views {
+        /// Timed runs of each operation (exports: a tenth as many).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        iterations: u32,
+        /// One JSON object per operation and line.
+        #[arg(long)]
+        json: bool,
+        /// Run as this person's role (`owner`, the default).
+        #[arg(long = "as", value_name = "ROLE")]
+        role: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -269,6 +282,24 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 &target,
                 identity,
                 bench_tree::Suite::Properties,
+                iterations,
+                json,
+            )
+            .await
+        }
+        Command::Bench {
+            what:
+                BenchWhat::Views {
+                    iterations,
+                    json,
+                    role,
+                },
+        } => {
+            let identity = bench_tree::identity(role.as_deref())?;
+            bench_tree::run(
+                &target,
+                identity,
+                bench_tree::Suite::Views,
                 iterations,
                 json,
             )

@@ -27,6 +27,9 @@ pub enum ViewAction {
         file: Option<String>,
         #[arg(long, value_enum, default_value = "csv")]
         format: Format,
+        /// At most this many rows.
+        #[arg(long)]
+        limit: Option<u64>,
         #[arg(long = "as", value_name = "ROLE")]
         role: Option<String>,
     },
@@ -73,6 +76,7 @@ pub async fn run(action: ViewAction, target: &DatabaseTarget) -> Result<ExitCode
             key,
             file,
             format,
+            limit,
             role,
         } => {
             let opened = startup::open_as(target, identity(role)?, |_| {}).await?;
@@ -94,7 +98,7 @@ pub async fn run(action: ViewAction, target: &DatabaseTarget) -> Result<ExitCode
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            let rows = views::export(&opened.pool, &doc, format, &mut out, |n| {
+            let rows = views::export(&opened.pool, &doc, format, limit, &mut out, |n| {
                 eprint!("\r{n} rows");
             })
             .await?;

@@ -439,12 +439,11 @@ impl Ctx<'_> {
             (ValueType::Date, op) => self.date(op, &key, value, &value_path)?,
             (ValueType::SingleSelect, op) => {
                 let keys = self.options(&info, value, &value_path)?;
-                let keys = self.bind(Bind::Texts(keys));
-                let holds = format!("COALESCE({raw} = ANY({keys}::text[]), false)");
                 if op == Op::In {
-                    holds
+                    self.one_of(&key, keys)
                 } else {
-                    format!("NOT {holds}")
+                    let keys = self.bind(Bind::Texts(keys));
+                    format!("NOT COALESCE({raw} = ANY({keys}::text[]), false)")
                 }
             }
             (ValueType::MultiSelect, op) => {
@@ -481,13 +480,25 @@ impl Ctx<'_> {
                 }
                 _ => {
                     let list = self.texts(value, &value_path)?;
-                    format!(
-                        "COALESCE({raw} = ANY({}::text[]), false)",
-                        self.bind(Bind::Texts(list))
-                    )
+                    self.one_of(&key, list)
                 }
             },
         })
+    }
+
+    /// The property (bound as `key`) holds one of these texts: a
+    /// containment per value, which the read model's GIN index answers.
+    fn one_of(&mut self, key: &str, values: Vec<String>) -> String {
+        let parts: Vec<String> = values
+            .into_iter()
+            .map(|v| {
+                format!(
+                    "r.properties @> jsonb_build_object({key}::text, {}::text)",
+                    self.bind(Bind::Text(v))
+                )
+            })
+            .collect();
+        format!("({})", parts.join(" OR "))
     }
 
     fn date(

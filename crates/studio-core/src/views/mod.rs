@@ -208,6 +208,56 @@ fn cursor_bind(c: &mut Compiled, kind: SortKind, value: &str) -> CoreResult<Stri
     })
 }
 
+/// Runs a compiled statement as it is, sent unprepared (so planned for its
+/// own values), outside any transaction: the benchmark's floor. Returns
+/// the number of rows (or the count, for a count statement).
+pub async fn run_raw(pool: &PgPool, sql: &str, binds: &[Bind], counting: bool) -> CoreResult<i64> {
+    let query =
+        bind_each!(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds).persistent(false);
+    if counting {
+        Ok(query.fetch_one(pool).await?.try_get(0)?)
+    } else {
+        Ok(query.fetch_all(pool).await?.len() as i64)
+    }
+}
+
+/// A compiled statement with its parameters bound, to run or stream.
+pub(crate) fn query_with<'q>(
+    sql: &'q str,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    bind_each!(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
+}
+
+/// A page statement from [`page_sql`] run as it is (unprepared, outside
+/// any transaction): the benchmark's floor for reading pages.
+pub async fn raw_page(
+    pool: &PgPool,
+    sql: &str,
+    binds: &[Bind],
+    page_size: u32,
+    sort_keys: usize,
+) -> CoreResult<ViewPage> {
+    let raw = bind_each!(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds)
+        .persistent(false)
+        .fetch_all(pool)
+        .await?;
+    into_page(&raw, page_size, sort_keys)
+}
+
+/// The statement of a capped count, and its parameters.
+pub fn count_sql(compiled: &Compiled) -> (String, Vec<Bind>) {
+    let mut c = compiled.clone();
+    let cap = c.bind(Bind::Int(COUNT_CAP + 1));
+    (
+        format!(
+            "SELECT count(*) FROM (SELECT 1 FROM entity_read_model r WHERE {} LIMIT {cap}) c",
+            c.filter
+        ),
+        c.binds,
+    )
+}
+
 /// Checks and compiles `doc` as the connection's person sees the schema.
 pub async fn compile_for(conn: &mut PgConnection, doc: &ViewDocument) -> CoreResult<Compiled> {
     let catalog = catalog(conn).await?;
@@ -231,13 +281,22 @@ pub async fn page(
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
+    into_page(&raw, compiled.page_size, compiled.sort.len())
+}
+
+/// A page's rows and the cursor after its last (when the page is full).
+fn into_page(
+    raw: &[sqlx::postgres::PgRow],
+    page_size: u32,
+    sort_keys: usize,
+) -> CoreResult<ViewPage> {
     let typed = raw
         .iter()
         .map(ViewRow::from_row)
         .collect::<Result<Vec<_>, _>>()?;
     let next = match raw.last() {
-        Some(last) if raw.len() == compiled.page_size as usize => {
-            let values = (0..compiled.sort.len())
+        Some(last) if raw.len() == page_size as usize => {
+            let values = (0..sort_keys)
                 .map(|i| last.try_get::<String, _>(format!("s{i}").as_str()))
                 .collect::<Result<Vec<_>, _>>()?;
             Some(Cursor {
@@ -256,15 +315,11 @@ pub async fn count(pool: &PgPool, doc: &ViewDocument) -> CoreResult<ViewCount> {
     sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
         .execute(&mut *tx)
         .await?;
-    let mut compiled = compile_for(&mut tx, doc).await?;
-    let cap = compiled.bind(Bind::Int(COUNT_CAP + 1));
-    let sql = format!(
-        "SELECT count(*) FROM (SELECT 1 FROM entity_read_model r WHERE {} LIMIT {cap}) c",
-        compiled.filter
-    );
+    let compiled = compile_for(&mut tx, doc).await?;
+    let (sql, binds) = count_sql(&compiled);
     let exact: i64 = bind_each!(
         sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)),
-        &compiled.binds
+        &binds
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -275,7 +330,6 @@ pub async fn count(pool: &PgPool, doc: &ViewDocument) -> CoreResult<ViewCount> {
             exact: true,
         });
     }
-    compiled.binds.pop();
     let explain = format!(
         "EXPLAIN (FORMAT JSON) SELECT 1 FROM entity_read_model r WHERE {}",
         compiled.filter

@@ -605,7 +605,7 @@ async fn a_scoped_person_sees_only_their_rows_in_a_view() {
 }
 
 #[tokio::test]
-async fn a_view_exports_as_csv_and_json_page_by_page_with_sensitive_columns_masked() {
+async fn a_view_exports_as_csv_and_json_streamed_with_sensitive_columns_masked() {
     let db = demo_db().await;
     let pool = &db.pool;
     let mut d = doc(Some(json!({"type": ["energy_meter", "hvac_unit"]})));
@@ -621,7 +621,7 @@ async fn a_view_exports_as_csv_and_json_page_by_page_with_sensitive_columns_mask
 
     let mut csv = Vec::new();
     let mut progress = Vec::new();
-    let rows = views::export(pool, &d, views::ExportFormat::Csv, &mut csv, |n| {
+    let rows = views::export(pool, &d, views::ExportFormat::Csv, None, &mut csv, |n| {
         progress.push(n)
     })
     .await
@@ -641,11 +641,18 @@ async fn a_view_exports_as_csv_and_json_page_by_page_with_sensitive_columns_mask
     );
 
     let mut json_out = Vec::new();
-    let rows = views::export(pool, &d, views::ExportFormat::Json, &mut json_out, |_| {})
-        .await
-        .unwrap();
+    let rows = views::export(
+        pool,
+        &d,
+        views::ExportFormat::Json,
+        Some(7),
+        &mut json_out,
+        |_| {},
+    )
+    .await
+    .unwrap();
     let parsed: Vec<Value> = serde_json::from_slice(&json_out).expect("the JSON export parses");
-    assert_eq!(parsed.len() as u64, rows);
+    assert_eq!((parsed.len(), rows), (7, 7), "the limit holds");
     assert!(parsed
         .iter()
         .all(|r| r["type"].is_string() && r["id"].is_string()));
