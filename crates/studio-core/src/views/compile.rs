@@ -362,25 +362,38 @@ impl Ctx<'_> {
                     self.bind(Bind::Text(format!("%{}%", escape_like(&p))))
                 )
             }
-            Filter::Updated(c) => self.updated(c, &format!("{path}.updated"))?,
+            Filter::Updated(c) => {
+                self.moment_condition(c, "r.updated_at", &format!("{path}.updated"))?
+            }
+            Filter::Created(c) => {
+                // The read model keeps no creation time: the entity's row has it.
+                let at = self.moment_condition(c, "e.created_at", &format!("{path}.created"))?;
+                format!("EXISTS (SELECT 1 FROM entities e WHERE e.id = r.entity_id AND {at})")
+            }
         })
     }
 
-    fn updated(&mut self, c: &TimeCondition, path: &str) -> CoreResult<String> {
+    /// A time condition on `column` (a timestamptz expression).
+    fn moment_condition(
+        &mut self,
+        c: &TimeCondition,
+        column: &str,
+        path: &str,
+    ) -> CoreResult<String> {
         let value_path = format!("{path}.value");
         Ok(match c.op {
             Op::Before | Op::After => {
                 let at = self.moment(c.value.as_ref(), &value_path)?;
                 let t = self.bind(Bind::Time(at));
                 let cmp = if c.op == Op::Before { "<" } else { ">=" };
-                format!("r.updated_at {cmp} {t}")
+                format!("{column} {cmp} {t}")
             }
             Op::InLastDays => {
                 let days = self.days(c.value.as_ref(), &value_path)?;
                 let t = self.bind(Bind::Time(self.now - Duration::days(days)));
-                format!("r.updated_at >= {t}")
+                format!("{column} >= {t}")
             }
-            op => return Err(op_error(path, op, "the time of the last change")),
+            op => return Err(op_error(path, op, "a time")),
         })
     }
 
@@ -468,6 +481,22 @@ impl Ctx<'_> {
                 Op::NotEquals => {
                     let v = self.text(value.unwrap_or(&serde_json::Value::Null), &value_path)?;
                     format!("{raw} IS DISTINCT FROM {}", self.bind(Bind::Text(v)))
+                }
+                Op::HostIs => {
+                    let host = self.text(value.unwrap_or(&serde_json::Value::Null), &value_path)?;
+                    if host.is_empty() || host.contains(['/', ':', '?', '#', '@', ' ']) {
+                        return Err(invalid(
+                            &value_path,
+                            Rule::Format,
+                            "a host name such as example.org",
+                        ));
+                    }
+                    // The host of an absolute URL: after the scheme and any
+                    // user info, before a port, path, query or fragment.
+                    format!(
+                        "lower(substring({raw} from '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]+)')) = {}",
+                        self.bind(Bind::Text(host.to_lowercase()))
+                    )
                 }
                 Op::Contains | Op::StartsWith => {
                     let v = self.text(value.unwrap_or(&serde_json::Value::Null), &value_path)?;
@@ -684,7 +713,8 @@ pub fn allowed(t: ValueType, op: Op) -> bool {
         return true;
     }
     match t {
-        ValueType::Text | ValueType::Url | ValueType::IpAddress => {
+        ValueType::Url => matches!(op, Equals | NotEquals | Contains | StartsWith | In | HostIs),
+        ValueType::Text | ValueType::IpAddress => {
             matches!(op, Equals | NotEquals | Contains | StartsWith | In)
         }
         ValueType::Number => matches!(op, Equals | NotEquals | Lt | Lte | Gt | Gte | Between),

@@ -71,6 +71,8 @@ pub enum Filter {
     Text(String),
     /// When the entity last changed.
     Updated(TimeCondition),
+    /// When the entity was created.
+    Created(TimeCondition),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,6 +118,8 @@ pub enum Op {
     HasAny,
     HasAll,
     HasNone,
+    /// A URL whose host is this one (any case, without a port).
+    HostIs,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -182,6 +182,7 @@ fn holds(
         }
         Filter::Under(id) => r.entity_id == *id || r.ancestor_ids.contains(id),
         Filter::Text(t) => r.name.to_lowercase().contains(&t.to_lowercase()),
+        Filter::Created(_) => panic!("the generator makes no creation-time conditions"),
         Filter::Updated(c) => {
             let at: DateTime<Utc> = c
                 .value
@@ -660,4 +661,92 @@ async fn a_view_exports_as_csv_and_json_streamed_with_sensitive_columns_masked()
     assert!(parsed
         .iter()
         .all(|r| r["property:api_token"] == json!("••••••")));
+}
+
+#[tokio::test]
+async fn creation_time_and_a_urls_host_filter_as_written() {
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let rows = all_rows(pool).await;
+    // Created: everything after 2000, nothing before; the same cut as SQL.
+    let all = ids_of(
+        pool,
+        &doc(Some(
+            json!({"created": {"op": "after", "value": "2000-01-01"}}),
+        )),
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.len(), rows.len());
+    let none = ids_of(
+        pool,
+        &doc(Some(
+            json!({"created": {"op": "before", "value": "2000-01-01T00:00:00Z"}}),
+        )),
+    )
+    .await
+    .unwrap();
+    assert!(none.is_empty());
+    let recent = ids_of(
+        pool,
+        &doc(Some(json!({"created": {"op": "inLastDays", "value": 1}}))),
+    )
+    .await
+    .unwrap();
+    assert_eq!(recent.len(), rows.len(), "the demo was created just now");
+
+    // Host of a URL property, any case, compared with the url crate's reading.
+    let urls: Vec<(Uuid, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.entity_id,
+                r.properties.get("firmware_url")?.as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    assert!(!urls.is_empty(), "the demo has firmware URLs");
+    let host = url::Url::parse(&urls[0].1)
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_string();
+    let expected: BTreeSet<Uuid> = urls
+        .iter()
+        .filter(|(_, u)| {
+            url::Url::parse(u)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_lowercase))
+                == Some(host.to_lowercase())
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    let got = ids_of(
+        pool,
+        &doc(Some(json!({"property": {"key": "firmware_url", "op": "hostIs", "value": host.to_uppercase()}}))),
+    )
+    .await
+    .unwrap();
+    assert_eq!(got, expected);
+    let e = views::page(
+        pool,
+        &doc(Some(
+            json!({"property": {"key": "firmware_url", "op": "hostIs", "value": "a/b"}}),
+        )),
+        None,
+    )
+    .await;
+    assert_eq!(
+        validation_path(&e.unwrap_err()),
+        Some("filter.property.value")
+    );
+    let e = views::page(
+        pool,
+        &doc(Some(
+            json!({"property": {"key": "manufacturer", "op": "hostIs", "value": "x.org"}}),
+        )),
+        None,
+    )
+    .await;
+    assert_eq!(validation_path(&e.unwrap_err()), Some("filter.property.op"));
 }
