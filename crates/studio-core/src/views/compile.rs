@@ -755,3 +755,93 @@ fn escape_like(s: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn catalog() -> Catalog {
+        let mut c = Catalog::default();
+        c.properties.insert(
+            "due".into(),
+            PropertyInfo {
+                value_type: ValueType::Date,
+                sensitive: false,
+                in_read_model: true,
+                options: vec![],
+            },
+        );
+        c
+    }
+
+    /// The day bounds a relative date condition binds, on Monday 2026-11-30.
+    fn days(op: &str, value: Option<serde_json::Value>) -> Vec<String> {
+        let doc: ViewDocument = serde_json::from_value(serde_json::json!({
+            "version": 1,
+            "filter": {"property": {"key": "due", "op": op, "value": value}}
+        }))
+        .unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 23, 59, 0).unwrap();
+        compile(&doc, &catalog(), now)
+            .unwrap()
+            .binds
+            .into_iter()
+            .filter_map(|b| match b {
+                Bind::Text(t) if t.len() == 10 && t.starts_with("20") => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn relative_dates_are_the_days_they_name() {
+        assert_eq!(days("today", None), ["2026-11-30", "2026-11-30"]);
+        assert_eq!(days("thisWeek", None), ["2026-11-30", "2026-12-06"]);
+        assert_eq!(days("thisMonth", None), ["2026-11-01", "2026-11-30"]);
+        assert_eq!(days("thisQuarter", None), ["2026-10-01", "2026-12-31"]);
+        assert_eq!(days("thisYear", None), ["2026-01-01", "2026-12-31"]);
+        assert_eq!(
+            days("inLastDays", Some(serde_json::json!(7))),
+            ["2026-11-23", "2026-11-30"]
+        );
+        assert_eq!(
+            days("inNextDays", Some(serde_json::json!(31))),
+            ["2026-11-30", "2026-12-31"]
+        );
+        assert_eq!(
+            days(
+                "between",
+                Some(serde_json::json!(["2026-01-01", "2026-02-01T10:00:00Z"]))
+            ),
+            ["2026-01-01", "2026-02-01"]
+        );
+    }
+
+    #[test]
+    fn the_sql_holds_no_value_of_the_document() {
+        let doc: ViewDocument = serde_json::from_value(serde_json::json!({
+            "version": 1,
+            "filter": {"any": [
+                {"text": "O'Brien; DROP"},
+                {"property": {"key": "due", "op": "after", "value": "2026-01-02"}}
+            ]},
+            "sort": [{"field": "property:due", "descending": true}]
+        }))
+        .unwrap();
+        let c = compile(&doc, &catalog(), Utc::now()).unwrap();
+        let sql = format!(
+            "{} {}",
+            c.filter,
+            c.sort
+                .iter()
+                .map(|s| s.expr.clone())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        for value in ["O'Brien", "DROP", "2026-01-02", "due"] {
+            assert!(!sql.contains(value), "{value:?} reached the SQL: {sql}");
+        }
+        assert!(c.binds.contains(&Bind::Text("%O'Brien; DROP%".into())));
+    }
+}
