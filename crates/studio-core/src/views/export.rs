@@ -67,13 +67,6 @@ pub async fn export(
         (types, sensitive)
     };
     let io = |e: std::io::Error| CoreError::Unavailable(format!("writing the export failed: {e}"));
-    match format {
-        ExportFormat::Csv => {
-            let header: Vec<String> = columns.iter().map(|c| csv_cell(c)).collect();
-            writeln!(out, "{}", header.join(",")).map_err(io)?;
-        }
-        ExportFormat::Json => write!(out, "[").map_err(io)?,
-    }
     // One statement over one snapshot, its rows streamed: one sort however
     // many rows, and memory that does not grow with them.
     let mut tx = pool.begin().await?;
@@ -86,6 +79,14 @@ pub async fn export(
     let mut compiled = super::compile_for(&mut tx, &doc).await?;
     compiled.page_size = limit.map_or(u32::MAX, |l| u32::try_from(l).unwrap_or(u32::MAX));
     let (sql, binds) = super::page_sql(&compiled, None)?;
+    // The document is checked before anything is written.
+    match format {
+        ExportFormat::Csv => {
+            let header: Vec<String> = columns.iter().map(|c| csv_cell(c)).collect();
+            writeln!(out, "{}", header.join(",")).map_err(io)?;
+        }
+        ExportFormat::Json => write!(out, "[").map_err(io)?,
+    }
     let mut written = 0u64;
     {
         let mut rows = super::query_with(&sql, &binds).fetch(&mut *tx);

@@ -657,6 +657,21 @@ async fn a_view_exports_as_csv_and_json_streamed_with_sensitive_columns_masked()
     assert!(parsed
         .iter()
         .all(|r| r["type"].is_string() && r["id"].is_string()));
+    // A refused document writes nothing at all.
+    let mut nothing = Vec::new();
+    let bad = doc(Some(
+        json!({"property": {"key": "rated_power_kw", "op": "contains", "value": "1"}}),
+    ));
+    let refused = views::export(
+        pool,
+        &bad,
+        views::ExportFormat::Csv,
+        None,
+        &mut nothing,
+        |_| {},
+    )
+    .await;
+    assert!(matches!(refused, Err(CoreError::Validation(_))) && nothing.is_empty());
     // Sensitive values never leave the read model; their column is masked.
     assert!(parsed
         .iter()
