@@ -10,14 +10,16 @@ use std::time::Instant;
 use sqlx::PgPool;
 use studio_core::bulk::{self, BulkAction, BulkEdit, BulkTarget};
 use studio_core::change::Actor;
-use studio_core::error::{CoreError, CoreResult, Rule};
+use studio_core::error::CoreResult;
 use studio_core::internals::{pane_fields_sql, refresh_values, PANE_ENTITY_SQL, PANE_GROUPS_SQL};
 use studio_core::progress::CancelToken;
 use studio_core::properties::{self, SetValues, ValueEdit};
 use studio_core::records::PropertyValue;
 use uuid::Uuid;
 
-use crate::tree::{measure, result, BenchOptions, BenchReport, OpResult, TargetInfo};
+use crate::tree::{
+    measure, missing, registry_facts, result, BenchOptions, BenchReport, OpResult, TargetInfo,
+};
 
 /// Entities a bulk edit touches.
 const BULK_SIZE: i64 = 10_000;
@@ -29,19 +31,7 @@ pub async fn bench_properties(
     options: &BenchOptions,
     step: &(dyn Fn(&str) + Send + Sync),
 ) -> CoreResult<BenchReport> {
-    let postgres_version: String = sqlx::query_scalar("SELECT version()")
-        .fetch_one(pool)
-        .await?;
-    let entities: i64 = sqlx::query_scalar("SELECT count(*) FROM entity_read_model")
-        .fetch_one(pool)
-        .await?;
-    let missing = |what: &str| {
-        CoreError::invalid(
-            None,
-            Rule::State,
-            format!("no {what} in this registry: fill it first, e.g. `eco-studio seed generate --entities 1000000`"),
-        )
-    };
+    let (postgres_version, entities) = registry_facts(pool).await?;
     step("picking targets");
     // A device holding a full set of values, and the property to set.
     let entity: Uuid = sqlx::query_scalar(

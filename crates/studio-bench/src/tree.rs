@@ -137,6 +137,23 @@ struct Targets {
     mover: Mover,
 }
 
+/// The server's version and the number of live entities, for a report.
+pub(crate) async fn registry_facts(pool: &PgPool) -> CoreResult<(String, i64)> {
+    let version: String = sqlx::query_scalar("SELECT version()")
+        .fetch_one(pool)
+        .await?;
+    Ok((version, registry::count_live_entities(pool).await?))
+}
+
+/// The refusal of a benchmark that needs `what` in the registry.
+pub(crate) fn missing(what: &str) -> CoreError {
+    CoreError::invalid(
+        None,
+        Rule::State,
+        format!("no {what} in this registry: fill it first, e.g. `eco-studio seed generate --entities 1000000`"),
+    )
+}
+
 /// Runs the benchmark, calling `step` with a line of what it is doing.
 pub async fn bench_tree(
     pool: &PgPool,
@@ -144,10 +161,7 @@ pub async fn bench_tree(
     options: &BenchOptions,
     step: &(dyn Fn(&str) + Send + Sync),
 ) -> CoreResult<BenchReport> {
-    let postgres_version: String = sqlx::query_scalar("SELECT version()")
-        .fetch_one(pool)
-        .await?;
-    let entities = registry::count_live_entities(pool).await?;
+    let (postgres_version, entities) = registry_facts(pool).await?;
     if entities < 1_000 {
         return Err(CoreError::invalid(
             None,

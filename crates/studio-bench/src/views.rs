@@ -11,11 +11,13 @@ use std::time::Instant;
 use serde_json::json;
 use sqlx::PgPool;
 use studio_core::change::Actor;
-use studio_core::error::{CoreError, CoreResult, Rule};
+use studio_core::error::CoreResult;
 use studio_core::views::{self, Cursor, ViewDocument};
 use uuid::Uuid;
 
-use crate::tree::{measure, result, BenchOptions, BenchReport, TargetInfo};
+use crate::tree::{
+    measure, missing, registry_facts, result, BenchOptions, BenchReport, TargetInfo,
+};
 
 /// Rows the export writes.
 const EXPORT_ROWS: u64 = 100_000;
@@ -37,19 +39,7 @@ pub async fn bench_views(
     options: &BenchOptions,
     step: &(dyn Fn(&str) + Send + Sync),
 ) -> CoreResult<BenchReport> {
-    let postgres_version: String = sqlx::query_scalar("SELECT version()")
-        .fetch_one(pool)
-        .await?;
-    let entities: i64 = sqlx::query_scalar("SELECT count(*) FROM entity_read_model")
-        .fetch_one(pool)
-        .await?;
-    let missing = |what: &str| {
-        CoreError::invalid(
-            None,
-            Rule::State,
-            format!("no {what} in this registry: fill it first, e.g. `eco-studio seed generate --entities 1000000`"),
-        )
-    };
+    let (postgres_version, entities) = registry_facts(pool).await?;
     step("picking the tenant and the tag");
     // The tenant with the most HVAC units, and their most common tag.
     let (tenant, units): (Uuid, i64) = sqlx::query_as(

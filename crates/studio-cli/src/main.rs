@@ -258,52 +258,26 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     wide,
                 },
         } => seed_generate::run(&target, entities, seed, wide).await,
-        Command::Bench {
-            what:
+        Command::Bench { what } => {
+            let (suite, iterations, json, role) = match what {
                 BenchWhat::Tree {
                     iterations,
                     json,
                     role,
-                },
-        } => {
-            let identity = bench_tree::identity(role.as_deref())?;
-            bench_tree::run(&target, identity, bench_tree::Suite::Tree, iterations, json).await
-        }
-        Command::Bench {
-            what:
+                } => (bench_tree::Suite::Tree, iterations, json, role),
                 BenchWhat::Properties {
                     iterations,
                     json,
                     role,
-                },
-        } => {
-            let identity = bench_tree::identity(role.as_deref())?;
-            bench_tree::run(
-                &target,
-                identity,
-                bench_tree::Suite::Properties,
-                iterations,
-                json,
-            )
-            .await
-        }
-        Command::Bench {
-            what:
+                } => (bench_tree::Suite::Properties, iterations, json, role),
                 BenchWhat::Views {
                     iterations,
                     json,
                     role,
-                },
-        } => {
+                } => (bench_tree::Suite::Views, iterations, json, role),
+            };
             let identity = bench_tree::identity(role.as_deref())?;
-            bench_tree::run(
-                &target,
-                identity,
-                bench_tree::Suite::Views,
-                iterations,
-                json,
-            )
-            .await
+            bench_tree::run(&target, identity, suite, iterations, json).await
         }
         Command::Doctor { security: true, .. } => people::doctor(&target).await,
         Command::User { action } => people::user(action, &target).await,
