@@ -85,6 +85,11 @@ pub enum RegistryChange {
     },
     /// Many entities changed at once (a bulk load): reload everything.
     Reloaded,
+    /// A saved view was created, changed, deleted or restored.
+    #[serde(rename_all = "camelCase")]
+    ViewsChanged {
+        id: Uuid,
+    },
 }
 
 impl From<&Change> for RegistryChange {
@@ -140,6 +145,10 @@ impl From<&Change> for RegistryChange {
             | Change::TagGroupDeleted { .. }
             | Change::TagGroupRestored { .. }
             | Change::TagDefined { .. } => RegistryChange::TagSchemaChanged,
+            Change::SavedViewCreated { view }
+            | Change::SavedViewDeleted { view }
+            | Change::SavedViewRestored { view } => RegistryChange::ViewsChanged { id: view.id },
+            Change::SavedViewUpdated { after, .. } => RegistryChange::ViewsChanged { id: after.id },
             Change::GroupConfigured { after, .. } => RegistryChange::GroupChanged {
                 group_id: after.entity_id,
             },

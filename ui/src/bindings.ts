@@ -297,7 +297,7 @@ export type Crumb = {
 /**  The current state of a record a change was refused for. */
 export type CurrentRow = { kind: "entity"; row: TreeNode } | { kind: "entityType"; row: EntityType } | 
 /**  A property value (the property pane). */
-{ kind: "propertyValue"; row: CurrentValue } | { kind: "propertyGroup"; row: PropertyGroup } | { kind: "propertyDefinition"; row: PropertyDefinition } | { kind: "tagGroup"; row: TagGroup } | { kind: "relationship"; row: Relationship } | 
+{ kind: "propertyValue"; row: CurrentValue } | { kind: "propertyGroup"; row: PropertyGroup } | { kind: "propertyDefinition"; row: PropertyDefinition } | { kind: "tagGroup"; row: TagGroup } | { kind: "relationship"; row: Relationship } | { kind: "savedView"; row: SavedView } | 
 /**  The record is gone (deleted or purged). */
 { kind: "missing" };
 
@@ -726,7 +726,9 @@ export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "upda
 /**  One edit was applied to many entities (bulk edit). */
 { kind: "bulkEdited"; count: number } | 
 /**  Many entities changed at once (a bulk load): reload everything. */
-{ kind: "reloaded" };
+{ kind: "reloaded" } | 
+/**  A saved view was created, changed, deleted or restored. */
+{ kind: "viewsChanged"; id: string };
 
 /**  Sent after every change to the registry, naming where it came from. */
 export type RegistryChanged = {
@@ -848,6 +850,28 @@ export type Rules = {
 	options?: SelectOption[] | null,
 	/**  multi_select: most options chosen at once. */
 	maxItems?: number | null,
+};
+
+/**  A saved view: its document (`config`) and who it is for. */
+export type SavedView = {
+	id: string,
+	/**
+	 *  Stable name for the command line and links (optional, unique among
+	 *  live views).
+	 */
+	key: string | null,
+	name: string,
+	description: string | null,
+	viewType: string,
+	/**  None: shared with everyone who sees its root (or everyone, unpinned). */
+	ownerUserId: string | null,
+	/**  The root it belongs to: only those who see the root see the view. */
+	rootEntityId: string | null,
+	/**  The view document (JSON), as saved. */
+	config: Value,
+	createdAt: string,
+	updatedAt: string,
+	deletedAt: string | null,
 };
 
 /**  A person's capabilities on one root. */

@@ -1,4 +1,4 @@
-//! `eco-studio view list|run`: saved views and view documents, run headless
+//! `eco-studio view list|run|save|delete`: saved views and view documents, run headless
 //! with the same compiler as the app, as a person (row-level security
 //! applies).
 
@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
 use studio_core::startup::{self, DatabaseTarget, Identity};
 use studio_core::views::{self, ExportFormat};
+use studio_core::{Actor, Source};
 
 #[derive(Subcommand)]
 pub enum ViewAction {
@@ -33,6 +34,31 @@ pub enum ViewAction {
         #[arg(long = "as", value_name = "ROLE")]
         role: Option<String>,
     },
+    /// Save a view document (--file, `-` for stdin) as a view: checked
+    /// first, shared unless --personal, optionally pinned to a root.
+    Save {
+        #[arg(long)]
+        file: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        key: Option<String>,
+        /// The root's path label (the view is seen by those who see it).
+        #[arg(long)]
+        root: Option<String>,
+        /// The signed-in person's own view rather than a shared one.
+        #[arg(long)]
+        personal: bool,
+        #[arg(long = "as", value_name = "ROLE")]
+        role: Option<String>,
+    },
+    /// Delete the saved view with this key (restorable).
+    Delete {
+        #[arg(long)]
+        key: String,
+        #[arg(long = "as", value_name = "ROLE")]
+        role: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -49,8 +75,65 @@ fn identity(role: Option<String>) -> Result<Identity> {
     })
 }
 
+fn read_document(file: &str) -> Result<views::ViewDocument> {
+    let text = if file == "-" {
+        std::io::read_to_string(std::io::stdin()).context("reading stdin")?
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?
+    };
+    Ok(views::parse_document(&text)?)
+}
+
 pub async fn run(action: ViewAction, target: &DatabaseTarget) -> Result<ExitCode> {
     match action {
+        ViewAction::Save {
+            file,
+            name,
+            key,
+            root,
+            personal,
+            role,
+        } => {
+            let opened = startup::open_as(target, identity(role)?, |_| {}).await?;
+            let actor = Actor::for_session(&opened.pool, Source::Cli).await?;
+            let root_id = match root {
+                Some(label) => Some(
+                    studio_core::people::root_by_label(&opened.pool, &label)
+                        .await?
+                        .with_context(|| format!("no root {label:?} that you can see"))?,
+                ),
+                None => None,
+            };
+            let input = views::NewView {
+                name,
+                key,
+                description: None,
+                shared: !personal,
+                root_id,
+                document: read_document(&file)?,
+            };
+            let saved = views::create_view(&opened.pool, &actor, &input)
+                .await?
+                .value;
+            println!("saved view {} ({})", saved.name, saved.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        ViewAction::Delete { key, role } => {
+            let opened = startup::open_as(target, identity(role)?, |_| {}).await?;
+            let actor = Actor::for_session(&opened.pool, Source::Cli).await?;
+            let view = views::list_saved(&opened.pool)
+                .await?
+                .into_iter()
+                .find(|v| v.key.as_deref() == Some(key.as_str()))
+                .with_context(|| format!("no saved view with the key {key:?}"))?;
+            let version = studio_core::records::VersionedId {
+                id: view.id,
+                expected_updated_at: view.updated_at,
+            };
+            let _ = views::delete_view(&opened.pool, &actor, &version).await?;
+            println!("deleted view {} (restorable)", view.name);
+            Ok(ExitCode::SUCCESS)
+        }
         ViewAction::List { role } => {
             let opened = startup::open_as(target, identity(role)?, |_| {}).await?;
             let saved = views::list_saved(&opened.pool).await?;
@@ -82,14 +165,7 @@ pub async fn run(action: ViewAction, target: &DatabaseTarget) -> Result<ExitCode
             let opened = startup::open_as(target, identity(role)?, |_| {}).await?;
             let doc = match (key, file) {
                 (Some(key), _) => views::saved_document(&opened.pool, &key).await?,
-                (None, Some(file)) => {
-                    let text = if file == "-" {
-                        std::io::read_to_string(std::io::stdin()).context("reading stdin")?
-                    } else {
-                        std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?
-                    };
-                    views::parse_document(&text)?
-                }
+                (None, Some(file)) => read_document(&file)?,
                 (None, None) => bail!("give --key or --file"),
             };
             let format = match format {

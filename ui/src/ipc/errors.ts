@@ -21,6 +21,8 @@ export function currentName(current: CurrentRow): string | null {
       return current.row.key;
     case 'relationship':
       return current.row.relationshipType;
+    case 'savedView':
+      return current.row.name;
     case 'missing':
       return null;
   }

@@ -133,6 +133,11 @@ describe('invalidationsFor', () => {
     expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'subtreeCounts', 'trash', 'search', 'people']);
     expect(changeFingerprint({ kind: 'reloaded' })).toBeNull();
   });
+
+  it('a saved view changed: nothing shown depends on it yet', () => {
+    expect(keys({ kind: 'viewsChanged', id: 'v1' })).toEqual([]);
+    expect(changeFingerprint({ kind: 'viewsChanged', id: 'v1' })).toBeNull();
+  });
 });
 
 describe('changeFingerprint', () => {

@@ -177,6 +177,9 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
     case 'groupChanged':
       // The group's members and every member's list of groups.
       return [{ kind: 'allLinks' }, { kind: 'history', id: change.groupId }];
+    case 'viewsChanged':
+      // No window lists saved views yet.
+      return [];
     case 'relationshipsChanged':
       // Both ends, and any neighbourhood graph that may reach them.
       return [
@@ -244,6 +247,7 @@ export function changeFingerprint(change: RegistryChange): string | null {
     case 'relationshipsChanged':
     case 'bulkEdited':
     case 'reloaded':
+    case 'viewsChanged':
       return null;
   }
 }

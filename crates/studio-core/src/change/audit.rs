@@ -10,7 +10,7 @@ use super::{Actor, Change};
 use crate::error::CoreResult;
 use crate::records::{
     BulkEntityChange, BulkKind, EntityGroup, LayoutEntry, PropertyDefinition, PropertyGroup,
-    Relationship, Tag, TagGroup, ValueChange, REDACTED,
+    Relationship, SavedView, Tag, TagGroup, ValueChange, REDACTED,
 };
 
 /// One audit row to write.
@@ -107,6 +107,32 @@ fn definition_json(d: &PropertyDefinition) -> Value {
 fn tag_group_json(g: &TagGroup) -> Value {
     json!({ "key": g.key, "name": g.name, "description": g.description,
             "selection_mode": g.selection_mode.as_str() })
+}
+
+fn saved_view_json(v: &SavedView) -> Value {
+    json!({ "key": v.key, "name": v.name, "description": v.description,
+            "view_type": v.view_type, "owner_user_id": v.owner_user_id,
+            "root_entity_id": v.root_entity_id, "config": v.config })
+}
+
+/// A saved view's audit row carries its root as the entity, so only those
+/// who see the root see its history (row-level security on the audit).
+fn saved_view_row(
+    action: &'static str,
+    view: &SavedView,
+    before: Option<&SavedView>,
+    after: Option<&SavedView>,
+) -> AuditRow {
+    AuditRow {
+        entity_id: view.root_entity_id,
+        ..record(
+            action,
+            "admin_saved_views",
+            view.id,
+            before.map(saved_view_json),
+            after.map(saved_view_json),
+        )
+    }
 }
 
 fn tag_json(t: &Tag) -> Value {
@@ -394,6 +420,14 @@ fn row_of(change: &Change) -> AuditRow {
             None,
             Some(json!({ "key": group.key })),
         ),
+        Change::SavedViewCreated { view } => saved_view_row("view.create", view, None, Some(view)),
+        Change::SavedViewUpdated { before, after } => {
+            saved_view_row("view.update", after, Some(before), Some(after))
+        }
+        Change::SavedViewDeleted { view } => saved_view_row("view.delete", view, Some(view), None),
+        Change::SavedViewRestored { view } => {
+            saved_view_row("view.restore", view, None, Some(view))
+        }
         Change::TagDefined { before, after } => AuditRow {
             action: "tag.define",
             table_name: "tags",

@@ -19,7 +19,7 @@ use crate::error::CoreResult;
 use crate::read_model;
 use crate::records::{
     BulkEntityChange, BulkKind, EntityGroup, EntityType, LayoutEntry, PropertyDefinition,
-    PropertyGroup, Relationship, Tag, TagGroup, TreeNode, ValueChange,
+    PropertyGroup, Relationship, SavedView, Tag, TagGroup, TreeNode, ValueChange,
 };
 
 /// What one mutation changed, with the before-state its audit row needs.
@@ -131,6 +131,19 @@ pub enum Change {
     },
     TagGroupRestored {
         group: TagGroup,
+    },
+    SavedViewCreated {
+        view: SavedView,
+    },
+    SavedViewUpdated {
+        before: Box<SavedView>,
+        after: Box<SavedView>,
+    },
+    SavedViewDeleted {
+        view: SavedView,
+    },
+    SavedViewRestored {
+        view: SavedView,
     },
     /// A tag's data (group, key, colour) was set on its entity.
     TagDefined {
@@ -283,6 +296,10 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         | Change::TagGroupUpdated { .. }
         | Change::TagGroupDeleted { .. }
         | Change::TagGroupRestored { .. }
+        | Change::SavedViewCreated { .. }
+        | Change::SavedViewUpdated { .. }
+        | Change::SavedViewDeleted { .. }
+        | Change::SavedViewRestored { .. }
         | Change::TagDefined { .. }
         | Change::GroupConfigured { .. }
         | Change::GroupMembersChanged { .. }

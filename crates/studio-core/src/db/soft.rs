@@ -13,6 +13,7 @@ pub(crate) enum Catalog {
     PropertyGroups,
     PropertyDefinitions,
     TagGroups,
+    SavedViews,
 }
 
 impl Catalog {
@@ -39,6 +40,7 @@ impl Catalog {
             Catalog::PropertyGroups => both!("property_groups"),
             Catalog::PropertyDefinitions => both!("property_definitions"),
             Catalog::TagGroups => both!("tag_groups"),
+            Catalog::SavedViews => both!("admin_saved_views"),
         }
     }
 }

@@ -9,11 +9,13 @@
 mod links;
 mod people;
 mod properties;
+mod views;
 
 pub use links::*;
 pub use people::*;
 pub use properties::*;
 pub(crate) use properties::{name_join, name_property_id};
+pub use views::*;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -76,6 +78,7 @@ pub enum CurrentRow {
     PropertyDefinition(Box<PropertyDefinition>),
     TagGroup(Box<TagGroup>),
     Relationship(Box<Relationship>),
+    SavedView(Box<SavedView>),
     /// The record is gone (deleted or purged).
     Missing,
 }

@@ -7,6 +7,7 @@
 pub mod compile;
 pub mod document;
 pub mod export;
+pub mod saved;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,9 @@ use uuid::Uuid;
 pub use compile::{Bind, Catalog, Compiled, PropertyInfo, SortKind};
 pub use document::*;
 pub use export::{export, ExportFormat};
+pub use saved::*;
+
+pub use crate::records::SavedView;
 
 use crate::error::{CoreError, CoreResult, Rule};
 use crate::records::{ValueType, NAME_PROPERTY_ID};
@@ -350,26 +354,11 @@ pub async fn count(pool: &PgPool, doc: &ViewDocument) -> CoreResult<ViewCount> {
     })
 }
 
-/// A saved view as listed: who it belongs to and where it is pinned.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct SavedView {
-    pub id: Uuid,
-    pub key: Option<String>,
-    pub name: String,
-    pub description: Option<String>,
-    pub view_type: String,
-    /// None: shared with everyone who sees its root.
-    pub owner_user_id: Option<Uuid>,
-    pub root_entity_id: Option<Uuid>,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// The live saved views the connection's person sees, by name.
 pub async fn list_saved(pool: &PgPool) -> CoreResult<Vec<SavedView>> {
     Ok(sqlx::query_as(
-        "SELECT id, key, name, description, view_type, owner_user_id, root_entity_id, updated_at
+        "SELECT id, key, name, description, view_type, owner_user_id, root_entity_id, config,
+                created_at, updated_at, deleted_at
            FROM admin_saved_views WHERE deleted_at IS NULL ORDER BY lower(name), id",
     )
     .fetch_all(pool)

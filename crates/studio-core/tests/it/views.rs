@@ -765,3 +765,236 @@ async fn creation_time_and_a_urls_host_filter_as_written() {
     .await;
     assert_eq!(validation_path(&e.unwrap_err()), Some("filter.property.op"));
 }
+
+#[tokio::test]
+async fn saved_views_are_created_changed_deleted_and_restored_with_their_rules() {
+    use studio_core::people::{self, Capability, GrantScope, Login, NewPerson};
+    use studio_core::records::{CurrentRow, VersionedId};
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let owner = Actor::new(None, Source::Test);
+    let northwind = studio_core::people::root_by_label(pool, "northwind_energy")
+        .await
+        .unwrap()
+        .unwrap();
+    let hvac = doc(Some(json!({"type": ["hvac_unit"]})));
+    let new =
+        |name: &str, key: Option<&str>, shared: bool, document: &ViewDocument| views::NewView {
+            name: name.into(),
+            key: key.map(str::to_string),
+            description: None,
+            shared,
+            root_id: Some(northwind),
+            document: document.clone(),
+        };
+
+    // A shared view pinned to Northwind, with a key.
+    let created = views::create_view(
+        pool,
+        &owner,
+        &new("HVAC units", Some("hvac_units"), true, &hvac),
+    )
+    .await
+    .unwrap()
+    .value;
+    assert_eq!(
+        (created.owner_user_id, created.root_entity_id),
+        (None, Some(northwind))
+    );
+    assert_eq!(
+        views::saved_document(pool, "hvac_units").await.unwrap(),
+        hvac
+    );
+    // Bad input changes nothing: a taken key, a bad key, a bad document, a
+    // personal view without a person, a root that is not one.
+    let taken =
+        views::create_view(pool, &owner, &new("Again", Some("hvac_units"), true, &hvac)).await;
+    assert_eq!(validation_path(&taken.unwrap_err()), Some("key"));
+    let bad_key = views::create_view(pool, &owner, &new("X", Some("Bad Key"), true, &hvac)).await;
+    assert_eq!(validation_path(&bad_key.unwrap_err()), Some("key"));
+    let bad_doc = doc(Some(json!({"property": {"key": "nope", "op": "isEmpty"}})));
+    let refused = views::create_view(pool, &owner, &new("X", None, true, &bad_doc)).await;
+    assert_eq!(
+        validation_path(&refused.unwrap_err()),
+        Some("filter.property.key")
+    );
+    let personal = views::create_view(pool, &owner, &new("Mine", None, false, &hvac)).await;
+    assert_eq!(validation_path(&personal.unwrap_err()), Some("shared"));
+    assert_eq!(views::list_saved(pool).await.unwrap().len(), 1);
+
+    // Changed against the version read; a stale version is a conflict
+    // that carries the view as it is now.
+    let renamed = views::update_view(
+        pool,
+        &owner,
+        &views::ViewUpdate {
+            id: created.id,
+            expected_updated_at: created.updated_at,
+            name: "Northwind HVAC".into(),
+            description: Some("every unit".into()),
+            document: doc(Some(
+                json!({"all": [{"type": ["hvac_unit"]}, {"text": "unit"}]}),
+            )),
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    assert_eq!(renamed.name, "Northwind HVAC");
+    let stale = views::update_view(
+        pool,
+        &owner,
+        &views::ViewUpdate {
+            id: created.id,
+            expected_updated_at: created.updated_at,
+            name: "Lost".into(),
+            description: None,
+            document: hvac.clone(),
+        },
+    )
+    .await;
+    match stale {
+        Err(CoreError::Conflict {
+            current: CurrentRow::SavedView(v),
+            ..
+        }) => assert_eq!(v.name, "Northwind HVAC"),
+        other => panic!("a stale update was not a conflict: {other:?}"),
+    }
+    let copy = views::duplicate_view(pool, &owner, created.id, true)
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(
+        (copy.name.as_str(), copy.key.as_deref()),
+        ("Northwind HVAC (copy)", None)
+    );
+
+    // Deleted, then its key is free; restoring it while another holds the
+    // key is refused.
+    let deleted = views::delete_view(
+        pool,
+        &owner,
+        &VersionedId {
+            id: created.id,
+            expected_updated_at: renamed.updated_at,
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    assert!(deleted.deleted_at.is_some());
+    let other = views::create_view(pool, &owner, &new("Other", Some("hvac_units"), true, &hvac))
+        .await
+        .unwrap()
+        .value;
+    let clash = views::restore_view(
+        pool,
+        &owner,
+        &VersionedId {
+            id: created.id,
+            expected_updated_at: deleted.updated_at,
+        },
+    )
+    .await;
+    assert_eq!(validation_path(&clash.unwrap_err()), Some("key"));
+    let _ = views::delete_view(
+        pool,
+        &owner,
+        &VersionedId {
+            id: other.id,
+            expected_updated_at: other.updated_at,
+        },
+    )
+    .await
+    .unwrap();
+    let restored = views::restore_view(
+        pool,
+        &owner,
+        &VersionedId {
+            id: created.id,
+            expected_updated_at: deleted.updated_at,
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    assert!(restored.deleted_at.is_none());
+
+    // Every change is audited against the view's root.
+    let audited: Vec<(String, Option<Uuid>)> = sqlx::query_as(
+        "SELECT action, entity_id FROM audit_events WHERE table_name = 'admin_saved_views' AND record_id = $1 ORDER BY occurred_at, id",
+    )
+    .bind(created.id)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let actions: Vec<&str> = audited.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["view.create", "view.update", "view.delete", "view.restore"]
+    );
+    assert!(audited.iter().all(|(_, e)| *e == Some(northwind)));
+
+    // Row-level security: a person who does not see Northwind sees none of
+    // it, not even in the audit; their own personal view is theirs alone.
+    let helios = studio_core::people::root_by_label(pool, "helios_facilities")
+        .await
+        .unwrap()
+        .unwrap();
+    let role = format!("sv_{}", &db.name[2..14]);
+    let added = people::add_person(
+        pool,
+        &owner,
+        &NewPerson {
+            role: role.clone(),
+            display_name: "Viewer".into(),
+            email: None,
+            login: Login::NewRoleWithoutPassword,
+            is_admin: false,
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    let _ = people::grant_scope(
+        pool,
+        &owner,
+        &GrantScope {
+            user_id: added.person.id,
+            root_id: helios,
+            capabilities: vec![Capability::Read],
+        },
+    )
+    .await
+    .unwrap();
+    let person = studio_core::db::connect(&studio_core::db::with_user(&db.url, &role).unwrap())
+        .await
+        .unwrap();
+    assert!(views::list_saved(&person).await.unwrap().is_empty());
+    let their_audit: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE table_name = 'admin_saved_views'",
+    )
+    .fetch_one(&person)
+    .await
+    .unwrap();
+    assert_eq!(their_audit, 0);
+    let person_actor = Actor::for_session(&person, Source::Test).await.unwrap();
+    let mut mine = new("Mine", None, false, &hvac);
+    mine.root_id = None;
+    let personal = views::create_view(&person, &person_actor, &mine)
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(personal.owner_user_id, Some(added.person.id));
+    let theirs: Vec<Uuid> = views::list_saved(&person)
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(
+        theirs,
+        vec![personal.id],
+        "a person lists their own view and nothing of Northwind"
+    );
+}
