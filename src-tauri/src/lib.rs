@@ -96,6 +96,14 @@ macro_rules! specta_builder {
                 $crate::commands::signin::save_profile,
                 $crate::commands::signin::remove_profile,
                 $crate::commands::signin::sign_in,
+                $crate::commands::views::list_views,
+                $crate::commands::views::view_page,
+                $crate::commands::views::view_count,
+                $crate::commands::views::create_view,
+                $crate::commands::views::update_view,
+                $crate::commands::views::duplicate_view,
+                $crate::commands::views::delete_view,
+                $crate::commands::views::restore_view,
             ])
             .events(tauri_specta::collect_events![
                 $crate::events::StartupEvent,

@@ -145,6 +145,17 @@ export const commands = {
 	 *  read again as them; on failure nothing changes and the error says why.
 	 */
 	signIn: (input: SignIn) => typedError<Session, AppError>(__TAURI_INVOKE("sign_in", { input })),
+	/**  The live saved views the person sees. */
+	listViews: () => typedError<SavedView[], AppError>(__TAURI_INVOKE("list_views")),
+	/**  One page of `document`, after `after` (the first page when none). */
+	viewPage: (document: ViewDocument, after: Cursor | null) => typedError<ViewPage, AppError>(__TAURI_INVOKE("view_page", { document, after })),
+	/**  How many rows `document` has (exact up to a cap, else an estimate). */
+	viewCount: (document: ViewDocument) => typedError<ViewCount, AppError>(__TAURI_INVOKE("view_count", { document })),
+	createView: (input: NewView) => typedError<SavedView, AppError>(__TAURI_INVOKE("create_view", { input })),
+	updateView: (input: ViewUpdate) => typedError<SavedView, AppError>(__TAURI_INVOKE("update_view", { input })),
+	duplicateView: (id: string, shared: boolean) => typedError<SavedView, AppError>(__TAURI_INVOKE("duplicate_view", { id, shared })),
+	deleteView: (input: VersionedId) => typedError<SavedView, AppError>(__TAURI_INVOKE("delete_view", { input })),
+	restoreView: (input: VersionedId) => typedError<SavedView, AppError>(__TAURI_INVOKE("restore_view", { input })),
 };
 
 /** Events */
@@ -310,6 +321,12 @@ export type CurrentValue = {
 	updatedAt: string | null,
 };
 
+/**  Where the next page starts: the last row's sort values and id. */
+export type Cursor = {
+	values: string[],
+	id: string,
+};
+
 /**  What the window shows of the database it works on (never a password). */
 export type DatabaseInfo = {
 	kind: DatabaseKind,
@@ -410,6 +427,30 @@ export type EntityTypeUpdate = {
 	description: string | null,
 	icon: string | null,
 };
+
+/**
+ *  One condition, or a group of them. In JSON each is an object with one
+ *  field naming its kind: `{"all": [...]}`, `{"property": {...}}`.
+ */
+export type Filter = 
+/**  Every condition holds (none: always true). */
+({ all: Filter[] }) & { any?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | 
+/**  At least one holds (none: always false). */
+({ any: Filter[] }) & { all?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | ({ not: Filter }) & { all?: never; any?: never; created?: never; property?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | 
+/**  A property's value. */
+({ property: PropertyCondition }) & { all?: never; any?: never; created?: never; not?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | 
+/**  The entity is of one of these types (by key). */
+({ type: string[] }) & { all?: never; any?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; under?: never; updated?: never } | 
+/**  The entity's tags. */
+({ tag: TagCondition }) & { all?: never; any?: never; created?: never; not?: never; property?: never; text?: never; type?: never; under?: never; updated?: never } | 
+/**  The entity is this one or lies under it. */
+({ under: string }) & { all?: never; any?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; updated?: never } | 
+/**  The name holds this text (any case). */
+({ text: string }) & { all?: never; any?: never; created?: never; not?: never; property?: never; tag?: never; type?: never; under?: never; updated?: never } | 
+/**  When the entity last changed. */
+({ updated: TimeCondition }) & { all?: never; any?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; under?: never } | 
+/**  When the entity was created. */
+({ created: TimeCondition }) & { all?: never; any?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never };
 
 export type GrantScope = {
 	userId: string,
@@ -543,6 +584,22 @@ export type NewTag = {
 	color: string | null,
 };
 
+/**  A new saved view. */
+export type NewView = {
+	name: string,
+	key: string | null,
+	description: string | null,
+	/**  Shared with everyone (who sees its root), or the signed-in person's. */
+	shared: boolean,
+	rootId: string | null,
+	document: ViewDocument,
+};
+
+/**  The operators; each value type has its own (see [`Op::allowed_for`]). */
+export type Op = "equals" | "notEquals" | "contains" | "startsWith" | "in" | "notIn" | "isEmpty" | "isNotEmpty" | "lt" | "lte" | "gt" | "gte" | "between" | "before" | "after" | "today" | "inLastDays" | "inNextDays" | "thisWeek" | "thisMonth" | "thisQuarter" | "thisYear" | "hasAny" | "hasAll" | "hasNone" | 
+/**  A URL whose host is this one (any case, without a port). */
+"hostIs";
+
 /**
  *  One property of an entity: its definition, its value (if any) and the
  *  version of that value.
@@ -598,6 +655,17 @@ export type PropertiesRestored = {
 	pane: PropertyPane,
 	/**  Properties that could not be restored, with why. */
 	skipped: string[],
+};
+
+export type PropertyCondition = {
+	/**  The property's key. */
+	key: string,
+	op: Op,
+	/**
+	 *  What the operator compares with; its form depends on the operator
+	 *  and the property's type (see [`super::compile`]).
+	 */
+	value?: Value | null,
 };
 
 /**  A property (seed 000 `property_definitions`), with its rules parsed. */
@@ -942,6 +1010,12 @@ export type SignIn = {
 	password: string | null,
 };
 
+export type SortKey = {
+	/**  `name`, `pathLabel`, `updatedAt` or `property:<key>`. */
+	field: string,
+	descending?: boolean,
+};
+
 /**
  *  Where a change comes from. Carried by every mutation (through its
  *  [`Actor`]), written to its audit row and sent with its event, so a pane
@@ -985,6 +1059,12 @@ export type Tag = {
 	deletedAt: string | null,
 };
 
+export type TagCondition = {
+	match: TagMatch,
+	/**  Tag entities' ids. */
+	tags: string[],
+};
+
 /**  A group of tags (seed 000 `tag_groups`). */
 export type TagGroup = {
 	id: string,
@@ -1017,6 +1097,8 @@ export type TagGroupUpdate = {
 	selectionMode: SelectionMode,
 };
 
+export type TagMatch = "any" | "all" | "none";
+
 /**
  *  An edit of a tag's group and colour (its name is its entity's: rename
  *  the entity; its key is permanent).
@@ -1026,6 +1108,15 @@ export type TagUpdate = {
 	expectedUpdatedAt: string,
 	groupId: string | null,
 	color: string | null,
+};
+
+/**
+ *  A moment condition: `before` / `after` an RFC 3339 time or a
+ *  `YYYY-MM-DD` day, or within the last N days.
+ */
+export type TimeCondition = {
+	op: Op,
+	value?: Value | null,
 };
 
 /**  How the connection to the server is protected. */
@@ -1107,6 +1198,61 @@ export type ValueType = "text" | "number" | "boolean" | "date" | "json" | "ip_ad
 export type VersionedId = {
 	id: string,
 	expectedUpdatedAt: string,
+};
+
+/**
+ *  How many rows a view has: exact up to [`COUNT_CAP`], else PostgreSQL's
+ *  estimate.
+ */
+export type ViewCount = {
+	count: number,
+	exact: boolean,
+};
+
+/**  A saved view's document. */
+export type ViewDocument = {
+	version: number,
+	/**  None: every entity the person sees. */
+	filter?: Filter | null,
+	/**
+	 *  What the table shows, in order (`name`, `pathLabel`, `type`,
+	 *  `updatedAt`, or `property:<key>`).
+	 */
+	columns?: string[],
+	/**  Sort keys, most significant first; the entity id breaks ties. */
+	sort?: SortKey[],
+	/**  A single-select property's key to group (a board's columns) by. */
+	groupBy?: string | null,
+	pageSize?: number,
+	viewType?: ViewType,
+};
+
+/**  One page and where the next starts (None: this was the last). */
+export type ViewPage = {
+	rows: ViewRow[],
+	next: Cursor | null,
+};
+
+/**  One row of a view. */
+export type ViewRow = {
+	id: string,
+	name: string,
+	pathLabel: string,
+	entityTypeId: string,
+	parentId: string | null,
+	properties: Value,
+	updatedAt: string,
+};
+
+export type ViewType = "table" | "board" | "tree";
+
+/**  A change to a saved view, against the version the caller read. */
+export type ViewUpdate = {
+	id: string,
+	expectedUpdatedAt: string,
+	name: string,
+	description: string | null,
+	document: ViewDocument,
 };
 
 /* Tauri Specta runtime */

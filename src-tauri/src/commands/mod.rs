@@ -11,3 +11,4 @@ pub mod registry;
 pub mod signin;
 pub mod startup;
 pub mod types;
+pub mod views;
