@@ -598,7 +598,9 @@ export type NewView = {
 /**  The operators; each value type has its own (see [`Op::allowed_for`]). */
 export type Op = "equals" | "notEquals" | "contains" | "startsWith" | "in" | "notIn" | "isEmpty" | "isNotEmpty" | "lt" | "lte" | "gt" | "gte" | "between" | "before" | "after" | "today" | "inLastDays" | "inNextDays" | "thisWeek" | "thisMonth" | "thisQuarter" | "thisYear" | "hasAny" | "hasAll" | "hasNone" | 
 /**  A URL whose host is this one (any case, without a port). */
-"hostIs";
+"hostIs" | 
+/**  An IP address inside this subnet (`10.0.0.0/8`, `2001:db8::/32`). */
+"inSubnet";
 
 /**
  *  One property of an entity: its definition, its value (if any) and the

@@ -482,6 +482,21 @@ impl Ctx<'_> {
                     let v = self.text(value.unwrap_or(&serde_json::Value::Null), &value_path)?;
                     format!("{raw} IS DISTINCT FROM {}", self.bind(Bind::Text(v)))
                 }
+                Op::InSubnet => {
+                    let text = self.text(value.unwrap_or(&serde_json::Value::Null), &value_path)?;
+                    let net: ipnet::IpNet = text.trim().parse().map_err(|_| {
+                        invalid(
+                            &value_path,
+                            Rule::Format,
+                            "a subnet such as 10.0.0.0/8 or 2001:db8::/32",
+                        )
+                    })?;
+                    // The address a value holds (NULL when it holds none).
+                    format!(
+                        "public.eco_try_inet({raw}) <<= {}::cidr",
+                        self.bind(Bind::Text(net.trunc().to_string()))
+                    )
+                }
                 Op::HostIs => {
                     let host = self.text(value.unwrap_or(&serde_json::Value::Null), &value_path)?;
                     if host.is_empty() || host.contains(['/', ':', '?', '#', '@', ' ']) {
@@ -714,9 +729,11 @@ pub fn allowed(t: ValueType, op: Op) -> bool {
     }
     match t {
         ValueType::Url => matches!(op, Equals | NotEquals | Contains | StartsWith | In | HostIs),
-        ValueType::Text | ValueType::IpAddress => {
-            matches!(op, Equals | NotEquals | Contains | StartsWith | In)
-        }
+        ValueType::IpAddress => matches!(
+            op,
+            Equals | NotEquals | Contains | StartsWith | In | InSubnet
+        ),
+        ValueType::Text => matches!(op, Equals | NotEquals | Contains | StartsWith | In),
         ValueType::Number => matches!(op, Equals | NotEquals | Lt | Lte | Gt | Gte | Between),
         ValueType::Boolean => op == Equals,
         ValueType::Date => matches!(

@@ -120,6 +120,8 @@ pub enum Op {
     HasNone,
     /// A URL whose host is this one (any case, without a port).
     HostIs,
+    /// An IP address inside this subnet (`10.0.0.0/8`, `2001:db8::/32`).
+    InSubnet,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -998,3 +998,63 @@ async fn saved_views_are_created_changed_deleted_and_restored_with_their_rules()
         "a person lists their own view and nothing of Northwind"
     );
 }
+
+#[tokio::test]
+async fn an_ip_address_in_a_subnet_and_a_value_that_is_no_address() {
+    let db = demo_db().await;
+    let pool = &db.pool;
+    // A value kept from an earlier type: the view must still run.
+    let damaged: Uuid = sqlx::query_scalar(
+        "UPDATE entity_read_model SET properties = properties || '{\"ip_address\": \"10.1.2.300\"}'
+          WHERE entity_id = (SELECT entity_id FROM entity_read_model WHERE properties ? 'ip_address' ORDER BY entity_id LIMIT 1)
+          RETURNING entity_id",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let rows = all_rows(pool).await;
+    let held: Vec<(Uuid, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.entity_id,
+                r.properties.get("ip_address")?.as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    assert!(held.len() > 5, "the demo has IP addresses");
+    let address = |s: &str| -> Option<std::net::IpAddr> {
+        s.parse::<std::net::IpAddr>()
+            .ok()
+            .or_else(|| s.parse::<ipnet::IpNet>().ok().map(|n| n.addr()))
+    };
+    let sample = held.iter().find_map(|(_, s)| address(s)).unwrap();
+    let subnet: ipnet::IpNet = format!("{sample}/{}", if sample.is_ipv4() { 16 } else { 48 })
+        .parse()
+        .unwrap();
+    let expected: BTreeSet<Uuid> = held
+        .iter()
+        .filter(|(_, s)| address(s).is_some_and(|a| subnet.trunc().contains(&a)))
+        .map(|(id, _)| *id)
+        .collect();
+    let got = ids_of(
+        pool,
+        &doc(Some(json!({"property": {"key": "ip_address", "op": "inSubnet", "value": subnet.to_string()}}))),
+    )
+    .await
+    .expect("a damaged value does not fail the view");
+    assert_eq!(got, expected);
+    assert!(!got.contains(&damaged));
+    let e = views::page(
+        pool,
+        &doc(Some(
+            json!({"property": {"key": "ip_address", "op": "inSubnet", "value": "10.0.0.0/99"}}),
+        )),
+        None,
+    )
+    .await;
+    assert_eq!(
+        validation_path(&e.unwrap_err()),
+        Some("filter.property.value")
+    );
+}
