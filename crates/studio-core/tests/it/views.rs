@@ -549,13 +549,13 @@ async fn hostile_documents_change_nothing_and_fail_cleanly() {
     assert_eq!(before, after);
 }
 
-#[tokio::test]
-async fn a_scoped_person_sees_only_their_rows_in_a_view() {
+/// A person reading one root (`label`): their id and a pool logged in as
+/// them (the test cluster admits local logins without a password).
+async fn reader_of(db: &studio_core::testing::TestDb, prefix: &str, label: &str) -> (Uuid, PgPool) {
     use studio_core::people::{self, Capability, GrantScope, Login, NewPerson};
-    let db = demo_db().await;
     let pool = &db.pool;
-    let role = format!("view_{}", &db.name[2..14]);
     let owner = Actor::new(None, Source::Test);
+    let role = format!("{prefix}_{}", &db.name[2..14]);
     let added = people::add_person(
         pool,
         &owner,
@@ -570,16 +570,13 @@ async fn a_scoped_person_sees_only_their_rows_in_a_view() {
     .await
     .unwrap()
     .value;
-    let northwind = people::root_by_label(pool, "northwind_energy")
-        .await
-        .unwrap()
-        .unwrap();
+    let root = people::root_by_label(pool, label).await.unwrap().unwrap();
     let _ = people::grant_scope(
         pool,
         &owner,
         &GrantScope {
             user_id: added.person.id,
-            root_id: northwind,
+            root_id: root,
             capabilities: vec![Capability::Read],
         },
     )
@@ -588,6 +585,18 @@ async fn a_scoped_person_sees_only_their_rows_in_a_view() {
     let person = studio_core::db::connect(&studio_core::db::with_user(&db.url, &role).unwrap())
         .await
         .unwrap();
+    (added.person.id, person)
+}
+
+#[tokio::test]
+async fn a_scoped_person_sees_only_their_rows_in_a_view() {
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let northwind = studio_core::people::root_by_label(pool, "northwind_energy")
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, person) = reader_of(&db, "view", "northwind_energy").await;
     let d = doc(Some(json!({"type": ["hvac_unit"]})));
     let everyone = ids_of(pool, &d).await.unwrap();
     let theirs = ids_of(&person, &d).await.unwrap();
@@ -768,7 +777,6 @@ async fn creation_time_and_a_urls_host_filter_as_written() {
 
 #[tokio::test]
 async fn saved_views_are_created_changed_deleted_and_restored_with_their_rules() {
-    use studio_core::people::{self, Capability, GrantScope, Login, NewPerson};
     use studio_core::records::{CurrentRow, VersionedId};
     let db = demo_db().await;
     let pool = &db.pool;
@@ -937,39 +945,7 @@ async fn saved_views_are_created_changed_deleted_and_restored_with_their_rules()
 
     // Row-level security: a person who does not see Northwind sees none of
     // it, not even in the audit; their own personal view is theirs alone.
-    let helios = studio_core::people::root_by_label(pool, "helios_facilities")
-        .await
-        .unwrap()
-        .unwrap();
-    let role = format!("sv_{}", &db.name[2..14]);
-    let added = people::add_person(
-        pool,
-        &owner,
-        &NewPerson {
-            role: role.clone(),
-            display_name: "Viewer".into(),
-            email: None,
-            login: Login::NewRoleWithoutPassword,
-            is_admin: false,
-        },
-    )
-    .await
-    .unwrap()
-    .value;
-    let _ = people::grant_scope(
-        pool,
-        &owner,
-        &GrantScope {
-            user_id: added.person.id,
-            root_id: helios,
-            capabilities: vec![Capability::Read],
-        },
-    )
-    .await
-    .unwrap();
-    let person = studio_core::db::connect(&studio_core::db::with_user(&db.url, &role).unwrap())
-        .await
-        .unwrap();
+    let (person_id, person) = reader_of(&db, "sv", "helios_facilities").await;
     assert!(views::list_saved(&person).await.unwrap().is_empty());
     let their_audit: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_events WHERE table_name = 'admin_saved_views'",
@@ -985,7 +961,7 @@ async fn saved_views_are_created_changed_deleted_and_restored_with_their_rules()
         .await
         .unwrap()
         .value;
-    assert_eq!(personal.owner_user_id, Some(added.person.id));
+    assert_eq!(personal.owner_user_id, Some(person_id));
     let theirs: Vec<Uuid> = views::list_saved(&person)
         .await
         .unwrap()
