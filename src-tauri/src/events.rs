@@ -219,6 +219,12 @@ pub enum JobState {
     Edited {
         changed: i64,
     },
+    /// An export wrote `rows` rows to `path`.
+    #[serde(rename_all = "camelCase")]
+    Exported {
+        rows: u64,
+        path: String,
+    },
     Cancelled,
     #[serde(rename_all = "camelCase")]
     Failed {
@@ -273,6 +279,13 @@ pub fn job_listener(app: AppHandle) -> studio_core::jobs::JobListener {
                             },
                         )
                     }
+                    JobOutcome::Exported { rows, path } => (
+                        i64::try_from(rows).unwrap_or(i64::MAX),
+                        JobState::Exported {
+                            rows,
+                            path: path.display().to_string(),
+                        },
+                    ),
                     JobOutcome::Cancelled => (0, JobState::Cancelled),
                     JobOutcome::Failed(e) => (0, JobState::Failed { error: e.into() }),
                 };

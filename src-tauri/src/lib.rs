@@ -104,6 +104,10 @@ macro_rules! specta_builder {
                 $crate::commands::views::duplicate_view,
                 $crate::commands::views::delete_view,
                 $crate::commands::views::restore_view,
+                $crate::commands::views::view_tree,
+                $crate::commands::views::check_view,
+                $crate::commands::views::export_view,
+                $crate::commands::views::suggest_export_path,
             ])
             .events(tauri_specta::collect_events![
                 $crate::events::StartupEvent,

@@ -156,6 +156,25 @@ export const commands = {
 	duplicateView: (id: string, shared: boolean) => typedError<SavedView, AppError>(__TAURI_INVOKE("duplicate_view", { id, shared })),
 	deleteView: (input: VersionedId) => typedError<SavedView, AppError>(__TAURI_INVOKE("delete_view", { input })),
 	restoreView: (input: VersionedId) => typedError<SavedView, AppError>(__TAURI_INVOKE("restore_view", { input })),
+	/**
+	 *  The first matches of `document` in their hierarchy, with the ancestors
+	 *  that do not match (the window greys those).
+	 */
+	viewTree: (document: ViewDocument) => typedError<ViewTree, AppError>(__TAURI_INVOKE("view_tree", { document })),
+	/**
+	 *  Reads a pasted view document (of any version this build knows) and
+	 *  checks it as the person sees the schema, without running it: the
+	 *  document brought up to date, or a typed error pointing into it.
+	 */
+	checkView: (text: string) => typedError<ViewDocument, AppError>(__TAURI_INVOKE("check_view", { text })),
+	/**  Exports the rows of `document` to the file at `path` in the background. */
+	exportView: (document: ViewDocument, format: ExportFormat, path: string) => typedError<ExportStarted, AppError>(__TAURI_INVOKE("export_view", { document, format, path })),
+	/**
+	 *  Where an export named `file_name` would go unless the person picks
+	 *  elsewhere: their Downloads folder (else their home), with ` (2)`, ` (3)`…
+	 *  added to the name when one such file exists already.
+	 */
+	suggestExportPath: (fileName: string) => __TAURI_INVOKE<string>("suggest_export_path", { fileName }),
 };
 
 /** Events */
@@ -264,7 +283,9 @@ export type BulkTarget =
 /**  These entities. */
 { kind: "entities"; ids: string[] } | 
 /**  Every entity under `root_id` (itself included), of one type if given. */
-{ kind: "subtree"; rootId: string; typeKey: string | null };
+{ kind: "subtree"; rootId: string; typeKey: string | null } | 
+/**  The entities a view document matches (as the person sees them). */
+{ kind: "view"; document: ViewDocument };
 
 /**  What a scope allows on its root (seeing the root takes any live scope). */
 export type Capability = "read" | "write" | 
@@ -276,6 +297,14 @@ export type ChildPage = {
 	nodes: TreeNode[],
 	/**  Pass as `after` to get the next page; `None` on the last page. */
 	nextCursor: string | null,
+};
+
+/**  One column of a table. */
+export type Column = {
+	/**  `name`, `pathLabel`, `type`, `updatedAt`, or `property:<key>`. */
+	field: string,
+	/**  Its width in pixels, as the person left it (None: the default). */
+	width?: number | null,
 };
 
 /**  One server to sign in to. */
@@ -428,29 +457,45 @@ export type EntityTypeUpdate = {
 	icon: string | null,
 };
 
+export type ExportFormat = "csv" | "json";
+
+/**
+ *  A running export: its job (progress as `JobProgress` events, cancel
+ *  with `cancel_job`) and how many rows it expects.
+ */
+export type ExportStarted = {
+	jobId: string,
+	total: number,
+};
+
 /**
  *  One condition, or a group of them. In JSON each is an object with one
  *  field naming its kind: `{"all": [...]}`, `{"property": {...}}`.
  */
 export type Filter = 
 /**  Every condition holds (none: always true). */
-({ all: Filter[] }) & { any?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | 
+({ all: Filter[] }) & { any?: never; created?: never; not?: never; property?: never; related?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | 
 /**  At least one holds (none: always false). */
-({ any: Filter[] }) & { all?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | ({ not: Filter }) & { all?: never; any?: never; created?: never; property?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | 
+({ any: Filter[] }) & { all?: never; created?: never; not?: never; property?: never; related?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | ({ not: Filter }) & { all?: never; any?: never; created?: never; property?: never; related?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | 
 /**  A property's value. */
-({ property: PropertyCondition }) & { all?: never; any?: never; created?: never; not?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | 
+({ property: PropertyCondition }) & { all?: never; any?: never; created?: never; not?: never; related?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | 
 /**  The entity is of one of these types (by key). */
-({ type: string[] }) & { all?: never; any?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; under?: never; updated?: never } | 
+({ type: string[] }) & { all?: never; any?: never; created?: never; not?: never; property?: never; related?: never; tag?: never; text?: never; under?: never; updated?: never } | 
 /**  The entity's tags. */
-({ tag: TagCondition }) & { all?: never; any?: never; created?: never; not?: never; property?: never; text?: never; type?: never; under?: never; updated?: never } | 
+({ tag: TagCondition }) & { all?: never; any?: never; created?: never; not?: never; property?: never; related?: never; text?: never; type?: never; under?: never; updated?: never } | 
 /**  The entity is this one or lies under it. */
-({ under: string }) & { all?: never; any?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; updated?: never } | 
+({ under: string }) & { all?: never; any?: never; created?: never; not?: never; property?: never; related?: never; tag?: never; text?: never; type?: never; updated?: never } | 
 /**  The name holds this text (any case). */
-({ text: string }) & { all?: never; any?: never; created?: never; not?: never; property?: never; tag?: never; type?: never; under?: never; updated?: never } | 
+({ text: string }) & { all?: never; any?: never; created?: never; not?: never; property?: never; related?: never; tag?: never; type?: never; under?: never; updated?: never } | 
 /**  When the entity last changed. */
-({ updated: TimeCondition }) & { all?: never; any?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; under?: never } | 
+({ updated: TimeCondition }) & { all?: never; any?: never; created?: never; not?: never; property?: never; related?: never; tag?: never; text?: never; type?: never; under?: never } | 
 /**  When the entity was created. */
-({ created: TimeCondition }) & { all?: never; any?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never };
+({ created: TimeCondition }) & { all?: never; any?: never; not?: never; property?: never; related?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never } | 
+/**
+ *  The entity has a relationship of a type to or from an entity that
+ *  matches a sub-filter.
+ */
+({ related: RelatedCondition }) & { all?: never; any?: never; created?: never; not?: never; property?: never; tag?: never; text?: never; type?: never; under?: never; updated?: never };
 
 export type GrantScope = {
 	userId: string,
@@ -505,7 +550,9 @@ export type JobProgress = {
 /**  Where a job is. */
 export type JobState = { state: "running" } | { state: "committed"; node: TreeNode; oldParentId: string | null } | 
 /**  A bulk edit committed, changing `changed` entities. */
-{ state: "edited"; changed: number } | { state: "cancelled" } | { state: "failed"; error: AppError };
+{ state: "edited"; changed: number } | 
+/**  An export wrote `rows` rows to `path`. */
+{ state: "exported"; rows: number; path: string } | { state: "cancelled" } | { state: "failed"; error: AppError };
 
 /**  One property in an entity type's layout. */
 export type LayoutEntry = {
@@ -805,6 +852,25 @@ export type RegistryChanged = {
 	source: Source,
 	change: RegistryChange,
 };
+
+/**
+ *  A relationship condition: `{"type": "feeds", "direction": "outgoing",
+ *  "filter": {...}}`. Without a filter any entity at the other end will do.
+ */
+export type RelatedCondition = {
+	/**  The relationship type, as relationships store it. */
+	type: string,
+	direction: RelatedDirection,
+	/**  What the entity at the other end must match. */
+	filter?: Filter | null,
+};
+
+/**  Which way a relationship points, seen from the entity being filtered. */
+export type RelatedDirection = 
+/**  From this entity to the other. */
+"outgoing" | 
+/**  From the other to this entity. */
+"incoming" | "either";
 
 /**  A relationship of an entity, with the entity at its other end. */
 export type RelatedEntity = {
@@ -1216,11 +1282,8 @@ export type ViewDocument = {
 	version: number,
 	/**  None: every entity the person sees. */
 	filter?: Filter | null,
-	/**
-	 *  What the table shows, in order (`name`, `pathLabel`, `type`,
-	 *  `updatedAt`, or `property:<key>`).
-	 */
-	columns?: string[],
+	/**  What the table shows, in order. */
+	columns?: Column[],
 	/**  Sort keys, most significant first; the entity id breaks ties. */
 	sort?: SortKey[],
 	/**  A single-select property's key to group (a board's columns) by. */
@@ -1244,6 +1307,32 @@ export type ViewRow = {
 	parentId: string | null,
 	properties: Value,
 	updatedAt: string,
+};
+
+/**  A view's matches in their hierarchy. */
+export type ViewTree = {
+	/**
+	 *  Matches and the ancestors the person sees, each once, by name. A
+	 *  match whose parent is not here sits at the top.
+	 */
+	nodes: ViewTreeNode[],
+	/**
+	 *  More than [`TREE_LIMIT`] rows matched; the first ones (in the view's
+	 *  order) are here.
+	 */
+	truncated: boolean,
+};
+
+/**
+ *  One entity of a tree view: a match, or an ancestor of one (shown
+ *  greyed) that the view does not match.
+ */
+export type ViewTreeNode = {
+	id: string,
+	parentId: string | null,
+	name: string,
+	entityTypeId: string,
+	matches: boolean,
 };
 
 export type ViewType = "table" | "board" | "tree";

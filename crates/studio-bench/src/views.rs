@@ -26,8 +26,9 @@ const PAGE: u32 = 50;
 
 fn document(filter: serde_json::Value, sort: serde_json::Value) -> CoreResult<ViewDocument> {
     views::parse_document(
-        &json!({"version": 1, "filter": filter, "sort": sort, "pageSize": PAGE,
-                "columns": ["name", "pathLabel", "property:rated_power_kw", "property:status", "property:install_date"]})
+        &json!({"version": 2, "filter": filter, "sort": sort, "pageSize": PAGE,
+                "columns": [{"field": "name"}, {"field": "pathLabel"}, {"field": "property:rated_power_kw"},
+                            {"field": "property:status"}, {"field": "property:install_date"}]})
         .to_string(),
     )
 }
@@ -165,6 +166,7 @@ pub async fn bench_views(
             Some(EXPORT_ROWS),
             &mut sink,
             |_| {},
+            &studio_core::progress::CancelToken::new(),
         )
         .await? as i64;
         core.push(start.elapsed());

@@ -174,9 +174,15 @@ pub async fn run(action: ViewAction, target: &DatabaseTarget) -> Result<ExitCode
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            let rows = views::export(&opened.pool, &doc, format, limit, &mut out, |n| {
-                eprint!("\r{n} rows");
-            })
+            let rows = views::export(
+                &opened.pool,
+                &doc,
+                format,
+                limit,
+                &mut out,
+                |n| eprint!("\r{n} rows"),
+                &studio_core::progress::CancelToken::new(),
+            )
             .await?;
             out.flush()?;
             eprintln!("\r{rows} rows exported");

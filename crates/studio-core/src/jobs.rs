@@ -5,6 +5,7 @@
 //! the background is made here, so every front end works the same way.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use sqlx::PgPool;
@@ -15,6 +16,7 @@ use crate::change::{Actor, Applied};
 use crate::error::{CoreError, CoreResult};
 use crate::progress::{CancelToken, Progress};
 use crate::registry::{self, MoveEntity, MoveOutcome, BACKGROUND_MOVE_THRESHOLD};
+use crate::views::{self, ExportFormat, ViewDocument};
 
 /// What a job reports while it runs and when it ends.
 #[derive(Debug)]
@@ -41,6 +43,8 @@ pub enum JobOutcome {
     Moved(Applied<MoveOutcome>),
     /// A bulk edit committed.
     Edited(Applied<BulkOutcome>),
+    /// An export wrote `rows` rows to `path`.
+    Exported { rows: u64, path: PathBuf },
     /// Cancelled before it committed; nothing changed.
     Cancelled,
     /// Failed; nothing changed.
@@ -156,6 +160,84 @@ impl Jobs {
             }
         });
         Ok(BulkStart::Background { job_id, total })
+    }
+
+    /// Exports a view's rows to `path` as a background job: the document is
+    /// checked first (a bad one is refused here), the rows are written to a
+    /// `.partial` file beside `path` and renamed onto it only when all are
+    /// written, so a cancel, a failure or a crash never leaves a half file
+    /// under the chosen name. Returns the job and its expected row count
+    /// (exact or estimated; progress may pass it).
+    pub async fn export_view(
+        self: &Arc<Self>,
+        pool: &PgPool,
+        doc: &ViewDocument,
+        format: ExportFormat,
+        path: PathBuf,
+        listener: JobListener,
+    ) -> CoreResult<(Uuid, i64)> {
+        let bad_path = |message: &str| {
+            CoreError::invalid(
+                Some("path"),
+                crate::error::Rule::Format,
+                message.to_string(),
+            )
+        };
+        if !path.is_absolute() || path.file_name().is_none() {
+            return Err(bad_path("choose a full path to a file"));
+        }
+        if !path.parent().is_some_and(std::path::Path::is_dir) {
+            return Err(bad_path("the folder to export into does not exist"));
+        }
+        if path.is_dir() {
+            return Err(bad_path("that is a folder: name a file in it"));
+        }
+        let total = views::count(pool, doc).await?.count;
+        let pool = pool.clone();
+        let doc = doc.clone();
+        let job_id = self.spawn(total, listener, move |on_progress, cancel| async move {
+            let mut partial = path.clone().into_os_string();
+            partial.push(".partial");
+            let partial = PathBuf::from(partial);
+            let result = async {
+                let file = std::fs::File::create(&partial).map_err(|e| {
+                    CoreError::Unavailable(format!("cannot write {}: {e}", partial.display()))
+                })?;
+                let mut out = std::io::BufWriter::new(file);
+                let rows = views::export(
+                    &pool,
+                    &doc,
+                    format,
+                    None,
+                    &mut out,
+                    |done| {
+                        on_progress(Progress {
+                            done: i64::try_from(done).unwrap_or(i64::MAX),
+                            total,
+                        });
+                    },
+                    &cancel,
+                )
+                .await?;
+                drop(out);
+                std::fs::rename(&partial, &path).map_err(|e| {
+                    CoreError::Unavailable(format!("cannot write {}: {e}", path.display()))
+                })?;
+                Ok::<_, CoreError>(rows)
+            }
+            .await;
+            match result {
+                Ok(rows) => JobOutcome::Exported { rows, path },
+                Err(e) => {
+                    let _ = std::fs::remove_file(&partial);
+                    match e {
+                        CoreError::Cancelled => JobOutcome::Cancelled,
+                        e => JobOutcome::Failed(e),
+                    }
+                }
+            }
+        });
+        Ok((job_id, total))
     }
 
     /// Runs `work` on the runtime as a job: registered for cancel while it

@@ -1,7 +1,7 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import type { TreeNode } from '../bindings';
 
-export type WorkspaceView = 'registry' | 'trash' | 'types' | 'properties' | 'tags' | 'people';
+export type WorkspaceView = 'registry' | 'views' | 'trash' | 'types' | 'properties' | 'tags' | 'people';
 export type DetailTab = 'overview' | 'properties' | 'links' | 'history';
 
 /** The one dialog the registry view shows at a time. */
@@ -21,6 +21,10 @@ export type WorkspaceState = {
   dialog: DialogRequest | null;
   openDialog: (dialog: DialogRequest) => void;
   closeDialog: () => void;
+  /** The saved view open in the Views screen (null: a new, unsaved one). */
+  openedViewId: string | null;
+  /** Switches to the Views screen with this saved view open (null: a new view). */
+  openSavedView: (id: string | null) => void;
 };
 
 const WorkspaceContext = createContext<WorkspaceState | null>(null);
@@ -29,9 +33,23 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
   const [view, setView] = useState<WorkspaceView>('registry');
   const [detailTab, setDetailTab] = useState<DetailTab>('overview');
   const [dialog, setDialog] = useState<DialogRequest | null>(null);
+  const [openedViewId, setOpenedViewId] = useState<string | null>(null);
   const value = useMemo<WorkspaceState>(
-    () => ({ view, setView, detailTab, setDetailTab, dialog, openDialog: setDialog, closeDialog: () => setDialog(null) }),
-    [view, detailTab, dialog],
+    () => ({
+      view,
+      setView,
+      detailTab,
+      setDetailTab,
+      dialog,
+      openDialog: setDialog,
+      closeDialog: () => setDialog(null),
+      openedViewId,
+      openSavedView: (id) => {
+        setOpenedViewId(id);
+        setView('views');
+      },
+    }),
+    [view, detailTab, dialog, openedViewId],
   );
   return <WorkspaceContext.Provider value={value}>{children}</WorkspaceContext.Provider>;
 }

@@ -49,4 +49,12 @@ export const queryKeys = {
   taggedEntities: (tagId: string) => ['tagSchema', 'tagged', tagId] as const,
   tagSchema: ['tagSchema'] as const,
   allEntityTypes: ['entityTypes'] as const,
+  /** The saved views the person sees. */
+  savedViews: ['views', 'saved'] as const,
+  /** Prefix of everything read by running a view document (pages, counts, trees). */
+  viewResults: ['viewResults'] as const,
+  /** The pages of one document (`docKey`: the document as JSON). */
+  viewRows: (docKey: string) => ['viewResults', 'rows', docKey] as const,
+  viewCount: (docKey: string) => ['viewResults', 'count', docKey] as const,
+  viewTree: (docKey: string) => ['viewResults', 'tree', docKey] as const,
 };

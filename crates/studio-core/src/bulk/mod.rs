@@ -26,7 +26,7 @@ const CHUNK: usize = 2_000;
 const SAMPLES: usize = 10;
 
 /// Which entities a bulk edit touches (live ones only).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum BulkTarget {
@@ -37,6 +37,10 @@ pub enum BulkTarget {
     Subtree {
         root_id: Uuid,
         type_key: Option<String>,
+    },
+    /// The entities a view document matches (as the person sees them).
+    View {
+        document: crate::views::ViewDocument,
     },
 }
 
@@ -57,7 +61,7 @@ pub enum BulkAction {
     RemoveTag { tag_id: Uuid },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct BulkEdit {
@@ -144,6 +148,24 @@ async fn resolve(
                 .bind(type_key)
                 .fetch_all(&mut *conn)
                 .await?
+        }
+        BulkTarget::View { document } => {
+            let compiled = crate::views::compile_for(conn, document).await?;
+            let sql = format!(
+                "SELECT e.id FROM entities e
+                  WHERE e.deleted_at IS NULL
+                    AND e.id IN (SELECT r.entity_id FROM entity_read_model r WHERE {} LIMIT {})
+                  ORDER BY e.id{}",
+                compiled.filter,
+                MAX_TARGETS + 1,
+                if lock { " FOR UPDATE OF e" } else { "" }
+            );
+            let rows = crate::views::query_with(&sql, &compiled.binds)
+                .fetch_all(&mut *conn)
+                .await?;
+            rows.iter()
+                .map(|r| sqlx::Row::try_get::<Uuid, _>(r, 0))
+                .collect::<Result<Vec<_>, _>>()?
         }
     };
     if ids.len() > MAX_TARGETS {

@@ -12,8 +12,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::document::{Filter, Op, PropertyCondition, TagMatch, TimeCondition, ViewDocument};
+use super::document::{
+    Filter, Op, PropertyCondition, RelatedCondition, RelatedDirection, TagMatch,
+};
 use super::document::{SortKey, VIEW_DOCUMENT_VERSION};
+use super::document::{TimeCondition, ViewDocument};
 use crate::error::{CoreError, CoreResult, Rule};
 use crate::properties::is_plain_decimal;
 use crate::records::ValueType;
@@ -127,6 +130,7 @@ pub fn compile(doc: &ViewDocument, catalog: &Catalog, now: DateTime<Utc>) -> Cor
         Some(f) => {
             let mut ctx = Ctx {
                 catalog,
+                alias: "r".into(),
                 now,
                 out: &mut out,
                 count: &mut count,
@@ -135,7 +139,19 @@ pub fn compile(doc: &ViewDocument, catalog: &Catalog, now: DateTime<Utc>) -> Cor
         }
     };
     for (i, column) in doc.columns.iter().enumerate() {
-        check_field(catalog, column, &format!("columns[{i}]"), false)?;
+        check_field(
+            catalog,
+            &column.field,
+            &format!("columns[{i}].field"),
+            false,
+        )?;
+        if column.width.is_some_and(|w| !(40..=2_000).contains(&w)) {
+            return Err(invalid(
+                &format!("columns[{i}].width"),
+                Rule::Range,
+                "a column is 40 to 2000 pixels wide",
+            ));
+        }
     }
     for (i, key) in doc.sort.iter().enumerate() {
         let sort = sort_key(catalog, key, &format!("sort[{i}]"), &mut out)?;
@@ -191,7 +207,7 @@ fn sort_key(
             let k = out.bind(Bind::Text(prop.to_string()));
             if info.value_type == ValueType::Number {
                 (
-                    format!("COALESCE({}, '-Infinity'::numeric)", number_of(&k)),
+                    format!("COALESCE({}, '-Infinity'::numeric)", number_of("r", &k)),
                     SortKind::Numeric,
                 )
             } else {
@@ -239,17 +255,20 @@ fn truncate(s: &str) -> String {
 
 /// The number a property holds, NULL when it holds none (or holds
 /// something else, written under an earlier type).
-fn number_of(key: &str) -> String {
-    format!("(CASE WHEN jsonb_typeof(r.properties -> {key}) = 'number' THEN (r.properties ->> {key})::numeric END)")
+fn number_of(a: &str, key: &str) -> String {
+    format!("(CASE WHEN jsonb_typeof({a}.properties -> {key}) = 'number' THEN ({a}.properties ->> {key})::numeric END)")
 }
 
 /// The day (`YYYY-MM-DD`) a date property holds, NULL when none.
-fn day_of(key: &str) -> String {
-    format!("(CASE WHEN jsonb_typeof(r.properties -> {key}) = 'string' THEN left(r.properties ->> {key}, 10) END)")
+fn day_of(a: &str, key: &str) -> String {
+    format!("(CASE WHEN jsonb_typeof({a}.properties -> {key}) = 'string' THEN left({a}.properties ->> {key}, 10) END)")
 }
 
 struct Ctx<'a> {
     catalog: &'a Catalog,
+    /// The read model row being filtered (`r`; `r1`, `r2`, … inside
+    /// relationship conditions).
+    alias: String,
     now: DateTime<Utc>,
     out: &'a mut Compiled,
     count: &'a mut usize,
@@ -261,6 +280,7 @@ impl Ctx<'_> {
     }
 
     fn filter(&mut self, filter: &Filter, path: &str, depth: usize) -> CoreResult<String> {
+        let a = self.alias.clone();
         *self.count += 1;
         if *self.count > MAX_CONDITIONS {
             return Err(invalid(
@@ -322,7 +342,7 @@ impl Ctx<'_> {
                     })
                     .collect::<CoreResult<Vec<_>>>()?;
                 format!(
-                    "r.entity_type_id = ANY({}::uuid[])",
+                    "{a}.entity_type_id = ANY({}::uuid[])",
                     self.bind(Bind::Uuids(ids))
                 )
             }
@@ -336,14 +356,14 @@ impl Ctx<'_> {
                 }
                 let ids = self.bind(Bind::Uuids(c.tags.clone()));
                 match c.mode {
-                    TagMatch::Any => format!("r.tag_ids && {ids}::uuid[]"),
-                    TagMatch::All => format!("r.tag_ids @> {ids}::uuid[]"),
-                    TagMatch::None => format!("NOT (r.tag_ids && {ids}::uuid[])"),
+                    TagMatch::Any => format!("{a}.tag_ids && {ids}::uuid[]"),
+                    TagMatch::All => format!("{a}.tag_ids @> {ids}::uuid[]"),
+                    TagMatch::None => format!("NOT ({a}.tag_ids && {ids}::uuid[])"),
                 }
             }
             Filter::Under(id) => {
                 let id = self.bind(Bind::Uuids(vec![*id]));
-                format!("(r.entity_id = ({id}::uuid[])[1] OR r.ancestor_ids @> {id}::uuid[])")
+                format!("({a}.entity_id = ({id}::uuid[])[1] OR {a}.ancestor_ids @> {id}::uuid[])")
             }
             Filter::Text(text) => {
                 let p = self.text(
@@ -358,18 +378,61 @@ impl Ctx<'_> {
                     ));
                 }
                 format!(
-                    "r.name ILIKE {} ESCAPE '\\'",
+                    "{a}.name ILIKE {} ESCAPE '\\'",
                     self.bind(Bind::Text(format!("%{}%", escape_like(&p))))
                 )
             }
             Filter::Updated(c) => {
-                self.moment_condition(c, "r.updated_at", &format!("{path}.updated"))?
+                self.moment_condition(c, &format!("{a}.updated_at"), &format!("{path}.updated"))?
             }
             Filter::Created(c) => {
                 // The read model keeps no creation time: the entity's row has it.
                 let at = self.moment_condition(c, "e.created_at", &format!("{path}.created"))?;
-                format!("EXISTS (SELECT 1 FROM entities e WHERE e.id = r.entity_id AND {at})")
+                format!("EXISTS (SELECT 1 FROM entities e WHERE e.id = {a}.entity_id AND {at})")
             }
+            Filter::Related(c) => self.related(c, &format!("{path}.related"), depth)?,
+        })
+    }
+
+    /// A relationship of a type, one way or the other, to an entity (of the
+    /// read model, so one the person sees) that matches the sub-filter.
+    fn related(&mut self, c: &RelatedCondition, path: &str, depth: usize) -> CoreResult<String> {
+        let a = self.alias.clone();
+        let kind = c.relationship_type.trim();
+        if kind.is_empty() || kind.chars().count() > 200 || kind.contains('\0') {
+            return Err(invalid(
+                &format!("{path}.type"),
+                Rule::Required,
+                "name a relationship type (at most 200 characters)",
+            ));
+        }
+        let kind = self.bind(Bind::Text(kind.to_string()));
+        let other = format!("r{}", depth + 1);
+        let sub = match &c.filter {
+            None => "true".to_string(),
+            Some(f) => {
+                let outer = std::mem::replace(&mut self.alias, other.clone());
+                let sub = self.filter(f, &format!("{path}.filter"), depth + 1);
+                self.alias = outer;
+                sub?
+            }
+        };
+        let x = format!("x{}", depth + 1);
+        let one_way = |this: &str, that: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM entity_relationships {x} JOIN entity_read_model {other} ON {other}.entity_id = {x}.{that}_entity_id
+                  WHERE {x}.{this}_entity_id = {a}.entity_id AND {x}.relationship_type = {kind}
+                    AND {x}.deleted_at IS NULL AND {sub})"
+            )
+        };
+        Ok(match c.direction {
+            RelatedDirection::Outgoing => one_way("source", "target"),
+            RelatedDirection::Incoming => one_way("target", "source"),
+            RelatedDirection::Either => format!(
+                "({} OR {})",
+                one_way("source", "target"),
+                one_way("target", "source")
+            ),
         })
     }
 
@@ -398,6 +461,7 @@ impl Ctx<'_> {
     }
 
     fn property(&mut self, c: &PropertyCondition, path: &str) -> CoreResult<String> {
+        let a = self.alias.clone();
         let info = property(self.catalog, &c.key, &format!("{path}.key"))?.clone();
         let t = info.value_type;
         if !allowed(t, c.op) {
@@ -409,21 +473,21 @@ impl Ctx<'_> {
         }
         let value_path = format!("{path}.value");
         let key = self.bind(Bind::Text(c.key.clone()));
-        let raw = format!("(r.properties ->> {key})");
+        let raw = format!("({a}.properties ->> {key})");
         let empty = format!(
-            "(NOT COALESCE(r.properties ? {key}, false) OR r.properties -> {key} IN ('\"\"'::jsonb, '[]'::jsonb, 'null'::jsonb))"
+            "(NOT COALESCE({a}.properties ? {key}, false) OR {a}.properties -> {key} IN ('\"\"'::jsonb, '[]'::jsonb, 'null'::jsonb))"
         );
         let value = c.value.as_ref();
         Ok(match (t, c.op) {
             (_, Op::IsEmpty) => empty,
             (_, Op::IsNotEmpty) => format!("NOT {empty}"),
             (ValueType::Number, op) => {
-                let n = number_of(&key);
+                let n = number_of(&a, &key);
                 match op {
                     Op::Between => {
-                        let (a, b) = self.pair(value, &value_path, |s, v, p| s.decimal(v, p))?;
-                        let (a, b) = (self.bind(Bind::Decimal(a)), self.bind(Bind::Decimal(b)));
-                        format!("{n} BETWEEN {a}::numeric AND {b}::numeric")
+                        let (lo, hi) = self.pair(value, &value_path, |s, v, p| s.decimal(v, p))?;
+                        let (lo, hi) = (self.bind(Bind::Decimal(lo)), self.bind(Bind::Decimal(hi)));
+                        format!("{n} BETWEEN {lo}::numeric AND {hi}::numeric")
                     }
                     _ => {
                         let v = self.decimal(value, &value_path)?;
@@ -445,7 +509,7 @@ impl Ctx<'_> {
                     .and_then(serde_json::Value::as_bool)
                     .ok_or_else(|| invalid(&value_path, Rule::Type, "true or false"))?;
                 format!(
-                    "r.properties @> jsonb_build_object({key}::text, {}::boolean)",
+                    "{a}.properties @> jsonb_build_object({key}::text, {}::boolean)",
                     self.bind(Bind::Bool(b))
                 )
             }
@@ -462,7 +526,7 @@ impl Ctx<'_> {
             (ValueType::MultiSelect, op) => {
                 let keys = self.options(&info, value, &value_path)?;
                 let keys = self.bind(Bind::Texts(keys));
-                let array = format!("(CASE WHEN jsonb_typeof(r.properties -> {key}) = 'array' THEN r.properties -> {key} END)");
+                let array = format!("(CASE WHEN jsonb_typeof({a}.properties -> {key}) = 'array' THEN {a}.properties -> {key} END)");
                 match op {
                     Op::HasAny => format!("COALESCE({array} ?| {keys}::text[], false)"),
                     Op::HasAll => format!("COALESCE({array} ?& {keys}::text[], false)"),
@@ -474,7 +538,7 @@ impl Ctx<'_> {
                 Op::Equals => {
                     let v = self.text(value.unwrap_or(&serde_json::Value::Null), &value_path)?;
                     format!(
-                        "r.properties @> jsonb_build_object({key}::text, {}::text)",
+                        "{a}.properties @> jsonb_build_object({key}::text, {}::text)",
                         self.bind(Bind::Text(v))
                     )
                 }
@@ -533,11 +597,12 @@ impl Ctx<'_> {
     /// The property (bound as `key`) holds one of these texts: a
     /// containment per value, which the read model's GIN index answers.
     fn one_of(&mut self, key: &str, values: Vec<String>) -> String {
+        let a = self.alias.clone();
         let parts: Vec<String> = values
             .into_iter()
             .map(|v| {
                 format!(
-                    "r.properties @> jsonb_build_object({key}::text, {}::text)",
+                    "{a}.properties @> jsonb_build_object({key}::text, {}::text)",
                     self.bind(Bind::Text(v))
                 )
             })
@@ -552,7 +617,8 @@ impl Ctx<'_> {
         value: Option<&serde_json::Value>,
         path: &str,
     ) -> CoreResult<String> {
-        let d = day_of(key);
+        let a = self.alias.clone();
+        let d = day_of(&a, key);
         let today = self.now.date_naive();
         let (from, to) = match op {
             Op::Before | Op::After => {
@@ -795,7 +861,7 @@ mod tests {
     /// The day bounds a relative date condition binds, on Monday 2026-11-30.
     fn days(op: &str, value: Option<serde_json::Value>) -> Vec<String> {
         let doc: ViewDocument = serde_json::from_value(serde_json::json!({
-            "version": 1,
+            "version": 2,
             "filter": {"property": {"key": "due", "op": op, "value": value}}
         }))
         .unwrap();
@@ -838,7 +904,7 @@ mod tests {
     #[test]
     fn the_sql_holds_no_value_of_the_document() {
         let doc: ViewDocument = serde_json::from_value(serde_json::json!({
-            "version": 1,
+            "version": 2,
             "filter": {"any": [
                 {"text": "O'Brien; DROP"},
                 {"property": {"key": "due", "op": "after", "value": "2026-01-02"}}

@@ -14,6 +14,7 @@ use sqlx::FromRow;
 
 use super::{ViewDocument, ViewRow};
 use crate::error::{CoreError, CoreResult};
+use crate::progress::CancelToken;
 
 /// Progress is reported every so many rows.
 const PROGRESS_EVERY: u32 = 1_000;
@@ -30,7 +31,9 @@ pub enum ExportFormat {
 }
 
 /// Writes the rows of `doc` (at most `limit`) to `out`; `progress` hears
-/// the running count after each page. Returns the number of rows.
+/// the running count every few thousand rows, and `cancel` is checked as
+/// often (a cancelled export ends with `Cancelled`, `out` left part
+/// written). Returns the number of rows.
 pub async fn export(
     pool: &PgPool,
     doc: &ViewDocument,
@@ -38,9 +41,10 @@ pub async fn export(
     limit: Option<u64>,
     out: &mut impl Write,
     mut progress: impl FnMut(u64),
+    cancel: &CancelToken,
 ) -> CoreResult<u64> {
     let doc = doc.clone();
-    let columns = if doc.columns.is_empty() {
+    let columns: Vec<String> = if doc.columns.is_empty() {
         vec![
             "name".to_string(),
             "pathLabel".into(),
@@ -48,7 +52,7 @@ pub async fn export(
             "updatedAt".into(),
         ]
     } else {
-        doc.columns.clone()
+        doc.columns.iter().map(|c| c.field.clone()).collect()
     };
     let (type_keys, sensitive) = {
         let mut conn = pool.acquire().await?;
@@ -87,6 +91,9 @@ pub async fn export(
         }
         ExportFormat::Json => write!(out, "[").map_err(io)?,
     }
+    if cancel.is_cancelled() {
+        return Err(CoreError::Cancelled);
+    }
     let mut written = 0u64;
     {
         let mut rows = super::query_with(&sql, &binds).fetch(&mut *tx);
@@ -114,6 +121,9 @@ pub async fn export(
             }
             written += 1;
             if written.is_multiple_of(u64::from(PROGRESS_EVERY)) {
+                if cancel.is_cancelled() {
+                    return Err(CoreError::Cancelled);
+                }
                 progress(written);
             }
         }

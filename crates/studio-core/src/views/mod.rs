@@ -354,15 +354,108 @@ pub async fn count(pool: &PgPool, doc: &ViewDocument) -> CoreResult<ViewCount> {
     })
 }
 
+/// The most matching rows a tree view shows.
+pub const TREE_LIMIT: u32 = 2_000;
+
+/// One entity of a tree view: a match, or an ancestor of one (shown
+/// greyed) that the view does not match.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ViewTreeNode {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub entity_type_id: Uuid,
+    pub matches: bool,
+}
+
+/// A view's matches in their hierarchy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ViewTree {
+    /// Matches and the ancestors the person sees, each once, by name. A
+    /// match whose parent is not here sits at the top.
+    pub nodes: Vec<ViewTreeNode>,
+    /// More than [`TREE_LIMIT`] rows matched; the first ones (in the view's
+    /// order) are here.
+    pub truncated: bool,
+}
+
+/// The first [`TREE_LIMIT`] matches of `doc` with their ancestors.
+pub async fn tree(pool: &PgPool, doc: &ViewDocument) -> CoreResult<ViewTree> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    let mut compiled = compile_for(&mut tx, doc).await?;
+    compiled.page_size = TREE_LIMIT + 1;
+    let (sql, binds) = page_sql(&compiled, None)?;
+    let raw = bind_each!(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *tx)
+        .await?;
+    let truncated = raw.len() > TREE_LIMIT as usize;
+    let matches = raw
+        .iter()
+        .take(TREE_LIMIT as usize)
+        .map(ViewRow::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<Uuid> = matches.iter().map(|r| r.id).collect();
+    let ancestors: Vec<ViewTreeNode> = sqlx::query_as(
+        "SELECT r.entity_id AS id, r.parent_id, r.name, r.entity_type_id, false AS matches
+           FROM entity_read_model r
+          WHERE r.entity_id IN (SELECT DISTINCT unnest(m.ancestor_ids)
+                                  FROM entity_read_model m WHERE m.entity_id = ANY($1))
+            AND NOT r.entity_id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut nodes: Vec<ViewTreeNode> = matches
+        .into_iter()
+        .map(|r| ViewTreeNode {
+            id: r.id,
+            parent_id: r.parent_id,
+            name: r.name,
+            entity_type_id: r.entity_type_id,
+            matches: true,
+        })
+        .chain(ancestors)
+        .collect();
+    nodes.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.id.cmp(&b.id))
+    });
+    Ok(ViewTree { nodes, truncated })
+}
+
 /// The live saved views the connection's person sees, by name.
+/// Each document comes up to the current version (one that cannot is
+/// left as stored: running it says why).
 pub async fn list_saved(pool: &PgPool) -> CoreResult<Vec<SavedView>> {
-    Ok(sqlx::query_as(
+    let mut views: Vec<SavedView> = sqlx::query_as(
         "SELECT id, key, name, description, view_type, owner_user_id, root_entity_id, config,
                 created_at, updated_at, deleted_at
            FROM admin_saved_views WHERE deleted_at IS NULL ORDER BY lower(name), id",
     )
     .fetch_all(pool)
-    .await?)
+    .await?;
+    for view in &mut views {
+        if let Some(config) = document::upgrade(view.config.clone())
+            .ok()
+            .and_then(|doc| serde_json::to_value(doc).ok())
+        {
+            view.config = config;
+        }
+    }
+    Ok(views)
 }
 
 /// The document of the live saved view with `key` (one the person sees).
@@ -381,21 +474,18 @@ pub async fn saved_document(pool: &PgPool, key: &str) -> CoreResult<ViewDocument
             format!("there is no saved view with the key {key:?}"),
         )
     })?;
-    parse_document(&config.to_string())
+    document::upgrade(config)
 }
 
 /// Reads a view document from JSON text; a document that is not one is a
 /// `Validation` error saying where.
 pub fn parse_document(text: &str) -> CoreResult<ViewDocument> {
-    serde_json::from_str(text).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         CoreError::invalid(
             Some("document"),
             Rule::Format,
-            format!(
-                "not a view document (line {}, column {}): {e}",
-                e.line(),
-                e.column()
-            ),
+            format!("not JSON (line {}, column {}): {e}", e.line(), e.column()),
         )
-    })
+    })?;
+    document::upgrade(value)
 }

@@ -9,13 +9,14 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sqlx::PgPool;
+use studio_core::progress::CancelToken;
 use studio_core::testing::test_db;
 use studio_core::views::{self, Filter, Op, ViewDocument};
 use studio_core::{demo, Actor, CoreError, Source};
 use uuid::Uuid;
 
 fn doc(filter: Option<Value>) -> ViewDocument {
-    let mut d = json!({"version": 1, "pageSize": 1000});
+    let mut d = json!({"version": 2, "pageSize": 1000});
     if let Some(f) = filter {
         d["filter"] = f;
     }
@@ -110,6 +111,15 @@ async fn a_refused_document_says_where_it_is_wrong() {
             json!({"property": {"key": "device_config", "op": "equals", "value": "{}"}}),
             "filter.property.key",
         ),
+        (
+            json!({"related": {"type": "feeds", "direction": "outgoing",
+                   "filter": {"all": [{"property": {"key": "no_such_key", "op": "isEmpty"}}]}}}),
+            "filter.related.filter.all[0].property.key",
+        ),
+        (
+            json!({"related": {"type": "  ", "direction": "either"}}),
+            "filter.related.type",
+        ),
     ];
     for (filter, path) in cases {
         let e = views::page(pool, &doc(Some(filter.clone())), None)
@@ -138,7 +148,16 @@ async fn a_refused_document_says_where_it_is_wrong() {
     bad.columns = vec!["name".into(), "secret_column".into()];
     assert_eq!(
         validation_path(&views::page(pool, &bad, None).await.unwrap_err()),
-        Some("columns[1]")
+        Some("columns[1].field")
+    );
+    let mut bad = doc(None);
+    bad.columns = vec![views::Column {
+        field: "name".into(),
+        width: Some(5),
+    }];
+    assert_eq!(
+        validation_path(&views::page(pool, &bad, None).await.unwrap_err()),
+        Some("columns[0].width")
     );
     let mut bad = doc(None);
     bad.version = 7;
@@ -154,23 +173,60 @@ async fn a_refused_document_says_where_it_is_wrong() {
     );
     // Unknown fields in the document are refused when it is read.
     let typo =
-        serde_json::from_value::<ViewDocument>(json!({"version": 1, "filtr": {"text": "x"}}));
+        serde_json::from_value::<ViewDocument>(json!({"version": 2, "filtr": {"text": "x"}}));
     assert!(typo.is_err());
 }
 
 // ----------------------------------------------------------- the model
 
+/// What the independent evaluation knows of the registry.
+struct Model {
+    types: HashMap<String, Uuid>,
+    number_keys: BTreeSet<String>,
+    /// Live relationships: source, target, type.
+    relationships: Vec<(Uuid, Uuid, String)>,
+    rows: HashMap<Uuid, Row>,
+}
+
+async fn live_relationships(pool: &PgPool) -> Vec<(Uuid, Uuid, String)> {
+    sqlx::query_as(
+        "SELECT source_entity_id, target_entity_id, relationship_type
+           FROM entity_relationships WHERE deleted_at IS NULL",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("relationships")
+}
+
 /// The same meaning as the compiler's, written from the document's spec.
-fn holds(
-    f: &Filter,
-    r: &Row,
-    types: &HashMap<String, Uuid>,
-    number_keys: &BTreeSet<String>,
-) -> bool {
+fn holds(f: &Filter, r: &Row, m: &Model) -> bool {
+    let (types, number_keys) = (&m.types, &m.number_keys);
     match f {
-        Filter::All(items) => items.iter().all(|i| holds(i, r, types, number_keys)),
-        Filter::Any(items) => items.iter().any(|i| holds(i, r, types, number_keys)),
-        Filter::Not(inner) => !holds(inner, r, types, number_keys),
+        Filter::All(items) => items.iter().all(|i| holds(i, r, m)),
+        Filter::Any(items) => items.iter().any(|i| holds(i, r, m)),
+        Filter::Not(inner) => !holds(inner, r, m),
+        Filter::Related(c) => {
+            let other_matches = |id: &Uuid| {
+                m.rows
+                    .get(id)
+                    .is_some_and(|o| c.filter.as_deref().is_none_or(|sub| holds(sub, o, m)))
+            };
+            m.relationships.iter().any(|(source, target, kind)| {
+                *kind == c.relationship_type
+                    && match c.direction {
+                        views::RelatedDirection::Outgoing => {
+                            *source == r.entity_id && other_matches(target)
+                        }
+                        views::RelatedDirection::Incoming => {
+                            *target == r.entity_id && other_matches(source)
+                        }
+                        views::RelatedDirection::Either => {
+                            (*source == r.entity_id && other_matches(target))
+                                || (*target == r.entity_id && other_matches(source))
+                        }
+                    }
+            })
+        }
         Filter::Type(keys) => keys.iter().any(|k| types.get(k) == Some(&r.entity_type_id)),
         Filter::Tag(c) => {
             let has = |t: &Uuid| r.tag_ids.contains(t);
@@ -290,8 +346,17 @@ impl Gen {
 
 /// A random condition over the demo's data (values taken from its rows).
 fn condition(g: &mut Gen, rows: &[Row], catalog: &views::Catalog, depth: usize) -> Value {
-    let kinds = if depth < 3 { 9 } else { 6 };
+    let kinds = if depth < 3 { 10 } else { 6 };
     match g.below(kinds) {
+        9 => {
+            let kind = *g.pick(&["feeds", "backed_up_by", "no_such_kind"]);
+            let direction = *g.pick(&["outgoing", "incoming", "either"]);
+            let mut c = json!({"type": kind, "direction": direction});
+            if g.below(3) > 0 {
+                c["filter"] = condition(g, rows, catalog, depth + 1);
+            }
+            json!({ "related": c })
+        }
         0 => json!({"type": [g.pick(&catalog.types.keys().cloned().collect::<Vec<_>>())]}),
         1 => {
             let tagged: Vec<&Row> = rows.iter().filter(|r| !r.tag_ids.is_empty()).collect();
@@ -424,6 +489,13 @@ async fn what_a_view_returns_matches_an_independent_evaluation() {
         .filter(|(_, p)| p.value_type == studio_core::records::ValueType::Number)
         .map(|(k, _)| k.clone())
         .collect();
+    let model = Model {
+        types: catalog.types.clone(),
+        number_keys: numbers,
+        relationships: live_relationships(pool).await,
+        rows: rows.iter().map(|r| (r.entity_id, r.clone())).collect(),
+    };
+    assert!(model.relationships.len() >= 2, "the demo relates entities");
     let mut g = Gen(0x9e37_79b9_7f4a_7c15);
     let (mut nonempty, mut partial) = (0, 0);
     for case in 0..300 {
@@ -435,7 +507,7 @@ async fn what_a_view_returns_matches_an_independent_evaluation() {
         let f = d.filter.as_ref().unwrap();
         let expected: BTreeSet<Uuid> = rows
             .iter()
-            .filter(|r| holds(f, r, &catalog.types, &numbers))
+            .filter(|r| holds(f, r, &model))
             .map(|r| r.entity_id)
             .collect();
         assert_eq!(got, expected, "case {case}: {filter}");
@@ -533,7 +605,7 @@ async fn hostile_documents_change_nothing_and_fail_cleanly() {
         }
         let mut sorted = doc(None);
         sorted.sort = vec![serde_json::from_value(json!({"field": s})).unwrap()];
-        sorted.columns = vec![s.to_string()];
+        sorted.columns = vec![views::Column::new(s)];
         assert!(matches!(
             views::page(pool, &sorted, None).await,
             Err(CoreError::Validation(_))
@@ -631,9 +703,15 @@ async fn a_view_exports_as_csv_and_json_streamed_with_sensitive_columns_masked()
 
     let mut csv = Vec::new();
     let mut progress = Vec::new();
-    let rows = views::export(pool, &d, views::ExportFormat::Csv, None, &mut csv, |n| {
-        progress.push(n)
-    })
+    let rows = views::export(
+        pool,
+        &d,
+        views::ExportFormat::Csv,
+        None,
+        &mut csv,
+        |n| progress.push(n),
+        &CancelToken::new(),
+    )
     .await
     .unwrap();
     assert_eq!(rows as usize, expected);
@@ -658,6 +736,7 @@ async fn a_view_exports_as_csv_and_json_streamed_with_sensitive_columns_masked()
         Some(7),
         &mut json_out,
         |_| {},
+        &CancelToken::new(),
     )
     .await
     .unwrap();
@@ -678,6 +757,7 @@ async fn a_view_exports_as_csv_and_json_streamed_with_sensitive_columns_masked()
         None,
         &mut nothing,
         |_| {},
+        &CancelToken::new(),
     )
     .await;
     assert!(matches!(refused, Err(CoreError::Validation(_))) && nothing.is_empty());
@@ -1033,4 +1113,340 @@ async fn an_ip_address_in_a_subnet_and_a_value_that_is_no_address() {
         validation_path(&e.unwrap_err()),
         Some("filter.property.value")
     );
+}
+
+// ------------------------------------------- relationships, bulk, tree, jobs
+
+/// The sources (or targets) of live relationships of one type.
+async fn ends_of(pool: &PgPool, kind: &str, sources: bool) -> BTreeSet<Uuid> {
+    let column = if sources {
+        "source_entity_id"
+    } else {
+        "target_entity_id"
+    };
+    let sql = format!(
+        "SELECT {column} FROM entity_relationships WHERE relationship_type = $1 AND deleted_at IS NULL"
+    );
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(kind)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_relationship_condition_follows_links_either_way_and_nests() {
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let feeders = ends_of(pool, "feeds", true).await;
+    let fed = ends_of(pool, "feeds", false).await;
+    assert!(feeders.len() >= 5 && fed.len() >= 5);
+    let related = |direction: &str, sub: Option<Value>| {
+        let mut c = json!({"type": "feeds", "direction": direction});
+        if let Some(sub) = sub {
+            c["filter"] = sub;
+        }
+        doc(Some(json!({ "related": c })))
+    };
+    assert_eq!(
+        ids_of(pool, &related("outgoing", None)).await.unwrap(),
+        feeders
+    );
+    assert_eq!(ids_of(pool, &related("incoming", None)).await.unwrap(), fed);
+    assert_eq!(
+        ids_of(pool, &related("either", None)).await.unwrap(),
+        feeders.union(&fed).copied().collect()
+    );
+    // The sub-filter is about the entity at the other end: meters feeding
+    // one particular HVAC unit, found by its name.
+    let one: (Uuid, Uuid, String) = sqlx::query_as(
+        "SELECT x.source_entity_id, x.target_entity_id, e.name
+           FROM entity_relationships x JOIN entity_read_model e ON e.entity_id = x.target_entity_id
+          WHERE x.relationship_type = 'feeds' AND x.deleted_at IS NULL
+          ORDER BY x.id LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let names_like: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT x.source_entity_id FROM entity_relationships x JOIN entity_read_model e ON e.entity_id = x.target_entity_id
+          WHERE x.relationship_type = 'feeds' AND x.deleted_at IS NULL AND e.name ILIKE '%' || $1 || '%'",
+    )
+    .bind(&one.2)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let got = ids_of(pool, &related("outgoing", Some(json!({"text": one.2}))))
+        .await
+        .unwrap();
+    assert!(got.contains(&one.0));
+    assert_eq!(got, names_like.into_iter().collect());
+    // Nested: units backed up by a unit that some meter feeds.
+    let backups: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT source_entity_id, target_entity_id FROM entity_relationships
+          WHERE relationship_type = 'backed_up_by' AND deleted_at IS NULL",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let expected: BTreeSet<Uuid> = backups
+        .iter()
+        .filter(|(_, backup)| fed.contains(backup))
+        .map(|(unit, _)| *unit)
+        .collect();
+    let nested = doc(Some(
+        json!({"related": {"type": "backed_up_by", "direction": "outgoing",
+        "filter": {"related": {"type": "feeds", "direction": "incoming"}}}}),
+    ));
+    assert_eq!(ids_of(pool, &nested).await.unwrap(), expected);
+    assert!(!expected.is_empty());
+    // And a negation inside the sub-filter: backed up by a unit no meter feeds.
+    let unfed: BTreeSet<Uuid> = backups
+        .iter()
+        .filter(|(_, backup)| !fed.contains(backup))
+        .map(|(unit, _)| *unit)
+        .collect();
+    let nested = doc(Some(
+        json!({"related": {"type": "backed_up_by", "direction": "outgoing",
+        "filter": {"not": {"related": {"type": "feeds", "direction": "incoming"}}}}}),
+    ));
+    assert_eq!(ids_of(pool, &nested).await.unwrap(), unfed);
+    // A type nobody uses matches nothing, and is no error.
+    let none = doc(Some(
+        json!({"related": {"type": "no_such_kind", "direction": "either"}}),
+    ));
+    assert!(ids_of(pool, &none).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_bulk_edit_takes_a_views_rows_as_its_target() {
+    use studio_core::bulk::{self, BulkAction, BulkEdit, BulkTarget};
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let target = doc(Some(
+        json!({"all": [{"type": ["hvac_unit"]}, {"property": {"key": "rated_power_kw", "op": "gte", "value": "10"}}]}),
+    ));
+    let expected = ids_of(pool, &target).await.unwrap();
+    assert!(expected.len() > 3, "the demo has such units");
+    let tag: Uuid = sqlx::query_scalar(
+        "SELECT t.entity_id FROM tags t LEFT JOIN tag_groups g ON g.id = t.tag_group_id
+          WHERE t.deleted_at IS NULL AND (g.id IS NULL OR g.selection_mode = 'multi')
+          ORDER BY t.id LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("the demo has tags");
+    let edit = BulkEdit {
+        target: BulkTarget::View {
+            document: target.clone(),
+        },
+        action: BulkAction::AddTag { tag_id: tag },
+    };
+    let preview = bulk::bulk_preview(pool, &edit).await.unwrap();
+    assert_eq!(preview.targets as usize, expected.len());
+    let actor = Actor::new(None, Source::Test);
+    let _ = bulk::bulk_apply(pool, &actor, &edit, &|_| {}, &CancelToken::new())
+        .await
+        .unwrap();
+    // Every row of the view carries the tag now.
+    let mut tagged = target.clone();
+    tagged.filter = Some(
+        serde_json::from_value(json!({"all": [target.filter.clone().unwrap(), {"tag": {"match": "all", "tags": [tag]}}]}))
+            .unwrap(),
+    );
+    assert_eq!(ids_of(pool, &tagged).await.unwrap(), expected);
+    // A bad document is refused before anything is read or written.
+    let bad = BulkEdit {
+        target: BulkTarget::View {
+            document: doc(Some(json!({"property": {"key": "nope", "op": "isEmpty"}}))),
+        },
+        action: BulkAction::AddTag { tag_id: tag },
+    };
+    let e = bulk::bulk_preview(pool, &bad).await.unwrap_err();
+    assert_eq!(validation_path(&e), Some("filter.property.key"));
+}
+
+#[tokio::test]
+async fn a_tree_view_holds_the_matches_and_their_ancestors_greyed() {
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let d = doc(Some(json!({"type": ["hvac_unit"]})));
+    let matching = ids_of(pool, &d).await.unwrap();
+    let tree = views::tree(pool, &d).await.unwrap();
+    assert!(!tree.truncated);
+    let by_id: HashMap<Uuid, &views::ViewTreeNode> = tree.nodes.iter().map(|n| (n.id, n)).collect();
+    assert_eq!(by_id.len(), tree.nodes.len(), "each node once");
+    let matches: BTreeSet<Uuid> = tree
+        .nodes
+        .iter()
+        .filter(|n| n.matches)
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(matches, matching);
+    // Every node's parent is in the tree (an administrator sees them all),
+    // and every non-matching node is some match's ancestor.
+    for n in &tree.nodes {
+        if let Some(parent) = n.parent_id {
+            assert!(by_id.contains_key(&parent), "{} lost its parent", n.name);
+        }
+    }
+    let ancestors: BTreeSet<Uuid> = tree
+        .nodes
+        .iter()
+        .filter(|n| !n.matches)
+        .map(|n| n.id)
+        .collect();
+    assert!(!ancestors.is_empty());
+    let reachable: BTreeSet<Uuid> = matching
+        .iter()
+        .flat_map(|id| {
+            let mut up = vec![];
+            let mut at = by_id[id].parent_id;
+            while let Some(p) = at {
+                up.push(p);
+                at = by_id[&p].parent_id;
+            }
+            up
+        })
+        .filter(|id| !matching.contains(id))
+        .collect();
+    assert_eq!(ancestors, reachable);
+}
+
+#[tokio::test]
+async fn stored_documents_of_version_1_come_up_to_date() {
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let actor = Actor::new(None, Source::Test);
+    let view = views::create_view(
+        pool,
+        &actor,
+        &views::NewView {
+            name: "Old pumps".into(),
+            key: Some("old_pumps".into()),
+            description: None,
+            shared: true,
+            root_id: None,
+            document: doc(Some(json!({"type": ["hvac_unit"]}))),
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    // As an earlier build saved it: columns were names.
+    sqlx::query("UPDATE admin_saved_views SET config = $1 WHERE id = $2")
+        .bind(
+            json!({"version": 1, "filter": {"type": ["hvac_unit"]}, "pageSize": 1000,
+                "columns": ["name", "property:rated_power_kw"]}),
+        )
+        .bind(view.id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let listed = views::list_saved(pool).await.unwrap();
+    let config = &listed.iter().find(|v| v.id == view.id).unwrap().config;
+    assert_eq!(config["version"], json!(views::VIEW_DOCUMENT_VERSION));
+    assert_eq!(
+        config["columns"],
+        json!([{"field": "name"}, {"field": "property:rated_power_kw"}])
+    );
+    let d = views::saved_document(pool, "old_pumps").await.unwrap();
+    assert_eq!(d.columns[1], views::Column::new("property:rated_power_kw"));
+    assert!(!ids_of(pool, &d).await.unwrap().is_empty());
+    // A document from a newer build is refused with its version named.
+    let e = views::parse_document(r#"{"version": 99}"#).unwrap_err();
+    assert_eq!(validation_path(&e), Some("version"));
+}
+
+#[tokio::test]
+async fn an_export_job_writes_its_file_whole_or_not_at_all() {
+    use std::sync::{Arc, Mutex};
+    use studio_core::jobs::{JobEvent, JobOutcome, Jobs};
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let dir = tempfile::tempdir().unwrap();
+    let d = doc(Some(json!({"type": ["hvac_unit"]})));
+    let expected = ids_of(pool, &d).await.unwrap().len();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let tx = Arc::new(Mutex::new(tx));
+    let listener: studio_core::jobs::JobListener = Arc::new(move |e: JobEvent| {
+        let _ = tx.lock().unwrap().send(e);
+    });
+    let jobs = Jobs::new();
+    let path = dir.path().join("units.csv");
+    let (job, total) = jobs
+        .export_view(
+            pool,
+            &d,
+            views::ExportFormat::Csv,
+            path.clone(),
+            listener.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(total as usize, expected);
+    let outcome = loop {
+        match rx.recv().await.expect("the job reports its end") {
+            JobEvent::Finished {
+                job_id, outcome, ..
+            } if job_id == job => break outcome,
+            _ => {}
+        }
+    };
+    match *outcome {
+        JobOutcome::Exported {
+            rows,
+            path: written,
+        } => {
+            assert_eq!(rows as usize, expected);
+            assert_eq!(written, path);
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), expected + 1, "a header and each row");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no partial file is left");
+    // Refused before any job starts: a missing folder, a relative path, a
+    // folder as the file, a bad document.
+    for (bad_path, bad_doc) in [
+        (dir.path().join("missing/units.csv"), d.clone()),
+        ("units.csv".into(), d.clone()),
+        (dir.path().to_path_buf(), d.clone()),
+        (
+            dir.path().join("x.csv"),
+            doc(Some(json!({"type": ["spaceship"]}))),
+        ),
+    ] {
+        let e = jobs
+            .export_view(
+                pool,
+                &bad_doc,
+                views::ExportFormat::Json,
+                bad_path.clone(),
+                listener.clone(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, CoreError::Validation(_)), "{bad_path:?}: {e:?}");
+    }
+    assert!(jobs.running().is_empty());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    // A cancelled export stops before it writes rows.
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let mut out = Vec::new();
+    let e = views::export(
+        pool,
+        &d,
+        views::ExportFormat::Csv,
+        None,
+        &mut out,
+        |_| {},
+        &cancel,
+    )
+    .await;
+    assert!(matches!(e, Err(CoreError::Cancelled)), "{e:?}");
 }

@@ -61,6 +61,11 @@ function JobItem({ job }: { job: JobView }) {
         {STATUS_TEXT[job.status]} · {formatCount(job.done)} / {formatCount(job.total)}
         {job.error ? ` · ${describeAppError(job.error).message}` : ''}
       </Text>
+      {job.path && (
+        <Text size="xs" c="dimmed" truncate="start" title={job.path} data-testid={`job-path-${job.jobId}`}>
+          Saved to {job.path}
+        </Text>
+      )}
     </Stack>
   );
 }

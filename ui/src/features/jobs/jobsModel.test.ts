@@ -29,6 +29,16 @@ describe('jobsReducer', () => {
     expect(state[0]).toMatchObject({ status: 'committed', done: 8_000, label: 'Setting status on 8,000 entities' });
   });
 
+  it('a finished export reads as done and keeps where it wrote', () => {
+    let state = jobsReducer([], { type: 'started', jobId: 'e1', total: 120_000, label: 'Exporting "Pumps"' });
+    expect(state[0].path).toBeNull();
+    state = jobsReducer(state, {
+      type: 'progress',
+      progress: { jobId: 'e1', done: 118_000, total: 120_000, state: { state: 'exported', rows: 118_000, path: '/home/me/Downloads/pumps.csv' } },
+    });
+    expect(state[0]).toMatchObject({ status: 'committed', done: 118_000, path: '/home/me/Downloads/pumps.csv' });
+  });
+
   it('jobPercent is bounded', () => {
     expect(jobPercent({ done: 5, total: 0 })).toBe(0);
     expect(jobPercent({ done: 150, total: 100 })).toBe(100);

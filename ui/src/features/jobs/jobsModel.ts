@@ -1,5 +1,5 @@
 // Pure state of the background jobs this window shows (moves of large
-// subtrees, bulk edits of many entities).
+// subtrees, bulk edits of many entities, exports).
 import type { AppError, JobProgress, TreeNode } from '../../bindings';
 
 export type JobView = {
@@ -11,6 +11,8 @@ export type JobView = {
   cancelling: boolean;
   error: AppError | null;
   node: TreeNode | null;
+  /** Where an export wrote its file. */
+  path: string | null;
 };
 
 export type JobsState = readonly JobView[];
@@ -22,7 +24,7 @@ export type JobsAction =
   | { type: 'dismiss'; jobId: string };
 
 function blank(jobId: string, total: number, label: string): JobView {
-  return { jobId, label, done: 0, total, status: 'running', cancelling: false, error: null, node: null };
+  return { jobId, label, done: 0, total, status: 'running', cancelling: false, error: null, node: null, path: null };
 }
 
 export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
@@ -36,11 +38,12 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
     case 'progress': {
       const { jobId, done, total, state: jobState } = action.progress;
       const existing = state.find((j) => j.jobId === jobId) ?? blank(jobId, total, 'Moving entities');
-      // A committed bulk edit shows like a committed move: done.
-      const status = jobState.state === 'edited' ? 'committed' : jobState.state;
+      // A committed bulk edit or a finished export shows like a committed move: done.
+      const status = jobState.state === 'edited' || jobState.state === 'exported' ? 'committed' : jobState.state;
       const next: JobView = { ...existing, done, total, status };
       if (jobState.state === 'committed') next.node = jobState.node;
       if (jobState.state === 'failed') next.error = jobState.error;
+      if (jobState.state === 'exported') next.path = jobState.path;
       if (jobState.state !== 'running') next.cancelling = false;
       return state.some((j) => j.jobId === jobId) ? state.map((j) => (j.jobId === jobId ? next : j)) : [...state, next];
     }

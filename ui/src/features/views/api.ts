@@ -1,0 +1,121 @@
+// Saved views and running view documents: the saved views the person sees,
+// a document's rows (page by page, by keyset), its count (exact up to a cap,
+// else an estimate), its matches in their hierarchy, checking a pasted
+// document, and exporting a document's rows as a background job.
+import { infiniteQueryOptions, queryOptions, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import {
+  commands,
+  type Cursor,
+  type ExportFormat,
+  type ExportStarted,
+  type NewView,
+  type SavedView,
+  type VersionedId,
+  type ViewDocument,
+  type ViewUpdate,
+} from '../../bindings';
+import { unwrap } from '../../ipc/errors';
+import { queryKeys } from '../../shared/queryKeys';
+
+/** The document version this build writes. */
+export const VIEW_DOCUMENT_VERSION = 2;
+
+/** A document that shows every entity the person sees. */
+export function emptyDocument(): ViewDocument {
+  return {
+    version: VIEW_DOCUMENT_VERSION,
+    filter: null,
+    columns: [{ field: 'name' }, { field: 'pathLabel' }, { field: 'type' }, { field: 'updatedAt' }],
+    sort: [{ field: 'name', descending: false }],
+    groupBy: null,
+    pageSize: 50,
+    viewType: 'table',
+  };
+}
+
+/** A saved view's document (stored views come back brought up to this version). */
+export function documentOf(view: SavedView): ViewDocument {
+  return view.config as unknown as ViewDocument;
+}
+
+/** The cache key part for one document: equal documents share their results. */
+export function docKey(document: ViewDocument): string {
+  return JSON.stringify(document);
+}
+
+export const savedViewsQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.savedViews,
+    queryFn: async () => unwrap(await commands.listViews()),
+    staleTime: 60_000,
+  });
+
+/** The rows of a document, a page at a time. */
+export const viewRowsQuery = (document: ViewDocument) =>
+  infiniteQueryOptions({
+    queryKey: queryKeys.viewRows(docKey(document)),
+    queryFn: async ({ pageParam }) => unwrap(await commands.viewPage(document, pageParam)),
+    initialPageParam: null as Cursor | null,
+    getNextPageParam: (last) => last.next,
+    staleTime: 30_000,
+  });
+
+export const viewCountQuery = (document: ViewDocument) =>
+  queryOptions({
+    queryKey: queryKeys.viewCount(docKey(document)),
+    queryFn: async () => unwrap(await commands.viewCount(document)),
+    staleTime: 30_000,
+  });
+
+export const viewTreeQuery = (document: ViewDocument) =>
+  queryOptions({
+    queryKey: queryKeys.viewTree(docKey(document)),
+    queryFn: async () => unwrap(await commands.viewTree(document)),
+    staleTime: 30_000,
+  });
+
+/**
+ * Reads pasted JSON as a view document (older versions brought up to date)
+ * and checks it against the schema without running it. Throws the typed
+ * error (its field is the path into the document) when it is not one.
+ */
+export async function checkView(text: string): Promise<ViewDocument> {
+  return unwrap(await commands.checkView(text));
+}
+
+/** Starts exporting a document's rows to `path`; progress arrives as job events. */
+export async function exportView(document: ViewDocument, format: ExportFormat, path: string): Promise<ExportStarted> {
+  return unwrap(await commands.exportView(document, format, path));
+}
+
+/** Where an export would go by default (a free name in Downloads, else home). */
+export function suggestExportPath(fileName: string): Promise<string> {
+  return commands.suggestExportPath(fileName);
+}
+
+/** Each call changes a saved view and refreshes the list at once (the event refreshes other windows). */
+function useViewChange<I>(call: (input: I) => Promise<SavedView>) {
+  const client = useQueryClient();
+  return useCallback(
+    async (input: I): Promise<SavedView> => {
+      const view = await call(input);
+      await client.invalidateQueries({ queryKey: queryKeys.savedViews });
+      return view;
+    },
+    [client, call],
+  );
+}
+
+const create = async (input: NewView) => unwrap(await commands.createView(input));
+const update = async (input: ViewUpdate) => unwrap(await commands.updateView(input));
+const duplicate = async ({ id, shared }: { id: string; shared: boolean }) => unwrap(await commands.duplicateView(id, shared));
+const remove = async (input: VersionedId) => unwrap(await commands.deleteView(input));
+const restore = async (input: VersionedId) => unwrap(await commands.restoreView(input));
+
+export const useCreateView = () => useViewChange(create);
+/** Saves a new name, description or document; refused when someone saved it since (`expectedUpdatedAt`). */
+export const useUpdateView = () => useViewChange(update);
+export const useDuplicateView = () => useViewChange(duplicate);
+export const useDeleteView = () => useViewChange(remove);
+export const useRestoreView = () => useViewChange(restore);

@@ -1,0 +1,2 @@
+// What the rest of the app uses of saved views.
+export { savedViewsQuery } from './api';
