@@ -19,3 +19,4 @@ mod registry_ops;
 mod schema;
 mod startup;
 mod views;
+mod views_fuzz;
