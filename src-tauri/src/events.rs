@@ -149,6 +149,9 @@ impl From<&Change> for RegistryChange {
             | Change::SavedViewDeleted { view }
             | Change::SavedViewRestored { view } => RegistryChange::ViewsChanged { id: view.id },
             Change::SavedViewUpdated { after, .. } => RegistryChange::ViewsChanged { id: after.id },
+            Change::TypeDefaultViewSet { before, after, .. } => RegistryChange::ViewsChanged {
+                id: after.or(*before).unwrap_or_default(),
+            },
             Change::GroupConfigured { after, .. } => RegistryChange::GroupChanged {
                 group_id: after.entity_id,
             },

@@ -106,6 +106,9 @@ macro_rules! specta_builder {
                 $crate::commands::views::restore_view,
                 $crate::commands::views::view_tree,
                 $crate::commands::views::check_view,
+                $crate::commands::views::type_default_views,
+                $crate::commands::views::set_type_default_view,
+                $crate::commands::views::generated_type_view,
                 $crate::commands::views::export_view,
                 $crate::commands::views::suggest_export_path,
             ])

@@ -167,6 +167,12 @@ export const commands = {
 	 *  document brought up to date, or a typed error pointing into it.
 	 */
 	checkView: (text: string) => typedError<ViewDocument, AppError>(__TAURI_INVOKE("check_view", { text })),
+	/**  The views entity types open with (those the person can see). */
+	typeDefaultViews: () => typedError<TypeDefaultView[], AppError>(__TAURI_INVOKE("type_default_views")),
+	/**  Chooses (or clears) the shared view an entity type opens with. */
+	setTypeDefaultView: (input: SetTypeDefaultView) => typedError<TypeDefaultView | null, AppError>(__TAURI_INVOKE("set_type_default_view", { input })),
+	/**  The view a type opens with when none was chosen (made from its layout). */
+	generatedTypeView: (entityTypeId: string) => typedError<ViewDocument, AppError>(__TAURI_INVOKE("generated_type_view", { entityTypeId })),
 	/**  Exports the rows of `document` to the file at `path` in the background. */
 	exportView: (document: ViewDocument, format: ExportFormat, path: string) => typedError<ExportStarted, AppError>(__TAURI_INVOKE("export_view", { document, format, path })),
 	/**
@@ -1060,6 +1066,12 @@ export type Session = {
 	roots: RootCapabilities[],
 };
 
+/**  Choose (or with `view_id` None, clear) the view a type opens with. */
+export type SetTypeDefaultView = {
+	entityTypeId: string,
+	viewId: string | null,
+};
+
 /**  Several property edits of one entity, made together (all or none). */
 export type SetValues = {
 	entityId: string,
@@ -1229,6 +1241,13 @@ export type TreeNode = {
 	pathLabel: string,
 	hasChildren: boolean,
 	/**  The version the client saw; every change sends it back. */
+	updatedAt: string,
+};
+
+/**  A type's chosen view. */
+export type TypeDefaultView = {
+	entityTypeId: string,
+	savedViewId: string,
 	updatedAt: string,
 };
 

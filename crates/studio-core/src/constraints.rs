@@ -137,6 +137,11 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "admin_saved_views_pkey",
         "a saved view",
     ),
+    pk(
+        "entity_type_default_views",
+        "entity_type_default_views_pkey",
+        "a type's view",
+    ),
     pk("users", "users_pkey", "a person"),
     pk("audit_events", "audit_events_pkey", "an audit event"),
     pk(
@@ -157,6 +162,12 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "an entity type",
     ),
     unique("entities_path_label_key", "entities", "name", "an entity"),
+    unique(
+        "entity_type_default_views_entity_type_id_key",
+        "entity_type_default_views",
+        "entity_type_id",
+        "a type's view",
+    ),
     unique(
         "entity_groups_entity_id_key",
         "entity_groups",
@@ -356,6 +367,20 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "root_entity_id",
         "entities",
         "a saved view",
+    ),
+    fk(
+        "entity_type_default_views_entity_type_id_fkey",
+        "entity_type_default_views",
+        "entity_type_id",
+        "entity_type_definitions",
+        "a type's view",
+    ),
+    fk(
+        "entity_type_default_views_saved_view_id_fkey",
+        "entity_type_default_views",
+        "saved_view_id",
+        "admin_saved_views",
+        "a type's view",
     ),
     fk(
         "audit_events_actor_user_id_fkey",

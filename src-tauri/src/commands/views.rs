@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use studio_core::records::{SavedView, VersionedId};
 use studio_core::views::{self, Cursor, ExportFormat, NewView, ViewCount, ViewDocument};
-use studio_core::views::{ViewPage, ViewTree, ViewUpdate};
+use studio_core::views::{SetTypeDefaultView, TypeDefaultView, ViewPage, ViewTree, ViewUpdate};
 use tauri::{AppHandle, State, Window};
 use uuid::Uuid;
 
@@ -41,6 +41,39 @@ pub async fn view_count(
     document: ViewDocument,
 ) -> AppResult<ViewCount> {
     Ok(views::count(&state.pool()?, &document).await?)
+}
+
+/// The views entity types open with (those the person can see).
+#[tauri::command]
+#[specta::specta]
+pub async fn type_default_views(state: State<'_, AppState>) -> AppResult<Vec<TypeDefaultView>> {
+    Ok(views::type_default_views(&state.pool()?).await?)
+}
+
+/// Chooses (or clears) the shared view an entity type opens with.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_type_default_view(
+    app: AppHandle,
+    window: Window,
+    state: State<'_, AppState>,
+    input: SetTypeDefaultView,
+) -> AppResult<Option<TypeDefaultView>> {
+    let (pool, actor) = state.request(&window)?;
+    let applied = views::set_type_default_view(&pool, &actor, &input).await?;
+    Ok(announce(&app, &actor.source, applied))
+}
+
+/// The view a type opens with when none was chosen (made from its layout).
+#[tauri::command]
+#[specta::specta]
+pub async fn generated_type_view(
+    state: State<'_, AppState>,
+    entity_type_id: Uuid,
+) -> AppResult<ViewDocument> {
+    let pool = state.pool()?;
+    let mut conn = pool.acquire().await.map_err(studio_core::CoreError::from)?;
+    Ok(views::generated_type_view(&mut conn, entity_type_id).await?)
 }
 
 /// Reads a pasted view document (of any version this build knows) and

@@ -428,6 +428,17 @@ fn row_of(change: &Change) -> AuditRow {
         Change::SavedViewRestored { view } => {
             saved_view_row("view.restore", view, None, Some(view))
         }
+        Change::TypeDefaultViewSet {
+            entity_type_id,
+            before,
+            after,
+        } => record(
+            "type.default_view",
+            "entity_type_default_views",
+            *entity_type_id,
+            before.map(|v| json!({ "saved_view_id": v })),
+            after.map(|v| json!({ "saved_view_id": v })),
+        ),
         Change::TagDefined { before, after } => AuditRow {
             action: "tag.define",
             table_name: "tags",

@@ -145,6 +145,12 @@ pub enum Change {
     SavedViewRestored {
         view: SavedView,
     },
+    /// The view an entity type opens with was chosen (or cleared).
+    TypeDefaultViewSet {
+        entity_type_id: Uuid,
+        before: Option<Uuid>,
+        after: Option<Uuid>,
+    },
     /// A tag's data (group, key, colour) was set on its entity.
     TagDefined {
         before: Option<Tag>,
@@ -300,6 +306,7 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         | Change::SavedViewUpdated { .. }
         | Change::SavedViewDeleted { .. }
         | Change::SavedViewRestored { .. }
+        | Change::TypeDefaultViewSet { .. }
         | Change::TagDefined { .. }
         | Change::GroupConfigured { .. }
         | Change::GroupMembersChanged { .. }

@@ -5,6 +5,7 @@
 //! row-level security decides which rows exist.
 
 pub mod compile;
+pub mod defaults;
 pub mod document;
 pub mod export;
 pub mod saved;
@@ -15,6 +16,8 @@ use sqlx::{FromRow, PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 pub use compile::{Bind, Catalog, Compiled, PropertyInfo, SortKind};
+pub use defaults::{generated_type_view, set_type_default_view, type_default_views};
+pub use defaults::{SetTypeDefaultView, TypeDefaultView};
 pub use document::*;
 pub use export::{export, ExportFormat};
 pub use saved::*;

@@ -34,6 +34,7 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
         "tags",
         "entity_tags",
         "admin_saved_views",
+        "entity_type_default_views",
         "audit_events",
         "entity_type_properties",
         "spare_entity",
@@ -156,6 +157,11 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
             "INSERT INTO admin_saved_views (id, root_entity_id, name, view_type, created_at, updated_at)
              VALUES ($1, $2, 'View', 'table', now(), now())",
             vec![id("admin_saved_views"), id("entities")],
+        ),
+        (
+            "INSERT INTO entity_type_default_views (id, entity_type_id, saved_view_id, updated_at)
+             VALUES ($1, $2, $3, now())",
+            vec![id("entity_type_default_views"), id("entity_type_definitions"), id("admin_saved_views")],
         ),
         (
             "INSERT INTO audit_events (id, actor_user_id, action, table_name)

@@ -247,6 +247,7 @@ const GLOBAL: &[&str] = &[
     "property_definitions",
     "tag_groups",
     "entity_type_properties",
+    "entity_type_default_views",
     "users",
 ];
 /// Root-scoped through another table.

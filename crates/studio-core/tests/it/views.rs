@@ -1450,3 +1450,129 @@ async fn an_export_job_writes_its_file_whole_or_not_at_all() {
     .await;
     assert!(matches!(e, Err(CoreError::Cancelled)), "{e:?}");
 }
+
+#[tokio::test]
+async fn an_entity_type_opens_with_its_chosen_view_or_one_made_from_its_layout() {
+    use studio_core::views::SetTypeDefaultView;
+    let db = demo_db().await;
+    let pool = &db.pool;
+    let admin = Actor::new(None, Source::Test);
+    let hvac_type: Uuid =
+        sqlx::query_scalar("SELECT id FROM entity_type_definitions WHERE key = 'hvac_unit'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    // Without a choice: the type's entities, with its layout's properties.
+    let mut conn = pool.acquire().await.unwrap();
+    let generated = views::generated_type_view(&mut conn, hvac_type)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(
+        generated.filter,
+        Some(Filter::Type(vec!["hvac_unit".into()]))
+    );
+    assert!(generated
+        .columns
+        .iter()
+        .any(|c| c.field == "property:rated_power_kw"));
+    assert!(!generated
+        .columns
+        .iter()
+        .any(|c| c.field == "property:api_token"));
+    let all_units = ids_of(pool, &doc(Some(json!({"type": ["hvac_unit"]}))))
+        .await
+        .unwrap();
+    let mut big = generated.clone();
+    big.page_size = 1000;
+    assert_eq!(ids_of(pool, &big).await.unwrap(), all_units);
+    assert!(views::type_default_views(pool).await.unwrap().is_empty());
+
+    let new = |name: &str, shared: bool, root: Option<Uuid>| views::NewView {
+        name: name.into(),
+        key: None,
+        description: None,
+        shared,
+        root_id: root,
+        document: generated.clone(),
+    };
+    let shared = views::create_view(pool, &admin, &new("Units", true, None))
+        .await
+        .unwrap()
+        .value;
+    let set = |view_id: Option<Uuid>| SetTypeDefaultView {
+        entity_type_id: hvac_type,
+        view_id,
+    };
+    let chosen = views::set_type_default_view(pool, &admin, &set(Some(shared.id)))
+        .await
+        .unwrap();
+    assert_eq!(chosen.changes.len(), 1);
+    let listed = views::type_default_views(pool).await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|d| (d.entity_type_id, d.saved_view_id))
+            .collect::<Vec<_>>(),
+        vec![(hvac_type, shared.id)]
+    );
+
+    // A person's own view is not a type's view; a missing one neither.
+    let (person_id, person) = reader_of(&db, "tdv", "helios_facilities").await;
+    let person_actor = Actor::for_session(&person, Source::Test).await.unwrap();
+    let mine = views::create_view(&person, &person_actor, &new("Mine", false, None))
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(mine.owner_user_id, Some(person_id));
+    for (bad, path) in [(mine.id, "viewId"), (Uuid::now_v7(), "viewId")] {
+        let e = views::set_type_default_view(pool, &admin, &set(Some(bad)))
+            .await
+            .unwrap_err();
+        assert_eq!(validation_path(&e), Some(path), "{e:?}");
+    }
+    // Only a global administrator chooses; the person's attempts change nothing.
+    let e = views::set_type_default_view(&person, &person_actor, &set(None))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CoreError::Forbidden(_)), "{e:?}");
+    let theirs = views::create_view(pool, &admin, &new("Other units", true, None))
+        .await
+        .unwrap()
+        .value;
+    let e = views::set_type_default_view(&person, &person_actor, &set(Some(theirs.id)))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CoreError::Forbidden(_)), "{e:?}");
+    assert_eq!(views::type_default_views(&person).await.unwrap().len(), 1);
+
+    // A choice pinned to a root the person does not see is not theirs: they
+    // get the generated view.
+    let northwind = studio_core::people::root_by_label(pool, "northwind_energy")
+        .await
+        .unwrap()
+        .unwrap();
+    let pinned = views::create_view(pool, &admin, &new("Northwind units", true, Some(northwind)))
+        .await
+        .unwrap()
+        .value;
+    let _ = views::set_type_default_view(pool, &admin, &set(Some(pinned.id)))
+        .await
+        .unwrap();
+    assert_eq!(views::type_default_views(pool).await.unwrap().len(), 1);
+    assert!(views::type_default_views(&person).await.unwrap().is_empty());
+
+    // Cleared, and the audit holds each choice.
+    let _ = views::set_type_default_view(pool, &admin, &set(None))
+        .await
+        .unwrap();
+    assert!(views::type_default_views(pool).await.unwrap().is_empty());
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'type.default_view' AND record_id = $1",
+    )
+    .bind(hvac_type)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 3);
+}
