@@ -1,6 +1,6 @@
 //! `eco-studio view list|run|save|delete`: saved views and view documents, run headless
 //! with the same compiler as the app, as a person (row-level security
-//! applies).
+//! applies); `view sort-index`: the owner's indexes for sorted views.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -52,6 +52,14 @@ pub enum ViewAction {
         #[arg(long = "as", value_name = "ROLE")]
         role: Option<String>,
     },
+    /// Make views filtered by one entity type come back sorted by this
+    /// property from an index (built concurrently, as the schema owner);
+    /// --drop removes it. Without a key, list the sort indexes there are.
+    SortIndex {
+        key: Option<String>,
+        #[arg(long, requires = "key")]
+        drop: bool,
+    },
     /// Delete the saved view with this key (restorable).
     Delete {
         #[arg(long)]
@@ -86,6 +94,30 @@ fn read_document(file: &str) -> Result<views::ViewDocument> {
 
 pub async fn run(action: ViewAction, target: &DatabaseTarget) -> Result<ExitCode> {
     match action {
+        ViewAction::SortIndex { key, drop } => {
+            let opened = startup::open_as(target, Identity::Maintenance, |_| {}).await?;
+            let pool = &opened.pool;
+            match key {
+                None => {
+                    for name in views::sort_index::sort_indexes(pool).await? {
+                        println!("{name}");
+                    }
+                }
+                Some(key) if drop => {
+                    if views::sort_index::drop_sort_index(pool, &key).await? {
+                        println!("dropped the sort index of {key}");
+                    } else {
+                        println!("{key} had no sort index");
+                    }
+                }
+                Some(key) => {
+                    let started = std::time::Instant::now();
+                    let name = views::sort_index::create_sort_index(pool, &key).await?;
+                    println!("{name} ready ({:.1} s)", started.elapsed().as_secs_f64());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         ViewAction::Save {
             file,
             name,

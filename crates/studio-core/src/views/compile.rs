@@ -205,17 +205,15 @@ fn sort_key(
             let prop = field.strip_prefix("property:").expect("checked above");
             let info = property(catalog, prop, &format!("{path}.field"))?;
             let k = out.bind(Bind::Text(prop.to_string()));
-            if info.value_type == ValueType::Number {
-                (
-                    format!("COALESCE({}, '-Infinity'::numeric)", number_of("r", &k)),
-                    SortKind::Numeric,
-                )
-            } else {
-                (
-                    format!("COALESCE(r.properties ->> {k}, '')"),
-                    SortKind::Text,
-                )
-            }
+            let numeric = info.value_type == ValueType::Number;
+            (
+                property_sort_expr("r", &k, numeric),
+                if numeric {
+                    SortKind::Numeric
+                } else {
+                    SortKind::Text
+                },
+            )
         }
     };
     Ok(CompiledSort {
@@ -223,6 +221,16 @@ fn sort_key(
         kind,
         descending: key.descending,
     })
+}
+
+/// What a property sorts by (never NULL), over the read model row `a`,
+/// its key given as `key` (a placeholder, or a literal in an index).
+pub(crate) fn property_sort_expr(a: &str, key: &str, numeric: bool) -> String {
+    if numeric {
+        format!("COALESCE({}, '-Infinity'::numeric)", number_of(a, key))
+    } else {
+        format!("COALESCE({a}.properties ->> {key}, '')")
+    }
 }
 
 /// A property of the read model, by key.
@@ -341,10 +349,15 @@ impl Ctx<'_> {
                         })
                     })
                     .collect::<CoreResult<Vec<_>>>()?;
-                format!(
-                    "{a}.entity_type_id = ANY({}::uuid[])",
-                    self.bind(Bind::Uuids(ids))
-                )
+                // One type compares with `=`, so an index led by the type
+                // can return rows in a sort order (`= ANY` cannot).
+                let single = ids.len() == 1;
+                let ids = self.bind(Bind::Uuids(ids));
+                if single {
+                    format!("{a}.entity_type_id = ({ids}::uuid[])[1]")
+                } else {
+                    format!("{a}.entity_type_id = ANY({ids}::uuid[])")
+                }
             }
             Filter::Tag(c) => {
                 if c.tags.is_empty() {

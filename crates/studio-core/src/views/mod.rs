@@ -9,6 +9,7 @@ pub mod defaults;
 pub mod document;
 pub mod export;
 pub mod saved;
+pub mod sort_index;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -134,6 +135,9 @@ macro_rules! bind_each {
 pub fn page_sql(compiled: &Compiled, after: Option<&Cursor>) -> CoreResult<(String, Vec<Bind>)> {
     let mut c = compiled.clone();
     let mut condition = c.filter.clone();
+    // The id breaks ties in the direction of the last sort key, so an index
+    // on (…, sort expression, id) serves the order scanned either way.
+    let id_descending = c.sort.last().is_some_and(|k| k.descending);
     if let Some(cursor) = after {
         if cursor.values.len() != c.sort.len() {
             return Err(CoreError::invalid(
@@ -142,29 +146,47 @@ pub fn page_sql(compiled: &Compiled, after: Option<&Cursor>) -> CoreResult<(Stri
                 "this cursor belongs to another sort order",
             ));
         }
-        // (k1, k2, …, id) after the cursor, each key in its own direction.
-        let mut ors = Vec::new();
-        let mut equal_so_far: Vec<String> = Vec::new();
         let sort = c.sort.clone();
+        let mut values = Vec::new();
         for (key, value) in sort.iter().zip(&cursor.values) {
-            let v = cursor_bind(&mut c, key.kind, value)?;
-            let cmp = if key.descending { "<" } else { ">" };
-            let mut parts = equal_so_far.clone();
-            parts.push(format!("{} {cmp} {v}", key.expr));
-            ors.push(format!("({})", parts.join(" AND ")));
-            equal_so_far.push(format!("{} = {v}", key.expr));
+            values.push(cursor_bind(&mut c, key.kind, value)?);
         }
-        let id = c.bind(Bind::Uuids(vec![cursor.id]));
-        equal_so_far.push(format!("r.entity_id > ({id}::uuid[])[1]"));
-        ors.push(format!("({})", equal_so_far.join(" AND ")));
-        condition = format!("({condition}) AND ({})", ors.join(" OR "));
+        let id = format!("({}::uuid[])[1]", c.bind(Bind::Uuids(vec![cursor.id])));
+        let after_cursor = if sort.iter().all(|k| k.descending == id_descending) {
+            // One direction throughout: a row comparison, which an index
+            // seeks to.
+            let mut left: Vec<&str> = sort.iter().map(|k| k.expr.as_str()).collect();
+            left.push("r.entity_id");
+            values.push(id);
+            let cmp = if id_descending { "<" } else { ">" };
+            format!("({}) {cmp} ({})", left.join(", "), values.join(", "))
+        } else {
+            // (k1, k2, …, id) after the cursor, each key in its own direction.
+            let mut ors = Vec::new();
+            let mut equal_so_far: Vec<String> = Vec::new();
+            for (key, v) in sort.iter().zip(&values) {
+                let cmp = if key.descending { "<" } else { ">" };
+                let mut parts = equal_so_far.clone();
+                parts.push(format!("{} {cmp} {v}", key.expr));
+                ors.push(format!("({})", parts.join(" AND ")));
+                equal_so_far.push(format!("{} = {v}", key.expr));
+            }
+            let cmp = if id_descending { "<" } else { ">" };
+            equal_so_far.push(format!("r.entity_id {cmp} {id}"));
+            ors.push(format!("({})", equal_so_far.join(" AND ")));
+            ors.join(" OR ")
+        };
+        condition = format!("({condition}) AND ({after_cursor})");
     }
     let mut order: Vec<String> = c
         .sort
         .iter()
         .map(|k| format!("{} {}", k.expr, if k.descending { "DESC" } else { "ASC" }))
         .collect();
-    order.push("r.entity_id ASC".into());
+    order.push(format!(
+        "r.entity_id {}",
+        if id_descending { "DESC" } else { "ASC" }
+    ));
     let sort_values: Vec<String> = c
         .sort
         .iter()
