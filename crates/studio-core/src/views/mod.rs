@@ -251,7 +251,7 @@ pub async fn run_raw(pool: &PgPool, sql: &str, binds: &[Bind], counting: bool) -
 }
 
 /// A compiled statement with its parameters bound, to run or stream.
-pub(crate) fn query_with<'q>(
+pub fn query_with<'q>(
     sql: &'q str,
     binds: &'q [Bind],
 ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
