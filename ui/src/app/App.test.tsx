@@ -110,7 +110,7 @@ describe('App workspace', () => {
     renderWithProviders(<App />);
 
     expect(await screen.findByTestId('details-empty')).toBeInTheDocument();
-    expect(screen.getByTestId('view-switch')).toHaveTextContent('RegistryTrashTypes');
+    expect(screen.getByTestId('view-switch')).toHaveTextContent('RegistryViewsTrashTypes');
     await user.click(await screen.findByTestId('tree-toggle-main_site'));
     await user.click(await screen.findByTestId('tree-row-main_site.boiler_room'));
 

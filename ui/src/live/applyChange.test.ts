@@ -78,5 +78,26 @@ describe('ChangeApplier', () => {
     expect(queryKeyOf({ kind: 'children', parentId: 'p' })).toEqual(['children', 'p']);
     expect(queryKeyOf({ kind: 'types' })).toEqual(['entityTypes']);
     expect(queryKeyOf({ kind: 'subtreeCounts' })).toEqual(['subtreeCount']);
+    expect(queryKeyOf({ kind: 'savedViews' })).toEqual(['views', 'saved']);
+    expect(queryKeyOf({ kind: 'viewResults' })).toEqual(['viewResults']);
+  });
+
+  it('a value change makes every page, count and tree of every view stale, and not the saved views', () => {
+    const client = seeded();
+    client.setQueryData(queryKeys.viewRows('doc-a'), { pages: [], pageParams: [] });
+    client.setQueryData(queryKeys.viewCount('doc-a'), { count: 3, exact: true });
+    client.setQueryData(queryKeys.viewTree('doc-b'), { nodes: [], truncated: false });
+    client.setQueryData(queryKeys.savedViews, []);
+    new ChangeApplier(client).applyEvent({ kind: 'propertiesChanged', node: other });
+    const views = stale(client).filter((key) => key.includes('view'));
+    expect(views).toEqual(['["viewResults","count","doc-a"]', '["viewResults","rows","doc-a"]', '["viewResults","tree","doc-b"]']);
+  });
+
+  it('a saved view change refreshes the list of saved views only', () => {
+    const client = seeded();
+    client.setQueryData(queryKeys.viewRows('doc-a'), { pages: [], pageParams: [] });
+    client.setQueryData(queryKeys.savedViews, []);
+    new ChangeApplier(client).applyEvent({ kind: 'viewsChanged', id: 'v1' });
+    expect(stale(client)).toEqual(['["views","saved"]']);
   });
 });

@@ -42,6 +42,10 @@ export function queryKeyOf(target: InvalidationTarget): QueryKey {
       return queryKeys.allSearches;
     case 'people':
       return queryKeys.allPeople;
+    case 'savedViews':
+      return queryKeys.savedViews;
+    case 'viewResults':
+      return queryKeys.viewResults;
   }
 }
 

@@ -30,25 +30,25 @@ const keys = (change: Parameters<typeof invalidationsFor>[0], idx: TreeIndex = i
 describe('invalidationsFor', () => {
   it('created: the parent list, the list showing the parent (its chevron), its details, counts, search', () => {
     const created = makeNode({ id: 'n', parentId: 'a', name: 'New', pathLabel: 'site.a.new' });
-    expect(keys({ kind: 'created', node: created })).toEqual(['children:a', 'children:site', 'entity:a', 'subtreeCounts', 'search']);
+    expect(keys({ kind: 'created', node: created })).toEqual(['children:a', 'children:site', 'entity:a', 'subtreeCounts', 'search', 'viewResults']);
   });
 
   it('created at the top level: only the roots list among the lists', () => {
     const created = makeNode({ id: 'n', name: 'New' });
-    expect(keys({ kind: 'created', node: created })).toEqual(['roots', 'subtreeCounts', 'search']);
+    expect(keys({ kind: 'created', node: created })).toEqual(['roots', 'subtreeCounts', 'search', 'viewResults']);
   });
 
   it('created under a parent whose own row is not loaded: no guess about its list', () => {
     const created = makeNode({ id: 'n', parentId: 'unknown', name: 'New' });
-    expect(keys({ kind: 'created', node: created })).toEqual(['children:unknown', 'entity:unknown', 'subtreeCounts', 'search']);
+    expect(keys({ kind: 'created', node: created })).toEqual(['children:unknown', 'entity:unknown', 'subtreeCounts', 'search', 'viewResults']);
   });
 
   it('updated (rename): its list, details and history; not the subtree when the path is unchanged', () => {
-    expect(keys({ kind: 'updated', node: { ...room, name: 'Room 2' } })).toEqual(['children:a', 'entity:r', 'history:r', 'search']);
+    expect(keys({ kind: 'updated', node: { ...room, name: 'Room 2' } })).toEqual(['children:a', 'entity:r', 'history:r', 'search', 'viewResults']);
   });
 
   it('updated with a new path label: the loaded subtree too', () => {
-    expect(keys({ kind: 'updated', node: { ...room, pathLabel: 'site.a.room_2' } })).toEqual(['children:a', 'entity:r', 'history:r', 'children:r', 'children:d', 'entity:d', 'search']);
+    expect(keys({ kind: 'updated', node: { ...room, pathLabel: 'site.a.room_2' } })).toEqual(['children:a', 'entity:r', 'history:r', 'children:r', 'children:d', 'entity:d', 'search', 'viewResults']);
   });
 
   it('moved: old and new parent lists, the lists showing both parents, the moved subtree', () => {
@@ -66,6 +66,7 @@ describe('invalidationsFor', () => {
       'entity:d',
       'subtreeCounts',
       'search',
+      'viewResults',
     ]);
   });
 
@@ -87,55 +88,56 @@ describe('invalidationsFor', () => {
       'subtreeCounts',
       'trash',
       'search',
+      'viewResults',
     ]);
-    expect(keys({ kind: 'deleted', id: 'site', parentId: null, count: 5 }, EMPTY_TREE_INDEX)).toEqual(['roots', 'entity:site', 'history:site', 'subtreeCounts', 'trash', 'search']);
+    expect(keys({ kind: 'deleted', id: 'site', parentId: null, count: 5 }, EMPTY_TREE_INDEX)).toEqual(['roots', 'entity:site', 'history:site', 'subtreeCounts', 'trash', 'search', 'viewResults']);
   });
 
   it('restored: the parent list, its own children, trash', () => {
-    expect(keys({ kind: 'restored', node: room, count: 2 })).toEqual(['children:a', 'children:site', 'entity:a', 'entity:r', 'history:r', 'children:r', 'subtreeCounts', 'trash', 'search']);
+    expect(keys({ kind: 'restored', node: room, count: 2 })).toEqual(['children:a', 'children:site', 'entity:a', 'entity:r', 'history:r', 'children:r', 'subtreeCounts', 'trash', 'search', 'viewResults']);
   });
 
-  it('purged: only the trash and its own caches', () => {
+  it('purged: only the trash and its own caches (a deleted entity is in no view)', () => {
     expect(keys({ kind: 'purged', id: 'r' })).toEqual(['trash', 'entity:r', 'history:r']);
   });
 
   it('typesChanged: types, and every drawn row (type names and icons)', () => {
-    expect(keys({ kind: 'typesChanged' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'trash', 'search']);
+    expect(keys({ kind: 'typesChanged' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'trash', 'search', 'viewResults']);
   });
 
-  it('propertiesChanged: its list (new version), details, history and property pane', () => {
-    expect(keys({ kind: 'propertiesChanged', node: room })).toEqual(['children:a', 'entity:r', 'history:r', 'pane:r']);
+  it('propertiesChanged: its list (new version), details, history, property pane and view results', () => {
+    expect(keys({ kind: 'propertiesChanged', node: room })).toEqual(['children:a', 'entity:r', 'history:r', 'pane:r', 'viewResults']);
     expect(changeFingerprint({ kind: 'propertiesChanged', node: room })).toBe(`propertiesChanged:r:${room.updatedAt}`);
   });
 
   it('tagsChanged: its list, details, history, links and the tag lists', () => {
-    expect(keys({ kind: 'tagsChanged', node: room })).toEqual(['children:a', 'entity:r', 'history:r', 'links:r', 'tagSchema']);
+    expect(keys({ kind: 'tagsChanged', node: room })).toEqual(['children:a', 'entity:r', 'history:r', 'links:r', 'tagSchema', 'viewResults']);
     expect(changeFingerprint({ kind: 'tagsChanged', node: room })).toBe(`tagsChanged:r:${room.updatedAt}`);
   });
 
   it('tag schema, group and relationship changes: the links of every loaded entity', () => {
-    expect(keys({ kind: 'tagSchemaChanged' })).toEqual(['tagSchema', 'allLinks']);
+    expect(keys({ kind: 'tagSchemaChanged' })).toEqual(['tagSchema', 'allLinks', 'viewResults']);
     expect(keys({ kind: 'groupChanged', groupId: 'g' })).toEqual(['allLinks', 'history:g']);
-    expect(keys({ kind: 'relationshipsChanged', sourceId: 's', targetId: 't' })).toEqual(['allLinks', 'history:s']);
+    expect(keys({ kind: 'relationshipsChanged', sourceId: 's', targetId: 't' })).toEqual(['allLinks', 'history:s', 'viewResults']);
   });
 
   it('schemaChanged: the property schema and every pane', () => {
-    expect(keys({ kind: 'schemaChanged' })).toEqual(['propertySchema', 'allPanes', 'types']);
+    expect(keys({ kind: 'schemaChanged' })).toEqual(['propertySchema', 'allPanes', 'types', 'viewResults']);
     expect(changeFingerprint({ kind: 'schemaChanged' })).toBeNull();
   });
 
   it('bulkEdited: every row, pane, link list and history', () => {
-    expect(keys({ kind: 'bulkEdited', count: 3 })).toEqual(['roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'search']);
+    expect(keys({ kind: 'bulkEdited', count: 3 })).toEqual(['roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'search', 'viewResults']);
     expect(changeFingerprint({ kind: 'bulkEdited', count: 3 })).toBeNull();
   });
 
-  it('reloaded (a bulk load): every list, row, count, history, the trash, types and search', () => {
-    expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'subtreeCounts', 'trash', 'search', 'people']);
+  it('reloaded (a bulk load): every list, row, count, history, the trash, types, search, views', () => {
+    expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'subtreeCounts', 'trash', 'search', 'viewResults', 'savedViews', 'people']);
     expect(changeFingerprint({ kind: 'reloaded' })).toBeNull();
   });
 
-  it('a saved view changed: nothing shown depends on it yet', () => {
-    expect(keys({ kind: 'viewsChanged', id: 'v1' })).toEqual([]);
+  it('a saved view changed: the list of saved views, not any view results', () => {
+    expect(keys({ kind: 'viewsChanged', id: 'v1' })).toEqual(['savedViews']);
     expect(changeFingerprint({ kind: 'viewsChanged', id: 'v1' })).toBeNull();
   });
 });
@@ -147,5 +149,40 @@ describe('changeFingerprint', () => {
     expect(changeFingerprint({ kind: 'deleted', id: 'r', parentId: 'a', count: 3 })).toBe('deleted:r:3');
     expect(changeFingerprint({ kind: 'purged', id: 'r' })).toBe('purged:r');
     expect(changeFingerprint({ kind: 'typesChanged' })).toBeNull();
+  });
+});
+
+describe('view results', () => {
+  const changes: Parameters<typeof invalidationsFor>[0][] = [
+    { kind: 'created', node: room },
+    { kind: 'updated', node: room },
+    { kind: 'moved', node: room, oldParentId: 'b' },
+    { kind: 'deleted', id: 'r', parentId: 'a', count: 1 },
+    { kind: 'restored', node: room, count: 1 },
+    { kind: 'purged', id: 'r' },
+    { kind: 'typesChanged' },
+    { kind: 'propertiesChanged', node: room },
+    { kind: 'tagsChanged', node: room },
+    { kind: 'tagSchemaChanged' },
+    { kind: 'groupChanged', groupId: 'g' },
+    { kind: 'relationshipsChanged', sourceId: 's', targetId: 't' },
+    { kind: 'schemaChanged' },
+    { kind: 'bulkEdited', count: 2 },
+    { kind: 'reloaded' },
+    { kind: 'viewsChanged', id: 'v1' },
+  ];
+
+  it('every change that makes searches stale makes view results stale too', () => {
+    const withSearch = changes.filter((change) => keys(change).includes('search'));
+    expect(withSearch.length).toBeGreaterThan(5);
+    for (const change of withSearch) expect(keys(change), change.kind).toContain('viewResults');
+  });
+
+  it('values, tags and bulk edits refresh view results though some leave searches alone', () => {
+    const refreshing = changes.filter((change) => keys(change).includes('viewResults')).map((change) => change.kind);
+    expect(refreshing).toEqual(expect.arrayContaining(['propertiesChanged', 'tagsChanged', 'bulkEdited', 'reloaded']));
+    expect(refreshing).not.toContain('viewsChanged');
+    expect(refreshing).not.toContain('purged');
+    expect(refreshing).not.toContain('groupChanged');
   });
 });

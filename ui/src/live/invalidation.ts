@@ -21,7 +21,9 @@ export type InvalidationTarget =
   | { kind: 'trash' }
   | { kind: 'types' }
   | { kind: 'people' }
-  | { kind: 'search' };
+  | { kind: 'search' }
+  | { kind: 'savedViews' }
+  | { kind: 'viewResults' };
 
 /** What the client knows about the loaded part of the tree. */
 export type TreeIndex = {
@@ -88,6 +90,7 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         ...(parentId ? [{ kind: 'entity', id: parentId } as const] : []),
         { kind: 'subtreeCounts' },
         { kind: 'search' },
+        { kind: 'viewResults' },
       ]);
     }
     case 'updated': {
@@ -100,6 +103,7 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'history', id: node.id },
         ...(pathChanged ? subtreeTargets(node.id, index) : []),
         { kind: 'search' },
+        { kind: 'viewResults' },
       ]);
     }
     case 'moved': {
@@ -116,6 +120,7 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         ...subtreeTargets(node.id, index),
         { kind: 'subtreeCounts' },
         { kind: 'search' },
+        { kind: 'viewResults' },
       ]);
     }
     case 'deleted': {
@@ -130,6 +135,7 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'subtreeCounts' },
         { kind: 'trash' },
         { kind: 'search' },
+        { kind: 'viewResults' },
       ]);
     }
     case 'restored': {
@@ -144,21 +150,24 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'subtreeCounts' },
         { kind: 'trash' },
         { kind: 'search' },
+        { kind: 'viewResults' },
       ]);
     }
     case 'purged':
       return [{ kind: 'trash' }, { kind: 'entity', id: change.id }, { kind: 'history', id: change.id }];
     case 'typesChanged':
       // Type names and icons are drawn on every row and in the details.
-      return [{ kind: 'types' }, { kind: 'roots' }, { kind: 'allChildren' }, { kind: 'allEntities' }, { kind: 'trash' }, { kind: 'search' }];
+      return [{ kind: 'types' }, { kind: 'roots' }, { kind: 'allChildren' }, { kind: 'allEntities' }, { kind: 'trash' }, { kind: 'search' }, { kind: 'viewResults' }];
     case 'propertiesChanged': {
-      // Its version moved on: the row in its list, its details, history, pane.
+      // Its version moved on: the row in its list, its details, history,
+      // pane, and any view showing or filtering by its values.
       const { node } = change;
       return dedupe([
         listOf(node.parentId),
         { kind: 'entity', id: node.id },
         { kind: 'history', id: node.id },
         { kind: 'pane', id: node.id },
+        { kind: 'viewResults' },
       ]);
     }
     case 'tagsChanged': {
@@ -169,27 +178,29 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'history', id: node.id },
         { kind: 'links', id: node.id },
         { kind: 'tagSchema' },
+        // Views filter by tags.
+        { kind: 'viewResults' },
       ]);
     }
     case 'tagSchemaChanged':
-      // Tag names and colours are drawn wherever an entity's tags are.
-      return [{ kind: 'tagSchema' }, { kind: 'allLinks' }];
+      // Tag names and colours are drawn wherever an entity's tags are; a
+      // deleted tag no longer matches a view's tag condition.
+      return [{ kind: 'tagSchema' }, { kind: 'allLinks' }, { kind: 'viewResults' }];
     case 'groupChanged':
       // The group's members and every member's list of groups.
       return [{ kind: 'allLinks' }, { kind: 'history', id: change.groupId }];
     case 'viewsChanged':
-      // No window lists saved views yet.
-      return [];
+      // A saved view was created, changed, deleted or restored: the list.
+      return [{ kind: 'savedViews' }];
     case 'relationshipsChanged':
-      // Both ends, and any neighbourhood graph that may reach them.
-      return [
-        { kind: 'allLinks' },
-        { kind: 'history', id: change.sourceId },
-      ];
+      // Both ends, any neighbourhood graph that may reach them, and views
+      // with a relationship condition.
+      return [{ kind: 'allLinks' }, { kind: 'history', id: change.sourceId }, { kind: 'viewResults' }];
     case 'schemaChanged':
       // Groups, definitions or a layout: the admin lists, every pane, and
-      // the types (a layout change moves its type's version on).
-      return [{ kind: 'propertySchema' }, { kind: 'allPanes' }, { kind: 'types' }];
+      // the types (a layout change moves its type's version on). A property
+      // made searchable or not changes what views may show and match.
+      return [{ kind: 'propertySchema' }, { kind: 'allPanes' }, { kind: 'types' }, { kind: 'viewResults' }];
     case 'bulkEdited':
       // Values or tags of many entities: rows (versions), panes, links,
       // histories, and the tag lists.
@@ -202,10 +213,11 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'allLinks' },
         { kind: 'tagSchema' },
         { kind: 'search' },
+        { kind: 'viewResults' },
       ];
     case 'reloaded':
       // A bulk load, or people and scopes changed (what one sees): any cached
-      // list, row, count or history may be stale.
+      // list, row, count, history or saved view may be stale.
       return [
         { kind: 'types' },
         { kind: 'roots' },
@@ -218,6 +230,8 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'subtreeCounts' },
         { kind: 'trash' },
         { kind: 'search' },
+        { kind: 'viewResults' },
+        { kind: 'savedViews' },
         { kind: 'people' },
       ];
   }

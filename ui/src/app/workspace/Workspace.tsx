@@ -10,6 +10,7 @@ import { mayManagePeople, PeopleView, SessionBadge, sessionQuery } from '../../f
 import { PropertyAdminView } from '../../features/property-admin';
 import { TrashView } from '../../features/trash';
 import { RegistryTree, TreeControllerProvider } from '../../features/tree';
+import { ViewsScreen } from '../../features/views';
 import { LiveUpdatesProvider } from '../../live/LiveUpdates';
 import { useWorkspace, WorkspaceProvider, type WorkspaceView } from '../../shared/WorkspaceContext';
 import { DialogHost } from './DialogHost';
@@ -33,13 +34,14 @@ export function Workspace() {
 
 const VIEWS: { value: WorkspaceView; label: string }[] = [
   { value: 'registry', label: 'Registry' },
+  { value: 'views', label: 'Views' },
   { value: 'trash', label: 'Trash' },
   { value: 'types', label: 'Types' },
   { value: 'properties', label: 'Properties' },
   { value: 'tags', label: 'Tags' },
 ];
 
-/** The switch between the views (Registry, Trash, Types, Properties, ...; People for those who manage people). */
+/** The switch between the screens (Registry, Views, Trash, Types, ...; People for those who manage people). */
 export function ViewSwitch() {
   const { view, setView } = useWorkspace();
   const session = useQuery(sessionQuery);
@@ -91,6 +93,7 @@ function WorkspaceLayout() {
             <DialogHost />
           </div>
         )}
+        {workspace.view === 'views' && <ViewsScreen />}
         {workspace.view === 'trash' && <TrashView />}
         {workspace.view === 'types' && <TypesView />}
         {workspace.view === 'properties' && <PropertyAdminView />}

@@ -99,7 +99,8 @@ const statusPreview: BulkPreview = {
   ],
 };
 
-describe('bulk edit', () => {
+// Whole-app flows through a multi-step dialog: slower than the default limit under load.
+describe('bulk edit', { timeout: 20_000 }, () => {
   it('Ctrl+E edits the selection: sets Status, previews it with labels, applies after a confirmation', async () => {
     const { calls, user } = renderApp(
       backend({

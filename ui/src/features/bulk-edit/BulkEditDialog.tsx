@@ -2,7 +2,7 @@ import { Alert, Button, Group, Kbd, Modal, Stack, Stepper, Text, ThemeIcon } fro
 import { IconAlertTriangle, IconCheck } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { BulkEdit, BulkOutcome, BulkPreview, PropertyDefinition, PropertyValue, Tag, TreeNode } from '../../bindings';
+import type { BulkEdit, BulkOutcome, BulkPreview, BulkTarget, PropertyDefinition, PropertyValue, Tag, TreeNode } from '../../bindings';
 import { fieldError } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { entitiesLabel, formatCount } from '../../shared/format';
@@ -11,7 +11,20 @@ import { tagGroupsQuery, tagsQuery } from '../links/api';
 import { propertyDefinitionsQuery } from '../properties/api';
 import { propertyGroupsQuery } from '../property-admin/api';
 import { previewBulkEdit, useApplyBulkEdit } from './api';
-import { buildEdit, describeAction, editableDefinitions, EMPTY_DRAFT, isPropertyAction, jobLabel, unchangedReason, type ActionKind, type Draft, type DraftField } from './bulkModel';
+import {
+  buildEdit,
+  buildEditOn,
+  describeAction,
+  editableDefinitions,
+  EMPTY_DRAFT,
+  isPropertyAction,
+  jobLabel,
+  unchangedReason,
+  type ActionKind,
+  type Draft,
+  type DraftField,
+  type GivenTarget,
+} from './bulkModel';
 import { ChooseEdit, type ChooseErrors } from './ChooseEdit';
 import { PreviewTable, type PreviewSubject } from './PreviewTable';
 
@@ -41,12 +54,22 @@ function refusalMessage(error: unknown, field: DraftField | 'target', definition
   return fieldError(error, key) ?? (definition ? fieldError(error, definition.key) : null);
 }
 
+type Props = { onClose: () => void } & (
+  | { nodes: TreeNode[]; target?: never; label?: never }
+  /** A target fixed by the caller, named in a sentence ('all 1,234 rows of "Pumps"'). */
+  | { target: BulkTarget; label: string; nodes?: never }
+);
+
 /**
  * Bulk edit of `nodes` (several: exactly those; one: it, or every entity of
- * a type under it): choose the edit, preview it, apply it after a
- * confirmation. Enter advances, Escape cancels.
+ * a type under it), or of a `target` the caller fixed (a view's rows): choose
+ * the edit, preview it, apply it after a confirmation. Enter advances,
+ * Escape cancels.
  */
-export function BulkEditDialog({ nodes, onClose }: { nodes: TreeNode[]; onClose: () => void }) {
+export function BulkEditDialog(props: Props) {
+  const { onClose } = props;
+  const nodes = props.nodes ?? [];
+  const given: GivenTarget | null = props.target ? { target: props.target, label: props.label } : null;
   const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
   const [stage, setStage] = useState<Stage>({ kind: 'choose' });
   const [busy, setBusy] = useState(false);
@@ -62,13 +85,13 @@ export function BulkEditDialog({ nodes, onClose }: { nodes: TreeNode[]; onClose:
   const groupsQuery = useQuery({ ...propertyGroupsQuery(false), enabled: property });
   const tagsList = useQuery({ ...tagsQuery(), enabled: !property });
   const tagGroupsList = useQuery({ ...tagGroupsQuery(false), enabled: !property });
-  const typesQuery = useQuery({ ...entityTypesQuery(false), enabled: nodes.length === 1 });
+  const typesQuery = useQuery({ ...entityTypesQuery(false), enabled: given === null && nodes.length === 1 });
 
   const definitions = editableDefinitions(definitionsQuery.data ?? []);
   const definition = definitions.find((d) => d.id === draft.definitionId);
   const tags = tagsList.data ?? [];
   const tag: Tag | undefined = tags.find((t) => t.id === draft.tagId);
-  const built = buildEdit(nodes, draft, definitions);
+  const built = given ? buildEditOn(given.target, draft, definitions) : buildEdit(nodes, draft, definitions);
   const value: PropertyValue | null = built.ok && built.edit.action.kind === 'setProperty' ? built.edit.action.value : null;
   const action = describeAction(draft, definition, tag, value);
   const listError = [definitionsQuery, groupsQuery, tagsList, tagGroupsList, typesQuery].find((q) => q.isError)?.error ?? null;
@@ -191,7 +214,7 @@ export function BulkEditDialog({ nodes, onClose }: { nodes: TreeNode[]; onClose:
       onClose={onClose}
       closeOnEscape={!(busy && stage.kind === 'confirm')}
       closeOnClickOutside={!busy}
-      title={nodes.length === 1 ? `Bulk edit under ${nodes[0].name}` : `Bulk edit ${formatCount(nodes.length)} entities`}
+      title={given ? `Bulk edit ${given.label}` : nodes.length === 1 ? `Bulk edit under ${nodes[0].name}` : `Bulk edit ${formatCount(nodes.length)} entities`}
       size="xl"
       data-testid="bulk-edit-dialog"
     >
@@ -207,6 +230,7 @@ export function BulkEditDialog({ nodes, onClose }: { nodes: TreeNode[]; onClose:
             <div data-stage-focus="choose">
               <ChooseEdit
                 nodes={nodes}
+                given={given}
                 draft={draft}
                 onDraft={change}
                 definitions={definitions}

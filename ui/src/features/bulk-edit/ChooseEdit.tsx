@@ -3,13 +3,15 @@ import type { EntityType, PropertyDefinition, PropertyGroup, Tag, TagGroup, Tree
 import { NodeIcon } from '../../shared/nodeIcons';
 import { describeNodes } from '../tree';
 import { editors } from '../properties';
-import { isPropertyAction, type ActionKind, type Draft, type DraftField } from './bulkModel';
+import { capitalized, isPropertyAction, type ActionKind, type Draft, type DraftField, type GivenTarget } from './bulkModel';
 
 /** Messages under the inputs of the first step. */
 export type ChooseErrors = Partial<Record<DraftField | 'target', string>>;
 
 type Props = {
   nodes: readonly TreeNode[];
+  /** A target fixed by the caller: shown, not chosen. */
+  given: GivenTarget | null;
   draft: Draft;
   onDraft: (patch: Partial<Draft>) => void;
   definitions: readonly PropertyDefinition[];
@@ -82,14 +84,22 @@ export function TagDot({ color, size = 12 }: { color: string | null | undefined;
 }
 
 /** Step 1: which entities, and what to do to them. */
-export function ChooseEdit({ nodes, draft, onDraft, definitions, propertyGroups, tags, tagGroups, types, loading, errors, disabled }: Props) {
+export function ChooseEdit({ nodes, given, draft, onDraft, definitions, propertyGroups, tags, tagGroups, types, loading, errors, disabled }: Props) {
   const definition = definitions.find((d) => d.id === draft.definitionId);
   const tag = tags.find((t) => t.id === draft.tagId);
   const typeOf = (key: string) => types.find((t) => t.key === key);
 
   return (
     <Stack gap="md">
-      <TargetChoice nodes={nodes} draft={draft} onDraft={onDraft} types={types} typesLoading={loading.types} errors={errors} disabled={disabled} typeOf={typeOf} />
+      {given ? (
+        <Input.Wrapper label="Entities" labelElement="div" error={errors.target}>
+          <Text size="sm" data-testid="bulk-target">
+            {capitalized(given.label)}
+          </Text>
+        </Input.Wrapper>
+      ) : (
+        <TargetChoice nodes={nodes} draft={draft} onDraft={onDraft} types={types} typesLoading={loading.types} errors={errors} disabled={disabled} typeOf={typeOf} />
+      )}
 
       <Input.Wrapper label="Action" labelElement="div">
         <SegmentedControl

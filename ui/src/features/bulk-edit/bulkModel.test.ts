@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNode } from '../../test/fixtures';
 import { makeDefinition } from '../../test/propertyFixtures';
-import { buildEdit, describeAction, EMPTY_DRAFT, editableDefinitions, jobLabel, shownText, shownValue, storedValue, type Draft } from './bulkModel';
+import { buildEdit, buildEditOn, capitalized, describeAction, EMPTY_DRAFT, editableDefinitions, jobLabel, shownText, shownValue, storedValue, type Draft } from './bulkModel';
 
 const status = makeDefinition({
   key: 'status',
@@ -68,6 +68,17 @@ describe('buildEdit', () => {
     expect(buildEdit([a], draft({ definitionId: status.id }), definitions)).toMatchObject({ ok: false, field: 'value' });
     expect(buildEdit([a], draft({ definitionId: power.id, text: '-3' }), definitions)).toEqual({ ok: false, field: 'value', error: 'Must be at least 0' });
     expect(buildEdit([a], draft({ action: 'addTag' }), definitions)).toEqual({ ok: false, field: 'tag', error: 'Choose a tag' });
+  });
+
+  it('edits a target the caller fixed (a view), whatever the draft says about subtrees', () => {
+    const document = { version: 2, filter: { type: ['pump'] } };
+    const target = { kind: 'view', document } as const;
+    expect(buildEditOn(target, draft({ target: 'subtree', definitionId: status.id, text: 'fault' }), definitions)).toEqual({
+      ok: true,
+      edit: { target, action: { kind: 'setProperty', definitionId: status.id, value: { type: 'single_select', value: 'fault' } } },
+    });
+    expect(buildEditOn({ kind: 'entities', ids: ['x'] }, draft({ action: 'addTag' }), definitions)).toEqual({ ok: false, field: 'tag', error: 'Choose a tag' });
+    expect(capitalized('all 3 rows of "Pumps"')).toBe('All 3 rows of "Pumps"');
   });
 
   it('never offers the system name or deleted properties', () => {

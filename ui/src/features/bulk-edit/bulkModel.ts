@@ -29,6 +29,12 @@ export type DraftField = 'type' | 'definition' | 'value' | 'tag';
 
 export type Built = { ok: true; edit: BulkEdit } | { ok: false; field: DraftField; error: string };
 
+/**
+ * A target the caller fixed (the rows of a view, rows picked in a table), with
+ * how to name it in a sentence ('all 1,234 rows of "Pumps"').
+ */
+export type GivenTarget = { target: BulkTarget; label: string };
+
 export const isPropertyAction = (action: ActionKind) => action === 'set' || action === 'clear';
 
 /** Properties a bulk edit may set: live ones, never the system name. */
@@ -44,7 +50,11 @@ export function buildTarget(nodes: readonly TreeNode[], draft: Pick<Draft, 'targ
 /** The edit the draft stands for, or the first thing missing from it. */
 export function buildEdit(nodes: readonly TreeNode[], draft: Draft, definitions: readonly PropertyDefinition[]): Built {
   if (draft.target === 'subtree' && nodes.length === 1 && !draft.typeChosen) return { ok: false, field: 'type', error: 'Choose a type' };
-  const target = buildTarget(nodes, draft);
+  return buildEditOn(buildTarget(nodes, draft), draft, definitions);
+}
+
+/** The edit of a target fixed by the caller (the draft's own target choice does not apply). */
+export function buildEditOn(target: BulkTarget, draft: Draft, definitions: readonly PropertyDefinition[]): Built {
   if (isPropertyAction(draft.action)) {
     const definition = definitions.find((d) => d.id === draft.definitionId);
     if (!definition) return { ok: false, field: 'definition', error: 'Choose a property' };
@@ -88,6 +98,11 @@ export function storedValue(type: ValueType, stored: string): PropertyValue | nu
     case 'single_select':
       return typeof json === 'string' ? { type, value: json } : null;
   }
+}
+
+/** The label as the start of a sentence. */
+export function capitalized(label: string): string {
+  return label.charAt(0).toUpperCase() + label.slice(1);
 }
 
 /** How a previewed value reads: absent, hidden, or in words. */

@@ -1,8 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
-import type { SearchResults } from '../../bindings';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import type { SavedView, SearchResults, TreeNode } from '../../bindings';
+import { useWorkspace, WorkspaceProvider } from '../../shared/WorkspaceContext';
 import { focusedId, focusedTree, renderApp, selectedNames } from '../../test/app';
-import { callsOf, makeChildren, makeNode } from '../../test/fixtures';
+import { callsOf, installBackend, makeChildren, makeNode, renderWithProviders, T0 } from '../../test/fixtures';
+import { CommandPalette, matchingViews, offersNewView, VIEW_LIMIT } from './CommandPalette';
 
 const site = makeNode({ id: 'site', name: 'Site', pathLabel: 'site', hasChildren: true });
 const other = makeNode({ id: 'other', name: 'Other', pathLabel: 'other' });
@@ -89,5 +92,128 @@ describe('command palette (Ctrl+K)', () => {
     await user.type(await screen.findByTestId('palette-input'), 'abc');
     await waitFor(() => expect(screen.getByTestId('palette-status')).toHaveTextContent('Invalid request: query too short'));
     expect(within(screen.getByRole('dialog')).queryByRole('option')).toBeNull();
+  });
+});
+
+const savedView = (id: string, name: string, fields: Partial<SavedView> = {}): SavedView => ({
+  id,
+  key: null,
+  name,
+  description: null,
+  viewType: 'table',
+  ownerUserId: null,
+  rootEntityId: null,
+  config: { version: 2 },
+  createdAt: T0,
+  updatedAt: T0,
+  deletedAt: null,
+  ...fields,
+});
+
+const views = [
+  savedView('v-boilers', 'Boilers east', { viewType: 'board', description: 'By status' }),
+  savedView('v-pumps', 'Pumps', { ownerUserId: 'person-eco_admin' }),
+  savedView('v-old', 'Old boilers', { deletedAt: T0 }),
+];
+
+/** Where the workspace is: its screen and the saved view it opened. */
+function WorkspaceProbe() {
+  const { view, openedViewId } = useWorkspace();
+  return <output data-testid="workspace-probe">{`${view}:${openedViewId ?? 'new'}`}</output>;
+}
+
+function renderPalette(props: Partial<Parameters<typeof CommandPalette>[0]> = {}, hits: TreeNode[] = []) {
+  const calls = installBackend({
+    handlers: {
+      list_views: () => views,
+      search_entities: (args) => {
+        const found = hits.filter((h) => h.name.toLowerCase().includes(String(args?.query).toLowerCase()));
+        return { hits: found, total: found.length, totalCapped: false };
+      },
+    },
+  });
+  const onPick = vi.fn();
+  const onClose = vi.fn();
+  const user = userEvent.setup();
+  renderWithProviders(
+    <WorkspaceProvider>
+      <WorkspaceProbe />
+      <CommandPalette title="Find" onPick={onPick} onClose={onClose} {...props} />
+    </WorkspaceProvider>,
+  );
+  return { calls, onPick, onClose, user };
+}
+
+const optionIds = () => within(screen.getByRole('listbox')).getAllByRole('option').map((o) => o.dataset.testid);
+
+describe('command palette: saved views', () => {
+  it('lists the live saved views as "Open view: …" and a "New view" command before any text', async () => {
+    renderPalette();
+    expect(await screen.findByTestId('palette-view-v-boilers')).toHaveTextContent('Open view: Boilers east');
+    expect(screen.getByTestId('palette-view-v-boilers')).toHaveTextContent('By status');
+    expect(screen.getByTestId('palette-view-v-pumps')).toHaveTextContent('Your saved view');
+    expect(optionIds()).toEqual(['palette-view-v-boilers', 'palette-view-v-pumps', 'palette-new-view']);
+  });
+
+  it('keeps the views whose name holds the typed text, before the entities found', async () => {
+    const { user } = renderPalette({}, [boiler]);
+    await screen.findByTestId('palette-view-v-boilers');
+    await user.type(screen.getByTestId('palette-input'), 'BOIL');
+    await screen.findByTestId('palette-hit-site.building_a.room_1100');
+    expect(optionIds()).toEqual(['palette-view-v-boilers', 'palette-hit-site.building_a.room_1100']);
+    await user.clear(screen.getByTestId('palette-input'));
+    await user.type(screen.getByTestId('palette-input'), 'new');
+    await waitFor(() => expect(optionIds()).toEqual(['palette-new-view']));
+  });
+
+  it('Enter on a view opens it in the Views screen and closes the palette', async () => {
+    const { onClose, onPick, user } = renderPalette();
+    await screen.findByTestId('palette-view-v-boilers');
+    expect(screen.getByTestId('workspace-probe')).toHaveTextContent('registry:new');
+    await user.keyboard('{ArrowDown}{Enter}');
+    expect(screen.getByTestId('workspace-probe')).toHaveTextContent('views:v-pumps');
+    expect(onClose).toHaveBeenCalledTimes(1);
+    expect(onPick).not.toHaveBeenCalled();
+  });
+
+  it('"New view" opens the Views screen on a new view', async () => {
+    const { onClose, user } = renderPalette();
+    await user.click(await screen.findByTestId('palette-new-view'));
+    expect(screen.getByTestId('workspace-probe')).toHaveTextContent('views:new');
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it('picking a new parent offers no views', async () => {
+    const { calls } = renderPalette({ offerTopLevel: true });
+    expect(await screen.findByTestId('palette-top-level')).toBeInTheDocument();
+    expect(optionIds()).toEqual(['palette-top-level']);
+    expect(callsOf(calls, 'list_views')).toEqual([]);
+  });
+});
+
+describe('command palette (Ctrl+K) in the app: saved views', () => {
+  it('opens a saved view from the registry, leaving the registry for the Views screen', async () => {
+    const { calls, user } = renderApp({ ...backend({ hits: [], total: 0, totalCapped: false }), handlers: { list_views: () => views } });
+    await focusedTree();
+    await user.keyboard('{Control>}k{/Control}');
+    const option = await screen.findByTestId('palette-view-v-boilers');
+    expect(callsOf(calls, 'list_views')).toHaveLength(1);
+    expect(screen.getByTestId('tree-row-site')).toBeInTheDocument();
+    await user.click(option);
+    await waitFor(() => expect(screen.queryByTestId('palette-input')).toBeNull());
+    // The registry tree is gone: the workspace switched screens.
+    await waitFor(() => expect(screen.queryByTestId('tree-row-site')).toBeNull());
+  });
+});
+
+describe('matching saved views', () => {
+  it('matches the name or key in any case, skips deleted views, and caps the list', () => {
+    expect(matchingViews(views, ' boilers ').map((v) => v.id)).toEqual(['v-boilers']);
+    expect(matchingViews([savedView('k', 'Plain', { key: 'ops-board' })], 'OPS').map((v) => v.id)).toEqual(['k']);
+    const many = Array.from({ length: 20 }, (_, i) => savedView(`m${i}`, `View ${i}`));
+    expect(matchingViews(many, '')).toHaveLength(VIEW_LIMIT);
+    expect(offersNewView('')).toBe(true);
+    expect(offersNewView('New  V')).toBe(true);
+    expect(offersNewView('boil')).toBe(false);
   });
 });

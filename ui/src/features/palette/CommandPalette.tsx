@@ -1,31 +1,58 @@
 import { Badge, Group, Kbd, Loader, Modal, Stack, Text, TextInput, ThemeIcon } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconArrowBarToUp, IconSearch } from '@tabler/icons-react';
+import { IconArrowBarToUp, IconBinaryTree, IconLayoutKanban, IconPlus, IconSearch, IconTable } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import type { TreeNode } from '../../bindings';
+import type { SavedView, TreeNode } from '../../bindings';
 import { describeError } from '../../ipc/errors';
 import { matchesLabel } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
+import { useWorkspace } from '../../shared/WorkspaceContext';
+import { savedViewsQuery } from '../views/api';
 import { searchQuery } from './api';
 import classes from './CommandPalette.module.css';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 export const MIN_QUERY_LENGTH = 3;
+/** At most this many saved views are listed for one text. */
+export const VIEW_LIMIT = 8;
 
 /** A choice in the palette: a search hit, or (when picking a parent) the top level. */
 export type PaletteChoice = { kind: 'entity'; node: TreeNode } | { kind: 'top-level' };
+
+/** What the palette lists: the callers' choices, and the saved views it opens itself. */
+type Choice = PaletteChoice | { kind: 'view'; view: SavedView } | { kind: 'new-view' };
 
 type Props = {
   title: string;
   placeholder?: string;
   /** Offer "Top level" as the first choice (picking a new parent). */
   offerTopLevel?: boolean;
+  /**
+   * List saved views ("Open view: …") and "New view", which open in the
+   * Views screen. By default only when not picking a new parent, which has
+   * no use for them.
+   */
+  offerViews?: boolean;
   /** Why a choice can't be picked (shown, and Enter skips it), or null. */
   disabledReason?: (choice: PaletteChoice) => string | null;
   onPick: (choice: PaletteChoice) => void;
   onClose: () => void;
 };
+
+/** The live saved views whose name (or key) holds the text, any case; all of them for no text. */
+export function matchingViews(views: readonly SavedView[], text: string, limit = VIEW_LIMIT): SavedView[] {
+  const query = text.trim().toLowerCase();
+  return views
+    .filter((v) => v.deletedAt === null && (query === '' || v.name.toLowerCase().includes(query) || (v.key ?? '').toLowerCase().includes(query)))
+    .slice(0, limit);
+}
+
+/** "New view" is offered for no text, or text that is part of its name. */
+export function offersNewView(text: string): boolean {
+  const query = text.trim().toLowerCase().replace(/\s+/g, ' ');
+  return query === '' || 'new view'.includes(query);
+}
 
 function useEntitySearch(text: string) {
   const [debounced] = useDebouncedValue(text.trim(), SEARCH_DEBOUNCE_MS);
@@ -34,22 +61,32 @@ function useEntitySearch(text: string) {
   return { debounced, enabled, query };
 }
 
-/** Searches entities as you type (debounced) and picks one with Enter or a click. */
-export function CommandPalette({ title, placeholder = 'Search entities by name, or a.dotted.path', offerTopLevel = false, disabledReason, onPick, onClose }: Props) {
+/** Searches entities as you type (debounced), lists the matching saved views, and picks one with Enter or a click. */
+export function CommandPalette({ title, placeholder, offerTopLevel = false, offerViews = !offerTopLevel, disabledReason, onPick, onClose }: Props) {
   const [text, setText] = useState('');
   const [active, setActive] = useState(0);
   const { enabled, query } = useEntitySearch(text);
+  const views = useQuery({ ...savedViewsQuery(), enabled: offerViews });
+  const { openSavedView } = useWorkspace();
   const tooShort = text.trim().length < MIN_QUERY_LENGTH;
 
   const hits = enabled && !tooShort ? (query.data?.hits ?? []) : [];
-  const choices: PaletteChoice[] = [...(offerTopLevel ? [{ kind: 'top-level' } as const] : []), ...hits.map((node) => ({ kind: 'entity', node }) as const)];
-  const reasons = choices.map((c) => disabledReason?.(c) ?? null);
+  // Views first: they answer at once, so what Enter picks does not shift when the search answers.
+  const viewChoices: Choice[] = offerViews
+    ? [...matchingViews(views.data ?? [], text).map((view) => ({ kind: 'view', view }) as const), ...(offersNewView(text) ? [{ kind: 'new-view' } as const] : [])]
+    : [];
+  const choices: Choice[] = [...(offerTopLevel ? [{ kind: 'top-level' } as const] : []), ...viewChoices, ...hits.map((node) => ({ kind: 'entity', node }) as const)];
+  const reasons = choices.map((c) => (c.kind === 'entity' || c.kind === 'top-level' ? (disabledReason?.(c) ?? null) : null));
 
   useEffect(() => setActive(0), [query.data]);
 
   const pick = (index: number) => {
     const choice = choices[index];
-    if (choice && reasons[index] === null) onPick(choice);
+    if (!choice || reasons[index] !== null) return;
+    if (choice.kind === 'view' || choice.kind === 'new-view') {
+      onClose();
+      openSavedView(choice.kind === 'view' ? choice.view.id : null);
+    } else onPick(choice);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
@@ -75,13 +112,16 @@ export function CommandPalette({ title, placeholder = 'Search entities by name, 
       <Stack gap="sm">
         <TextInput
           value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
+          onChange={(e) => {
+            setText(e.currentTarget.value);
+            setActive(0);
+          }}
           onKeyDown={onKeyDown}
-          placeholder={placeholder}
+          placeholder={placeholder ?? (offerViews ? 'Search entities by name or a.dotted.path, or open a saved view' : 'Search entities by name, or a.dotted.path')}
           leftSection={<IconSearch size={16} />}
           rightSection={query.isFetching ? <Loader size={14} /> : null}
           data-autofocus
-          aria-label="Search entities"
+          aria-label={offerViews ? 'Search entities and saved views' : 'Search entities'}
           aria-controls="palette-results"
           aria-activedescendant={choices.length > 0 ? `palette-option-${active}` : undefined}
           data-testid="palette-input"
@@ -91,7 +131,7 @@ export function CommandPalette({ title, placeholder = 'Search entities by name, 
           <div className={classes.list} role="listbox" id="palette-results" aria-label="Results">
             {choices.map((choice, index) => (
               <PaletteOption
-                key={choice.kind === 'entity' ? choice.node.id : 'top-level'}
+                key={choiceKey(choice)}
                 index={index}
                 choice={choice}
                 active={index === active}
@@ -114,7 +154,7 @@ export function CommandPalette({ title, placeholder = 'Search entities by name, 
 
 function PaletteStatus({ tooShort, query }: { tooShort: boolean; query: ReturnType<typeof useEntitySearch>['query'] }) {
   let content: string;
-  if (tooShort) content = `Type at least ${MIN_QUERY_LENGTH} characters. A query with a "." searches path labels.`;
+  if (tooShort) content = `Type at least ${MIN_QUERY_LENGTH} characters to search entities. A query with a "." searches path labels.`;
   else if (query.isError) {
     const { title, message } = describeError(query.error);
     content = `${title}: ${message}`;
@@ -127,7 +167,20 @@ function PaletteStatus({ tooShort, query }: { tooShort: boolean; query: ReturnTy
   );
 }
 
-type OptionProps = { index: number; choice: PaletteChoice; active: boolean; reason: string | null; onHover: () => void; onPick: () => void };
+function choiceKey(choice: Choice): string {
+  switch (choice.kind) {
+    case 'entity':
+      return `entity-${choice.node.id}`;
+    case 'view':
+      return `view-${choice.view.id}`;
+    default:
+      return choice.kind;
+  }
+}
+
+const VIEW_ICONS = { table: IconTable, board: IconLayoutKanban, tree: IconBinaryTree } as const;
+
+type OptionProps = { index: number; choice: Choice; active: boolean; reason: string | null; onHover: () => void; onPick: () => void };
 
 function PaletteOption({ index, choice, active, reason, onHover, onPick }: OptionProps) {
   const common = {
@@ -141,6 +194,42 @@ function PaletteOption({ index, choice, active, reason, onHover, onPick }: Optio
     onMouseDown: (e: MouseEvent) => e.preventDefault(),
     onClick: onPick,
   };
+  if (choice.kind === 'view') {
+    const { view } = choice;
+    const Icon = VIEW_ICONS[view.viewType as keyof typeof VIEW_ICONS] ?? IconTable;
+    return (
+      <div {...common} data-testid={`palette-view-${view.id}`} data-view-name={view.name}>
+        <ThemeIcon variant="light" size="md" color="grape">
+          <Icon size={16} />
+        </ThemeIcon>
+        <div className={classes.texts}>
+          <Text size="sm" fw={500} truncate="end">
+            Open view: {view.name}
+          </Text>
+          <Text size="xs" c="dimmed" truncate="end">
+            {view.description ?? (view.ownerUserId === null ? 'Shared saved view' : 'Your saved view')}
+          </Text>
+        </div>
+      </div>
+    );
+  }
+  if (choice.kind === 'new-view') {
+    return (
+      <div {...common} data-testid="palette-new-view">
+        <ThemeIcon variant="light" size="md" color="grape">
+          <IconPlus size={16} />
+        </ThemeIcon>
+        <div className={classes.texts}>
+          <Text size="sm" fw={500}>
+            New view
+          </Text>
+          <Text size="xs" c="dimmed">
+            Start a view of the registry: filter, columns, sort
+          </Text>
+        </div>
+      </div>
+    );
+  }
   if (choice.kind === 'top-level') {
     return (
       <div {...common} data-testid="palette-top-level">

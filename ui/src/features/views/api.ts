@@ -2,8 +2,8 @@
 // a document's rows (page by page, by keyset), its count (exact up to a cap,
 // else an estimate), its matches in their hierarchy, checking a pasted
 // document, and exporting a document's rows as a background job.
-import { infiniteQueryOptions, queryOptions, useQueryClient } from '@tanstack/react-query';
-import { useCallback } from 'react';
+import { infiniteQueryOptions, queryOptions, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { useCallback, useMemo } from 'react';
 import {
   commands,
   type Cursor,
@@ -12,11 +12,14 @@ import {
   type NewView,
   type SavedView,
   type VersionedId,
+  type Value,
   type ViewDocument,
+  type ViewPage,
   type ViewUpdate,
 } from '../../bindings';
 import { unwrap } from '../../ipc/errors';
 import { queryKeys } from '../../shared/queryKeys';
+import { propertyPaneQuery } from '../properties/api';
 
 /** The document version this build writes. */
 export const VIEW_DOCUMENT_VERSION = 2;
@@ -119,3 +122,53 @@ export const useUpdateView = () => useViewChange(update);
 export const useDuplicateView = () => useViewChange(duplicate);
 export const useDeleteView = () => useViewChange(remove);
 export const useRestoreView = () => useViewChange(restore);
+
+/**
+ * Refetch the saved views (after a Conflict, to see them as they are now).
+ * A view the conflict reported as it is now goes into the list at once.
+ */
+export function useReloadSavedViews() {
+  const client = useQueryClient();
+  return useCallback(
+    (current?: SavedView) => {
+      if (current) client.setQueryData<SavedView[]>(queryKeys.savedViews, (views) => views?.map((view) => (view.id === current.id ? current : view)));
+      return client.invalidateQueries({ queryKey: queryKeys.savedViews });
+    },
+    [client],
+  );
+}
+
+/**
+ * The loaded pages of a document's rows: refetch them, or put one row's new
+ * value in at once (the change's event then refreshes every view).
+ */
+export function useViewRowsCache() {
+  const client = useQueryClient();
+  const reload = useCallback((document: ViewDocument) => client.invalidateQueries({ queryKey: queryKeys.viewRows(docKey(document)) }), [client]);
+  const patchRow = useCallback(
+    (document: ViewDocument, rowId: string, key: string, stored: Value | null, updatedAt: string) => {
+      client.setQueryData<InfiniteData<ViewPage, Cursor | null>>(queryKeys.viewRows(docKey(document)), (data) => {
+        if (!data) return data;
+        const pages = data.pages.map((page) => ({
+          ...page,
+          rows: page.rows.map((row) => {
+            if (row.id !== rowId) return row;
+            const properties = { ...((row.properties ?? {}) as Record<string, Value>) };
+            if (stored === null) delete properties[key];
+            else properties[key] = stored;
+            return { ...row, properties, updatedAt };
+          }),
+        }));
+        return { ...data, pages };
+      });
+    },
+    [client],
+  );
+  return useMemo(() => ({ reload, patchRow }), [reload, patchRow]);
+}
+
+/** An entity's property pane read now, not from the cache: an inline edit checks the value against it. */
+export function useFreshPane() {
+  const client = useQueryClient();
+  return useCallback((entityId: string) => client.fetchQuery({ ...propertyPaneQuery(entityId), staleTime: 0 }), [client]);
+}

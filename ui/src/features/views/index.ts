@@ -1,2 +1,4 @@
-// What the rest of the app uses of saved views.
+// What the rest of the app uses of saved views: the screen, and the list of
+// saved views (the palette opens them with openSavedView).
 export { savedViewsQuery } from './api';
+export { ViewsScreen } from './ViewsScreen';

@@ -1,0 +1,138 @@
+import { ActionIcon, Button, Center, Group, Loader, Menu, ScrollArea, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { IconBinaryTree2, IconCopy, IconDots, IconLayoutKanban, IconPencil, IconPlus, IconSearch, IconTable, IconTrash, IconUser, IconUsers } from '@tabler/icons-react';
+import { useState, type ReactNode } from 'react';
+import type { SavedView, ViewType } from '../../bindings';
+import { ErrorNotice } from '../../shared/ErrorNotice';
+import classes from './Views.module.css';
+import { viewSections, viewTypeOf } from './viewsModel';
+
+const TYPE_ICONS: Record<ViewType, typeof IconTable> = { table: IconTable, board: IconLayoutKanban, tree: IconBinaryTree2 };
+const TYPE_NAMES: Record<ViewType, string> = { table: 'Table', board: 'Board', tree: 'Tree' };
+
+export function ViewTypeIcon({ type, size = 16 }: { type: ViewType; size?: number }) {
+  const Icon = TYPE_ICONS[type];
+  return <Icon size={size} role="img" aria-label={`${TYPE_NAMES[type]} view`} data-view-type={type} style={{ flex: '0 0 auto' }} />;
+}
+
+type Props = {
+  views: SavedView[] | undefined;
+  pending: boolean;
+  error: unknown;
+  openedId: string | null;
+  onOpen: (id: string) => void;
+  onNew: () => void;
+  onRename: (view: SavedView) => void;
+  onDuplicate: (view: SavedView, shared: boolean) => void;
+  onDelete: (view: SavedView) => void;
+};
+
+/** The saved views: the person's own, then the shared ones, each searchable by name, key or description. */
+export function SavedViewsList({ views, pending, error, openedId, onOpen, onNew, onRename, onDuplicate, onDelete }: Props) {
+  const [search, setSearch] = useState('');
+  const sections = viewSections(views ?? [], search);
+  const none = sections.personal.length === 0 && sections.shared.length === 0;
+
+  const section = (title: string, icon: ReactNode, list: SavedView[], testId: string) =>
+    list.length > 0 && (
+      <div role="group" aria-label={title} data-testid={testId}>
+        <div className={classes.sectionTitle}>
+          {icon}
+          {title}
+        </div>
+        {list.map((view) => (
+          <ViewItem key={view.id} view={view} active={view.id === openedId} onOpen={onOpen} onRename={onRename} onDuplicate={onDuplicate} onDelete={onDelete} />
+        ))}
+      </div>
+    );
+
+  return (
+    <aside className={classes.list} aria-label="Saved views">
+      <Group justify="space-between" wrap="nowrap">
+        <Title order={5}>Views</Title>
+        <Button size="compact-sm" variant="light" leftSection={<IconPlus size={14} />} onClick={onNew} data-testid="views-new">
+          New view
+        </Button>
+      </Group>
+      <TextInput
+        size="xs"
+        placeholder="Search views"
+        aria-label="Search views"
+        leftSection={<IconSearch size={14} />}
+        value={search}
+        onChange={(event) => setSearch(event.currentTarget.value)}
+        data-testid="views-search"
+      />
+      <ScrollArea className={classes.listScroll}>
+        {pending ? (
+          <Center p="md">
+            <Loader size="sm" />
+          </Center>
+        ) : error ? (
+          <ErrorNotice error={error} subject="Saved views" compact />
+        ) : none ? (
+          <Text size="sm" c="dimmed" p="xs" data-testid="views-empty">
+            {search.trim() === '' ? 'No saved views yet. Make one with New view, then Save as…' : 'No view matches.'}
+          </Text>
+        ) : (
+          <>
+            {section('Personal', <IconUser size={12} />, sections.personal, 'views-personal')}
+            {section('Shared', <IconUsers size={12} />, sections.shared, 'views-shared')}
+          </>
+        )}
+      </ScrollArea>
+    </aside>
+  );
+}
+
+function ViewItem({
+  view,
+  active,
+  onOpen,
+  onRename,
+  onDuplicate,
+  onDelete,
+}: {
+  view: SavedView;
+  active: boolean;
+  onOpen: (id: string) => void;
+  onRename: (view: SavedView) => void;
+  onDuplicate: (view: SavedView, shared: boolean) => void;
+  onDelete: (view: SavedView) => void;
+}) {
+  return (
+    <div className={classes.item} data-active={active ? '' : undefined} data-testid={`view-item-${view.id}`}>
+      <UnstyledButton
+        className={classes.itemButton}
+        onClick={() => onOpen(view.id)}
+        aria-current={active ? 'page' : undefined}
+        title={view.description ?? undefined}
+        data-testid={`view-open-${view.id}`}
+      >
+        <ViewTypeIcon type={viewTypeOf(view)} />
+        <span className={classes.itemName}>{view.name}</span>
+      </UnstyledButton>
+      <Menu position="bottom-end" shadow="md">
+        <Menu.Target>
+          <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Actions for ${view.name}`} data-testid={`view-menu-${view.id}`}>
+            <IconDots size={14} />
+          </ActionIcon>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Item leftSection={<IconPencil size={14} />} onClick={() => onRename(view)} data-testid="view-rename">
+            Rename…
+          </Menu.Item>
+          <Menu.Item leftSection={<IconCopy size={14} />} onClick={() => onDuplicate(view, false)} data-testid="view-duplicate-personal">
+            Duplicate as personal
+          </Menu.Item>
+          <Menu.Item leftSection={<IconCopy size={14} />} onClick={() => onDuplicate(view, true)} data-testid="view-duplicate-shared">
+            Duplicate as shared
+          </Menu.Item>
+          <Menu.Divider />
+          <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => onDelete(view)} data-testid="view-delete">
+            Delete
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+    </div>
+  );
+}

@@ -1,0 +1,143 @@
+import { ActionIcon, Group, Paper, SegmentedControl, Select, Stack, Text, Tooltip, type ComboboxItem, type ComboboxItemGroup } from '@mantine/core';
+import { IconArrowDown, IconArrowUp, IconTrash } from '@tabler/icons-react';
+import { useState } from 'react';
+import type { SortKey } from '../../../bindings';
+import { BUILT_IN_SORT, fieldLabel, fieldProblem, moveItem, propertyField, sortRefusal } from './fields';
+import { propertyItems, renderPropertyOption, withMissing } from './options';
+import type { Catalog } from './useCatalog';
+
+type Props = {
+  sort: readonly SortKey[];
+  onChange: (sort: SortKey[]) => void;
+  catalog: Catalog;
+  blamed: { index: number; message: string } | null;
+};
+
+/** Every field a view can be sorted by; sensitive and unsearchable properties disabled, with why. */
+function sortItems(catalog: Catalog, exclude: ReadonlySet<string>): ComboboxItemGroup<ComboboxItem>[] {
+  const builtIns = BUILT_IN_SORT.filter((f) => !exclude.has(f.field)).map((f) => ({ value: f.field, label: f.label }));
+  const properties = propertyItems(catalog.definitions, catalog.groups, {
+    valueFor: (d) => propertyField(d.key),
+    refusal: sortRefusal,
+    hidden: (d) => d.isSystem || exclude.has(propertyField(d.key)),
+  });
+  return [...(builtIns.length > 0 ? [{ group: 'Built in', items: builtIns }] : []), ...properties];
+}
+
+/** Sort keys, most significant first (the entity id breaks ties). */
+export function SortEditor({ sort, onChange, catalog, blamed }: Props) {
+  const [search, setSearch] = useState('');
+  const used = new Set(sort.map((k) => k.field));
+  const replace = (i: number, key: SortKey) => onChange(sort.map((k, j) => (j === i ? key : k)));
+
+  return (
+    <Stack gap="xs">
+      {sort.length === 0 && (
+        <Text size="sm" c="dimmed" data-testid="sort-empty">
+          No sort keys: rows come in the order of their ids.
+        </Text>
+      )}
+      <Stack gap={4} component="ol" m={0} p={0} style={{ listStyle: 'none' }} aria-label="Sort keys" data-testid="sort-list">
+        {sort.map((key, i) => {
+          const label = fieldLabel(key.field, catalog.byKey);
+          const problem = blamed?.index === i ? blamed.message : fieldProblem(key.field, catalog.byKey, 'sort');
+          const others = new Set([...used].filter((f) => f !== key.field));
+          const direction = key.descending ? 'desc' : 'asc';
+          return (
+            <Paper
+              key={`${key.field}-${i}`}
+              component="li"
+              withBorder
+              px="xs"
+              py={4}
+              radius="sm"
+              style={blamed?.index === i ? { borderColor: 'var(--mantine-color-red-6)' } : undefined}
+              data-testid={`sort-row-${i}`}
+              data-field={key.field}
+              data-direction={direction}
+            >
+              <Group gap="xs" wrap="wrap">
+                <Text size="xs" c="dimmed" w={16} ta="right">
+                  {i + 1}.
+                </Text>
+                <Select
+                  aria-label={`Sort key ${i + 1}: field`}
+                  data={withMissing(sortItems(catalog, others), [key.field])}
+                  value={key.field}
+                  onChange={(field) => field && replace(i, { ...key, field })}
+                  searchable
+                  allowDeselect={false}
+                  renderOption={renderPropertyOption}
+                  maxDropdownHeight={280}
+                  comboboxProps={{ withinPortal: false }}
+                  flex="1 1 180px"
+                  data-testid={`sort-field-${i}`}
+                />
+                <SegmentedControl
+                  size="xs"
+                  value={direction}
+                  onChange={(value) => replace(i, { ...key, descending: value === 'desc' })}
+                  data={[
+                    { value: 'asc', label: <span data-testid={`sort-direction-${i}-asc`}>Ascending</span> },
+                    { value: 'desc', label: <span data-testid={`sort-direction-${i}-desc`}>Descending</span> },
+                  ]}
+                  aria-label={`Sort key ${i + 1}: direction`}
+                  data-testid={`sort-direction-${i}`}
+                />
+                <Group gap={2} ml="auto" wrap="nowrap">
+                  <Tooltip label="Move up" withinPortal={false}>
+                    <ActionIcon variant="subtle" size="sm" aria-label={`Move ${label} up`} disabled={i === 0} onClick={() => onChange(moveItem(sort, i, -1))} data-testid={`sort-up-${i}`}>
+                      <IconArrowUp size={14} />
+                    </ActionIcon>
+                  </Tooltip>
+                  <Tooltip label="Move down" withinPortal={false}>
+                    <ActionIcon
+                      variant="subtle"
+                      size="sm"
+                      aria-label={`Move ${label} down`}
+                      disabled={i === sort.length - 1}
+                      onClick={() => onChange(moveItem(sort, i, 1))}
+                      data-testid={`sort-down-${i}`}
+                    >
+                      <IconArrowDown size={14} />
+                    </ActionIcon>
+                  </Tooltip>
+                  <Tooltip label="Remove" withinPortal={false}>
+                    <ActionIcon variant="subtle" color="red" size="sm" aria-label={`Remove sorting by ${label}`} onClick={() => onChange(sort.filter((_, j) => j !== i))} data-testid={`sort-remove-${i}`}>
+                      <IconTrash size={14} />
+                    </ActionIcon>
+                  </Tooltip>
+                </Group>
+              </Group>
+              {problem && (
+                <Text size="xs" c="red" data-testid={`sort-problem-${i}`}>
+                  {problem}
+                </Text>
+              )}
+            </Paper>
+          );
+        })}
+      </Stack>
+      <Select
+        label="Add a sort key"
+        placeholder="Choose a field"
+        data={sortItems(catalog, used)}
+        value={null}
+        onChange={(field) => {
+          if (!field) return;
+          setSearch('');
+          onChange([...sort, { field, descending: false }]);
+        }}
+        searchValue={search}
+        onSearchChange={setSearch}
+        searchable
+        nothingFoundMessage="No such field"
+        renderOption={renderPropertyOption}
+        maxDropdownHeight={280}
+        comboboxProps={{ withinPortal: false }}
+        maw={360}
+        data-testid="sort-add"
+      />
+    </Stack>
+  );
+}

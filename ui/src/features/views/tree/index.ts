@@ -1,0 +1,2 @@
+export { ViewTreeView } from './ViewTreeView';
+export { buildForest } from './forest';
