@@ -1,0 +1,115 @@
+//! Indexes that let a view filtered by one entity type come back already
+//! sorted by a property: one per property a deployment sorts big views by,
+//! over (type, the compiler's own sort expression, id), so PostgreSQL walks
+//! the index in order and stops at a page instead of sorting every match.
+//! Made and dropped by the schema owner (`eco-studio view sort-index`),
+//! concurrently, so the registry stays writable meanwhile.
+
+use sqlx::PgPool;
+
+use super::compile::property_sort_expr;
+use crate::error::{CoreError, CoreResult, Rule};
+use crate::records::ValueType;
+
+/// Every sort index's name starts with this.
+const PREFIX: &str = "idx_read_model_sort_";
+
+/// The index's name and the statement that creates it, for property `key`
+/// (checked against the definitions first).
+pub async fn sort_index_sql(pool: &PgPool, key: &str) -> CoreResult<(String, String)> {
+    let valid = !key.is_empty()
+        && key.len() <= 63 - PREFIX.len()
+        && key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid {
+        return Err(CoreError::invalid(
+            Some("key"),
+            Rule::Format,
+            format!(
+                "a property key of lower-case letters, digits and _ (at most {} characters)",
+                63 - PREFIX.len()
+            ),
+        ));
+    }
+    let mut conn = pool.acquire().await?;
+    let catalog = super::catalog(&mut conn).await?;
+    let info = catalog.properties.get(key).ok_or_else(|| {
+        CoreError::invalid(
+            Some("key"),
+            Rule::Reference,
+            format!("there is no property with the key {key:?}"),
+        )
+    })?;
+    if !info.in_read_model {
+        return Err(CoreError::invalid(
+            Some("key"),
+            Rule::State,
+            "views cannot sort by this property (sensitive or not searchable)",
+        ));
+    }
+    // The key is checked above to hold nothing a literal could escape from.
+    let expr = property_sort_expr(
+        "entity_read_model",
+        &format!("'{key}'::text"),
+        info.value_type == ValueType::Number,
+    );
+    let name = format!("{PREFIX}{key}");
+    let sql = format!(
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS {name}
+             ON entity_read_model (entity_type_id, ({expr}), entity_id)"
+    );
+    Ok((name, sql))
+}
+
+/// Creates the sort index of `key` (nothing when it exists); returns its name.
+pub async fn create_sort_index(pool: &PgPool, key: &str) -> CoreResult<String> {
+    let (name, sql) = sort_index_sql(pool, key).await?;
+    // A concurrent build that failed leaves an invalid index behind: drop
+    // it so this build starts over.
+    let invalid: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                         WHERE c.relname = $1 AND NOT i.indisvalid)",
+    )
+    .bind(&name)
+    .fetch_one(pool)
+    .await?;
+    if invalid {
+        drop_sort_index(pool, key).await?;
+    }
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(pool)
+        .await?;
+    Ok(name)
+}
+
+/// Drops the sort index of `key`; false when there was none.
+pub async fn drop_sort_index(pool: &PgPool, key: &str) -> CoreResult<bool> {
+    let existing = sort_indexes(pool).await?;
+    let Some(name) = existing
+        .into_iter()
+        .find(|n| n.strip_prefix(PREFIX) == Some(key))
+    else {
+        return Ok(false);
+    };
+    // `name` came from the catalog and starts with the prefix.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP INDEX CONCURRENTLY IF EXISTS {name}"
+    )))
+    .execute(pool)
+    .await?;
+    Ok(true)
+}
+
+/// The sort indexes there are, by name.
+pub async fn sort_indexes(pool: &PgPool) -> CoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT indexname::text FROM pg_indexes
+          WHERE schemaname = 'public' AND tablename = 'entity_read_model'
+            AND starts_with(indexname, $1) ORDER BY 1",
+    )
+    .bind(PREFIX)
+    .fetch_all(pool)
+    .await?)
+}
