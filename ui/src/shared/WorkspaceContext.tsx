@@ -1,5 +1,5 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
-import type { TreeNode } from '../bindings';
+import type { TreeNode, ViewDocument } from '../bindings';
 
 export type WorkspaceView = 'registry' | 'views' | 'trash' | 'types' | 'properties' | 'tags' | 'people';
 export type DetailTab = 'overview' | 'properties' | 'links' | 'history';
@@ -25,7 +25,14 @@ export type WorkspaceState = {
   openedViewId: string | null;
   /** Switches to the Views screen with this saved view open (null: a new view). */
   openSavedView: (id: string | null) => void;
+  /** A new, unsaved view to open with this document and title (an entity type's view). */
+  startingView: StartingView | null;
+  /** Switches to the Views screen with a new, unsaved view of this document. */
+  openNewView: (document: ViewDocument, title: string) => void;
 };
+
+/** A new view's document and title; `serial` tells two openings apart. */
+export type StartingView = { document: ViewDocument; title: string; serial: number };
 
 const WorkspaceContext = createContext<WorkspaceState | null>(null);
 
@@ -34,6 +41,7 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
   const [detailTab, setDetailTab] = useState<DetailTab>('overview');
   const [dialog, setDialog] = useState<DialogRequest | null>(null);
   const [openedViewId, setOpenedViewId] = useState<string | null>(null);
+  const [startingView, setStartingView] = useState<StartingView | null>(null);
   const value = useMemo<WorkspaceState>(
     () => ({
       view,
@@ -46,10 +54,17 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
       openedViewId,
       openSavedView: (id) => {
         setOpenedViewId(id);
+        setStartingView(null);
+        setView('views');
+      },
+      startingView,
+      openNewView: (document, title) => {
+        setOpenedViewId(null);
+        setStartingView((before) => ({ document, title, serial: (before?.serial ?? 0) + 1 }));
         setView('views');
       },
     }),
-    [view, detailTab, dialog, openedViewId],
+    [view, detailTab, dialog, openedViewId, startingView],
   );
   return <WorkspaceContext.Provider value={value}>{children}</WorkspaceContext.Provider>;
 }

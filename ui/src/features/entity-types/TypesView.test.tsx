@@ -176,4 +176,37 @@ describe('who may change the types', () => {
     expect(screen.getByTestId('type-edit-building')).toBeDisabled();
     expect(screen.getByTestId('types-new')).toHaveAttribute('title', 'Viewing as Alice Ng: nothing can be changed');
   });
+
+  it("opens a type's chosen view, else a view made from its layout", async () => {
+    const generated = { version: 2, filter: { type: ['building'] }, columns: [{ field: 'name' }, { field: 'property:floors' }], sort: [], pageSize: 50, viewType: 'table' as const };
+    let defaults: { entityTypeId: string; savedViewId: string; updatedAt: string }[] = [];
+    const chosen = {
+      id: 'view-1', key: null, name: 'Buildings by floors', description: null, viewType: 'table', ownerUserId: null, rootEntityId: null,
+      config: generated, createdAt: 'v', updatedAt: 'v', deletedAt: null,
+    };
+    const { calls, user } = renderApp({
+      roots: [],
+      handlers: {
+        list_entity_types: () => [building, legacy],
+        type_default_views: () => defaults,
+        generated_type_view: () => generated,
+        list_views: () => [chosen],
+        view_page: () => ({ rows: [], next: null }),
+        view_count: () => ({ count: 0, exact: true }),
+      },
+    });
+    await openTypes(user);
+    // A deleted type has no view to open.
+    expect(screen.queryByTestId('type-open-view-legacy')).toBeNull();
+    await user.click(screen.getByTestId('type-open-view-building'));
+    await waitFor(() => expect(screen.getByTestId('view-title')).toHaveTextContent(/^Building$/));
+    expect(callsOf(calls, 'generated_type_view')).toEqual([{ entityTypeId: building.id }]);
+    await waitFor(() => expect(callsOf(calls, 'view_count').at(-1)).toMatchObject({ document: { filter: { type: ['building'] } } }));
+
+    defaults = [{ entityTypeId: building.id, savedViewId: 'view-1', updatedAt: 'v' }];
+    await openTypes(user);
+    await user.click(screen.getByTestId('type-open-view-building'));
+    await waitFor(() => expect(screen.getByTestId('view-title')).toHaveTextContent('Buildings by floors'));
+    expect(callsOf(calls, 'generated_type_view')).toHaveLength(1);
+  });
 });

@@ -1,8 +1,9 @@
-import { Badge, Button, Center, Code, Group, Loader, Paper, ScrollArea, Stack, Switch, Table, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconPlus } from '@tabler/icons-react';
+import { ActionIcon, Badge, Button, Center, Code, Group, Loader, Paper, ScrollArea, Stack, Switch, Table, Text, ThemeIcon, Title, Tooltip } from '@mantine/core';
+import { IconPlus, IconTable } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { EntityType } from '../../bindings';
+import { describeError } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { ReadOnlyNotice } from '../../shared/ReadOnlyNotice';
 import { RowActions } from '../../shared/RowActions';
@@ -10,6 +11,7 @@ import { useRestore } from '../../shared/useRestore';
 import { formatCount } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
 import { useDefinitionsRefusal } from '../people';
+import { useOpenTypeView } from '../views';
 import { entityTypesQuery, useRestoreEntityType } from './api';
 import { DeleteTypeDialog } from './DeleteTypeDialog';
 import { TypeFormDialog } from './TypeFormDialog';
@@ -60,6 +62,7 @@ export function TypesView() {
                   <Table.Th>Name</Table.Th>
                   <Table.Th>Key</Table.Th>
                   <Table.Th ta="right">Live entities</Table.Th>
+                  <Table.Th w={56}>View</Table.Th>
                   <Table.Th w={130} />
                 </Table.Tr>
               </Table.Thead>
@@ -121,8 +124,33 @@ function TypeRow({ type, refused, onEdit, onDelete }: { type: EntityType; refuse
         <Text size="sm">{formatCount(type.liveEntities)}</Text>
       </Table.Td>
       <Table.Td>
+        {!deleted && <OpenTypeView type={type} />}
+      </Table.Td>
+      <Table.Td>
         <RowActions name={type.name} kind="type" rowKey={type.key} deleted={deleted} locked={locked} refused={refused} restoring={busy} onEdit={onEdit} onDelete={onDelete} onRestore={() => void restore()} />
       </Table.Td>
     </Table.Tr>
+  );
+}
+
+/** Opens the type's entities in the Views screen: its chosen view, else one made from its layout. */
+function OpenTypeView({ type }: { type: EntityType }) {
+  const openTypeView = useOpenTypeView();
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <Tooltip label={error ? describeError(error).message : `All ${type.name} entities as a view`} color={error ? 'red' : undefined} withArrow>
+      <ActionIcon
+        variant="subtle"
+        color={error ? 'red' : 'gray'}
+        aria-label={`Open ${type.name} as a view`}
+        onClick={() => {
+          setError(null);
+          openTypeView(type).catch(setError);
+        }}
+        data-testid={`type-open-view-${type.key}`}
+      >
+        <IconTable size={16} />
+      </ActionIcon>
+    </Tooltip>
   );
 }

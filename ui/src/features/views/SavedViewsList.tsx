@@ -1,8 +1,14 @@
 import { ActionIcon, Button, Center, Group, Loader, Menu, ScrollArea, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
-import { IconBinaryTree2, IconCopy, IconDots, IconLayoutKanban, IconPencil, IconPlus, IconSearch, IconTable, IconTrash, IconUser, IconUsers } from '@tabler/icons-react';
+import { notifications } from '@mantine/notifications';
+import { IconBinaryTree2, IconCopy, IconDots, IconLayoutKanban, IconPencil, IconPin, IconPlus, IconSearch, IconTable, IconTrash, IconUser, IconUsers } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import type { SavedView, ViewType } from '../../bindings';
+import { describeError } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { entityTypesQuery } from '../entity-types/api';
+import { sessionQuery } from '../people/api';
+import { documentOf, typeDefaultViewsQuery, typeKeyOf, useSetTypeDefaultView } from './api';
 import classes from './Views.module.css';
 import { viewSections, viewTypeOf } from './viewsModel';
 
@@ -127,6 +133,7 @@ function ViewItem({
           <Menu.Item leftSection={<IconCopy size={14} />} onClick={() => onDuplicate(view, true)} data-testid="view-duplicate-shared">
             Duplicate as shared
           </Menu.Item>
+          <TypeViewChoice view={view} />
           <Menu.Divider />
           <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => onDelete(view)} data-testid="view-delete">
             Delete
@@ -134,5 +141,33 @@ function ViewItem({
         </Menu.Dropdown>
       </Menu>
     </div>
+  );
+}
+
+/**
+ * "Open HVAC units with this view": a shared view about one entity type can
+ * be the view that type opens with (a global administrator's choice).
+ */
+function TypeViewChoice({ view }: { view: SavedView }) {
+  const session = useQuery(sessionQuery);
+  const types = useQuery(entityTypesQuery(false));
+  const defaults = useQuery(typeDefaultViewsQuery());
+  const setDefault = useSetTypeDefaultView();
+  const key = typeKeyOf(documentOf(view));
+  const type = types.data?.find((t) => t.key === key);
+  if (!type || view.ownerUserId !== null || !session.data?.person?.isAdmin) return null;
+  const chosen = defaults.data?.some((d) => d.entityTypeId === type.id && d.savedViewId === view.id) ?? false;
+  const choose = async () => {
+    try {
+      await setDefault(type.id, chosen ? null : view.id);
+      notifications.show({ message: chosen ? `${type.name} opens with a view made from its layout again` : `${type.name} now opens with "${view.name}"` });
+    } catch (error) {
+      notifications.show({ color: 'red', message: describeError(error).message });
+    }
+  };
+  return (
+    <Menu.Item leftSection={<IconPin size={14} />} onClick={() => void choose()} data-testid="view-type-default">
+      {chosen ? `Stop opening ${type.name} with this view` : `Open ${type.name} with this view`}
+    </Menu.Item>
   );
 }

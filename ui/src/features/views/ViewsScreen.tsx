@@ -7,7 +7,7 @@ import type { BulkTarget, SavedView, ViewDocument, ViewType } from '../../bindin
 import { appErrorOf } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { formatCount } from '../../shared/format';
-import { useWorkspace } from '../../shared/WorkspaceContext';
+import { useWorkspace, type StartingView } from '../../shared/WorkspaceContext';
 import { BulkEditDialog } from '../bulk-edit';
 import { documentOf, emptyDocument, savedViewsQuery, useReloadSavedViews, useUpdateView, viewCountQuery } from './api';
 import { BoardView } from './board';
@@ -28,7 +28,7 @@ import { useViewActions } from './useViewActions';
  * and columns beside it. Opening a view elsewhere (`openSavedView`) opens it here.
  */
 export function ViewsScreen() {
-  const { openedViewId, openSavedView } = useWorkspace();
+  const { openedViewId, openSavedView, startingView } = useWorkspace();
   const views = useQuery(savedViewsQuery());
   const [renaming, setRenaming] = useState<SavedView | null>(null);
   // "New view" while a new view is open starts another one.
@@ -58,7 +58,13 @@ export function ViewsScreen() {
             <Loader size="sm" />
           </Center>
         ) : (
-          <OpenView key={openedViewId ?? `new-${fresh}`} saved={saved} gone={openedViewId !== null && views.isSuccess && saved === null} onOpen={openSavedView} />
+          <OpenView
+            key={openedViewId ?? (startingView ? `start-${startingView.serial}` : `new-${fresh}`)}
+            saved={saved}
+            starting={openedViewId === null ? startingView : null}
+            gone={openedViewId !== null && views.isSuccess && saved === null}
+            onOpen={openSavedView}
+          />
         )}
       </main>
       {renaming && <RenameViewDialog view={renaming} onClose={() => setRenaming(null)} />}
@@ -72,10 +78,23 @@ type Dialog = { kind: 'saveAs' } | { kind: 'export' } | { kind: 'bulk'; target: 
 type Base = { document: ViewDocument; version: string | null };
 
 /** The open view: its draft document (saved on demand), how it is shown, and what can be done with it. */
-function OpenView({ saved, gone, onOpen }: { saved: SavedView | null; gone: boolean; onOpen: (id: string | null) => void }) {
+function OpenView({
+  saved,
+  starting,
+  gone,
+  onOpen,
+}: {
+  saved: SavedView | null;
+  /** A new view's document and title (an entity type's view), when not a blank one. */
+  starting: StartingView | null;
+  gone: boolean;
+  onOpen: (id: string | null) => void;
+}) {
   const updateView = useUpdateView();
   const reloadViews = useReloadSavedViews();
-  const [base, setBase] = useState<Base>(() => (saved ? { document: documentOf(saved), version: saved.updatedAt } : { document: emptyDocument(), version: null }));
+  const [base, setBase] = useState<Base>(() =>
+    saved ? { document: documentOf(saved), version: saved.updatedAt } : { document: starting?.document ?? emptyDocument(), version: null },
+  );
   const [draft, setDraft] = useState<ViewDocument>(base.document);
   const [builderOpen, setBuilderOpen] = useState(false);
   const [dialog, setDialog] = useState<Dialog | null>(null);
@@ -91,7 +110,7 @@ function OpenView({ saved, gone, onOpen }: { saved: SavedView | null; gone: bool
   // The core refused the document itself: any body would fail the same way.
   const refused = documentAppError?.type === 'Validation' || documentAppError?.type === 'Forbidden';
   const viewType: ViewType = draft.viewType ?? 'table';
-  const title = viewTitle(saved);
+  const title = saved || !starting ? viewTitle(saved) : starting.title;
   const boardOff = boardUnavailable(draft);
 
   // Someone saved this view since it was opened. A rename only moves the
@@ -278,7 +297,7 @@ function OpenView({ saved, gone, onOpen }: { saved: SavedView | null; gone: bool
       </div>
 
       {dialog?.kind === 'saveAs' && (
-        <SaveAsDialog document={draft} initialName={saved ? `${saved.name} (copy)` : ''} onSaved={(view) => onOpen(view.id)} onClose={() => setDialog(null)} />
+        <SaveAsDialog document={draft} initialName={saved ? `${saved.name} (copy)` : (starting?.title ?? '')} onSaved={(view) => onOpen(view.id)} onClose={() => setDialog(null)} />
       )}
       {dialog?.kind === 'export' && <ExportDialog document={draft} viewName={title} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'bulk' && <BulkEditDialog target={dialog.target} label={dialog.label} onClose={() => setDialog(null)} />}

@@ -19,6 +19,7 @@ import {
 } from '../../bindings';
 import { unwrap } from '../../ipc/errors';
 import { queryKeys } from '../../shared/queryKeys';
+import { useWorkspace } from '../../shared/WorkspaceContext';
 import { propertyPaneQuery } from '../properties/api';
 
 /** The document version this build writes. */
@@ -171,4 +172,62 @@ export function useViewRowsCache() {
 export function useFreshPane() {
   const client = useQueryClient();
   return useCallback((entityId: string) => client.fetchQuery({ ...propertyPaneQuery(entityId), staleTime: 0 }), [client]);
+}
+
+/** The views entity types open with (those the person can see). */
+export const typeDefaultViewsQuery = () =>
+  queryOptions({
+    queryKey: [...queryKeys.savedViews, 'typeDefaults'] as const,
+    queryFn: async () => unwrap(await commands.typeDefaultViews()),
+    staleTime: 60_000,
+  });
+
+/** The view a type opens with when none was chosen (made from its layout). */
+export async function generatedTypeView(entityTypeId: string): Promise<ViewDocument> {
+  return unwrap(await commands.generatedTypeView(entityTypeId));
+}
+
+/** Chooses (or with null, clears) the shared view an entity type opens with. */
+export function useSetTypeDefaultView() {
+  const client = useQueryClient();
+  return useCallback(
+    async (entityTypeId: string, viewId: string | null) => {
+      const chosen = unwrap(await commands.setTypeDefaultView({ entityTypeId, viewId }));
+      await client.invalidateQueries({ queryKey: queryKeys.savedViews });
+      return chosen;
+    },
+    [client],
+  );
+}
+
+/** The one entity type a document is about (its filter is that type, alone or first in an "all"), else null. */
+export function typeKeyOf(document: ViewDocument): string | null {
+  const filter = document.filter;
+  if (!filter) return null;
+  const only = (f: typeof filter) => (f.type && f.type.length === 1 ? f.type[0] : null);
+  if (filter.type) return only(filter);
+  if (filter.all) {
+    const types = filter.all.filter((f) => f.type);
+    return types.length === 1 ? only(types[0]) : null;
+  }
+  return null;
+}
+
+/** Opens the view a type opens with: its chosen view, else one made from its layout. */
+export function useOpenTypeView() {
+  const client = useQueryClient();
+  const { openSavedView, openNewView } = useWorkspace();
+  return useCallback(
+    async (type: { id: string; name: string }) => {
+      // Asked afresh: another administrator may have chosen since.
+      const defaults = await client.fetchQuery({ ...typeDefaultViewsQuery(), staleTime: 0 });
+      const chosen = defaults.find((d) => d.entityTypeId === type.id);
+      if (chosen) {
+        openSavedView(chosen.savedViewId);
+        return;
+      }
+      openNewView(await generatedTypeView(type.id), type.name);
+    },
+    [client, openSavedView, openNewView],
+  );
 }

@@ -2,3 +2,4 @@
 // saved views (the palette opens them with openSavedView).
 export { savedViewsQuery } from './api';
 export { ViewsScreen } from './ViewsScreen';
+export { useOpenTypeView } from './api';
