@@ -1,10 +1,11 @@
-import { ActionIcon, Badge, Group, Paper, Select, Stack, Text, Tooltip, type ComboboxItem, type ComboboxItemGroup } from '@mantine/core';
-import { IconArrowDown, IconArrowUp, IconEyeOff, IconTrash } from '@tabler/icons-react';
+import { Badge, Group, Paper, Select, Stack, Text, type ComboboxItem, type ComboboxItemGroup } from '@mantine/core';
+import { IconEyeOff } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { Column } from '../../../bindings';
 import { BUILT_IN_COLUMNS, columnRefusal, fieldLabel, fieldProblem, isMasked, moveItem, propertyField } from './fields';
 import { propertyItems, renderPropertyOption } from './options';
 import type { Catalog } from './useCatalog';
+import { MoveRemoveButtons } from './MoveRemoveButtons';
 
 type Props = {
   columns: readonly Column[];
@@ -66,28 +67,7 @@ export function ColumnsEditor({ columns, onChange, catalog, blamed }: Props) {
                     Masked
                   </Badge>
                 )}
-                <Tooltip label="Move up" withinPortal={false}>
-                  <ActionIcon variant="subtle" size="sm" aria-label={`Move ${label} up`} disabled={i === 0} onClick={() => onChange(moveItem(columns, i, -1))} data-testid={`column-up-${i}`}>
-                    <IconArrowUp size={14} />
-                  </ActionIcon>
-                </Tooltip>
-                <Tooltip label="Move down" withinPortal={false}>
-                  <ActionIcon
-                    variant="subtle"
-                    size="sm"
-                    aria-label={`Move ${label} down`}
-                    disabled={i === columns.length - 1}
-                    onClick={() => onChange(moveItem(columns, i, 1))}
-                    data-testid={`column-down-${i}`}
-                  >
-                    <IconArrowDown size={14} />
-                  </ActionIcon>
-                </Tooltip>
-                <Tooltip label="Remove" withinPortal={false}>
-                  <ActionIcon variant="subtle" color="red" size="sm" aria-label={`Remove ${label}`} onClick={() => onChange(columns.filter((_, j) => j !== i))} data-testid={`column-remove-${i}`}>
-                    <IconTrash size={14} />
-                  </ActionIcon>
-                </Tooltip>
+                <MoveRemoveButtons label={label} index={i} count={columns.length} testId="column" onMove={(delta) => onChange(moveItem(columns, i, delta))} onRemove={() => onChange(columns.filter((_, j) => j !== i))} />
               </Group>
               {problem && (
                 <Text size="xs" c="red" data-testid={`column-problem-${i}`}>

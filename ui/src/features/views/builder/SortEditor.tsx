@@ -1,10 +1,10 @@
-import { ActionIcon, Group, Paper, SegmentedControl, Select, Stack, Text, Tooltip, type ComboboxItem, type ComboboxItemGroup } from '@mantine/core';
-import { IconArrowDown, IconArrowUp, IconTrash } from '@tabler/icons-react';
+import { Group, Paper, SegmentedControl, Select, Stack, Text, type ComboboxItem, type ComboboxItemGroup } from '@mantine/core';
 import { useState } from 'react';
 import type { SortKey } from '../../../bindings';
 import { BUILT_IN_SORT, fieldLabel, fieldProblem, moveItem, propertyField, sortRefusal } from './fields';
 import { propertyItems, renderPropertyOption, withMissing } from './options';
 import type { Catalog } from './useCatalog';
+import { MoveRemoveButtons } from './MoveRemoveButtons';
 
 type Props = {
   sort: readonly SortKey[];
@@ -85,28 +85,7 @@ export function SortEditor({ sort, onChange, catalog, blamed }: Props) {
                   data-testid={`sort-direction-${i}`}
                 />
                 <Group gap={2} ml="auto" wrap="nowrap">
-                  <Tooltip label="Move up" withinPortal={false}>
-                    <ActionIcon variant="subtle" size="sm" aria-label={`Move ${label} up`} disabled={i === 0} onClick={() => onChange(moveItem(sort, i, -1))} data-testid={`sort-up-${i}`}>
-                      <IconArrowUp size={14} />
-                    </ActionIcon>
-                  </Tooltip>
-                  <Tooltip label="Move down" withinPortal={false}>
-                    <ActionIcon
-                      variant="subtle"
-                      size="sm"
-                      aria-label={`Move ${label} down`}
-                      disabled={i === sort.length - 1}
-                      onClick={() => onChange(moveItem(sort, i, 1))}
-                      data-testid={`sort-down-${i}`}
-                    >
-                      <IconArrowDown size={14} />
-                    </ActionIcon>
-                  </Tooltip>
-                  <Tooltip label="Remove" withinPortal={false}>
-                    <ActionIcon variant="subtle" color="red" size="sm" aria-label={`Remove sorting by ${label}`} onClick={() => onChange(sort.filter((_, j) => j !== i))} data-testid={`sort-remove-${i}`}>
-                      <IconTrash size={14} />
-                    </ActionIcon>
-                  </Tooltip>
+                  <MoveRemoveButtons label={label} removeLabel={`Remove sorting by ${label}`} index={i} count={sort.length} testId="sort" onMove={(delta) => onChange(moveItem(sort, i, delta))} onRemove={() => onChange(sort.filter((_, j) => j !== i))} />
                 </Group>
               </Group>
               {problem && (
