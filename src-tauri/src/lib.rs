@@ -79,6 +79,7 @@ macro_rules! specta_builder {
                 $crate::commands::links::create_relationship,
                 $crate::commands::links::delete_relationship,
                 $crate::commands::links::relationships_of,
+                $crate::commands::links::relationship_types,
                 $crate::commands::links::neighbourhood,
                 $crate::commands::bulk::bulk_preview,
                 $crate::commands::bulk::bulk_edit,

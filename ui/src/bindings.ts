@@ -111,6 +111,8 @@ export const commands = {
 	deleteRelationship: (input: VersionedId) => typedError<Relationship, AppError>(__TAURI_INVOKE("delete_relationship", { input })),
 	/**  An entity's relationships, both ways. */
 	relationshipsOf: (entityId: string) => typedError<RelatedEntity[], AppError>(__TAURI_INVOKE("relationships_of", { entityId })),
+	/**  The relationship types in use (suggestions for the view builder). */
+	relationshipTypes: () => typedError<string[], AppError>(__TAURI_INVOKE("relationship_types")),
 	/**  The entities within one or two relationships of one, for the graph. */
 	neighbourhood: (entityId: string, hops: number, limit: number) => typedError<Neighbourhood, AppError>(__TAURI_INVOKE("neighbourhood", { entityId, hops, limit })),
 	/**  What a bulk edit would do (nothing is changed). */

@@ -230,6 +230,13 @@ pub async fn delete_relationship(
     Ok(announce(&app, &actor.source, applied))
 }
 
+/// The relationship types in use (suggestions for the view builder).
+#[tauri::command]
+#[specta::specta]
+pub async fn relationship_types(state: State<'_, AppState>) -> AppResult<Vec<String>> {
+    Ok(links::relationship_types(&state.pool()?).await?)
+}
+
 /// An entity's relationships, both ways.
 #[tauri::command]
 #[specta::specta]

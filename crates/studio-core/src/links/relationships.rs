@@ -168,6 +168,21 @@ pub async fn delete_relationship_in(
     change::record(conn, actor, change, relationship).await
 }
 
+/// The most relationship types [`relationship_types`] lists.
+pub const RELATIONSHIP_TYPES_LIMIT: i64 = 500;
+
+/// The relationship types in use between entities the person sees, by
+/// name (for suggestions; any text is a valid type).
+pub async fn relationship_types(pool: &PgPool) -> CoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT relationship_type FROM entity_relationships
+          WHERE deleted_at IS NULL ORDER BY 1 LIMIT $1",
+    )
+    .bind(RELATIONSHIP_TYPES_LIMIT)
+    .fetch_all(pool)
+    .await?)
+}
+
 /// An entity's live relationships, both ways, with the entity at the other
 /// end (live ones only).
 #[instrument(skip_all, fields(%entity_id))]

@@ -1140,6 +1140,11 @@ async fn ends_of(pool: &PgPool, kind: &str, sources: bool) -> BTreeSet<Uuid> {
 async fn a_relationship_condition_follows_links_either_way_and_nests() {
     let db = demo_db().await;
     let pool = &db.pool;
+    // The types in use, for the builder's suggestions.
+    assert_eq!(
+        studio_core::links::relationship_types(pool).await.unwrap(),
+        vec!["backed_up_by".to_string(), "feeds".to_string()]
+    );
     let feeders = ends_of(pool, "feeds", true).await;
     let fed = ends_of(pool, "feeds", false).await;
     assert!(feeders.len() >= 5 && fed.len() >= 5);

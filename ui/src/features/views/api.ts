@@ -88,6 +88,14 @@ export async function checkView(text: string): Promise<ViewDocument> {
   return unwrap(await commands.checkView(text));
 }
 
+/** The relationship types in use, for suggestions in the builder. */
+export const relationshipTypesQuery = () =>
+  queryOptions({
+    queryKey: [...queryKeys.allLinks, 'relationshipTypes'] as const,
+    queryFn: async () => unwrap(await commands.relationshipTypes()),
+    staleTime: 60_000,
+  });
+
 /** Starts exporting a document's rows to `path`; progress arrives as job events. */
 export async function exportView(document: ViewDocument, format: ExportFormat, path: string): Promise<ExportStarted> {
   return unwrap(await commands.exportView(document, format, path));

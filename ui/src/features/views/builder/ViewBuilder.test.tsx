@@ -391,4 +391,15 @@ describe('view builder: JSON', { timeout: 30_000 }, () => {
     await user.click(screen.getByTestId('builder-tab-json'));
     expect(JSON.parse((screen.getByTestId('builder-json') as HTMLTextAreaElement).value).sort).toEqual([{ field: 'name', descending: true }]);
   });
+
+  it('suggests the relationship types in use', async () => {
+    renderBuilder(BASE, { handlers: { relationship_types: () => ['backed_up_by', 'feeds'] } });
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId('builder-add-condition'));
+    await choose(user, 'condition-kind-0', 'Related');
+    await user.click(screen.getByTestId('condition-reltype-0'));
+    await waitFor(() => expect(optionNames()).toEqual(['backed_up_by', 'feeds']));
+    await user.click(screen.getByRole('option', { name: 'feeds' }));
+    expect(screen.getByTestId('condition-reltype-0')).toHaveValue('feeds');
+  });
 });

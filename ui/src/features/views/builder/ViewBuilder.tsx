@@ -1,8 +1,10 @@
 import { Alert, Badge, Stack, Tabs, Text } from '@mantine/core';
 import { IconAlertTriangle, IconArrowsSort, IconCode, IconColumns, IconFilter, IconLayoutBoard } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import type { Filter, ViewDocument } from '../../../bindings';
 import { appErrorOf, describeError } from '../../../ipc/errors';
+import { relationshipTypesQuery } from '../api';
 import { ColumnsEditor } from './ColumnsEditor';
 import { FilterEditor, type Highlight } from './FilterEditor';
 import { JsonEditor } from './JsonEditor';
@@ -56,7 +58,9 @@ export function ViewBuilder({ document, onChange, error = null }: Props) {
   };
 
   const positions = useMemo(() => positionsOf(tree), [tree]);
-  const relationshipTypes = useMemo(() => relationshipTypesIn(tree), [tree]);
+  // The types in use (suggestions: any text is a type) and those already in the filter.
+  const inUse = useQuery(relationshipTypesQuery());
+  const relationshipTypes = useMemo(() => [...new Set([...(inUse.data ?? []), ...relationshipTypesIn(tree)])], [inUse.data, tree]);
 
   const appError = appErrorOf(error);
   // Only a refusal of the document is this panel's to show; other failures are the screen's.
