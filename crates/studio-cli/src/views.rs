@@ -60,6 +60,14 @@ pub enum ViewAction {
         #[arg(long, requires = "key")]
         drop: bool,
     },
+    /// Tell the planner how a number or date property is spread, on the
+    /// expression views filter it with (as the schema owner; analyses the
+    /// read model); --drop removes it. Without a key, list them.
+    Statistics {
+        key: Option<String>,
+        #[arg(long, requires = "key")]
+        drop: bool,
+    },
     /// Delete the saved view with this key (restorable).
     Delete {
         #[arg(long)]
@@ -94,6 +102,29 @@ fn read_document(file: &str) -> Result<views::ViewDocument> {
 
 pub async fn run(action: ViewAction, target: &DatabaseTarget) -> Result<ExitCode> {
     match action {
+        ViewAction::Statistics { key, drop } => {
+            let opened = startup::open_as(target, Identity::Maintenance, |_| {}).await?;
+            let pool = &opened.pool;
+            match key {
+                None => {
+                    for name in views::sort_index::filter_statistics(pool).await? {
+                        println!("{name}");
+                    }
+                }
+                Some(key) if drop => {
+                    if views::sort_index::drop_filter_statistics(pool, &key).await? {
+                        println!("dropped the filter statistics of {key}");
+                    } else {
+                        println!("{key} had no filter statistics");
+                    }
+                }
+                Some(key) => {
+                    let name = views::sort_index::create_filter_statistics(pool, &key).await?;
+                    println!("{name} gathered");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         ViewAction::SortIndex { key, drop } => {
             let opened = startup::open_as(target, Identity::Maintenance, |_| {}).await?;
             let pool = &opened.pool;

@@ -263,12 +263,12 @@ fn truncate(s: &str) -> String {
 
 /// The number a property holds, NULL when it holds none (or holds
 /// something else, written under an earlier type).
-fn number_of(a: &str, key: &str) -> String {
+pub(crate) fn number_of(a: &str, key: &str) -> String {
     format!("(CASE WHEN jsonb_typeof({a}.properties -> {key}) = 'number' THEN ({a}.properties ->> {key})::numeric END)")
 }
 
 /// The day (`YYYY-MM-DD`) a date property holds, NULL when none.
-fn day_of(a: &str, key: &str) -> String {
+pub(crate) fn day_of(a: &str, key: &str) -> String {
     format!("(CASE WHEN jsonb_typeof({a}.properties -> {key}) = 'string' THEN left({a}.properties ->> {key}, 10) END)")
 }
 
