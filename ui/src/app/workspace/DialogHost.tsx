@@ -25,13 +25,13 @@ export function DialogHost() {
   }
 }
 
-/** Ctrl+K: find an entity and reveal it in the tree. */
+/** Ctrl+K: find an entity and reveal it in the tree, or open a saved view. */
 function RevealPalette() {
   const { closeDialog } = useWorkspace();
   const tree = useTreeController();
   return (
     <CommandPalette
-      title="Find an entity"
+      title="Find an entity or a view"
       onClose={closeDialog}
       onPick={(choice) => {
         closeDialog();

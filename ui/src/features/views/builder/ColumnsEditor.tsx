@@ -1,11 +1,11 @@
-import { Badge, Group, Paper, Select, Stack, Text, type ComboboxItem, type ComboboxItemGroup } from '@mantine/core';
+import { Badge, Group, Select, Stack, Text, type ComboboxItem, type ComboboxItemGroup } from '@mantine/core';
 import { IconEyeOff } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { Column } from '../../../bindings';
 import { BUILT_IN_COLUMNS, columnRefusal, fieldLabel, fieldProblem, isMasked, moveItem, propertyField } from './fields';
 import { propertyItems, renderPropertyOption } from './options';
 import type { Catalog } from './useCatalog';
-import { MoveRemoveButtons } from './MoveRemoveButtons';
+import { ListItem, MoveRemoveButtons } from './ListItem';
 
 type Props = {
   columns: readonly Column[];
@@ -41,17 +41,7 @@ export function ColumnsEditor({ columns, onChange, catalog, blamed }: Props) {
           const label = fieldLabel(column.field, catalog.byKey);
           const problem = blamed?.index === i ? blamed.message : fieldProblem(column.field, catalog.byKey, 'column');
           return (
-            <Paper
-              key={`${column.field}-${i}`}
-              component="li"
-              withBorder
-              px="xs"
-              py={4}
-              radius="sm"
-              style={blamed?.index === i ? { borderColor: 'var(--mantine-color-red-6)' } : undefined}
-              data-testid={`column-row-${i}`}
-              data-field={column.field}
-            >
+            <ListItem key={`${column.field}-${i}`} blamed={blamed?.index === i} testId={`column-row-${i}`} data={{ 'data-field': column.field }}>
               <Group gap="xs" wrap="nowrap">
                 <Text size="sm" fw={500} style={{ flex: 1, minWidth: 0 }} truncate="end">
                   {label}
@@ -74,7 +64,7 @@ export function ColumnsEditor({ columns, onChange, catalog, blamed }: Props) {
                   {problem}
                 </Text>
               )}
-            </Paper>
+            </ListItem>
           );
         })}
       </Stack>

@@ -1,10 +1,10 @@
-import { Group, Paper, SegmentedControl, Select, Stack, Text, type ComboboxItem, type ComboboxItemGroup } from '@mantine/core';
+import { Group, SegmentedControl, Select, Stack, Text, type ComboboxItem, type ComboboxItemGroup } from '@mantine/core';
 import { useState } from 'react';
 import type { SortKey } from '../../../bindings';
 import { BUILT_IN_SORT, fieldLabel, fieldProblem, moveItem, propertyField, sortRefusal } from './fields';
 import { propertyItems, renderPropertyOption, withMissing } from './options';
 import type { Catalog } from './useCatalog';
-import { MoveRemoveButtons } from './MoveRemoveButtons';
+import { ListItem, MoveRemoveButtons } from './ListItem';
 
 type Props = {
   sort: readonly SortKey[];
@@ -44,18 +44,7 @@ export function SortEditor({ sort, onChange, catalog, blamed }: Props) {
           const others = new Set([...used].filter((f) => f !== key.field));
           const direction = key.descending ? 'desc' : 'asc';
           return (
-            <Paper
-              key={`${key.field}-${i}`}
-              component="li"
-              withBorder
-              px="xs"
-              py={4}
-              radius="sm"
-              style={blamed?.index === i ? { borderColor: 'var(--mantine-color-red-6)' } : undefined}
-              data-testid={`sort-row-${i}`}
-              data-field={key.field}
-              data-direction={direction}
-            >
+            <ListItem key={`${key.field}-${i}`} blamed={blamed?.index === i} testId={`sort-row-${i}`} data={{ 'data-field': key.field, 'data-direction': direction }}>
               <Group gap="xs" wrap="wrap">
                 <Text size="xs" c="dimmed" w={16} ta="right">
                   {i + 1}.
@@ -93,7 +82,7 @@ export function SortEditor({ sort, onChange, catalog, blamed }: Props) {
                   {problem}
                 </Text>
               )}
-            </Paper>
+            </ListItem>
           );
         })}
       </Stack>

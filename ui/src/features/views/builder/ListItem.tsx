@@ -1,5 +1,6 @@
-import { ActionIcon, Tooltip } from '@mantine/core';
+import { ActionIcon, Paper, Tooltip } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconTrash } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
 
 type Props = {
   /** The item in words, for the buttons' labels ("Move Status up"). */
@@ -34,5 +35,26 @@ export function MoveRemoveButtons({ label, removeLabel, index, count, testId, on
         </ActionIcon>
       </Tooltip>
     </>
+  );
+}
+
+/**
+ * One item of an ordered list (a column, a sort key): a bordered list item,
+ * outlined in red when the server blamed it.
+ */
+export function ListItem({ blamed, testId, data, children }: { blamed: boolean; testId: string; data: Record<`data-${string}`, string>; children: ReactNode }) {
+  return (
+    <Paper
+      component="li"
+      withBorder
+      px="xs"
+      py={4}
+      radius="sm"
+      style={blamed ? { borderColor: 'var(--mantine-color-red-6)' } : undefined}
+      data-testid={testId}
+      {...data}
+    >
+      {children}
+    </Paper>
   );
 }
