@@ -12,7 +12,9 @@ export const PICKER_DEBOUNCE_MS = 200;
 export const PICKER_MIN_LENGTH = 2;
 
 type Props = {
-  label: string;
+  /** The visible label; without one, `ariaLabel` names the input. */
+  label?: string;
+  ariaLabel?: string;
   placeholder?: string;
   /** Entities that cannot be picked (not offered). */
   exclude?: ReadonlySet<string>;
@@ -27,7 +29,7 @@ type Props = {
  * Finds an entity by name or dotted path as you type (the palette's search)
  * and picks it with Enter or a click; the input is cleared after a pick.
  */
-export function EntityPicker({ label, placeholder = 'Type a name or a.dotted.path', exclude, error, disabled, onPick, inputRef, testId }: Props) {
+export function EntityPicker({ label, ariaLabel, placeholder = 'Type a name or a.dotted.path', exclude, error, disabled, onPick, inputRef, testId }: Props) {
   const combobox = useCombobox({ onDropdownClose: () => combobox.resetSelectedOption() });
   const [text, setText] = useState('');
   const [debounced] = useDebouncedValue(text.trim(), PICKER_DEBOUNCE_MS);
@@ -61,6 +63,7 @@ export function EntityPicker({ label, placeholder = 'Type a name or a.dotted.pat
         <TextInput
           ref={inputRef}
           label={label}
+          aria-label={ariaLabel}
           placeholder={placeholder}
           value={text}
           disabled={disabled}

@@ -1,16 +1,10 @@
-import { CloseButton, Combobox, Group, Loader, Text, TextInput, useCombobox } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { IconSearch } from '@tabler/icons-react';
+import { CloseButton, Group, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { TreeNode } from '../../../bindings';
-import { describeError } from '../../../ipc/errors';
 import { NodeIcon } from '../../../shared/nodeIcons';
 import { entityQuery } from '../../details/api';
-import { searchQuery } from '../../palette/api';
-
-export const UNDER_DEBOUNCE_MS = 200;
-const MIN_LENGTH = 2;
+import { EntityPicker } from '../../links';
 
 type Props = {
   entityId: string | null;
@@ -49,86 +43,16 @@ export function UnderPicker({ entityId, onChange, testId, error }: Props) {
     );
   }
   return (
-    <Search
-      testId={testId}
-      error={error}
-      onPick={(picked) => {
-        setPicked(picked);
-        onChange(picked.id);
-      }}
-    />
-  );
-}
-
-function Search({ testId, error, onPick }: { testId: string; error?: string | null; onPick: (node: TreeNode) => void }) {
-  const combobox = useCombobox({ onDropdownClose: () => combobox.resetSelectedOption() });
-  const [text, setText] = useState('');
-  const [debounced] = useDebouncedValue(text.trim(), UNDER_DEBOUNCE_MS);
-  const enabled = debounced.length >= MIN_LENGTH;
-  const search = useQuery({ ...searchQuery(debounced), enabled });
-  const hits = enabled && text.trim().length >= MIN_LENGTH ? (search.data?.hits ?? []) : [];
-  const firstHit = hits[0]?.id ?? null;
-
-  // Enter picks the first hit (again whenever the results change).
-  useEffect(() => {
-    if (firstHit !== null) combobox.selectFirstOption();
-  }, [firstHit]);
-
-  let status: string | null = null;
-  if (text.trim().length < MIN_LENGTH) status = `Type at least ${MIN_LENGTH} characters`;
-  else if (search.isError) status = describeError(search.error).message;
-  else if (!search.data || debounced !== text.trim()) status = 'Searching…';
-  else if (hits.length === 0) status = 'No matching entity';
-
-  return (
-    <Combobox
-      store={combobox}
-      withinPortal={false}
-      onOptionSubmit={(id) => {
-        const node = hits.find((hit) => hit.id === id);
-        if (!node) return;
-        combobox.closeDropdown();
-        onPick(node);
-      }}
-    >
-      <Combobox.Target>
-        <TextInput
-          aria-label="Entity to look under"
-          placeholder="Type a name or a.dotted.path"
-          value={text}
-          error={error}
-          flex="1 1 220px"
-          leftSection={<IconSearch size={14} />}
-          rightSection={search.isFetching ? <Loader size={12} /> : null}
-          onChange={(event) => {
-            setText(event.currentTarget.value);
-            combobox.openDropdown();
-          }}
-          onClick={() => combobox.openDropdown()}
-          onBlur={() => combobox.closeDropdown()}
-          data-testid={testId}
-        />
-      </Combobox.Target>
-      <Combobox.Dropdown>
-        <Combobox.Options mah={260} style={{ overflowY: 'auto' }}>
-          {hits.map((node) => (
-            <Combobox.Option key={node.id} value={node.id} data-testid={`${testId}-option-${node.id}`}>
-              <Group gap="xs" wrap="nowrap">
-                <NodeIcon icon={node.icon} size={16} />
-                <div style={{ minWidth: 0 }}>
-                  <Text size="sm" truncate="end">
-                    {node.name}
-                  </Text>
-                  <Text size="xs" c="dimmed" ff="monospace" truncate="end">
-                    {node.typeName} · {node.pathLabel}
-                  </Text>
-                </div>
-              </Group>
-            </Combobox.Option>
-          ))}
-          {status !== null && <Combobox.Empty>{status}</Combobox.Empty>}
-        </Combobox.Options>
-      </Combobox.Dropdown>
-    </Combobox>
+    <div style={{ flex: '1 1 220px' }}>
+      <EntityPicker
+        ariaLabel="Entity to look under"
+        testId={testId}
+        error={error}
+        onPick={(picked) => {
+          setPicked(picked);
+          onChange(picked.id);
+        }}
+      />
+    </div>
   );
 }
