@@ -41,6 +41,7 @@ pub async fn type_default_views(pool: &PgPool) -> CoreResult<Vec<TypeDefaultView
         "SELECT d.entity_type_id, d.saved_view_id, d.updated_at
            FROM entity_type_default_views d
            JOIN admin_saved_views v ON v.id = d.saved_view_id AND v.deleted_at IS NULL
+          WHERE d.deleted_at IS NULL
           ORDER BY d.entity_type_id",
     )
     .fetch_all(pool)
@@ -77,12 +78,14 @@ pub async fn set_type_default_view_in(
     }
     // Concurrent choices for one type queue here; the later one wins, and
     // both are in the audit.
-    let before: Option<Uuid> = sqlx::query_scalar(
-        "SELECT saved_view_id FROM entity_type_default_views WHERE entity_type_id = $1 FOR UPDATE",
+    let before: Option<Uuid> = sqlx::query_scalar::<_, Option<Uuid>>(
+        "SELECT CASE WHEN deleted_at IS NULL THEN saved_view_id END
+           FROM entity_type_default_views WHERE entity_type_id = $1 FOR UPDATE",
     )
     .bind(input.entity_type_id)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await?
+    .flatten();
     if before.is_none() && input.view_id.is_none() {
         return Ok(Applied::unchanged(None));
     }
@@ -119,10 +122,12 @@ pub async fn set_type_default_view_in(
                 Some((None, true)) => {}
             }
             sqlx::query(
-                "INSERT INTO entity_type_default_views (id, entity_type_id, saved_view_id, updated_at)
-                 VALUES ($3, $1, $2, clock_timestamp())
+                "INSERT INTO entity_type_default_views
+                        (id, entity_type_id, saved_view_id, created_at, updated_at)
+                 VALUES ($3, $1, $2, clock_timestamp(), clock_timestamp())
                  ON CONFLICT (entity_type_id)
-                 DO UPDATE SET saved_view_id = EXCLUDED.saved_view_id, updated_at = EXCLUDED.updated_at",
+                 DO UPDATE SET saved_view_id = EXCLUDED.saved_view_id,
+                               updated_at = EXCLUDED.updated_at, deleted_at = NULL",
             )
             .bind(input.entity_type_id)
             .bind(view_id)
@@ -131,11 +136,15 @@ pub async fn set_type_default_view_in(
             .await?
             .rows_affected()
         }
-        None => sqlx::query("DELETE FROM entity_type_default_views WHERE entity_type_id = $1")
-            .bind(input.entity_type_id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected(),
+        None => sqlx::query(
+            "UPDATE entity_type_default_views
+                SET deleted_at = clock_timestamp(), updated_at = clock_timestamp()
+              WHERE entity_type_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(input.entity_type_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected(),
     };
     if written == 0 && before.is_some() {
         return Err(CoreError::Forbidden(
@@ -144,7 +153,7 @@ pub async fn set_type_default_view_in(
     }
     let after: Option<TypeDefaultView> = sqlx::query_as(
         "SELECT entity_type_id, saved_view_id, updated_at FROM entity_type_default_views
-          WHERE entity_type_id = $1",
+          WHERE entity_type_id = $1 AND deleted_at IS NULL",
     )
     .bind(input.entity_type_id)
     .fetch_optional(&mut *conn)

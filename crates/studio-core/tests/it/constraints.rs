@@ -159,8 +159,8 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
             vec![id("admin_saved_views"), id("entities")],
         ),
         (
-            "INSERT INTO entity_type_default_views (id, entity_type_id, saved_view_id, updated_at)
-             VALUES ($1, $2, $3, now())",
+            "INSERT INTO entity_type_default_views (id, entity_type_id, saved_view_id, created_at, updated_at)
+             VALUES ($1, $2, $3, now(), now())",
             vec![id("entity_type_default_views"), id("entity_type_definitions"), id("admin_saved_views")],
         ),
         (
