@@ -71,9 +71,7 @@ pub async fn generated_type_view(
     state: State<'_, AppState>,
     entity_type_id: Uuid,
 ) -> AppResult<ViewDocument> {
-    let pool = state.pool()?;
-    let mut conn = pool.acquire().await.map_err(studio_core::CoreError::from)?;
-    Ok(views::generated_type_view(&mut conn, entity_type_id).await?)
+    Ok(views::generated_type_view(&state.pool()?, entity_type_id).await?)
 }
 
 /// Reads a pasted view document (of any version this build knows) and
@@ -82,11 +80,7 @@ pub async fn generated_type_view(
 #[tauri::command]
 #[specta::specta]
 pub async fn check_view(state: State<'_, AppState>, text: String) -> AppResult<ViewDocument> {
-    let document = views::parse_document(&text)?;
-    let pool = state.pool()?;
-    let mut conn = pool.acquire().await.map_err(studio_core::CoreError::from)?;
-    views::compile_for(&mut conn, &document).await?;
-    Ok(document)
+    Ok(views::check(&state.pool()?, &text).await?)
 }
 
 /// The first matches of `document` in their hierarchy, with the ancestors

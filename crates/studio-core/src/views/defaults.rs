@@ -168,10 +168,9 @@ pub async fn set_type_default_view_in(
 
 /// The view a type opens with when none was chosen: its entities by name,
 /// with their path and the first searchable properties of its layout.
-pub async fn generated_type_view(
-    conn: &mut PgConnection,
-    entity_type_id: Uuid,
-) -> CoreResult<ViewDocument> {
+pub async fn generated_type_view(pool: &PgPool, entity_type_id: Uuid) -> CoreResult<ViewDocument> {
+    let mut conn = pool.acquire().await?;
+    let conn = &mut *conn;
     let key: Option<String> = sqlx::query_scalar(
         "SELECT key FROM entity_type_definitions WHERE id = $1 AND deleted_at IS NULL",
     )

@@ -258,22 +258,6 @@ pub fn query_with<'q>(
     bind_each!(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
 }
 
-/// A page statement from [`page_sql`] run as it is (unprepared, outside
-/// any transaction): the benchmark's floor for reading pages.
-pub async fn raw_page(
-    pool: &PgPool,
-    sql: &str,
-    binds: &[Bind],
-    page_size: u32,
-    sort_keys: usize,
-) -> CoreResult<ViewPage> {
-    let raw = bind_each!(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds)
-        .persistent(false)
-        .fetch_all(pool)
-        .await?;
-    into_page(&raw, page_size, sort_keys)
-}
-
 /// The statement of a capped count, and its parameters.
 pub fn count_sql(compiled: &Compiled) -> (String, Vec<Bind>) {
     let mut c = compiled.clone();
@@ -285,6 +269,16 @@ pub fn count_sql(compiled: &Compiled) -> (String, Vec<Bind>) {
         ),
         c.binds,
     )
+}
+
+/// Reads a pasted document (of any version this build knows) and checks it
+/// as the person sees the schema, without running it: the document brought
+/// up to date, or a typed error pointing into it.
+pub async fn check(pool: &PgPool, text: &str) -> CoreResult<ViewDocument> {
+    let document = parse_document(text)?;
+    let mut conn = pool.acquire().await?;
+    compile_for(&mut conn, &document).await?;
+    Ok(document)
 }
 
 /// Checks and compiles `doc` as the connection's person sees the schema.

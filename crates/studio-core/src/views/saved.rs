@@ -5,7 +5,7 @@
 //! compiled before it is saved, so a saved view always runs.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 use uuid::Uuid;
@@ -44,14 +44,6 @@ pub struct ViewUpdate {
     pub name: String,
     pub description: Option<String>,
     pub document: ViewDocument,
-}
-
-/// The outcome of saving: the view as stored.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct SavedViewResult {
-    pub view: SavedView,
 }
 
 fn check_name(name: &str, description: Option<&str>) -> CoreResult<()> {

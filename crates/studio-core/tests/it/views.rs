@@ -1468,11 +1468,7 @@ async fn an_entity_type_opens_with_its_chosen_view_or_one_made_from_its_layout()
             .await
             .unwrap();
     // Without a choice: the type's entities, with its layout's properties.
-    let mut conn = pool.acquire().await.unwrap();
-    let generated = views::generated_type_view(&mut conn, hvac_type)
-        .await
-        .unwrap();
-    drop(conn);
+    let generated = views::generated_type_view(pool, hvac_type).await.unwrap();
     assert_eq!(
         generated.filter,
         Some(Filter::Type(vec!["hvac_unit".into()]))
