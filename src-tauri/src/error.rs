@@ -40,6 +40,21 @@ pub enum AppError {
     /// The database failed or cannot be reached.
     #[error("{message}")]
     Database { message: String },
+    /// The vault refused: `kind` is `locked`, `passphraseRequired`,
+    /// `wrongPassphrase`, `keyUnavailable`, `integrity`, `retired` or
+    /// `noKey`.
+    #[error("{message}")]
+    Vault {
+        kind: VaultErrorKind,
+        message: String,
+    },
+    /// A connection test or a profile's sign-in failed for a reason a
+    /// person can fix.
+    #[error("{message}")]
+    Connection {
+        problem: studio_core::error::ConnectionProblem,
+        message: String,
+    },
     /// Opening the database at start-up failed.
     #[error("{message}")]
     Startup { message: String },
@@ -61,6 +76,11 @@ impl From<CoreError> for AppError {
             CoreError::InUse(message) => AppError::InUse { message },
             CoreError::Forbidden(message) => AppError::Forbidden { message },
             CoreError::Cancelled => AppError::Cancelled,
+            CoreError::Vault(v) => AppError::Vault {
+                kind: VaultErrorKind::of(&v),
+                message: v.to_string(),
+            },
+            CoreError::Connection { problem, message } => AppError::Connection { problem, message },
             CoreError::Unavailable(_)
             | CoreError::Migration(_)
             | CoreError::LocalDatabase(_)
@@ -73,3 +93,31 @@ impl From<CoreError> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Which vault refusal (see [`studio_core::error::VaultError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum VaultErrorKind {
+    Locked,
+    PassphraseRequired,
+    WrongPassphrase,
+    KeyUnavailable,
+    Integrity,
+    Retired,
+    NoKey,
+}
+
+impl VaultErrorKind {
+    fn of(err: &studio_core::error::VaultError) -> Self {
+        use studio_core::error::VaultError as V;
+        match err {
+            V::Locked => VaultErrorKind::Locked,
+            V::PassphraseRequired => VaultErrorKind::PassphraseRequired,
+            V::WrongPassphrase => VaultErrorKind::WrongPassphrase,
+            V::KeyUnavailable(_) => VaultErrorKind::KeyUnavailable,
+            V::Integrity(_) => VaultErrorKind::Integrity,
+            V::Retired { .. } => VaultErrorKind::Retired,
+            V::NoKey => VaultErrorKind::NoKey,
+        }
+    }
+}

@@ -78,6 +78,14 @@ pub enum RegistryChange {
     /// Property groups, definitions or a type's layout changed: every
     /// property pane and the admin lists may show something else now.
     SchemaChanged,
+    /// The vault changed: a root's key (rotation, minimum version,
+    /// rewrap), a secret's versions or reveals, or the lock (both None).
+    /// Never carries key material or a value.
+    #[serde(rename_all = "camelCase")]
+    VaultChanged {
+        root_id: Option<Uuid>,
+        secret_id: Option<Uuid>,
+    },
     /// One edit was applied to many entities (bulk edit).
     #[serde(rename_all = "camelCase")]
     BulkEdited {
@@ -174,6 +182,22 @@ impl From<&Change> for RegistryChange {
             | Change::PersonDeactivated { .. }
             | Change::ScopeGranted { .. }
             | Change::ScopeRevoked { .. } => RegistryChange::Reloaded,
+            Change::VaultKeyCreated { root_id, .. }
+            | Change::VaultKeyRotated { root_id, .. }
+            | Change::VaultMinimumSet { root_id, .. }
+            | Change::SecretsRewrapped { root_id, .. } => RegistryChange::VaultChanged {
+                root_id: Some(*root_id),
+                secret_id: None,
+            },
+            Change::SecretVersionWritten {
+                root_id, secret_id, ..
+            }
+            | Change::SecretRevealed {
+                root_id, secret_id, ..
+            } => RegistryChange::VaultChanged {
+                root_id: Some(*root_id),
+                secret_id: Some(*secret_id),
+            },
         }
     }
 }
@@ -227,6 +251,14 @@ pub enum JobState {
     Exported {
         rows: u64,
         path: String,
+    },
+    /// A rewrap ended: `rewrapped` secret versions moved to `key_version`,
+    /// `remaining` still behind (cancelled, or on retired key versions).
+    #[serde(rename_all = "camelCase")]
+    Rewrapped {
+        rewrapped: i64,
+        key_version: i32,
+        remaining: i64,
     },
     Cancelled,
     #[serde(rename_all = "camelCase")]
@@ -289,6 +321,17 @@ pub fn job_listener(app: AppHandle) -> studio_core::jobs::JobListener {
                             path: path.display().to_string(),
                         },
                     ),
+                    JobOutcome::Rewrapped(applied) => {
+                        let outcome = announce(&app, &Source::Job { job_id }, applied);
+                        (
+                            outcome.rewrapped,
+                            JobState::Rewrapped {
+                                rewrapped: outcome.rewrapped,
+                                key_version: outcome.key_version,
+                                remaining: outcome.remaining,
+                            },
+                        )
+                    }
                     JobOutcome::Cancelled => (0, JobState::Cancelled),
                     JobOutcome::Failed(e) => (0, JobState::Failed { error: e.into() }),
                 };

@@ -97,6 +97,25 @@ macro_rules! specta_builder {
                 $crate::commands::signin::save_profile,
                 $crate::commands::signin::remove_profile,
                 $crate::commands::signin::sign_in,
+                $crate::commands::signin::profile_passwords,
+                $crate::commands::signin::remember_profile_password,
+                $crate::commands::signin::forget_profile_password,
+                $crate::commands::signin::test_connection,
+                $crate::commands::signin::welcome_needed,
+                $crate::commands::signin::finish_welcome,
+                $crate::commands::vault::vault_status,
+                $crate::commands::vault::vault_unlock,
+                $crate::commands::vault::vault_lock,
+                $crate::commands::vault::vault_set_idle,
+                $crate::commands::vault::vault_create_key,
+                $crate::commands::vault::vault_rotate,
+                $crate::commands::vault::vault_set_minimum,
+                $crate::commands::vault::vault_rewrap,
+                $crate::commands::vault::list_secrets,
+                $crate::commands::vault::secret_versions,
+                $crate::commands::vault::create_secret,
+                $crate::commands::vault::write_secret,
+                $crate::commands::vault::reveal_secret,
                 $crate::commands::views::list_views,
                 $crate::commands::views::view_page,
                 $crate::commands::views::view_count,
@@ -136,6 +155,8 @@ pub fn run() {
             tauri::async_runtime::spawn(async move { open_database(handle).await });
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { exit_on_signal(handle).await });
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { lock_vault_when_idle(handle).await });
             Ok(())
         })
         .build(tauri::generate_context!())
@@ -153,6 +174,20 @@ pub fn run() {
             }
         }
     });
+}
+
+/// Locks the vault once it has been idle past its limit (wiping its keys
+/// even when nothing touches it), and tells the windows.
+async fn lock_vault_when_idle(handle: tauri::AppHandle) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        let state = handle.state::<AppState>();
+        if state.vault().lock_if_idle() {
+            tracing::info!("the vault locked itself after idle time");
+            commands::vault::announce_lock(&handle);
+        }
+    }
 }
 
 /// Keeps the log writer flushing until the app ends.

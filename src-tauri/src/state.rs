@@ -7,8 +7,10 @@ use serde::Serialize;
 use studio_core::db::PgPool;
 use studio_core::jobs::Jobs;
 use studio_core::people::Person;
+use studio_core::profiles::PasswordStore;
 use studio_core::registry::PurgePolicy;
 use studio_core::startup::{DatabaseKind, OpenedDatabase};
+use studio_core::vault::Vault;
 use studio_core::{Actor, Source};
 use tauri::Window;
 
@@ -55,6 +57,10 @@ pub struct AppState {
     purge_policy: PurgePolicy,
     /// Set while an administrator views the registry as another person.
     view_as: RwLock<Option<ViewAs>>,
+    /// The vault of this session (locked at start and at every sign-in).
+    vault: Arc<Vault>,
+    /// Where connection profiles' passwords are kept (the OS keychain).
+    passwords: Arc<dyn PasswordStore>,
 }
 
 impl AppState {
@@ -68,7 +74,17 @@ impl AppState {
             jobs: Jobs::new(),
             purge_policy: purge_policy_from_env(),
             view_as: RwLock::new(None),
+            vault: Vault::new(studio_keychain::OsKeychain::connect()),
+            passwords: Arc::new(studio_keychain::KeychainPasswords),
         }
+    }
+
+    pub fn vault(&self) -> &Arc<Vault> {
+        &self.vault
+    }
+
+    pub fn passwords(&self) -> &Arc<dyn PasswordStore> {
+        &self.passwords
     }
 
     pub fn purge_policy(&self) -> PurgePolicy {
@@ -147,6 +163,8 @@ impl AppState {
             .expect("ready lock")
             .replace(Arc::new(ready));
         let view = self.set_view_as(None);
+        // Keys opened for the previous person or database go with them.
+        self.vault.lock();
         (info, previous, view)
     }
 

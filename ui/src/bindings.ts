@@ -139,14 +139,55 @@ export const commands = {
 	/**  The person being viewed as, if any. */
 	viewingAs: () => typedError<Person | null, AppError>(__TAURI_INVOKE("viewing_as")),
 	listProfiles: () => typedError<ConnectionProfile[], AppError>(__TAURI_INVOKE("list_profiles")),
-	/**  Adds a profile, or replaces the one called `replacing`. */
+	/**
+	 *  Adds a profile, or replaces the one called `replacing` (a password
+	 *  kept for the old name moves to the new one).
+	 */
 	saveProfile: (profile: ConnectionProfile, replacing: string | null) => typedError<null, AppError>(__TAURI_INVOKE("save_profile", { profile, replacing })),
+	/**  Removes a profile and the password the keychain keeps for it. */
 	removeProfile: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_profile", { name })),
 	/**
 	 *  Switches the window to another person. On success everything shown is
 	 *  read again as them; on failure nothing changes and the error says why.
 	 */
 	signIn: (input: SignIn) => typedError<Session, AppError>(__TAURI_INVOKE("sign_in", { input })),
+	/**  The names of the profiles whose password the OS keychain keeps. */
+	profilePasswords: () => typedError<string[], AppError>(__TAURI_INVOKE("profile_passwords")),
+	/**  Keeps a profile's password in the OS keychain (never in a file). */
+	rememberProfilePassword: (name: string, password: string) => typedError<null, AppError>(__TAURI_INVOKE("remember_profile_password", { name, password })),
+	forgetProfilePassword: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("forget_profile_password", { name })),
+	/**
+	 *  Connects once with a profile (saved or not) and says what it found;
+	 *  without a password, the one the keychain keeps for the profile's name.
+	 */
+	testConnection: (profile: ConnectionProfile, password: string | null) => typedError<ConnectionReport, AppError>(__TAURI_INVOKE("test_connection", { profile, password })),
+	/**
+	 *  Whether to offer the first-run choice between this computer's database
+	 *  and a server.
+	 */
+	welcomeNeeded: () => __TAURI_INVOKE<boolean>("welcome_needed"),
+	/**  Records that the first-run choice was made. */
+	finishWelcome: () => typedError<null, AppError>(__TAURI_INVOKE("finish_welcome")),
+	vaultStatus: () => typedError<VaultStatus, AppError>(__TAURI_INVOKE("vault_status")),
+	/**
+	 *  Unlocks the vault for this session; the passphrase (when given) opens
+	 *  passphrase keys and is held in memory until the vault locks.
+	 */
+	vaultUnlock: (passphrase: string | null) => typedError<VaultStatus, AppError>(__TAURI_INVOKE("vault_unlock", { passphrase })),
+	/**  Locks the vault: the passphrase and every key are wiped from memory. */
+	vaultLock: () => typedError<VaultStatus, AppError>(__TAURI_INVOKE("vault_lock")),
+	/**  Sets the idle time after which the vault locks itself. */
+	vaultSetIdle: (seconds: number) => __TAURI_INVOKE<void>("vault_set_idle", { seconds }),
+	vaultCreateKey: (rootId: string, provider: KeyProviderKind) => typedError<TenantKey, AppError>(__TAURI_INVOKE("vault_create_key", { rootId, provider })),
+	vaultRotate: (rootId: string) => typedError<TenantKey, AppError>(__TAURI_INVOKE("vault_rotate", { rootId })),
+	vaultSetMinimum: (rootId: string, minimum: number) => typedError<TenantKey, AppError>(__TAURI_INVOKE("vault_set_minimum", { rootId, minimum })),
+	vaultRewrap: (rootId: string) => typedError<RewrapStarted, AppError>(__TAURI_INVOKE("vault_rewrap", { rootId })),
+	listSecrets: (rootId: string | null) => typedError<SecretSummary[], AppError>(__TAURI_INVOKE("list_secrets", { rootId })),
+	secretVersions: (secretId: string) => typedError<SecretVersionInfo[], AppError>(__TAURI_INVOKE("secret_versions", { secretId })),
+	createSecret: (input: CreateSecret) => typedError<SecretSummary, AppError>(__TAURI_INVOKE("create_secret", { input })),
+	writeSecret: (input: WriteSecret) => typedError<SecretVersionInfo, AppError>(__TAURI_INVOKE("write_secret", { input })),
+	/**  Decrypts a version of a secret for the person (audited with `reason`). */
+	revealSecret: (secretId: string, version: number | null, reason: string) => typedError<RevealedSecret, AppError>(__TAURI_INVOKE("reveal_secret", { secretId, version, reason })),
 	/**  The live saved views the person sees. */
 	listViews: () => typedError<SavedView[], AppError>(__TAURI_INVOKE("list_views")),
 	/**  One page of `document`, after `after` (the first page when none). */
@@ -239,6 +280,23 @@ export type AppError =
 { type: "Database"; data: {
 	message: string,
 } } | 
+/**
+ *  The vault refused: `kind` is `locked`, `passphraseRequired`,
+ *  `wrongPassphrase`, `keyUnavailable`, `integrity`, `retired` or
+ *  `noKey`.
+ */
+{ type: "Vault"; data: {
+	kind: VaultErrorKind,
+	message: string,
+} } | 
+/**
+ *  A connection test or a profile's sign-in failed for a reason a
+ *  person can fix.
+ */
+{ type: "Connection"; data: {
+	problem: ConnectionProblem,
+	message: string,
+} } | 
 /**  Opening the database at start-up failed. */
 { type: "Startup"; data: {
 	message: string,
@@ -315,6 +373,23 @@ export type Column = {
 	width?: number | null,
 };
 
+/**  Why a connection to a server failed. */
+export type ConnectionProblem = 
+/**  The server refused the role or its password. */
+"wrongPassword" | 
+/**  Nothing answered at that host and port (or the name does not resolve). */
+"unreachable" | 
+/**
+ *  The server's TLS does not match the profile's mode (no TLS offered,
+ *  or a certificate that fails verification).
+ */
+"tlsMismatch" | 
+/**
+ *  The database lacks extensions the schema needs, and they cannot be
+ *  installed there.
+ */
+"missingExtensions";
+
 /**  One server to sign in to. */
 export type ConnectionProfile = {
 	/**  What the person calls it ("Production", "Field office"). */
@@ -325,6 +400,28 @@ export type ConnectionProfile = {
 	/**  The person's PostgreSQL role. */
 	user: string,
 	tls?: TlsMode,
+	/**
+	 *  The person allowed plain text to a host that is not this computer
+	 *  (`disable` or `prefer` there); refused without it.
+	 */
+	allowPlaintext?: boolean,
+};
+
+/**  What a successful connection test found. */
+export type ConnectionReport = {
+	serverVersion: string,
+	role: string,
+	/**  Whether the connection is encrypted. */
+	tls: boolean,
+	/**  Whether the role is a person's here (signing in needs it). */
+	isPerson: boolean,
+	/**
+	 *  Whether the role is a superuser or bypasses row-level security
+	 *  (signing in refuses it).
+	 */
+	bypassesSecurity: boolean,
+	/**  `current`, `missing`, `older` or `newer` than this Eco Studio. */
+	schema: string,
 };
 
 /**  A new entity. */
@@ -332,6 +429,14 @@ export type CreateEntity = {
 	typeKey: string,
 	parentId: string | null,
 	name: string,
+};
+
+/**  A new secret: an entity under `parent_id` with its first value. */
+export type CreateSecret = {
+	parentId: string,
+	name: string,
+	value: string,
+	reason: string | null,
 };
 
 /**  One step of a breadcrumb, root first. */
@@ -560,7 +665,15 @@ export type JobState = { state: "running" } | { state: "committed"; node: TreeNo
 /**  A bulk edit committed, changing `changed` entities. */
 { state: "edited"; changed: number } | 
 /**  An export wrote `rows` rows to `path`. */
-{ state: "exported"; rows: number; path: string } | { state: "cancelled" } | { state: "failed"; error: AppError };
+{ state: "exported"; rows: number; path: string } | 
+/**
+ *  A rewrap ended: `rewrapped` secret versions moved to `key_version`,
+ *  `remaining` still behind (cancelled, or on retired key versions).
+ */
+{ state: "rewrapped"; rewrapped: number; keyVersion: number; remaining: number } | { state: "cancelled" } | { state: "failed"; error: AppError };
+
+/**  Which provider protects a new key. */
+export type KeyProviderKind = "os-keychain" | "passphrase";
 
 /**  One property in an entity type's layout. */
 export type LayoutEntry = {
@@ -848,6 +961,12 @@ export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "upda
  *  property pane and the admin lists may show something else now.
  */
 { kind: "schemaChanged" } | 
+/**
+ *  The vault changed: a root's key (rotation, minimum version,
+ *  rewrap), a secret's versions or reveals, or the lock (both None).
+ *  Never carries key material or a value.
+ */
+{ kind: "vaultChanged"; rootId: string | null; secretId: string | null } | 
 /**  One edit was applied to many entities (bulk edit). */
 { kind: "bulkEdited"; count: number } | 
 /**  Many entities changed at once (a bulk load): reload everything. */
@@ -921,9 +1040,33 @@ export type RestoreProperties = {
 	asOfEventId: string,
 };
 
+/**  A revealed value: the only record that carries one. */
+export type RevealedSecret = {
+	secretId: string,
+	version: number,
+	value: string,
+};
+
+/**  A rewrap running in the background. */
+export type RewrapStarted = {
+	jobId: string,
+	/**  Secret versions behind the newest key version. */
+	total: number,
+};
+
 export type RootCapabilities = {
 	rootId: string,
 	capabilities: Capability[],
+};
+
+/**  One root as the vault screen shows it. */
+export type RootVault = {
+	rootId: string,
+	rootName: string,
+	canAdmin: boolean,
+	canReadSecrets: boolean,
+	canWriteSecrets: boolean,
+	key: TenantKey | null,
 };
 
 /**  The kind of rule an input broke. */
@@ -1039,6 +1182,31 @@ export type SearchResults = {
 	total: number,
 	/**  `total` is the cap: there are at least that many. */
 	totalCapped: boolean,
+};
+
+/**  A secret (its entity) with its latest version's metadata. */
+export type SecretSummary = {
+	id: string,
+	name: string,
+	rootId: string,
+	parentId: string | null,
+	pathLabel: string,
+	/**  None when the person cannot read the secret's versions (or it has none). */
+	latestVersion: number | null,
+	latestKeyVersion: number | null,
+	updatedAt: string | null,
+};
+
+/**  One version of a secret: metadata only. */
+export type SecretVersionInfo = {
+	id: string,
+	secretId: string,
+	version: number,
+	keyVersion: number,
+	createdAt: string,
+	createdByUserId: string,
+	createdByName: string | null,
+	reason: string | null,
 };
 
 /**  One option of a select. */
@@ -1192,6 +1360,34 @@ export type TagUpdate = {
 	color: string | null,
 };
 
+/**  A root's tenant key and its versions (no key material). */
+export type TenantKey = {
+	id: string,
+	rootId: string,
+	provider: string,
+	status: string,
+	createdAt: string,
+	/**  Versions below this refuse to decrypt. */
+	minimumVersion: number,
+	newestVersion: number,
+	versions: TenantKeyVersion[],
+	/**
+	 *  Secret versions not yet on the newest key version (the rewrap's
+	 *  work); None when the person cannot read the root's secrets.
+	 */
+	secretVersionsBehind: number | null,
+};
+
+export type TenantKeyVersion = {
+	id: string,
+	version: number,
+	createdAt: string,
+	activatedAt: string | null,
+	retiredAt: string | null,
+	/**  Secret versions sealed by it (that the person can see). */
+	secretVersions: number,
+};
+
 /**
  *  A moment condition: `before` / `after` an RFC 3339 time or a
  *  `YYYY-MM-DD` day, or within the last N days.
@@ -1203,11 +1399,14 @@ export type TimeCondition = {
 
 /**  How the connection to the server is protected. */
 export type TlsMode = 
-/**  TLS when the server offers it. */
+/**  TLS when the server offers it, else plain text. */
 "prefer" | 
 /**  TLS always; the server's certificate is not checked. */
 "require" | 
-/**  TLS always, with the certificate checked against the host name. */
+/**
+ *  TLS always, with the certificate checked against the host name (the
+ *  default).
+ */
 "verify-full" | 
 /**  No TLS (a server on this machine or a private network). */
 "disable";
@@ -1282,6 +1481,21 @@ export type ValueEdit = {
 
 /**  The value types of seed 000 (`property_definitions.value_type`). */
 export type ValueType = "text" | "number" | "boolean" | "date" | "json" | "ip_address" | "url" | "secret_reference" | "single_select" | "multi_select";
+
+/**  Which vault refusal (see [`studio_core::error::VaultError`]). */
+export type VaultErrorKind = "locked" | "passphraseRequired" | "wrongPassphrase" | "keyUnavailable" | "integrity" | "retired" | "noKey";
+
+/**  The vault as the person sees it. */
+export type VaultStatus = {
+	locked: boolean,
+	/**  Whether the session was unlocked with a passphrase. */
+	hasPassphrase: boolean,
+	/**  Seconds of idle time after which the vault locks itself. */
+	idleLockSeconds: number,
+	/**  Why the OS keychain cannot be used; None when it can. */
+	keychainProblem: string | null,
+	roots: RootVault[],
+};
 
 /**  A change aimed at one version of a record. */
 export type VersionedId = {
@@ -1365,6 +1579,13 @@ export type ViewUpdate = {
 	name: string,
 	description: string | null,
 	document: ViewDocument,
+};
+
+/**  A new value for a secret. */
+export type WriteSecret = {
+	secretId: string,
+	value: string,
+	reason: string | null,
 };
 
 /* Tauri Specta runtime */

@@ -6,6 +6,7 @@ mod bench_tree;
 mod doctor;
 mod people;
 mod seed_generate;
+mod vault;
 mod views;
 
 use std::process::ExitCode;
@@ -76,6 +77,16 @@ enum Command {
     View {
         #[command(subcommand)]
         action: views::ViewAction,
+    },
+    /// The vault: keys per root, rotation, rewrap.
+    Vault {
+        #[command(subcommand)]
+        action: vault::VaultAction,
+    },
+    /// Secrets: write, list, reveal.
+    Secret {
+        #[command(subcommand)]
+        action: vault::SecretAction,
     },
     /// Measure the studio's operations on the current database.
     Bench {
@@ -282,6 +293,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Doctor { security: true, .. } => people::doctor(&target).await,
         Command::User { action } => people::user(action, &target).await,
         Command::View { action } => views::run(action, &target).await,
+        Command::Vault { action } => vault::vault_command(action, &target).await,
+        Command::Secret { action } => vault::secret_command(action, &target).await,
         Command::Scope { action } => people::scope(action, &target).await,
         Command::Doctor {
             read_model: false, ..

@@ -202,6 +202,24 @@ pub const CONSTRAINTS: &[Constraint] = &[
     ),
     unique("uq_users_pg_role_active", "users", "pg_role", "a person"),
     unique(
+        "uq_tenant_encryption_keys_live_root",
+        "tenant_encryption_keys",
+        "root_entity_id",
+        "a root's vault key",
+    ),
+    unique(
+        "uq_tenant_encryption_key_versions_version",
+        "tenant_encryption_key_versions",
+        "version",
+        "a key version",
+    ),
+    unique(
+        "uq_vault_secret_versions_version",
+        "vault_secret_versions",
+        "version",
+        "a secret version",
+    ),
+    unique(
         "uq_entity_type_properties_active",
         "entity_type_properties",
         "property_definition_id",

@@ -64,6 +64,70 @@ pub enum CoreError {
     /// never the server's text).
     #[error("{0}")]
     Database(String),
+
+    /// A connection test (or a sign-in through a profile) failed for a
+    /// reason a person can fix.
+    #[error("{message}")]
+    Connection {
+        problem: ConnectionProblem,
+        message: String,
+    },
+
+    /// The vault refused: locked, a wrong passphrase, a key it cannot
+    /// reach, a retired key version or data that fails its integrity check.
+    #[error("{0}")]
+    Vault(VaultError),
+}
+
+/// Why a connection to a server failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionProblem {
+    /// The server refused the role or its password.
+    WrongPassword,
+    /// Nothing answered at that host and port (or the name does not resolve).
+    Unreachable,
+    /// The server's TLS does not match the profile's mode (no TLS offered,
+    /// or a certificate that fails verification).
+    TlsMismatch,
+    /// The database lacks extensions the schema needs, and they cannot be
+    /// installed there.
+    MissingExtensions,
+}
+
+/// Why the vault refused. Never carries key material or a secret's value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VaultError {
+    /// The vault is locked (on demand or after idle time): unlock it first.
+    #[error("the vault is locked; unlock it to use secrets")]
+    Locked,
+    /// A passphrase key needs the session's passphrase, and none was given.
+    #[error("this root's key is protected by a passphrase; unlock the vault with it")]
+    PassphraseRequired,
+    /// The passphrase does not open the key.
+    #[error("the passphrase is wrong")]
+    WrongPassphrase,
+    /// The key-encryption key cannot be reached (no keychain, keychain
+    /// locked, the entry missing on this computer).
+    #[error("{0}")]
+    KeyUnavailable(String),
+    /// A ciphertext, nonce, tag, wrapped key or binding was altered or
+    /// belongs to another row: nothing was decrypted.
+    #[error("{0} failed its integrity check: it was altered or belongs elsewhere")]
+    Integrity(&'static str),
+    /// The key version is below the root's minimum decryption version.
+    #[error("key version {version} is retired (the minimum decryption version is {minimum}); rewrap or lower the minimum")]
+    Retired { version: i32, minimum: i32 },
+    /// The root has no key yet.
+    #[error("this root has no vault key yet; an administrator of the root creates one")]
+    NoKey,
+}
+
+impl From<VaultError> for CoreError {
+    fn from(err: VaultError) -> Self {
+        CoreError::Vault(err)
+    }
 }
 
 /// Why an input was refused: a message for people, and for forms the field

@@ -45,6 +45,9 @@ pub enum JobOutcome {
     Edited(Applied<BulkOutcome>),
     /// An export wrote `rows` rows to `path`.
     Exported { rows: u64, path: PathBuf },
+    /// A rewrap ended (done, or cancelled with `remaining` left: each
+    /// batch commits, so what it did stays).
+    Rewrapped(Applied<crate::vault::RewrapOutcome>),
     /// Cancelled before it committed; nothing changed.
     Cancelled,
     /// Failed; nothing changed.
@@ -235,6 +238,33 @@ impl Jobs {
                         e => JobOutcome::Failed(e),
                     }
                 }
+            }
+        });
+        Ok((job_id, total))
+    }
+
+    /// Rewraps every secret version of a root onto its newest key version
+    /// as a background job (batches that each commit; cancel stops between
+    /// batches, and a new rewrap resumes from what is left). Returns the
+    /// job and the number of secret versions behind.
+    pub async fn rewrap(
+        self: &Arc<Self>,
+        pool: &PgPool,
+        vault: &Arc<crate::vault::Vault>,
+        actor: &Actor,
+        root_id: Uuid,
+        listener: JobListener,
+    ) -> CoreResult<(Uuid, i64)> {
+        vault.touch()?;
+        let total = crate::vault::behind_count(pool, root_id).await?;
+        let pool = pool.clone();
+        let vault = Arc::clone(vault);
+        let actor = actor.clone();
+        let job_id = self.spawn(total, listener, move |on_progress, cancel| async move {
+            match crate::vault::rewrap(&pool, &vault, &actor, root_id, &*on_progress, &cancel).await
+            {
+                Ok(applied) => JobOutcome::Rewrapped(applied),
+                Err(e) => JobOutcome::Failed(e),
             }
         });
         Ok((job_id, total))

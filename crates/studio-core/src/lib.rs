@@ -52,6 +52,7 @@ pub mod registry;
 pub mod startup;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod vault;
 pub mod views;
 
 pub use change::{Actor, Applied, Change, Source};

@@ -18,18 +18,21 @@ use crate::error::{CoreError, CoreResult, Rule};
 pub const CONFIG_DIR_ENV: &str = "ECO_STUDIO_CONFIG_DIR";
 
 const FILE_NAME: &str = "profiles.json";
+/// Present once the first-run choice was made.
+const WELCOME_FILE: &str = "welcome-done";
 
 /// How the connection to the server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum TlsMode {
-    /// TLS when the server offers it.
-    #[default]
+    /// TLS when the server offers it, else plain text.
     Prefer,
     /// TLS always; the server's certificate is not checked.
     Require,
-    /// TLS always, with the certificate checked against the host name.
+    /// TLS always, with the certificate checked against the host name (the
+    /// default).
+    #[default]
     VerifyFull,
     /// No TLS (a server on this machine or a private network).
     Disable,
@@ -60,6 +63,37 @@ pub struct ConnectionProfile {
     pub user: String,
     #[serde(default)]
     pub tls: TlsMode,
+    /// The person allowed plain text to a host that is not this computer
+    /// (`disable` or `prefer` there); refused without it.
+    #[serde(default)]
+    pub allow_plaintext: bool,
+}
+
+/// Whether `host` is this computer (plain text never leaves it).
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.starts_with('/')
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl TlsMode {
+    /// The mode a new profile for `host` starts with: verified TLS unless
+    /// the host is this computer.
+    pub fn default_for(host: &str) -> TlsMode {
+        if is_loopback(host) {
+            TlsMode::Prefer
+        } else {
+            TlsMode::VerifyFull
+        }
+    }
+
+    /// Whether the connection may travel in plain text.
+    pub fn may_be_plaintext(self) -> bool {
+        matches!(self, TlsMode::Prefer | TlsMode::Disable)
+    }
 }
 
 impl ConnectionProfile {
@@ -104,6 +138,15 @@ impl ConnectionProfile {
                 Some("user"),
                 Rule::Required,
                 "the user is the PostgreSQL role you sign in as",
+            ));
+        }
+        if self.tls.may_be_plaintext() && !is_loopback(&self.host) && !self.allow_plaintext {
+            return Err(CoreError::invalid(
+                Some("tls"),
+                Rule::Check,
+                "a server on another computer needs TLS (verify-full or require): passwords and \
+                 data would cross the network in plain text. Allow plain text explicitly only on \
+                 a network you trust.",
             ));
         }
         Ok(())
@@ -218,6 +261,19 @@ impl Profiles {
         self.write(&file)
     }
 
+    /// Whether the person has made the first-run choice (this computer's
+    /// database or a server) on this computer.
+    pub fn welcome_done(&self) -> bool {
+        self.dir.join(WELCOME_FILE).exists()
+    }
+
+    /// Records that the first-run choice was made.
+    pub fn finish_welcome(&self) -> CoreResult<()> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| io_error(&self.dir, e))?;
+        let path = self.dir.join(WELCOME_FILE);
+        write_private(&path, b"chosen\n").map_err(|e| io_error(&path, e))
+    }
+
     /// Removes the profile called `name`.
     pub fn remove(&self, name: &str) -> CoreResult<()> {
         let mut file = self.read()?;
@@ -277,4 +333,161 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 fn io_error(path: &Path, e: std::io::Error) -> CoreError {
     CoreError::Unavailable(format!("{}: {e}", path.display()))
+}
+
+/// Where connection profiles' passwords are kept: the OS keychain, which
+/// the app and the CLI provide (studio-core links no keychain). Never a
+/// file.
+pub trait PasswordStore: Send + Sync {
+    fn save(&self, profile: &str, password: &crate::vault::SecretText) -> CoreResult<()>;
+    fn load(&self, profile: &str) -> CoreResult<Option<crate::vault::SecretText>>;
+    fn forget(&self, profile: &str) -> CoreResult<()>;
+}
+
+/// The extensions the schema needs in the database.
+pub const REQUIRED_EXTENSIONS: [&str; 4] = ["ltree", "pgcrypto", "pg_trgm", "btree_gin"];
+
+/// What a successful connection test found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionReport {
+    pub server_version: String,
+    pub role: String,
+    /// Whether the connection is encrypted.
+    pub tls: bool,
+    /// Whether the role is a person's here (signing in needs it).
+    pub is_person: bool,
+    /// Whether the role is a superuser or bypasses row-level security
+    /// (signing in refuses it).
+    pub bypasses_security: bool,
+    /// `current`, `missing`, `older` or `newer` than this Eco Studio.
+    pub schema: String,
+}
+
+fn connection(problem: crate::error::ConnectionProblem, message: impl Into<String>) -> CoreError {
+    CoreError::Connection {
+        problem,
+        message: message.into(),
+    }
+}
+
+/// Connects once with `profile` and `password` and says what it found:
+/// a wrong password, an unreachable host, a TLS mismatch and missing
+/// extensions are typed errors ([`crate::error::ConnectionProblem`]);
+/// nothing is saved or changed.
+pub async fn test_connection(
+    profile: &ConnectionProfile,
+    password: &crate::vault::SecretText,
+) -> CoreResult<ConnectionReport> {
+    use crate::error::ConnectionProblem as P;
+    use sqlx::Connection;
+    let url = crate::db::with_credentials(&profile.url()?, &profile.user, password.expose())?;
+    let options = crate::db::parse_url(&url)?.application_name(crate::db::APPLICATION_NAME);
+    let connect = sqlx::PgConnection::connect_with(&options);
+    let mut conn = match tokio::time::timeout(std::time::Duration::from_secs(10), connect).await {
+        Err(_) => {
+            return Err(connection(
+                P::Unreachable,
+                format!(
+                    "{}:{} did not answer within 10 seconds",
+                    profile.host, profile.port
+                ),
+            ))
+        }
+        Ok(Ok(conn)) => conn,
+        Ok(Err(e)) => {
+            let code = e
+                .as_database_error()
+                .and_then(|d| d.code())
+                .map(|c| c.into_owned());
+            return Err(match (&e, code.as_deref()) {
+                (_, Some("28P01" | "28000")) => connection(
+                    P::WrongPassword,
+                    format!(
+                        "the server refused {} with this password (or does not admit the role)",
+                        profile.user
+                    ),
+                ),
+                (sqlx::Error::Tls(t), _) => connection(
+                    P::TlsMismatch,
+                    format!(
+                        "TLS mode {} does not match the server: {t}",
+                        profile.tls.as_param()
+                    ),
+                ),
+                (sqlx::Error::Io(io), _) => connection(
+                    P::Unreachable,
+                    format!("cannot reach {}:{}: {io}", profile.host, profile.port),
+                ),
+                (_, Some("3D000")) => connection(
+                    P::Unreachable,
+                    format!("the server has no database {}", profile.database),
+                ),
+                _ => CoreError::Unavailable(crate::db::redact_url(&e.to_string())),
+            });
+        }
+    };
+    let missing: Vec<String> = sqlx::query_scalar(
+        "SELECT x FROM unnest($1::text[]) AS x
+         WHERE NOT EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = x) ORDER BY x",
+    )
+    .bind(&REQUIRED_EXTENSIONS[..])
+    .fetch_all(&mut conn)
+    .await?;
+    if !missing.is_empty() {
+        let _ = conn.close().await;
+        return Err(connection(
+            P::MissingExtensions,
+            format!(
+                "the database lacks the extensions {}: its owner installs them (eco-studio migrate does)",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let (server_version, role, tls, bypasses_security): (String, String, bool, bool) =
+        sqlx::query_as(
+            "SELECT split_part(current_setting('server_version'), ' ', 1), current_user::text,
+                    coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false),
+                    (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)",
+        )
+        .fetch_one(&mut conn)
+        .await?;
+    let schema_version: Option<i64> = sqlx::query_scalar(
+        "SELECT CASE WHEN to_regclass('_sqlx_migrations') IS NULL THEN NULL
+                ELSE (SELECT max(version) FROM _sqlx_migrations WHERE success) END",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap_or(None);
+    let latest = crate::db::MIGRATOR
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
+    let schema = match schema_version {
+        None => "missing",
+        Some(v) if v == latest => "current",
+        Some(v) if v < latest => "older",
+        Some(_) => "newer",
+    };
+    let is_person: bool = if schema_version.is_some() {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE pg_role = current_user AND deleted_at IS NULL)",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or(false)
+    } else {
+        false
+    };
+    let _ = conn.close().await;
+    Ok(ConnectionReport {
+        server_version,
+        role,
+        tls,
+        is_person,
+        bypasses_security,
+        schema: schema.to_string(),
+    })
 }

@@ -11,4 +11,5 @@ pub mod registry;
 pub mod signin;
 pub mod startup;
 pub mod types;
+pub mod vault;
 pub mod views;

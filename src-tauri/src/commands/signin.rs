@@ -4,8 +4,9 @@
 
 use serde::Deserialize;
 use studio_core::people::{self, Session};
-use studio_core::profiles::{ConnectionProfile, Profiles};
+use studio_core::profiles::{self, ConnectionProfile, ConnectionReport, Profiles};
 use studio_core::startup::{self, DatabaseKind, DatabaseTarget, Identity, Password};
+use studio_core::vault::SecretText;
 use studio_core::{Actor, CoreError, Rule, Source};
 use tauri::{AppHandle, State};
 
@@ -19,17 +20,112 @@ pub fn list_profiles() -> AppResult<Vec<ConnectionProfile>> {
     Ok(Profiles::default_location().list()?)
 }
 
-/// Adds a profile, or replaces the one called `replacing`.
+/// Adds a profile, or replaces the one called `replacing` (a password
+/// kept for the old name moves to the new one).
 #[tauri::command]
 #[specta::specta]
-pub fn save_profile(profile: ConnectionProfile, replacing: Option<String>) -> AppResult<()> {
-    Ok(Profiles::default_location().save(&profile, replacing.as_deref())?)
+pub fn save_profile(
+    state: State<'_, AppState>,
+    profile: ConnectionProfile,
+    replacing: Option<String>,
+) -> AppResult<()> {
+    Profiles::default_location().save(&profile, replacing.as_deref())?;
+    if let Some(old) = replacing.filter(|old| *old != profile.name.trim()) {
+        let store = state.passwords();
+        if let Ok(Some(password)) = store.load(&old) {
+            store.save(profile.name.trim(), &password)?;
+            store.forget(&old)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a profile and the password the keychain keeps for it.
+#[tauri::command]
+#[specta::specta]
+pub fn remove_profile(state: State<'_, AppState>, name: String) -> AppResult<()> {
+    Profiles::default_location().remove(&name)?;
+    if let Err(e) = state.passwords().forget(&name) {
+        tracing::warn!("the profile's password could not be removed from the keychain: {e}");
+    }
+    Ok(())
+}
+
+/// Whether to offer the first-run choice between this computer's database
+/// and a server.
+#[tauri::command]
+#[specta::specta]
+pub fn welcome_needed() -> bool {
+    !Profiles::default_location().welcome_done()
+}
+
+/// Records that the first-run choice was made.
+#[tauri::command]
+#[specta::specta]
+pub fn finish_welcome() -> AppResult<()> {
+    Ok(Profiles::default_location().finish_welcome()?)
+}
+
+/// The names of the profiles whose password the OS keychain keeps.
+#[tauri::command]
+#[specta::specta]
+pub fn profile_passwords(state: State<'_, AppState>) -> AppResult<Vec<String>> {
+    let store = state.passwords();
+    let mut names = Vec::new();
+    for profile in Profiles::default_location().list()? {
+        if matches!(store.load(&profile.name), Ok(Some(_))) {
+            names.push(profile.name);
+        }
+    }
+    Ok(names)
+}
+
+/// Keeps a profile's password in the OS keychain (never in a file).
+#[tauri::command]
+#[specta::specta]
+pub fn remember_profile_password(
+    state: State<'_, AppState>,
+    name: String,
+    password: SecretText,
+) -> AppResult<()> {
+    Profiles::default_location().get(&name)?;
+    if password.expose().is_empty() {
+        return Err(AppError::from(CoreError::invalid(
+            Some("password"),
+            Rule::Required,
+            "type the password to keep",
+        )));
+    }
+    Ok(state.passwords().save(&name, &password)?)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn remove_profile(name: String) -> AppResult<()> {
-    Ok(Profiles::default_location().remove(&name)?)
+pub fn forget_profile_password(state: State<'_, AppState>, name: String) -> AppResult<()> {
+    Ok(state.passwords().forget(&name)?)
+}
+
+/// Connects once with a profile (saved or not) and says what it found;
+/// without a password, the one the keychain keeps for the profile's name.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    profile: ConnectionProfile,
+    password: Option<SecretText>,
+) -> AppResult<ConnectionReport> {
+    profile.validate()?;
+    let password = match password.filter(|p| !p.expose().is_empty()) {
+        Some(p) => p,
+        None => state.passwords().load(&profile.name)?.ok_or_else(|| {
+            AppError::from(CoreError::invalid(
+                Some("password"),
+                Rule::Required,
+                "type the password (none is kept for this profile)",
+            ))
+        })?,
+    };
+    Ok(profiles::test_connection(&profile, &password).await?)
 }
 
 /// Who signs in, and where.
@@ -70,7 +166,7 @@ pub async fn sign_in(
                 .into(),
         )));
     }
-    let (target, identity) = resolve(input)?;
+    let (target, identity) = resolve(input, state.passwords().as_ref())?;
     let mut opened = startup::open_as(&target, identity, |_| {}).await?;
     // Whoever started this computer's database stops it at exit: when the
     // new session is on the same one, that duty passes to it.
@@ -114,7 +210,10 @@ pub async fn sign_in(
 }
 
 /// The database and the identity a sign-in asks for.
-fn resolve(input: SignIn) -> AppResult<(DatabaseTarget, Identity)> {
+fn resolve(
+    input: SignIn,
+    passwords: &dyn studio_core::profiles::PasswordStore,
+) -> AppResult<(DatabaseTarget, Identity)> {
     let password = input.password.filter(|p| !p.is_empty()).map(Password::new);
     let user = input
         .user
@@ -142,8 +241,14 @@ fn resolve(input: SignIn) -> AppResult<(DatabaseTarget, Identity)> {
         }
         Some(name) => {
             let profile = Profiles::default_location().get(&name)?;
+            // The profile's own role may use the password the keychain keeps.
+            let kept = if user.is_none() && password.is_none() {
+                passwords.load(&name)?.map(|p| Password::new(p.expose()))
+            } else {
+                None
+            };
             let role = user.unwrap_or_else(|| profile.user.clone());
-            let password = password.ok_or_else(missing_password)?;
+            let password = password.or(kept).ok_or_else(missing_password)?;
             Ok((
                 DatabaseTarget::Url(profile.url()?),
                 Identity::SignIn { role, password },

@@ -302,6 +302,84 @@ fn row_of(change: &Change) -> AuditRow {
             before: text(before.as_ref().map(scope_json)),
             after: text(Some(scope_json(after))),
         },
+        Change::VaultKeyCreated {
+            key_id,
+            root_id,
+            provider,
+        } => AuditRow {
+            action: "vault.key.create",
+            table_name: "tenant_encryption_keys",
+            record_id: *key_id,
+            entity_id: Some(*root_id),
+            before: None,
+            after: text(Some(json!({ "provider": provider, "version": 1 }))),
+        },
+        Change::VaultKeyRotated {
+            key_id,
+            root_id,
+            version,
+        } => AuditRow {
+            action: "vault.key.rotate",
+            table_name: "tenant_encryption_keys",
+            record_id: *key_id,
+            entity_id: Some(*root_id),
+            before: text(Some(json!({ "version": version - 1 }))),
+            after: text(Some(json!({ "version": version }))),
+        },
+        Change::VaultMinimumSet {
+            key_id,
+            root_id,
+            before,
+            after,
+        } => AuditRow {
+            action: "vault.key.minimum",
+            table_name: "tenant_encryption_keys",
+            record_id: *key_id,
+            entity_id: Some(*root_id),
+            before: text(Some(json!({ "minimumVersion": before }))),
+            after: text(Some(json!({ "minimumVersion": after }))),
+        },
+        Change::SecretVersionWritten {
+            secret_id,
+            version,
+            key_version,
+            reason,
+            ..
+        } => AuditRow {
+            action: "secret.write",
+            table_name: "vault_secret_versions",
+            record_id: *secret_id,
+            entity_id: Some(*secret_id),
+            before: None,
+            after: text(Some(
+                json!({ "version": version, "keyVersion": key_version, "reason": reason }),
+            )),
+        },
+        Change::SecretRevealed {
+            secret_id,
+            version,
+            reason,
+            ..
+        } => AuditRow {
+            action: "secret.reveal",
+            table_name: "vault_secret_versions",
+            record_id: *secret_id,
+            entity_id: Some(*secret_id),
+            before: None,
+            after: text(Some(json!({ "version": version, "reason": reason }))),
+        },
+        Change::SecretsRewrapped {
+            root_id,
+            key_version,
+            count,
+        } => AuditRow {
+            action: "vault.rewrap",
+            table_name: "vault_secret_versions",
+            record_id: *root_id,
+            entity_id: Some(*root_id),
+            before: None,
+            after: text(Some(json!({ "keyVersion": key_version, "count": count }))),
+        },
         Change::ScopeRevoked { scope } => AuditRow {
             action: "scope.revoke",
             table_name: SCOPES,

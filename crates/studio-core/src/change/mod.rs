@@ -206,6 +206,46 @@ pub enum Change {
     ScopeRevoked {
         scope: crate::records::Scope,
     },
+    /// A root's vault key was created (never with key material).
+    VaultKeyCreated {
+        key_id: Uuid,
+        root_id: Uuid,
+        provider: String,
+    },
+    /// A key version was added.
+    VaultKeyRotated {
+        key_id: Uuid,
+        root_id: Uuid,
+        version: i32,
+    },
+    /// The minimum decryption version changed.
+    VaultMinimumSet {
+        key_id: Uuid,
+        root_id: Uuid,
+        before: i32,
+        after: i32,
+    },
+    /// A secret got a new version (never with its value).
+    SecretVersionWritten {
+        secret_id: Uuid,
+        root_id: Uuid,
+        version: i32,
+        key_version: i32,
+        reason: Option<String>,
+    },
+    /// A secret's value was revealed to the person, for `reason`.
+    SecretRevealed {
+        secret_id: Uuid,
+        root_id: Uuid,
+        version: i32,
+        reason: String,
+    },
+    /// Secret versions of a root were sealed again by its newest key version.
+    SecretsRewrapped {
+        root_id: Uuid,
+        key_version: i32,
+        count: i64,
+    },
 }
 
 /// The result of a mutation applied in a transaction, and the changes it
@@ -316,7 +356,13 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         | Change::PersonAdded { .. }
         | Change::PersonDeactivated { .. }
         | Change::ScopeGranted { .. }
-        | Change::ScopeRevoked { .. } => {}
+        | Change::ScopeRevoked { .. }
+        | Change::VaultKeyCreated { .. }
+        | Change::VaultKeyRotated { .. }
+        | Change::VaultMinimumSet { .. }
+        | Change::SecretVersionWritten { .. }
+        | Change::SecretRevealed { .. }
+        | Change::SecretsRewrapped { .. } => {}
     }
     Ok(())
 }

@@ -531,9 +531,12 @@ pub(crate) async fn check_value(
     def.rules.validate(&def.key, def.value_type, value)?;
     if let PropertyValue::SecretReference(target) = value {
         let sql = if lock {
-            "SELECT deleted_at IS NULL FROM entities WHERE id = $1 FOR SHARE"
+            "SELECT e.deleted_at IS NULL AND t.key = 'secret' FROM entities e
+             JOIN entity_type_definitions t ON t.id = e.entity_type_id
+             WHERE e.id = $1 FOR SHARE OF e"
         } else {
-            "SELECT deleted_at IS NULL FROM entities WHERE id = $1"
+            "SELECT e.deleted_at IS NULL AND t.key = 'secret' FROM entities e
+             JOIN entity_type_definitions t ON t.id = e.entity_type_id WHERE e.id = $1"
         };
         let live: Option<bool> = sqlx::query_scalar(sql)
             .bind(target)
@@ -543,7 +546,10 @@ pub(crate) async fn check_value(
             return Err(CoreError::invalid(
                 Some(&def.key),
                 Rule::Reference,
-                format!("{} refers to a secret that does not exist", def.key),
+                format!(
+                    "{} must refer to a live secret (an entity of the secret type)",
+                    def.key
+                ),
             ));
         }
     }

@@ -18,5 +18,6 @@ mod registry;
 mod registry_ops;
 mod schema;
 mod startup;
+mod vault;
 mod views;
 mod views_fuzz;

@@ -6,11 +6,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::{Connection, PgPool};
+use studio_core::error::ConnectionProblem;
 use studio_core::people::{self, AddedPerson, Capability, GrantScope, Login, NewPerson};
-use studio_core::profiles::{ConnectionProfile, Profiles, TlsMode};
+use studio_core::profiles::{self, ConnectionProfile, Profiles, TlsMode};
 use studio_core::registry::{self, CreateEntity};
 use studio_core::startup::{self, DatabaseTarget, Identity, Password};
 use studio_core::testing::{test_db, TestDb};
+use studio_core::vault::SecretText;
 use studio_core::{db, demo, Actor, CoreError, Source};
 use uuid::Uuid;
 
@@ -1164,8 +1166,68 @@ async fn a_person_signs_in_to_a_server_through_a_profile_with_their_password() {
         database: db.name.clone(),
         user: role.clone(),
         tls: TlsMode::Disable,
+        allow_plaintext: false,
     };
     store.save(&profile, None).unwrap();
+
+    // A connection test says what is wrong, typed, and changes nothing.
+    let problem = |r: Result<_, CoreError>| match r {
+        Err(CoreError::Connection { problem, message }) => {
+            assert!(!message.contains(&password), "{message}");
+            problem
+        }
+        other => panic!("expected a connection problem, got {other:?}"),
+    };
+    let report = profiles::test_connection(&profile, &SecretText::new(&password))
+        .await
+        .expect("the profile connects");
+    assert_eq!(report.role, role);
+    assert!(report.is_person && !report.bypasses_security && !report.tls);
+    assert_eq!(report.schema, "current");
+    assert_eq!(
+        problem(profiles::test_connection(&profile, &SecretText::new("wrong")).await),
+        ConnectionProblem::WrongPassword
+    );
+    let closed_port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let unreachable = ConnectionProfile {
+        port: closed_port,
+        ..profile.clone()
+    };
+    assert_eq!(
+        problem(profiles::test_connection(&unreachable, &SecretText::new(&password)).await),
+        ConnectionProblem::Unreachable
+    );
+    let tls = ConnectionProfile {
+        tls: TlsMode::Require,
+        ..profile.clone()
+    };
+    assert_eq!(
+        problem(profiles::test_connection(&tls, &SecretText::new(&password)).await),
+        ConnectionProblem::TlsMismatch,
+        "the test server offers no TLS"
+    );
+    let bare = format!("bare_{}", &Uuid::now_v7().simple().to_string()[20..]);
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {bare}")))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let no_extensions = ConnectionProfile {
+        database: bare.clone(),
+        ..profile.clone()
+    };
+    assert_eq!(
+        problem(profiles::test_connection(&no_extensions, &SecretText::new(&password)).await),
+        ConnectionProblem::MissingExtensions
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {bare} WITH (FORCE)"
+    )))
+    .execute(&db.pool)
+    .await
+    .unwrap();
     let url = store.get("Test server").unwrap().url().unwrap();
     assert!(!url.contains(&password));
 
@@ -1234,6 +1296,7 @@ fn connection_profiles_refuse_bad_input_and_keep_no_password() {
         database: "eco".into(),
         user: "ada".into(),
         tls: TlsMode::VerifyFull,
+        allow_plaintext: false,
     };
     store.save(&good, None).unwrap();
     assert_eq!(
@@ -1254,6 +1317,9 @@ fn connection_profiles_refuse_bad_input_and_keep_no_password() {
         ("port", bad(|p| p.port = 0)),
         ("database", bad(|p| p.database = "two words".into())),
         ("user", bad(|p| p.user = String::new())),
+        // Plain text to another computer, unless explicitly allowed.
+        ("tls", bad(|p| p.tls = TlsMode::Disable)),
+        ("tls", bad(|p| p.tls = TlsMode::Prefer)),
     ] {
         match store.save(&profile, None) {
             Err(CoreError::Validation(v)) => assert_eq!(v.field.as_deref(), Some(field), "{v:?}"),

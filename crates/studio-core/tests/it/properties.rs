@@ -1015,12 +1015,28 @@ fn every_value_type_round_trips_valid_values_and_refuses_invalid_ones() {
             })
             .unwrap_or_else(|e| panic!("{e}"));
     }
-    // A secret reference must name a live entity.
+    // A secret reference must name a live secret.
     let secret_ref = runtime.block_on(define(
         &pool,
         input("token_ref", ValueType::SecretReference, Rules::default()),
     ));
-    let target = runtime.block_on(entity(&pool, "Vault item"));
+    let not_a_secret = runtime.block_on(entity(&pool, "Vault item"));
+    assert!(matches!(
+        runtime.block_on(set(&pool, e.id, &secret_ref, Some(PropertyValue::SecretReference(not_a_secret.id)))),
+        Err(CoreError::Validation(ref v)) if v.rule == Rule::Reference
+    ));
+    let target = runtime
+        .block_on(registry::create(
+            &pool,
+            &actor(),
+            &CreateEntity {
+                type_key: "secret".into(),
+                parent_id: Some(not_a_secret.id),
+                name: "Token".into(),
+            },
+        ))
+        .unwrap()
+        .value;
     assert!(runtime
         .block_on(set(
             &pool,
