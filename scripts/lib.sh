@@ -59,3 +59,25 @@ build_ui() {
   log "building the UI (ui/dist)"
   (cd "$ROOT/ui" && npm run --silent build >/dev/null)
 }
+
+# Runs "$@" with a private, unlocked OS keychain (a Secret Service from
+# gnome-keyring on its own D-Bus session, in a throwaway HOME), so the
+# vault's os-keychain keys and profile passwords are tested for real.
+# ECO_REQUIRE_KEYCHAIN=1 makes the keychain tests fail instead of skip if
+# it does not answer.
+with_keychain() {
+  command -v dbus-run-session >/dev/null || die "dbus-run-session missing: apt-get install dbus dbus-user-session"
+  command -v gnome-keyring-daemon >/dev/null || die "gnome-keyring-daemon missing: apt-get install gnome-keyring"
+  local home
+  home="$(mktemp -d /tmp/eco-keychain-XXXXXX)"
+  mkdir -m 700 "$home/run"
+  CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" \
+    npm_config_cache="${npm_config_cache:-$HOME/.npm}" \
+    HOME="$home" XDG_RUNTIME_DIR="$home/run" ECO_REQUIRE_KEYCHAIN=1 \
+    dbus-run-session -- sh -c \
+      'printf %s eco-studio-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"' \
+      sh "$@"
+  local status=$?
+  rm -rf "$home"
+  return "$status"
+}

@@ -12,4 +12,5 @@
 pub mod generate;
 pub mod properties;
 pub mod tree;
+pub mod vault;
 pub mod views;

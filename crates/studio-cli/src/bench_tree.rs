@@ -45,6 +45,28 @@ pub async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `eco-studio bench vault`.
+pub async fn run_vault(
+    target: &DatabaseTarget,
+    identity: Identity,
+    iterations: u32,
+    rewrap: u32,
+    json: bool,
+) -> Result<ExitCode> {
+    let opened = startup::open_as(target, identity, |_| {}).await?;
+    let actor = Actor::for_session(&opened.pool, Source::Bench).await?;
+    let options = BenchOptions::with_iterations(iterations);
+    let step = |step: &str| {
+        if !json {
+            eprintln!("... {step}");
+        }
+    };
+    let report =
+        studio_bench::vault::bench_vault(&opened.pool, &actor, &options, rewrap, &step).await?;
+    print(&report, json);
+    Ok(ExitCode::SUCCESS)
+}
+
 fn print(report: &BenchReport, json: bool) {
     if json {
         for r in &report.results {

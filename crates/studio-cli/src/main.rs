@@ -126,6 +126,22 @@ enum BenchWhat {
     },
     /// Three reference views (first page, count, page 100 by keyset) and
     /// an export of 100,000 rows, against the SQL the compiler emits.
+    /// Encrypt-and-store and reveal of a secret version, and a rewrap of
+    /// many secret versions (on a root made for the run, deleted after).
+    Vault {
+        /// Timed runs of encrypt-and-store and of reveal.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        iterations: u32,
+        /// Secret versions the rewrap moves.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+        rewrap: u32,
+        /// One JSON object per operation and line.
+        #[arg(long)]
+        json: bool,
+        /// Run as this person's role (`owner`, the default).
+        #[arg(long = "as", value_name = "ROLE")]
+        role: Option<String>,
+    },
     Views {
         /// Timed runs of each operation (exports: a tenth as many).
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -269,6 +285,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     wide,
                 },
         } => seed_generate::run(&target, entities, seed, wide).await,
+        Command::Bench {
+            what:
+                BenchWhat::Vault {
+                    iterations,
+                    rewrap,
+                    json,
+                    role,
+                },
+        } => {
+            let identity = bench_tree::identity(role.as_deref())?;
+            bench_tree::run_vault(&target, identity, iterations, rewrap, json).await
+        }
         Command::Bench { what } => {
             let (suite, iterations, json, role) = match what {
                 BenchWhat::Tree {
@@ -286,6 +314,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     json,
                     role,
                 } => (bench_tree::Suite::Views, iterations, json, role),
+                BenchWhat::Vault { .. } => unreachable!("matched above"),
             };
             let identity = bench_tree::identity(role.as_deref())?;
             bench_tree::run(&target, identity, suite, iterations, json).await

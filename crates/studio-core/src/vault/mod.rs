@@ -42,7 +42,10 @@ use crypto::{Argon2Params, Key};
 
 pub use keys::{create_key, rotate_key, set_minimum_version, status};
 pub use rewrap::{behind_count, rewrap, rewrap_batch, REWRAP_BATCH};
-pub use secrets::{create_secret, list_secrets, reveal, secret_versions, write_secret};
+pub use secrets::{
+    create_secret, list_secrets, reveal, reveal_in, secret_versions, write_secret, write_secret_in,
+    write_secret_versions_in,
+};
 
 /// The entity type of secrets (a system type, made by the migrations).
 pub const SECRET_TYPE: &str = "secret";
@@ -398,8 +401,10 @@ impl Vault {
         let mut keks = HashMap::new();
         if let Some(provider) = &provider {
             let keys: Vec<(Uuid, String)> = sqlx::query_as(
-                "SELECT id, key_reference FROM tenant_encryption_keys
-                 WHERE key_provider = $1 AND deleted_at IS NULL ORDER BY created_at",
+                "SELECT k.id, k.key_reference FROM tenant_encryption_keys k
+                 JOIN entities r ON r.id = k.root_entity_id AND r.deleted_at IS NULL
+                 WHERE k.key_provider = $1 AND k.deleted_at IS NULL AND k.retired_at IS NULL
+                 ORDER BY k.created_at",
             )
             .bind(PASSPHRASE)
             .fetch_all(pool)

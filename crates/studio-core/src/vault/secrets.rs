@@ -84,8 +84,8 @@ async fn create_secret_in(
     )
     .await?
     .collect_into(&mut changes);
-    let root_id = root_of(tx, node.id).await?;
-    write_version_in(tx, vault, actor, node.id, root_id, 1, &input.value, reason)
+    let plan = plan_write(tx, node.id, false).await?;
+    write_version_in(tx, vault, actor, node.id, &plan, &input.value, reason)
         .await?
         .collect_into(&mut changes);
     let summary = summary_of(tx, node.id).await?;
@@ -93,15 +93,6 @@ async fn create_secret_in(
         value: summary,
         changes,
     })
-}
-
-async fn root_of(conn: &mut PgConnection, id: Uuid) -> CoreResult<Uuid> {
-    Ok(
-        sqlx::query_scalar("SELECT subpath(path, 0, 1)::text::uuid FROM entities WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?,
-    )
 }
 
 const SUMMARY: &str = "SELECT rm.entity_id AS id, rm.name, rm.root_id, rm.parent_id, rm.path_label,
@@ -141,7 +132,7 @@ pub async fn list_secrets(pool: &PgPool, root_id: Option<Uuid>) -> CoreResult<Ve
 /// A secret's versions, newest first: metadata only.
 pub async fn secret_versions(pool: &PgPool, secret_id: Uuid) -> CoreResult<Vec<SecretVersionInfo>> {
     let mut conn = pool.acquire().await?;
-    require_secret(&mut conn, secret_id, false).await?;
+    require_secret(&mut conn, secret_id).await?;
     Ok(sqlx::query_as(
         "SELECT s.id, s.secret_entity_id AS secret_id, s.version, kv.version AS key_version,
                 s.created_at, s.created_by_user_id, u.display_name AS created_by_name, s.reason
@@ -157,16 +148,7 @@ pub async fn secret_versions(pool: &PgPool, secret_id: Uuid) -> CoreResult<Vec<S
 }
 
 /// Checks that `id` is a live secret the session sees; returns its root.
-/// With `lock`, new versions of the secret wait for this transaction (an
-/// advisory lock: a row lock would need `write` on the entity, which
-/// writing a secret does not).
-async fn require_secret(conn: &mut PgConnection, id: Uuid, lock: bool) -> CoreResult<Uuid> {
-    if lock {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7021))")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    }
+async fn require_secret(conn: &mut PgConnection, id: Uuid) -> CoreResult<Uuid> {
     let row: Option<(String, Uuid)> = sqlx::query_as(
         "SELECT t.key, subpath(e.path, 0, 1)::text::uuid FROM entities e
          JOIN entity_type_definitions t ON t.id = e.entity_type_id
@@ -220,64 +202,133 @@ pub async fn write_secret_in(
     value: &SecretText,
     reason: Option<&str>,
 ) -> CoreResult<Applied<SecretVersionInfo>> {
-    let root_id = require_secret(tx, secret_id, true).await?;
-    require_on_entity(tx, secret_id, Capability::SecretsWrite).await?;
-    require_on_entity(tx, secret_id, Capability::SecretsRead)
-        .await
-        .map_err(|e| match e {
-            CoreError::Forbidden(_) => CoreError::Forbidden(
-                "writing a new version needs 'secrets:read' too, to see the versions it follows"
-                    .into(),
-            ),
-            e => e,
-        })?;
-    let version: i32 = sqlx::query_scalar(
-        "SELECT coalesce(max(version), 0) + 1 FROM vault_secret_versions WHERE secret_entity_id = $1",
-    )
-    .bind(secret_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    write_version_in(tx, vault, actor, secret_id, root_id, version, value, reason).await
+    let plan = plan_write(tx, secret_id, true).await?;
+    write_version_in(tx, vault, actor, secret_id, &plan, value, reason).await
 }
 
-/// Seals `value` as version `version` of the secret and records it.
-#[allow(clippy::too_many_arguments)]
+/// Everything a new version needs, read in one statement after taking the
+/// secret's write lock: the secret's root, the person's rights there, the
+/// next version number, the root's newest key version, the person and the
+/// transaction's time.
+struct WritePlan {
+    root_id: Uuid,
+    version: i32,
+    key_version_id: Uuid,
+    key_version: i32,
+    user_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    type_key: String,
+    root_id: Uuid,
+    can_write: bool,
+    can_read: bool,
+    version: i32,
+    key_version_id: Option<Uuid>,
+    key_version: Option<i32>,
+    user_id: Option<Uuid>,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Checks and reads what a new version of `secret_id` needs. New versions
+/// of one secret wait for each other (an advisory lock: a row lock would
+/// need `write` on the entity, which writing a secret does not). With
+/// `existing`, the person must also hold `secrets:read` (one sees what one
+/// replaces); a first version needs `secrets:write` only.
+async fn plan_write(
+    tx: &mut PgConnection,
+    secret_id: Uuid,
+    existing: bool,
+) -> CoreResult<WritePlan> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7021))")
+        .bind(secret_id)
+        .execute(&mut *tx)
+        .await?;
+    let row: Option<PlanRow> = sqlx::query_as(
+        "WITH s AS (
+             SELECT t.key AS type_key, subpath(e.path, 0, 1)::text::uuid AS root_id
+             FROM entities e JOIN entity_type_definitions t ON t.id = e.entity_type_id
+             WHERE e.id = $1 AND e.deleted_at IS NULL)
+         SELECT s.type_key, s.root_id,
+                eco_has_capability(s.root_id, 'secrets:write') AS can_write,
+                eco_has_capability(s.root_id, 'secrets:read') AS can_read,
+                (SELECT coalesce(max(version), 0) + 1 FROM vault_secret_versions
+                  WHERE secret_entity_id = $1) AS version,
+                kv.id AS key_version_id, kv.version AS key_version,
+                (SELECT id FROM users WHERE pg_role = current_user AND deleted_at IS NULL) AS user_id,
+                now() AS now
+         FROM s
+         LEFT JOIN LATERAL (
+             SELECT v.id, v.version FROM tenant_encryption_key_versions v
+             JOIN tenant_encryption_keys k ON k.id = v.tenant_encryption_key_id
+             WHERE k.root_entity_id = s.root_id AND k.deleted_at IS NULL AND k.retired_at IS NULL
+               AND v.deleted_at IS NULL
+             ORDER BY v.version DESC LIMIT 1) kv ON true",
+    )
+    .bind(secret_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let row = row.ok_or(CoreError::NotFound {
+        what: "secret",
+        id: secret_id,
+    })?;
+    if row.type_key != SECRET_TYPE {
+        return Err(CoreError::invalid(
+            Some("secretId"),
+            Rule::Type,
+            "that entity is not a secret",
+        ));
+    }
+    if !row.can_write {
+        return Err(CoreError::Forbidden(
+            "you need the 'secrets:write' capability on this root to do that".into(),
+        ));
+    }
+    if existing && !row.can_read {
+        return Err(CoreError::Forbidden(
+            "writing a new version needs 'secrets:read' too, to see the versions it follows".into(),
+        ));
+    }
+    let (Some(key_version_id), Some(key_version)) = (row.key_version_id, row.key_version) else {
+        return Err(VaultError::NoKey.into());
+    };
+    let user_id = match row.user_id {
+        Some(id) => id,
+        None => current_user_id(tx).await?,
+    };
+    Ok(WritePlan {
+        root_id: row.root_id,
+        version: row.version,
+        key_version_id,
+        key_version,
+        user_id,
+        now: row.now,
+    })
+}
+
+/// Seals `value` as the planned version of the secret and records it.
 async fn write_version_in(
     tx: &mut PgConnection,
     vault: &Arc<Vault>,
     actor: &Actor,
     secret_id: Uuid,
-    root_id: Uuid,
-    version: i32,
+    plan: &WritePlan,
     value: &SecretText,
     reason: Option<&str>,
 ) -> CoreResult<Applied<SecretVersionInfo>> {
-    let (key_version_id, key_version): (Uuid, i32) = sqlx::query_as(
-        "SELECT v.id, v.version FROM tenant_encryption_key_versions v
-         JOIN tenant_encryption_keys k ON k.id = v.tenant_encryption_key_id
-         WHERE k.root_entity_id = $1 AND k.deleted_at IS NULL AND k.retired_at IS NULL
-           AND v.deleted_at IS NULL
-         ORDER BY v.version DESC LIMIT 1",
-    )
-    .bind(root_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(VaultError::NoKey)?;
-    let data_key = vault.data_key(tx, key_version_id).await?;
+    let data_key = vault.data_key(tx, plan.key_version_id).await?;
     let binding = SecretBinding {
         secret_id,
-        root_id,
-        version,
-        key_version,
+        root_id: plan.root_id,
+        version: plan.version,
+        key_version: plan.key_version,
     };
     let sealed = crypto::seal(&data_key, &binding.aad(), value.expose().as_bytes())?;
-    let user_id = current_user_id(tx).await?;
     let id = Uuid::now_v7();
     // No RETURNING: a person who may write but not read secrets could not
     // read the new row back.
-    let created_at: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT now()")
-        .fetch_one(&mut *tx)
-        .await?;
     sqlx::query(
         "INSERT INTO vault_secret_versions
             (id, secret_entity_id, root_entity_id, tenant_encryption_key_version_id, version,
@@ -286,26 +337,26 @@ async fn write_version_in(
     )
     .bind(id)
     .bind(secret_id)
-    .bind(root_id)
-    .bind(key_version_id)
-    .bind(version)
+    .bind(plan.root_id)
+    .bind(plan.key_version_id)
+    .bind(plan.version)
     .bind(crypto::ALGORITHM)
     .bind(crypto::hex(&sealed.nonce))
     .bind(&sealed.ciphertext)
     .bind(crypto::hex(&sealed.tag))
     .bind(binding.to_json())
-    .bind(user_id)
-    .bind(created_at)
+    .bind(plan.user_id)
+    .bind(plan.now)
     .bind(reason)
     .execute(&mut *tx)
     .await?;
     let info = SecretVersionInfo {
         id,
         secret_id,
-        version,
-        key_version,
-        created_at,
-        created_by_user_id: user_id,
+        version: plan.version,
+        key_version: plan.key_version,
+        created_at: plan.now,
+        created_by_user_id: plan.user_id,
         created_by_name: None,
         reason: reason.map(str::to_string),
     };
@@ -314,9 +365,9 @@ async fn write_version_in(
         actor,
         Change::SecretVersionWritten {
             secret_id,
-            root_id,
-            version,
-            key_version,
+            root_id: plan.root_id,
+            version: plan.version,
+            key_version: plan.key_version,
             reason: reason.map(str::to_string),
         },
         info,
@@ -446,6 +497,89 @@ pub async fn reveal_in(
             reason: reason.to_string(),
         },
         revealed,
+    )
+    .await
+}
+
+/// Adds one version per value to a secret in one statement, each sealed as
+/// [`write_secret`] seals (own nonce, own binding), for bulk loads and the
+/// benchmark's large rewrap. Recorded as one change naming the last
+/// version. Needs what `write_secret` needs.
+pub async fn write_secret_versions_in(
+    tx: &mut PgConnection,
+    vault: &Arc<Vault>,
+    actor: &Actor,
+    secret_id: Uuid,
+    values: &[SecretText],
+    reason: Option<&str>,
+) -> CoreResult<Applied<i32>> {
+    vault.touch()?;
+    let plan = plan_write(tx, secret_id, true).await?;
+    let (root_id, first, key_version_id, key_version, user_id) = (
+        plan.root_id,
+        plan.version,
+        plan.key_version_id,
+        plan.key_version,
+        plan.user_id,
+    );
+    let data_key = vault.data_key(tx, key_version_id).await?;
+    let mut ids = Vec::with_capacity(values.len());
+    let mut versions = Vec::with_capacity(values.len());
+    let mut nonces = Vec::with_capacity(values.len());
+    let mut ciphertexts = Vec::with_capacity(values.len());
+    let mut tags = Vec::with_capacity(values.len());
+    let mut aads = Vec::with_capacity(values.len());
+    for (i, value) in values.iter().enumerate() {
+        check_value(value)?;
+        let version = first + i32::try_from(i).unwrap_or(i32::MAX - first);
+        let binding = SecretBinding {
+            secret_id,
+            root_id,
+            version,
+            key_version,
+        };
+        let sealed = crypto::seal(&data_key, &binding.aad(), value.expose().as_bytes())?;
+        ids.push(Uuid::now_v7());
+        versions.push(version);
+        nonces.push(crypto::hex(&sealed.nonce));
+        ciphertexts.push(sealed.ciphertext);
+        tags.push(crypto::hex(&sealed.tag));
+        aads.push(binding.to_json());
+    }
+    sqlx::query(
+        "INSERT INTO vault_secret_versions
+            (id, secret_entity_id, root_entity_id, tenant_encryption_key_version_id, version,
+             algorithm, nonce, ciphertext, auth_tag, aad, created_by_user_id, created_at, reason)
+         SELECT u.id, $1, $2, $3, u.version, $4, u.nonce, u.ciphertext, u.tag, u.aad, $5, now(), $6
+         FROM unnest($7::uuid[], $8::int[], $9::text[], $10::bytea[], $11::text[], $12::jsonb[])
+              AS u(id, version, nonce, ciphertext, tag, aad)",
+    )
+    .bind(secret_id)
+    .bind(root_id)
+    .bind(key_version_id)
+    .bind(crypto::ALGORITHM)
+    .bind(user_id)
+    .bind(reason)
+    .bind(&ids)
+    .bind(&versions)
+    .bind(&nonces)
+    .bind(&ciphertexts)
+    .bind(&tags)
+    .bind(&aads)
+    .execute(&mut *tx)
+    .await?;
+    let last = versions.last().copied().unwrap_or(first - 1);
+    change::record(
+        tx,
+        actor,
+        Change::SecretVersionWritten {
+            secret_id,
+            root_id,
+            version: last,
+            key_version,
+            reason: reason.map(str::to_string),
+        },
+        last,
     )
     .await
 }
