@@ -77,21 +77,11 @@ fn webkit() -> Check {
 }
 
 fn keychain() -> Check {
-    // Reading an entry that does not exist tells whether the Secret Service
-    // answers without storing anything.
-    let probe = keyring::Entry::new("eco-studio-doctor", "probe")
-        .and_then(|entry| entry.get_password().map(|_| ()));
-    let (ok, detail) = match probe {
-        Ok(()) | Err(keyring::Error::NoEntry) => (true, "the OS keychain (Secret Service) answers".to_string()),
-        Err(keyring::Error::NoStorageAccess(e)) => (
-            false,
-            format!("the keychain is locked or has no default collection: {e}"),
-        ),
-        Err(keyring::Error::PlatformFailure(e)) => (
-            false,
-            format!("no keychain service reachable (needs a D-Bus session with gnome-keyring or KWallet): {e}"),
-        ),
-        Err(e) => (false, format!("the keychain failed: {e}")),
+    // Reading an entry that need not exist tells whether the Secret Service
+    // answers, without storing anything.
+    let (ok, detail) = match studio_keychain::probe() {
+        Ok(()) => (true, "the OS keychain (Secret Service) answers".to_string()),
+        Err(why) => (false, why),
     };
     Check {
         name: "OS keychain",

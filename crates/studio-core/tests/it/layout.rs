@@ -335,6 +335,17 @@ fn crates_depend_only_on_what_their_layer_allows() {
         "studio-core never touches a keychain"
     );
     assert!(!cli.contains("studio-bench") || cli.contains("studio-core"));
+    let keychain = dependencies("crates/studio-keychain/Cargo.toml");
+    assert!(
+        keychain.contains("keyring") && !keychain.contains("sqlx") && !keychain.contains("tauri"),
+        "studio-keychain holds the keychain crate and nothing of the database or the shell"
+    );
+    for (name, deps) in [("studio-cli", &cli), ("the app", &app), ("studio-bench", &bench)] {
+        assert!(
+            !deps.contains("keyring"),
+            "{name} reaches the keychain only through studio-keychain"
+        );
+    }
 }
 
 #[test]
