@@ -441,3 +441,92 @@ async fn the_vault_benchmark_runs_and_prints_one_object_per_operation() {
     .unwrap();
     assert_eq!(live, 0);
 }
+
+/// A passphrase key from the command line: the passphrase and the value
+/// share stdin (first line, then the rest); a wrong passphrase is a clear
+/// refusal.
+#[tokio::test]
+async fn a_passphrase_key_and_a_secret_from_the_command_line() {
+    let db = test_db().await;
+    let (role, root) = setup(&db).await;
+    let site = a_site(&db, root).await.to_string();
+    let out = run(
+        eco(
+            &db,
+            &[
+                "vault",
+                "create-key",
+                "--root",
+                "northwind_energy",
+                "--provider",
+                "passphrase",
+                "--passphrase-stdin",
+                "--as",
+                &role,
+            ],
+        ),
+        &format!("{PASSPHRASE}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let value = "multi word value\nwith a second line";
+    let out = run(
+        eco(
+            &db,
+            &[
+                "secret",
+                "set",
+                "--parent",
+                &site,
+                "--name",
+                "Gateway",
+                "--passphrase-stdin",
+                "--as",
+                &role,
+            ],
+        ),
+        &format!("{PASSPHRASE}\n{value}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let id = text(&out)
+        .split_whitespace()
+        .find_map(|w| Uuid::parse_str(w).ok())
+        .expect("the new secret's id")
+        .to_string();
+    let reveal = |pass: &str| {
+        run(
+            eco(
+                &db,
+                &[
+                    "secret",
+                    "reveal",
+                    "--secret",
+                    &id,
+                    "--reason",
+                    "cli test",
+                    "--show",
+                    "--passphrase-stdin",
+                    "--as",
+                    &role,
+                ],
+            ),
+            &format!("{pass}\n"),
+        )
+    };
+    let out = reveal(PASSPHRASE);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{value}\n"));
+    let wrong = reveal("not the passphrase");
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong).contains("passphrase is wrong"),
+        "{}",
+        text(&wrong)
+    );
+    let out = run(eco(&db, &["vault", "status", "--as", &role]), "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("passphrase key, version 1 (minimum 1)"),
+        "{}",
+        text(&out)
+    );
+}

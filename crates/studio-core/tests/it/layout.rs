@@ -340,7 +340,11 @@ fn crates_depend_only_on_what_their_layer_allows() {
         keychain.contains("keyring") && !keychain.contains("sqlx") && !keychain.contains("tauri"),
         "studio-keychain holds the keychain crate and nothing of the database or the shell"
     );
-    for (name, deps) in [("studio-cli", &cli), ("the app", &app), ("studio-bench", &bench)] {
+    for (name, deps) in [
+        ("studio-cli", &cli),
+        ("the app", &app),
+        ("studio-bench", &bench),
+    ] {
         assert!(
             !deps.contains("keyring"),
             "{name} reaches the keychain only through studio-keychain"
