@@ -1,6 +1,6 @@
 import { emit } from '@tauri-apps/api/event';
 import { mockIPC } from '@tauri-apps/api/mocks';
-import { act, screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from './App';
@@ -110,7 +110,8 @@ describe('App workspace', () => {
     renderWithProviders(<App />);
 
     expect(await screen.findByTestId('details-empty')).toBeInTheDocument();
-    expect(screen.getByTestId('view-switch')).toHaveTextContent('RegistryViewsTrashTypes');
+    // The administrator has the Vault too, once the session is known.
+    await waitFor(() => expect(screen.getByTestId('view-switch')).toHaveTextContent('RegistryViewsVaultTrashTypes'));
     await user.click(await screen.findByTestId('tree-toggle-main_site'));
     await user.click(await screen.findByTestId('tree-row-main_site.boiler_room'));
 

@@ -1,4 +1,5 @@
 import { AppShell } from '@mantine/core';
+import { SignInRequestsProvider, WelcomeDialog } from '../features/people';
 import { AppHeader } from './AppHeader';
 import { StartupFailed, StartupLoading } from './startup/StartupScreens';
 import { useStartupStatus } from './startup/useStartupStatus';
@@ -14,9 +15,12 @@ export function App() {
       </AppShell.Header>
       <AppShell.Main h="100dvh">
         {status.state === 'ready' ? (
-          <div style={{ height: 'calc(100dvh - 52px)' }}>
-            <Workspace />
-          </div>
+          <SignInRequestsProvider>
+            <div style={{ height: 'calc(100dvh - 52px)' }}>
+              <Workspace />
+            </div>
+            <WelcomeDialog />
+          </SignInRequestsProvider>
         ) : status.state === 'starting' ? (
           <StartupLoading message={status.message} />
         ) : (

@@ -15,6 +15,9 @@ describe('describeAppError', () => {
     [{ type: 'InUse', data: { message: '12 live entities use this type' } }, 'Still in use', /^12 live entities/],
     [{ type: 'Forbidden', data: { message: 'system type' } }, 'Not allowed', /^system type$/],
     [{ type: 'Cancelled' }, 'Cancelled', /nothing changed/],
+    [{ type: 'Vault', data: { kind: 'locked', message: 'the vault is locked' } }, 'Vault locked', /^the vault is locked$/],
+    [{ type: 'Vault', data: { kind: 'wrongPassphrase', message: 'wrong passphrase' } }, 'Wrong passphrase', /^wrong passphrase$/],
+    [{ type: 'Connection', data: { problem: 'unreachable', message: 'connection refused' } }, 'Server not reachable', /^connection refused$/],
   ])('%o', (error, title, message) => {
     const description = describeAppError(error);
     expect(description.title).toBe(title);

@@ -1,4 +1,4 @@
-import type { AppError, CurrentRow } from '../bindings';
+import type { AppError, ConnectionProblem, CurrentRow, VaultErrorKind } from '../bindings';
 
 /** Human-readable description of an AppError, chosen by its `type`. */
 export type ErrorDescription = {
@@ -27,6 +27,25 @@ export function currentName(current: CurrentRow): string | null {
       return null;
   }
 }
+
+/** The title and the way forward of each connection problem. */
+const CONNECTION_PROBLEMS: Record<ConnectionProblem, { title: string; hint: string }> = {
+  wrongPassword: { title: 'Wrong role or password', hint: 'Check the role and its password.' },
+  unreachable: { title: 'Server not reachable', hint: 'Check the host and port, and that the server is running.' },
+  tlsMismatch: { title: 'TLS mode does not match the server', hint: 'Pick the connection security the server supports.' },
+  missingExtensions: { title: 'Missing database extensions', hint: "Ask the server's administrator to install the extensions Eco Studio needs." },
+};
+
+/** The title and the way forward of each vault refusal. */
+const VAULT_TITLES: Record<VaultErrorKind, { title: string; hint: string | null }> = {
+  locked: { title: 'Vault locked', hint: 'Unlock the vault, then try again.' },
+  passphraseRequired: { title: 'Passphrase needed', hint: 'Unlock the vault with its passphrase, then try again.' },
+  wrongPassphrase: { title: 'Wrong passphrase', hint: null },
+  keyUnavailable: { title: 'Key unavailable', hint: 'The OS keychain or the passphrase that protects this key cannot be reached.' },
+  integrity: { title: 'Secret failed its integrity check', hint: 'The stored value or its key was changed outside Eco Studio.' },
+  retired: { title: 'Key version retired', hint: 'Versions sealed by a key version below the minimum no longer decrypt.' },
+  noKey: { title: 'No key', hint: 'An administrator of the root creates its key on the Vault screen.' },
+};
 
 function describeConflict(current: CurrentRow): string {
   const name = currentName(current);
@@ -83,6 +102,18 @@ export function describeAppError(error: AppError): ErrorDescription {
         title: 'Database error',
         message: error.data.message,
         hint: 'Check that the database is reachable, then retry.',
+      };
+    case 'Connection':
+      return {
+        title: CONNECTION_PROBLEMS[error.data.problem].title,
+        message: error.data.message,
+        hint: CONNECTION_PROBLEMS[error.data.problem].hint,
+      };
+    case 'Vault':
+      return {
+        title: VAULT_TITLES[error.data.kind].title,
+        message: error.data.message,
+        hint: VAULT_TITLES[error.data.kind].hint,
       };
     case 'Startup':
       return {

@@ -100,4 +100,15 @@ describe('ChangeApplier', () => {
     new ChangeApplier(client).applyEvent({ kind: 'viewsChanged', id: 'v1' });
     expect(stale(client)).toEqual(['["views","saved"]']);
   });
+
+  it('a vault change refreshes the vault status, the secrets lists and the versions of that secret only', () => {
+    const client = seeded();
+    client.setQueryData(queryKeys.vaultStatus, { locked: false });
+    client.setQueryData(queryKeys.secrets(null), []);
+    client.setQueryData(queryKeys.secrets('root-1'), []);
+    client.setQueryData(queryKeys.secretVersions('s1'), []);
+    client.setQueryData(queryKeys.secretVersions('s2'), []);
+    new ChangeApplier(client).applyEvent({ kind: 'vaultChanged', rootId: 'root-1', secretId: 's1' });
+    expect(stale(client)).toEqual(['["vault","secrets","root-1"]', '["vault","secrets",null]', '["vault","status"]', '["vault","versions","s1"]']);
+  });
 });

@@ -46,6 +46,14 @@ export function queryKeyOf(target: InvalidationTarget): QueryKey {
       return queryKeys.savedViews;
     case 'viewResults':
       return queryKeys.viewResults;
+    case 'vaultStatus':
+      return queryKeys.vaultStatus;
+    case 'secrets':
+      return queryKeys.allSecrets;
+    case 'secretVersions':
+      return queryKeys.secretVersions(target.id);
+    case 'allSecretVersions':
+      return queryKeys.allSecretVersions;
   }
 }
 

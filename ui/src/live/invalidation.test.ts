@@ -140,6 +140,14 @@ describe('invalidationsFor', () => {
     expect(keys({ kind: 'viewsChanged', id: 'v1' })).toEqual(['savedViews']);
     expect(changeFingerprint({ kind: 'viewsChanged', id: 'v1' })).toBeNull();
   });
+
+  it('the vault changed: its status and the secrets lists; the versions of one secret, or of all after a key change', () => {
+    expect(keys({ kind: 'vaultChanged', rootId: 'site', secretId: 's1' })).toEqual(['vaultStatus', 'secrets', 'secretVersions:s1']);
+    expect(keys({ kind: 'vaultChanged', rootId: 'site', secretId: null })).toEqual(['vaultStatus', 'secrets', 'allSecretVersions']);
+    // The lock: what may be shown of the secrets, never the tree.
+    expect(keys({ kind: 'vaultChanged', rootId: null, secretId: null })).toEqual(['vaultStatus', 'secrets']);
+    expect(changeFingerprint({ kind: 'vaultChanged', rootId: null, secretId: null })).toBeNull();
+  });
 });
 
 describe('changeFingerprint', () => {
@@ -170,6 +178,7 @@ describe('view results', () => {
     { kind: 'bulkEdited', count: 2 },
     { kind: 'reloaded' },
     { kind: 'viewsChanged', id: 'v1' },
+    { kind: 'vaultChanged', rootId: 'site', secretId: 's1' },
   ];
 
   it('every change that makes searches stale makes view results stale too', () => {
@@ -182,6 +191,7 @@ describe('view results', () => {
     const refreshing = changes.filter((change) => keys(change).includes('viewResults')).map((change) => change.kind);
     expect(refreshing).toEqual(expect.arrayContaining(['propertiesChanged', 'tagsChanged', 'bulkEdited', 'reloaded']));
     expect(refreshing).not.toContain('viewsChanged');
+    expect(refreshing).not.toContain('vaultChanged');
     expect(refreshing).not.toContain('purged');
     expect(refreshing).not.toContain('groupChanged');
   });

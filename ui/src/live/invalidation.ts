@@ -23,7 +23,11 @@ export type InvalidationTarget =
   | { kind: 'people' }
   | { kind: 'search' }
   | { kind: 'savedViews' }
-  | { kind: 'viewResults' };
+  | { kind: 'viewResults' }
+  | { kind: 'vaultStatus' }
+  | { kind: 'secrets' }
+  | { kind: 'secretVersions'; id: string }
+  | { kind: 'allSecretVersions' };
 
 /** What the client knows about the loaded part of the tree. */
 export type TreeIndex = {
@@ -43,6 +47,7 @@ export function targetKey(target: InvalidationTarget): string {
     case 'history':
     case 'pane':
     case 'links':
+    case 'secretVersions':
       return `${target.kind}:${target.id}`;
     default:
       return target.kind;
@@ -192,6 +197,13 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
     case 'viewsChanged':
       // A saved view was created, changed, deleted or restored: the list.
       return [{ kind: 'savedViews' }];
+    case 'vaultChanged':
+      // The lock (both null), a root's key (its versions, and after a rewrap
+      // the key versions of its secrets' versions), or one secret's versions.
+      // Never a value: revealed values are in no cache.
+      if (change.secretId !== null) return [{ kind: 'vaultStatus' }, { kind: 'secrets' }, { kind: 'secretVersions', id: change.secretId }];
+      if (change.rootId !== null) return [{ kind: 'vaultStatus' }, { kind: 'secrets' }, { kind: 'allSecretVersions' }];
+      return [{ kind: 'vaultStatus' }, { kind: 'secrets' }];
     case 'relationshipsChanged':
       // Both ends, any neighbourhood graph that may reach them, and views
       // with a relationship condition.
@@ -262,6 +274,7 @@ export function changeFingerprint(change: RegistryChange): string | null {
     case 'bulkEdited':
     case 'reloaded':
     case 'viewsChanged':
+    case 'vaultChanged':
       return null;
   }
 }

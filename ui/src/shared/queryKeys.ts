@@ -11,6 +11,10 @@ export const queryKeys = {
   allPeople: ['people'] as const,
   /** The connection profiles of this computer's user. */
   profiles: ['profiles'] as const,
+  /** The profiles whose password the OS keychain keeps (under `profiles`). */
+  profilePasswords: ['profiles', 'passwords'] as const,
+  /** Whether to offer the first-run choice of where to work. */
+  welcome: ['welcome'] as const,
   roots: ['roots'] as const,
   /** Prefix of every page of one parent's children. */
   children: (parentId: string) => ['children', parentId] as const,
@@ -49,6 +53,13 @@ export const queryKeys = {
   taggedEntities: (tagId: string) => ['tagSchema', 'tagged', tagId] as const,
   tagSchema: ['tagSchema'] as const,
   allEntityTypes: ['entityTypes'] as const,
+  /** The vault: its lock and the roots' keys, the secrets, a secret's versions (never a value). */
+  vault: ['vault'] as const,
+  vaultStatus: ['vault', 'status'] as const,
+  secrets: (rootId: string | null) => ['vault', 'secrets', rootId] as const,
+  allSecrets: ['vault', 'secrets'] as const,
+  secretVersions: (secretId: string) => ['vault', 'versions', secretId] as const,
+  allSecretVersions: ['vault', 'versions'] as const,
   /** The saved views the person sees. */
   savedViews: ['views', 'saved'] as const,
   /** Prefix of everything read by running a view document (pages, counts, trees). */

@@ -195,6 +195,13 @@ export function installBackend(backend: FakeBackend): IpcCall[] {
           return [];
         case 'entity_history':
           return [];
+        case 'welcome_needed':
+          return false;
+        case 'profile_passwords':
+          return [];
+        case 'vault_status':
+          // The toolbar's lock asks; an unlocked vault with nothing in it.
+          return { locked: false, hasPassphrase: false, idleLockSeconds: 900, keychainProblem: null, roots: [] };
         default:
           throw new Error(`unexpected command ${cmd}`);
       }

@@ -522,6 +522,58 @@ async fn a_passphrase_key_and_a_secret_from_the_command_line() {
         "{}",
         text(&wrong)
     );
+    // A person who reads the root but holds no secrets:read is refused.
+    let reader = format!("plain_reader_{}", &db.name[db.name.len() - 12..]);
+    let added = people::add_person(
+        &db.pool,
+        &owner(),
+        &NewPerson {
+            role: reader.clone(),
+            display_name: "Plain reader".into(),
+            email: None,
+            login: Login::NewRoleWithoutPassword,
+            is_admin: false,
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    let _ = people::grant_scope(
+        &db.pool,
+        &owner(),
+        &people::GrantScope {
+            user_id: added.person.id,
+            root_id: root,
+            capabilities: vec![people::Capability::Read, people::Capability::Write],
+        },
+    )
+    .await
+    .unwrap();
+    let refused = run(
+        eco(
+            &db,
+            &[
+                "secret",
+                "reveal",
+                "--secret",
+                &id,
+                "--reason",
+                "curious",
+                "--show",
+                "--passphrase-stdin",
+                "--as",
+                &reader,
+            ],
+        ),
+        &format!("{PASSPHRASE}\n"),
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("secrets:read"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!text(&refused).contains("multi word value"));
     let out = run(eco(&db, &["vault", "status", "--as", &role]), "");
     assert!(out.status.success(), "{}", text(&out));
     assert!(

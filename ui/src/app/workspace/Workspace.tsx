@@ -2,6 +2,7 @@ import { Group, ScrollArea, SegmentedControl } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import type { Session } from '../../bindings';
 import { EntityDetailsPane } from '../../features/details';
 import { TypesView } from '../../features/entity-types';
 import { JobsPanel, JobsProvider } from '../../features/jobs';
@@ -10,6 +11,7 @@ import { mayManagePeople, PeopleView, SessionBadge, sessionQuery } from '../../f
 import { PropertyAdminView } from '../../features/property-admin';
 import { TrashView } from '../../features/trash';
 import { RegistryTree, TreeControllerProvider } from '../../features/tree';
+import { mayUseVault, VaultLockButton, VaultProvider, VaultScreen } from '../../features/vault';
 import { ViewsScreen } from '../../features/views';
 import { LiveUpdatesProvider } from '../../live/LiveUpdates';
 import { useWorkspace, WorkspaceProvider, type WorkspaceView } from '../../shared/WorkspaceContext';
@@ -23,8 +25,10 @@ export function Workspace() {
       <JobsProvider>
         <TreeControllerProvider>
           <WorkspaceProvider>
-            <WorkspaceLayout />
-            <JobsPanel />
+            <VaultProvider>
+              <WorkspaceLayout />
+              <JobsPanel />
+            </VaultProvider>
           </WorkspaceProvider>
         </TreeControllerProvider>
       </JobsProvider>
@@ -32,20 +36,26 @@ export function Workspace() {
   );
 }
 
-const VIEWS: { value: WorkspaceView; label: string }[] = [
+/** The screens; those with `shownTo` only for the sessions it accepts. */
+const VIEWS: { value: WorkspaceView; label: string; shownTo?: (session: Session | undefined) => boolean }[] = [
   { value: 'registry', label: 'Registry' },
   { value: 'views', label: 'Views' },
+  { value: 'vault', label: 'Vault', shownTo: mayUseVault },
   { value: 'trash', label: 'Trash' },
   { value: 'types', label: 'Types' },
   { value: 'properties', label: 'Properties' },
   { value: 'tags', label: 'Tags' },
+  { value: 'people', label: 'People', shownTo: mayManagePeople },
 ];
 
-/** The switch between the screens (Registry, Views, Trash, Types, ...; People for those who manage people). */
+/**
+ * The switch between the screens (Registry, Views, Trash, Types, ...; the
+ * Vault for those with secrets or admin rights, People for those who manage people).
+ */
 export function ViewSwitch() {
   const { view, setView } = useWorkspace();
   const session = useQuery(sessionQuery);
-  const views = mayManagePeople(session.data) ? [...VIEWS, { value: 'people' as const, label: 'People' }] : VIEWS;
+  const views = VIEWS.filter((v) => !v.shownTo || v.shownTo(session.data)).map(({ value, label }) => ({ value, label }));
   return <SegmentedControl size="xs" value={view} onChange={(v) => setView(v as WorkspaceView)} data={views} data-testid="view-switch" aria-label="View" />;
 }
 
@@ -56,9 +66,10 @@ function WorkspaceLayout() {
   // Someone else signed in (or a view-as began) who manages no people: the
   // People view is not theirs, the registry is.
   const peopleGone = view === 'people' && session.data !== undefined && !mayManagePeople(session.data);
+  const vaultGone = view === 'vault' && session.data !== undefined && !mayUseVault(session.data);
   useEffect(() => {
-    if (peopleGone) setView('registry');
-  }, [peopleGone, setView]);
+    if (peopleGone || vaultGone) setView('registry');
+  }, [peopleGone, vaultGone, setView]);
   useHotkeys([
     [
       'mod+K',
@@ -74,7 +85,10 @@ function WorkspaceLayout() {
       <div className={classes.toolbar}>
         <Group justify="space-between" wrap="nowrap">
           <ViewSwitch />
-          <SessionBadge />
+          <Group gap="xs" wrap="nowrap">
+            <VaultLockButton />
+            <SessionBadge />
+          </Group>
         </Group>
       </div>
       <div className={classes.content}>
@@ -94,6 +108,7 @@ function WorkspaceLayout() {
           </div>
         )}
         {workspace.view === 'views' && <ViewsScreen />}
+        {workspace.view === 'vault' && !vaultGone && <VaultScreen />}
         {workspace.view === 'trash' && <TrashView />}
         {workspace.view === 'types' && <TypesView />}
         {workspace.view === 'properties' && <PropertyAdminView />}

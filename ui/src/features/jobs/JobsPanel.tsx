@@ -2,7 +2,7 @@ import { ActionIcon, Button, Group, Paper, Progress, Stack, Text } from '@mantin
 import { IconX } from '@tabler/icons-react';
 import { describeAppError } from '../../ipc/errors';
 import { formatCount } from '../../shared/format';
-import { jobPercent, type JobView } from './jobsModel';
+import { jobPercent, rewrapSummary, type JobView } from './jobsModel';
 import { useJobs } from './JobsProvider';
 
 /** A small floating panel listing background jobs with progress and Cancel. */
@@ -61,6 +61,11 @@ function JobItem({ job }: { job: JobView }) {
         {STATUS_TEXT[job.status]} · {formatCount(job.done)} / {formatCount(job.total)}
         {job.error ? ` · ${describeAppError(job.error).message}` : ''}
       </Text>
+      {job.rewrap && (
+        <Text size="xs" c={job.rewrap.remaining > 0 ? 'orange.8' : 'dimmed'} data-testid={`job-rewrap-${job.jobId}`}>
+          {rewrapSummary(job.rewrap)}
+        </Text>
+      )}
       {job.path && (
         <Text size="xs" c="dimmed" truncate="start" title={job.path} data-testid={`job-path-${job.jobId}`}>
           Saved to {job.path}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeNode } from '../../test/fixtures';
-import { jobPercent, jobsReducer, type JobsState } from './jobsModel';
+import { jobPercent, jobsReducer, rewrapSummary, type JobsState } from './jobsModel';
 
 describe('jobsReducer', () => {
   it('tracks a started job through progress to committed', () => {
@@ -37,6 +37,16 @@ describe('jobsReducer', () => {
       progress: { jobId: 'e1', done: 118_000, total: 120_000, state: { state: 'exported', rows: 118_000, path: '/home/me/Downloads/pumps.csv' } },
     });
     expect(state[0]).toMatchObject({ status: 'committed', done: 118_000, path: '/home/me/Downloads/pumps.csv' });
+  });
+
+  it('a finished rewrap reads as done and keeps what it moved', () => {
+    let state = jobsReducer([], { type: 'started', jobId: 'r1', total: 14, label: 'Rewrapping secrets of "North"' });
+    state = jobsReducer(state, { type: 'progress', progress: { jobId: 'r1', done: 12, total: 14, state: { state: 'rewrapped', rewrapped: 12, keyVersion: 3, remaining: 2 } } });
+    expect(state[0]).toMatchObject({ status: 'committed', done: 12, rewrap: { rewrapped: 12, keyVersion: 3, remaining: 2 } });
+    expect(rewrapSummary(state[0].rewrap!)).toBe('Rewrapped 12 secret versions to key version 3 · 2 left');
+    expect(rewrapSummary({ rewrapped: 1, keyVersion: 2, remaining: 0 })).toBe('Rewrapped 1 secret version to key version 2');
+    // Heard of only through its last event.
+    expect(jobsReducer([], { type: 'progress', progress: { jobId: 'r2', done: 1, total: 1, state: { state: 'rewrapped', rewrapped: 1, keyVersion: 2, remaining: 0 } } })[0].label).toBe('Rewrapping secrets');
   });
 
   it('jobPercent is bounded', () => {

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { sessionQuery, useStopViewAs, viewingAsQuery } from './api';
 import { SignInDialog } from './SignInDialog';
+import { useSignInRequests } from './signInRequests';
 
 /**
  * Who the app is signed in as (the database role and the person), or whom
@@ -13,6 +14,9 @@ export function SessionBadge() {
   const session = useQuery(sessionQuery);
   const viewing = useQuery(viewingAsQuery);
   const [signingIn, setSigningIn] = useState(false);
+  // The first-run choice may ask for the dialog on a new server profile.
+  const requests = useSignInRequests();
+  const requested = requests?.pending ?? null;
   if (viewing.data) return <ViewingAsBanner name={viewing.data.displayName} />;
   if (!session.data) return null;
   const { person, role } = session.data;
@@ -42,7 +46,15 @@ export function SessionBadge() {
           </Menu.Item>
         </Menu.Dropdown>
       </Menu>
-      {signingIn && <SignInDialog onClose={() => setSigningIn(false)} />}
+      {(signingIn || requested) && (
+        <SignInDialog
+          startWithNewProfile={!signingIn && !!requested?.newProfile}
+          onClose={() => {
+            setSigningIn(false);
+            requests?.clear();
+          }}
+        />
+      )}
     </>
   );
 }

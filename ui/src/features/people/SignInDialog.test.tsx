@@ -85,11 +85,12 @@ describe('switching person', () => {
     await user.click(screen.getByTestId('profile-save'));
     await waitFor(() => expect(callsOf(calls, 'save_profile')).toHaveLength(1));
     expect(callsOf(calls, 'save_profile')[0]).toEqual({
-      profile: { name: 'Field office', host: 'db.field.example', port: 5432, database: 'eco_studio', user: 'alice', tls: 'prefer' },
+      // A host that is not this computer gets a checked certificate by default.
+      profile: { name: 'Field office', host: 'db.field.example', port: 5432, database: 'eco_studio', user: 'alice', tls: 'verify-full', allowPlaintext: false },
       replacing: null,
     });
     // Back in the sign-in, on the new profile, its role assumed.
-    expect(await screen.findByTestId('sign-in-profile-summary')).toHaveTextContent('db.field.example:5432, database eco_studio, TLS prefer');
+    expect(await screen.findByTestId('sign-in-profile-summary')).toHaveTextContent('db.field.example:5432, database eco_studio, TLS verify-full');
     await user.type(screen.getByTestId('sign-in-password'), 'pw');
     await user.click(screen.getByTestId('sign-in-submit'));
     await waitFor(() => expect(callsOf(calls, 'sign_in')).toHaveLength(1));

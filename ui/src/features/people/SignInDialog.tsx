@@ -1,12 +1,12 @@
-import { Button, Group, NumberInput, PasswordInput, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
-import { IconPlus, IconTrash } from '@tabler/icons-react';
+import { Badge, Button, Group, PasswordInput, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
+import { IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ConnectionProfile, TlsMode } from '../../bindings';
 import { describeError, fieldError } from '../../ipc/errors';
 import { FormDialog } from '../../shared/FormDialog';
-import { profilesQuery, removeProfile, saveProfile, useSignIn } from './api';
+import { forgetProfilePassword, profilePasswordsQuery, profilesQuery, removeProfile, useSignIn } from './api';
+import { ProfileDialog } from './ProfileForm';
 
 /** The value of "this computer's database" in the list of places. */
 const LOCAL = '';
@@ -16,22 +16,30 @@ const SIGN_IN_FIELDS = ['user', 'password', 'profile'] as const;
 /**
  * Switches the window to another person: on this computer's database (its
  * administrator, or a person with their password) or on a server through a
- * connection profile. The password goes to the database once and is kept
- * nowhere; on a refusal it is cleared and nothing else changes.
+ * connection profile. A typed password goes to the database once and is
+ * kept nowhere; a profile's own role may use the password the OS keychain
+ * keeps for it. On a refusal the password is cleared and nothing else changes.
+ * `startWithNewProfile` opens it on the form of a new server profile.
  */
-export function SignInDialog({ onClose }: { onClose: () => void }) {
+export function SignInDialog({ onClose, startWithNewProfile = false }: { onClose: () => void; startWithNewProfile?: boolean }) {
   const profiles = useQuery(profilesQuery);
+  const passwords = useQuery(profilePasswordsQuery);
   const queryClient = useQueryClient();
   const signIn = useSignIn();
   const [place, setPlace] = useState(LOCAL);
   const [asAdministrator, setAsAdministrator] = useState(true);
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
-  const [editing, setEditing] = useState(false);
+  const [editing, setEditing] = useState(startWithNewProfile);
   const profile = profiles.data?.find((p) => p.name === place) ?? null;
+  // Without the keychain's answer no password counts as kept.
+  const kept = new Set(passwords.data ?? []);
   const needsPassword = place !== LOCAL || !asAdministrator;
   const role = user.trim() || profile?.user || '';
-  const canSubmit = !needsPassword || (role !== '' && password !== '');
+  // The keychain's password serves the profile's own role only.
+  const keptServes = !!profile && kept.has(profile.name) && role === profile.user;
+  const useKept = keptServes && password === '';
+  const canSubmit = !needsPassword || (role !== '' && (password !== '' || useKept));
 
   const choose = (name: string) => {
     setPlace(name);
@@ -50,13 +58,27 @@ export function SignInDialog({ onClose }: { onClose: () => void }) {
     }
   };
 
+  const forget = async (name: string) => {
+    try {
+      await forgetProfilePassword(name);
+    } catch (e) {
+      const { title, message } = describeError(e);
+      notifications.show({ color: 'red', title: `Could not forget the password of "${name}": ${title}`, message });
+    }
+    await queryClient.invalidateQueries(profilePasswordsQuery);
+  };
+
   const submit = async () => {
     try {
-      await signIn({
-        profile: place === LOCAL ? null : place,
-        user: needsPassword ? role : null,
-        password: needsPassword ? password : null,
-      });
+      await signIn(
+        useKept
+          ? { profile: place, user: null, password: null }
+          : {
+              profile: place === LOCAL ? null : place,
+              user: needsPassword ? role : null,
+              password: needsPassword ? password : null,
+            },
+      );
     } catch (e) {
       setPassword('');
       throw e;
@@ -87,6 +109,12 @@ export function SignInDialog({ onClose }: { onClose: () => void }) {
               value={place}
               onChange={(v) => choose(v ?? LOCAL)}
               data={[{ value: LOCAL, label: "This computer's database" }, ...(profiles.data ?? []).map((p) => ({ value: p.name, label: p.name }))]}
+              renderOption={({ option }) => (
+                <Group gap={6} wrap="nowrap">
+                  <span>{option.label}</span>
+                  {kept.has(option.value) && option.value !== LOCAL && <IconKey size={12} aria-label="password kept" />}
+                </Group>
+              )}
               error={fieldError(error, 'profile')}
               data-testid="sign-in-place"
             />
@@ -106,9 +134,21 @@ export function SignInDialog({ onClose }: { onClose: () => void }) {
             )}
           </Group>
           {profile ? (
-            <Text size="xs" c="dimmed" data-testid="sign-in-profile-summary">
-              {profile.host}:{profile.port}, database {profile.database}, TLS {profile.tls}
-            </Text>
+            <Group gap="xs" justify="space-between" wrap="nowrap">
+              <Text size="xs" c="dimmed" data-testid="sign-in-profile-summary">
+                {profile.host}:{profile.port}, database {profile.database}, TLS {profile.tls ?? 'verify-full'}
+              </Text>
+              {kept.has(profile.name) && (
+                <Group gap={4} wrap="nowrap">
+                  <Badge size="sm" variant="light" color="teal" leftSection={<IconKey size={10} />} data-testid={`profile-password-kept-${profile.name}`}>
+                    password kept
+                  </Badge>
+                  <Button size="compact-xs" variant="subtle" color="gray" onClick={() => void forget(profile.name)} data-testid="profile-forget-password">
+                    Forget password
+                  </Button>
+                </Group>
+              )}
+            </Group>
           ) : (
             <SegmentedControl
               fullWidth
@@ -135,11 +175,12 @@ export function SignInDialog({ onClose }: { onClose: () => void }) {
               />
               <PasswordInput
                 label="Password"
-                description="Sent to the database once; never stored."
+                description={keptServes ? 'Leave empty to use the password the OS keychain keeps.' : 'Sent to the database once; never stored.'}
+                placeholder={keptServes ? 'The kept password will be used' : undefined}
                 value={password}
                 onChange={(e) => setPassword(e.currentTarget.value)}
                 error={fieldError(error, 'password')}
-                required
+                required={!keptServes}
                 data-autofocus
                 data-testid="sign-in-password"
               />
@@ -150,52 +191,6 @@ export function SignInDialog({ onClose }: { onClose: () => void }) {
               The administrator this computer&apos;s database made on its first start; the database admits it here without a password.
             </Text>
           )}
-        </>
-      )}
-    </FormDialog>
-  );
-}
-
-const PROFILE_FIELDS = ['name', 'host', 'port', 'database', 'user'] as const;
-
-const TLS_MODES: { value: TlsMode; label: string }[] = [
-  { value: 'prefer', label: 'Prefer TLS' },
-  { value: 'require', label: 'Require TLS' },
-  { value: 'verify-full', label: 'Require TLS, check the certificate' },
-  { value: 'disable', label: 'No TLS' },
-];
-
-/** A new connection profile: where a server is and as whom (no password). */
-function ProfileDialog({ onClose, onSaved }: { onClose: () => void; onSaved: (name: string) => void }) {
-  const [draft, setDraft] = useState<ConnectionProfile>({ name: '', host: '', port: 5432, database: 'eco_studio', user: '', tls: 'prefer' });
-  const set = <K extends keyof ConnectionProfile>(key: K, value: ConnectionProfile[K]) => setDraft((d) => ({ ...d, [key]: value }));
-  const canSubmit = draft.name.trim() !== '' && draft.host.trim() !== '' && draft.database.trim() !== '' && draft.user.trim() !== '';
-  return (
-    <FormDialog
-      title="A server to sign in to"
-      fields={PROFILE_FIELDS}
-      canSubmit={canSubmit}
-      onSubmit={async () => {
-        await saveProfile(draft);
-        onSaved(draft.name.trim());
-      }}
-      onClose={onClose}
-      submitLabel="Save profile"
-      submitTestId="profile-save"
-    >
-      {(error) => (
-        <>
-          <TextInput label="Name" value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} error={fieldError(error, 'name')} required data-autofocus data-testid="profile-name" />
-          <Group grow align="flex-start">
-            <TextInput label="Host" value={draft.host} onChange={(e) => set('host', e.currentTarget.value)} error={fieldError(error, 'host')} required data-testid="profile-host" />
-            <NumberInput label="Port" value={draft.port} min={1} max={65535} allowDecimal={false} onChange={(v) => set('port', typeof v === 'number' ? v : 0)} error={fieldError(error, 'port')} required data-testid="profile-port" />
-          </Group>
-          <TextInput label="Database" value={draft.database} onChange={(e) => set('database', e.currentTarget.value)} error={fieldError(error, 'database')} required data-testid="profile-database" />
-          <TextInput label="Your database role" value={draft.user} onChange={(e) => set('user', e.currentTarget.value)} error={fieldError(error, 'user')} required data-testid="profile-user" />
-          <Select label="Connection security" allowDeselect={false} value={draft.tls} onChange={(v) => set('tls', (v as TlsMode | null) ?? 'prefer')} data={TLS_MODES} data-testid="profile-tls" />
-          <Text size="xs" c="dimmed">
-            The password is asked at each sign-in and never written to disk.
-          </Text>
         </>
       )}
     </FormDialog>

@@ -4,7 +4,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
-import { commands, type Capability, type ConnectionProfile, type GrantScope, type NewPerson, type Person, type Session, type SignIn, type TreeNode } from '../../bindings';
+import { commands, type Capability, type ConnectionProfile, type ConnectionReport, type GrantScope, type NewPerson, type Person, type Session, type SignIn, type TreeNode } from '../../bindings';
 import { unwrap } from '../../ipc/errors';
 import { useChangeApplier } from '../../live/LiveUpdates';
 import { queryKeys } from '../../shared/queryKeys';
@@ -83,6 +83,29 @@ export const profilesQuery = queryOptions({
 
 export const saveProfile = async (profile: ConnectionProfile, replacing: string | null = null) => unwrap(await commands.saveProfile(profile, replacing));
 export const removeProfile = async (name: string) => unwrap(await commands.removeProfile(name));
+
+/** The names of the profiles whose password the OS keychain keeps. */
+export const profilePasswordsQuery = queryOptions({
+  queryKey: queryKeys.profilePasswords,
+  queryFn: async () => unwrap(await commands.profilePasswords()),
+});
+
+export const rememberProfilePassword = async (name: string, password: string) => unwrap(await commands.rememberProfilePassword(name, password));
+export const forgetProfilePassword = async (name: string) => unwrap(await commands.forgetProfilePassword(name));
+
+/** Connects once with `profile` (saved or not); no password: the kept one. */
+export const testConnection = async (profile: ConnectionProfile, password: string | null): Promise<ConnectionReport> =>
+  unwrap(await commands.testConnection(profile, password));
+
+/** Whether to offer the first-run choice between this computer's database and a server. */
+export const welcomeQuery = queryOptions({
+  queryKey: queryKeys.welcome,
+  queryFn: () => commands.welcomeNeeded(),
+  staleTime: Infinity,
+});
+
+/** Records that the first-run choice was made. */
+export const finishWelcome = async () => unwrap(await commands.finishWelcome());
 
 const signIn = async (input: SignIn) => unwrap(await commands.signIn(input));
 /** Switches the window to another person: everything shown is read again. */
