@@ -14,6 +14,10 @@ pub enum Suite {
     Tree,
     Properties,
     Views,
+    /// The vault, with a rewrap of this many secret versions.
+    Vault {
+        rewrap: u32,
+    },
 }
 
 pub async fn run(
@@ -36,33 +40,14 @@ pub async fn run(
         Suite::Views => {
             studio_bench::views::bench_views(&opened.pool, &actor, &options, &step).await?
         }
+        Suite::Vault { rewrap } => {
+            studio_bench::vault::bench_vault(&opened.pool, &actor, &options, rewrap, &step).await?
+        }
         Suite::Properties => {
             studio_bench::properties::bench_properties(&opened.pool, &actor, &options, &step)
                 .await?
         }
     };
-    print(&report, json);
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `eco-studio bench vault`.
-pub async fn run_vault(
-    target: &DatabaseTarget,
-    identity: Identity,
-    iterations: u32,
-    rewrap: u32,
-    json: bool,
-) -> Result<ExitCode> {
-    let opened = startup::open_as(target, identity, |_| {}).await?;
-    let actor = Actor::for_session(&opened.pool, Source::Bench).await?;
-    let options = BenchOptions::with_iterations(iterations);
-    let step = |step: &str| {
-        if !json {
-            eprintln!("... {step}");
-        }
-    };
-    let report =
-        studio_bench::vault::bench_vault(&opened.pool, &actor, &options, rewrap, &step).await?;
     print(&report, json);
     Ok(ExitCode::SUCCESS)
 }

@@ -285,18 +285,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     wide,
                 },
         } => seed_generate::run(&target, entities, seed, wide).await,
-        Command::Bench {
-            what:
-                BenchWhat::Vault {
-                    iterations,
-                    rewrap,
-                    json,
-                    role,
-                },
-        } => {
-            let identity = bench_tree::identity(role.as_deref())?;
-            bench_tree::run_vault(&target, identity, iterations, rewrap, json).await
-        }
         Command::Bench { what } => {
             let (suite, iterations, json, role) = match what {
                 BenchWhat::Tree {
@@ -314,7 +302,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     json,
                     role,
                 } => (bench_tree::Suite::Views, iterations, json, role),
-                BenchWhat::Vault { .. } => unreachable!("matched above"),
+                BenchWhat::Vault {
+                    iterations,
+                    rewrap,
+                    json,
+                    role,
+                } => (bench_tree::Suite::Vault { rewrap }, iterations, json, role),
             };
             let identity = bench_tree::identity(role.as_deref())?;
             bench_tree::run(&target, identity, suite, iterations, json).await

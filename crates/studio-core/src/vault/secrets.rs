@@ -318,40 +318,17 @@ async fn write_version_in(
     value: &SecretText,
     reason: Option<&str>,
 ) -> CoreResult<Applied<SecretVersionInfo>> {
-    let data_key = vault.data_key(tx, plan.key_version_id).await?;
-    let binding = SecretBinding {
+    let ids = seal_and_insert(
+        tx,
+        vault,
         secret_id,
-        root_id: plan.root_id,
-        version: plan.version,
-        key_version: plan.key_version,
-    };
-    let sealed = crypto::seal(&data_key, &binding.aad(), value.expose().as_bytes())?;
-    let id = Uuid::now_v7();
-    // No RETURNING: a person who may write but not read secrets could not
-    // read the new row back.
-    sqlx::query(
-        "INSERT INTO vault_secret_versions
-            (id, secret_entity_id, root_entity_id, tenant_encryption_key_version_id, version,
-             algorithm, nonce, ciphertext, auth_tag, aad, created_by_user_id, created_at, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        plan,
+        std::slice::from_ref(value),
+        reason,
     )
-    .bind(id)
-    .bind(secret_id)
-    .bind(plan.root_id)
-    .bind(plan.key_version_id)
-    .bind(plan.version)
-    .bind(crypto::ALGORITHM)
-    .bind(crypto::hex(&sealed.nonce))
-    .bind(&sealed.ciphertext)
-    .bind(crypto::hex(&sealed.tag))
-    .bind(binding.to_json())
-    .bind(plan.user_id)
-    .bind(plan.now)
-    .bind(reason)
-    .execute(&mut *tx)
     .await?;
     let info = SecretVersionInfo {
-        id,
+        id: ids[0],
         secret_id,
         version: plan.version,
         key_version: plan.key_version,
@@ -373,6 +350,70 @@ async fn write_version_in(
         info,
     )
     .await
+}
+
+/// Seals each value as the next version from the plan's (own nonce, own
+/// binding) and inserts them in one statement; returns the new rows' ids.
+async fn seal_and_insert(
+    tx: &mut PgConnection,
+    vault: &Arc<Vault>,
+    secret_id: Uuid,
+    plan: &WritePlan,
+    values: &[SecretText],
+    reason: Option<&str>,
+) -> CoreResult<Vec<Uuid>> {
+    let data_key = vault.data_key(tx, plan.key_version_id).await?;
+    let mut ids = Vec::with_capacity(values.len());
+    let mut versions = Vec::with_capacity(values.len());
+    let mut nonces = Vec::with_capacity(values.len());
+    let mut ciphertexts = Vec::with_capacity(values.len());
+    let mut tags = Vec::with_capacity(values.len());
+    let mut aads = Vec::with_capacity(values.len());
+    for (i, value) in values.iter().enumerate() {
+        check_value(value)?;
+        let offset = i32::try_from(i).map_err(|_| {
+            CoreError::invalid(Some("value"), Rule::TooLong, "too many versions at once")
+        })?;
+        let binding = SecretBinding {
+            secret_id,
+            root_id: plan.root_id,
+            version: plan.version + offset,
+            key_version: plan.key_version,
+        };
+        let sealed = crypto::seal(&data_key, &binding.aad(), value.expose().as_bytes())?;
+        ids.push(Uuid::now_v7());
+        versions.push(binding.version);
+        nonces.push(crypto::hex(&sealed.nonce));
+        ciphertexts.push(sealed.ciphertext);
+        tags.push(crypto::hex(&sealed.tag));
+        aads.push(binding.to_json());
+    }
+    // No RETURNING: a person who may write but not read secrets could not
+    // read the new rows back.
+    sqlx::query(
+        "INSERT INTO vault_secret_versions
+            (id, secret_entity_id, root_entity_id, tenant_encryption_key_version_id, version,
+             algorithm, nonce, ciphertext, auth_tag, aad, created_by_user_id, created_at, reason)
+         SELECT u.id, $1, $2, $3, u.version, $4, u.nonce, u.ciphertext, u.tag, u.aad, $5, $6, $7
+         FROM unnest($8::uuid[], $9::int[], $10::text[], $11::bytea[], $12::text[], $13::jsonb[])
+              AS u(id, version, nonce, ciphertext, tag, aad)",
+    )
+    .bind(secret_id)
+    .bind(plan.root_id)
+    .bind(plan.key_version_id)
+    .bind(crypto::ALGORITHM)
+    .bind(plan.user_id)
+    .bind(plan.now)
+    .bind(reason)
+    .bind(&ids)
+    .bind(&versions)
+    .bind(&nonces)
+    .bind(&ciphertexts)
+    .bind(&tags)
+    .bind(&aads)
+    .execute(&mut *tx)
+    .await?;
+    Ok(ids)
 }
 
 /// A stored secret version, as read for decryption.
@@ -515,68 +556,16 @@ pub async fn write_secret_versions_in(
 ) -> CoreResult<Applied<i32>> {
     vault.touch()?;
     let plan = plan_write(tx, secret_id, true).await?;
-    let (root_id, first, key_version_id, key_version, user_id) = (
-        plan.root_id,
-        plan.version,
-        plan.key_version_id,
-        plan.key_version,
-        plan.user_id,
-    );
-    let data_key = vault.data_key(tx, key_version_id).await?;
-    let mut ids = Vec::with_capacity(values.len());
-    let mut versions = Vec::with_capacity(values.len());
-    let mut nonces = Vec::with_capacity(values.len());
-    let mut ciphertexts = Vec::with_capacity(values.len());
-    let mut tags = Vec::with_capacity(values.len());
-    let mut aads = Vec::with_capacity(values.len());
-    for (i, value) in values.iter().enumerate() {
-        check_value(value)?;
-        let version = first + i32::try_from(i).unwrap_or(i32::MAX - first);
-        let binding = SecretBinding {
-            secret_id,
-            root_id,
-            version,
-            key_version,
-        };
-        let sealed = crypto::seal(&data_key, &binding.aad(), value.expose().as_bytes())?;
-        ids.push(Uuid::now_v7());
-        versions.push(version);
-        nonces.push(crypto::hex(&sealed.nonce));
-        ciphertexts.push(sealed.ciphertext);
-        tags.push(crypto::hex(&sealed.tag));
-        aads.push(binding.to_json());
-    }
-    sqlx::query(
-        "INSERT INTO vault_secret_versions
-            (id, secret_entity_id, root_entity_id, tenant_encryption_key_version_id, version,
-             algorithm, nonce, ciphertext, auth_tag, aad, created_by_user_id, created_at, reason)
-         SELECT u.id, $1, $2, $3, u.version, $4, u.nonce, u.ciphertext, u.tag, u.aad, $5, now(), $6
-         FROM unnest($7::uuid[], $8::int[], $9::text[], $10::bytea[], $11::text[], $12::jsonb[])
-              AS u(id, version, nonce, ciphertext, tag, aad)",
-    )
-    .bind(secret_id)
-    .bind(root_id)
-    .bind(key_version_id)
-    .bind(crypto::ALGORITHM)
-    .bind(user_id)
-    .bind(reason)
-    .bind(&ids)
-    .bind(&versions)
-    .bind(&nonces)
-    .bind(&ciphertexts)
-    .bind(&tags)
-    .bind(&aads)
-    .execute(&mut *tx)
-    .await?;
-    let last = versions.last().copied().unwrap_or(first - 1);
+    let ids = seal_and_insert(tx, vault, secret_id, &plan, values, reason).await?;
+    let last = plan.version + i32::try_from(ids.len()).unwrap_or(i32::MAX - plan.version) - 1;
     change::record(
         tx,
         actor,
         Change::SecretVersionWritten {
             secret_id,
-            root_id,
+            root_id: plan.root_id,
             version: last,
-            key_version,
+            key_version: plan.key_version,
             reason: reason.map(str::to_string),
         },
         last,

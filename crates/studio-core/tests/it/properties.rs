@@ -20,6 +20,8 @@ use studio_core::testing::test_db;
 use studio_core::{Actor, CoreError, Rule, Source};
 use uuid::Uuid;
 
+use crate::common::Captured;
+
 fn actor() -> Actor {
     Actor::new(None, Source::Test)
 }
@@ -1050,27 +1052,6 @@ fn every_value_type_round_trips_valid_values_and_refuses_invalid_ones() {
         Err(CoreError::Validation(ref v)) if v.rule == Rule::Reference
     ));
     runtime.block_on(read_model_is_consistent(&pool));
-}
-
-/// A writer that keeps everything logged, to search it afterwards.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
 }
 
 /// Sensitive values never reach the logs (at the most verbose level, the

@@ -15,6 +15,8 @@ use studio_core::vault::{self, CreateSecret, KeyProviderKind, SecretText, Vault}
 use studio_core::{db, demo, Actor, Change, CoreError, Source};
 use uuid::Uuid;
 
+use crate::common::Captured;
+
 fn owner() -> Actor {
     Actor::new(None, Source::Test)
 }
@@ -91,27 +93,21 @@ fn aes_gcm_matches_published_vectors_and_refuses_any_altered_bit() {
         let total_bits = (12 + sealed.ciphertext.len() + 16 + aad.len() + 32) * 8;
         for bit in 0..total_bits {
             let (mut k, mut s, mut a) = (key, sealed.clone(), aad.clone());
-            let (byte, mask) = (bit / 8, 1u8 << (bit % 8));
-            let mut i = byte;
-            if i < 12 {
-                s.nonce[i] ^= mask;
-            } else if {
-                i -= 12;
-                i < s.ciphertext.len()
-            } {
-                s.ciphertext[i] ^= mask;
-            } else if {
-                i -= s.ciphertext.len();
-                i < 16
-            } {
-                s.tag[i] ^= mask;
-            } else if {
-                i -= 16;
-                i < a.len()
-            } {
-                a[i] ^= mask;
-            } else {
-                k[i - a.len()] ^= mask;
+            let (mut byte, mask) = (bit / 8, 1u8 << (bit % 8));
+            // The byte falls in the nonce, the ciphertext, the tag, the AAD
+            // or the key, in that order.
+            let lens = [12, s.ciphertext.len(), 16, a.len(), 32];
+            let mut part = 0;
+            while byte >= lens[part] {
+                byte -= lens[part];
+                part += 1;
+            }
+            match part {
+                0 => s.nonce[byte] ^= mask,
+                1 => s.ciphertext[byte] ^= mask,
+                2 => s.tag[byte] ^= mask,
+                3 => a[byte] ^= mask,
+                _ => k[byte] ^= mask,
             }
             assert!(
                 is_integrity(&crypto::open(&k, &a, &s, "vector")),
@@ -709,27 +705,6 @@ async fn a_person_without_secrets_read_cannot_decrypt_by_any_route() {
     ));
 }
 
-/// A writer that keeps everything logged, to search it afterwards.
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
-
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -918,11 +893,13 @@ fn a_canary_value_appears_nowhere_but_in_the_reveal() {
         needle,
         started,
     ));
-    hits.extend(
-        files_holding(&cluster.log_path().parent().unwrap().to_path_buf(), needle)
-            .into_iter()
-            .filter(|p| p.ends_with(".log")),
-    );
+    // The server's log (and the one it rotated away, if any).
+    let log = cluster.log_path();
+    for path in [log.clone(), log.with_extension("log.1")] {
+        if std::fs::read(&path).is_ok_and(|bytes| contains(&bytes, needle)) {
+            hits.push(path.display().to_string());
+        }
+    }
     // Logs, changes (events), export.
     if contains(&logs.0.lock().unwrap(), needle) {
         hits.push("trace logs".into());

@@ -67,13 +67,13 @@ export function VaultScreen() {
             No roots to show.
           </Text>
         ) : (
-          <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
+          <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md" style={{ alignItems: 'start' }}>
             {roots.map((root) => (
               <RootKeyCard key={root.rootId} root={root} keychainProblem={keychainProblem} />
             ))}
           </SimpleGrid>
         )}
-        <SimpleGrid cols={{ base: 1, lg: selected ? 2 : 1 }} spacing="md">
+        <SimpleGrid cols={{ base: 1, lg: selected ? 2 : 1 }} spacing="md" style={{ alignItems: 'start' }}>
           <SecretsPanel roots={roots} rootFilter={rootFilter} onRootFilter={setRootFilter} selectedId={selected?.id ?? null} onSelect={setSelected} />
           {selected && <SecretDetail key={selected.id} secret={selected} root={roots.find((root) => root.rootId === selected.rootId)} onClose={() => setSelected(null)} />}
         </SimpleGrid>
