@@ -206,7 +206,7 @@ test("the property editor edits every value type, saves with the keyboard and sh
   assert.equal(await textOf(`prop-error-${SECRET.key}`), null, "the client finds nothing wrong with a UUID");
   await screenshot(browser, "e2e-props-secret_reference");
   await browser.keys("Enter");
-  await waitForValue(() => textOf(`prop-error-${SECRET.key}`), (t) => t === `${SECRET.key} refers to a secret that does not exist`, {
+  await waitForValue(() => textOf(`prop-error-${SECRET.key}`), (t) => t === `${SECRET.key} must refer to a live secret (an entity of the secret type)`, {
     timeoutMsg: "the core's refusal is not shown under the field",
   });
   await waitForStatus(/^1 unsaved change(?!s)/, "the refused edit is not kept for correcting");
