@@ -200,8 +200,7 @@ pub struct Argon2Params {
 }
 
 impl Argon2Params {
-    /// What new passphrase keys use: 19 MiB, 2 passes, 1 lane (about 50 ms
-    /// on the reference machine, release build).
+    /// What new passphrase keys use: 19 MiB, 2 passes, 1 lane.
     pub const DEFAULT: Argon2Params = Argon2Params {
         memory_kib: 19 * 1024,
         iterations: 2,
