@@ -531,15 +531,16 @@ pub(crate) async fn check_value(
     def.rules.validate(&def.key, def.value_type, value)?;
     if let PropertyValue::SecretReference(target) = value {
         let sql = if lock {
-            "SELECT e.deleted_at IS NULL AND t.key = 'secret' FROM entities e
+            "SELECT e.deleted_at IS NULL AND t.key = $2 FROM entities e
              JOIN entity_type_definitions t ON t.id = e.entity_type_id
              WHERE e.id = $1 FOR SHARE OF e"
         } else {
-            "SELECT e.deleted_at IS NULL AND t.key = 'secret' FROM entities e
+            "SELECT e.deleted_at IS NULL AND t.key = $2 FROM entities e
              JOIN entity_type_definitions t ON t.id = e.entity_type_id WHERE e.id = $1"
         };
         let live: Option<bool> = sqlx::query_scalar(sql)
             .bind(target)
+            .bind(crate::records::SECRET_TYPE)
             .fetch_optional(&mut *conn)
             .await?;
         if live != Some(true) {

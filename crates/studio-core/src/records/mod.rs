@@ -21,6 +21,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// The key of the system entity type of secrets (made by the migrations):
+/// their values live sealed in the vault, and they stay in their root.
+pub const SECRET_TYPE: &str = "secret";
+
 /// One row of the tree: what the browser needs to draw a node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -101,6 +101,27 @@ pub async fn move_entity_in(
             ));
         }
     }
+    if target_root.as_deref() != Some(source_root.as_str()) {
+        // A secret's values are sealed with its root's key and bound to the
+        // root: it cannot leave it.
+        let holds_secret: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM entities e
+                 JOIN entity_type_definitions t ON t.id = e.entity_type_id AND t.key = $2
+                 WHERE e.path <@ $1::ltree)",
+        )
+        .bind(&entity.path)
+        .bind(crate::records::SECRET_TYPE)
+        .fetch_one(&mut *conn)
+        .await?;
+        if holds_secret {
+            return Err(CoreError::invalid(
+                Some("newParentId"),
+                Rule::State,
+                "secrets stay in their root (their values are sealed with its key): \
+                 move them within it, or create them anew in the other root",
+            ));
+        }
+    }
     if parent.as_ref().map(|p| p.id) == entity.parent_id {
         // Already there: nothing to rewrite, nothing changed.
         let node = tree_node(conn, entity.id).await?;

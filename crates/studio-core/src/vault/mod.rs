@@ -47,8 +47,7 @@ pub use secrets::{
     write_secret_versions_in,
 };
 
-/// The entity type of secrets (a system type, made by the migrations).
-pub const SECRET_TYPE: &str = "secret";
+pub use crate::records::SECRET_TYPE;
 
 /// The name of the OS keychain provider.
 pub const OS_KEYCHAIN: &str = "os-keychain";

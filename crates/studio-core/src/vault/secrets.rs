@@ -105,13 +105,14 @@ const SUMMARY: &str = "SELECT rm.entity_id AS id, rm.name, rm.root_id, rm.parent
         JOIN tenant_encryption_key_versions kv ON kv.id = s.tenant_encryption_key_version_id
         WHERE s.secret_entity_id = rm.entity_id AND s.deleted_at IS NULL
         ORDER BY s.version DESC LIMIT 1) lv ON true
-    WHERE rm.entity_type_id = (SELECT id FROM entity_type_definitions WHERE key = 'secret')";
+    WHERE rm.entity_type_id = (SELECT id FROM entity_type_definitions WHERE key = $2)";
 
 async fn summary_of(conn: &mut PgConnection, id: Uuid) -> CoreResult<SecretSummary> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SUMMARY} AND rm.entity_id = $1"
     )))
     .bind(id)
+    .bind(SECRET_TYPE)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(CoreError::NotFound { what: "secret", id })
@@ -125,6 +126,7 @@ pub async fn list_secrets(pool: &PgPool, root_id: Option<Uuid>) -> CoreResult<Ve
         "{SUMMARY} AND ($1::uuid IS NULL OR rm.root_id = $1) ORDER BY rm.path_label LIMIT 5000"
     )))
     .bind(root_id)
+    .bind(SECRET_TYPE)
     .fetch_all(pool)
     .await?)
 }

@@ -920,3 +920,60 @@ fn a_canary_value_appears_nowhere_but_in_the_reveal() {
     );
     assert!(hits.is_empty(), "the canary leaked into: {hits:?}");
 }
+
+/// A secret's values are sealed with its root's key: a subtree holding a
+/// secret moves within its root, never to another one.
+#[tokio::test]
+async fn secrets_stay_in_their_root() {
+    let db = test_db().await;
+    let pool = &db.pool;
+    let vault = vault_without_keychain();
+    let (root, parent) = setup(pool, &vault).await;
+    let id = new_secret(pool, &vault, parent, "Stays", "kept here").await;
+    let helios = people::root_by_label(pool, "helios_facilities")
+        .await
+        .unwrap()
+        .unwrap();
+    let version_of = |id: Uuid| async move {
+        sqlx::query_scalar::<_, chrono::DateTime<chrono::Utc>>(
+            "SELECT updated_at FROM entities WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    };
+    for (what, moved) in [("the secret", id), ("its parent", parent)] {
+        let refused = studio_core::registry::move_entity(
+            pool,
+            &owner(),
+            &studio_core::registry::MoveEntity {
+                id: moved,
+                expected_updated_at: version_of(moved).await,
+                new_parent_id: Some(helios),
+            },
+            &|_| {},
+            &Default::default(),
+        )
+        .await;
+        assert!(
+            matches!(&refused, Err(CoreError::Validation(v)) if v.field.as_deref() == Some("newParentId")),
+            "{what}: {refused:?}"
+        );
+    }
+    // Within the root it moves, and still opens.
+    let _ = studio_core::registry::move_entity(
+        pool,
+        &owner(),
+        &studio_core::registry::MoveEntity {
+            id,
+            expected_updated_at: version_of(id).await,
+            new_parent_id: Some(root),
+        },
+        &|_| {},
+        &Default::default(),
+    )
+    .await
+    .expect("a move within the root");
+    assert_eq!(reveal(pool, &vault, id, None).await.unwrap(), "kept here");
+}
