@@ -115,6 +115,10 @@ function vaultBackend(initial: Partial<VaultStatus> = {}, handlers: Record<strin
         return setKey(key.rootId, { ...key, minimumVersion: (args as { minimum: number }).minimum });
       },
       vault_rewrap: () => ({ jobId: 'rw-1', total: 4 }),
+      vault_set_idle: (args) => {
+        state.status = { ...state.status, idleLockSeconds: (args as { seconds: number }).seconds };
+        return null;
+      },
       list_secrets: (args) => {
         const { rootId } = args as { rootId: string | null };
         return state.secrets.filter((s) => rootId === null || s.rootId === rootId);
@@ -214,6 +218,16 @@ describe('VaultScreen', { timeout: 20_000 }, () => {
     await waitFor(() => expect(screen.getByTestId('vault-lock-button')).toHaveAttribute('aria-label', 'Unlock the vault'));
     await user.click(screen.getByTestId('vault-lock-button'));
     expect(await screen.findByTestId('vault-unlock-dialog')).toBeInTheDocument();
+  });
+
+  it('sets how long the vault stays open without use', async () => {
+    const { user, calls } = await openVault();
+    const idle = await screen.findByTestId('vault-idle');
+    expect(idle).toHaveValue('15 minutes');
+    await user.click(idle);
+    await user.click(await screen.findByRole('option', { name: '1 hour' }));
+    await waitFor(() => expect(callsOf(calls, 'vault_set_idle')).toEqual([{ seconds: 3600 }]));
+    await waitFor(() => expect(screen.getByTestId('vault-idle')).toHaveValue('1 hour'));
   });
 
   it('shows each root with its key and versions; without a key, Create key for its administrators only', async () => {

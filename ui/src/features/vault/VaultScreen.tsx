@@ -1,10 +1,10 @@
-import { Alert, Badge, Button, Center, Group, Loader, ScrollArea, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Center, Group, Loader, ScrollArea, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconAlertTriangle, IconLock, IconLockOpen } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { SecretSummary } from '../../bindings';
 import { ErrorNotice } from '../../shared/ErrorNotice';
-import { secretsQuery, vaultStatusQuery } from './api';
+import { secretsQuery, useSetIdleLock, vaultStatusQuery } from './api';
 import { RootKeyCard } from './RootKeyCard';
 import { SecretDetail } from './SecretDetail';
 import { ALL_ROOTS, SecretsPanel } from './SecretsPanel';
@@ -18,6 +18,7 @@ import { useVaultUnlock } from './VaultProvider';
 export function VaultScreen() {
   const status = useQuery(vaultStatusQuery);
   const vault = useVaultUnlock();
+  const setIdle = useSetIdleLock();
   const [rootFilter, setRootFilter] = useState(ALL_ROOTS);
   const secrets = useQuery(secretsQuery(rootFilter === ALL_ROOTS ? null : rootFilter));
   // The row picked, as the list shows it now (a new secret: as created, until the list has it).
@@ -53,7 +54,20 @@ export function VaultScreen() {
               Unlocked
             </Badge>
             <Text size="xs" c="dimmed">
-              {status.data.hasPassphrase ? 'With the passphrase. ' : ''}Locks itself after {idleLabel(status.data.idleLockSeconds)} without use.
+              {status.data.hasPassphrase ? 'With the passphrase. ' : ''}Locks itself after
+            </Text>
+            <Select
+              size="xs"
+              w={130}
+              aria-label="Lock after this long without use"
+              data={idleChoices(status.data.idleLockSeconds)}
+              value={String(status.data.idleLockSeconds)}
+              onChange={(v) => v && void setIdle(Number(v))}
+              allowDeselect={false}
+              data-testid="vault-idle"
+            />
+            <Text size="xs" c="dimmed">
+              without use.
             </Text>
           </Group>
         )}
@@ -94,6 +108,12 @@ export function VaultScreen() {
       </Stack>
     </ScrollArea>
   );
+}
+
+/** The idle times offered, with the current one among them. */
+function idleChoices(current: number): { value: string; label: string }[] {
+  const seconds = [...new Set([5 * 60, 15 * 60, 30 * 60, 60 * 60, 4 * 60 * 60, current])].sort((a, b) => a - b);
+  return seconds.map((s) => ({ value: String(s), label: idleLabel(s) }));
 }
 
 /** "15 minutes", "1 hour", "45 seconds". */

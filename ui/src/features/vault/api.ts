@@ -86,6 +86,18 @@ export function useLockVault() {
   }, [client]);
 }
 
+/** Sets how long the vault stays unlocked without use (for this session). */
+export function useSetIdleLock() {
+  const client = useQueryClient();
+  return useCallback(
+    async (seconds: number): Promise<void> => {
+      await commands.vaultSetIdle(seconds);
+      await client.invalidateQueries({ queryKey: queryKeys.vaultStatus });
+    },
+    [client],
+  );
+}
+
 /** A change to a root's key: its new state goes into the status at once, then what it makes stale is refetched. */
 function useKeyChange<Args extends unknown[]>(run: (rootId: string, ...args: Args) => Promise<TenantKey>) {
   const client = useQueryClient();
