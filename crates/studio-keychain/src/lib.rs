@@ -162,3 +162,85 @@ impl PasswordStore for KeychainPasswords {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Against the real keychain where one answers (`scripts/test` runs the
+    //! tests with a private gnome-keyring and `ECO_REQUIRE_KEYCHAIN=1`, so
+    //! there they cannot skip).
+
+    use super::*;
+
+    fn keychain_answers() -> bool {
+        match probe() {
+            Ok(()) => true,
+            Err(why) => {
+                assert!(
+                    std::env::var_os("ECO_REQUIRE_KEYCHAIN").is_none(),
+                    "ECO_REQUIRE_KEYCHAIN is set but no keychain answers: {why}"
+                );
+                eprintln!("no keychain here ({why}): checked where one runs");
+                false
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_encryption_key_is_kept_read_back_and_discarded() {
+        if !keychain_answers() {
+            return;
+        }
+        let provider = OsKeychain;
+        let key_id = Uuid::now_v7();
+        let (reference, kek) = provider.create(key_id).unwrap();
+        assert_eq!(reference, format!("{VAULT_SERVICE}/{key_id}"));
+        assert_eq!(*provider.open(key_id, &reference).unwrap(), *kek);
+        // Another key's reference is another entry; a malformed one is refused.
+        let other = format!("{VAULT_SERVICE}/{}", Uuid::now_v7());
+        assert!(matches!(
+            provider.open(key_id, &other),
+            Err(CoreError::Vault(VaultError::KeyUnavailable(m))) if m.contains("not in this computer's keychain")
+        ));
+        assert!(matches!(
+            provider.open(key_id, "elsewhere/x"),
+            Err(CoreError::Vault(VaultError::Integrity(_)))
+        ));
+        provider.discard(&reference);
+        assert!(provider.open(key_id, &reference).is_err(), "discarded");
+    }
+
+    #[test]
+    fn a_profile_password_is_kept_replaced_and_forgotten() {
+        if !keychain_answers() {
+            return;
+        }
+        let store = KeychainPasswords;
+        let name = format!("test profile {}", Uuid::now_v7());
+        assert_eq!(store.load(&name).unwrap(), None);
+        store.save(&name, &SecretText::new("first")).unwrap();
+        assert_eq!(store.load(&name).unwrap().unwrap().expose(), "first");
+        store.save(&name, &SecretText::new("second")).unwrap();
+        assert_eq!(store.load(&name).unwrap().unwrap().expose(), "second");
+        store.forget(&name).unwrap();
+        assert_eq!(store.load(&name).unwrap(), None);
+        store.forget(&name).unwrap();
+    }
+
+    #[test]
+    fn without_a_session_bus_the_keychain_is_a_clear_refusal() {
+        // This test runs in its own process (nextest): the variable is its own.
+        std::env::set_var(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/eco-studio-bus",
+        );
+        std::env::remove_var("DISPLAY");
+        let why = OsKeychain::connect()
+            .err()
+            .expect("no keychain without a bus");
+        assert!(why.contains("no OS keychain is reachable"), "{why}");
+        assert!(matches!(
+            KeychainPasswords.load("anything"),
+            Err(CoreError::Forbidden(m)) if m.contains("OS keychain")
+        ));
+    }
+}
