@@ -227,21 +227,28 @@ export async function revealRow(browser, label, { timeout = 10_000 } = {}) {
  * option may add lines below its text (e.g. the value type of a property).
  */
 export async function pickOption(browser, text, { timeout = 10_000 } = {}) {
-  let index = -1;
+  // The option is found and clicked as one element (not by its index in a
+  // second query): a list that re-renders in between (it filters as the
+  // person types) cannot make the click land on another option.
   await browser.waitUntil(
     async () => {
-      index = await browser.execute(
+      const option = await browser.execute(
         (text) =>
-          [...document.querySelectorAll('[role="option"]')].findIndex(
+          [...document.querySelectorAll('[role="option"]')].find(
             (option) => option.offsetParent !== null && option.innerText.trim().split("\n")[0].trim() === text,
-          ),
+          ) ?? null,
         text,
       );
-      return index >= 0;
+      if (!option) return false;
+      try {
+        await (await browser.$(option)).click();
+        return true;
+      } catch {
+        return false; // it went away under the click: look again
+      }
     },
     { timeout, timeoutMsg: `no option "${text}" is shown` },
   );
-  await (await browser.$$('[role="option"]'))[index].click();
 }
 
 /** Clicks the label of a visually hidden input (a chip or a switch draws its input under its label). */

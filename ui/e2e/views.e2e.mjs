@@ -231,6 +231,7 @@ test("its rows are bulk-edited through the view, after a preview", async () => {
   await property.click();
   await property.setValue("Maintenance");
   await pickOption(browser, "Maintenance interval (days)");
+  await waitForValue(() => property.getValue(), (v) => v === "Maintenance interval (days)", { timeoutMsg: "the property was not chosen" });
   const value = await browser.$('[data-testid="bulk-edit-dialog"] [data-testid="prop-input-maintenance_interval_days"]');
   await value.waitForDisplayed({ timeout: 10_000, timeoutMsg: "no value editor for the property" });
   await fillInput(browser, value, "45");
