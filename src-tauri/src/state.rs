@@ -74,7 +74,7 @@ impl AppState {
             jobs: Jobs::new(),
             purge_policy: purge_policy_from_env(),
             view_as: RwLock::new(None),
-            vault: Vault::new(studio_keychain::OsKeychain::connect()),
+            vault: Vault::with_keychain(studio_keychain::OsKeychain::connect),
             passwords: Arc::new(studio_keychain::KeychainPasswords),
         }
     }

@@ -137,7 +137,7 @@ fn identity(role: Option<String>) -> Result<Identity> {
 
 /// The vault of this process, with the OS keychain when one answers.
 fn new_vault() -> Arc<Vault> {
-    Vault::new(studio_keychain::OsKeychain::connect())
+    Vault::with_keychain(studio_keychain::OsKeychain::connect)
 }
 
 /// Reads the passphrase (first line of stdin) when asked to.

@@ -42,7 +42,7 @@ pub async fn status(pool: &PgPool, vault: &Vault) -> CoreResult<VaultStatus> {
         locked: vault.is_locked(),
         has_passphrase: vault.has_passphrase(),
         idle_lock_seconds: u32::try_from(vault.idle_limit().as_secs()).unwrap_or(u32::MAX),
-        keychain_problem: vault.keychain_problem().map(str::to_string),
+        keychain_problem: vault.keychain_problem(),
         roots: out,
     })
 }

@@ -265,6 +265,9 @@ impl KeyProviderKind {
     }
 }
 
+/// How the vault reaches the OS keychain again.
+type Reconnect = Box<dyn Fn() -> Result<Arc<dyn KeyProvider>, String> + Send + Sync>;
+
 /// The unlocked state.
 struct Open {
     passphrase: Option<Arc<PassphraseProvider>>,
@@ -277,9 +280,10 @@ struct Open {
 
 /// The vault of one process: locked, or open with what it has unlocked.
 pub struct Vault {
-    keychain: Option<Arc<dyn KeyProvider>>,
-    /// Why there is no keychain, when there is none.
-    keychain_missing: Option<String>,
+    /// The OS keychain's provider, or why there is none.
+    keychain: Mutex<Result<Arc<dyn KeyProvider>, String>>,
+    /// Tries again to reach the keychain (one unlocked after the start).
+    reconnect: Option<Reconnect>,
     idle_limit: Mutex<Duration>,
     state: Mutex<Option<Open>>,
     argon_params: Argon2Params,
@@ -298,13 +302,9 @@ impl Vault {
     /// there is none (creating an os-keychain key is then refused with
     /// that reason: never a silent fallback).
     pub fn new(keychain: Result<Arc<dyn KeyProvider>, String>) -> Arc<Self> {
-        let (keychain, keychain_missing) = match keychain {
-            Ok(k) => (Some(k), None),
-            Err(why) => (None, Some(why)),
-        };
         Arc::new(Vault {
-            keychain,
-            keychain_missing,
+            keychain: Mutex::new(keychain),
+            reconnect: None,
             idle_limit: Mutex::new(DEFAULT_IDLE_LOCK),
             state: Mutex::new(None),
             argon_params: Argon2Params::DEFAULT,
@@ -338,9 +338,33 @@ impl Vault {
             .is_some_and(|o| o.passphrase.is_some())
     }
 
+    /// A locked vault that reaches the OS keychain with `connect`, now and
+    /// again whenever the keychain is wanted while it was not reachable (a
+    /// keychain unlocked after the start is found without a restart).
+    pub fn with_keychain(
+        connect: impl Fn() -> Result<Arc<dyn KeyProvider>, String> + Send + Sync + 'static,
+    ) -> Arc<Self> {
+        let first = connect();
+        let vault = Vault::new(first);
+        let mut vault = Arc::try_unwrap(vault).expect("a new vault has one owner");
+        vault.reconnect = Some(Box::new(connect));
+        Arc::new(vault)
+    }
+
+    /// The keychain's provider, trying again to reach it if it was not.
+    fn keychain(&self) -> Result<Arc<dyn KeyProvider>, String> {
+        let mut keychain = self.keychain.lock().unwrap_or_else(|p| p.into_inner());
+        if keychain.is_err() {
+            if let Some(reconnect) = &self.reconnect {
+                *keychain = reconnect();
+            }
+        }
+        keychain.clone()
+    }
+
     /// Why the OS keychain cannot be used, or None when it can.
-    pub fn keychain_problem(&self) -> Option<&str> {
-        self.keychain_missing.as_deref()
+    pub fn keychain_problem(&self) -> Option<String> {
+        self.keychain().err()
     }
 
     pub fn idle_limit(&self) -> Duration {
@@ -455,16 +479,9 @@ impl Vault {
     /// The provider named `name`, usable now.
     fn provider(&self, name: &str) -> CoreResult<Arc<dyn KeyProvider>> {
         match name {
-            OS_KEYCHAIN => match &self.keychain {
-                Some(k) => Ok(Arc::clone(k)),
-                None => Err(VaultError::KeyUnavailable(format!(
-                    "no OS keychain is available: {}",
-                    self.keychain_missing
-                        .as_deref()
-                        .unwrap_or("this program has none")
-                ))
-                .into()),
-            },
+            OS_KEYCHAIN => self.keychain().map_err(|why| {
+                VaultError::KeyUnavailable(format!("no OS keychain is available: {why}")).into()
+            }),
             PASSPHRASE => {
                 let state = self.lock_state();
                 let open = state.as_ref().ok_or(VaultError::Locked)?;

@@ -977,3 +977,62 @@ async fn secrets_stay_in_their_root() {
     .expect("a move within the root");
     assert_eq!(reveal(pool, &vault, id, None).await.unwrap(), "kept here");
 }
+
+/// A keychain that answers only after the start is found when wanted: the
+/// vault asks again instead of keeping its first refusal.
+#[tokio::test]
+async fn a_keychain_that_comes_later_is_found_without_a_restart() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    struct InMemory(std::sync::Mutex<std::collections::HashMap<String, [u8; 32]>>);
+    impl vault::KeyProvider for InMemory {
+        fn name(&self) -> &'static str {
+            vault::OS_KEYCHAIN
+        }
+        fn create(&self, key_id: Uuid) -> studio_core::CoreResult<(String, crypto::Key)> {
+            let kek = crypto::random_key()?;
+            self.0.lock().unwrap().insert(key_id.to_string(), *kek);
+            Ok((key_id.to_string(), kek))
+        }
+        fn open(&self, _: Uuid, reference: &str) -> studio_core::CoreResult<crypto::Key> {
+            Ok(zeroize::Zeroizing::new(self.0.lock().unwrap()[reference]))
+        }
+        fn discard(&self, reference: &str) {
+            self.0.lock().unwrap().remove(reference);
+        }
+    }
+
+    let db = test_db().await;
+    let pool = &db.pool;
+    let _ = demo::seed_demo(pool, &owner()).await.unwrap();
+    let root = people::root_by_label(pool, "helios_facilities")
+        .await
+        .unwrap()
+        .unwrap();
+    let unlocked = Arc::new(AtomicBool::new(false));
+    let store: Arc<dyn vault::KeyProvider> = Arc::new(InMemory(Default::default()));
+    let (flag, provider) = (Arc::clone(&unlocked), Arc::clone(&store));
+    let vault = Vault::with_keychain(move || {
+        if flag.load(Ordering::SeqCst) {
+            Ok(Arc::clone(&provider))
+        } else {
+            Err("the keychain is locked".into())
+        }
+    });
+    vault.unlock(pool, None).await.unwrap();
+    assert_eq!(
+        vault.keychain_problem().as_deref(),
+        Some("the keychain is locked")
+    );
+    assert!(matches!(
+        vault::create_key(pool, &vault, &owner(), root, KeyProviderKind::OsKeychain).await,
+        Err(CoreError::Vault(VaultError::KeyUnavailable(_)))
+    ));
+    unlocked.store(true, Ordering::SeqCst);
+    assert_eq!(vault.keychain_problem(), None);
+    let key = vault::create_key(pool, &vault, &owner(), root, KeyProviderKind::OsKeychain)
+        .await
+        .expect("the keychain is found once it answers")
+        .value;
+    assert_eq!(key.provider, "os-keychain");
+}
