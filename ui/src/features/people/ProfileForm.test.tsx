@@ -20,8 +20,13 @@ function open(extra: Record<string, (args: IpcArgs) => unknown> = {}, profiles: 
     session: ADMIN_SESSION,
     handlers: {
       list_profiles: () => saved,
+      // As the core: `replacing` names the profile replaced, whose kept password moves to the new name.
       save_profile: (args) => {
-        saved.push((args as { profile: ConnectionProfile }).profile);
+        const { profile, replacing } = args as { profile: ConnectionProfile; replacing: string | null };
+        const at = replacing === null ? -1 : saved.findIndex((p) => p.name === replacing);
+        if (at === -1) saved.push(profile);
+        else saved.splice(at, 1, profile);
+        if (replacing !== null && replacing !== profile.name && kept.delete(replacing)) kept.add(profile.name);
         return null;
       },
       profile_passwords: () => [...kept],
@@ -250,5 +255,164 @@ describe('the connection profile form', () => {
     expect(callsOf(calls, 'forget_profile_password')).toEqual([{ name: 'Production' }]);
     expect(screen.getByTestId('sign-in-submit')).toBeDisabled();
     expect(screen.queryByTestId('profile-forget-password')).toBeNull();
+  });
+});
+
+async function chooseProfile(user: ReturnType<typeof renderApp>['user'], name: string) {
+  await user.click(screen.getByTestId('sign-in-place'));
+  await user.click(await screen.findByRole('option', { name: new RegExp(`^${name}`) }));
+  return screen.findByTestId('sign-in-profile-summary');
+}
+
+async function openEdit(user: ReturnType<typeof renderApp>['user'], name: string) {
+  await openSignIn(user);
+  await chooseProfile(user, name);
+  await user.click(screen.getByTestId('profile-edit'));
+  return screen.findByTestId('profile-name');
+}
+
+describe('editing a saved profile', () => {
+  const lab: ConnectionProfile = { name: 'Lab', host: 'lab.example.org', port: 6543, database: 'eco_lab', user: 'bob', tls: 'prefer', allowPlaintext: true };
+
+  it('offers editing only for a chosen profile and opens the form filled with it', async () => {
+    const { calls, user } = open({}, [production, lab]);
+    await openSignIn(user);
+    expect(screen.queryByTestId('profile-edit')).toBeNull();
+    await chooseProfile(user, 'Lab');
+    expect(screen.getByTestId('profile-edit')).toHaveAccessibleName('Edit the profile Lab');
+    await user.click(screen.getByTestId('profile-edit'));
+    expect(await screen.findByRole('dialog', { name: 'Edit the connection profile' })).toBeInTheDocument();
+    expect(screen.getByTestId('profile-name')).toHaveValue('Lab');
+    expect(screen.getByTestId('profile-host')).toHaveValue('lab.example.org');
+    expect(screen.getByTestId('profile-port')).toHaveValue('6543');
+    expect(screen.getByTestId('profile-database')).toHaveValue('eco_lab');
+    expect(screen.getByTestId('profile-user')).toHaveValue('bob');
+    expect(screen.getByTestId('profile-tls')).toHaveValue('Prefer TLS');
+    expect(screen.getByTestId('profile-allow-plaintext')).toBeChecked();
+    expect(screen.getByTestId('profile-password')).toHaveValue('');
+    // No password is kept for it: nothing says one will be used.
+    expect(screen.getByTestId('profile-password')).not.toHaveAttribute('placeholder');
+    // Cancel changes nothing and goes back to the same profile.
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(await screen.findByTestId('sign-in-profile-summary')).toHaveTextContent('lab.example.org:6543, database eco_lab, TLS prefer');
+    expect(screen.getByTestId('sign-in-place')).toHaveValue('Lab');
+    expect(callsOf(calls, 'save_profile')).toHaveLength(0);
+  });
+
+  it('saves the changes in place of the old profile and keeps it chosen', async () => {
+    const { calls, user } = open({}, [production, lab]);
+    await openEdit(user, 'Production');
+    await user.type(screen.getByTestId('profile-port'), '{Backspace}3');
+    await user.clear(screen.getByTestId('profile-database'));
+    await user.type(screen.getByTestId('profile-database'), 'eco_prod');
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(callsOf(calls, 'save_profile')).toHaveLength(1));
+    expect(callsOf(calls, 'save_profile')[0]).toEqual({
+      profile: { ...production, port: 5433, database: 'eco_prod' },
+      replacing: 'Production',
+    });
+    expect(await screen.findByTestId('sign-in-profile-summary')).toHaveTextContent('db.example.org:5433, database eco_prod, TLS verify-full');
+    expect(screen.getByTestId('sign-in-place')).toHaveValue('Production');
+    await user.click(screen.getByTestId('sign-in-place'));
+    expect((await screen.findAllByRole('option')).map((o) => o.textContent)).toEqual(["This computer's database", 'Production', 'Lab']);
+  });
+
+  it('keeps a renamed profile chosen under its new name, with its kept password', async () => {
+    const { calls, user } = open({}, [production, lab], ['Production']);
+    await openEdit(user, 'Production');
+    await user.clear(screen.getByTestId('profile-name'));
+    await user.type(screen.getByTestId('profile-name'), 'Production EU');
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(callsOf(calls, 'save_profile')).toHaveLength(1));
+    expect(callsOf(calls, 'save_profile')[0]).toEqual({ profile: { ...production, name: 'Production EU' }, replacing: 'Production' });
+    // No password typed: none is sent to the keychain (the core moves the kept one).
+    expect(callsOf(calls, 'remember_profile_password')).toHaveLength(0);
+    await waitFor(() => expect(screen.getByTestId('sign-in-place')).toHaveValue('Production EU'));
+    expect(await screen.findByTestId('profile-password-kept-Production EU')).toBeInTheDocument();
+    expect(screen.getByTestId('sign-in-profile-summary')).toHaveTextContent('db.example.org:5432, database eco, TLS verify-full');
+    await user.click(screen.getByTestId('sign-in-place'));
+    expect((await screen.findAllByRole('option')).map((o) => o.textContent)).toEqual(["This computer's database", 'Production EU', 'Lab']);
+    await user.keyboard('{Escape}');
+    // Signing in goes through the new name, with the kept password.
+    await user.click(screen.getByTestId('sign-in-submit'));
+    await waitFor(() => expect(callsOf(calls, 'sign_in')).toHaveLength(1));
+    expect(input(callsOf(calls, 'sign_in')[0])).toEqual({ profile: 'Production EU', user: null, password: null });
+  });
+
+  it('keeps the TLS mode as saved whatever the host', async () => {
+    const pinned: ConnectionProfile = { name: 'Pinned', host: 'db.example.org', port: 5432, database: 'eco', user: 'alice', tls: 'require', allowPlaintext: false };
+    const local: ConnectionProfile = { name: 'Local', host: 'localhost', port: 5432, database: 'eco', user: 'alice', tls: 'verify-full', allowPlaintext: false };
+    const { calls, user } = open({}, [pinned, local]);
+    await openEdit(user, 'Local');
+    // A new profile for localhost would start with "prefer"; this one keeps its mode.
+    const tls = screen.getByTestId('profile-tls');
+    expect(tls).toHaveValue('Require TLS, check the certificate');
+    await user.clear(screen.getByTestId('profile-host'));
+    await user.type(screen.getByTestId('profile-host'), '127.0.0.1');
+    expect(tls).toHaveValue('Require TLS, check the certificate');
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(callsOf(calls, 'save_profile')).toHaveLength(1));
+    expect(callsOf(calls, 'save_profile')[0]).toEqual({ profile: { ...local, host: '127.0.0.1' }, replacing: 'Local' });
+
+    await user.click(await screen.findByTestId('profile-edit'));
+    await user.clear(await screen.findByTestId('profile-host'));
+    await user.type(screen.getByTestId('profile-host'), 'localhost');
+    expect(screen.getByTestId('profile-tls')).toHaveValue('Require TLS, check the certificate');
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+
+    await chooseProfile(user, 'Pinned');
+    await user.click(screen.getByTestId('profile-edit'));
+    expect(await screen.findByTestId('profile-tls')).toHaveValue('Require TLS');
+    await user.clear(screen.getByTestId('profile-host'));
+    await user.type(screen.getByTestId('profile-host'), 'localhost');
+    expect(screen.getByTestId('profile-tls')).toHaveValue('Require TLS');
+  });
+
+  it('takes a profile saved without a TLS mode as the core does', async () => {
+    const bare = { name: 'Bare', host: 'localhost', port: 5432, database: 'eco', user: 'alice' } as ConnectionProfile;
+    const { calls, user } = open({}, [bare]);
+    await openEdit(user, 'Bare');
+    expect(screen.getByTestId('profile-tls')).toHaveValue('Require TLS, check the certificate');
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(callsOf(calls, 'save_profile')).toHaveLength(1));
+    expect(callsOf(calls, 'save_profile')[0]).toEqual({ profile: { ...bare, tls: 'verify-full', allowPlaintext: false }, replacing: 'Bare' });
+  });
+
+  it('tests the connection with the kept password when none is typed, even before a rename is saved', async () => {
+    const { calls, user } = open({}, [production], ['Production']);
+    await openEdit(user, 'Production');
+    const password = screen.getByTestId('profile-password');
+    expect(password).toHaveAttribute('placeholder', 'The kept password will be used');
+    await user.click(screen.getByTestId('profile-test'));
+    expect(await screen.findByTestId('profile-test-result')).toHaveTextContent('Connected');
+    expect(callsOf(calls, 'test_connection')).toEqual([{ profile: production, password: null }]);
+    // Renamed but not saved: the keychain still keeps the password under the old name.
+    await user.type(screen.getByTestId('profile-name'), ' EU');
+    await user.click(screen.getByTestId('profile-test'));
+    await waitFor(() => expect(callsOf(calls, 'test_connection')).toHaveLength(2));
+    expect(callsOf(calls, 'test_connection')[1]).toEqual({ profile: production, password: null });
+    // A typed password is tested as typed, on the profile as it stands.
+    await user.type(password, 'pw');
+    await user.click(screen.getByTestId('profile-test'));
+    await waitFor(() => expect(callsOf(calls, 'test_connection')).toHaveLength(3));
+    expect(callsOf(calls, 'test_connection')[2]).toEqual({ profile: { ...production, name: 'Production EU' }, password: 'pw' });
+    expect(callsOf(calls, 'save_profile')).toHaveLength(0);
+  });
+
+  it('keeps a newly typed password under the new name when asked', async () => {
+    const { calls, user } = open({}, [production], ['Production']);
+    await openEdit(user, 'Production');
+    await user.clear(screen.getByTestId('profile-name'));
+    await user.type(screen.getByTestId('profile-name'), 'Prod');
+    await user.type(screen.getByTestId('profile-password'), 'new-pw');
+    await user.click(screen.getByTestId('profile-remember-password'));
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(callsOf(calls, 'remember_profile_password')).toHaveLength(1));
+    const order = calls.map((c) => c.cmd).filter((cmd) => cmd === 'save_profile' || cmd === 'remember_profile_password');
+    expect(order).toEqual(['save_profile', 'remember_profile_password']);
+    expect(callsOf(calls, 'save_profile')[0]).toEqual({ profile: { ...production, name: 'Prod' }, replacing: 'Production' });
+    expect(callsOf(calls, 'remember_profile_password')[0]).toEqual({ name: 'Prod', password: 'new-pw' });
+    expect(await screen.findByTestId('profile-password-kept-Prod')).toBeInTheDocument();
+    expect(screen.getByTestId('sign-in-place')).toHaveValue('Prod');
   });
 });

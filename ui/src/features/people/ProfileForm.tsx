@@ -38,14 +38,35 @@ type TestState =
   | { state: 'passed'; report: ConnectionReport }
   | { state: 'failed'; error: unknown; profile: ConnectionProfile };
 
+/** The form's inputs for a new profile, or for the saved `profile`. */
+function draftOf(profile: ConnectionProfile | null): Draft {
+  if (!profile) return { name: '', host: '', port: 5432, database: 'eco_studio', user: '', tls: 'verify-full', allowPlaintext: false };
+  const { name, host, port, database, user } = profile;
+  // What the core assumes for a profile saved without them.
+  return { name, host, port, database, user, tls: profile.tls ?? 'verify-full', allowPlaintext: profile.allowPlaintext ?? false };
+}
+
+type Props = {
+  onClose: () => void;
+  /** Called with the saved profile's (new) name. */
+  onSaved: (name: string) => void;
+  /** The saved profile to change (it is replaced under its old name); none: a new one. */
+  editing?: ConnectionProfile | null;
+  /** Whether the OS keychain keeps a password for `editing`. */
+  passwordKept?: boolean;
+};
+
 /**
- * A new connection profile: where a server is, as whom and how securely.
- * The password typed here is only used to test the connection and, when
- * asked, kept in the OS keychain; it never goes to a file.
+ * A new connection profile, or changes to a saved one: where a server is,
+ * as whom and how securely. The password typed here is only used to test
+ * the connection and, when asked, kept in the OS keychain; it never goes to
+ * a file. A saved profile keeps its kept password (under its new name when
+ * renamed); its TLS mode stays as chosen whatever the host.
  */
-export function ProfileDialog({ onClose, onSaved }: { onClose: () => void; onSaved: (name: string) => void }) {
-  const [draft, setDraft] = useState<Draft>({ name: '', host: '', port: 5432, database: 'eco_studio', user: '', tls: 'verify-full', allowPlaintext: false });
-  const [tlsChosen, setTlsChosen] = useState(false);
+export function ProfileDialog({ onClose, onSaved, editing = null, passwordKept = false }: Props) {
+  const [draft, setDraft] = useState<Draft>(() => draftOf(editing));
+  // A saved profile's mode was chosen before: the host no longer sets it.
+  const [tlsChosen, setTlsChosen] = useState(editing !== null);
   const [password, setPassword] = useState('');
   const [remember, setRemember] = useState(false);
   const [test, setTest] = useState<TestState>({ state: 'idle' });
@@ -63,12 +84,16 @@ export function ProfileDialog({ onClose, onSaved }: { onClose: () => void; onSav
   const canSubmit = draft.name.trim() !== '' && draft.host.trim() !== '' && draft.database.trim() !== '' && draft.user.trim() !== '';
   const testError = test.state === 'failed' ? test.error : null;
 
+  // The kept password stays under the old name until the profile is saved.
+  const usesKept = editing !== null && passwordKept && password === '';
+
   const runTest = async () => {
     const run = ++testRun.current;
     const tested = profile();
     setTest({ state: 'running' });
     try {
-      const report = await testConnection(tested, password === '' ? null : password);
+      // No password: the backend uses the one kept for the name it is given.
+      const report = await testConnection(editing && password === '' ? { ...tested, name: editing.name } : tested, password === '' ? null : password);
       if (run === testRun.current) setTest({ state: 'passed', report });
     } catch (error) {
       if (run === testRun.current) setTest({ state: 'failed', error, profile: tested });
@@ -77,7 +102,7 @@ export function ProfileDialog({ onClose, onSaved }: { onClose: () => void; onSav
 
   const save = async () => {
     const saved = profile();
-    await saveProfile(saved);
+    await saveProfile(saved, editing?.name ?? null);
     const name = saved.name.trim();
     if (remember && password !== '') {
       try {
@@ -91,7 +116,7 @@ export function ProfileDialog({ onClose, onSaved }: { onClose: () => void; onSav
   };
 
   return (
-    <FormDialog title="A server to sign in to" fields={PROFILE_FIELDS} canSubmit={canSubmit} onSubmit={save} onClose={onClose} submitLabel="Save profile" submitTestId="profile-save">
+    <FormDialog title={editing ? 'Edit the connection profile' : 'A server to sign in to'} fields={PROFILE_FIELDS} canSubmit={canSubmit} onSubmit={save} onClose={onClose} submitLabel="Save profile" submitTestId="profile-save">
       {(error) => {
         const errorOf = (field: string) => fieldError(error, field) ?? fieldError(testError, field);
         return (
@@ -150,7 +175,12 @@ export function ProfileDialog({ onClose, onSaved }: { onClose: () => void; onSav
             )}
             <PasswordInput
               label="Password"
-              description="Used to test the connection and, if you ask, kept in the OS keychain; never written to a file."
+              description={
+                usesKept
+                  ? 'Leave empty to test with the password the OS keychain keeps; a typed one is used to test and, if you ask, kept instead.'
+                  : 'Used to test the connection and, if you ask, kept in the OS keychain; never written to a file.'
+              }
+              placeholder={editing && passwordKept ? 'The kept password will be used' : undefined}
               value={password}
               onChange={(e) => {
                 testRun.current += 1;

@@ -18,7 +18,10 @@ function open(extra: Record<string, (args: IpcArgs) => unknown> = {}, profiles: 
       current_session: () => session,
       list_profiles: () => saved,
       save_profile: (args) => {
-        saved.push((args as { profile: ConnectionProfile }).profile);
+        const { profile, replacing } = args as { profile: ConnectionProfile; replacing: string | null };
+        const at = replacing === null ? -1 : saved.findIndex((p) => p.name === replacing);
+        if (at === -1) saved.push(profile);
+        else saved.splice(at, 1, profile);
         return null;
       },
       sign_in: () => {
@@ -95,6 +98,30 @@ describe('switching person', () => {
     await user.click(screen.getByTestId('sign-in-submit'));
     await waitFor(() => expect(callsOf(calls, 'sign_in')).toHaveLength(1));
     expect(input(callsOf(calls, 'sign_in')[0])).toEqual({ profile: 'Field office', user: 'alice', password: 'pw' });
+  });
+
+  it('edits a chosen server profile, then signs in through it under its new name', async () => {
+    const field: ConnectionProfile = { name: 'Field office', host: 'db.field.example', port: 5432, database: 'eco_studio', user: 'alice', tls: 'require', allowPlaintext: false };
+    const { calls, user } = open({}, [field]);
+    await openDialog(user);
+    await user.click(screen.getByTestId('sign-in-place'));
+    await user.click(await screen.findByRole('option', { name: 'Field office' }));
+    await user.click(await screen.findByTestId('profile-edit'));
+    expect(await screen.findByRole('dialog', { name: 'Edit the connection profile' })).toBeInTheDocument();
+    expect(screen.getByTestId('profile-name')).toHaveValue('Field office');
+    await user.type(screen.getByTestId('profile-name'), ' 2');
+    await user.clear(screen.getByTestId('profile-user'));
+    await user.type(screen.getByTestId('profile-user'), 'carol');
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(callsOf(calls, 'save_profile')).toHaveLength(1));
+    expect(callsOf(calls, 'save_profile')[0]).toEqual({ profile: { ...field, name: 'Field office 2', user: 'carol' }, replacing: 'Field office' });
+    await waitFor(() => expect(screen.getByTestId('sign-in-place')).toHaveValue('Field office 2'));
+    expect(screen.getByTestId('sign-in-profile-summary')).toHaveTextContent('db.field.example:5432, database eco_studio, TLS require');
+    expect(screen.getByTestId('sign-in-user')).toHaveAttribute('placeholder', 'carol');
+    await user.type(screen.getByTestId('sign-in-password'), 'pw');
+    await user.click(screen.getByTestId('sign-in-submit'));
+    await waitFor(() => expect(callsOf(calls, 'sign_in')).toHaveLength(1));
+    expect(input(callsOf(calls, 'sign_in')[0])).toEqual({ profile: 'Field office 2', user: 'carol', password: 'pw' });
   });
 
   it('leaves the People view for the registry when the new person manages no people', async () => {

@@ -1,8 +1,9 @@
 import { Badge, Button, Group, PasswordInput, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
-import { IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconKey, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { ConnectionProfile } from '../../bindings';
 import { describeError, fieldError } from '../../ipc/errors';
 import { FormDialog } from '../../shared/FormDialog';
 import { forgetProfilePassword, profilePasswordsQuery, profilesQuery, removeProfile, useSignIn } from './api';
@@ -20,6 +21,7 @@ const SIGN_IN_FIELDS = ['user', 'password', 'profile'] as const;
  * kept nowhere; a profile's own role may use the password the OS keychain
  * keeps for it. On a refusal the password is cleared and nothing else changes.
  * `startWithNewProfile` opens it on the form of a new server profile.
+ * A chosen profile can be changed (renamed too) or removed.
  */
 export function SignInDialog({ onClose, startWithNewProfile = false }: { onClose: () => void; startWithNewProfile?: boolean }) {
   const profiles = useQuery(profilesQuery);
@@ -30,7 +32,8 @@ export function SignInDialog({ onClose, startWithNewProfile = false }: { onClose
   const [asAdministrator, setAsAdministrator] = useState(true);
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
-  const [editing, setEditing] = useState(startWithNewProfile);
+  // The profile form, if open: on a new profile (null) or on a saved one.
+  const [form, setForm] = useState<{ editing: ConnectionProfile | null } | null>(startWithNewProfile ? { editing: null } : null);
   const profile = profiles.data?.find((p) => p.name === place) ?? null;
   // Without the keychain's answer no password counts as kept.
   const kept = new Set(passwords.data ?? []);
@@ -85,13 +88,17 @@ export function SignInDialog({ onClose, startWithNewProfile = false }: { onClose
     }
   };
 
-  if (editing) {
+  if (form) {
     return (
       <ProfileDialog
-        onClose={() => setEditing(false)}
+        key={form.editing?.name ?? ''}
+        editing={form.editing}
+        passwordKept={!!form.editing && kept.has(form.editing.name)}
+        onClose={() => setForm(null)}
         onSaved={(name) => {
+          // The kept passwords are read again with the profiles (a rename moves one).
           void queryClient.invalidateQueries(profilesQuery).then(() => choose(name));
-          setEditing(false);
+          setForm(null);
         }}
       />
     );
@@ -118,9 +125,21 @@ export function SignInDialog({ onClose, startWithNewProfile = false }: { onClose
               error={fieldError(error, 'profile')}
               data-testid="sign-in-place"
             />
-            <Button variant="default" leftSection={<IconPlus size={14} />} onClick={() => setEditing(true)} data-testid="sign-in-new-profile">
+            <Button variant="default" leftSection={<IconPlus size={14} />} onClick={() => setForm({ editing: null })} data-testid="sign-in-new-profile">
               Server…
             </Button>
+            {profile && (
+              <Button
+                variant="subtle"
+                color="gray"
+                aria-label={`Edit the profile ${profile.name}`}
+                title={`Edit the profile ${profile.name}`}
+                onClick={() => setForm({ editing: profile })}
+                data-testid="profile-edit"
+              >
+                <IconPencil size={16} />
+              </Button>
+            )}
             {profile && (
               <Button
                 variant="subtle"
