@@ -81,7 +81,7 @@ fn keychain() -> Check {
     // answers, without storing anything.
     let (ok, detail) = match studio_keychain::probe() {
         Ok(()) => (true, "the OS keychain (Secret Service) answers".to_string()),
-        Err(why) => (false, why),
+        Err(why) => (false, why.0),
     };
     Check {
         name: "OS keychain",

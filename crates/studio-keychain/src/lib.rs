@@ -12,7 +12,7 @@ use std::sync::Arc;
 use studio_core::error::{CoreError, CoreResult, VaultError};
 use studio_core::profiles::PasswordStore;
 use studio_core::vault::crypto::{self, Key, KEY_LEN};
-use studio_core::vault::{KeyProvider, SecretText, OS_KEYCHAIN};
+use studio_core::vault::{KeyProvider, KeychainUnavailable, SecretText, OS_KEYCHAIN};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
@@ -41,11 +41,11 @@ fn unavailable(err: &keyring::Error) -> CoreError {
 
 /// Checks that a keychain answers here: a read of an entry that need not
 /// exist must come back as "found" or "no entry".
-pub fn probe() -> Result<(), String> {
+pub fn probe() -> Result<(), KeychainUnavailable> {
     let entry = keyring::Entry::new(VAULT_SERVICE, "probe").map_err(|e| explain(&e))?;
     match entry.get_secret() {
         Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
-        Err(e) => Err(explain(&e)),
+        Err(e) => Err(explain(&e).into()),
     }
 }
 
@@ -57,7 +57,7 @@ pub struct OsKeychain;
 impl OsKeychain {
     /// The provider when a keychain answers here, else why not (for
     /// `Vault::new`).
-    pub fn connect() -> Result<Arc<dyn KeyProvider>, String> {
+    pub fn connect() -> Result<Arc<dyn KeyProvider>, KeychainUnavailable> {
         probe()?;
         Ok(Arc::new(OsKeychain))
     }
@@ -237,7 +237,7 @@ mod tests {
         let why = OsKeychain::connect()
             .err()
             .expect("no keychain without a bus");
-        assert!(why.contains("no OS keychain is reachable"), "{why}");
+        assert!(why.0.contains("no OS keychain is reachable"), "{why}");
         assert!(matches!(
             KeychainPasswords.load("anything"),
             Err(CoreError::Forbidden(m)) if m.contains("OS keychain")

@@ -265,8 +265,26 @@ impl KeyProviderKind {
     }
 }
 
+/// Why the OS keychain cannot be used (no Secret Service, a locked
+/// keychain, ...), in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct KeychainUnavailable(pub String);
+
+impl From<&str> for KeychainUnavailable {
+    fn from(why: &str) -> Self {
+        KeychainUnavailable(why.to_string())
+    }
+}
+
+impl From<String> for KeychainUnavailable {
+    fn from(why: String) -> Self {
+        KeychainUnavailable(why)
+    }
+}
+
 /// How the vault reaches the OS keychain again.
-type Reconnect = Box<dyn Fn() -> Result<Arc<dyn KeyProvider>, String> + Send + Sync>;
+type Reconnect = Box<dyn Fn() -> Result<Arc<dyn KeyProvider>, KeychainUnavailable> + Send + Sync>;
 
 /// The unlocked state.
 struct Open {
@@ -281,7 +299,7 @@ struct Open {
 /// The vault of one process: locked, or open with what it has unlocked.
 pub struct Vault {
     /// The OS keychain's provider, or why there is none.
-    keychain: Mutex<Result<Arc<dyn KeyProvider>, String>>,
+    keychain: Mutex<Result<Arc<dyn KeyProvider>, KeychainUnavailable>>,
     /// Tries again to reach the keychain (one unlocked after the start).
     reconnect: Option<Reconnect>,
     idle_limit: Mutex<Duration>,
@@ -301,7 +319,7 @@ impl Vault {
     /// A locked vault. `keychain` is the OS keychain's provider, or why
     /// there is none (creating an os-keychain key is then refused with
     /// that reason: never a silent fallback).
-    pub fn new(keychain: Result<Arc<dyn KeyProvider>, String>) -> Arc<Self> {
+    pub fn new(keychain: Result<Arc<dyn KeyProvider>, KeychainUnavailable>) -> Arc<Self> {
         Arc::new(Vault {
             keychain: Mutex::new(keychain),
             reconnect: None,
@@ -314,7 +332,7 @@ impl Vault {
     /// Like [`Vault::new`], with other Argon2id costs for new passphrase
     /// keys (tests and benchmarks use small ones).
     pub fn with_argon_params(
-        keychain: Result<Arc<dyn KeyProvider>, String>,
+        keychain: Result<Arc<dyn KeyProvider>, KeychainUnavailable>,
         params: Argon2Params,
     ) -> Arc<Self> {
         let vault = Vault::new(keychain);
@@ -342,7 +360,7 @@ impl Vault {
     /// again whenever the keychain is wanted while it was not reachable (a
     /// keychain unlocked after the start is found without a restart).
     pub fn with_keychain(
-        connect: impl Fn() -> Result<Arc<dyn KeyProvider>, String> + Send + Sync + 'static,
+        connect: impl Fn() -> Result<Arc<dyn KeyProvider>, KeychainUnavailable> + Send + Sync + 'static,
     ) -> Arc<Self> {
         let first = connect();
         let vault = Vault::new(first);
@@ -352,7 +370,7 @@ impl Vault {
     }
 
     /// The keychain's provider, trying again to reach it if it was not.
-    fn keychain(&self) -> Result<Arc<dyn KeyProvider>, String> {
+    fn keychain(&self) -> Result<Arc<dyn KeyProvider>, KeychainUnavailable> {
         let mut keychain = self.keychain.lock().unwrap_or_else(|p| p.into_inner());
         if keychain.is_err() {
             if let Some(reconnect) = &self.reconnect {
@@ -364,7 +382,7 @@ impl Vault {
 
     /// Why the OS keychain cannot be used, or None when it can.
     pub fn keychain_problem(&self) -> Option<String> {
-        self.keychain().err()
+        self.keychain().err().map(|why| why.0)
     }
 
     pub fn idle_limit(&self) -> Duration {
