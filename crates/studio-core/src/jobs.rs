@@ -1,8 +1,10 @@
 //! Background jobs: long operations that run on their own task, report
 //! progress and can be cancelled until they commit: moves of subtrees above
-//! [`BACKGROUND_MOVE_THRESHOLD`] rows and bulk edits of more than
-//! [`BACKGROUND_BULK_THRESHOLD`] entities. The decision to run inline or in
-//! the background is made here, so every front end works the same way.
+//! [`BACKGROUND_MOVE_THRESHOLD`] rows, bulk edits of more than
+//! [`BACKGROUND_BULK_THRESHOLD`] entities, exports to a file, and rewraps
+//! of a root's secrets (whose batches each commit, so a cancel keeps what
+//! was done). The decision to run inline or in the background is made
+//! here, so every front end works the same way.
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -17,17 +17,23 @@
 //!   capabilities on roots, the security checker; row-level security in
 //!   the database enforces them;
 //! - `bulk/`: one edit applied to many entities, previewed, all or nothing;
-//! - `jobs`: background jobs (large moves and bulk edits), `progress`:
-//!   progress and cancel;
+//! - `views/`: the view document, its compiler, pages, counts, export and
+//!   saved views;
+//! - `vault/`: envelope-encrypted secrets per root (keys and versions,
+//!   rotation, rewrap, reveal), the key providers' trait and the lock;
+//! - `jobs`: background jobs (large moves, bulk edits, exports, rewraps),
+//!   `progress`: progress and cancel;
 //! - `demo/`: the demo registry and the estate's entity types (data);
 //! - `startup`: opening the database the studio works on, as whom;
-//!   `profiles`: the servers a person signs in to (no passwords);
+//!   `profiles`: the servers a person signs in to (passwords only through
+//!   a `PasswordStore`, the keychain), their TLS rules and connection test;
 //! - `error`, `constraints`, `records`: the shared error type, what each
 //!   schema constraint means, the records several domains share.
 //!
 //! Invariants:
-//! - Nothing here knows about windows, webviews or keychains, so all of it
-//!   is testable against a plain database.
+//! - Nothing here knows about windows, webviews or keychains (a keychain
+//!   comes in through `vault::KeyProvider` and `profiles::PasswordStore`),
+//!   so all of it is testable against a plain database.
 //! - Every mutation has a transaction form (`*_in(&mut PgConnection, ..)`)
 //!   and a pool form (`db::transaction`, retried on collisions), and records
 //!   what it did through [`change::record`] in its own transaction.
