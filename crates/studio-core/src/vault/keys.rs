@@ -113,6 +113,13 @@ pub(super) async fn load_key(
     }))
 }
 
+/// The root's key as just written in this transaction.
+async fn reload_key(tx: &mut PgConnection, root_id: Uuid) -> CoreResult<TenantKey> {
+    load_key(tx, root_id, true)
+        .await?
+        .ok_or_else(|| CoreError::Database("the root's key is missing after its change".into()))
+}
+
 /// Refuses unless `root_id` is a root the session administers.
 async fn require_root_admin(conn: &mut PgConnection, root_id: Uuid) -> CoreResult<()> {
     let parent: Option<Option<Uuid>> = sqlx::query_scalar(
@@ -211,9 +218,7 @@ async fn insert_key_in(
         .bind(crypto::ALGORITHM)
         .execute(&mut *tx)
         .await?;
-    let key = load_key(tx, root_id, true)
-        .await?
-        .ok_or_else(|| CoreError::Database("the new key is missing".into()))?;
+    let key = reload_key(tx, root_id).await?;
     change::record(
         tx,
         actor,
@@ -288,9 +293,7 @@ pub async fn rotate_key_in(
         .bind(key_id)
         .execute(&mut *tx)
         .await?;
-    let key = load_key(tx, root_id, true)
-        .await?
-        .ok_or_else(|| CoreError::Database("the key is missing".into()))?;
+    let key = reload_key(tx, root_id).await?;
     change::record(
         tx,
         actor,
@@ -359,9 +362,7 @@ pub async fn set_minimum_version_in(
     .bind(minimum)
     .execute(&mut *tx)
     .await?;
-    let key = load_key(tx, root_id, true)
-        .await?
-        .ok_or_else(|| CoreError::Database("the key is missing".into()))?;
+    let key = reload_key(tx, root_id).await?;
     change::record(
         tx,
         actor,

@@ -20,7 +20,7 @@ use studio_core::testing::test_db;
 use studio_core::{Actor, CoreError, Rule, Source};
 use uuid::Uuid;
 
-use crate::common::Captured;
+use crate::common::capture_logs;
 
 fn actor() -> Actor {
     Actor::new(None, Source::Test)
@@ -1059,13 +1059,7 @@ fn every_value_type_round_trips_valid_values_and_refuses_invalid_ones() {
 /// into events, the read model or a history read: only the pane shows them.
 #[test]
 fn sensitive_values_appear_in_no_log_audit_row_event_or_history() {
-    let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(logs.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = capture_logs();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -15,7 +15,7 @@ use studio_core::vault::{self, CreateSecret, KeyProviderKind, SecretText, Vault}
 use studio_core::{db, demo, Actor, Change, CoreError, Source};
 use uuid::Uuid;
 
-use crate::common::Captured;
+use crate::common::capture_logs;
 
 fn owner() -> Actor {
     Actor::new(None, Source::Test)
@@ -750,13 +750,7 @@ fn files_holding_since(
 /// holds it.
 #[test]
 fn a_canary_value_appears_nowhere_but_in_the_reveal() {
-    let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(logs.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = capture_logs();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
