@@ -93,6 +93,18 @@ pub enum RegistryChange {
     },
     /// Many entities changed at once (a bulk load): reload everything.
     Reloaded,
+    /// Readings were imported: every chart may show more now.
+    MetricsChanged,
+    /// An alert was raised, acknowledged or resolved.
+    #[serde(rename_all = "camelCase")]
+    AlertsChanged {
+        entity_id: Uuid,
+    },
+    /// A dashboard was created, saved, deleted or restored.
+    #[serde(rename_all = "camelCase")]
+    DashboardsChanged {
+        id: Uuid,
+    },
     /// A saved view was created, changed, deleted or restored.
     #[serde(rename_all = "camelCase")]
     ViewsChanged {
@@ -189,6 +201,18 @@ impl From<&Change> for RegistryChange {
                 root_id: Some(*root_id),
                 secret_id: None,
             },
+            Change::MetricsImported { .. } => RegistryChange::MetricsChanged,
+            Change::AlertRaised { alert } => RegistryChange::AlertsChanged {
+                entity_id: alert.entity_id,
+            },
+            Change::AlertChanged { after, .. } => RegistryChange::AlertsChanged {
+                entity_id: after.entity_id,
+            },
+            Change::DashboardSaved { after: d, .. }
+            | Change::DashboardDeleted { dashboard: d }
+            | Change::DashboardRestored { dashboard: d } => {
+                RegistryChange::DashboardsChanged { id: d.id }
+            }
             Change::SecretVersionWritten {
                 root_id, secret_id, ..
             }
@@ -259,6 +283,12 @@ pub enum JobState {
         rewrapped: i64,
         key_version: i32,
         remaining: i64,
+    },
+    /// An import of readings ended (see the report: it may have stored
+    /// nothing when bad records abort it).
+    #[serde(rename_all = "camelCase")]
+    Imported {
+        report: studio_core::metrics::ImportReport,
     },
     Cancelled,
     #[serde(rename_all = "camelCase")]
@@ -331,6 +361,10 @@ pub fn job_listener(app: AppHandle) -> studio_core::jobs::JobListener {
                                 remaining: outcome.remaining,
                             },
                         )
+                    }
+                    JobOutcome::Imported(applied) => {
+                        let report = announce(&app, &Source::Job { job_id }, applied);
+                        (total, JobState::Imported { report })
                     }
                     JobOutcome::Cancelled => (0, JobState::Cancelled),
                     JobOutcome::Failed(e) => (0, JobState::Failed { error: e.into() }),

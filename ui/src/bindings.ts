@@ -188,6 +188,26 @@ export const commands = {
 	writeSecret: (input: WriteSecret) => typedError<SecretVersionInfo, AppError>(__TAURI_INVOKE("write_secret", { input })),
 	/**  Decrypts a version of a secret for the person (audited with `reason`). */
 	revealSecret: (secretId: string, version: number | null, reason: string) => typedError<RevealedSecret, AppError>(__TAURI_INVOKE("reveal_secret", { secretId, version, reason })),
+	/**  The live dashboards the person sees. */
+	listDashboards: () => typedError<DashboardSummary[], AppError>(__TAURI_INVOKE("list_dashboards")),
+	/**  One dashboard with its widgets. */
+	getDashboard: (id: string) => typedError<Dashboard, AppError>(__TAURI_INVOKE("get_dashboard", { id })),
+	/**  Creates a dashboard (no id) or saves one over the version loaded. */
+	saveDashboard: (input: SaveDashboard) => typedError<Dashboard, AppError>(__TAURI_INVOKE("save_dashboard", { input })),
+	deleteDashboard: (input: VersionedId) => typedError<Dashboard, AppError>(__TAURI_INVOKE("delete_dashboard", { input })),
+	restoreDashboard: (input: VersionedId) => typedError<Dashboard, AppError>(__TAURI_INVOKE("restore_dashboard", { input })),
+	/**  What one widget shows, for the dashboard's variables and filters. */
+	widgetData: (request: WidgetRequest) => typedError<WidgetData, AppError>(__TAURI_INVOKE("widget_data", { request })),
+	/**  The metrics the person sees, with their series counts. */
+	listMetrics: () => typedError<MetricInfo[], AppError>(__TAURI_INVOKE("list_metrics")),
+	/**  Imports readings from a CSV or JSON file as a background job. */
+	importReadings: (path: string, onBadRows: OnBadRows) => typedError<ImportStarted, AppError>(__TAURI_INVOKE("import_readings", { path, onBadRows })),
+	listAlerts: (filter: AlertFilter) => typedError<Alert[], AppError>(__TAURI_INVOKE("list_alerts", { filter })),
+	/**  Open alerts by status and level, for the window's badge. */
+	alertCounts: () => typedError<AlertCounts, AppError>(__TAURI_INVOKE("alert_counts")),
+	raiseAlert: (input: RaiseAlert) => typedError<Alert, AppError>(__TAURI_INVOKE("raise_alert", { input })),
+	acknowledgeAlert: (input: VersionedId) => typedError<Alert, AppError>(__TAURI_INVOKE("acknowledge_alert", { input })),
+	resolveAlert: (input: VersionedId) => typedError<Alert, AppError>(__TAURI_INVOKE("resolve_alert", { input })),
 	/**  The live saved views the person sees. */
 	listViews: () => typedError<SavedView[], AppError>(__TAURI_INVOKE("list_views")),
 	/**  One page of `document`, after `after` (the first page when none). */
@@ -242,6 +262,51 @@ export type AddedPerson = {
 	person: Person,
 	password: string | null,
 };
+
+/**  How the samples of many series (or of one bucket) combine into one value. */
+export type Aggregate = "sum" | "avg" | "min" | "max" | "count";
+
+/**  An alert, with its entity's name and path for display. */
+export type Alert = {
+	id: string,
+	entityId: string,
+	rootEntityId: string,
+	entityName: string,
+	entityPathLabel: string,
+	level: AlertLevel,
+	message: string,
+	status: AlertStatus,
+	source: string,
+	raisedAt: string,
+	raisedByUserId: string | null,
+	acknowledgedAt: string | null,
+	acknowledgedByUserId: string | null,
+	resolvedAt: string | null,
+	resolvedByUserId: string | null,
+	updatedAt: string,
+};
+
+/**  Open alerts by level. */
+export type AlertCounts = {
+	pending: number,
+	acknowledged: number,
+	critical: number,
+};
+
+/**  Which alerts to list. */
+export type AlertFilter = {
+	/**  Only these statuses (empty: pending and acknowledged). */
+	statuses?: AlertStatus[],
+	/**  Only alerts of this entity (or, with `subtree`, under it). */
+	entityId?: string | null,
+	subtree?: boolean,
+	/**  At most this many, newest first (default 100, at most 1,000). */
+	limit?: number | null,
+};
+
+export type AlertLevel = "info" | "warning" | "critical";
+
+export type AlertStatus = "pending" | "acknowledged" | "resolved";
 
 export type AppError = 
 /**  The database is still being opened; try again when `ready` arrives. */
@@ -439,6 +504,17 @@ export type CreateSecret = {
 	reason: string | null,
 };
 
+/**  A filter another widget set by a click. */
+export type CrossFilter = 
+/**  A property holds this value (a bar or slice of a property group). */
+{ kind: "property"; key: string; value: Value } | 
+/**  Entities of this type (a bar or slice of an entity-type group). */
+{ kind: "entityType"; key: string } | 
+/**  This entity or what lies under it (a tile, a top entity). */
+{ kind: "under"; entity_id: string } | 
+/**  This span of time (a point of a chart). */
+{ kind: "time"; from: string; to: string };
+
 /**  One step of a breadcrumb, root first. */
 export type Crumb = {
 	id: string,
@@ -450,7 +526,7 @@ export type Crumb = {
 /**  The current state of a record a change was refused for. */
 export type CurrentRow = { kind: "entity"; row: TreeNode } | { kind: "entityType"; row: EntityType } | 
 /**  A property value (the property pane). */
-{ kind: "propertyValue"; row: CurrentValue } | { kind: "propertyGroup"; row: PropertyGroup } | { kind: "propertyDefinition"; row: PropertyDefinition } | { kind: "tagGroup"; row: TagGroup } | { kind: "relationship"; row: Relationship } | { kind: "savedView"; row: SavedView } | 
+{ kind: "propertyValue"; row: CurrentValue } | { kind: "propertyGroup"; row: PropertyGroup } | { kind: "propertyDefinition"; row: PropertyDefinition } | { kind: "tagGroup"; row: TagGroup } | { kind: "relationship"; row: Relationship } | { kind: "savedView"; row: SavedView } | { kind: "dashboard"; row: Dashboard } | { kind: "alert"; row: Alert } | 
 /**  The record is gone (deleted or purged). */
 { kind: "missing" };
 
@@ -467,6 +543,42 @@ export type CurrentValue = {
 export type Cursor = {
 	values: string[],
 	id: string,
+};
+
+export type Dashboard = {
+	id: string,
+	key: string | null,
+	name: string,
+	description: string | null,
+	/**  None: shared with everyone who sees its root (or everyone, unpinned). */
+	ownerUserId: string | null,
+	rootEntityId: string | null,
+	refreshSeconds: number | null,
+	variables: DashboardVariables,
+	widgets: Widget[],
+	createdAt: string,
+	updatedAt: string,
+	deletedAt: string | null,
+};
+
+/**  A dashboard in a list. */
+export type DashboardSummary = {
+	id: string,
+	key: string | null,
+	name: string,
+	description: string | null,
+	ownerUserId: string | null,
+	rootEntityId: string | null,
+	widgets: number,
+	updatedAt: string,
+};
+
+/**  A dashboard's variables. */
+export type DashboardVariables = {
+	version: number,
+	/**  Only what lies under this root (None: everything the person sees). */
+	rootId?: string | null,
+	range: TimeRange,
 };
 
 /**  What the window shows of the database it works on (never a password). */
@@ -631,6 +743,23 @@ export type GroupConfig = {
 	allowsMixedTypes: boolean,
 };
 
+/**  What a bar or pie chart groups by. */
+export type GroupSource = 
+/**  A property's values over a saved view's entities. */
+{ kind: "property"; view_id: string | null; key: string; measure: Measure } | 
+/**  Entity types over a saved view's entities. */
+{ kind: "entityType"; view_id: string | null; measure: Measure } | 
+/**  Entities ranked by a metric's total over the range ("top consumers"). */
+{ kind: "metricTop"; view_id: string | null; metric: string; aggregate: Aggregate };
+
+/**  One bar or slice. */
+export type GroupValue = {
+	label: string,
+	value: number | null,
+	/**  What clicking it filters by. */
+	filter: CrossFilter | null,
+};
+
 /**  One audit row of an entity's history. */
 export type HistoryEntry = {
 	id: string,
@@ -641,6 +770,49 @@ export type HistoryEntry = {
 	requestId: string | null,
 	before: Value | null,
 	after: Value | null,
+};
+
+export type ImportProblem = {
+	/**  The line (CSV, JSON lines) or the position in the array (JSON), from 1. */
+	line: number,
+	kind: ImportProblemKind,
+	message: string,
+};
+
+/**  Why a record was refused. */
+export type ImportProblemKind = 
+/**  Not a record (bad CSV or JSON, a missing field). */
+"malformed" | 
+/**  No live entity the person sees has this id or path label. */
+"unknownEntity" | "badMetric" | "badTime" | 
+/**  Not a finite number (NaN and infinities included). */
+"badValue" | 
+/**  A unit other than the series already has. */
+"unitMismatch" | 
+/**  The same entity, metric and time as an earlier record of the file. */
+"duplicate";
+
+export type ImportReport = {
+	/**  Records read. */
+	records: number,
+	/**  Samples stored now. */
+	inserted: number,
+	/**  Good records whose (entity, metric, time) was stored before. */
+	alreadyPresent: number,
+	seriesCreated: number,
+	/**  Bad records (the first [`MAX_LISTED_PROBLEMS`] are in `problems`). */
+	problemCount: number,
+	problems: ImportProblem[],
+	/**  Whether anything was stored (false: aborted on bad records). */
+	committed: boolean,
+	rollupDays: number,
+};
+
+/**  A started import of readings. */
+export type ImportStarted = {
+	jobId: string,
+	/**  The file's size in bytes (progress counts bytes read). */
+	total: number,
 };
 
 /**  A stored value that does not satisfy its property's type or rules. */
@@ -670,10 +842,30 @@ export type JobState = { state: "running" } | { state: "committed"; node: TreeNo
  *  A rewrap ended: `rewrapped` secret versions moved to `key_version`,
  *  `remaining` still behind (cancelled, or on retired key versions).
  */
-{ state: "rewrapped"; rewrapped: number; keyVersion: number; remaining: number } | { state: "cancelled" } | { state: "failed"; error: AppError };
+{ state: "rewrapped"; rewrapped: number; keyVersion: number; remaining: number } | 
+/**
+ *  An import of readings ended (see the report: it may have stored
+ *  nothing when bad records abort it).
+ */
+{ state: "imported"; report: ImportReport } | { state: "cancelled" } | { state: "failed"; error: AppError };
 
 /**  Which provider protects a new key. */
 export type KeyProviderKind = "os-keychain" | "passphrase";
+
+/**  Where a KPI's number comes from. */
+export type KpiSource = 
+/**
+ *  A measure over a saved view's entities (None: every entity). The
+ *  change compares with the entities that existed when the range began.
+ */
+{ kind: "view"; view_id: string | null; measure: Measure } | 
+/**  A metric over the range; the change compares with the range before. */
+{ kind: "metric"; metric: string; aggregate: Aggregate } | 
+/**
+ *  Open alerts; the change compares alerts raised in the range with
+ *  those raised in the range before.
+ */
+{ kind: "alerts" };
 
 /**  One property in an entity type's layout. */
 export type LayoutEntry = {
@@ -694,11 +886,27 @@ export type Login =
 /**  Link a role that exists already. */
 { kind: "existingRole" };
 
+export type Measure = {
+	op: MeasureOp,
+	/**  The number property measured (not for a count). */
+	property?: string | null,
+};
+
+/**  How a KPI or a group measures its entities. */
+export type MeasureOp = "count" | "sum" | "avg" | "min" | "max";
+
 /**  Members to add to and remove from a group. */
 export type MembersEdit = {
 	groupId: string,
 	add: string[],
 	remove: string[],
+};
+
+/**  A metric and how many series carry it. */
+export type MetricInfo = {
+	metricKey: string,
+	unit: string | null,
+	series: number,
 };
 
 /**
@@ -762,6 +970,13 @@ export type NewView = {
 	rootId: string | null,
 	document: ViewDocument,
 };
+
+/**  What bad records do to the import. */
+export type OnBadRows = 
+/**  Any bad record: nothing is stored. */
+"abort" | 
+/**  Bad records are left out; every good one is stored. */
+"skip";
 
 /**  The operators; each value type has its own (see [`Op::allowed_for`]). */
 export type Op = "equals" | "notEquals" | "contains" | "startsWith" | "in" | "notIn" | "isEmpty" | "isNotEmpty" | "lt" | "lte" | "gt" | "gte" | "between" | "before" | "after" | "today" | "inLastDays" | "inNextDays" | "thisWeek" | "thisMonth" | "thisQuarter" | "thisYear" | "hasAny" | "hasAll" | "hasNone" | 
@@ -944,6 +1159,12 @@ export type PurgeOutcome = {
 	purged: number,
 };
 
+export type RaiseAlert = {
+	entityId: string,
+	level: AlertLevel,
+	message: string,
+};
+
 /**  What changed in the registry. */
 export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "updated"; node: TreeNode } | { kind: "moved"; node: TreeNode; oldParentId: string | null } | { kind: "deleted"; id: string; parentId: string | null; count: number } | { kind: "restored"; node: TreeNode; count: number } | { kind: "purged"; id: string } | { kind: "typesChanged" } | 
 /**  An entity's property values changed (its version moved on). */
@@ -971,6 +1192,12 @@ export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "upda
 { kind: "bulkEdited"; count: number } | 
 /**  Many entities changed at once (a bulk load): reload everything. */
 { kind: "reloaded" } | 
+/**  Readings were imported: every chart may show more now. */
+{ kind: "metricsChanged" } | 
+/**  An alert was raised, acknowledged or resolved. */
+{ kind: "alertsChanged"; entityId: string } | 
+/**  A dashboard was created, saved, deleted or restored. */
+{ kind: "dashboardsChanged"; id: string } | 
 /**  A saved view was created, changed, deleted or restored. */
 { kind: "viewsChanged"; id: string };
 
@@ -1139,6 +1366,34 @@ export type Rules = {
 	maxItems?: number | null,
 };
 
+/**  Where the points of a range are read from. */
+export type SampleSource = 
+/**  The samples themselves. */
+"samples" | 
+/**  One row per series and UTC day. */
+"dailyRollups";
+
+/**
+ *  A dashboard to create (no `id`) or to save over the version the editor
+ *  loaded (`id` and `expected_updated_at`).
+ */
+export type SaveDashboard = {
+	id: string | null,
+	expectedUpdatedAt: string | null,
+	key: string | null,
+	name: string,
+	description: string | null,
+	/**
+	 *  Shared with everyone (who sees its root), or the signed-in person's
+	 *  (only when creating).
+	 */
+	shared: boolean,
+	rootId: string | null,
+	refreshSeconds: number | null,
+	variables: DashboardVariables,
+	widgets: WidgetInput[],
+};
+
 /**  A saved view: its document (`config`) and who it is for. */
 export type SavedView = {
 	id: string,
@@ -1220,6 +1475,37 @@ export type SelectOption = {
 
 /**  How many tags of one group an entity may carry. */
 export type SelectionMode = "single" | "multi";
+
+export type SeriesLine = {
+	/**  The entity's name (or the metric's, for a line over everything). */
+	label: string,
+	entityId: string | null,
+	unit: string | null,
+	/**  How many series the line combines. */
+	series: number,
+	points: SeriesPoint[],
+};
+
+/**  One bucket of a line. */
+export type SeriesPoint = {
+	/**  The bucket's start. */
+	t: string,
+	/**  The line's value: the samples combined by the query's aggregate. */
+	value: number | null,
+	min: number | null,
+	max: number | null,
+	/**  Samples in the bucket. */
+	n: number,
+};
+
+export type SeriesResult = {
+	metric: string,
+	bucketSeconds: number,
+	source: SampleSource,
+	from: string,
+	to: string,
+	lines: SeriesLine[],
+};
 
 /**  Who this connection is and what they may do. */
 export type Session = {
@@ -1397,6 +1683,11 @@ export type TimeCondition = {
 	value?: Value | null,
 };
 
+/**  The time range widgets show. */
+export type TimeRange = 
+/**  The last N hours up to now. */
+{ kind: "last"; hours: number } | { kind: "between"; from: string; to: string };
+
 /**  How the connection to the server is protected. */
 export type TlsMode = 
 /**  TLS when the server offers it, else plain text. */
@@ -1429,6 +1720,14 @@ export type TrashItem = {
 	parentDeleted: boolean,
 	/**  When a purge becomes possible (deleted_at + retention). */
 	purgeableFrom: string,
+};
+
+/**  One tile of a tree-map. */
+export type TreeCount = {
+	id: string,
+	parentId: string | null,
+	name: string,
+	count: number,
 };
 
 /**  One row of the tree: what the browser needs to draw a node. */
@@ -1579,6 +1878,72 @@ export type ViewUpdate = {
 	name: string,
 	description: string | null,
 	document: ViewDocument,
+};
+
+export type Widget = {
+	id: string,
+	title: string | null,
+	layout: WidgetLayout,
+	config: WidgetConfig,
+	updatedAt: string,
+};
+
+/**  A widget's configuration; its `type` names the widget. */
+export type WidgetConfig = 
+/**  One number, with its change against the previous period. */
+{ type: "kpi"; source: KpiSource; compare: boolean } | 
+/**  Bars by a property's values, an entity type, or entities by a metric. */
+{ type: "bar"; source: GroupSource; limit: number } | { type: "pie"; source: GroupSource; limit: number } | 
+/**  Lines of a metric over the dashboard's range. */
+{ type: "timeSeries"; metric: string; lines: WidgetLines; aggregate: Aggregate; area: boolean } | 
+/**  The first rows of a saved view. */
+{ type: "table"; view_id: string; limit: number } | 
+/**  Open alerts, to acknowledge and resolve. */
+{ type: "alerts"; limit: number } | 
+/**  Entity counts by subtree. */
+{ type: "treemap"; 
+/**  Where to start (None: the dashboard's root, else every root). */
+root_id: string | null; 
+/**  1 or 2 levels. */
+depth: number; 
+/**  Count only the entities this saved view finds. */
+view_id: string | null } | 
+/**  A note, in Markdown. */
+{ type: "markdown"; text: string };
+
+/**  What a widget shows. */
+export type WidgetData = { type: "kpi"; value: number | null; previous: number | null; unit: string | null } | { type: "groups"; groups: GroupValue[] } | { type: "series"; series: SeriesResult } | { type: "table"; page: ViewPage; columns: string[] } | { type: "alerts"; alerts: Alert[] } | { type: "treemap"; tiles: TreeCount[] } | { type: "markdown"; text: string };
+
+export type WidgetInput = {
+	/**  None: a new widget. */
+	id: string | null,
+	title: string | null,
+	layout: WidgetLayout,
+	config: WidgetConfig,
+};
+
+/**  A widget's place on the grid (columns of [`GRID_COLUMNS`], rows). */
+export type WidgetLayout = {
+	x: number,
+	y: number,
+	w: number,
+	h: number,
+};
+
+/**  Which lines a time-series widget draws. */
+export type WidgetLines = 
+/**  One line per entity (with `subtree`: its descendants' series combined). */
+{ kind: "entities"; ids: string[]; subtree: boolean } | 
+/**  One line over a saved view's entities (None: every entity). */
+{ kind: "view"; view_id: string | null };
+
+/**  One widget's question. */
+export type WidgetRequest = {
+	config: WidgetConfig,
+	variables: DashboardVariables,
+	filters?: CrossFilter[],
+	/**  Points per line a chart has room for (default 1,000). */
+	maxPoints?: number | null,
 };
 
 /**  A new value for a secret. */

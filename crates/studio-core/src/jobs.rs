@@ -50,6 +50,8 @@ pub enum JobOutcome {
     /// A rewrap ended (done, or cancelled with `remaining` left: each
     /// batch commits, so what it did stays).
     Rewrapped(Applied<crate::vault::RewrapOutcome>),
+    /// An import of readings ended (committed, or refused on bad records).
+    Imported(Applied<crate::metrics::ImportReport>),
     /// Cancelled before it committed; nothing changed.
     Cancelled,
     /// Failed; nothing changed.
@@ -266,6 +268,45 @@ impl Jobs {
             match crate::vault::rewrap(&pool, &vault, &actor, root_id, &*on_progress, &cancel).await
             {
                 Ok(applied) => JobOutcome::Rewrapped(applied),
+                Err(e) => JobOutcome::Failed(e),
+            }
+        });
+        Ok((job_id, total))
+    }
+
+    /// Imports readings from the file at `path` as a job: progress in bytes
+    /// of the file, one transaction (cancelling stores nothing).
+    pub async fn import_metrics(
+        self: &Arc<Self>,
+        pool: &PgPool,
+        actor: &Actor,
+        path: PathBuf,
+        on_bad_rows: crate::metrics::OnBadRows,
+        listener: JobListener,
+    ) -> CoreResult<(Uuid, i64)> {
+        let bad_path =
+            |message: String| CoreError::invalid(Some("path"), crate::error::Rule::Format, message);
+        let format = crate::metrics::ImportFormat::from_path(&path.to_string_lossy())
+            .ok_or_else(|| bad_path("choose a .csv, .json or .jsonl file".into()))?;
+        let file = std::fs::File::open(&path)
+            .map_err(|e| bad_path(format!("cannot open {}: {e}", path.display())))?;
+        let total = file
+            .metadata()
+            .map(|m| i64::try_from(m.len()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        let pool = pool.clone();
+        let actor = actor.clone();
+        let options = crate::metrics::ImportOptions {
+            format,
+            on_bad_rows,
+        };
+        let job_id = self.spawn(total, listener, move |on_progress, cancel| async move {
+            let size = Some(total as u64);
+            match crate::metrics::import(&pool, &actor, file, size, options, &*on_progress, &cancel)
+                .await
+            {
+                Ok(applied) => JobOutcome::Imported(applied),
+                Err(CoreError::Cancelled) => JobOutcome::Cancelled,
                 Err(e) => JobOutcome::Failed(e),
             }
         });

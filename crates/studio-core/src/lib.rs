@@ -38,9 +38,11 @@
 //!   and a pool form (`db::transaction`, retried on collisions), and records
 //!   what it did through [`change::record`] in its own transaction.
 
+pub mod alerts;
 pub mod bulk;
 pub mod change;
 pub mod constraints;
+pub mod dashboards;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -48,6 +50,7 @@ pub mod error;
 pub mod internals;
 pub mod jobs;
 pub mod links;
+pub mod metrics;
 pub mod people;
 pub mod profiles;
 pub mod progress;

@@ -3,6 +3,7 @@
 //! Mutations announce their changes through `events::announce`.
 
 pub mod bulk;
+pub mod dashboards;
 pub mod jobs;
 pub mod links;
 pub mod people;

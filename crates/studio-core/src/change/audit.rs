@@ -115,6 +115,35 @@ fn saved_view_json(v: &SavedView) -> Value {
             "root_entity_id": v.root_entity_id, "config": v.config })
 }
 
+fn alert_json(a: &crate::alerts::Alert) -> Value {
+    json!({ "level": a.level, "message": a.message, "status": a.status, "source": a.source })
+}
+
+fn dashboard_json(d: &crate::dashboards::Dashboard) -> Value {
+    json!({ "key": d.key, "name": d.name, "description": d.description,
+            "owner_user_id": d.owner_user_id, "root_entity_id": d.root_entity_id,
+            "refresh_seconds": d.refresh_seconds, "variables": d.variables, "widgets": d.widgets })
+}
+
+/// A dashboard's audit row carries its root as the entity, like a view's.
+fn dashboard_row(
+    action: &'static str,
+    d: &crate::dashboards::Dashboard,
+    before: Option<&crate::dashboards::Dashboard>,
+    after: Option<&crate::dashboards::Dashboard>,
+) -> AuditRow {
+    AuditRow {
+        entity_id: d.root_entity_id,
+        ..record(
+            action,
+            "dashboards",
+            d.id,
+            before.map(dashboard_json),
+            after.map(dashboard_json),
+        )
+    }
+}
+
 /// A saved view's audit row carries its root as the entity, so only those
 /// who see the root see its history (row-level security on the audit).
 fn saved_view_row(
@@ -380,6 +409,49 @@ fn row_of(change: &Change) -> AuditRow {
             before: None,
             after: text(Some(json!({ "keyVersion": key_version, "count": count }))),
         },
+        Change::MetricsImported { summary } => AuditRow {
+            action: "metrics.import",
+            table_name: "metric_samples",
+            record_id: Uuid::now_v7(),
+            entity_id: None,
+            before: None,
+            after: text(Some(summary.clone())),
+        },
+        Change::AlertRaised { alert } => AuditRow {
+            action: "alert.raise",
+            table_name: "alerts",
+            record_id: alert.id,
+            entity_id: Some(alert.entity_id),
+            before: None,
+            after: text(Some(alert_json(alert))),
+        },
+        Change::AlertChanged { before, after } => AuditRow {
+            action: match after.status {
+                crate::alerts::AlertStatus::Acknowledged => "alert.acknowledge",
+                _ => "alert.resolve",
+            },
+            table_name: "alerts",
+            record_id: after.id,
+            entity_id: Some(after.entity_id),
+            before: text(Some(alert_json(before))),
+            after: text(Some(alert_json(after))),
+        },
+        Change::DashboardSaved { before, after } => dashboard_row(
+            if before.is_some() {
+                "dashboard.update"
+            } else {
+                "dashboard.create"
+            },
+            after,
+            before.as_deref(),
+            Some(after),
+        ),
+        Change::DashboardDeleted { dashboard } => {
+            dashboard_row("dashboard.delete", dashboard, Some(dashboard), None)
+        }
+        Change::DashboardRestored { dashboard } => {
+            dashboard_row("dashboard.restore", dashboard, None, Some(dashboard))
+        }
         Change::ScopeRevoked { scope } => AuditRow {
             action: "scope.revoke",
             table_name: SCOPES,

@@ -246,6 +246,30 @@ pub enum Change {
         key_version: i32,
         count: i64,
     },
+    /// Readings were imported (or generated) in bulk: one audit row with
+    /// the counts.
+    MetricsImported {
+        summary: serde_json::Value,
+    },
+    AlertRaised {
+        alert: crate::alerts::Alert,
+    },
+    /// An alert was acknowledged or resolved.
+    AlertChanged {
+        before: Box<crate::alerts::Alert>,
+        after: Box<crate::alerts::Alert>,
+    },
+    /// A dashboard was created (no `before`) or saved with its widgets.
+    DashboardSaved {
+        before: Option<Box<crate::dashboards::Dashboard>>,
+        after: Box<crate::dashboards::Dashboard>,
+    },
+    DashboardDeleted {
+        dashboard: Box<crate::dashboards::Dashboard>,
+    },
+    DashboardRestored {
+        dashboard: Box<crate::dashboards::Dashboard>,
+    },
 }
 
 /// The result of a mutation applied in a transaction, and the changes it
@@ -295,7 +319,21 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
             old_path_label,
             ..
         } => read_model::rename_subtree(conn, node.id, node.path_label != *old_path_label).await?,
-        Change::EntityMoved { node, .. } => read_model::move_subtree(conn, node.id).await?,
+        Change::EntityMoved { node, .. } => {
+            read_model::move_subtree(conn, node.id).await?;
+            // Series and alerts are read under their entity's root.
+            for table in ["metric_series", "alerts"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} t SET root_entity_id = r.root_id, updated_at = clock_timestamp()
+                       FROM entity_read_model r
+                      WHERE r.entity_id = t.entity_id AND t.root_entity_id <> r.root_id
+                        AND (r.entity_id = $1 OR $1 = ANY (r.ancestor_ids))"
+                )))
+                .bind(node.id)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
         Change::EntitiesDeleted { id, .. } => {
             read_model::remove_subtree(conn, *id).await?;
         }
@@ -362,7 +400,13 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         | Change::VaultMinimumSet { .. }
         | Change::SecretVersionWritten { .. }
         | Change::SecretRevealed { .. }
-        | Change::SecretsRewrapped { .. } => {}
+        | Change::SecretsRewrapped { .. }
+        | Change::MetricsImported { .. }
+        | Change::AlertRaised { .. }
+        | Change::AlertChanged { .. }
+        | Change::DashboardSaved { .. }
+        | Change::DashboardDeleted { .. }
+        | Change::DashboardRestored { .. } => {}
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub(crate) enum Catalog {
     PropertyDefinitions,
     TagGroups,
     SavedViews,
+    Dashboards,
 }
 
 impl Catalog {
@@ -41,6 +42,7 @@ impl Catalog {
             Catalog::PropertyDefinitions => both!("property_definitions"),
             Catalog::TagGroups => both!("tag_groups"),
             Catalog::SavedViews => both!("admin_saved_views"),
+            Catalog::Dashboards => both!("dashboards"),
         }
     }
 }

@@ -83,6 +83,8 @@ pub enum CurrentRow {
     TagGroup(Box<TagGroup>),
     Relationship(Box<Relationship>),
     SavedView(Box<SavedView>),
+    Dashboard(Box<crate::dashboards::Dashboard>),
+    Alert(Box<crate::alerts::Alert>),
     /// The record is gone (deleted or purged).
     Missing,
 }
