@@ -511,7 +511,7 @@ export type CrossFilter =
 /**  Entities of this type (a bar or slice of an entity-type group). */
 { kind: "entityType"; key: string } | 
 /**  This entity or what lies under it (a tile, a top entity). */
-{ kind: "under"; entity_id: string } | 
+{ kind: "under"; entityId: string } | 
 /**  This span of time (a point of a chart). */
 { kind: "time"; from: string; to: string };
 
@@ -746,11 +746,11 @@ export type GroupConfig = {
 /**  What a bar or pie chart groups by. */
 export type GroupSource = 
 /**  A property's values over a saved view's entities. */
-{ kind: "property"; view_id: string | null; key: string; measure: Measure } | 
+{ kind: "property"; viewId: string | null; key: string; measure: Measure } | 
 /**  Entity types over a saved view's entities. */
-{ kind: "entityType"; view_id: string | null; measure: Measure } | 
+{ kind: "entityType"; viewId: string | null; measure: Measure } | 
 /**  Entities ranked by a metric's total over the range ("top consumers"). */
-{ kind: "metricTop"; view_id: string | null; metric: string; aggregate: Aggregate };
+{ kind: "metricTop"; viewId: string | null; metric: string; aggregate: Aggregate };
 
 /**  One bar or slice. */
 export type GroupValue = {
@@ -858,7 +858,7 @@ export type KpiSource =
  *  A measure over a saved view's entities (None: every entity). The
  *  change compares with the entities that existed when the range began.
  */
-{ kind: "view"; view_id: string | null; measure: Measure } | 
+{ kind: "view"; viewId: string | null; measure: Measure } | 
 /**  A metric over the range; the change compares with the range before. */
 { kind: "metric"; metric: string; aggregate: Aggregate } | 
 /**
@@ -1897,17 +1897,17 @@ export type WidgetConfig =
 /**  Lines of a metric over the dashboard's range. */
 { type: "timeSeries"; metric: string; lines: WidgetLines; aggregate: Aggregate; area: boolean } | 
 /**  The first rows of a saved view. */
-{ type: "table"; view_id: string; limit: number } | 
+{ type: "table"; viewId: string; limit: number } | 
 /**  Open alerts, to acknowledge and resolve. */
 { type: "alerts"; limit: number } | 
 /**  Entity counts by subtree. */
 { type: "treemap"; 
 /**  Where to start (None: the dashboard's root, else every root). */
-root_id: string | null; 
+rootId: string | null; 
 /**  1 or 2 levels. */
 depth: number; 
 /**  Count only the entities this saved view finds. */
-view_id: string | null } | 
+viewId: string | null } | 
 /**  A note, in Markdown. */
 { type: "markdown"; text: string };
 
@@ -1935,7 +1935,7 @@ export type WidgetLines =
 /**  One line per entity (with `subtree`: its descendants' series combined). */
 { kind: "entities"; ids: string[]; subtree: boolean } | 
 /**  One line over a saved view's entities (None: every entity). */
-{ kind: "view"; view_id: string | null };
+{ kind: "view"; viewId: string | null };
 
 /**  One widget's question. */
 export type WidgetRequest = {

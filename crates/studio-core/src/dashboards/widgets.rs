@@ -47,7 +47,7 @@ pub struct Measure {
 /// Where a KPI's number comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum KpiSource {
     /// A measure over a saved view's entities (None: every entity). The
     /// change compares with the entities that existed when the range began.
@@ -93,7 +93,7 @@ impl Measure {
 /// What a bar or pie chart groups by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum GroupSource {
     /// A property's values over a saved view's entities.
     Property {
@@ -130,7 +130,7 @@ impl GroupSource {
 /// Which lines a time-series widget draws.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum WidgetLines {
     /// One line per entity (with `subtree`: its descendants' series combined).
     Entities { ids: Vec<Uuid>, subtree: bool },
@@ -156,7 +156,7 @@ impl WidgetLines {
 /// A filter another widget set by a click.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum CrossFilter {
     /// A property holds this value (a bar or slice of a property group).
     Property {
@@ -213,7 +213,7 @@ pub struct TreeCount {
 /// What a widget shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
 pub enum WidgetData {
     Kpi {
         value: Option<f64>,
