@@ -129,6 +129,7 @@ macro_rules! specta_builder {
                 $crate::commands::dashboards::raise_alert,
                 $crate::commands::dashboards::acknowledge_alert,
                 $crate::commands::dashboards::resolve_alert,
+                $crate::commands::dashboards::save_widget_export,
                 $crate::commands::views::list_views,
                 $crate::commands::views::view_page,
                 $crate::commands::views::view_count,

@@ -208,6 +208,11 @@ export const commands = {
 	raiseAlert: (input: RaiseAlert) => typedError<Alert, AppError>(__TAURI_INVOKE("raise_alert", { input })),
 	acknowledgeAlert: (input: VersionedId) => typedError<Alert, AppError>(__TAURI_INVOKE("acknowledge_alert", { input })),
 	resolveAlert: (input: VersionedId) => typedError<Alert, AppError>(__TAURI_INVOKE("resolve_alert", { input })),
+	/**
+	 *  Writes a widget's CSV or PNG to the person's Downloads folder (else
+	 *  their home) under a free name; returns the path written.
+	 */
+	saveWidgetExport: (fileName: string, content: WidgetExport) => typedError<string, AppError>(__TAURI_INVOKE("save_widget_export", { fileName, content })),
 	/**  The live saved views the person sees. */
 	listViews: () => typedError<SavedView[], AppError>(__TAURI_INVOKE("list_views")),
 	/**  One page of `document`, after `after` (the first page when none). */
@@ -1913,6 +1918,9 @@ viewId: string | null } |
 
 /**  What a widget shows. */
 export type WidgetData = { type: "kpi"; value: number | null; previous: number | null; unit: string | null } | { type: "groups"; groups: GroupValue[] } | { type: "series"; series: SeriesResult } | { type: "table"; page: ViewPage; columns: string[] } | { type: "alerts"; alerts: Alert[] } | { type: "treemap"; tiles: TreeCount[] } | { type: "markdown"; text: string };
+
+/**  What a widget export holds: text (CSV) or bytes in base64 (a PNG). */
+export type WidgetExport = { kind: "text"; text: string } | { kind: "base64"; data: string };
 
 export type WidgetInput = {
 	/**  None: a new widget. */

@@ -166,3 +166,36 @@ pub async fn resolve_alert(
     let applied = alerts::transition(&pool, &actor, &input, AlertStatus::Resolved).await?;
     Ok(announce(&app, &actor.source, applied))
 }
+
+/// What a widget export holds: text (CSV) or bytes in base64 (a PNG).
+#[derive(Debug, Clone, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum WidgetExport {
+    Text { text: String },
+    Base64 { data: String },
+}
+
+/// Writes a widget's CSV or PNG to the person's Downloads folder (else
+/// their home) under a free name; returns the path written.
+#[tauri::command]
+#[specta::specta]
+pub fn save_widget_export(file_name: String, content: WidgetExport) -> AppResult<String> {
+    use base64::Engine as _;
+    let bytes = match content {
+        WidgetExport::Text { text } => text.into_bytes(),
+        WidgetExport::Base64 { data } => base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|e| {
+                studio_core::CoreError::invalid(
+                    Some("content"),
+                    studio_core::Rule::Format,
+                    format!("the picture is not base64: {e}"),
+                )
+            })?,
+    };
+    let path = super::views::suggest_export_path(file_name);
+    std::fs::write(&path, bytes).map_err(|e| {
+        studio_core::CoreError::Unavailable(format!("cannot write {path}: {e}"))
+    })?;
+    Ok(path)
+}
