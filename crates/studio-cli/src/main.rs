@@ -4,6 +4,7 @@
 
 mod bench_tree;
 mod doctor;
+mod metrics;
 mod people;
 mod seed_generate;
 mod vault;
@@ -87,6 +88,16 @@ enum Command {
     Secret {
         #[command(subcommand)]
         action: vault::SecretAction,
+    },
+    /// Time series: import readings, list metrics.
+    Metrics {
+        #[command(subcommand)]
+        action: metrics::MetricsAction,
+    },
+    /// Alerts on entities: list, raise, acknowledge, resolve.
+    Alerts {
+        #[command(subcommand)]
+        action: metrics::AlertsAction,
     },
     /// Measure the studio's operations on the current database.
     Bench {
@@ -217,8 +228,15 @@ enum SeedWhat {
     /// measurements at scale.
     Generate {
         /// How many entities (tenants, sites, buildings, floors, rooms, devices).
-        #[arg(long)]
+        #[arg(long, default_value_t = 0)]
         entities: u64,
+        /// Also this many hourly kWh readings over `--series` energy meters
+        /// (daily and weekly shape, some gaps and spikes).
+        #[arg(long, default_value_t = 0)]
+        metrics: u64,
+        /// Energy meters that get readings (with --metrics).
+        #[arg(long, default_value_t = 1_000)]
+        series: u64,
         /// The same seed gives the same registry.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -281,10 +299,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             what:
                 SeedWhat::Generate {
                     entities,
+                    metrics: readings,
+                    series,
                     seed,
                     wide,
                 },
-        } => seed_generate::run(&target, entities, seed, wide).await,
+        } => {
+            if entities == 0 && readings == 0 {
+                anyhow::bail!("say what to generate: --entities N and/or --metrics N");
+            }
+            let code = if entities > 0 {
+                seed_generate::run(&target, entities, seed, wide).await?
+            } else {
+                ExitCode::SUCCESS
+            };
+            if readings > 0 && code == ExitCode::SUCCESS {
+                metrics::generate_readings(&target, readings, series, seed).await?;
+            }
+            Ok(code)
+        }
+        Command::Metrics { action } => metrics::metrics_command(action, &target).await,
+        Command::Alerts { action } => metrics::alerts_command(action, &target).await,
         Command::Bench { what } => {
             let (suite, iterations, json, role) = match what {
                 BenchWhat::Tree {

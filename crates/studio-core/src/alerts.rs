@@ -295,3 +295,28 @@ pub async fn transition_in(
     };
     change::record(conn, actor, change, after).await
 }
+
+/// One live alert the person sees.
+pub async fn get(pool: &PgPool, id: Uuid) -> CoreResult<Alert> {
+    let mut conn = pool.acquire().await?;
+    alert_row(&mut conn, id, false).await
+}
+
+/// A live entity the person sees, named by its id or its path label.
+pub async fn entity_by_reference(pool: &PgPool, reference: &str) -> CoreResult<Uuid> {
+    let id = Uuid::parse_str(reference).ok();
+    sqlx::query_scalar(
+        "SELECT entity_id FROM entity_read_model WHERE entity_id = $1 OR path_label = $2 LIMIT 1",
+    )
+    .bind(id)
+    .bind(reference)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| {
+        CoreError::invalid(
+            Some("entity"),
+            Rule::Reference,
+            format!("no entity has the id or path label {reference:?}"),
+        )
+    })
+}

@@ -194,8 +194,7 @@ pub fn save_widget_export(file_name: String, content: WidgetExport) -> AppResult
             })?,
     };
     let path = super::views::suggest_export_path(file_name);
-    std::fs::write(&path, bytes).map_err(|e| {
-        studio_core::CoreError::Unavailable(format!("cannot write {path}: {e}"))
-    })?;
+    std::fs::write(&path, bytes)
+        .map_err(|e| studio_core::CoreError::Unavailable(format!("cannot write {path}: {e}")))?;
     Ok(path)
 }

@@ -22,7 +22,10 @@ export function currentName(current: CurrentRow): string | null {
     case 'relationship':
       return current.row.relationshipType;
     case 'savedView':
+    case 'dashboard':
       return current.row.name;
+    case 'alert':
+      return current.row.message;
     case 'missing':
       return null;
   }

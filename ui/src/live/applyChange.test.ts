@@ -111,4 +111,34 @@ describe('ChangeApplier', () => {
     new ChangeApplier(client).applyEvent({ kind: 'vaultChanged', rootId: 'root-1', secretId: 's1' });
     expect(stale(client)).toEqual(['["vault","secrets","root-1"]', '["vault","secrets",null]', '["vault","status"]', '["vault","versions","s1"]']);
   });
+
+  function withDashboards() {
+    const client = seeded();
+    client.setQueryData(queryKeys.dashboards, []);
+    client.setQueryData(queryKeys.dashboard('d1'), { id: 'd1' });
+    client.setQueryData(queryKeys.dashboard('d2'), { id: 'd2' });
+    client.setQueryData(queryKeys.widget('w1', '{}', null, null, '[]'), { type: 'markdown', text: '' });
+    client.setQueryData(queryKeys.metrics, []);
+    client.setQueryData(queryKeys.alertCounts, { pending: 0, acknowledged: 0, critical: 0 });
+    client.setQueryData(queryKeys.alertList('r', 'entity'), []);
+    return client;
+  }
+
+  it('a dashboard change refreshes the list and that dashboard only', () => {
+    const client = withDashboards();
+    new ChangeApplier(client).applyEvent({ kind: 'dashboardsChanged', id: 'd1' });
+    expect(stale(client)).toEqual(['["dashboards","list"]', '["dashboards","one","d1"]']);
+  });
+
+  it('imported readings refresh the metrics and the widgets', () => {
+    const client = withDashboards();
+    new ChangeApplier(client).applyEvent({ kind: 'metricsChanged' });
+    expect(stale(client)).toEqual(['["dashboards","widget","w1","{}",null,null,"[]"]', '["metrics"]']);
+  });
+
+  it('an alert change refreshes the counts, every alert list and the widgets', () => {
+    const client = withDashboards();
+    new ChangeApplier(client).applyEvent({ kind: 'alertsChanged', entityId: 'r' });
+    expect(stale(client)).toEqual(['["alerts","counts"]', '["alerts","list","r","entity"]', '["dashboards","widget","w1","{}",null,null,"[]"]']);
+  });
 });

@@ -54,6 +54,16 @@ export function queryKeyOf(target: InvalidationTarget): QueryKey {
       return queryKeys.secretVersions(target.id);
     case 'allSecretVersions':
       return queryKeys.allSecretVersions;
+    case 'dashboards':
+      return queryKeys.dashboards;
+    case 'dashboard':
+      return queryKeys.dashboard(target.id);
+    case 'widgetData':
+      return queryKeys.widgetData;
+    case 'metrics':
+      return queryKeys.metrics;
+    case 'alerts':
+      return queryKeys.alerts;
   }
 }
 

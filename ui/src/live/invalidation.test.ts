@@ -148,6 +148,21 @@ describe('invalidationsFor', () => {
     expect(keys({ kind: 'vaultChanged', rootId: null, secretId: null })).toEqual(['vaultStatus', 'secrets']);
     expect(changeFingerprint({ kind: 'vaultChanged', rootId: null, secretId: null })).toBeNull();
   });
+
+  it('readings imported: the metrics and every widget, nothing of the tree', () => {
+    expect(keys({ kind: 'metricsChanged' })).toEqual(['metrics', 'widgetData']);
+    expect(changeFingerprint({ kind: 'metricsChanged' })).toBeNull();
+  });
+
+  it('an alert changed: the alert counts and lists, and the widgets', () => {
+    expect(keys({ kind: 'alertsChanged', entityId: 'r' })).toEqual(['alerts', 'widgetData']);
+    expect(changeFingerprint({ kind: 'alertsChanged', entityId: 'r' })).toBeNull();
+  });
+
+  it('a dashboard changed: the list and that dashboard, not the widgets', () => {
+    expect(keys({ kind: 'dashboardsChanged', id: 'd1' })).toEqual(['dashboards', 'dashboard:d1']);
+    expect(changeFingerprint({ kind: 'dashboardsChanged', id: 'd1' })).toBeNull();
+  });
 });
 
 describe('changeFingerprint', () => {
@@ -179,6 +194,9 @@ describe('view results', () => {
     { kind: 'reloaded' },
     { kind: 'viewsChanged', id: 'v1' },
     { kind: 'vaultChanged', rootId: 'site', secretId: 's1' },
+    { kind: 'metricsChanged' },
+    { kind: 'alertsChanged', entityId: 'r' },
+    { kind: 'dashboardsChanged', id: 'd1' },
   ];
 
   it('every change that makes searches stale makes view results stale too', () => {

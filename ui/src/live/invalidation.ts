@@ -27,7 +27,12 @@ export type InvalidationTarget =
   | { kind: 'vaultStatus' }
   | { kind: 'secrets' }
   | { kind: 'secretVersions'; id: string }
-  | { kind: 'allSecretVersions' };
+  | { kind: 'allSecretVersions' }
+  | { kind: 'dashboards' }
+  | { kind: 'dashboard'; id: string }
+  | { kind: 'widgetData' }
+  | { kind: 'metrics' }
+  | { kind: 'alerts' };
 
 /** What the client knows about the loaded part of the tree. */
 export type TreeIndex = {
@@ -48,6 +53,7 @@ export function targetKey(target: InvalidationTarget): string {
     case 'pane':
     case 'links':
     case 'secretVersions':
+    case 'dashboard':
       return `${target.kind}:${target.id}`;
     default:
       return target.kind;
@@ -246,6 +252,15 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'savedViews' },
         { kind: 'people' },
       ];
+    case 'metricsChanged':
+      // Readings were imported: the metrics list and every widget's data.
+      return [{ kind: 'metrics' }, { kind: 'widgetData' }];
+    case 'alertsChanged':
+      // The counts, every list of alerts, and widgets that show alerts.
+      return [{ kind: 'alerts' }, { kind: 'widgetData' }];
+    case 'dashboardsChanged':
+      // The list and that dashboard; its widgets' data keys follow their configs.
+      return [{ kind: 'dashboards' }, { kind: 'dashboard', id: change.id }];
   }
 }
 
@@ -275,6 +290,9 @@ export function changeFingerprint(change: RegistryChange): string | null {
     case 'reloaded':
     case 'viewsChanged':
     case 'vaultChanged':
+    case 'metricsChanged':
+    case 'alertsChanged':
+    case 'dashboardsChanged':
       return null;
   }
 }

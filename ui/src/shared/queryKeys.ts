@@ -68,4 +68,22 @@ export const queryKeys = {
   viewRows: (docKey: string) => ['viewResults', 'rows', docKey] as const,
   viewCount: (docKey: string) => ['viewResults', 'count', docKey] as const,
   viewTree: (docKey: string) => ['viewResults', 'tree', docKey] as const,
+  /** Dashboards: the list, one dashboard, and each widget's data. */
+  dashboards: ['dashboards', 'list'] as const,
+  dashboard: (id: string) => ['dashboards', 'one', id] as const,
+  /** Prefix of every widget's data. */
+  widgetData: ['dashboards', 'widget'] as const,
+  /**
+   * One widget's data, keyed only by what it depends on: its config (as
+   * JSON), the range and the root when it uses them (else null), and the
+   * cross-filters that apply to it.
+   */
+  widget: (widgetId: string, configKey: string, rangeKey: string | null, rootKey: string | null, filtersKey: string) =>
+    ['dashboards', 'widget', widgetId, configKey, rangeKey, rootKey, filtersKey] as const,
+  /** The metrics the person sees. */
+  metrics: ['metrics'] as const,
+  /** Alerts: lists (by filter) and the open counts. */
+  alerts: ['alerts'] as const,
+  alertList: (entityId: string | null, scope: string) => ['alerts', 'list', entityId, scope] as const,
+  alertCounts: ['alerts', 'counts'] as const,
 };

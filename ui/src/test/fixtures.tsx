@@ -202,6 +202,12 @@ export function installBackend(backend: FakeBackend): IpcCall[] {
         case 'vault_status':
           // The toolbar's lock asks; an unlocked vault with nothing in it.
           return { locked: false, hasPassphrase: false, idleLockSeconds: 900, keychainProblem: null, roots: [] };
+        case 'alert_counts':
+          // The toolbar's alert badge asks; nothing open.
+          return { pending: 0, acknowledged: 0, critical: 0 };
+        case 'list_alerts':
+          // An entity's overview lists its alerts; none.
+          return [];
         default:
           throw new Error(`unexpected command ${cmd}`);
       }

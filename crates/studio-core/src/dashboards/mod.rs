@@ -55,7 +55,11 @@ impl Default for DashboardVariables {
 /// The time range widgets show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum TimeRange {
     /// The last N hours up to now.
     Last { hours: u32 },
@@ -89,7 +93,11 @@ pub struct WidgetLayout {
 /// A widget's configuration; its `type` names the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "type"
+)]
 pub enum WidgetConfig {
     /// One number, with its change against the previous period.
     Kpi {

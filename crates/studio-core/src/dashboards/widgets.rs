@@ -47,7 +47,11 @@ pub struct Measure {
 /// Where a KPI's number comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum KpiSource {
     /// A measure over a saved view's entities (None: every entity). The
     /// change compares with the entities that existed when the range began.
@@ -93,7 +97,11 @@ impl Measure {
 /// What a bar or pie chart groups by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum GroupSource {
     /// A property's values over a saved view's entities.
     Property {
@@ -130,7 +138,11 @@ impl GroupSource {
 /// Which lines a time-series widget draws.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum WidgetLines {
     /// One line per entity (with `subtree`: its descendants' series combined).
     Entities { ids: Vec<Uuid>, subtree: bool },
@@ -156,7 +168,11 @@ impl WidgetLines {
 /// A filter another widget set by a click.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum CrossFilter {
     /// A property holds this value (a bar or slice of a property group).
     Property {
@@ -213,7 +229,11 @@ pub struct TreeCount {
 /// What a widget shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "type"
+)]
 pub enum WidgetData {
     Kpi {
         value: Option<f64>,
@@ -265,17 +285,37 @@ async fn scope(
     if let Some(root) = variables.root_id {
         all.push(Filter::Under(root));
     }
+    let catalog = if filters
+        .iter()
+        .any(|f| matches!(f, CrossFilter::Property { .. }))
+    {
+        Some(views::catalog(conn).await?)
+    } else {
+        None
+    };
     for f in filters {
         match f {
-            CrossFilter::Property { key, value } => all.push(Filter::Property(PropertyCondition {
-                key: key.clone(),
-                op: if value.is_null() {
-                    Op::IsEmpty
-                } else {
-                    Op::Equals
-                },
-                value: (!value.is_null()).then(|| value.clone()),
-            })),
+            CrossFilter::Property { key, value } => {
+                let value_type = catalog
+                    .as_ref()
+                    .and_then(|c| c.properties.get(key))
+                    .map(|p| p.value_type);
+                // The operator that means "holds this value" for the type.
+                let (op, value) = match (value, value_type) {
+                    (serde_json::Value::Null, _) => (Op::IsEmpty, None),
+                    (v, Some(ValueType::SingleSelect)) => (Op::In, Some(serde_json::json!([v]))),
+                    (serde_json::Value::Array(items), Some(ValueType::MultiSelect)) => {
+                        (Op::HasAll, Some(serde_json::Value::Array(items.clone())))
+                    }
+                    (v, Some(ValueType::MultiSelect)) => (Op::HasAny, Some(serde_json::json!([v]))),
+                    (v, _) => (Op::Equals, Some(v.clone())),
+                };
+                all.push(Filter::Property(PropertyCondition {
+                    key: key.clone(),
+                    op,
+                    value,
+                }))
+            }
             CrossFilter::EntityType { key } => all.push(Filter::Type(vec![key.clone()])),
             CrossFilter::Under { entity_id } => all.push(Filter::Under(*entity_id)),
             CrossFilter::Time { .. } => {}
@@ -610,7 +650,8 @@ async fn groups(
             let k = c.bind(Bind::Text(key.clone()));
             let lim = c.bind(Bind::Int(i64::from(limit)));
             let sql = format!(
-                "SELECT r.properties -> {k} AS key, {agg} AS value FROM entity_read_model r WHERE {}
+                "SELECT r.properties -> {k} AS key, {agg} AS value FROM entity_read_model r
+                  WHERE r.properties ? {k} AND {}
                   GROUP BY 1 ORDER BY 2 DESC NULLS LAST, 1 LIMIT {lim}",
                 c.filter
             );

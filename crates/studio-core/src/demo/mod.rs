@@ -1,9 +1,14 @@
 //! The demo registry: an energy-management estate (tenants > sites >
-//! buildings > floors > rooms > devices), a few hundred entities, created in
-//! one transaction through the same operations the app uses.
+//! buildings > floors > rooms > devices), a few hundred entities with 90
+//! days of hourly meter readings, a few alerts and an energy-manager
+//! dashboard, created in one transaction through the same operations the
+//! app uses.
 
+mod dashboard;
 mod estate;
 mod properties;
+
+pub use dashboard::{energy_manager_widgets, DASHBOARD_KEY};
 
 pub use estate::{estate_type, estate_types};
 pub use properties::{
@@ -152,6 +157,7 @@ pub async fn seed_demo_in(
         }
     }
     properties::seed(tx, actor, &seeded, &mut changes).await?;
+    dashboard::seed(tx, actor, &seeded, &mut changes).await?;
     // The estate's entities, the tag library and the tags.
     let created = changes
         .iter()

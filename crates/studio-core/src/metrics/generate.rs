@@ -178,6 +178,37 @@ pub async fn generate(
     })
 }
 
+/// Up to `count` energy meters (entity, root) to generate readings for, in
+/// blocks of 500 per root (so an aggregate over one root covers at most 500
+/// series).
+pub async fn pick_meters(pool: &sqlx::PgPool, count: u64) -> CoreResult<Vec<(Uuid, Uuid)>> {
+    Ok(sqlx::query_as(
+        "WITH m AS (
+            SELECT r.entity_id, r.root_id,
+                   row_number() OVER (PARTITION BY r.root_id ORDER BY r.path_label) AS n,
+                   dense_rank() OVER (ORDER BY r.root_id) AS rk
+              FROM entity_read_model r
+              JOIN entity_type_definitions t ON t.id = r.entity_type_id AND t.key = 'energy_meter')
+         SELECT entity_id, root_id FROM m ORDER BY (n - 1) / 500, rk, n LIMIT $1",
+    )
+    .bind(i64::try_from(count).unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Vacuums and analyses the samples and rollups after a bulk load: reads
+/// of a series are index-only scans, which need the visibility map.
+pub async fn vacuum(pool: &sqlx::PgPool) -> CoreResult<()> {
+    for statement in [
+        "VACUUM (ANALYZE) metric_samples",
+        "VACUUM (ANALYZE) metric_rollups_daily",
+        "ANALYZE metric_series",
+    ] {
+        sqlx::query(statement).execute(pool).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,7 +58,11 @@ pub enum Aggregate {
 /// Which lines a chart draws.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum Lines {
     /// One line per entity: its own series, or (with `subtree`) every
     /// series of it and its descendants combined.

@@ -37,6 +37,10 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
         "entity_type_default_views",
         "audit_events",
         "entity_type_properties",
+        "dashboards",
+        "dashboard_widgets",
+        "metric_series",
+        "alerts",
         "spare_entity",
     ]
     .into_iter()
@@ -177,6 +181,29 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
                 id("property_definitions"),
             ],
         ),
+        (
+            "INSERT INTO dashboards (id, owner_user_id, root_entity_id, key, name, created_at, updated_at)
+             VALUES ($1, $2, $3, 'constraint_dashboard', 'Dashboard', now(), now())",
+            vec![id("dashboards"), id("users"), id("entities")],
+        ),
+        (
+            "INSERT INTO dashboard_widgets (id, dashboard_id, widget_type, layout_x, layout_y, layout_w, layout_h,
+                                            created_at, updated_at)
+             VALUES ($1, $2, 'markdown', 0, 0, 2, 1, now(), now())",
+            vec![id("dashboard_widgets"), id("dashboards")],
+        ),
+        (
+            "INSERT INTO metric_series (id, entity_id, root_entity_id, metric_key, created_at, updated_at)
+             VALUES ($1, $2, $3, 'constraint.metric', now(), now())",
+            vec![id("metric_series"), id("entities"), id("entities")],
+        ),
+        (
+            "INSERT INTO alerts (id, entity_id, root_entity_id, level, message, status, source, raised_at,
+                                 raised_by_user_id, acknowledged_by_user_id, resolved_by_user_id,
+                                 created_at, updated_at)
+             VALUES ($1, $2, $3, 'info', 'Alert', 'pending', 'test', now(), $4, $4, $4, now(), now())",
+            vec![id("alerts"), id("entities"), id("entities"), id("users")],
+        ),
     ];
     for (sql, binds) in statements {
         let mut q = sqlx::query(sql);
@@ -215,7 +242,9 @@ struct CatalogConstraint {
 /// public schema, from the catalog.
 /// Tables only the database's own triggers write (with ON CONFLICT): no
 /// statement of the app can break their constraints.
-const DERIVED_TABLES: [&str; 1] = ["person_roots"];
+/// Samples and rollups too: written only by the metrics ingest (with ON
+/// CONFLICT), their series key checked per statement by a trigger.
+const DERIVED_TABLES: [&str; 3] = ["person_roots", "metric_samples", "metric_rollups_daily"];
 
 async fn catalog_constraints(pool: &PgPool) -> Vec<CatalogConstraint> {
     sqlx::query_as::<_, CatalogConstraint>(

@@ -7,6 +7,7 @@ mod changes;
 mod common;
 mod concurrency;
 mod constraints;
+mod dashboards;
 mod facts;
 mod invariants;
 mod kill_mid_move;

@@ -241,6 +241,9 @@ const ENTITY_COLUMNS: &[(&str, &[&str])] = &[
         &["secret_entity_id", "root_entity_id"],
     ),
     ("admin_saved_views", &["root_entity_id"]),
+    ("dashboards", &["root_entity_id"]),
+    ("metric_series", &["entity_id", "root_entity_id"]),
+    ("alerts", &["entity_id", "root_entity_id"]),
 ];
 /// Tables of global definitions: everyone reads them, administrators write.
 const GLOBAL: &[&str] = &[
@@ -253,7 +256,12 @@ const GLOBAL: &[&str] = &[
     "users",
 ];
 /// Root-scoped through another table.
-const INDIRECT: &[&str] = &["tenant_encryption_key_versions"];
+const INDIRECT: &[&str] = &[
+    "tenant_encryption_key_versions",
+    "dashboard_widgets",
+    "metric_samples",
+    "metric_rollups_daily",
+];
 /// A person's own rows, kept by the database: readable by that person only,
 /// written by nobody.
 const PERSONAL: &[&str] = &["person_roots"];

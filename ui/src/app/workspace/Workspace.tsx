@@ -3,6 +3,8 @@ import { useHotkeys } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { Session } from '../../bindings';
+import { AlertsBadge } from '../../features/alerts';
+import { DashboardsScreen } from '../../features/dashboards';
 import { EntityDetailsPane } from '../../features/details';
 import { TypesView } from '../../features/entity-types';
 import { JobsPanel, JobsProvider } from '../../features/jobs';
@@ -40,6 +42,7 @@ export function Workspace() {
 const VIEWS: { value: WorkspaceView; label: string; shownTo?: (session: Session | undefined) => boolean }[] = [
   { value: 'registry', label: 'Registry' },
   { value: 'views', label: 'Views' },
+  { value: 'dashboards', label: 'Dashboards' },
   { value: 'vault', label: 'Vault', shownTo: mayUseVault },
   { value: 'trash', label: 'Trash' },
   { value: 'types', label: 'Types' },
@@ -49,7 +52,7 @@ const VIEWS: { value: WorkspaceView; label: string; shownTo?: (session: Session 
 ];
 
 /**
- * The switch between the screens (Registry, Views, Trash, Types, ...; the
+ * The switch between the screens (Registry, Views, Dashboards, Trash, ...; the
  * Vault for those with secrets or admin rights, People for those who manage people).
  */
 export function ViewSwitch() {
@@ -86,6 +89,7 @@ function WorkspaceLayout() {
         <Group justify="space-between" wrap="nowrap">
           <ViewSwitch />
           <Group gap="xs" wrap="nowrap">
+            <AlertsBadge />
             <VaultLockButton />
             <SessionBadge />
           </Group>
@@ -108,6 +112,7 @@ function WorkspaceLayout() {
           </div>
         )}
         {workspace.view === 'views' && <ViewsScreen />}
+        {workspace.view === 'dashboards' && <DashboardsScreen />}
         {workspace.view === 'vault' && !vaultGone && <VaultScreen />}
         {workspace.view === 'trash' && <TrashView />}
         {workspace.view === 'types' && <TypesView />}

@@ -6,10 +6,11 @@ import type { Crumb, EntityDetail } from '../../bindings';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { entitiesLabel, formatDateTime } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
+import { EntityAlerts } from '../alerts';
 import { useTreeController } from '../tree';
 import { entityQuery, subtreeCountQuery } from './api';
 
-/** Everything about one entity: breadcrumb, name, type, path, ids, dates, subtree size. */
+/** Everything about one entity: breadcrumb, name, type, path, ids, dates, subtree size, its open alerts. */
 export function EntityOverview({ id }: { id: string }) {
   const entity = useQuery(entityQuery(id));
   if (entity.isPending) {
@@ -83,6 +84,7 @@ function OverviewContent({ detail }: { detail: EntityDetail }) {
           </DetailRow>
         </Table.Tbody>
       </Table>
+      {detail.deletedAt === null && <EntityAlerts entityId={node.id} />}
     </Stack>
   );
 }

@@ -2,7 +2,7 @@ import { ActionIcon, Button, Group, Paper, Progress, Stack, Text } from '@mantin
 import { IconX } from '@tabler/icons-react';
 import { describeAppError } from '../../ipc/errors';
 import { formatCount } from '../../shared/format';
-import { jobPercent, rewrapSummary, type JobView } from './jobsModel';
+import { importSummary, jobPercent, rewrapSummary, type JobView } from './jobsModel';
 import { useJobs } from './JobsProvider';
 
 /** A small floating panel listing background jobs with progress and Cancel. */
@@ -64,6 +64,11 @@ function JobItem({ job }: { job: JobView }) {
       {job.rewrap && (
         <Text size="xs" c={job.rewrap.remaining > 0 ? 'orange.8' : 'dimmed'} data-testid={`job-rewrap-${job.jobId}`}>
           {rewrapSummary(job.rewrap)}
+        </Text>
+      )}
+      {job.imported && (
+        <Text size="xs" c={job.imported.committed ? 'dimmed' : 'red'} data-testid={`job-imported-${job.jobId}`}>
+          {importSummary(job.imported)}
         </Text>
       )}
       {job.path && (

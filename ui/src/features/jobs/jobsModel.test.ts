@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNode } from '../../test/fixtures';
-import { jobPercent, jobsReducer, rewrapSummary, type JobsState } from './jobsModel';
+import type { ImportReport } from '../../bindings';
+import { importSummary, jobPercent, jobsReducer, rewrapSummary, type JobsState } from './jobsModel';
 
 describe('jobsReducer', () => {
   it('tracks a started job through progress to committed', () => {
@@ -47,6 +48,35 @@ describe('jobsReducer', () => {
     expect(rewrapSummary({ rewrapped: 1, keyVersion: 2, remaining: 0 })).toBe('Rewrapped 1 secret version to key version 2');
     // Heard of only through its last event.
     expect(jobsReducer([], { type: 'progress', progress: { jobId: 'r2', done: 1, total: 1, state: { state: 'rewrapped', rewrapped: 1, keyVersion: 2, remaining: 0 } } })[0].label).toBe('Rewrapping secrets');
+  });
+
+  const report = (over: Partial<ImportReport>): ImportReport => ({
+    records: 0,
+    inserted: 0,
+    alreadyPresent: 0,
+    seriesCreated: 0,
+    problemCount: 0,
+    problems: [],
+    committed: true,
+    rollupDays: 0,
+    ...over,
+  });
+
+  it('a finished import reads as done and keeps its report', () => {
+    let state = jobsReducer([], { type: 'started', jobId: 'i1', total: 4096, label: 'Importing readings from "meters.csv"' });
+    const done = report({ records: 1205, inserted: 1200, alreadyPresent: 3, problemCount: 2, problems: [{ line: 7, kind: 'badValue', message: 'not a number' }] });
+    state = jobsReducer(state, { type: 'progress', progress: { jobId: 'i1', done: 4096, total: 4096, state: { state: 'imported', report: done } } });
+    expect(state[0]).toMatchObject({ status: 'committed', imported: done, label: 'Importing readings from "meters.csv"' });
+    expect(importSummary(done)).toBe('Imported 1,200 readings (3 already present, 2 bad rows)');
+    expect(importSummary(report({ inserted: 1, problemCount: 1 }))).toBe('Imported 1 reading (0 already present, 1 bad row)');
+  });
+
+  it('an import aborted on bad rows stored nothing: failed, with the first problem', () => {
+    const aborted = report({ records: 10, problemCount: 3, committed: false, problems: [{ line: 4, kind: 'badTime', message: 'not a time' }] });
+    const state = jobsReducer([], { type: 'progress', progress: { jobId: 'i2', done: 10, total: 10, state: { state: 'imported', report: aborted } } });
+    expect(state[0]).toMatchObject({ status: 'failed', label: 'Importing readings', error: null });
+    expect(importSummary(aborted)).toBe('Nothing imported: 3 bad rows (first: line 4: not a time)');
+    expect(importSummary(report({ problemCount: 1, committed: false }))).toBe('Nothing imported: 1 bad row');
   });
 
   it('jobPercent is bounded', () => {

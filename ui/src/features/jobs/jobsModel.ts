@@ -1,6 +1,7 @@
 // Pure state of the background jobs this window shows (moves of large
-// subtrees, bulk edits of many entities, exports, rewraps of secrets).
-import type { AppError, JobProgress, TreeNode } from '../../bindings';
+// subtrees, bulk edits of many entities, exports, rewraps of secrets,
+// imports of readings).
+import type { AppError, ImportReport, JobProgress, JobState, TreeNode } from '../../bindings';
 import { formatCount } from '../../shared/format';
 
 export type JobView = {
@@ -16,6 +17,8 @@ export type JobView = {
   path: string | null;
   /** What a finished rewrap moved, and to which key version. */
   rewrap: { rewrapped: number; keyVersion: number; remaining: number } | null;
+  /** What a finished import of readings stored or refused. */
+  imported: ImportReport | null;
 };
 
 export type JobsState = readonly JobView[];
@@ -27,7 +30,28 @@ export type JobsAction =
   | { type: 'dismiss'; jobId: string };
 
 function blank(jobId: string, total: number, label: string): JobView {
-  return { jobId, label, done: 0, total, status: 'running', cancelling: false, error: null, node: null, path: null, rewrap: null };
+  return { jobId, label, done: 0, total, status: 'running', cancelling: false, error: null, node: null, path: null, rewrap: null, imported: null };
+}
+
+/** The label of a job heard of only through its events. */
+function labelOf(state: JobState): string {
+  if (state.state === 'rewrapped') return 'Rewrapping secrets';
+  if (state.state === 'imported') return 'Importing readings';
+  return 'Moving entities';
+}
+
+/** How a job's state shows: finished edits, exports, rewraps and imports read as done; an import that stored nothing as failed. */
+function statusOf(state: JobState): JobView['status'] {
+  switch (state.state) {
+    case 'edited':
+    case 'exported':
+    case 'rewrapped':
+      return 'committed';
+    case 'imported':
+      return state.report.committed ? 'committed' : 'failed';
+    default:
+      return state.state;
+  }
 }
 
 export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
@@ -40,14 +64,13 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
     }
     case 'progress': {
       const { jobId, done, total, state: jobState } = action.progress;
-      const existing = state.find((j) => j.jobId === jobId) ?? blank(jobId, total, jobState.state === 'rewrapped' ? 'Rewrapping secrets' : 'Moving entities');
-      // A committed bulk edit, a finished export or rewrap shows like a committed move: done.
-      const status = jobState.state === 'edited' || jobState.state === 'exported' || jobState.state === 'rewrapped' ? 'committed' : jobState.state;
-      const next: JobView = { ...existing, done, total, status };
+      const existing = state.find((j) => j.jobId === jobId) ?? blank(jobId, total, labelOf(jobState));
+      const next: JobView = { ...existing, done, total, status: statusOf(jobState) };
       if (jobState.state === 'committed') next.node = jobState.node;
       if (jobState.state === 'failed') next.error = jobState.error;
       if (jobState.state === 'exported') next.path = jobState.path;
       if (jobState.state === 'rewrapped') next.rewrap = { rewrapped: jobState.rewrapped, keyVersion: jobState.keyVersion, remaining: jobState.remaining };
+      if (jobState.state === 'imported') next.imported = jobState.report;
       if (jobState.state !== 'running') next.cancelling = false;
       return state.some((j) => j.jobId === jobId) ? state.map((j) => (j.jobId === jobId ? next : j)) : [...state, next];
     }
@@ -62,6 +85,22 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
 export function rewrapSummary(rewrap: NonNullable<JobView['rewrap']>): string {
   const moved = `Rewrapped ${formatCount(rewrap.rewrapped)} secret ${rewrap.rewrapped === 1 ? 'version' : 'versions'} to key version ${rewrap.keyVersion}`;
   return rewrap.remaining > 0 ? `${moved} · ${formatCount(rewrap.remaining)} left` : moved;
+}
+
+const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
+
+/**
+ * A finished import in words: "Imported 1,200 readings (3 already present,
+ * 2 bad rows)", or when it stored nothing "Nothing imported: 2 bad rows
+ * (first: line 4: not a number)".
+ */
+export function importSummary(report: ImportReport): string {
+  const bad = plural(report.problemCount, 'bad row', 'bad rows');
+  if (!report.committed) {
+    const first = report.problems[0];
+    return first ? `Nothing imported: ${bad} (first: line ${first.line}: ${first.message})` : `Nothing imported: ${bad}`;
+  }
+  return `Imported ${plural(report.inserted, 'reading', 'readings')} (${formatCount(report.alreadyPresent)} already present, ${bad})`;
 }
 
 /** 0..100 for a progress bar. */
