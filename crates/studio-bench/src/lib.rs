@@ -9,6 +9,7 @@
 //! and it follows the core's label and lock rules and records its bulk
 //! change through the core's change pipeline.
 
+pub mod dashboards;
 pub mod generate;
 pub mod properties;
 pub mod tree;

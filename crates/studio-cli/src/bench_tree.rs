@@ -14,6 +14,8 @@ pub enum Suite {
     Tree,
     Properties,
     Views,
+    /// Dashboards and time series.
+    Dashboards,
     /// The vault, with a rewrap of this many secret versions.
     Vault {
         rewrap: u32,
@@ -37,6 +39,10 @@ pub async fn run(
     };
     let report = match suite {
         Suite::Tree => bench::bench_tree(&opened.pool, &actor, &options, &step).await?,
+        Suite::Dashboards => {
+            studio_bench::dashboards::bench_dashboards(&opened.pool, &actor, &options, &step)
+                .await?
+        }
         Suite::Views => {
             studio_bench::views::bench_views(&opened.pool, &actor, &options, &step).await?
         }

@@ -94,6 +94,11 @@ enum Command {
         #[command(subcommand)]
         action: metrics::MetricsAction,
     },
+    /// Dashboards: list, export one as JSON, import one.
+    Dashboards {
+        #[command(subcommand)]
+        action: metrics::DashboardsAction,
+    },
     /// Alerts on entities: list, raise, acknowledge, resolve.
     Alerts {
         #[command(subcommand)]
@@ -146,6 +151,20 @@ enum BenchWhat {
         /// Secret versions the rewrap moves.
         #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
         rewrap: u32,
+        /// One JSON object per operation and line.
+        #[arg(long)]
+        json: bool,
+        /// Run as this person's role (`owner`, the default).
+        #[arg(long = "as", value_name = "ROLE")]
+        role: Option<String>,
+    },
+    /// Time series (30 days, a year, 500 series), a KPI over 100,000
+    /// entities, the energy manager's refresh and an ingest of 100,000
+    /// readings, each beside its floor.
+    Dashboards {
+        /// Timed runs of each operation (the refresh: half; ingests: a fifth).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        iterations: u32,
         /// One JSON object per operation and line.
         #[arg(long)]
         json: bool,
@@ -319,6 +338,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(code)
         }
         Command::Metrics { action } => metrics::metrics_command(action, &target).await,
+        Command::Dashboards { action } => metrics::dashboards_command(action, &target).await,
         Command::Alerts { action } => metrics::alerts_command(action, &target).await,
         Command::Bench { what } => {
             let (suite, iterations, json, role) = match what {
@@ -337,6 +357,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     json,
                     role,
                 } => (bench_tree::Suite::Views, iterations, json, role),
+                BenchWhat::Dashboards {
+                    iterations,
+                    json,
+                    role,
+                } => (bench_tree::Suite::Dashboards, iterations, json, role),
                 BenchWhat::Vault {
                     iterations,
                     rewrap,

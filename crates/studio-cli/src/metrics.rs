@@ -36,6 +36,72 @@ pub enum MetricsAction {
 }
 
 #[derive(Subcommand)]
+pub enum DashboardsAction {
+    /// The dashboards you see.
+    List,
+    /// Print a dashboard (by key or id) as JSON, to import elsewhere.
+    Export { dashboard: String },
+    /// Create a dashboard from a JSON file made by `export`.
+    Import {
+        #[arg(long)]
+        file: String,
+        /// Save it under this key (default: the file's, if free).
+        #[arg(long)]
+        key: Option<String>,
+    },
+}
+
+pub async fn dashboards_command(
+    action: DashboardsAction,
+    target: &DatabaseTarget,
+) -> Result<ExitCode> {
+    use studio_core::dashboards::{self, SaveDashboard};
+    let opened = startup::open(target, |_| {}).await?;
+    let pool = &opened.pool;
+    match action {
+        DashboardsAction::List => {
+            for d in dashboards::list(pool).await? {
+                println!(
+                    "{}  {:<24} {:>3} widgets  {}",
+                    d.id,
+                    d.key.as_deref().unwrap_or("-"),
+                    d.widgets,
+                    d.name
+                );
+            }
+        }
+        DashboardsAction::Export { dashboard } => {
+            let found = match Uuid::parse_str(&dashboard) {
+                Ok(id) => Some(dashboards::get(pool, id).await?),
+                Err(_) => dashboards::by_key(pool, &dashboard).await?,
+            };
+            let found = found.with_context(|| format!("no dashboard {dashboard:?}"))?;
+            println!("{}", serde_json::to_string_pretty(&found.to_new())?);
+        }
+        DashboardsAction::Import { file, key } => {
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
+            let mut input: SaveDashboard = serde_json::from_str(&text)
+                .with_context(|| format!("{file} is not a dashboard export"))?;
+            input.id = None;
+            input.expected_updated_at = None;
+            if key.is_some() {
+                input.key = key;
+            }
+            let actor = Actor::for_session(pool, Source::Cli).await?;
+            let saved = dashboards::save(pool, &actor, &input).await?.value;
+            println!(
+                "dashboard {} created: {} ({} widgets)",
+                saved.id,
+                saved.name,
+                saved.widgets.len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand)]
 pub enum AlertsAction {
     /// Open alerts (pending and acknowledged), newest first.
     List {

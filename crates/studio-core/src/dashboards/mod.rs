@@ -517,6 +517,34 @@ pub async fn by_key(pool: &PgPool, key: &str) -> CoreResult<Option<Dashboard>> {
     }
 }
 
+impl Dashboard {
+    /// The dashboard as a new one to save elsewhere (another database, a
+    /// file): no ids, no version, its widgets in place.
+    pub fn to_new(&self) -> SaveDashboard {
+        SaveDashboard {
+            id: None,
+            expected_updated_at: None,
+            key: self.key.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            shared: self.owner_user_id.is_none(),
+            root_id: self.root_entity_id,
+            refresh_seconds: self.refresh_seconds,
+            variables: self.variables.clone(),
+            widgets: self
+                .widgets
+                .iter()
+                .map(|w| WidgetInput {
+                    id: None,
+                    title: w.title.clone(),
+                    layout: w.layout,
+                    config: w.config.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[instrument(skip_all)]
 pub async fn save(
     pool: &PgPool,

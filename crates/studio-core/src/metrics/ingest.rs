@@ -102,12 +102,16 @@ impl Ingest {
                 .map(|(_, d)| DateTime::from_timestamp(d * DAY_SECONDS, 0).unwrap_or_default())
                 .collect();
             sqlx::query(
+                // LATERAL: one index range per day (a join would hash the
+                // whole samples table).
                 "INSERT INTO metric_rollups_daily AS r (series_id, day, n, min_value, max_value, sum_value)
-                 SELECT t.series_id, t.day, count(*), min(m.value), max(m.value), sum(m.value)
+                 SELECT t.series_id, t.day, d.n, d.mn, d.mx, d.sm
                    FROM unnest($1::uuid[], $2::timestamptz[]) AS t(series_id, day)
-                   JOIN metric_samples m ON m.series_id = t.series_id
-                    AND m.ts >= t.day AND m.ts < t.day + interval '1 day'
-                  GROUP BY t.series_id, t.day
+                   CROSS JOIN LATERAL (
+                        SELECT count(*) AS n, min(m.value) AS mn, max(m.value) AS mx, sum(m.value) AS sm
+                          FROM metric_samples m
+                         WHERE m.series_id = t.series_id AND m.ts >= t.day AND m.ts < t.day + interval '1 day') d
+                  WHERE d.n > 0
                  ON CONFLICT (series_id, day) DO UPDATE
                     SET n = excluded.n, min_value = excluded.min_value,
                         max_value = excluded.max_value, sum_value = excluded.sum_value",

@@ -270,7 +270,9 @@ pub async fn series(pool: &PgPool, q: &SeriesQuery) -> CoreResult<SeriesResult> 
     check_lines(&q.lines)?;
     let plan = bucket::plan(q.from, q.to, q.max_points);
     let mut tx = pool.begin().await?;
-    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+    // Custom plans for the actual values; no JIT (it costs more than
+    // these statements take).
+    sqlx::raw_sql("SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off")
         .execute(&mut *tx)
         .await?;
     let mut c = base(&mut tx, q.scope.as_ref()).await?;
