@@ -3,67 +3,14 @@
 //! against the version the caller saw, audited through the change pipeline.
 //! An alert is seen by those who see its entity's root.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::change::{self, Actor, Applied, Change};
 use crate::error::{CoreError, CoreResult, Rule};
+pub use crate::records::{Alert, AlertLevel, AlertStatus};
 use crate::records::{CurrentRow, VersionedId};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-#[sqlx(type_name = "text", rename_all = "lowercase")]
-pub enum AlertLevel {
-    Info,
-    Warning,
-    Critical,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-#[sqlx(type_name = "text", rename_all = "lowercase")]
-pub enum AlertStatus {
-    Pending,
-    Acknowledged,
-    Resolved,
-}
-
-impl AlertStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertStatus::Pending => "pending",
-            AlertStatus::Acknowledged => "acknowledged",
-            AlertStatus::Resolved => "resolved",
-        }
-    }
-}
-
-/// An alert, with its entity's name and path for display.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct Alert {
-    pub id: Uuid,
-    pub entity_id: Uuid,
-    pub root_entity_id: Uuid,
-    pub entity_name: String,
-    pub entity_path_label: String,
-    pub level: AlertLevel,
-    pub message: String,
-    pub status: AlertStatus,
-    pub source: String,
-    pub raised_at: DateTime<Utc>,
-    pub raised_by_user_id: Option<Uuid>,
-    pub acknowledged_at: Option<DateTime<Utc>>,
-    pub acknowledged_by_user_id: Option<Uuid>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub resolved_by_user_id: Option<Uuid>,
-    pub updated_at: DateTime<Utc>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -115,11 +115,11 @@ fn saved_view_json(v: &SavedView) -> Value {
             "root_entity_id": v.root_entity_id, "config": v.config })
 }
 
-fn alert_json(a: &crate::alerts::Alert) -> Value {
+fn alert_json(a: &crate::records::Alert) -> Value {
     json!({ "level": a.level, "message": a.message, "status": a.status, "source": a.source })
 }
 
-fn dashboard_json(d: &crate::dashboards::Dashboard) -> Value {
+fn dashboard_json(d: &crate::records::Dashboard) -> Value {
     json!({ "key": d.key, "name": d.name, "description": d.description,
             "owner_user_id": d.owner_user_id, "root_entity_id": d.root_entity_id,
             "refresh_seconds": d.refresh_seconds, "variables": d.variables, "widgets": d.widgets })
@@ -128,9 +128,9 @@ fn dashboard_json(d: &crate::dashboards::Dashboard) -> Value {
 /// A dashboard's audit row carries its root as the entity, like a view's.
 fn dashboard_row(
     action: &'static str,
-    d: &crate::dashboards::Dashboard,
-    before: Option<&crate::dashboards::Dashboard>,
-    after: Option<&crate::dashboards::Dashboard>,
+    d: &crate::records::Dashboard,
+    before: Option<&crate::records::Dashboard>,
+    after: Option<&crate::records::Dashboard>,
 ) -> AuditRow {
     AuditRow {
         entity_id: d.root_entity_id,
@@ -427,7 +427,7 @@ fn row_of(change: &Change) -> AuditRow {
         },
         Change::AlertChanged { before, after } => AuditRow {
             action: match after.status {
-                crate::alerts::AlertStatus::Acknowledged => "alert.acknowledge",
+                crate::records::AlertStatus::Acknowledged => "alert.acknowledge",
                 _ => "alert.resolve",
             },
             table_name: "alerts",

@@ -252,23 +252,23 @@ pub enum Change {
         summary: serde_json::Value,
     },
     AlertRaised {
-        alert: crate::alerts::Alert,
+        alert: crate::records::Alert,
     },
     /// An alert was acknowledged or resolved.
     AlertChanged {
-        before: Box<crate::alerts::Alert>,
-        after: Box<crate::alerts::Alert>,
+        before: Box<crate::records::Alert>,
+        after: Box<crate::records::Alert>,
     },
     /// A dashboard was created (no `before`) or saved with its widgets.
     DashboardSaved {
-        before: Option<Box<crate::dashboards::Dashboard>>,
-        after: Box<crate::dashboards::Dashboard>,
+        before: Option<Box<crate::records::Dashboard>>,
+        after: Box<crate::records::Dashboard>,
     },
     DashboardDeleted {
-        dashboard: Box<crate::dashboards::Dashboard>,
+        dashboard: Box<crate::records::Dashboard>,
     },
     DashboardRestored {
-        dashboard: Box<crate::dashboards::Dashboard>,
+        dashboard: Box<crate::records::Dashboard>,
     },
 }
 

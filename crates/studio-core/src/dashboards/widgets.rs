@@ -17,153 +17,11 @@ use crate::alerts::{self, Alert, AlertFilter};
 use crate::error::{CoreError, CoreResult, Rule};
 use crate::metrics::{self, Aggregate, Lines, MetricTotal, SeriesQuery, SeriesResult, TotalsBy};
 use crate::properties::ValueType;
+pub use crate::records::{GroupSource, KpiSource, Measure, MeasureOp, WidgetLines};
 use crate::views::{
     self, compile::number_of, Bind, Filter, Op, PropertyCondition, TimeCondition, ViewDocument,
     ViewPage, VIEW_DOCUMENT_VERSION,
 };
-
-/// How a KPI or a group measures its entities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub enum MeasureOp {
-    Count,
-    Sum,
-    Avg,
-    Min,
-    Max,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct Measure {
-    pub op: MeasureOp,
-    /// The number property measured (not for a count).
-    #[serde(default)]
-    pub property: Option<String>,
-}
-
-/// Where a KPI's number comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase",
-    tag = "kind"
-)]
-pub enum KpiSource {
-    /// A measure over a saved view's entities (None: every entity). The
-    /// change compares with the entities that existed when the range began.
-    View {
-        view_id: Option<Uuid>,
-        measure: Measure,
-    },
-    /// A metric over the range; the change compares with the range before.
-    Metric {
-        metric: String,
-        aggregate: Aggregate,
-    },
-    /// Open alerts; the change compares alerts raised in the range with
-    /// those raised in the range before.
-    Alerts,
-}
-
-impl KpiSource {
-    pub(super) fn check(&self, path: &str) -> CoreResult<()> {
-        match self {
-            KpiSource::View { measure, .. } => measure.check(path),
-            KpiSource::Metric { metric, .. } => {
-                metrics::check_metric_key(metric, &format!("{path}.metric"))
-            }
-            KpiSource::Alerts => Ok(()),
-        }
-    }
-}
-
-impl Measure {
-    fn check(&self, path: &str) -> CoreResult<()> {
-        if self.op != MeasureOp::Count && self.property.is_none() {
-            return Err(CoreError::invalid(
-                Some(&format!("{path}.measure.property")),
-                Rule::Required,
-                "a sum, average, least or greatest needs a number property",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// What a bar or pie chart groups by.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase",
-    tag = "kind"
-)]
-pub enum GroupSource {
-    /// A property's values over a saved view's entities.
-    Property {
-        view_id: Option<Uuid>,
-        key: String,
-        measure: Measure,
-    },
-    /// Entity types over a saved view's entities.
-    EntityType {
-        view_id: Option<Uuid>,
-        measure: Measure,
-    },
-    /// Entities ranked by a metric's total over the range ("top consumers").
-    MetricTop {
-        view_id: Option<Uuid>,
-        metric: String,
-        aggregate: Aggregate,
-    },
-}
-
-impl GroupSource {
-    pub(super) fn check(&self, path: &str) -> CoreResult<()> {
-        match self {
-            GroupSource::Property { measure, .. } | GroupSource::EntityType { measure, .. } => {
-                measure.check(path)
-            }
-            GroupSource::MetricTop { metric, .. } => {
-                metrics::check_metric_key(metric, &format!("{path}.metric"))
-            }
-        }
-    }
-}
-
-/// Which lines a time-series widget draws.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase",
-    tag = "kind"
-)]
-pub enum WidgetLines {
-    /// One line per entity (with `subtree`: its descendants' series combined).
-    Entities { ids: Vec<Uuid>, subtree: bool },
-    /// One line over a saved view's entities (None: every entity).
-    View { view_id: Option<Uuid> },
-}
-
-impl WidgetLines {
-    pub(super) fn check(&self, path: &str) -> CoreResult<()> {
-        if let WidgetLines::Entities { ids, .. } = self {
-            if ids.is_empty() || ids.len() > metrics::MAX_LINES {
-                return Err(CoreError::invalid(
-                    Some(&format!("{path}.lines")),
-                    Rule::Range,
-                    format!("choose 1 to {} entities", metrics::MAX_LINES),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
 
 /// A filter another widget set by a click.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -370,7 +228,7 @@ fn range(
 
 /// Computes one widget's data (see the module's text).
 pub async fn widget_data(pool: &PgPool, request: &WidgetRequest) -> CoreResult<WidgetData> {
-    request.config.check("config")?;
+    super::check_config(&request.config, "config")?;
     let now = Utc::now();
     let (from, to) = range(&request.variables, &request.filters, now);
     let vars = &request.variables;

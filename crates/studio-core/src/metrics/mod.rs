@@ -25,6 +25,7 @@ use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use crate::error::{CoreError, CoreResult, Rule};
+pub use crate::records::Aggregate;
 use crate::views::{self, Bind, Compiled, ViewDocument};
 
 /// The longest range a chart or total may ask for.
@@ -40,19 +41,6 @@ pub struct MetricInfo {
     pub metric_key: String,
     pub unit: Option<String>,
     pub series: i64,
-}
-
-/// How the samples of many series (or of one bucket) combine into one value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub enum Aggregate {
-    #[default]
-    Sum,
-    Avg,
-    Min,
-    Max,
-    Count,
 }
 
 /// Which lines a chart draws.

@@ -6,11 +6,13 @@
 //! rules that act on it are in the domains' folders. Nothing here depends on
 //! the rest of the crate.
 
+mod dashboards;
 mod links;
 mod people;
 mod properties;
 mod views;
 
+pub use dashboards::*;
 pub use links::*;
 pub use people::*;
 pub use properties::*;
@@ -83,8 +85,8 @@ pub enum CurrentRow {
     TagGroup(Box<TagGroup>),
     Relationship(Box<Relationship>),
     SavedView(Box<SavedView>),
-    Dashboard(Box<crate::dashboards::Dashboard>),
-    Alert(Box<crate::alerts::Alert>),
+    Dashboard(Box<Dashboard>),
+    Alert(Box<Alert>),
     /// The record is gone (deleted or purged).
     Missing,
 }
