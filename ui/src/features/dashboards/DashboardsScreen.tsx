@@ -1,0 +1,198 @@
+import { ActionIcon, Button, Center, Group, Loader, ScrollArea, Stack, Text, TextInput, Title, Tooltip, UnstyledButton } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconFileImport, IconLayoutDashboard, IconPlus, IconTrash, IconUser } from '@tabler/icons-react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { DashboardSummary } from '../../bindings';
+import { describeError, fieldError } from '../../ipc/errors';
+import { ConfirmDeleteDialog } from '../../shared/ConfirmDeleteDialog';
+import { ErrorNotice } from '../../shared/ErrorNotice';
+import { FormDialog } from '../../shared/FormDialog';
+import { queryKeys } from '../../shared/queryKeys';
+import { ImportReadingsDialog } from '../alerts';
+import { dashboardsQuery, useDeleteDashboard, useRestoreDashboard, useSaveDashboard } from './api';
+import { newDashboardInput } from './dashboardModel';
+import classes from './Dashboards.module.css';
+import { OpenDashboard } from './OpenDashboard';
+
+type Dialog = { kind: 'new' } | { kind: 'delete'; dashboard: DashboardSummary } | { kind: 'import' };
+
+/**
+ * Dashboards: the list on the left, the open one on the right (the first
+ * by default) with its variables, cross-filters and widgets on a grid.
+ */
+export function DashboardsScreen() {
+  const list = useQuery(dashboardsQuery());
+  const [chosenId, setChosenId] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+  const dashboards = list.data ?? [];
+  // The one chosen while it is listed, else the first.
+  const openedId = dashboards.some((d) => d.id === chosenId) ? chosenId : (dashboards[0]?.id ?? null);
+  const openImport = () => setDialog({ kind: 'import' });
+
+  return (
+    <div className={classes.screen} data-testid="dashboards-screen">
+      <aside className={classes.list} aria-label="Dashboards">
+        <Group justify="space-between" wrap="nowrap">
+          <Title order={5}>Dashboards</Title>
+          <Button size="compact-sm" variant="light" leftSection={<IconPlus size={14} />} onClick={() => setDialog({ kind: 'new' })} data-testid="dashboard-new">
+            New dashboard
+          </Button>
+        </Group>
+        <ScrollArea className={classes.listScroll}>
+          {list.isPending ? (
+            <Center p="md">
+              <Loader size="sm" />
+            </Center>
+          ) : list.isError ? (
+            <ErrorNotice error={list.error} subject="Dashboards" compact />
+          ) : (
+            <div role="list" data-testid="dashboard-list">
+              {dashboards.length === 0 && (
+                <Text size="sm" c="dimmed" p="xs">
+                  No dashboards yet. Make one with New dashboard.
+                </Text>
+              )}
+              {dashboards.map((dashboard) => (
+                <DashboardItem
+                  key={dashboard.id}
+                  dashboard={dashboard}
+                  active={dashboard.id === openedId}
+                  onOpen={() => setChosenId(dashboard.id)}
+                  onDelete={() => setDialog({ kind: 'delete', dashboard })}
+                />
+              ))}
+            </div>
+          )}
+        </ScrollArea>
+      </aside>
+      <main className={classes.main}>
+        {openedId !== null ? (
+          <OpenDashboard key={openedId} id={openedId} onImport={openImport} />
+        ) : list.isPending ? null : (
+          <Stack align="center" gap="sm" p="xl" data-testid="dashboards-empty">
+            <IconLayoutDashboard size={32} color="var(--mantine-color-dimmed)" />
+            <Text c="dimmed">Make a dashboard to follow metrics, alerts and counts of the registry.</Text>
+            <Group gap="xs">
+              <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setDialog({ kind: 'new' })}>
+                New dashboard
+              </Button>
+              <Button size="xs" variant="default" leftSection={<IconFileImport size={14} />} onClick={openImport} data-testid="import-readings-open">
+                Import readings…
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </main>
+      {dialog?.kind === 'new' && <NewDashboardDialog onCreated={setChosenId} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'delete' && <DeleteDashboardDialog dashboard={dialog.dashboard} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'import' && <ImportReadingsDialog onClose={() => setDialog(null)} />}
+    </div>
+  );
+}
+
+function DashboardItem({ dashboard, active, onOpen, onDelete }: { dashboard: DashboardSummary; active: boolean; onOpen: () => void; onDelete: () => void }) {
+  return (
+    <div className={classes.item} role="listitem" data-active={active ? '' : undefined} data-testid={`dashboard-item-${dashboard.id}`}>
+      <UnstyledButton
+        className={classes.itemButton}
+        onClick={onOpen}
+        aria-current={active ? 'page' : undefined}
+        title={dashboard.description ?? undefined}
+        data-testid={`dashboard-open-${dashboard.id}`}
+      >
+        <IconLayoutDashboard size={16} style={{ flex: '0 0 auto' }} />
+        <span className={classes.itemName}>{dashboard.name}</span>
+        {dashboard.ownerUserId !== null && <IconUser size={12} aria-label="Personal" style={{ flex: '0 0 auto' }} />}
+        <Text span size="xs" c="dimmed">
+          {dashboard.widgets}
+        </Text>
+      </UnstyledButton>
+      <Tooltip label="Delete" withArrow openDelay={400}>
+        <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Delete ${dashboard.name}`} onClick={onDelete} data-testid={`dashboard-delete-${dashboard.id}`}>
+          <IconTrash size={14} />
+        </ActionIcon>
+      </Tooltip>
+    </div>
+  );
+}
+
+function NewDashboardDialog({ onCreated, onClose }: { onCreated: (id: string) => void; onClose: () => void }) {
+  const save = useSaveDashboard();
+  const [name, setName] = useState('');
+  return (
+    <FormDialog
+      title="New dashboard"
+      fields={['name']}
+      canSubmit={name.trim() !== ''}
+      onSubmit={async () => {
+        const created = await save(newDashboardInput(name));
+        onCreated(created.id);
+      }}
+      onClose={onClose}
+      submitLabel="Create"
+      submitTestId="dashboard-new-submit"
+    >
+      {(error) => (
+        <TextInput
+          label="Name"
+          placeholder="Energy manager"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={fieldError(error, 'name')}
+          data-autofocus
+          data-testid="dashboard-new-name"
+        />
+      )}
+    </FormDialog>
+  );
+}
+
+/** Asks, deletes (restorable), and offers Undo in the notification. */
+function DeleteDashboardDialog({ dashboard, onClose }: { dashboard: DashboardSummary; onClose: () => void }) {
+  const remove = useDeleteDashboard();
+  const restore = useRestoreDashboard();
+  const client = useQueryClient();
+
+  const deleteIt = async () => {
+    const deleted = await remove({ id: dashboard.id, expectedUpdatedAt: dashboard.updatedAt });
+    const id = `dashboard-deleted-${dashboard.id}`;
+    const undo = async () => {
+      try {
+        await restore({ id: deleted.id, expectedUpdatedAt: deleted.updatedAt });
+        notifications.update({ id, color: 'teal', title: 'Dashboard restored', message: `"${dashboard.name}" is back.`, autoClose: 4000 });
+      } catch (error) {
+        const { title, message } = describeError(error);
+        notifications.update({ id, color: 'red', title: `Could not restore "${dashboard.name}": ${title}`, message, autoClose: 8000 });
+      }
+    };
+    notifications.show({
+      id,
+      title: 'Dashboard deleted',
+      message: (
+        <Group justify="space-between" wrap="nowrap" gap="sm">
+          <Text size="sm">"{dashboard.name}" deleted.</Text>
+          <Button size="compact-sm" variant="light" onClick={() => void undo()} data-testid="dashboard-undo-delete">
+            Undo
+          </Button>
+        </Group>
+      ),
+      autoClose: 10_000,
+    });
+  };
+
+  return (
+    <ConfirmDeleteDialog
+      title="Delete dashboard"
+      question={
+        <>
+          Delete <b>{dashboard.name}</b> and its {dashboard.widgets === 1 ? 'widget' : `${dashboard.widgets} widgets`}? It can be restored.
+        </>
+      }
+      onDelete={deleteIt}
+      onReload={() => void client.invalidateQueries({ queryKey: queryKeys.dashboards })}
+      onClose={onClose}
+      confirmTestId="dashboard-delete-confirm"
+    />
+  );
+}
