@@ -40,7 +40,7 @@ pub fn energy_manager_widgets(sites: &[Uuid]) -> Vec<WidgetInput> {
     vec![
         widget(
             "About",
-            at(0, 0, 4, 2),
+            at(0, 0, 4, 3),
             WidgetConfig::Markdown {
                 text: "## Energy manager\nHourly **kWh** of every meter, summed per site. \
                        Click a site's line, a status or a meter to filter the other widgets."
@@ -49,7 +49,7 @@ pub fn energy_manager_widgets(sites: &[Uuid]) -> Vec<WidgetInput> {
         ),
         widget(
             "Active alerts",
-            at(4, 0, 2, 2),
+            at(4, 0, 2, 3),
             WidgetConfig::Kpi {
                 source: KpiSource::Alerts,
                 compare: true,
@@ -57,7 +57,7 @@ pub fn energy_manager_widgets(sites: &[Uuid]) -> Vec<WidgetInput> {
         ),
         widget(
             "Energy in the period",
-            at(6, 0, 3, 2),
+            at(6, 0, 3, 3),
             WidgetConfig::Kpi {
                 source: KpiSource::Metric {
                     metric: METRIC.into(),
@@ -68,7 +68,7 @@ pub fn energy_manager_widgets(sites: &[Uuid]) -> Vec<WidgetInput> {
         ),
         widget(
             "Rated power installed (kW)",
-            at(9, 0, 3, 2),
+            at(9, 0, 3, 3),
             WidgetConfig::Kpi {
                 source: KpiSource::View {
                     view_id: None,
@@ -82,7 +82,7 @@ pub fn energy_manager_widgets(sites: &[Uuid]) -> Vec<WidgetInput> {
         ),
         widget(
             "Consumption per site",
-            at(0, 2, 8, 5),
+            at(0, 3, 8, 5),
             WidgetConfig::TimeSeries {
                 metric: METRIC.into(),
                 lines: WidgetLines::Entities {
@@ -95,7 +95,7 @@ pub fn energy_manager_widgets(sites: &[Uuid]) -> Vec<WidgetInput> {
         ),
         widget(
             "Devices by status",
-            at(8, 2, 4, 5),
+            at(8, 3, 4, 5),
             WidgetConfig::Pie {
                 source: GroupSource::Property {
                     view_id: None,
@@ -110,7 +110,7 @@ pub fn energy_manager_widgets(sites: &[Uuid]) -> Vec<WidgetInput> {
         ),
         widget(
             "Top consumers",
-            at(0, 7, 6, 5),
+            at(0, 8, 6, 5),
             WidgetConfig::Bar {
                 source: GroupSource::MetricTop {
                     view_id: None,
@@ -122,12 +122,12 @@ pub fn energy_manager_widgets(sites: &[Uuid]) -> Vec<WidgetInput> {
         ),
         widget(
             "Open alerts",
-            at(6, 7, 6, 5),
+            at(6, 8, 6, 5),
             WidgetConfig::Alerts { limit: 50 },
         ),
         widget(
             "Entities by site",
-            at(0, 12, 12, 5),
+            at(0, 13, 12, 5),
             WidgetConfig::Treemap {
                 root_id: None,
                 depth: 2,

@@ -35,8 +35,8 @@ export function DashboardsScreen() {
       <aside className={classes.list} aria-label="Dashboards">
         <Group justify="space-between" wrap="nowrap">
           <Title order={5}>Dashboards</Title>
-          <Button size="compact-sm" variant="light" leftSection={<IconPlus size={14} />} onClick={() => setDialog({ kind: 'new' })} data-testid="dashboard-new">
-            New dashboard
+          <Button size="compact-sm" variant="light" leftSection={<IconPlus size={14} />} onClick={() => setDialog({ kind: 'new' })} data-testid="dashboard-new" aria-label="New dashboard">
+            New
           </Button>
         </Group>
         <ScrollArea className={classes.listScroll}>

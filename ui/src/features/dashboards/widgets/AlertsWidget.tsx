@@ -58,7 +58,7 @@ export function AlertsRender({ config, data, onCrossFilter, height }: WidgetRend
           >
             <Stack gap={2} miw={0} style={{ flex: 1 }}>
               <Group gap={6} wrap="nowrap" miw={0}>
-                <Badge size="sm" variant="filled" color={LEVEL_COLORS[alert.level]} data-testid={`widget-alert-level-${alert.id}`}>
+                <Badge size="sm" variant="filled" color={LEVEL_COLORS[alert.level]} style={{ flexShrink: 0 }} data-testid={`widget-alert-level-${alert.id}`}>
                   {LEVEL_LABELS[alert.level]}
                 </Badge>
                 <Text size="sm" truncate title={alert.message}>
@@ -70,6 +70,7 @@ export function AlertsRender({ config, data, onCrossFilter, height }: WidgetRend
                   component="button"
                   type="button"
                   size="xs"
+                  style={{ flexShrink: 0, whiteSpace: 'nowrap' }}
                   onClick={() => onCrossFilter({ kind: 'under', entityId: alert.entityId })}
                   aria-label={`Filter the dashboard by ${alert.entityName}`}
                   data-testid={`widget-alert-entity-${alert.id}`}

@@ -66,11 +66,15 @@ export function KpiRender({ config, data, setPngExporter, width, height }: Widge
   );
 
   if (!valid) return <DataMismatch />;
-  const fontSize = Math.round(Math.max(20, Math.min(64, width / 5, height / 2.6)));
+  // The number (with its unit) fits the body's width on one line, and its
+  // height leaves room for the label and the change line.
+  const chars = valueText.length + (unit && value !== null ? unit.length / 2.5 + 1 : 0);
+  const room = height - 28 - (change ? 26 : 0);
+  const fontSize = Math.round(Math.max(16, Math.min(64, (width - 24) / (0.62 * Math.max(chars, 1)), room / 1.15)));
   const Arrow = change?.direction === 'up' ? IconArrowUpRight : change?.direction === 'down' ? IconArrowDownRight : IconArrowRight;
   return (
     <Stack h="100%" justify="center" align="center" gap={4} p="xs">
-      <Text fw={700} lh={1.1} style={{ fontSize }} data-testid="widget-kpi-value">
+      <Text fw={700} lh={1.1} style={{ fontSize, whiteSpace: 'nowrap' }} data-testid="widget-kpi-value">
         {valueText}
         {unit && value !== null && (
           <Text span c="dimmed" fw={500} style={{ fontSize: Math.max(12, fontSize / 2.5) }}>

@@ -85,9 +85,12 @@ export function pieOption(groups: GroupValue[], unit: string | null = null): Cha
       {
         type: 'pie',
         id: 'groups',
-        radius: ['35%', '65%'],
+        radius: ['35%', '62%'],
         center: ['50%', '45%'],
-        label: { formatter: '{b}', overflow: 'truncate', width: 100 },
+        // Labels inside the ring (the legend names every slice): outside
+        // ones overflow a narrow widget.
+        label: { position: 'inside', formatter: '{d}%', fontSize: 11, color: '#fff' },
+        labelLine: { show: false },
         data: groups.map((g) => ({ name: g.label, value: g.value ?? 0 })),
         cursor: 'pointer',
       },

@@ -1,0 +1,230 @@
+// The real app in a real window on the demo registry: the energy manager
+// opens its dashboard (charts drawn from the demo's readings, not
+// placeholders), filters it by clicking an alert's entity, acknowledges an
+// alert, exports a chart's data, imports readings from a file with a bad
+// row, and builds a new dashboard from scratch (a KPI, a bar chart and a
+// time series, moved on the grid and saved). Steps share one app session
+// and run in order; each waits for the state it checks, never for a fixed
+// time.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openApp, screenshot, pickOption, fillInput, clickLabelOf, waitForNoDialog } from "./session.mjs";
+
+let session;
+let browser;
+const work = mkdtempSync(join(tmpdir(), "eco-e2e-dashboards-"));
+const NEW_NAME = "Plant room watch";
+
+before(async () => {
+  session = await openApp();
+  browser = session.browser;
+});
+
+after(async () => {
+  if (session) await session.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const testId = (id) => browser.$(`[data-testid="${id}"]`);
+const textOf = (id) => browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, id);
+
+async function waitForValue(read, accept, { timeout = 15_000, timeoutMsg }) {
+  let seen;
+  await browser.waitUntil(async () => accept((seen = await read())), {
+    timeout,
+    timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})`,
+  });
+  return seen;
+}
+
+async function click(id, what) {
+  const element = await testId(id);
+  await element.waitForClickable({ timeout: 15_000, timeoutMsg: `${what ?? id} cannot be clicked` });
+  await element.click();
+}
+
+async function switchView(name) {
+  await (await browser.$(`//*[@data-testid="view-switch"]//label[normalize-space()="${name}"]`)).click();
+}
+
+/** Each widget frame of the open dashboard: its id, type, title and state. */
+const widgets = () =>
+  browser.execute(() =>
+    [...document.querySelectorAll('[data-testid^="widget-"][data-type]')].map((w) => ({
+      id: w.getAttribute("data-testid").slice("widget-".length),
+      type: w.getAttribute("data-type"),
+      title: w.querySelector("p, span")?.textContent ?? "",
+      text: w.innerText,
+      fetching: w.hasAttribute("data-fetching"),
+      error: w.querySelector('[data-testid^="widget-error-"]') !== null,
+      // A chart has drawn when its canvas (or SVG) has a size.
+      chart: [...w.querySelectorAll('[data-testid="widget-chart"] canvas, [data-testid="widget-chart"] svg')].some((c) => c.clientWidth > 50 && c.clientHeight > 50),
+    })),
+  );
+
+/** Waits until every widget of the open dashboard has its data (none loading, none failed). */
+async function waitForWidgets(count, what) {
+  return waitForValue(
+    widgets,
+    (ws) => ws.length === count && ws.every((w) => !w.fetching && !w.error && !/Loading/.test(w.text)),
+    { timeout: 30_000, timeoutMsg: `${what}: the widgets did not all load` },
+  );
+}
+
+/** The path a "Saved to …" notification names. */
+async function savedPath() {
+  const text = await waitForValue(
+    () => browser.execute(() => [...document.querySelectorAll(".mantine-Notification-description")].map((n) => n.textContent).find((t) => t?.startsWith("Saved to ")) ?? null),
+    (t) => t !== null,
+    { timeoutMsg: "no export notification" },
+  );
+  return text.slice("Saved to ".length);
+}
+
+test("the alerts badge counts the demo's open alerts", async () => {
+  const badge = await testId("alerts-badge");
+  await badge.waitForDisplayed({ timeout: 30_000, timeoutMsg: "no alerts badge in the toolbar" });
+  await waitForValue(() => textOf("alerts-badge"), (t) => /\b3\b/.test(t ?? ""), { timeoutMsg: "the badge does not show the 3 open alerts" });
+});
+
+test("the energy manager's dashboard draws every widget from the demo's data", async () => {
+  await switchView("Dashboards");
+  await (await testId("dashboards-screen")).waitForDisplayed({ timeout: 15_000 });
+  await waitForValue(() => textOf("dashboard-title"), (t) => t === "Energy manager", { timeoutMsg: "the demo dashboard is not open" });
+  const ws = await waitForWidgets(9, "energy manager");
+  const charts = ws.filter((w) => ["timeSeries", "pie", "bar", "treemap"].includes(w.type));
+  assert.equal(charts.length, 4, "four charts");
+  await waitForValue(widgets, (all) => all.filter((w) => w.chart).length === 4, { timeoutMsg: "the charts did not draw" });
+  const kpis = await browser.execute(() => [...document.querySelectorAll('[data-testid="widget-kpi-value"]')].map((k) => k.textContent));
+  assert.equal(kpis.length, 3, "three KPIs");
+  assert.equal(kpis[0], "3", "active alerts: the demo's three open alerts");
+  assert.ok(kpis.every((k) => /\d/.test(k)), `every KPI shows a number: ${kpis}`);
+  await screenshot(browser, "dashboards-energy-manager");
+});
+
+test("a chart's data exports as CSV with the readings of every site", async () => {
+  const series = (await widgets()).find((w) => w.type === "timeSeries");
+  await click(`widget-csv-${series.id}`, "Export CSV");
+  const path = await savedPath();
+  const lines = readFileSync(path, "utf8").trim().split("\n");
+  assert.equal(lines[0], "time,line,value,min,max,n", "the header");
+  const sites = new Set(lines.slice(1).map((l) => l.split(",")[1]));
+  assert.equal(sites.size, 6, `one line per site: ${[...sites]}`);
+  assert.ok(lines.length > 6 * 600, `about a point an hour for 30 days per site: ${lines.length}`);
+  assert.ok(lines.slice(1).every((l) => Number(l.split(",")[2]) > 0), "every point has consumption");
+});
+
+test("clicking an alert's entity filters the other widgets, and an alert is acknowledged", async () => {
+  const before = await browser.execute(() => [...document.querySelectorAll('[data-testid="widget-kpi-value"]')].map((k) => k.textContent));
+  const entity = await browser.$('[data-testid^="widget-alert-entity-"]');
+  await entity.waitForClickable({ timeout: 15_000 });
+  await entity.click();
+  await (await testId("dashboard-filter-chip-under")).waitForDisplayed({ timeout: 15_000, timeoutMsg: "no filter chip" });
+  await waitForWidgets(9, "filtered");
+  // The energy KPI narrows to the alert's device.
+  await waitForValue(
+    () => browser.execute(() => [...document.querySelectorAll('[data-testid="widget-kpi-value"]')].map((k) => k.textContent)),
+    (now) => now[1] !== before[1],
+    { timeoutMsg: "the energy KPI did not follow the filter" },
+  );
+  await screenshot(browser, "dashboards-filtered");
+  await click("dashboard-clear-filters");
+  await waitForValue(() => browser.execute(() => document.querySelector('[data-testid="dashboard-filter-chip-under"]') === null), (gone) => gone, { timeoutMsg: "the chip stayed" });
+
+  const ack = await browser.$('[data-testid^="widget-alert-ack-"]');
+  await ack.waitForClickable({ timeout: 15_000 });
+  const id = (await ack.getAttribute("data-testid")).slice("widget-alert-ack-".length);
+  await ack.click();
+  await waitForValue(() => textOf(`widget-alert-status-${id}`), (t) => /acknowledged/i.test(t ?? ""), { timeoutMsg: "the alert was not acknowledged" });
+});
+
+test("readings import from a file; a bad row is reported and skipped when asked", async () => {
+  const file = join(work, "readings.csv");
+  // A demo meter by its path label (the demo's labels are fixed).
+  const meter = "northwind_energy.london_docklands.building_a.ground_floor.plant_room.main_meter_1";
+  writeFileSync(
+    file,
+    `entity,metric,time,value,unit\n${meter},water.m3,2026-01-05T00:00:00Z,1.5,m3\n${meter},water.m3,2026-01-05T01:00:00Z,2.5,m3\nnobody.here,water.m3,2026-01-05T01:00:00Z,1,m3\n`,
+  );
+  await click("import-readings-open");
+  await fillInput(browser, await testId("import-readings-path"), file);
+  await clickLabelOf(browser, await testId("import-readings-skip"));
+  await click("import-readings-start");
+  await waitForNoDialog(browser);
+  const report = await waitForValue(
+    () => browser.execute(() => document.querySelector('[data-testid^="job-imported-"]')?.textContent ?? null),
+    (t) => t !== null,
+    { timeout: 30_000, timeoutMsg: "the import did not report" },
+  );
+  assert.match(report, /Imported 2 readings/, report);
+  assert.match(report, /1 bad row/, report);
+});
+
+test("a new dashboard built from scratch shows real data and keeps its layout", async () => {
+  await click("dashboard-new");
+  await fillInput(browser, await testId("dashboard-new-name"), NEW_NAME);
+  await browser.keys(["Enter"]);
+  await waitForValue(() => textOf("dashboard-title"), (t) => t === NEW_NAME, { timeoutMsg: "the new dashboard did not open" });
+  await click("dashboard-edit");
+
+  // A KPI (a count of every entity), a bar chart of entity types, a time series of the meters.
+  await click("dashboard-add-widget");
+  await click("widget-palette-kpi");
+  await fillInput(browser, await testId("widget-title"), "Entities");
+  await click("widget-config-submit");
+  await waitForNoDialog(browser);
+
+  await click("dashboard-add-widget");
+  await click("widget-palette-bar");
+  await fillInput(browser, await testId("widget-title"), "By type");
+  await click("widget-config-submit");
+  await waitForNoDialog(browser);
+
+  await click("dashboard-add-widget");
+  await click("widget-palette-timeSeries");
+  await fillInput(browser, await testId("widget-title"), "Energy");
+  await click("widget-config-metric");
+  await pickOption(browser, "energy.kwh (kWh)");
+  await click("widget-config-submit");
+  await waitForNoDialog(browser);
+
+  // Drag the KPI (by its handle) to the right of the grid.
+  const kpiFrame = async () => (await widgets()).find((w) => w.type === "kpi");
+  const leftOf = (id) => browser.execute((id) => document.querySelector(`[data-testid="widget-${id}"]`).getBoundingClientRect().left, id);
+  const kpiId = (await kpiFrame()).id;
+  const startLeft = await leftOf(kpiId);
+  const handle = await testId(`widget-drag-${kpiId}`);
+  await handle.waitForDisplayed({ timeout: 10_000 });
+  await browser
+    .action("pointer")
+    .move({ origin: handle })
+    .down()
+    .move({ origin: "pointer", x: 40, y: 0, duration: 100 })
+    .move({ origin: "pointer", x: 500, y: 0, duration: 400 })
+    .up()
+    .perform();
+  await waitForValue(() => leftOf(kpiId), (left) => left > startLeft + 200, { timeoutMsg: "the KPI did not move" });
+
+  await click("dashboard-save");
+  await waitForValue(() => browser.execute(() => document.querySelector('[data-testid="dashboard-save"]') === null), (gone) => gone, { timeoutMsg: "the dashboard did not save" });
+  const ws = await waitForWidgets(3, "new dashboard");
+  const kpi = await textOf("widget-kpi-value");
+  assert.match(kpi ?? "", /\d/, `the KPI counts entities: ${kpi}`);
+  await waitForValue(widgets, (all) => all.filter((w) => w.chart).length === 2, { timeoutMsg: "the two charts did not draw" });
+  assert.deepEqual(ws.map((w) => w.type).sort(), ["bar", "kpi", "timeSeries"]);
+  await screenshot(browser, "dashboards-new");
+
+  // The place is saved: open another dashboard and come back.
+  // Saving gave the new widgets their stored ids.
+  const movedLeft = await leftOf((await kpiFrame()).id);
+  assert.ok(movedLeft > startLeft + 200, "the KPI stays where it was dropped");
+  await (await browser.$('//*[@data-testid="dashboard-list"]//*[normalize-space()="Energy manager"]')).click();
+  await waitForValue(() => textOf("dashboard-title"), (t) => t === "Energy manager", { timeoutMsg: "the demo dashboard did not open" });
+  await (await browser.$(`//*[@data-testid="dashboard-list"]//*[normalize-space()="${NEW_NAME}"]`)).click();
+  await waitForWidgets(3, "reopened");
+  const kpiAgain = (await kpiFrame()).id;
+  await waitForValue(() => leftOf(kpiAgain), (left) => Math.abs(left - movedLeft) < 2, { timeoutMsg: "the saved layout did not come back" });
+});
