@@ -1,7 +1,11 @@
 //! The one way samples enter the database, in the caller's transaction:
 //! chunks are copied (COPY, text format) into a temporary staging table and
 //! moved into `metric_samples` in key order, skipping (series, time) pairs
-//! already stored, so running the same input twice adds nothing. The days
+//! already stored, so running the same input twice adds nothing. A series
+//! that holds nothing at or after a chunk's first time for it (an append,
+//! a new series) takes a plain insert, which measured nearly twice as fast
+//! as the skipping one; the series are locked for the transaction, so two
+//! ingests of one series take turns. The days
 //! touched are remembered and their rollups recomputed at the end.
 
 use std::collections::HashSet;
@@ -42,7 +46,8 @@ impl Ingest {
         Self::default()
     }
 
-    /// Stores `rows` (any order; pairs already stored are skipped).
+    /// Stores `rows` (any order, each (series, time) at most once; pairs
+    /// already stored are skipped).
     pub async fn push(&mut self, conn: &mut PgConnection, rows: &[Sample]) -> CoreResult<()> {
         if rows.is_empty() {
             return Ok(());
@@ -52,6 +57,11 @@ impl Ingest {
                 "CREATE TEMPORARY TABLE IF NOT EXISTS eco_metric_staging
                      (series_id uuid NOT NULL, ts timestamptz NOT NULL, value float8 NOT NULL)
                      ON COMMIT DROP",
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS eco_metric_fresh (series_id uuid NOT NULL) ON COMMIT DROP",
             )
             .execute(&mut *conn)
             .await?;
@@ -75,18 +85,50 @@ impl Ingest {
                 .await?;
             copy.send(text.into_bytes()).await?;
             copy.finish().await?;
-            let done = sqlx::query(
+            // The chunk's series are locked (concurrent ingests of one
+            // series take turns), then the rows of series that hold nothing
+            // at or after the chunk's first time for them (appends, new
+            // series: the usual case) go in by a plain insert; the others
+            // skip what is stored already.
+            sqlx::query(
+                "SELECT 1 FROM metric_series
+                  WHERE id IN (SELECT DISTINCT series_id FROM eco_metric_staging)
+                  ORDER BY id FOR UPDATE",
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO eco_metric_fresh (series_id)
+                 SELECT f.series_id FROM (SELECT series_id, min(ts) AS first FROM eco_metric_staging
+                                           GROUP BY series_id) f
+                  WHERE NOT EXISTS (SELECT 1 FROM metric_samples m
+                                     WHERE m.series_id = f.series_id AND m.ts >= f.first)",
+            )
+            .execute(&mut *conn)
+            .await?;
+            let appended = sqlx::query(
                 "INSERT INTO metric_samples (series_id, ts, value)
-                 SELECT series_id, ts, value FROM eco_metric_staging ORDER BY series_id, ts
+                 SELECT series_id, ts, value FROM eco_metric_staging
+                  WHERE series_id IN (SELECT series_id FROM eco_metric_fresh)
+                  ORDER BY series_id, ts",
+            )
+            .execute(&mut *conn)
+            .await?;
+            let merged = sqlx::query(
+                "INSERT INTO metric_samples (series_id, ts, value)
+                 SELECT series_id, ts, value FROM eco_metric_staging
+                  WHERE series_id NOT IN (SELECT series_id FROM eco_metric_fresh)
+                  ORDER BY series_id, ts
                  ON CONFLICT DO NOTHING",
             )
             .execute(&mut *conn)
             .await?;
-            sqlx::query("TRUNCATE eco_metric_staging")
+            let done = appended.rows_affected() + merged.rows_affected();
+            sqlx::query("TRUNCATE eco_metric_staging, eco_metric_fresh")
                 .execute(&mut *conn)
                 .await?;
             self.offered += chunk.len() as u64;
-            self.inserted += done.rows_affected();
+            self.inserted += done;
         }
         Ok(())
     }

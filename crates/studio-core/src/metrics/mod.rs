@@ -431,7 +431,12 @@ pub async fn totals(
         "parts AS (
             SELECT m.series_id, count(*) AS n, min(m.value) AS mn, max(m.value) AS mx, sum(m.value) AS sm
               FROM series JOIN metric_samples m ON m.series_id = series.id
-               AND ((m.ts >= {from_p} AND m.ts < {d1_p}) OR (m.ts >= {d2_p} AND m.ts < {to_p}))
+               AND m.ts >= {from_p} AND m.ts < {d1_p}
+             GROUP BY m.series_id
+            UNION ALL
+            SELECT m.series_id, count(*), min(m.value), max(m.value), sum(m.value)
+              FROM series JOIN metric_samples m ON m.series_id = series.id
+               AND m.ts >= {d2_p} AND m.ts < {to_p}
              GROUP BY m.series_id
             UNION ALL
             SELECT m.series_id, sum(m.n), min(m.min_value), max(m.max_value), sum(m.sum_value)
