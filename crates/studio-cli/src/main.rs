@@ -243,6 +243,12 @@ enum DbAction {
 enum SeedWhat {
     /// A realistic demo registry (energy estate, a few hundred entities).
     Demo,
+    /// A dashboard of many widgets over the registry's meters and sites
+    /// (for measuring the window on a large registry).
+    Dashboard {
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
+        widgets: u32,
+    },
     /// A large generated energy estate (deterministic for a seed), for
     /// measurements at scale.
     Generate {
@@ -311,6 +317,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "demo registry loaded: {} entity types, {} entities",
                 report.entity_types, report.entities
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed {
+            what: SeedWhat::Dashboard { widgets },
+        } => {
+            let opened = startup::open_as(&target, startup::Identity::Maintenance, |_| {}).await?;
+            let actor = Actor::for_session(&opened.pool, Source::Cli).await?;
+            let saved = demo::seed_wall(&opened.pool, &actor, widgets as usize).await?;
+            println!(
+                "dashboard {} created: {} ({} widgets)",
+                saved.id,
+                saved.name,
+                saved.widgets.len()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -244,3 +244,110 @@ pub(super) async fn seed(
         .collect_into(changes);
     Ok(())
 }
+
+/// A wall of `count` widgets (4 per row) for measuring the window on a
+/// large registry: mostly charts of the meters' readings per site (one
+/// site's subtree each), energy KPIs, top consumers, alert counts, notes
+/// and tree-maps, and every twelfth widget a property aggregate (devices
+/// by status, rated power).
+pub fn wall_widgets(sites: &[Uuid], count: usize) -> Vec<WidgetInput> {
+    (0..count)
+        .map(|i| {
+            let layout = at((i % 4) as u32 * 3, (i / 4) as u32 * 3, 3, 3);
+            let site = sites.get(i % sites.len().max(1)).copied();
+            let (title, config) = match (i % 12, site) {
+                (11, _) if i % 24 == 11 => (
+                    "Devices by status".to_string(),
+                    energy_manager_widgets(&[])[5].config.clone(),
+                ),
+                (11, _) => (
+                    "Rated power (kW)".to_string(),
+                    energy_manager_widgets(&[])[3].config.clone(),
+                ),
+                (0 | 3 | 6 | 9, Some(site)) => (
+                    format!("Site {}", i + 1),
+                    WidgetConfig::TimeSeries {
+                        metric: METRIC.into(),
+                        lines: WidgetLines::Entities {
+                            ids: vec![site],
+                            subtree: true,
+                        },
+                        aggregate: Aggregate::Sum,
+                        area: i % 2 == 0,
+                    },
+                ),
+                (1 | 7, _) => (
+                    "Energy".to_string(),
+                    energy_manager_widgets(&[])[2].config.clone(),
+                ),
+                (2 | 8, _) => (
+                    "Top consumers".to_string(),
+                    energy_manager_widgets(&[])[6].config.clone(),
+                ),
+                (4, _) => (
+                    "Active alerts".to_string(),
+                    energy_manager_widgets(&[])[1].config.clone(),
+                ),
+                (5, _) => (
+                    "Entities".to_string(),
+                    WidgetConfig::Treemap {
+                        root_id: None,
+                        depth: 1,
+                        view_id: None,
+                    },
+                ),
+                _ => (
+                    format!("Note {}", i + 1),
+                    WidgetConfig::Markdown {
+                        text: format!(
+                            "### Note {}\nMeters of the estate, **kWh** per hour.",
+                            i + 1
+                        ),
+                    },
+                ),
+            };
+            widget(&title, layout, config)
+        })
+        .collect()
+}
+
+/// Saves a wall of `count` widgets ([`wall_widgets`]) over the root with
+/// the most meter series (its variables' root) and that root's sites.
+pub async fn seed_wall(
+    pool: &sqlx::PgPool,
+    actor: &Actor,
+    count: usize,
+) -> CoreResult<crate::records::Dashboard> {
+    let root: Option<Uuid> = sqlx::query_scalar(
+        "SELECT root_entity_id FROM metric_series WHERE metric_key = $1 AND deleted_at IS NULL
+          GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+    )
+    .bind(METRIC)
+    .fetch_optional(pool)
+    .await?;
+    let sites: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT r.entity_id FROM entity_read_model r
+           JOIN entity_type_definitions t ON t.id = r.entity_type_id AND t.key = 'site'
+          WHERE $1::uuid IS NULL OR r.root_id = $1 ORDER BY r.path_label LIMIT 50",
+    )
+    .bind(root)
+    .fetch_all(pool)
+    .await?;
+    let input = SaveDashboard {
+        id: None,
+        expected_updated_at: None,
+        key: None,
+        name: format!("Wall of {count} widgets"),
+        description: Some("Many widgets at once, for measuring the window".into()),
+        shared: true,
+        root_id: None,
+        refresh_seconds: None,
+        variables: DashboardVariables {
+            root_id: root,
+            range: TimeRange::Last { hours: 24 * 30 },
+            ..DashboardVariables::default()
+        },
+        widgets: wall_widgets(&sites, count),
+    };
+    Ok(dashboards::save(pool, actor, &input).await?.value)
+}

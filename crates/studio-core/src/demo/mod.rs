@@ -8,7 +8,7 @@ mod dashboard;
 mod estate;
 mod properties;
 
-pub use dashboard::{energy_manager_widgets, DASHBOARD_KEY};
+pub use dashboard::{energy_manager_widgets, seed_wall, wall_widgets, DASHBOARD_KEY};
 
 pub use estate::{estate_type, estate_types};
 pub use properties::{
