@@ -191,28 +191,8 @@ pub async fn save_in(
 ) -> CoreResult<Applied<Dashboard>> {
     check::check_save(input)?;
     if let Some(root) = input.root_id {
-        let is_root: Option<bool> = sqlx::query_scalar(
-            "SELECT parent_entity_id IS NULL FROM entities WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .bind(root)
-        .fetch_optional(&mut *conn)
-        .await?;
-        match is_root {
-            Some(true) => {}
-            Some(false) => {
-                return Err(CoreError::invalid(
-                    Some("rootId"),
-                    Rule::State,
-                    "a dashboard is pinned to a root",
-                ))
-            }
-            None => {
-                return Err(CoreError::NotFound {
-                    what: "entity",
-                    id: root,
-                })
-            }
-        }
+        crate::views::saved::check_pinned_root(conn, root, "a dashboard is pinned to a root")
+            .await?;
     }
     let variables = serde_json::to_value(&input.variables).expect("variables serialise");
     let (id, before) = match input.id {
@@ -220,22 +200,12 @@ pub async fn save_in(
             if let Some(key) = &input.key {
                 claim_key(conn, key, None).await?;
             }
-            let owner: Option<Uuid> = if input.shared {
-                None
-            } else {
-                Some(
-                    sqlx::query_scalar::<_, Option<Uuid>>("SELECT eco_current_user_id()")
-                        .fetch_one(&mut *conn)
-                        .await?
-                        .ok_or_else(|| {
-                            CoreError::invalid(
-                                Some("shared"),
-                                Rule::State,
-                                "a personal dashboard needs a signed-in person: save it shared",
-                            )
-                        })?,
-                )
-            };
+            let owner = crate::views::saved::owner_of(
+                conn,
+                input.shared,
+                "a personal dashboard needs a signed-in person: save it shared",
+            )
+            .await?;
             let id = Uuid::now_v7();
             sqlx::query(
                 "INSERT INTO dashboards (id, owner_user_id, root_entity_id, key, name, description,

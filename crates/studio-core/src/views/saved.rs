@@ -141,6 +141,50 @@ async fn claim_key(conn: &mut PgConnection, key: &str, except: Option<Uuid>) -> 
     Ok(())
 }
 
+/// The owner of a new personal record (the signed-in person), or None for
+/// a shared one; a personal record without a signed-in person is refused
+/// with `refusal`.
+pub(crate) async fn owner_of(
+    conn: &mut PgConnection,
+    shared: bool,
+    refusal: &str,
+) -> CoreResult<Option<Uuid>> {
+    if shared {
+        return Ok(None);
+    }
+    let me: Option<Uuid> = sqlx::query_scalar("SELECT eco_current_user_id()")
+        .fetch_one(&mut *conn)
+        .await?;
+    me.map(Some)
+        .ok_or_else(|| CoreError::invalid(Some("shared"), Rule::State, refusal.to_string()))
+}
+
+/// Refuses a pin to anything but a live root (`refusal` names the record).
+pub(crate) async fn check_pinned_root(
+    conn: &mut PgConnection,
+    root: Uuid,
+    refusal: &str,
+) -> CoreResult<()> {
+    let is_root: Option<bool> = sqlx::query_scalar(
+        "SELECT parent_entity_id IS NULL FROM entities WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(root)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match is_root {
+        Some(true) => Ok(()),
+        Some(false) => Err(CoreError::invalid(
+            Some("rootId"),
+            Rule::State,
+            refusal.to_string(),
+        )),
+        None => Err(CoreError::NotFound {
+            what: "entity",
+            id: root,
+        }),
+    }
+}
+
 #[instrument(skip_all)]
 pub async fn create_view(
     pool: &PgPool,
@@ -161,45 +205,14 @@ pub async fn create_view_in(
         check_key(key)?;
         claim_key(conn, key, None).await?;
     }
-    let owner: Option<Uuid> = if input.shared {
-        None
-    } else {
-        Some(
-            sqlx::query_scalar::<_, Option<Uuid>>("SELECT eco_current_user_id()")
-                .fetch_one(&mut *conn)
-                .await?
-                .ok_or_else(|| {
-                    CoreError::invalid(
-                        Some("shared"),
-                        Rule::State,
-                        "a personal view needs a signed-in person: save it shared",
-                    )
-                })?,
-        )
-    };
+    let owner = owner_of(
+        conn,
+        input.shared,
+        "a personal view needs a signed-in person: save it shared",
+    )
+    .await?;
     if let Some(root) = input.root_id {
-        let is_root: Option<bool> = sqlx::query_scalar(
-            "SELECT parent_entity_id IS NULL FROM entities WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .bind(root)
-        .fetch_optional(&mut *conn)
-        .await?;
-        match is_root {
-            Some(true) => {}
-            Some(false) => {
-                return Err(CoreError::invalid(
-                    Some("rootId"),
-                    Rule::State,
-                    "a view is pinned to a root",
-                ))
-            }
-            None => {
-                return Err(CoreError::NotFound {
-                    what: "entity",
-                    id: root,
-                })
-            }
-        }
+        check_pinned_root(conn, root, "a view is pinned to a root").await?;
     }
     let id = Uuid::now_v7();
     let config = serde_json::to_value(&input.document).expect("a document serialises");
