@@ -59,6 +59,18 @@ fn unreadable(what: &str, e: serde_json::Error) -> CoreError {
     )
 }
 
+/// A widget's row: id, title, x, y, w, h, settings, version.
+type WidgetRow = (
+    Uuid,
+    Option<String>,
+    i32,
+    i32,
+    i32,
+    i32,
+    serde_json::Value,
+    DateTime<Utc>,
+);
+
 async fn dashboard_row(conn: &mut PgConnection, id: Uuid, lock: bool) -> CoreResult<Dashboard> {
     let sql = format!(
         "{DASHBOARD_SELECT} WHERE id = $1{}",
@@ -72,16 +84,7 @@ async fn dashboard_row(conn: &mut PgConnection, id: Uuid, lock: bool) -> CoreRes
             what: "dashboard",
             id,
         })?;
-    let widget_rows: Vec<(
-        Uuid,
-        Option<String>,
-        i32,
-        i32,
-        i32,
-        i32,
-        serde_json::Value,
-        DateTime<Utc>,
-    )> = sqlx::query_as(
+    let widget_rows: Vec<WidgetRow> = sqlx::query_as(
         "SELECT id, title, layout_x, layout_y, layout_w, layout_h, config, updated_at
                FROM dashboard_widgets WHERE dashboard_id = $1 AND deleted_at IS NULL
               ORDER BY layout_y, layout_x, id",
