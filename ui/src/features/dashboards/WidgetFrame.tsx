@@ -9,7 +9,7 @@ import { ErrorNotice } from '../../shared/ErrorNotice';
 import { bodySizeOf, crossFilterLabel, widgetTitle, type DraftWidget, type WidgetInputs } from './dashboardModel';
 import classes from './Dashboards.module.css';
 import { moduleOf } from './registry';
-import { useWidgetData } from './useWidgetData';
+import { useSeen, useWidgetData } from './useWidgetData';
 import { saveExport, type WidgetModule } from './widgets';
 
 /** What a frame asks of the dashboard; one stable object for every frame. */
@@ -65,7 +65,8 @@ export const WidgetFrame = memo(function WidgetFrame({ widget, inputs, refetchIn
   const fallback = bodySizeOf(widget.layout, gridWidth);
   const width = measuredWidth > 0 ? measuredWidth : fallback.width;
   const height = measuredHeight > 0 ? measuredHeight : fallback.height;
-  const query = useWidgetData(inputs, width, refetchInterval);
+  const [seenRef, seen] = useSeen<HTMLDivElement>();
+  const query = useWidgetData(inputs, width, refetchInterval, seen);
   const title = widgetTitle(widget, module?.label ?? 'Widget');
   const id = widget.id;
 
@@ -81,7 +82,7 @@ export const WidgetFrame = memo(function WidgetFrame({ widget, inputs, refetchIn
   const onCrossFilter = useCallback((filter: CrossFilter) => actions.crossFilter(id, filter, crossFilterLabel(filter, data.current)), [actions, id]);
 
   return (
-    <Paper withBorder radius="md" className={classes.frame} data-testid={`widget-${id}`} data-type={widget.config.type} data-fetching={query.isFetching || undefined}>
+    <Paper ref={seenRef} withBorder radius="md" className={classes.frame} data-testid={`widget-${id}`} data-type={widget.config.type} data-fetching={query.isFetching || undefined} data-seen={seen || undefined}>
       <div className={classes.frameHeader}>
         {editing && (
           <span className={`dashboard-drag-handle ${classes.dragHandle}`} title="Drag to move" aria-hidden data-testid={`widget-drag-${id}`}>
