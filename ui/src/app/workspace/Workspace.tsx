@@ -1,7 +1,7 @@
 import { Group, ScrollArea, SegmentedControl } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { Session } from '../../bindings';
 import { AlertsBadge } from '../../features/alerts';
 import { DashboardsScreen } from '../../features/dashboards';
@@ -66,6 +66,10 @@ function WorkspaceLayout() {
   const workspace = useWorkspace();
   const session = useQuery(sessionQuery);
   const { view, setView } = workspace;
+  const [dashboardsOpened, setDashboardsOpened] = useState(view === 'dashboards');
+  useEffect(() => {
+    if (view === 'dashboards') setDashboardsOpened(true);
+  }, [view]);
   // Someone else signed in (or a view-as began) who manages no people: the
   // People view is not theirs, the registry is.
   const peopleGone = view === 'people' && session.data !== undefined && !mayManagePeople(session.data);
@@ -112,7 +116,14 @@ function WorkspaceLayout() {
           </div>
         )}
         {workspace.view === 'views' && <ViewsScreen />}
-        {workspace.view === 'dashboards' && <DashboardsScreen />}
+        {dashboardsOpened && (
+          // Kept (hidden) once opened: coming back shows the dashboard as it
+          // was, drawn, with unsaved changes and filters; it refreshes only
+          // while shown.
+          <div className={classes.keptScreen} hidden={workspace.view !== 'dashboards'}>
+            <DashboardsScreen active={workspace.view === 'dashboards'} />
+          </div>
+        )}
         {workspace.view === 'vault' && !vaultGone && <VaultScreen />}
         {workspace.view === 'trash' && <TrashView />}
         {workspace.view === 'types' && <TypesView />}

@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import { GridLayout, useContainerWidth, type Layout } from 'react-grid-layout';
 import 'react-grid-layout/css/styles.css';
 import { FALLBACK_GRID_WIDTH, GRID_COLUMNS, GRID_MARGIN, gridLayoutOf, ROW_HEIGHT, type DraftWidget, type GridItem, type WidgetInputs } from './dashboardModel';
@@ -22,7 +22,10 @@ const RESIZE_HANDLES = ['se', 's', 'e'] as const;
 /** The widgets on a 12-column grid as wide as the pane; dragged (by the grip) and resized only while editing. */
 export const DashboardGrid = memo(function DashboardGrid({ widgets, inputs, editing, refetchInterval, actions, onLayout }: Props) {
   const { width, containerRef } = useContainerWidth();
-  const gridWidth = width > 0 ? width : FALLBACK_GRID_WIDTH;
+  // A hidden screen measures 0: keep the last width it was shown at.
+  const lastWidth = useRef(FALLBACK_GRID_WIDTH);
+  if (width > 0) lastWidth.current = width;
+  const gridWidth = lastWidth.current;
   const layout = useMemo(() => gridLayoutOf(widgets, minSizeOf), [widgets]);
   const dragConfig = useMemo(() => ({ enabled: editing, handle: '.dashboard-drag-handle' }), [editing]);
   const resizeConfig = useMemo(() => ({ enabled: editing, handles: RESIZE_HANDLES }), [editing]);

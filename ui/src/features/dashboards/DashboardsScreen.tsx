@@ -13,7 +13,7 @@ import { ImportReadingsDialog } from '../alerts';
 import { dashboardsQuery, useDeleteDashboard, useRestoreDashboard, useSaveDashboard } from './api';
 import { newDashboardInput } from './dashboardModel';
 import classes from './Dashboards.module.css';
-import { OpenDashboard } from './OpenDashboard';
+import { OpenDashboard, ScreenActive } from './OpenDashboard';
 
 type Dialog = { kind: 'new' } | { kind: 'delete'; dashboard: DashboardSummary } | { kind: 'import' };
 
@@ -21,7 +21,11 @@ type Dialog = { kind: 'new' } | { kind: 'delete'; dashboard: DashboardSummary } 
  * Dashboards: the list on the left, the open one on the right (the first
  * by default) with its variables, cross-filters and widgets on a grid.
  */
-export function DashboardsScreen() {
+/**
+ * The Dashboards screen. `active`: whether it is the screen shown (a kept,
+ * hidden screen neither refreshes nor takes keys).
+ */
+export function DashboardsScreen({ active = true }: { active?: boolean }) {
   const list = useQuery(dashboardsQuery());
   const [chosenId, setChosenId] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
@@ -68,7 +72,9 @@ export function DashboardsScreen() {
       </aside>
       <main className={classes.main}>
         {openedId !== null ? (
-          <OpenDashboard key={openedId} id={openedId} onImport={openImport} />
+          <ScreenActive.Provider value={active}>
+            <OpenDashboard key={openedId} id={openedId} onImport={openImport} />
+          </ScreenActive.Provider>
         ) : list.isPending ? null : (
           <Stack align="center" gap="sm" p="xl" data-testid="dashboards-empty">
             <IconLayoutDashboard size={32} color="var(--mantine-color-dimmed)" />

@@ -2,7 +2,7 @@ import { Badge, Button, Center, CloseButton, Group, Kbd, Loader, Stack, Text, Ti
 import { useHotkeys } from '@mantine/hooks';
 import { IconDeviceFloppy, IconEdit, IconFileImport, IconFilterOff, IconPlus, IconRefresh, IconX } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { CrossFilter, Dashboard, DashboardVariables, WidgetConfig } from '../../bindings';
 import { appErrorOf } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
@@ -35,6 +35,9 @@ import { FullScreenWidget, type FrameActions } from './WidgetFrame';
 import { WidgetPalette } from './WidgetPalette';
 
 /** One dashboard, loaded; a dashboard that is gone says so. */
+/** Whether the Dashboards screen is the one shown (see DashboardsScreen). */
+export const ScreenActive = createContext(true);
+
 export function OpenDashboard({ id, onImport }: { id: string; onImport: () => void }) {
   const dashboard = useQuery(dashboardQuery(id));
   if (dashboard.isPending) {
@@ -75,7 +78,8 @@ function DashboardEditor({ dashboard, onImport }: { dashboard: Dashboard; onImpo
   const [fullScreenId, setFullScreenId] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
-  const visible = usePageVisible();
+  const active = useContext(ScreenActive);
+  const visible = usePageVisible() && active;
 
   // Someone saved this dashboard since it was loaded.
   useEffect(() => setState((s) => reconcile(s, dashboard)), [dashboard]);
@@ -167,10 +171,15 @@ function DashboardEditor({ dashboard, onImport }: { dashboard: Dashboard; onImpo
     [
       'Escape',
       () => {
-        if (!overlayOpen && editing) cancelEdit();
+        if (active && !overlayOpen && editing) cancelEdit();
       },
     ],
-    ['mod+S', () => void save()],
+    [
+      'mod+S',
+      () => {
+        if (active) void save();
+      },
+    ],
   ]);
 
   const edited = dialog?.kind === 'edit' ? draft.widgets.find((w) => w.id === dialog.widgetId) : undefined;

@@ -63,8 +63,11 @@ export const WidgetFrame = memo(function WidgetFrame({ widget, inputs, refetchIn
   const module = moduleOf(widget.config.type);
   const { ref, width: measuredWidth, height: measuredHeight } = useElementSize();
   const fallback = bodySizeOf(widget.layout, gridWidth);
-  const width = measuredWidth > 0 ? measuredWidth : fallback.width;
-  const height = measuredHeight > 0 ? measuredHeight : fallback.height;
+  // A hidden screen measures 0: keep the last size the widget was shown at.
+  const shown = useRef<{ width: number; height: number } | null>(null);
+  if (measuredWidth > 0 && measuredHeight > 0) shown.current = { width: measuredWidth, height: measuredHeight };
+  const width = shown.current?.width ?? fallback.width;
+  const height = shown.current?.height ?? fallback.height;
   const [seenRef, seen] = useSeen<HTMLDivElement>();
   const query = useWidgetData(inputs, width, refetchInterval, seen);
   const title = widgetTitle(widget, module?.label ?? 'Widget');
