@@ -141,11 +141,16 @@ pub async fn restore_in(
 }
 
 /// The references to entities a purge removes itself (the purged rows' own
-/// parent links and property values); every other reference blocks it.
+/// parent links and property values, their readings and alerts); every
+/// other reference blocks it.
 const PURGED_WITH_ENTITY: &[(&str, &str)] = &[
     ("entities", "parent_entity_id"),
     ("entity_property_values", "entity_id"),
     ("entity_read_model", "entity_id"),
+    ("metric_series", "entity_id"),
+    ("metric_series", "root_entity_id"),
+    ("alerts", "entity_id"),
+    ("alerts", "root_entity_id"),
 ];
 
 /// Every (table, column) whose foreign key points at `entities`, read from
@@ -260,6 +265,15 @@ pub async fn purge_in(
         .bind(&ids)
         .execute(&mut *conn)
         .await?;
+    // Readings (samples and rollups first: they keep their series) and alerts.
+    for statement in [
+        "DELETE FROM metric_samples WHERE series_id IN (SELECT id FROM metric_series WHERE entity_id = ANY($1))",
+        "DELETE FROM metric_rollups_daily WHERE series_id IN (SELECT id FROM metric_series WHERE entity_id = ANY($1))",
+        "DELETE FROM metric_series WHERE entity_id = ANY($1)",
+        "DELETE FROM alerts WHERE entity_id = ANY($1)",
+    ] {
+        sqlx::query(statement).bind(&ids).execute(&mut *conn).await?;
+    }
     // ON DELETE RESTRICT is checked row by row: children go first.
     let levels: Vec<(i32, Vec<Uuid>)> = sqlx::query_as(
         "SELECT nlevel(path), array_agg(id) FROM entities WHERE id = ANY($1)

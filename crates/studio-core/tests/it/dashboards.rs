@@ -817,3 +817,108 @@ async fn a_scoped_person_sees_no_sample_alert_or_widget_data_outside_their_roots
     .expect_err("not the reader's entity");
     assert!(matches!(err, CoreError::NotFound { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn purging_a_meter_removes_its_readings_and_alerts() {
+    let db = test_db().await;
+    let pool = &db.pool;
+    let _ = demo::seed_demo(pool, &owner()).await.unwrap();
+    let (m1, _) = two_meters(pool).await;
+    let room = studio_core::registry::get_entity(
+        pool,
+        alerts::entity_by_reference(pool, &m1).await.unwrap(),
+    )
+    .await
+    .unwrap()
+    .node
+    .parent_id;
+    // A meter of its own (the demo's have tags and relationships, which
+    // block a purge by design), with readings and an alert.
+    let meter = studio_core::registry::create(
+        pool,
+        &owner(),
+        &studio_core::registry::CreateEntity {
+            type_key: "energy_meter".into(),
+            parent_id: room,
+            name: "Spare meter".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .value
+    .id;
+    let mut csv = String::from("entity,metric,time,value\n");
+    for h in 0..48 {
+        csv.push_str(&format!(
+            "{meter},energy.kwh,{},{h}\n",
+            (t0() + Duration::hours(h)).to_rfc3339()
+        ));
+    }
+    assert_eq!(
+        import_text(pool, &csv, ImportFormat::Csv, OnBadRows::Abort)
+            .await
+            .inserted,
+        48
+    );
+    let _ = alerts::raise(
+        pool,
+        &owner(),
+        &RaiseAlert {
+            entity_id: meter,
+            level: AlertLevel::Warning,
+            message: "Drifting".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let count = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .bind(meter)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let samples_sql = "SELECT count(*) FROM metric_samples m JOIN metric_series s ON s.id = m.series_id WHERE s.entity_id = $1";
+    assert_eq!(count(samples_sql).await, 48, "the meter has its readings");
+    let node = studio_core::registry::get_entity(pool, meter)
+        .await
+        .unwrap();
+    let _ = studio_core::registry::delete(
+        pool,
+        &owner(),
+        &VersionedId {
+            id: meter,
+            expected_updated_at: node.node.updated_at,
+        },
+    )
+    .await
+    .unwrap();
+    let before = samples(pool).await;
+    let _ = studio_core::registry::purge(
+        pool,
+        &owner(),
+        meter,
+        &studio_core::registry::PurgePolicy {
+            retention: Duration::zero(),
+        },
+    )
+    .await
+    .expect("readings and alerts do not block a purge");
+    assert_eq!(count(samples_sql).await, 0);
+    assert!(samples(pool).await < before);
+    assert_eq!(
+        count("SELECT count(*) FROM metric_series WHERE entity_id = $1").await,
+        0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM alerts WHERE entity_id = $1").await,
+        0
+    );
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM metric_rollups_daily d WHERE NOT EXISTS (SELECT 1 FROM metric_series s WHERE s.id = d.series_id)",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0);
+}
