@@ -164,8 +164,15 @@ test("clicking an alert's entity filters the other widgets, and an alert is ackn
 
 test("readings import from a file; a bad row is reported and skipped when asked", async () => {
   const file = join(work, "readings.csv");
-  // A demo meter by its path label (the demo's labels are fixed).
-  const meter = "northwind_energy.london_docklands.building_a.ground_floor.plant_room.main_meter_1";
+  // An entity by its path label, as an alert row shows it (the earlier
+  // specs rename and move demo entities, so no label is taken for granted).
+  const meter = await browser.execute(
+    () =>
+      [...document.querySelectorAll('[data-testid^="widget-alert-"] [title]')]
+        .map((e) => e.getAttribute("title"))
+        .find((t) => /^[a-z0-9_]+(\.[a-z0-9_]+)+$/.test(t)) ?? null,
+  );
+  assert.ok(meter, "an alert row shows its entity's path label");
   writeFileSync(
     file,
     `entity,metric,time,value,unit\n${meter},water.m3,2026-01-05T00:00:00Z,1.5,m3\n${meter},water.m3,2026-01-05T01:00:00Z,2.5,m3\nnobody.here,water.m3,2026-01-05T01:00:00Z,1,m3\n`,
