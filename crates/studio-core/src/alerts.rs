@@ -249,6 +249,11 @@ pub async fn get(pool: &PgPool, id: Uuid) -> CoreResult<Alert> {
     alert_row(&mut conn, id, false).await
 }
 
+/// [`get`] in the caller's transaction.
+pub async fn get_in(conn: &mut PgConnection, id: Uuid) -> CoreResult<Alert> {
+    alert_row(conn, id, false).await
+}
+
 /// A live entity the person sees, named by its id or its path label.
 pub async fn entity_by_reference(pool: &PgPool, reference: &str) -> CoreResult<Uuid> {
     let id = Uuid::parse_str(reference).ok();

@@ -63,6 +63,7 @@ pub mod startup;
 pub mod testing;
 pub mod vault;
 pub mod views;
+pub mod workflows;
 
 pub use change::{Actor, Applied, Change, Source};
 pub use error::{CoreError, CoreResult, Rule, ValidationError};

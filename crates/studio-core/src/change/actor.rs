@@ -26,6 +26,10 @@ pub enum Source {
     /// The studio itself while opening a database (the first
     /// administrator of an embedded database).
     Startup,
+    /// A step of a workflow execution (acting with the rights of the
+    /// person who published the workflow's version).
+    #[serde(rename_all = "camelCase")]
+    Workflow { execution_id: Uuid },
 }
 
 impl Source {
@@ -37,6 +41,7 @@ impl Source {
             Source::Bench => "bench",
             Source::Test => "test",
             Source::Startup => "startup",
+            Source::Workflow { .. } => "workflow",
         }
     }
 }

@@ -452,6 +452,19 @@ fn row_of(change: &Change) -> AuditRow {
         Change::DashboardRestored { dashboard } => {
             dashboard_row("dashboard.restore", dashboard, None, Some(dashboard))
         }
+        Change::Workflow {
+            action,
+            record_id,
+            root_id,
+            detail,
+        } => AuditRow {
+            action: action.audit_name(),
+            table_name: action.table_name(),
+            record_id: *record_id,
+            entity_id: *root_id,
+            before: None,
+            after: text(Some(detail.clone())),
+        },
         Change::ScopeRevoked { scope } => AuditRow {
             action: "scope.revoke",
             table_name: SCOPES,

@@ -270,6 +270,15 @@ pub enum Change {
     DashboardRestored {
         dashboard: Box<crate::records::Dashboard>,
     },
+    /// A workflow was created, saved, published, enabled, deleted or
+    /// restored; an execution was started, cancelled or retried; a vote was
+    /// cast. `detail` is the audit row's `after`.
+    Workflow {
+        action: crate::records::WorkflowAction,
+        record_id: Uuid,
+        root_id: Option<Uuid>,
+        detail: serde_json::Value,
+    },
 }
 
 /// The result of a mutation applied in a transaction, and the changes it
@@ -406,7 +415,8 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         | Change::AlertChanged { .. }
         | Change::DashboardSaved { .. }
         | Change::DashboardDeleted { .. }
-        | Change::DashboardRestored { .. } => {}
+        | Change::DashboardRestored { .. }
+        | Change::Workflow { .. } => {}
     }
     Ok(())
 }

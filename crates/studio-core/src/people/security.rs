@@ -10,8 +10,9 @@ use crate::error::CoreResult;
 
 /// The SECURITY DEFINER functions the schema is allowed to have (each with
 /// a fixed `search_path`): reading a person's roots past row-level security,
-/// and managing people (which needs CREATEROLE).
-pub const DEFINER_ALLOW_LIST: [&str; 8] = [
+/// managing people (which needs CREATEROLE), and waking the workflow
+/// execution an approval vote concerns.
+pub const DEFINER_ALLOW_LIST: [&str; 9] = [
     "eco_allow_view_as",
     "eco_root_ids",
     "eco_root_paths",
@@ -20,6 +21,7 @@ pub const DEFINER_ALLOW_LIST: [&str; 8] = [
     "eco_deactivate_person",
     "eco_search_names",
     "eco_search_labels",
+    "eco_wake_approval",
 ];
 
 /// The functions behind the indexed conditions (path ranges and ancestry,

@@ -11,6 +11,7 @@ mod links;
 mod people;
 mod properties;
 mod views;
+mod workflows;
 
 pub use dashboards::*;
 pub use links::*;
@@ -18,6 +19,7 @@ pub use people::*;
 pub use properties::*;
 pub(crate) use properties::{name_join, name_property_id};
 pub use views::*;
+pub use workflows::*;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

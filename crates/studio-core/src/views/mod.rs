@@ -479,12 +479,18 @@ pub async fn list_saved(pool: &PgPool) -> CoreResult<Vec<SavedView>> {
 
 /// The document of the live saved view with `key` (one the person sees).
 pub async fn saved_document(pool: &PgPool, key: &str) -> CoreResult<ViewDocument> {
+    let mut conn = pool.acquire().await?;
+    saved_document_in(&mut conn, key).await
+}
+
+/// [`saved_document`] on the caller's connection.
+pub async fn saved_document_in(conn: &mut PgConnection, key: &str) -> CoreResult<ViewDocument> {
     let config: Option<serde_json::Value> = sqlx::query_scalar(
         "SELECT config FROM admin_saved_views WHERE key = $1 AND deleted_at IS NULL
           ORDER BY owner_user_id NULLS LAST LIMIT 1",
     )
     .bind(key)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     let config = config.ok_or_else(|| {
         CoreError::invalid(

@@ -49,6 +49,14 @@ async fn purge_checks_every_reference_to_entities_the_catalog_knows() {
         ("user_root_entity_scopes", "root_entity_id"),
         ("vault_secret_versions", "root_entity_id"),
         ("vault_secret_versions", "secret_entity_id"),
+        // A workflow's root, and the history of its runs, keep their
+        // entities.
+        ("approval_requests", "entity_id"),
+        ("approval_requests", "root_entity_id"),
+        ("notifications", "entity_id"),
+        ("workflow_executions", "entity_id"),
+        ("workflow_executions", "root_entity_id"),
+        ("workflows", "root_entity_id"),
     ];
     for r in seed_000 {
         assert!(derived.contains(&r), "{r:?} blocks a purge");

@@ -22,3 +22,4 @@ mod startup;
 mod vault;
 mod views;
 mod views_fuzz;
+mod workflows;

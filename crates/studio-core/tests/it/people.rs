@@ -244,6 +244,10 @@ const ENTITY_COLUMNS: &[(&str, &[&str])] = &[
     ("dashboards", &["root_entity_id"]),
     ("metric_series", &["entity_id", "root_entity_id"]),
     ("alerts", &["entity_id", "root_entity_id"]),
+    ("workflows", &["root_entity_id"]),
+    ("workflow_executions", &["entity_id", "root_entity_id"]),
+    ("approval_requests", &["entity_id", "root_entity_id"]),
+    ("notifications", &["entity_id"]),
 ];
 /// Tables of global definitions: everyone reads them, administrators write.
 const GLOBAL: &[&str] = &[
@@ -261,6 +265,10 @@ const INDIRECT: &[&str] = &[
     "dashboard_widgets",
     "metric_samples",
     "metric_rollups_daily",
+    "workflow_versions",
+    "workflow_execution_steps",
+    "approval_votes",
+    "workflow_dispatch",
 ];
 /// A person's own rows, kept by the database: readable by that person only,
 /// written by nobody.
