@@ -110,6 +110,11 @@ pub enum RegistryChange {
     ViewsChanged {
         id: Uuid,
     },
+    /// A workflow, one of its runs or an approval changed.
+    #[serde(rename_all = "camelCase")]
+    WorkflowsChanged {
+        id: Uuid,
+    },
 }
 
 impl From<&Change> for RegistryChange {
@@ -212,6 +217,9 @@ impl From<&Change> for RegistryChange {
             | Change::DashboardDeleted { dashboard: d }
             | Change::DashboardRestored { dashboard: d } => {
                 RegistryChange::DashboardsChanged { id: d.id }
+            }
+            Change::Workflow { record_id, .. } => {
+                RegistryChange::WorkflowsChanged { id: *record_id }
             }
             Change::SecretVersionWritten {
                 root_id, secret_id, ..

@@ -130,6 +130,27 @@ macro_rules! specta_builder {
                 $crate::commands::dashboards::acknowledge_alert,
                 $crate::commands::dashboards::resolve_alert,
                 $crate::commands::dashboards::save_widget_export,
+                $crate::commands::workflows::list_workflows,
+                $crate::commands::workflows::get_workflow,
+                $crate::commands::workflows::create_workflow,
+                $crate::commands::workflows::save_workflow_draft,
+                $crate::commands::workflows::check_workflow,
+                $crate::commands::workflows::publish_workflow,
+                $crate::commands::workflows::set_workflow_enabled,
+                $crate::commands::workflows::delete_workflow,
+                $crate::commands::workflows::restore_workflow,
+                $crate::commands::workflows::workflow_version,
+                $crate::commands::workflows::diff_workflow_versions,
+                $crate::commands::workflows::test_run_workflow,
+                $crate::commands::workflows::run_workflow,
+                $crate::commands::workflows::list_executions,
+                $crate::commands::workflows::get_execution,
+                $crate::commands::workflows::cancel_execution,
+                $crate::commands::workflows::retry_execution,
+                $crate::commands::workflows::list_approvals,
+                $crate::commands::workflows::vote_approval,
+                $crate::commands::workflows::list_notifications,
+                $crate::commands::workflows::mark_notifications_read,
                 $crate::commands::views::list_views,
                 $crate::commands::views::view_page,
                 $crate::commands::views::view_count,
@@ -179,6 +200,7 @@ pub fn run() {
     app.run(|handle, event| {
         if let RunEvent::Exit = event {
             let state = handle.state::<AppState>();
+            state.stop_runner();
             if let Some(db) = state.take_for_close() {
                 match tauri::async_runtime::block_on(startup::close(db)) {
                     Ok(true) => tracing::info!("stopped the local database"),
@@ -318,6 +340,7 @@ async fn open_database(handle: tauri::AppHandle) {
                 ready.db.display,
                 ready.db.server.version
             );
+            handle.state::<AppState>().start_runner(&ready);
             let (info, _, _) = handle.state::<AppState>().set_ready(ready);
             publish(&handle, StartupStatus::Ready { database: info });
         }

@@ -61,6 +61,8 @@ pub struct AppState {
     vault: Arc<Vault>,
     /// Where connection profiles' passwords are kept (the OS keychain).
     passwords: Arc<dyn PasswordStore>,
+    /// Stops the workflow runner of the open embedded database.
+    runner: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
 }
 
 impl AppState {
@@ -76,6 +78,50 @@ impl AppState {
             view_as: RwLock::new(None),
             vault: Vault::with_keychain(studio_keychain::OsKeychain::connect),
             passwords: Arc::new(studio_keychain::KeychainPasswords),
+            runner: Mutex::new(None),
+        }
+    }
+
+    /// Runs workflows in the app while it works on its own embedded
+    /// database (as the schema owner). On a server, `eco-studio worker`
+    /// processes run them; the app runs none.
+    pub fn start_runner(&self, ready: &Ready) {
+        self.stop_runner();
+        if ready.db.kind != DatabaseKind::Embedded {
+            return;
+        }
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        *self.runner.lock().expect("runner lock") = Some(stop);
+        let vault = Arc::clone(&self.vault);
+        let Some(opening) = ready.db.owner_pool() else {
+            return;
+        };
+        tauri::async_runtime::spawn(async move {
+            let pool = match opening.await {
+                Ok(pool) => pool,
+                Err(e) => {
+                    tracing::warn!("the workflow runner could not connect: {e}");
+                    return;
+                }
+            };
+            let mut opts = studio_core::workflows::engine::EngineOptions::new(format!(
+                "app-{}",
+                std::process::id()
+            ));
+            opts.concurrency = 2;
+            opts.vault = Some(vault);
+            match studio_core::workflows::engine::Engine::new(pool.clone(), opts).await {
+                Ok(engine) => engine.run(stopped).await,
+                Err(e) => tracing::warn!("the workflow runner did not start: {e}"),
+            }
+            pool.close().await;
+        });
+    }
+
+    /// Stops the in-app workflow runner (a step in flight finishes).
+    pub fn stop_runner(&self) {
+        if let Some(stop) = self.runner.lock().expect("runner lock").take() {
+            let _ = stop.send(true);
         }
     }
 

@@ -213,6 +213,40 @@ export const commands = {
 	 *  their home) under a free name; returns the path written.
 	 */
 	saveWidgetExport: (fileName: string, content: WidgetExport) => typedError<string, AppError>(__TAURI_INVOKE("save_widget_export", { fileName, content })),
+	/**  The live workflows the person sees. */
+	listWorkflows: () => typedError<WorkflowSummary[], AppError>(__TAURI_INVOKE("list_workflows")),
+	getWorkflow: (id: string) => typedError<WorkflowDetail, AppError>(__TAURI_INVOKE("get_workflow", { id })),
+	createWorkflow: (input: NewWorkflow) => typedError<WorkflowDetail, AppError>(__TAURI_INVOKE("create_workflow", { input })),
+	/**
+	 *  Saves the draft over the version the editor loaded (a conflict when
+	 *  someone saved since).
+	 */
+	saveWorkflowDraft: (input: SaveDraft) => typedError<WorkflowDetail, AppError>(__TAURI_INVOKE("save_workflow_draft", { input })),
+	/**  Every problem of a document, each with its path (empty: publishable). */
+	checkWorkflow: (document: Value) => typedError<ValidationError[], AppError>(__TAURI_INVOKE("check_workflow", { document })),
+	publishWorkflow: (input: VersionedId) => typedError<WorkflowDetail, AppError>(__TAURI_INVOKE("publish_workflow", { input })),
+	setWorkflowEnabled: (input: SetEnabled) => typedError<WorkflowDetail, AppError>(__TAURI_INVOKE("set_workflow_enabled", { input })),
+	deleteWorkflow: (input: VersionedId) => typedError<WorkflowSummary, AppError>(__TAURI_INVOKE("delete_workflow", { input })),
+	restoreWorkflow: (input: VersionedId) => typedError<WorkflowSummary, AppError>(__TAURI_INVOKE("restore_workflow", { input })),
+	/**  One published version with its document. */
+	workflowVersion: (versionId: string) => typedError<WorkflowVersion, AppError>(__TAURI_INVOKE("workflow_version", { versionId })),
+	diffWorkflowVersions: (from: string, to: string) => typedError<WorkflowDiff, AppError>(__TAURI_INVOKE("diff_workflow_versions", { from, to })),
+	/**  Runs a draft on an entity in a transaction that is rolled back. */
+	testRunWorkflow: (input: TestRunInput) => typedError<TestRun, AppError>(__TAURI_INVOKE("test_run_workflow", { input })),
+	runWorkflow: (input: RunWorkflow) => typedError<Execution[], AppError>(__TAURI_INVOKE("run_workflow", { input })),
+	listExecutions: (filter: ExecutionFilter) => typedError<Execution[], AppError>(__TAURI_INVOKE("list_executions", { filter })),
+	getExecution: (id: string) => typedError<ExecutionDetail, AppError>(__TAURI_INVOKE("get_execution", { id })),
+	cancelExecution: (id: string) => typedError<Execution, AppError>(__TAURI_INVOKE("cancel_execution", { id })),
+	/**
+	 *  Retries a failed execution from its failed step or from its trigger,
+	 *  on the version it ran.
+	 */
+	retryExecution: (input: RetryExecution) => typedError<Execution, AppError>(__TAURI_INVOKE("retry_execution", { input })),
+	listApprovals: (pendingOnly: boolean) => typedError<ApprovalRequest[], AppError>(__TAURI_INVOKE("list_approvals", { pendingOnly })),
+	voteApproval: (input: CastVote) => typedError<ApprovalRequest, AppError>(__TAURI_INVOKE("vote_approval", { input })),
+	listNotifications: () => typedError<Notification[], AppError>(__TAURI_INVOKE("list_notifications")),
+	/**  Marks notifications read; returns how many changed. */
+	markNotificationsRead: (ids: string[]) => typedError<number, AppError>(__TAURI_INVOKE("mark_notifications_read", { ids })),
 	/**  The live saved views the person sees. */
 	listViews: () => typedError<SavedView[], AppError>(__TAURI_INVOKE("list_views")),
 	/**  One page of `document`, after `after` (the first page when none). */
@@ -372,6 +406,40 @@ export type AppError =
 	message: string,
 } };
 
+/**  An approval an execution waits for, with its votes so far. */
+export type ApprovalRequest = {
+	id: string,
+	executionId: string,
+	workflowName: string,
+	nodeId: string,
+	entityId: string | null,
+	entityName: string | null,
+	title: string,
+	required: number,
+	approverIds: string[],
+	capability: string | null,
+	initiatorId: string | null,
+	deadlineAt: string | null,
+	onDeadline: string,
+	status: ApprovalStatus,
+	decidedAt: string | null,
+	createdAt: string,
+	votes: ApprovalVote[],
+	/**  The person asking may vote on it now. */
+	canVote: boolean,
+};
+
+export type ApprovalStatus = "pending" | "approved" | "rejected" | "expired" | "cancelled";
+
+/**  One person's vote. */
+export type ApprovalVote = {
+	userId: string,
+	userName: string,
+	decision: VoteDecision,
+	comment: string | null,
+	createdAt: string,
+};
+
 /**  What a bulk edit does to each entity. */
 export type BulkAction = 
 /**  Set a property (None clears it). */
@@ -427,6 +495,12 @@ export type BulkTarget =
 export type Capability = "read" | "write" | 
 /**  Manage the scopes on the root. */
 "admin" | "secrets:read" | "secrets:write" | "purge" | "workflows:run" | "workflows:edit";
+
+export type CastVote = {
+	requestId: string,
+	decision: VoteDecision,
+	comment?: string | null,
+};
 
 /**  A page of children, in path-label order. */
 export type ChildPage = {
@@ -595,6 +669,10 @@ export type DatabaseInfo = {
 
 export type DatabaseKind = "embedded" | "external";
 
+export type DeadlineOutcome = "approved" | "rejected" | 
+/**  The execution fails. */
+"failed";
+
 /**  What an edit of a property's type or rules would do to stored values. */
 export type DefinitionImpact = {
 	/**  Live values of the property. */
@@ -617,6 +695,13 @@ export type DeleteOutcome = {
 /**  Which way a relationship points, seen from an entity. */
 export type Direction = "outgoing" | "incoming";
 
+/**  An edge: after `from` ends with `outcome` (default `done`), run `to`. */
+export type Edge = {
+	from: string,
+	to: string,
+	outcome?: string | null,
+};
+
 /**  An entity with everything its detail pane shows. */
 export type EntityDetail = {
 	node: TreeNode,
@@ -625,6 +710,8 @@ export type EntityDetail = {
 	/**  Ancestors, root first (not including the entity itself). */
 	breadcrumb: Crumb[],
 };
+
+export type EntityEventKind = "created" | "updated" | "deleted" | "moved" | "propertyChanged";
 
 /**
  *  A group's configuration (seed 000 `entity_groups`): the group is an
@@ -685,6 +772,68 @@ export type EntityTypeUpdate = {
 	name: string,
 	description: string | null,
 	icon: string | null,
+};
+
+/**  An execution as the list and its page show it. */
+export type Execution = {
+	id: string,
+	workflowId: string,
+	workflowName: string,
+	versionId: string,
+	version: number,
+	entityId: string | null,
+	entityName: string | null,
+	triggerKind: string,
+	triggerData: Value,
+	initiatedBy: string | null,
+	retryOf: string | null,
+	status: ExecutionStatus,
+	currentNode: string | null,
+	attempt: number,
+	error: string | null,
+	nextRunAt: string | null,
+	claimedBy: string | null,
+	cancelRequested: boolean,
+	startedAt: string | null,
+	finishedAt: string | null,
+	createdAt: string,
+	updatedAt: string,
+};
+
+/**  An execution with its steps, the document it runs and its approvals. */
+export type ExecutionDetail = {
+	execution: Execution,
+	steps: ExecutionStep[],
+	document: WorkflowDocument,
+	approvals: ApprovalRequest[],
+};
+
+/**  Which executions to list. */
+export type ExecutionFilter = {
+	workflowId?: string | null,
+	statuses?: ExecutionStatus[],
+	entityId?: string | null,
+	limit?: number | null,
+};
+
+export type ExecutionStatus = "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+
+/**  One attempt at one node of an execution. */
+export type ExecutionStep = {
+	id: string,
+	executionId: string,
+	nodeId: string,
+	nodeType: string,
+	position: number,
+	attempt: number,
+	status: StepStatus,
+	outcome: string | null,
+	input: Value,
+	output: Value | null,
+	error: string | null,
+	runner: string | null,
+	startedAt: string,
+	finishedAt: string | null,
 };
 
 export type ExportFormat = "csv" | "json";
@@ -976,6 +1125,116 @@ export type NewView = {
 	document: ViewDocument,
 };
 
+export type NewWorkflow = {
+	name: string,
+	rootId: string | null,
+	key: string | null,
+	description: string | null,
+};
+
+/**
+ *  One node: an id unique in the document, its type's settings, and how
+ *  it retries.
+ */
+export type Node = {
+	id: string,
+	name?: string | null,
+	position?: Position,
+	retry?: RetryPolicy | null,
+	/**  Milliseconds before an attempt is abandoned (HTTP requests). */
+	timeoutMs?: number | null,
+} & NodeKind;
+
+/**
+ *  A node's type and settings. Text settings are templates
+ *  (`{{ entity.name }}`, `{{ nodes.check.output.status }}`).
+ */
+export type NodeKind = 
+/**  The filter over the run's entity: outcome `true` or `false`. */
+{ type: "condition"; config: {
+	filter: Filter,
+} } | 
+/**  Sets (or, with no value, clears) a property of the run's entity. */
+{ type: "setProperty"; config: {
+	property: string,
+	value?: string | null,
+} } | { type: "addTag"; config: {
+	tag: string,
+} } | { type: "removeTag"; config: {
+	tag: string,
+} } | 
+/**  Creates an entity of a type under the run's entity. */
+{ type: "createChild"; config: {
+	typeKey: string,
+	name: string,
+} } | 
+/**  Moves the run's entity under another (an id or a path label). */
+{ type: "move"; config: {
+	parent: string,
+} } | { type: "raiseAlert"; config: {
+	level: string,
+	message: string,
+} } | 
+/**
+ *  Resolves an alert: by id (a template), or else every open alert of
+ *  the run's entity.
+ */
+{ type: "resolveAlert"; config: {
+	alert?: string | null,
+} } | 
+/**
+ *  An HTTP request. `auth_secret` is sent as a bearer token;
+ *  `signing_secret` signs the body (HMAC-SHA256, `X-Eco-Signature`).
+ */
+{ type: "httpRequest"; config: {
+	method: string,
+	url: string,
+	headers?: { [key in string]: string },
+	body?: string | null,
+	authSecret?: string | null,
+	signingSecret?: string | null,
+} } | 
+/**
+ *  Waits for `required` approvals from the named people and/or those
+ *  holding `capability` on the root; the initiator may not vote. At the
+ *  deadline the outcome is `on_deadline`.
+ */
+{ type: "approval"; config: {
+	title: string,
+	approvers?: string[],
+	capability?: string | null,
+	required: number,
+	deadlineHours?: number | null,
+	onDeadline?: DeadlineOutcome,
+} } | { type: "delay"; config: {
+	seconds: number,
+} } | 
+/**
+ *  An in-app notification to people (none: the run's initiator, else
+ *  the workflow's publisher).
+ */
+{ type: "notify"; config: {
+	to?: string[],
+	message: string,
+} } | 
+/**
+ *  Bounds a cycle: outcome `again` up to `max_iterations` times, then
+ *  `done`.
+ */
+{ type: "loop"; config: {
+	maxIterations: number,
+} };
+
+/**  An in-app notification for one person. */
+export type Notification = {
+	id: string,
+	message: string,
+	entityId: string | null,
+	executionId: string | null,
+	readAt: string | null,
+	createdAt: string,
+};
+
 /**  What bad records do to the import. */
 export type OnBadRows = 
 /**  Any bad record: nothing is stored. */
@@ -1038,6 +1297,12 @@ export type Person = {
 	 *  who can sign in to the app.
 	 */
 	maintenance: boolean,
+};
+
+/**  Where a node sits on the canvas. */
+export type Position = {
+	x: number | null,
+	y: number | null,
 };
 
 /**  What a restore of past values did. */
@@ -1204,7 +1469,9 @@ export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "upda
 /**  A dashboard was created, saved, deleted or restored. */
 { kind: "dashboardsChanged"; id: string } | 
 /**  A saved view was created, changed, deleted or restored. */
-{ kind: "viewsChanged"; id: string };
+{ kind: "viewsChanged"; id: string } | 
+/**  A workflow, one of its runs or an approval changed. */
+{ kind: "workflowsChanged"; id: string };
 
 /**  Sent after every change to the registry, naming where it came from. */
 export type RegistryChanged = {
@@ -1270,6 +1537,28 @@ export type RestoreProperties = {
 	entityId: string,
 	expectedUpdatedAt: string,
 	asOfEventId: string,
+};
+
+export type RetryExecution = {
+	id: string,
+	from: RetryFrom,
+};
+
+export type RetryFrom = 
+/**  The step that failed, with what the execution had reached. */
+"failedStep" | 
+/**  A new execution of the same version with the same trigger data. */
+"trigger";
+
+/**
+ *  How a failed attempt is retried: `max_attempts` in all, waiting
+ *  `backoff_ms`, then that times `factor` each time (at most `max_backoff_ms`).
+ */
+export type RetryPolicy = {
+	maxAttempts: number,
+	backoffMs: number,
+	factor?: number | null,
+	maxBackoffMs?: number,
 };
 
 /**  A revealed value: the only record that carries one. */
@@ -1371,6 +1660,17 @@ export type Rules = {
 	maxItems?: number | null,
 };
 
+/**
+ *  Runs a published workflow by hand on entities (or on each row of a
+ *  saved view), as the person; needs `workflows:run` on the workflow's root.
+ */
+export type RunWorkflow = {
+	workflowId: string,
+	entityIds?: string[],
+	/**  A saved view's key: one run per row (at most 1,000). */
+	viewKey?: string | null,
+};
+
 /**  Where the points of a range are read from. */
 export type SampleSource = 
 /**  The samples themselves. */
@@ -1397,6 +1697,15 @@ export type SaveDashboard = {
 	refreshSeconds: number | null,
 	variables: DashboardVariables,
 	widgets: WidgetInput[],
+};
+
+/**  The draft (and name) saved over the version the editor loaded. */
+export type SaveDraft = {
+	id: string,
+	expectedUpdatedAt: string,
+	name: string,
+	description: string | null,
+	draft: WorkflowDocument,
 };
 
 /**  A saved view: its document (`config`) and who it is for. */
@@ -1527,6 +1836,12 @@ export type Session = {
 	roots: RootCapabilities[],
 };
 
+export type SetEnabled = {
+	id: string,
+	expectedUpdatedAt: string,
+	enabled: boolean,
+};
+
 /**  Choose (or with `view_id` None, clear) the view a type opens with. */
 export type SetTypeDefaultView = {
 	entityTypeId: string,
@@ -1577,7 +1892,12 @@ export type Source =
  *  The studio itself while opening a database (the first
  *  administrator of an embedded database).
  */
-{ kind: "startup" };
+{ kind: "startup" } | 
+/**
+ *  A step of a workflow execution (acting with the rights of the
+ *  person who published the workflow's version).
+ */
+{ kind: "workflow"; executionId: string };
 
 /**  Sent whenever the start-up status changes. */
 export type StartupEvent = {
@@ -1586,6 +1906,8 @@ export type StartupEvent = {
 
 /**  Where the app is in opening its database. */
 export type StartupStatus = { state: "starting"; message: string } | { state: "ready"; database: DatabaseInfo } | { state: "failed"; error: AppError };
+
+export type StepStatus = "succeeded" | "failed" | "waiting" | "skipped";
 
 /**  A tag: an entity with tag data (seed 000 `tags`). */
 export type Tag = {
@@ -1679,6 +2001,27 @@ export type TenantKeyVersion = {
 	secretVersions: number,
 };
 
+export type TestRun = {
+	steps: TestStep[],
+	/**  Reached the end without an error. */
+	finished: boolean,
+	note: string | null,
+};
+
+export type TestRunInput = {
+	document: WorkflowDocument,
+	entityId: string | null,
+};
+
+export type TestStep = {
+	nodeId: string,
+	nodeType: string,
+	outcome: string | null,
+	input: Value,
+	output: Value | null,
+	error: string | null,
+};
+
 /**
  *  A moment condition: `before` / `after` an RFC 3339 time or a
  *  `YYYY-MM-DD` day, or within the last N days.
@@ -1749,6 +2092,32 @@ export type TreeNode = {
 	updatedAt: string,
 };
 
+/**  What starts a run. */
+export type Trigger = 
+/**  Started by a person on an entity, or on each row of a saved view. */
+{ kind: "manual" } | 
+/**
+ *  A change to an entity (of the workflow's root), narrowed by a filter
+ *  in the views' filter language.
+ */
+{ kind: "entityEvent"; events: EntityEventKind[]; 
+/**  For `propertyChanged`: only these property keys (empty: any). */
+properties?: string[]; filter?: Filter | null; 
+/**
+ *  Also changes made by workflows (off: a workflow cannot trigger
+ *  itself in a loop).
+ */
+includeWorkflowChanges?: boolean } | 
+/**
+ *  A cron schedule (minute hour day-of-month month day-of-week) in a
+ *  time zone; runs without an entity.
+ */
+{ kind: "schedule"; cron: string; timeZone: string } | 
+/**  An alert was raised (on an entity of the root). */
+{ kind: "alertRaised"; 
+/**  Only these levels (empty: any). */
+levels?: string[]; filter?: Filter | null };
+
 /**  A type's chosen view. */
 export type TypeDefaultView = {
 	entityTypeId: string,
@@ -1769,6 +2138,17 @@ export type TypeLayoutUpdate = {
 	entityTypeId: string,
 	expectedUpdatedAt: string,
 	entries: LayoutEntry[],
+};
+
+/**
+ *  Why an input was refused: a message for people, and for forms the field
+ *  it concerns and the rule it broke.
+ */
+export type ValidationError = {
+	/**  The input field (`name`, `key`, `icon`, ...), when one is to blame. */
+	field: string | null,
+	rule: Rule,
+	message: string,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
@@ -1885,6 +2265,8 @@ export type ViewUpdate = {
 	document: ViewDocument,
 };
 
+export type VoteDecision = "approve" | "reject";
+
 export type Widget = {
 	id: string,
 	title: string | null,
@@ -1952,6 +2334,67 @@ export type WidgetRequest = {
 	filters?: CrossFilter[],
 	/**  Points per line a chart has room for (default 1,000). */
 	maxPoints?: number | null,
+};
+
+/**  A workflow with its draft and its published versions. */
+export type WorkflowDetail = {
+	summary: WorkflowSummary,
+	draft: WorkflowDocument,
+	versions: WorkflowVersionInfo[],
+};
+
+/**  What changed from one version to another. */
+export type WorkflowDiff = {
+	triggerChanged: boolean,
+	addedNodes: string[],
+	removedNodes: string[],
+	/**  Nodes whose type or settings changed (not only their place). */
+	changedNodes: string[],
+	addedEdges: Edge[],
+	removedEdges: Edge[],
+};
+
+export type WorkflowDocument = {
+	version: number,
+	trigger: Trigger,
+	nodes?: Node[],
+	edges?: Edge[],
+};
+
+/**  A workflow as lists show it. */
+export type WorkflowSummary = {
+	id: string,
+	key: string | null,
+	name: string,
+	description: string | null,
+	rootId: string | null,
+	rootName: string | null,
+	enabled: boolean,
+	/**  The trigger kind of the published version (None: never published). */
+	triggerKind: string | null,
+	publishedVersion: number | null,
+	publishedAt: string | null,
+	/**  The draft differs from the published version. */
+	hasUnpublishedChanges: boolean,
+	nextFireAt: string | null,
+	updatedAt: string,
+	deletedAt: string | null,
+};
+
+/**  A published version with its document. */
+export type WorkflowVersion = {
+	info: WorkflowVersionInfo,
+	document: WorkflowDocument,
+};
+
+/**  One published version (without its document). */
+export type WorkflowVersionInfo = {
+	id: string,
+	workflowId: string,
+	version: number,
+	publishedBy: string,
+	publishedByName: string,
+	publishedAt: string,
 };
 
 /**  A new value for a secret. */

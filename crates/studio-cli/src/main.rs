@@ -9,6 +9,7 @@ mod people;
 mod seed_generate;
 mod vault;
 mod views;
+mod workflows;
 
 use std::process::ExitCode;
 
@@ -103,6 +104,14 @@ enum Command {
     Alerts {
         #[command(subcommand)]
         action: metrics::AlertsAction,
+    },
+    /// Run workflow executions (alongside the app and other workers) until
+    /// stopped.
+    Worker(workflows::WorkerArgs),
+    /// Workflows: list, run, export, import.
+    Workflow {
+        #[command(subcommand)]
+        action: workflows::WorkflowAction,
     },
     /// Measure the studio's operations on the current database.
     Bench {
@@ -360,6 +369,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Metrics { action } => metrics::metrics_command(action, &target).await,
         Command::Dashboards { action } => metrics::dashboards_command(action, &target).await,
         Command::Alerts { action } => metrics::alerts_command(action, &target).await,
+        Command::Worker(args) => workflows::worker(args, &target).await,
+        Command::Workflow { action } => workflows::workflow_command(action, &target).await,
         Command::Bench { what } => {
             let (suite, iterations, json, role) = match what {
                 BenchWhat::Tree {

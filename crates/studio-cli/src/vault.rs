@@ -136,12 +136,12 @@ fn identity(role: Option<String>) -> Result<Identity> {
 }
 
 /// The vault of this process, with the OS keychain when one answers.
-fn new_vault() -> Arc<Vault> {
+pub(crate) fn new_vault() -> Arc<Vault> {
     Vault::with_keychain(studio_keychain::OsKeychain::connect)
 }
 
 /// Reads the passphrase (first line of stdin) when asked to.
-fn passphrase(from_stdin: bool) -> Result<Option<SecretText>> {
+pub(crate) fn passphrase(from_stdin: bool) -> Result<Option<SecretText>> {
     if !from_stdin {
         return Ok(None);
     }

@@ -66,6 +66,19 @@ pub struct OpenedDatabase {
     owner_url: Option<String>,
 }
 
+impl OpenedDatabase {
+    /// A pool of the schema owner on the embedded database (None on a
+    /// server), its connections named like this opening's so closing
+    /// counts them as its own: what the app's workflow runner works on.
+    pub fn owner_pool(
+        &self,
+    ) -> Option<impl std::future::Future<Output = CoreResult<PgPool>> + Send + 'static> {
+        let url = self.owner_url.clone()?;
+        let name = self.application_name.clone();
+        Some(async move { db::connect_as(&url, &name).await })
+    }
+}
+
 /// The steps of opening, reported as they start (for progress display).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenStep {

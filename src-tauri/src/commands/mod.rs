@@ -14,3 +14,4 @@ pub mod startup;
 pub mod types;
 pub mod vault;
 pub mod views;
+pub mod workflows;

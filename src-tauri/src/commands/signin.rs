@@ -186,7 +186,9 @@ pub async fn sign_in(
     .await?;
     let session = people::session(&opened.pool).await?;
     tracing::info!("signed in as {} on {}", session.role, opened.display);
-    let (info, previous, view) = state.set_ready(Ready { db: opened, actor });
+    let ready = Ready { db: opened, actor };
+    state.start_runner(&ready);
+    let (info, previous, view) = state.set_ready(ready);
     if let Some(view) = view {
         view.pool.close().await;
     }

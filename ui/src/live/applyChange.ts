@@ -64,6 +64,12 @@ export function queryKeyOf(target: InvalidationTarget): QueryKey {
       return queryKeys.metrics;
     case 'alerts':
       return queryKeys.alerts;
+    case 'workflows':
+      return queryKeys.allWorkflows;
+    case 'executions':
+      return queryKeys.allExecutions;
+    case 'approvals':
+      return queryKeys.allApprovals;
   }
 }
 

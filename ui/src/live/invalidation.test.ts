@@ -163,6 +163,11 @@ describe('invalidationsFor', () => {
     expect(keys({ kind: 'dashboardsChanged', id: 'd1' })).toEqual(['dashboards', 'dashboard:d1']);
     expect(changeFingerprint({ kind: 'dashboardsChanged', id: 'd1' })).toBeNull();
   });
+
+  it('a workflow, a run or a vote changed: the workflow lists, the runs and the approvals', () => {
+    expect(keys({ kind: 'workflowsChanged', id: 'w1' })).toEqual(['workflows', 'executions', 'approvals']);
+    expect(changeFingerprint({ kind: 'workflowsChanged', id: 'w1' })).toBeNull();
+  });
 });
 
 describe('changeFingerprint', () => {

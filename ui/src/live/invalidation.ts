@@ -32,7 +32,10 @@ export type InvalidationTarget =
   | { kind: 'dashboard'; id: string }
   | { kind: 'widgetData' }
   | { kind: 'metrics' }
-  | { kind: 'alerts' };
+  | { kind: 'alerts' }
+  | { kind: 'workflows' }
+  | { kind: 'executions' }
+  | { kind: 'approvals' };
 
 /** What the client knows about the loaded part of the tree. */
 export type TreeIndex = {
@@ -261,6 +264,9 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
     case 'dashboardsChanged':
       // The list and that dashboard; its widgets' data keys follow their configs.
       return [{ kind: 'dashboards' }, { kind: 'dashboard', id: change.id }];
+    case 'workflowsChanged':
+      // A workflow, a run or a vote: the lists and the inbox (runs also poll while active).
+      return [{ kind: 'workflows' }, { kind: 'executions' }, { kind: 'approvals' }];
   }
 }
 
@@ -293,6 +299,7 @@ export function changeFingerprint(change: RegistryChange): string | null {
     case 'metricsChanged':
     case 'alertsChanged':
     case 'dashboardsChanged':
+    case 'workflowsChanged':
       return null;
   }
 }

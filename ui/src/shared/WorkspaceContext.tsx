@@ -1,7 +1,7 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import type { TreeNode, ViewDocument } from '../bindings';
 
-export type WorkspaceView = 'registry' | 'views' | 'dashboards' | 'vault' | 'trash' | 'types' | 'properties' | 'tags' | 'people';
+export type WorkspaceView = 'registry' | 'views' | 'dashboards' | 'workflows' | 'vault' | 'trash' | 'types' | 'properties' | 'tags' | 'people';
 export type DetailTab = 'overview' | 'properties' | 'links' | 'history';
 
 /** The one dialog the registry view shows at a time. */

@@ -86,4 +86,19 @@ export const queryKeys = {
   alerts: ['alerts'] as const,
   alertList: (entityId: string | null, scope: string) => ['alerts', 'list', entityId, scope] as const,
   alertCounts: ['alerts', 'counts'] as const,
+  /** Workflows: the list, one workflow (draft and versions). */
+  workflows: ['workflows', 'list'] as const,
+  workflow: (id: string) => ['workflows', 'one', id] as const,
+  /** Prefix of every workflow read (the list and each workflow). */
+  allWorkflows: ['workflows'] as const,
+  /** Workflow runs: a list by filter (`filterKey`: the filter as JSON), one run with its steps. */
+  executions: (filterKey: string) => ['executions', 'list', filterKey] as const,
+  execution: (id: string) => ['executions', 'one', id] as const,
+  /** Prefix of every run read (lists and single runs). */
+  allExecutions: ['executions'] as const,
+  /** Approval requests the person sees (only pending ones, or all). */
+  approvals: (pendingOnly: boolean) => ['approvals', pendingOnly] as const,
+  allApprovals: ['approvals'] as const,
+  /** The person's workflow notifications. */
+  notifications: ['notifications'] as const,
 };

@@ -249,7 +249,9 @@ pub async fn apply(
                 },
             )
             .await?;
-            Ok(Done::finished(json!({ "property": property, "value": new })))
+            Ok(Done::finished(
+                json!({ "property": property, "value": new }),
+            ))
         }
         NodeKind::AddTag { tag } | NodeKind::RemoveTag { tag } => {
             let id = entity_of(entity)?;

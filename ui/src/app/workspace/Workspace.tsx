@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import type { Session } from '../../bindings';
 import { AlertsBadge } from '../../features/alerts';
 import { DashboardsScreen } from '../../features/dashboards';
+import { NotificationsBell, WorkflowsScreen } from '../../features/workflows';
 import { EntityDetailsPane } from '../../features/details';
 import { TypesView } from '../../features/entity-types';
 import { JobsPanel, JobsProvider } from '../../features/jobs';
@@ -43,6 +44,7 @@ const VIEWS: { value: WorkspaceView; label: string; shownTo?: (session: Session 
   { value: 'registry', label: 'Registry' },
   { value: 'views', label: 'Views' },
   { value: 'dashboards', label: 'Dashboards' },
+  { value: 'workflows', label: 'Workflows' },
   { value: 'vault', label: 'Vault', shownTo: mayUseVault },
   { value: 'trash', label: 'Trash' },
   { value: 'types', label: 'Types' },
@@ -52,7 +54,7 @@ const VIEWS: { value: WorkspaceView; label: string; shownTo?: (session: Session 
 ];
 
 /**
- * The switch between the screens (Registry, Views, Dashboards, Trash, ...; the
+ * The switch between the screens (Registry, Views, Dashboards, Workflows, Trash, ...; the
  * Vault for those with secrets or admin rights, People for those who manage people).
  */
 export function ViewSwitch() {
@@ -67,6 +69,12 @@ function WorkspaceLayout() {
   const session = useQuery(sessionQuery);
   const { view, setView } = workspace;
   const [dashboardsOpened, setDashboardsOpened] = useState(view === 'dashboards');
+  // A notification's "open run" shows that run on the Workflows screen.
+  const [openedRun, setOpenedRun] = useState<string | null>(null);
+  const openRun = (id: string) => {
+    setOpenedRun(id);
+    setView('workflows');
+  };
   useEffect(() => {
     if (view === 'dashboards') setDashboardsOpened(true);
   }, [view]);
@@ -94,6 +102,7 @@ function WorkspaceLayout() {
           <ViewSwitch />
           <Group gap="xs" wrap="nowrap">
             <AlertsBadge />
+            <NotificationsBell onOpenExecution={openRun} />
             <VaultLockButton />
             <SessionBadge />
           </Group>
@@ -124,6 +133,7 @@ function WorkspaceLayout() {
             <DashboardsScreen active={workspace.view === 'dashboards'} />
           </div>
         )}
+        {workspace.view === 'workflows' && <WorkflowsScreen key={openedRun ?? 'workflows'} initialExecutionId={openedRun} />}
         {workspace.view === 'vault' && !vaultGone && <VaultScreen />}
         {workspace.view === 'trash' && <TrashView />}
         {workspace.view === 'types' && <TypesView />}

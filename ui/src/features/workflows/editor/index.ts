@@ -1,0 +1,3 @@
+// What the workflows screen uses of the editor.
+export type { EditorApi } from './editorApi';
+export { WorkflowEditor } from './WorkflowEditor';
