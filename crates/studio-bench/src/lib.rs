@@ -15,3 +15,4 @@ pub mod properties;
 pub mod tree;
 pub mod vault;
 pub mod views;
+pub mod workflows;

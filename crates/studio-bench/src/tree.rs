@@ -371,12 +371,7 @@ where
     Ok(result(op, &mut core_times, &mut floor_times, rows))
 }
 
-pub(crate) fn result(
-    op: &str,
-    core: &mut [Duration],
-    floor: &mut [Duration],
-    rows: i64,
-) -> OpResult {
+pub fn result(op: &str, core: &mut [Duration], floor: &mut [Duration], rows: i64) -> OpResult {
     OpResult {
         op: op.to_string(),
         p50_ms: percentile(core, 0.50),

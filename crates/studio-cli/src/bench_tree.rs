@@ -58,6 +58,75 @@ pub async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `eco-studio bench workflows`: worker processes are this executable's
+/// `worker` command on the same database.
+pub async fn run_workflows(
+    target: &DatabaseTarget,
+    options: &studio_bench::workflows::WorkflowBenchOptions,
+    json: bool,
+) -> Result<ExitCode> {
+    let opened = startup::open_as(target, Identity::Maintenance, |_| {}).await?;
+    let actor = Actor::for_session(&opened.pool, Source::Bench).await?;
+    let exe = std::env::current_exe()?;
+    let url = match target {
+        DatabaseTarget::Url(u) => Some(u.clone()),
+        DatabaseTarget::Embedded { .. } => None,
+    };
+    let spawn = move |name: &str, concurrency: u32| {
+        let mut command = std::process::Command::new(&exe);
+        command
+            .args([
+                "worker",
+                "--concurrency",
+                &concurrency.to_string(),
+                "--name",
+                name,
+            ])
+            .stdout(std::process::Stdio::null());
+        if let Some(url) = &url {
+            command.env("DATABASE_URL", url);
+        }
+        command.spawn()
+    };
+    let step = |step: &str| {
+        if !json {
+            eprintln!("... {step}");
+        }
+    };
+    let (report, extra) =
+        studio_bench::workflows::bench_workflows(&opened.pool, &actor, options, &spawn, &step)
+            .await?;
+    if json {
+        // The throughput figures ride on their operation's line.
+        for r in &report.results {
+            let mut line: serde_json::Value = serde_json::from_str(&r.json_line(&report))?;
+            let figures = extra.iter().find(|e| match e["op"].as_str() {
+                Some("workflow_throughput_1") => r.op == "workflow_execution",
+                Some(_) => r.op == "workflow_scaled",
+                None => false,
+            });
+            if let (Some(map), Some(figures)) =
+                (line.as_object_mut(), figures.and_then(|f| f.as_object()))
+            {
+                for (k, v) in figures {
+                    if k != "op" {
+                        map.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            println!("{line}");
+        }
+    } else {
+        print(&report, false);
+        println!();
+        for e in &extra {
+            println!("{e}");
+        }
+    }
+    startup::close(opened).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn print(report: &BenchReport, json: bool) {
     if json {
         for r in &report.results {

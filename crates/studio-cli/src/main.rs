@@ -181,6 +181,27 @@ enum BenchWhat {
         #[arg(long = "as", value_name = "ROLE")]
         role: Option<String>,
     },
+    /// A three-node workflow run many times by one runner (throughput,
+    /// step and execution times), entity change to execution start, and
+    /// the same by several worker processes (throughput, duplicates), on a
+    /// root made for the run and deleted after.
+    Workflows {
+        /// Executions per throughput run.
+        #[arg(long, default_value_t = 3_000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
+        executions: u32,
+        /// Worker processes of the scale run (0: skip it).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=64))]
+        workers: u32,
+        /// Executions each runner drives at once.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+        concurrency: u32,
+        /// Entity changes timed for the trigger latency.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        triggers: u32,
+        /// One JSON object per operation and line.
+        #[arg(long)]
+        json: bool,
+    },
     Views {
         /// Timed runs of each operation (exports: a tenth as many).
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -371,6 +392,24 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Alerts { action } => metrics::alerts_command(action, &target).await,
         Command::Worker(args) => workflows::worker(args, &target).await,
         Command::Workflow { action } => workflows::workflow_command(action, &target).await,
+        Command::Bench {
+            what:
+                BenchWhat::Workflows {
+                    executions,
+                    workers,
+                    concurrency,
+                    triggers,
+                    json,
+                },
+        } => {
+            let options = studio_bench::workflows::WorkflowBenchOptions {
+                executions,
+                workers,
+                concurrency,
+                triggers,
+            };
+            bench_tree::run_workflows(&target, &options, json).await
+        }
         Command::Bench { what } => {
             let (suite, iterations, json, role) = match what {
                 BenchWhat::Tree {
@@ -399,6 +438,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     json,
                     role,
                 } => (bench_tree::Suite::Vault { rewrap }, iterations, json, role),
+                BenchWhat::Workflows { .. } => unreachable!("matched above"),
             };
             let identity = bench_tree::identity(role.as_deref())?;
             bench_tree::run(&target, identity, suite, iterations, json).await

@@ -4,3 +4,4 @@
 mod cli;
 mod generate;
 mod vault;
+mod workflows;

@@ -229,7 +229,25 @@ async fn executions_finish_on_the_version_they_started_while_a_new_one_is_publis
     .value;
     assert_eq!(started.len(), 100);
 
-    // Version 2 is published while the hundred are queued.
+    // A runner works through them while version 2 is published.
+    let runner = engine(&db, "runner-a").await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(runner.clone().run(stopped));
+    // Wait until the runner is in the middle of them.
+    loop {
+        let done: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM workflow_execution_steps s JOIN workflow_executions e ON e.id = s.execution_id
+              WHERE e.workflow_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        if done > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let detail = workflows::get(&admin.pool, id).await.unwrap();
     let saved = workflows::save_draft(
         &admin.pool,
@@ -256,12 +274,34 @@ async fn executions_finish_on_the_version_they_started_while_a_new_one_is_publis
     .await
     .unwrap();
 
-    let driven = engine(&db, "runner-a")
-        .await
-        .run_until_idle()
+    loop {
+        let open: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM workflow_executions WHERE workflow_id = $1 AND status <> 'succeeded'",
+        )
+        .bind(id)
+        .fetch_one(&db.pool)
         .await
         .unwrap();
-    assert_eq!(driven, 100);
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = stop.send(true);
+    running.await.unwrap();
+    let after_publish: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM workflow_executions e
+          WHERE e.workflow_id = $1
+            AND e.finished_at > (SELECT published_at FROM workflow_versions WHERE workflow_id = $1 AND version = 2)",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(
+        after_publish > 0,
+        "some executions were still running when version 2 was published"
+    );
     let messages: Vec<(String, i64)> = sqlx::query_as(
         "SELECT message, count(*) FROM alerts WHERE entity_id = $1 AND message LIKE 'version %' GROUP BY message",
     )
