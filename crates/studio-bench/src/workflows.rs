@@ -343,7 +343,7 @@ pub async fn bench_workflows(
     let rate = per_second(ids.len(), wall);
     targets.push(TargetInfo {
         op: "workflow_step",
-        description: format!("one step of the three-node workflow (target p50 ≤ 20 ms); floor: its bookkeeping with no effect"),
+        description: "one step of the three-node workflow (target p50 ≤ 20 ms); floor: its bookkeeping with no effect".to_string(),
     });
     let step_count = steps.len() as i64;
     results.push(result("workflow_step", &mut steps, &mut floors, step_count));
