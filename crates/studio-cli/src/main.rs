@@ -9,6 +9,7 @@ mod people;
 mod seed_generate;
 mod vault;
 mod views;
+mod webhook;
 mod workflows;
 
 use std::process::ExitCode;
@@ -108,6 +109,11 @@ enum Command {
     /// Run workflow executions (alongside the app and other workers) until
     /// stopped.
     Worker(workflows::WorkerArgs),
+    /// A local receiver for trying workflows' HTTP nodes.
+    Webhook {
+        #[command(subcommand)]
+        action: webhook::WebhookAction,
+    },
     /// Workflows: list, run, export, import.
     Workflow {
         #[command(subcommand)]
@@ -391,6 +397,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Dashboards { action } => metrics::dashboards_command(action, &target).await,
         Command::Alerts { action } => metrics::alerts_command(action, &target).await,
         Command::Worker(args) => workflows::worker(args, &target).await,
+        Command::Webhook { action } => webhook::webhook_command(action).await,
         Command::Workflow { action } => workflows::workflow_command(action, &target).await,
         Command::Bench {
             what:

@@ -7,8 +7,10 @@
 mod dashboard;
 mod estate;
 mod properties;
+mod workflow;
 
 pub use dashboard::{energy_manager_widgets, seed_wall, wall_widgets, DASHBOARD_KEY};
+pub use workflow::{fault_document, WEBHOOK_URL, WORKFLOW_KEY};
 
 pub use estate::{estate_type, estate_types};
 pub use properties::{
@@ -158,6 +160,7 @@ pub async fn seed_demo_in(
     }
     properties::seed(tx, actor, &seeded, &mut changes).await?;
     dashboard::seed(tx, actor, &seeded, &mut changes).await?;
+    workflow::seed(tx, actor, &mut changes).await?;
     // The estate's entities, the tag library and the tags.
     let created = changes
         .iter()

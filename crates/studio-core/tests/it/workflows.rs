@@ -1076,3 +1076,96 @@ async fn a_test_run_leaves_nothing_behind_and_shows_the_request_it_would_send() 
         .unwrap();
     assert_eq!(left, 0, "the test run's alert was rolled back");
 }
+
+#[tokio::test]
+async fn the_demo_workflow_alerts_on_a_fault_and_books_a_visit_once_an_administrator_approves() {
+    let db = test_db().await;
+    let _ = demo::seed_demo(&db.pool, &owner()).await.unwrap();
+    let (meter, _) = a_meter(&db.pool).await;
+    let admin = person(&db, "manager", true, None).await;
+    let workflow = workflows::find(&db.pool, demo::WORKFLOW_KEY).await.unwrap();
+    let summary = workflows::get(&db.pool, workflow).await.unwrap().summary;
+    assert!(summary.enabled && summary.published_version == Some(1));
+    let runner = engine(&db, "runner-demo").await;
+    runner.run_until_idle().await.unwrap();
+
+    let def: Uuid = sqlx::query_scalar("SELECT id FROM property_definitions WHERE key = 'status'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let current: Option<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar(
+        "SELECT updated_at FROM entity_property_values WHERE entity_id = $1 AND property_definition_id = $2 AND deleted_at IS NULL",
+    )
+    .bind(meter)
+    .bind(def)
+    .fetch_optional(&db.pool)
+    .await
+    .unwrap();
+    let _ = studio_core::properties::set_values(
+        &admin.pool,
+        &admin.actor,
+        &studio_core::properties::SetValues {
+            entity_id: meter,
+            edits: vec![studio_core::properties::ValueEdit {
+                definition_id: def,
+                expected_updated_at: current,
+                value: Some(studio_core::properties::PropertyValue::SingleSelect(
+                    "fault".into(),
+                )),
+            }],
+        },
+    )
+    .await
+    .unwrap();
+    runner.run_until_idle().await.unwrap();
+    let runs = engine::list_executions(
+        &admin.pool,
+        &ExecutionFilter {
+            workflow_id: Some(workflow),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, ExecutionStatus::Waiting);
+    let inbox = approvals::inbox(&admin.pool, true).await.unwrap();
+    let request = inbox
+        .iter()
+        .find(|r| r.execution_id == runs[0].id)
+        .expect("the approval is in the inbox");
+    assert!(request.can_vote, "an administrator of the root may approve");
+    assert!(request.title.contains("maintenance visit"));
+    let _ = approvals::vote(
+        &admin.pool,
+        &admin.actor,
+        &CastVote {
+            request_id: request.id,
+            decision: VoteDecision::Approve,
+            comment: None,
+        },
+    )
+    .await
+    .unwrap();
+    // The booking is attempted (nothing listens here: it waits to retry).
+    runner.claim_and_drive().await.unwrap();
+    let detail = engine::execution(&admin.pool, runs[0].id).await.unwrap();
+    assert_eq!(detail.execution.current_node.as_deref(), Some("book_visit"));
+    let approved = detail
+        .steps
+        .iter()
+        .find(|s| s.node_id == "approve_visit")
+        .unwrap();
+    assert_eq!(
+        (approved.status, approved.outcome.as_deref()),
+        (StepStatus::Succeeded, Some("approved"))
+    );
+    let alert: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM alerts WHERE entity_id = $1 AND message LIKE '% reported a fault'",
+    )
+    .bind(meter)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(alert, 1);
+}
