@@ -520,10 +520,12 @@ pub async fn bench_workflows(
             &mut floors,
             ids.len() as i64,
         ));
-        extra.push(json!({"op": format!("workflow_throughput_{}", options.workers), "executions": ids.len(),
+        extra.push(
+            json!({"op": format!("workflow_workers_{}", options.workers), "executions": ids.len(),
                           "executions_per_s": rate, "wall_ms": wall.as_millis() as u64,
                           "duplicate_steps": duplicates, "effects_applied_twice": double_effects,
-                          "failed": failures, "steps_per_worker": by_worker}));
+                          "failed": failures, "steps_per_worker": by_worker}),
+        );
     }
 
     step("removing the run's root and workflows");

@@ -102,8 +102,8 @@ pub async fn run_workflows(
             let mut line: serde_json::Value = serde_json::from_str(&r.json_line(&report))?;
             let figures = extra.iter().find(|e| match e["op"].as_str() {
                 Some("workflow_throughput_1") => r.op == "workflow_execution",
-                Some(_) => r.op == "workflow_scaled",
-                None => false,
+                Some(op) if op.starts_with("workflow_workers_") => r.op == "workflow_scaled",
+                _ => false,
             });
             if let (Some(map), Some(figures)) =
                 (line.as_object_mut(), figures.and_then(|f| f.as_object()))
