@@ -2,18 +2,18 @@
 //! `status` becomes `fault`), raise a critical alert, ask an administrator
 //! of the root to approve a maintenance visit (within two days), then POST
 //! the visit to the maintenance service's webhook; a refusal notifies
-//! whoever is told of the run. Published and enabled, so editing a device's
-//! status in the demo runs it. The webhook's address is a local receiver
+//! whoever is told of the run. Published and enabled by the person who
+//! seeds the demo, so editing a device's status in the demo runs it. The webhook's address is a local receiver
 //! (`eco-studio webhook listen --port 8787`).
 
 use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::change::{current_user_id, Actor, Change};
+use crate::change::{Actor, Change};
 use crate::error::CoreResult;
 use crate::records::VersionedId;
-use crate::workflows::{self, dsl, NewWorkflow, SaveDraft, SetEnabled};
+use crate::workflows::{self, dsl, NewWorkflow, SetEnabled};
 
 /// The demo workflow's key.
 pub const WORKFLOW_KEY: &str = "fault_maintenance_visit";
@@ -68,18 +68,12 @@ pub(super) async fn seed(
     )
     .fetch_optional(&mut *tx)
     .await?;
-    // A workflow acts with its publisher's rights: the seeding person (the
-    // schema owner's own row when the seed runs without one).
-    let publisher = match actor.user_id {
-        Some(_) => actor.clone(),
-        None => Actor {
-            user_id: Some(current_user_id(tx).await?),
-            ..actor.clone()
-        },
-    };
+    // A workflow acts with its publisher's rights: the seeding person
+    // publishes and enables it. Seeded without a person, it stays a draft
+    // for an administrator to publish.
     let created = workflows::create_in(
         tx,
-        &publisher,
+        actor,
         &NewWorkflow {
             name: "Fault → maintenance visit".into(),
             root_id: root,
@@ -88,36 +82,26 @@ pub(super) async fn seed(
                 "When a device reports a fault: alert, approve a visit, book it by webhook".into(),
             ),
         },
-        None,
+        Some(&dsl::from_value(fault_document())?),
     )
     .await?
     .collect_into(changes);
-    let saved = workflows::save_draft_in(
-        tx,
-        &publisher,
-        &SaveDraft {
-            id: created.summary.id,
-            expected_updated_at: created.summary.updated_at,
-            name: created.summary.name.clone(),
-            description: created.summary.description.clone(),
-            draft: dsl::from_value(fault_document())?,
-        },
-    )
-    .await?
-    .collect_into(changes);
+    if actor.user_id.is_none() {
+        return Ok(());
+    }
     let published = workflows::publish_in(
         tx,
-        &publisher,
+        actor,
         &VersionedId {
-            id: saved.summary.id,
-            expected_updated_at: saved.summary.updated_at,
+            id: created.summary.id,
+            expected_updated_at: created.summary.updated_at,
         },
     )
     .await?
     .collect_into(changes);
     workflows::set_enabled_in(
         tx,
-        &publisher,
+        actor,
         &SetEnabled {
             id: published.summary.id,
             expected_updated_at: published.summary.updated_at,

@@ -145,6 +145,34 @@ async fn a_meter(pool: &PgPool) -> (Uuid, Uuid) {
     .unwrap()
 }
 
+/// Runs until the dispatcher has read every audit event of `entity` (an
+/// event is dispatched once every older transaction of the cluster has
+/// ended, so other tests' transactions can hold it back a while).
+async fn dispatch_past(runner: &Engine, pool: &PgPool, entity: Uuid) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        runner.run_until_idle().await.unwrap();
+        let behind: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM audit_events a, workflow_dispatch d
+              WHERE a.entity_id = $1 AND a.xact_id IS NOT NULL
+                AND (a.xact_id, a.id) > (d.last_xact, d.last_event_id)",
+        )
+        .bind(entity)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if behind == 0 {
+            runner.run_until_idle().await.unwrap();
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{behind} events were never dispatched"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn alert_flow(message: &str) -> WorkflowDocument {
     doc(json!({
         "version": 1,
@@ -402,8 +430,7 @@ async fn an_entity_event_starts_one_execution_and_a_filter_narrows_it() {
     };
     set_status("maintenance").await;
     set_status("fault").await;
-    runner.run_until_idle().await.unwrap();
-    runner.run_until_idle().await.unwrap();
+    dispatch_past(&runner, &db.pool, meter).await;
     let runs = engine::list_executions(
         &admin.pool,
         &ExecutionFilter {
@@ -1084,8 +1111,32 @@ async fn the_demo_workflow_alerts_on_a_fault_and_books_a_visit_once_an_administr
     let (meter, _) = a_meter(&db.pool).await;
     let admin = person(&db, "manager", true, None).await;
     let workflow = workflows::find(&db.pool, demo::WORKFLOW_KEY).await.unwrap();
+    // Seeded without a person, it is a draft: an administrator publishes
+    // and enables it.
     let summary = workflows::get(&db.pool, workflow).await.unwrap().summary;
-    assert!(summary.enabled && summary.published_version == Some(1));
+    assert_eq!(summary.published_version, None);
+    let published = workflows::publish(
+        &admin.pool,
+        &admin.actor,
+        &VersionedId {
+            id: workflow,
+            expected_updated_at: summary.updated_at,
+        },
+    )
+    .await
+    .unwrap()
+    .value;
+    let _ = workflows::set_enabled(
+        &admin.pool,
+        &admin.actor,
+        &SetEnabled {
+            id: workflow,
+            expected_updated_at: published.summary.updated_at,
+            enabled: true,
+        },
+    )
+    .await
+    .unwrap();
     let runner = engine(&db, "runner-demo").await;
     runner.run_until_idle().await.unwrap();
 
@@ -1117,7 +1168,7 @@ async fn the_demo_workflow_alerts_on_a_fault_and_books_a_visit_once_an_administr
     )
     .await
     .unwrap();
-    runner.run_until_idle().await.unwrap();
+    dispatch_past(&runner, &db.pool, meter).await;
     let runs = engine::list_executions(
         &admin.pool,
         &ExecutionFilter {
