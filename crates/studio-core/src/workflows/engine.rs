@@ -43,7 +43,7 @@ use super::dsl::{
 };
 use super::http;
 use super::nodes::{self, Done, StepError};
-use crate::change::{self, Actor, Applied, Change, Source};
+use crate::change::{Actor, Applied, Source};
 use crate::error::{CoreError, CoreResult, Rule};
 use crate::records::{Execution, ExecutionStatus, ExecutionStep, WorkflowAction};
 use crate::views::{self, Bind, Catalog};
@@ -487,22 +487,8 @@ impl Engine {
                             outcome: "done".into(),
                             output,
                         };
-                        insert_step(
-                            &mut tx,
-                            &x,
-                            &node,
-                            "succeeded",
-                            Some(&done),
-                            &input,
-                            None,
-                            None,
-                            &self.opts.runner,
-                            started,
-                        )
-                        .await?;
-                        self.advance(&mut tx, &x, &v, &node, &done).await?;
-                        tx.commit().await?;
-                        Ok(Next::Continue)
+                        self.succeed(tx, &x, &v, &node, &input, &done, started)
+                            .await
                     }
                     Err(e) => self.fail(id, &node, &input, e, started).await,
                 }
@@ -533,30 +519,8 @@ impl Engine {
                     })
                 }
                 .await;
-                match result {
-                    Ok(done) => {
-                        insert_step(
-                            &mut tx,
-                            &x,
-                            &node,
-                            "succeeded",
-                            Some(&done),
-                            &input,
-                            None,
-                            None,
-                            &self.opts.runner,
-                            started,
-                        )
-                        .await?;
-                        self.advance(&mut tx, &x, &v, &node, &done).await?;
-                        tx.commit().await?;
-                        Ok(Next::Continue)
-                    }
-                    Err(e) => {
-                        drop(tx);
-                        self.fail(id, &node, &input, e, started).await
-                    }
-                }
+                self.conclude(tx, &x, &v, &node, &input, started, result)
+                    .await
             }
             NodeKind::Loop { max_iterations } => {
                 let done_before = x
@@ -575,22 +539,8 @@ impl Engine {
                     outcome: outcome.into(),
                     output: json!({ "iteration": if outcome == "again" { iteration } else { 0 } }),
                 };
-                insert_step(
-                    &mut tx,
-                    &x,
-                    &node,
-                    "succeeded",
-                    Some(&done),
-                    &input,
-                    None,
-                    None,
-                    &self.opts.runner,
-                    started,
-                )
-                .await?;
-                self.advance(&mut tx, &x, &v, &node, &done).await?;
-                tx.commit().await?;
-                Ok(Next::Continue)
+                self.succeed(tx, &x, &v, &node, &input, &done, started)
+                    .await
             }
             _ => {
                 let (execution, workflow) = ctx_json(&x);
@@ -630,30 +580,8 @@ impl Engine {
                     Ok::<_, StepError>(done)
                 }
                 .await;
-                match result {
-                    Ok(done) => {
-                        insert_step(
-                            &mut tx,
-                            &x,
-                            &node,
-                            "succeeded",
-                            Some(&done),
-                            &input,
-                            None,
-                            None,
-                            &self.opts.runner,
-                            started,
-                        )
-                        .await?;
-                        self.advance(&mut tx, &x, &v, &node, &done).await?;
-                        tx.commit().await?;
-                        Ok(Next::Continue)
-                    }
-                    Err(e) => {
-                        drop(tx);
-                        self.fail(id, &node, &input, e, started).await
-                    }
-                }
+                self.conclude(tx, &x, &v, &node, &input, started, result)
+                    .await
             }
         }
     }
@@ -939,6 +867,58 @@ impl Engine {
         self.advance(&mut tx, x, v, node, &done).await?;
         tx.commit().await?;
         Ok(Next::Continue)
+    }
+
+    /// Records a succeeded step, moves the execution on and commits.
+    #[allow(clippy::too_many_arguments)]
+    async fn succeed(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
+        x: &Claimed,
+        v: &Version,
+        node: &Node,
+        input: &Value,
+        done: &Done,
+        started: DateTime<Utc>,
+    ) -> CoreResult<Next> {
+        insert_step(
+            &mut tx,
+            x,
+            node,
+            "succeeded",
+            Some(done),
+            input,
+            None,
+            None,
+            &self.opts.runner,
+            started,
+        )
+        .await?;
+        self.advance(&mut tx, x, v, node, done).await?;
+        tx.commit().await?;
+        Ok(Next::Continue)
+    }
+
+    /// The end of a step: its success committed with its effect, or its
+    /// failure recorded apart (the effect rolled back).
+    #[allow(clippy::too_many_arguments)]
+    async fn conclude(
+        &self,
+        tx: sqlx::Transaction<'static, sqlx::Postgres>,
+        x: &Claimed,
+        v: &Version,
+        node: &Node,
+        input: &Value,
+        started: DateTime<Utc>,
+        result: Result<Done, StepError>,
+    ) -> CoreResult<Next> {
+        match result {
+            Ok(done) => self.succeed(tx, x, v, node, input, &done, started).await,
+            Err(e) => {
+                drop(tx);
+                self.fail(x.id, node, input, e, started).await
+            }
+        }
     }
 
     /// Records the step's outcome on the execution and moves it on (or
@@ -1717,28 +1697,6 @@ pub async fn execution(pool: &PgPool, id: Uuid) -> CoreResult<ExecutionDetail> {
     })
 }
 
-async fn record_run(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    action: WorkflowAction,
-    id: Uuid,
-    root: Option<Uuid>,
-    detail: Value,
-) -> CoreResult<Applied<()>> {
-    change::record(
-        conn,
-        actor,
-        Change::Workflow {
-            action,
-            record_id: id,
-            root_id: root,
-            detail,
-        },
-        (),
-    )
-    .await
-}
-
 fn not_allowed(e: sqlx::Error) -> CoreError {
     match CoreError::from(e) {
         CoreError::Database(_) => CoreError::Forbidden(
@@ -1855,7 +1813,7 @@ pub async fn run_in(
         .execute(&mut *conn)
         .await
         .map_err(not_allowed)?;
-        let a = record_run(
+        let a = super::audit(
             conn,
             actor,
             WorkflowAction::Run,
@@ -1911,7 +1869,7 @@ pub async fn cancel_in(
             "you may not cancel this execution (it takes workflows:run on its root)".into(),
         ));
     }
-    let applied = record_run(conn, actor, WorkflowAction::Cancel, id, root, json!({})).await?;
+    let applied = super::audit(conn, actor, WorkflowAction::Cancel, id, root, json!({})).await?;
     let after = execution_in(conn, id).await?;
     Ok(applied.map(|()| after))
 }
@@ -2009,7 +1967,7 @@ pub async fn retry_in(
             new
         }
     };
-    let applied = record_run(
+    let applied = super::audit(
         conn,
         actor,
         WorkflowAction::Retry,

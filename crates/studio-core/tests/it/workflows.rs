@@ -82,6 +82,23 @@ async fn person(
     }
 }
 
+/// Starts one run of `workflow` on `entity` as `p`.
+async fn start(p: &Person, workflow: Uuid, entity: Uuid) -> studio_core::records::Execution {
+    engine::run(
+        &p.pool,
+        &p.actor,
+        &RunWorkflow {
+            workflow_id: workflow,
+            entity_ids: vec![entity],
+            view_key: None,
+        },
+    )
+    .await
+    .unwrap()
+    .value
+    .remove(0)
+}
+
 fn doc(value: serde_json::Value) -> WorkflowDocument {
     dsl::from_value(value).expect("a document")
 }
@@ -487,19 +504,7 @@ async fn approvals_refuse_self_approval_count_each_person_once_and_honour_deadli
         approval_flow(&[admin.id, ann.id, bob.id], 2, None, "rejected"),
     )
     .await;
-    let run = engine::run(
-        &admin.pool,
-        &admin.actor,
-        &RunWorkflow {
-            workflow_id: id,
-            entity_ids: vec![meter],
-            view_key: None,
-        },
-    )
-    .await
-    .unwrap()
-    .value
-    .remove(0);
+    let run = start(&admin, id, meter).await;
     let runner = engine(&db, "runner-approvals").await;
     runner.run_until_idle().await.unwrap();
     let inbox = approvals::inbox(&ann.pool, true).await.unwrap();
@@ -601,19 +606,7 @@ async fn approvals_refuse_self_approval_count_each_person_once_and_honour_deadli
         approval_flow(&[ann.id], 1, Some(0.0003), "approved"),
     )
     .await;
-    let run = engine::run(
-        &admin.pool,
-        &admin.actor,
-        &RunWorkflow {
-            workflow_id: id,
-            entity_ids: vec![meter],
-            view_key: None,
-        },
-    )
-    .await
-    .unwrap()
-    .value
-    .remove(0);
+    let run = start(&admin, id, meter).await;
     runner.run_until_idle().await.unwrap();
     // Wait for the deadline itself (about a second), not a fixed time.
     let deadline: chrono::DateTime<chrono::Utc> =
@@ -776,19 +769,7 @@ async fn a_webhook_retries_by_policy_and_every_request_is_signed() {
         "edges": []
     }));
     let id = publish(&admin, Some(root), "Webhook", document).await;
-    let run = engine::run(
-        &admin.pool,
-        &admin.actor,
-        &RunWorkflow {
-            workflow_id: id,
-            entity_ids: vec![meter],
-            view_key: None,
-        },
-    )
-    .await
-    .unwrap()
-    .value
-    .remove(0);
+    let run = start(&admin, id, meter).await;
     let mut opts = EngineOptions::new("runner-http");
     opts.vault = Some(vault.clone());
     let runner = Engine::new(db.pool.clone(), opts).await.unwrap();
@@ -854,19 +835,7 @@ async fn a_failed_execution_retries_from_its_step_on_its_version() {
         "edges": [{"from": "raise", "to": "tag"}]
     }));
     let id = publish(&admin, Some(root), "Fails then works", document).await;
-    let run = engine::run(
-        &admin.pool,
-        &admin.actor,
-        &RunWorkflow {
-            workflow_id: id,
-            entity_ids: vec![meter],
-            view_key: None,
-        },
-    )
-    .await
-    .unwrap()
-    .value
-    .remove(0);
+    let run = start(&admin, id, meter).await;
     let runner = engine(&db, "runner-retry").await;
     runner.run_until_idle().await.unwrap();
     let failed = engine::execution(&admin.pool, run.id).await.unwrap();
@@ -1030,19 +999,7 @@ async fn a_scoped_person_sees_and_runs_only_their_roots_and_a_node_has_its_publi
         alert_flow("should not exist"),
     )
     .await;
-    let run = engine::run(
-        &editor.pool,
-        &editor.actor,
-        &RunWorkflow {
-            workflow_id: mine,
-            entity_ids: vec![meter],
-            view_key: None,
-        },
-    )
-    .await
-    .unwrap()
-    .value
-    .remove(0);
+    let run = start(&editor, mine, meter).await;
     engine(&db, "runner-scope")
         .await
         .run_until_idle()
