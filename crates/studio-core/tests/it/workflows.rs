@@ -1177,3 +1177,179 @@ async fn the_demo_workflow_alerts_on_a_fault_and_books_a_visit_once_an_administr
     .unwrap();
     assert_eq!(alert, 1);
 }
+
+/// Drives until the execution is final (its delays and back-offs are
+/// waited for by the condition itself).
+async fn until_final(runner: &Engine, pool: &PgPool, id: Uuid) -> engine::ExecutionDetail {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        runner.run_until_idle().await.unwrap();
+        let detail = engine::execution(pool, id).await.unwrap();
+        if detail.execution.status.is_final() {
+            return detail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "execution {id} never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn schedules_raised_alerts_delays_loops_and_cancel_work_as_written() {
+    let db = test_db().await;
+    let _ = demo::seed_demo(&db.pool, &owner()).await.unwrap();
+    let (meter, root) = a_meter(&db.pool).await;
+    let admin = person(&db, "admin", true, None).await;
+    let runner = engine(&db, "runner-misc").await;
+
+    // A schedule fires once when due (a missed firing is not repeated), and
+    // moves on to its next time.
+    let scheduled = publish(&admin, Some(root), "Every minute", doc(json!({
+        "version": 1, "trigger": {"kind": "schedule", "cron": "* * * * *", "timeZone": "Europe/Paris"},
+        "nodes": [{"id": "tell", "type": "notify", "config": {"message": "tick {{ trigger.scheduledFor }}"}}],
+        "edges": []
+    }))).await;
+    let detail = workflows::get(&admin.pool, scheduled).await.unwrap();
+    let _ = workflows::set_enabled(
+        &admin.pool,
+        &admin.actor,
+        &SetEnabled {
+            id: scheduled,
+            expected_updated_at: detail.summary.updated_at,
+            enabled: true,
+        },
+    )
+    .await
+    .unwrap();
+    sqlx::query("UPDATE workflows SET next_fire_at = now() - interval '10 minutes' WHERE id = $1")
+        .bind(scheduled)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    runner.run_until_idle().await.unwrap();
+    let ticks = engine::list_executions(
+        &admin.pool,
+        &ExecutionFilter {
+            workflow_id: Some(scheduled),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(ticks.len(), 1, "one firing for the missed ones");
+    assert_eq!(
+        (ticks[0].trigger_kind.as_str(), ticks[0].status),
+        ("schedule", ExecutionStatus::Succeeded)
+    );
+    let next: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT next_fire_at FROM workflows WHERE id = $1")
+            .bind(scheduled)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert!(next > chrono::Utc::now() && next <= chrono::Utc::now() + chrono::Duration::minutes(1));
+
+    // A raised alert of the right level starts its workflow.
+    let on_alert = publish(&admin, Some(root), "On critical alerts", doc(json!({
+        "version": 1, "trigger": {"kind": "alertRaised", "levels": ["critical"]},
+        "nodes": [{"id": "tell", "type": "notify", "config": {"message": "alert {{ trigger.alertId }} on {{ entity.name }}"}}],
+        "edges": []
+    }))).await;
+    let detail = workflows::get(&admin.pool, on_alert).await.unwrap();
+    let _ = workflows::set_enabled(
+        &admin.pool,
+        &admin.actor,
+        &SetEnabled {
+            id: on_alert,
+            expected_updated_at: detail.summary.updated_at,
+            enabled: true,
+        },
+    )
+    .await
+    .unwrap();
+    for level in [
+        studio_core::alerts::AlertLevel::Info,
+        studio_core::alerts::AlertLevel::Critical,
+    ] {
+        let _ = studio_core::alerts::raise(
+            &admin.pool,
+            &admin.actor,
+            &studio_core::alerts::RaiseAlert {
+                entity_id: meter,
+                level,
+                message: "breaker".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    dispatch_past(&runner, &db.pool, meter).await;
+    let started = engine::list_executions(
+        &admin.pool,
+        &ExecutionFilter {
+            workflow_id: Some(on_alert),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(started.len(), 1, "only the critical alert");
+    assert_eq!(started[0].status, ExecutionStatus::Succeeded);
+
+    // A delay waits; a loop runs its branch the number of times it says.
+    let looped = publish(&admin, Some(root), "Wait and repeat", doc(json!({
+        "version": 1, "trigger": {"kind": "manual"},
+        "nodes": [
+            {"id": "wait", "type": "delay", "config": {"seconds": 1}},
+            {"id": "again", "type": "loop", "config": {"maxIterations": 3}},
+            {"id": "tell", "type": "notify", "config": {"message": "round {{ nodes.again.iteration }}"}}
+        ],
+        "edges": [{"from": "wait", "to": "again"}, {"from": "again", "to": "tell", "outcome": "again"}, {"from": "tell", "to": "again"}]
+    }))).await;
+    let run = start(&admin, looped, meter).await;
+    runner.run_until_idle().await.unwrap();
+    assert_eq!(
+        engine::execution(&admin.pool, run.id)
+            .await
+            .unwrap()
+            .execution
+            .status,
+        ExecutionStatus::Waiting
+    );
+    let done = until_final(&runner, &admin.pool, run.id).await;
+    assert_eq!(done.execution.status, ExecutionStatus::Succeeded);
+    let rounds: Vec<String> = sqlx::query_scalar(
+        "SELECT message FROM notifications WHERE execution_id = $1 ORDER BY created_at",
+    )
+    .bind(run.id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(rounds, vec!["round 1", "round 2", "round 3"]);
+    let waited = done.steps.iter().find(|s| s.node_id == "wait").unwrap();
+    assert!(waited.finished_at.unwrap() - waited.started_at >= chrono::Duration::seconds(1));
+
+    // Cancelling a run that waits for an approval ends it and its request.
+    let asking = publish(
+        &admin,
+        Some(root),
+        "Ask",
+        approval_flow(&[admin.id], 1, None, "rejected"),
+    )
+    .await;
+    let run = start(&admin, asking, meter).await;
+    runner.run_until_idle().await.unwrap();
+    let _ = engine::cancel(&admin.pool, &admin.actor, run.id)
+        .await
+        .unwrap();
+    let ended = until_final(&runner, &admin.pool, run.id).await;
+    assert_eq!(ended.execution.status, ExecutionStatus::Cancelled);
+    assert_eq!(ended.approvals[0].status, ApprovalStatus::Cancelled);
+    let again = engine::cancel(&admin.pool, &admin.actor, run.id).await;
+    assert!(
+        matches!(again, Err(CoreError::Validation(ref v)) if v.rule == Rule::State),
+        "{again:?}"
+    );
+}
