@@ -146,6 +146,8 @@ export function WorkflowEditor({ detail, api, onReload, active = true }: Props) 
   const nodeProblems = useMemo(() => messagesByNode(check.problems), [check.problems]);
   const edgeProblems = useMemo(() => new Set(check.problems.flatMap((p) => (p.target.kind === 'edge' ? [p.target.index] : []))), [check.problems]);
   const blocker = publishBlocker(summary, dirty, check);
+  // Published and unchanged: nothing to fix, so the hint is no warning.
+  const upToDate = !dirty && summary.publishedVersion !== null && !summary.hasUnpublishedChanges;
   const selectedNode = selection?.kind === 'node' ? draft.draft.nodes.find((n) => n.id === selection.id) : undefined;
   const selectedEdge = selection?.kind === 'edge' ? draft.draft.edges[selection.index] : undefined;
 
@@ -185,7 +187,7 @@ export function WorkflowEditor({ detail, api, onReload, active = true }: Props) 
         >
           Publish
         </Button>
-        <Text size="xs" c={blocker === null ? 'dimmed' : 'orange.8'} maw={240} data-testid="wf-publish-hint">
+        <Text size="xs" c={blocker === null || upToDate ? 'dimmed' : 'orange.8'} maw={240} data-testid="wf-publish-hint">
           {blocker ?? `Publishes the saved draft as version ${nextVersion(base.versions)}.`}
         </Text>
         <Tooltip label="Publish a version before switching it on." disabled={summary.publishedVersion !== null} withArrow>
