@@ -20,7 +20,11 @@ pub struct Schedule {
     zone: Tz,
 }
 
-fn field(text: &str, min: u32, max: u32, name: &str) -> Result<(Vec<bool>, bool), String> {
+fn bad(message: String) -> ValidationError {
+    ValidationError::new(Some("trigger.cron"), Rule::Format, message)
+}
+
+fn field(text: &str, min: u32, max: u32, name: &str) -> Result<(Vec<bool>, bool), ValidationError> {
     let mut set = vec![false; (max + 1) as usize];
     let mut restricted = true;
     for part in text.split(',') {
@@ -30,7 +34,7 @@ fn field(text: &str, min: u32, max: u32, name: &str) -> Result<(Vec<bool>, bool)
                 s.parse::<u32>()
                     .ok()
                     .filter(|s| *s > 0)
-                    .ok_or(format!("{name}: {s:?} is not a step"))?,
+                    .ok_or_else(|| bad(format!("{name}: {s:?} is not a step")))?,
             ),
             None => (part, 1),
         };
@@ -46,7 +50,7 @@ fn field(text: &str, min: u32, max: u32, name: &str) -> Result<(Vec<bool>, bool)
             (v, if part.contains('/') { max } else { v })
         };
         if lo < min || hi > max || lo > hi {
-            return Err(format!("{name}: {part:?} is outside {min}-{max}"));
+            return Err(bad(format!("{name}: {part:?} is outside {min}-{max}")));
         }
         let mut v = lo;
         while v <= hi {
@@ -57,25 +61,24 @@ fn field(text: &str, min: u32, max: u32, name: &str) -> Result<(Vec<bool>, bool)
     Ok((set, restricted))
 }
 
-fn num(s: &str, name: &str) -> Result<u32, String> {
+fn num(s: &str, name: &str) -> Result<u32, ValidationError> {
     s.parse()
-        .map_err(|_| format!("{name}: {s:?} is not a number"))
+        .map_err(|_| bad(format!("{name}: {s:?} is not a number")))
 }
 
 impl Schedule {
     pub fn parse(cron: &str, time_zone: &str) -> Result<Schedule, ValidationError> {
-        let bad = |m: String| ValidationError::new(Some("trigger.cron"), Rule::Format, m);
         let parts: Vec<&str> = cron.split_whitespace().collect();
         if parts.len() != 5 {
             return Err(bad(
                 "a schedule has five fields: minute hour day-of-month month day-of-week".into(),
             ));
         }
-        let (minutes, _) = field(parts[0], 0, 59, "minute").map_err(bad)?;
-        let (hours, _) = field(parts[1], 0, 23, "hour").map_err(bad)?;
-        let (days, dom_restricted) = field(parts[2], 1, 31, "day of month").map_err(bad)?;
-        let (months, _) = field(parts[3], 1, 12, "month").map_err(bad)?;
-        let (mut weekdays, dow_restricted) = field(parts[4], 0, 7, "day of week").map_err(bad)?;
+        let (minutes, _) = field(parts[0], 0, 59, "minute")?;
+        let (hours, _) = field(parts[1], 0, 23, "hour")?;
+        let (days, dom_restricted) = field(parts[2], 1, 31, "day of month")?;
+        let (months, _) = field(parts[3], 1, 12, "month")?;
+        let (mut weekdays, dow_restricted) = field(parts[4], 0, 7, "day of week")?;
         // 7 is Sunday too.
         if weekdays[7] {
             weekdays[0] = true;

@@ -817,7 +817,7 @@ fn check_node(
     }
     for (field, text) in templates {
         match template::references(text) {
-            Err(message) => out.push(problem(at(field), Rule::Format, message)),
+            Err(e) => out.push(problem(at(field), Rule::Format, e.0)),
             Ok(refs) => {
                 for r in refs {
                     if let Some(node) = r.strip_prefix("nodes.") {

@@ -112,7 +112,7 @@ pub async fn context(
 }
 
 pub fn render(text: &str, ctx: &Value) -> Result<String, StepError> {
-    template::render(text, ctx).map_err(StepError::fatal)
+    template::render(text, ctx).map_err(|e| StepError::fatal(e.0))
 }
 
 fn entity_of(entity: Option<Uuid>) -> Result<Uuid, StepError> {

@@ -6,8 +6,13 @@
 
 use serde_json::Value;
 
+/// What is wrong with a template, or the path it names that holds nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateError(pub String);
+
 /// The paths a template refers to, or what is wrong with its syntax.
-pub fn references(text: &str) -> Result<Vec<String>, String> {
+pub fn references(text: &str) -> Result<Vec<String>, TemplateError> {
     Ok(holes(text)?.into_iter().map(|h| h.path).collect())
 }
 
@@ -18,13 +23,15 @@ struct Hole {
     filter: Option<String>,
 }
 
-fn holes(text: &str) -> Result<Vec<Hole>, String> {
+fn holes(text: &str) -> Result<Vec<Hole>, TemplateError> {
     let mut out = Vec::new();
     let mut rest = 0;
     while let Some(open) = text[rest..].find("{{") {
         let start = rest + open;
         let Some(close) = text[start + 2..].find("}}") else {
-            return Err(format!("a {{{{ at character {start} is never closed"));
+            return Err(TemplateError(format!(
+                "a {{{{ at character {start} is never closed"
+            )));
         };
         let end = start + 2 + close + 2;
         let inner = text[start + 2..end - 2].trim();
@@ -40,13 +47,15 @@ fn holes(text: &str) -> Result<Vec<Hole>, String> {
                         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             });
         if !valid {
-            return Err(format!(
+            return Err(TemplateError(format!(
                 "{{{{ {inner} }}}} is not a path like entity.name or nodes.check.status"
-            ));
+            )));
         }
         if let Some(f) = &filter {
             if f != "json" && f != "url" {
-                return Err(format!("{f:?} is not a filter (json or url)"));
+                return Err(TemplateError(format!(
+                    "{f:?} is not a filter (json or url)"
+                )));
             }
         }
         out.push(Hole {
@@ -91,13 +100,14 @@ fn url_encode(s: &str) -> String {
 
 /// Fills the holes of `text` from `context`; a path that names nothing is
 /// an error naming it.
-pub fn render(text: &str, context: &Value) -> Result<String, String> {
+pub fn render(text: &str, context: &Value) -> Result<String, TemplateError> {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for h in holes(text)? {
         out.push_str(&text[at..h.start]);
-        let value = lookup(context, &h.path)
-            .ok_or_else(|| format!("{{{{ {} }}}} names nothing in this run", h.path))?;
+        let value = lookup(context, &h.path).ok_or_else(|| {
+            TemplateError(format!("{{{{ {} }}}} names nothing in this run", h.path))
+        })?;
         match h.filter.as_deref() {
             Some("json") => out.push_str(&value.to_string()),
             Some("url") => out.push_str(&url_encode(&as_text(value))),
@@ -136,6 +146,7 @@ mod tests {
         assert!(references("{{ entity.name | upper }}").is_err());
         assert!(render("{{ entity.missing }}", &json!({"entity": {}}))
             .unwrap_err()
+            .0
             .contains("entity.missing"));
     }
 }
