@@ -496,9 +496,8 @@ impl Engine {
             NodeKind::Notify { to, message } => {
                 let (execution, workflow) = ctx_json(&x);
                 let result = async {
-                    let ctx = nodes::context(&mut tx, x.entity_id, &x.trigger_data, &x.outputs, execution, workflow)
-                        .await
-                        .map_err(StepError::from)?;
+                    // The message shows what the publisher may see, no more.
+                    let ctx = self.publisher_context(&mut tx, &v, &x, execution, workflow).await?;
                     let text = nodes::render(message, &ctx)?;
                     let targets = nodes::notify_targets(&mut tx, to, x.initiated_by_user_id.or(Some(v.publisher))).await?;
                     sqlx::query(
@@ -584,6 +583,34 @@ impl Engine {
                     .await
             }
         }
+    }
+
+    /// The run's template context as the publisher sees the registry (the
+    /// connection is the owner's again afterwards).
+    async fn publisher_context(
+        &self,
+        conn: &mut PgConnection,
+        v: &Version,
+        x: &Claimed,
+        execution: Value,
+        workflow: Value,
+    ) -> Result<Value, StepError> {
+        self.act_as(conn, v).await?;
+        let ctx = nodes::context(
+            conn,
+            x.entity_id,
+            &x.trigger_data,
+            &x.outputs,
+            execution,
+            workflow,
+        )
+        .await
+        .map_err(StepError::from)?;
+        sqlx::query("RESET ROLE")
+            .execute(&mut *conn)
+            .await
+            .map_err(CoreError::from)?;
+        Ok(ctx)
     }
 
     /// Builds the HTTP node's request (secrets revealed as the publisher).
@@ -687,17 +714,17 @@ impl Engine {
         .fetch_optional(&mut *tx)
         .await?;
         let Some((request_id, status, deadline, named)) = request else {
-            // First time here: ask.
-            let ctx = nodes::context(
-                &mut tx,
-                x.entity_id,
-                &x.trigger_data,
-                &x.outputs,
-                json!({ "id": x.id }),
-                json!({ "id": v.workflow_id, "name": v.workflow_name, "version": v.number }),
-            )
-            .await?;
-            let title = match nodes::render(title, &ctx) {
+            // First time here: ask, in words the publisher may see.
+            let ctx = self
+                .publisher_context(
+                    &mut tx,
+                    v,
+                    x,
+                    json!({ "id": x.id }),
+                    json!({ "id": v.workflow_id, "name": v.workflow_name, "version": v.number }),
+                )
+                .await;
+            let title = match ctx.and_then(|ctx| nodes::render(title, &ctx)) {
                 Ok(t) => t,
                 Err(e) => {
                     drop(tx);
