@@ -438,16 +438,7 @@ impl Engine {
                 let (execution, workflow) = ctx_json(&x);
                 let prepared = async {
                     self.act_as(&mut tx, &v).await?;
-                    let ctx = nodes::context(
-                        &mut tx,
-                        x.entity_id,
-                        &x.trigger_data,
-                        &x.outputs,
-                        execution,
-                        workflow,
-                    )
-                    .await
-                    .map_err(StepError::from)?;
+                    let ctx = run_context(&mut tx, &x, execution, workflow).await?;
                     let request = self
                         .http_request(&mut tx, &actor, &node, &ctx, id, x.position)
                         .await?;
@@ -554,16 +545,7 @@ impl Engine {
                         .await
                         .map_err(CoreError::from)?;
                     }
-                    let ctx = nodes::context(
-                        &mut tx,
-                        x.entity_id,
-                        &x.trigger_data,
-                        &x.outputs,
-                        execution,
-                        workflow,
-                    )
-                    .await
-                    .map_err(StepError::from)?;
+                    let ctx = run_context(&mut tx, &x, execution, workflow).await?;
                     let done =
                         nodes::apply(&mut tx, &actor, &node, x.entity_id, &ctx, &catalog).await?;
                     sqlx::query("RESET ROLE")
@@ -596,16 +578,7 @@ impl Engine {
         workflow: Value,
     ) -> Result<Value, StepError> {
         self.act_as(conn, v).await?;
-        let ctx = nodes::context(
-            conn,
-            x.entity_id,
-            &x.trigger_data,
-            &x.outputs,
-            execution,
-            workflow,
-        )
-        .await
-        .map_err(StepError::from)?;
+        let ctx = run_context(conn, x, execution, workflow).await?;
         sqlx::query("RESET ROLE")
             .execute(&mut *conn)
             .await
@@ -1357,6 +1330,25 @@ fn changed_properties(event: &AuditEvent) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// The run's template context, as the connection's role sees the registry.
+async fn run_context(
+    conn: &mut PgConnection,
+    x: &Claimed,
+    execution: Value,
+    workflow: Value,
+) -> Result<Value, StepError> {
+    nodes::context(
+        conn,
+        x.entity_id,
+        &x.trigger_data,
+        &x.outputs,
+        execution,
+        workflow,
+    )
+    .await
+    .map_err(StepError::from)
 }
 
 fn far_future() -> DateTime<Utc> {
