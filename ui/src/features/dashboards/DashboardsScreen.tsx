@@ -1,14 +1,14 @@
 import { ActionIcon, Button, Center, Group, Loader, ScrollArea, Stack, Text, TextInput, Title, Tooltip, UnstyledButton } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconFileImport, IconLayoutDashboard, IconPlus, IconTrash, IconUser } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { DashboardSummary } from '../../bindings';
-import { describeError, fieldError } from '../../ipc/errors';
+import { fieldError } from '../../ipc/errors';
 import { ConfirmDeleteDialog } from '../../shared/ConfirmDeleteDialog';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { FormDialog } from '../../shared/FormDialog';
 import { queryKeys } from '../../shared/queryKeys';
+import { showDeletedWithUndo } from '../../shared/UndoNotice';
 import { ImportReadingsDialog } from '../alerts';
 import { dashboardsQuery, useDeleteDashboard, useRestoreDashboard, useSaveDashboard } from './api';
 import { newDashboardInput } from './dashboardModel';
@@ -162,28 +162,12 @@ function DeleteDashboardDialog({ dashboard, onClose }: { dashboard: DashboardSum
 
   const deleteIt = async () => {
     const deleted = await remove({ id: dashboard.id, expectedUpdatedAt: dashboard.updatedAt });
-    const id = `dashboard-deleted-${dashboard.id}`;
-    const undo = async () => {
-      try {
-        await restore({ id: deleted.id, expectedUpdatedAt: deleted.updatedAt });
-        notifications.update({ id, color: 'teal', title: 'Dashboard restored', message: `"${dashboard.name}" is back.`, autoClose: 4000 });
-      } catch (error) {
-        const { title, message } = describeError(error);
-        notifications.update({ id, color: 'red', title: `Could not restore "${dashboard.name}": ${title}`, message, autoClose: 8000 });
-      }
-    };
-    notifications.show({
-      id,
-      title: 'Dashboard deleted',
-      message: (
-        <Group justify="space-between" wrap="nowrap" gap="sm">
-          <Text size="sm">"{dashboard.name}" deleted.</Text>
-          <Button size="compact-sm" variant="light" onClick={() => void undo()} data-testid="dashboard-undo-delete">
-            Undo
-          </Button>
-        </Group>
-      ),
-      autoClose: 10_000,
+    showDeletedWithUndo({
+      id: `dashboard-deleted-${dashboard.id}`,
+      noun: 'Dashboard',
+      name: dashboard.name,
+      restore: () => restore({ id: deleted.id, expectedUpdatedAt: deleted.updatedAt }),
+      testId: 'dashboard-undo-delete',
     });
   };
 

@@ -1,15 +1,14 @@
-import { Button, Group, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo } from 'react';
 import type { TreeNode } from '../../bindings';
 import { describeError } from '../../ipc/errors';
 import { entitiesLabel } from '../../shared/format';
+import { UNDO_MS, UndoNotice } from '../../shared/UndoNotice';
 import { useJobs } from '../jobs';
 import { describeNodes } from '../tree';
 import { useReloadNodes } from '../tree/api';
 import { useEntityBatches, type DeleteResult, type MoveResult } from './api';
 
-const UNDO_MS = 10_000;
 
 function failureSummary(failures: { error: unknown }[]): string {
   const { title, message } = describeError(failures[0].error);
@@ -17,27 +16,6 @@ function failureSummary(failures: { error: unknown }[]): string {
   return `${title}: ${message}${more}`;
 }
 
-/** A notification body with an Undo button that runs once. */
-function UndoNotice({ text, onUndo, testId }: { text: string; onUndo: () => Promise<void>; testId: string }) {
-  const [busy, setBusy] = useState(false);
-  return (
-    <Group justify="space-between" wrap="nowrap" gap="sm">
-      <Text size="sm">{text}</Text>
-      <Button
-        size="compact-sm"
-        variant="light"
-        loading={busy}
-        data-testid={testId}
-        onClick={() => {
-          setBusy(true);
-          void onUndo();
-        }}
-      >
-        Undo
-      </Button>
-    </Group>
-  );
-}
 
 /** Move and delete with cache updates, background jobs and Undo notifications. */
 export function useEntityActions() {

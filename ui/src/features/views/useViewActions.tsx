@@ -1,11 +1,10 @@
-import { Button, Group, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import type { SavedView } from '../../bindings';
 import { describeError } from '../../ipc/errors';
+import { UNDO_MS, UndoNotice } from '../../shared/UndoNotice';
 import { useDeleteView, useDuplicateView, useRestoreView } from './api';
 
-const UNDO_MS = 10_000;
 
 function failed(title: string, error: unknown) {
   const { title: why, message } = describeError(error);
@@ -13,27 +12,6 @@ function failed(title: string, error: unknown) {
 }
 
 /** A notification body with an Undo button that runs once. */
-function UndoNotice({ text, onUndo }: { text: string; onUndo: () => Promise<void> }) {
-  const [busy, setBusy] = useState(false);
-  return (
-    <Group justify="space-between" wrap="nowrap" gap="sm">
-      <Text size="sm">{text}</Text>
-      <Button
-        size="compact-sm"
-        variant="light"
-        loading={busy}
-        disabled={busy}
-        onClick={() => {
-          setBusy(true);
-          void onUndo();
-        }}
-        data-testid="undo-view-delete"
-      >
-        Undo
-      </Button>
-    </Group>
-  );
-}
 
 /**
  * Duplicating and deleting saved views from the list. A delete can be undone
@@ -80,7 +58,7 @@ export function useViewActions(openedId: string | null, onOpen: (id: string | nu
           notifications.update({ id, color: 'red', title: `Could not restore "${view.name}": ${title}`, message, autoClose: 8000 });
         }
       };
-      notifications.show({ id, title: 'View deleted', message: <UndoNotice text={`"${view.name}" deleted.`} onUndo={undo} />, autoClose: UNDO_MS });
+      notifications.show({ id, title: 'View deleted', message: <UndoNotice text={`"${view.name}" deleted.`} onUndo={undo} testId="undo-view-delete" />, autoClose: UNDO_MS });
     },
     [deleteView, restoreView, openedId, onOpen],
   );

@@ -1,12 +1,11 @@
 import { ActionIcon, Anchor, Badge, Button, Center, Group, Loader, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconPlayerPlay, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { describeError } from '../../../ipc/errors';
 import { ConfirmDeleteDialog } from '../../../shared/ConfirmDeleteDialog';
 import { ErrorNotice } from '../../../shared/ErrorNotice';
 import { queryKeys } from '../../../shared/queryKeys';
+import { showDeletedWithUndo } from '../../../shared/UndoNotice';
 import { useDeleteWorkflow, useRestoreWorkflow, workflowsQuery } from '../api';
 import type { WorkflowSummary } from '../types';
 import classes from '../Workflows.module.css';
@@ -134,28 +133,12 @@ function DeleteWorkflowDialog({ workflow, onClose }: { workflow: WorkflowSummary
 
   const deleteIt = async () => {
     const deleted = await remove({ id: workflow.id, expectedUpdatedAt: workflow.updatedAt });
-    const id = `workflow-deleted-${workflow.id}`;
-    const undo = async () => {
-      try {
-        await restore({ id: deleted.id, expectedUpdatedAt: deleted.updatedAt });
-        notifications.update({ id, color: 'teal', title: 'Workflow restored', message: `"${workflow.name}" is back.`, autoClose: 4000 });
-      } catch (error) {
-        const { title, message } = describeError(error);
-        notifications.update({ id, color: 'red', title: `Could not restore "${workflow.name}": ${title}`, message, autoClose: 8000 });
-      }
-    };
-    notifications.show({
-      id,
-      title: 'Workflow deleted',
-      message: (
-        <Group justify="space-between" wrap="nowrap" gap="sm">
-          <Text size="sm">"{workflow.name}" deleted.</Text>
-          <Button size="compact-sm" variant="light" onClick={() => void undo()} data-testid="workflow-undo-delete">
-            Undo
-          </Button>
-        </Group>
-      ),
-      autoClose: 10_000,
+    showDeletedWithUndo({
+      id: `workflow-deleted-${workflow.id}`,
+      noun: 'Workflow',
+      name: workflow.name,
+      restore: () => restore({ id: deleted.id, expectedUpdatedAt: deleted.updatedAt }),
+      testId: 'workflow-undo-delete',
     });
   };
 
