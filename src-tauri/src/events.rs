@@ -195,6 +195,8 @@ impl From<&Change> for RegistryChange {
             },
             // What a person sees may change with people and scopes.
             Change::EntitiesGenerated { .. }
+            | Change::Imported { .. }
+            | Change::PackChanged { .. }
             | Change::PersonAdded { .. }
             | Change::PersonDeactivated { .. }
             | Change::ScopeGranted { .. }

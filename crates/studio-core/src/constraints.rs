@@ -718,6 +718,60 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "workflow_executions",
         "a notification",
     ),
+    pk("external_refs", "external_refs_pkey", "an external id"),
+    pk("sync_imports", "sync_imports_pkey", "an import run"),
+    pk("import_presets", "import_presets_pkey", "an import preset"),
+    pk(
+        "installed_packs",
+        "installed_packs_pkey",
+        "an installed pack",
+    ),
+    unique(
+        "uq_external_refs_source_id_active",
+        "external_refs",
+        "external_id",
+        "an external id of this source",
+    ),
+    unique(
+        "uq_import_presets_name_active",
+        "import_presets",
+        "name",
+        "an import preset",
+    ),
+    unique(
+        "uq_installed_packs_key_active",
+        "installed_packs",
+        "key",
+        "an installed pack",
+    ),
+    fk(
+        "external_refs_entity_id_fkey",
+        "external_refs",
+        "entity_id",
+        "entities",
+        "an external id",
+    ),
+    fk(
+        "sync_imports_created_by_fkey",
+        "sync_imports",
+        "created_by",
+        "users",
+        "an import run",
+    ),
+    fk(
+        "import_presets_owner_user_id_fkey",
+        "import_presets",
+        "owner_user_id",
+        "users",
+        "an import preset",
+    ),
+    fk(
+        "installed_packs_installed_by_fkey",
+        "installed_packs",
+        "installed_by",
+        "users",
+        "an installed pack",
+    ),
 ];
 
 /// The constraint of this name, if the schema has it.

@@ -307,6 +307,30 @@ fn row_of(change: &Change) -> AuditRow {
             before: None,
             after: Some(summary.to_string()),
         },
+        Change::Imported { summary } => AuditRow {
+            action: "import.run",
+            table_name: "sync_imports",
+            record_id: summary
+                .get("run_id")
+                .and_then(|v| v.as_str())
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .unwrap_or_else(Uuid::nil),
+            entity_id: None,
+            before: None,
+            after: Some(summary.to_string()),
+        },
+        Change::PackChanged { action, summary } => AuditRow {
+            action,
+            table_name: "installed_packs",
+            record_id: summary
+                .get("id")
+                .and_then(|v| v.as_str())
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .unwrap_or_else(Uuid::nil),
+            entity_id: None,
+            before: None,
+            after: Some(summary.to_string()),
+        },
         Change::PersonAdded { person } => record(
             "person.add",
             USERS,

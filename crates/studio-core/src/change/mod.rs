@@ -270,6 +270,17 @@ pub enum Change {
     DashboardRestored {
         dashboard: Box<crate::records::Dashboard>,
     },
+    /// Rows of a file were imported (created and updated entities have
+    /// their own audit rows): one row with the run's counts.
+    Imported {
+        summary: serde_json::Value,
+    },
+    /// A domain pack was installed, upgraded or uninstalled: one row with
+    /// what it did (its types, definitions, views... have their own rows).
+    PackChanged {
+        action: &'static str,
+        summary: serde_json::Value,
+    },
     /// A workflow was created, saved, published, enabled, deleted or
     /// restored; an execution was started, cancelled or retried; a vote was
     /// cast. `detail` is the audit row's `after`.
@@ -416,6 +427,8 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         | Change::DashboardSaved { .. }
         | Change::DashboardDeleted { .. }
         | Change::DashboardRestored { .. }
+        | Change::Imported { .. }
+        | Change::PackChanged { .. }
         | Change::Workflow { .. } => {}
     }
     Ok(())

@@ -153,6 +153,47 @@ pub(crate) async fn add_subtree(conn: &mut PgConnection, top: Uuid) -> CoreResul
 
 /// Removes the rows of the subtree of `top` (itself included; after a
 /// delete) and takes them from the counts of `top`'s ancestors.
+/// Adds rows for entities just created together (any number, parents
+/// before children or in the same call), and counts them in their
+/// ancestors' child and descendant counts.
+pub(crate) async fn add_entities(conn: &mut PgConnection, ids: &[Uuid]) -> CoreResult<()> {
+    let added: Vec<Uuid> = sqlx::query_scalar(concat!(
+        "INSERT INTO entity_read_model (
+            entity_id, root_id, parent_id, entity_type_id, name, path_label, properties,
+            tag_ids, ancestor_ids, updated_at, child_count, descendant_count)
+         SELECT c.*, 0, 0 FROM (",
+        computed_row!(),
+        " WHERE e.id = ANY($1) AND e.deleted_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM entity_read_model r WHERE r.entity_id = e.id)) c
+         RETURNING entity_id"
+    ))
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    if added.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE entity_read_model r SET child_count = r.child_count + x.n
+           FROM (SELECT parent_id, count(*) AS n FROM entity_read_model
+                  WHERE entity_id = ANY($1) AND parent_id IS NOT NULL GROUP BY parent_id) x
+          WHERE r.entity_id = x.parent_id",
+    )
+    .bind(&added)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE entity_read_model r SET descendant_count = r.descendant_count + x.n
+           FROM (SELECT a, count(*) AS n FROM entity_read_model, unnest(ancestor_ids) a
+                  WHERE entity_id = ANY($1) GROUP BY a) x
+          WHERE r.entity_id = x.a",
+    )
+    .bind(&added)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 pub(crate) async fn remove_subtree(conn: &mut PgConnection, top: Uuid) -> CoreResult<i64> {
     let row: Option<(Vec<Uuid>, Option<Uuid>)> = sqlx::query_as(
         "SELECT ancestor_ids, parent_id FROM entity_read_model WHERE entity_id = $1",

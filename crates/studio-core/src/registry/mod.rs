@@ -19,6 +19,7 @@ mod entities;
 mod history;
 pub mod labels;
 pub(crate) mod locks;
+pub(crate) use locks::{lock_roots as lock_roots_for_import, TOP_LEVEL as TOP_LEVEL_LOCK};
 mod moves;
 mod read;
 mod records;

@@ -151,6 +151,7 @@ const PURGED_WITH_ENTITY: &[(&str, &str)] = &[
     ("metric_series", "root_entity_id"),
     ("alerts", "entity_id"),
     ("alerts", "root_entity_id"),
+    ("external_refs", "entity_id"),
 ];
 
 /// Every (table, column) whose foreign key points at `entities`, read from
@@ -271,6 +272,7 @@ pub async fn purge_in(
         "DELETE FROM metric_rollups_daily WHERE series_id IN (SELECT id FROM metric_series WHERE entity_id = ANY($1))",
         "DELETE FROM metric_series WHERE entity_id = ANY($1)",
         "DELETE FROM alerts WHERE entity_id = ANY($1)",
+        "DELETE FROM external_refs WHERE entity_id = ANY($1)",
     ] {
         sqlx::query(statement).bind(&ids).execute(&mut *conn).await?;
     }

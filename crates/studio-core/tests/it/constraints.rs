@@ -49,6 +49,10 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
         "approval_votes",
         "notifications",
         "workflow_dispatch",
+        "external_refs",
+        "sync_imports",
+        "import_presets",
+        "installed_packs",
         "spare_entity",
     ]
     .into_iter()
@@ -259,6 +263,27 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
             "INSERT INTO workflow_dispatch (id, last_xact, last_event_id, created_at, updated_at)
              VALUES ($1, '0', $1, now(), now())",
             vec![id("workflow_dispatch")],
+        ),
+        (
+            "INSERT INTO external_refs (id, entity_id, source, external_id, synced_at, created_at, updated_at)
+             VALUES ($1, $2, 'constraint', 'X1', now(), now(), now())",
+            vec![id("external_refs"), id("entities")],
+        ),
+        (
+            "INSERT INTO sync_imports (id, source, entity_type, status, mode, started_at, created_by,
+                                       created_at, updated_at)
+             VALUES ($1, 'constraint', 'site', 'completed', 'all_or_nothing', now(), $2, now(), now())",
+            vec![id("sync_imports"), id("users")],
+        ),
+        (
+            "INSERT INTO import_presets (id, owner_user_id, name, entity_type, mapping, created_at, updated_at)
+             VALUES ($1, $2, 'Preset', 'site', '{}', now(), now())",
+            vec![id("import_presets"), id("users")],
+        ),
+        (
+            "INSERT INTO installed_packs (id, key, name, version, installed_by, installed_at, created_at, updated_at)
+             VALUES ($1, 'constraint_pack', 'Pack', '1.0.0', $2, now(), now(), now())",
+            vec![id("installed_packs"), id("users")],
         ),
     ];
     for (sql, binds) in statements {

@@ -66,6 +66,7 @@ async fn purge_checks_every_reference_to_entities_the_catalog_knows() {
         ("entity_property_values", "entity_id"),
         ("metric_series", "entity_id"),
         ("alerts", "entity_id"),
+        ("external_refs", "entity_id"),
     ] {
         assert!(
             !derived.contains(&r),

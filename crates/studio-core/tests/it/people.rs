@@ -248,6 +248,7 @@ const ENTITY_COLUMNS: &[(&str, &[&str])] = &[
     ("workflow_executions", &["entity_id", "root_entity_id"]),
     ("approval_requests", &["entity_id", "root_entity_id"]),
     ("notifications", &["entity_id"]),
+    ("external_refs", &["entity_id"]),
 ];
 /// Tables of global definitions: everyone reads them, administrators write.
 const GLOBAL: &[&str] = &[
@@ -257,6 +258,7 @@ const GLOBAL: &[&str] = &[
     "tag_groups",
     "entity_type_properties",
     "entity_type_default_views",
+    "installed_packs",
     "users",
 ];
 /// Root-scoped through another table.
@@ -269,6 +271,8 @@ const INDIRECT: &[&str] = &[
     "workflow_execution_steps",
     "approval_votes",
     "workflow_dispatch",
+    "sync_imports",
+    "import_presets",
 ];
 /// A person's own rows, kept by the database: readable by that person only,
 /// written by nobody.
