@@ -21,6 +21,11 @@
 //!   saved views;
 //! - `vault/`: envelope-encrypted secrets per root (keys and versions,
 //!   rotation, rewrap, reveal), the key providers' trait and the lock;
+//! - `import/`: CSV, JSON and NDJSON rows to entities by external id
+//!   (staged with COPY, one set-based merge, dry-run diffs, the run log,
+//!   mapping presets); `packs/`: domain packs (types, properties, tags,
+//!   views, dashboards, workflows and sample data as data), installed and
+//!   upgraded idempotently;
 //! - `jobs`: background jobs (large moves, bulk edits, exports, rewraps),
 //!   `progress`: progress and cancel;
 //! - `demo/`: the demo registry and the estate's entity types (data);
@@ -46,11 +51,13 @@ pub mod dashboards;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod import;
 #[doc(hidden)]
 pub mod internals;
 pub mod jobs;
 pub mod links;
 pub mod metrics;
+pub mod packs;
 pub mod people;
 pub mod profiles;
 pub mod progress;

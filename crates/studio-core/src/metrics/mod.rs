@@ -17,7 +17,7 @@ pub use bucket::{SampleSource, MAX_POINTS};
 pub use import::{
     import, ImportFormat, ImportOptions, ImportProblem, ImportProblemKind, ImportReport, OnBadRows,
 };
-pub use ingest::{Ingest, Sample};
+pub use ingest::{Ingest, Sample, CHUNK as INGEST_CHUNK};
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{Deserialize, Serialize};

@@ -399,6 +399,20 @@ impl DefinitionRow {
     }
 }
 
+/// The live properties, in the caller's transaction.
+pub async fn list_property_definitions_in(
+    conn: &mut PgConnection,
+) -> CoreResult<Vec<PropertyDefinition>> {
+    let rows = sqlx::query_as::<_, DefinitionRow>(sqlx::AssertSqlSafe(format!(
+        "{DEFINITION_SELECT} WHERE d.deleted_at IS NULL ORDER BY d.key"
+    )))
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(DefinitionRow::into_definition)
+        .collect()
+}
+
 /// Every property (the system `name` included), by group and order.
 #[instrument(skip_all)]
 pub async fn list_property_definitions(
