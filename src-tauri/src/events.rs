@@ -300,6 +300,11 @@ pub enum JobState {
     Imported {
         report: studio_core::metrics::ImportReport,
     },
+    /// An import of rows ended: `report.status` says whether it was written.
+    #[serde(rename_all = "camelCase")]
+    RowsImported {
+        report: studio_core::import::SyncReport,
+    },
     Cancelled,
     #[serde(rename_all = "camelCase")]
     Failed {
@@ -375,6 +380,10 @@ pub fn job_listener(app: AppHandle) -> studio_core::jobs::JobListener {
                     JobOutcome::Imported(applied) => {
                         let report = announce(&app, &Source::Job { job_id }, applied);
                         (total, JobState::Imported { report })
+                    }
+                    JobOutcome::RowsImported(applied) => {
+                        let report = announce(&app, &Source::Job { job_id }, applied);
+                        (total, JobState::RowsImported { report })
                     }
                     JobOutcome::Cancelled => (0, JobState::Cancelled),
                     JobOutcome::Failed(e) => (0, JobState::Failed { error: e.into() }),

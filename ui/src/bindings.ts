@@ -213,6 +213,37 @@ export const commands = {
 	 *  their home) under a free name; returns the path written.
 	 */
 	saveWidgetExport: (fileName: string, content: WidgetExport) => typedError<string, AppError>(__TAURI_INVOKE("save_widget_export", { fileName, content })),
+	/**
+	 *  Every pack built into the app, and the installed ones with their
+	 *  versions.
+	 */
+	packList: () => typedError<PackInfo[], AppError>(__TAURI_INVOKE("pack_list")),
+	/**  Installs (or upgrades to) the built-in pack `key`. */
+	packInstall: (key: string) => typedError<InstallReport, AppError>(__TAURI_INVOKE("pack_install", { key })),
+	/**
+	 *  Uninstalls a pack; refused while entities of its types live unless
+	 *  `delete_entities`.
+	 */
+	packUninstall: (key: string, deleteEntities: boolean) => typedError<UninstallReport, AppError>(__TAURI_INVOKE("pack_uninstall", { key, deleteEntities })),
+	/**
+	 *  The first rows of a file and the mapping its header suggests for
+	 *  `type_key`. Nothing is written.
+	 */
+	importInspect: (source: ImportSource, typeKey: string | null, format: FileFormat | null) => typedError<ImportInspect, AppError>(__TAURI_INVOKE("import_inspect", { source, typeKey, format })),
+	/**
+	 *  What importing the file would do (created / updated with before →
+	 *  after / unchanged / deleted / errors by line). Nothing is written.
+	 */
+	importPreview: (source: ImportSource, options: SyncOptions) => typedError<SyncReport, AppError>(__TAURI_INVOKE("import_preview", { source, options })),
+	/**  Imports the file in the background. */
+	importStart: (source: ImportSource, options: SyncOptions) => typedError<SyncStarted, AppError>(__TAURI_INVOKE("import_start", { source, options })),
+	/**  The latest import runs, newest first. */
+	importRuns: () => typedError<SyncImport[], AppError>(__TAURI_INVOKE("import_runs")),
+	/**  The mapping presets the person may use. */
+	importPresets: () => typedError<ImportPreset[], AppError>(__TAURI_INVOKE("import_presets")),
+	/**  Saves a mapping as a preset (replacing the person's preset of that name). */
+	importPresetSave: (name: string, typeKey: string, mapping: ImportMapping, shared: boolean) => typedError<ImportPreset, AppError>(__TAURI_INVOKE("import_preset_save", { name, typeKey, mapping, shared })),
+	importPresetDelete: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("import_preset_delete", { id })),
 	/**  The live workflows the person sees. */
 	listWorkflows: () => typedError<WorkflowSummary[], AppError>(__TAURI_INVOKE("list_workflows")),
 	getWorkflow: (id: string) => typedError<WorkflowDetail, AppError>(__TAURI_INVOKE("get_workflow", { id })),
@@ -692,6 +723,16 @@ export type DeleteOutcome = {
 	deletedAt: string,
 };
 
+/**  One row of the diff. */
+export type DiffRow = {
+	/**  The line in the file (0 for an entity the file no longer has). */
+	line: number | null,
+	externalId: string,
+	entityId: string | null,
+	name: string,
+	changes: FieldChange[],
+};
+
 /**  Which way a relationship points, seen from an entity. */
 export type Direction = "outgoing" | "incoming";
 
@@ -848,6 +889,19 @@ export type ExportStarted = {
 };
 
 /**
+ *  One field of an updated row, before and after (stored JSON; sensitive
+ *  values redacted).
+ */
+export type FieldChange = {
+	/**  A property key, or `name`, `parent`, `tags`. */
+	field: string,
+	before: string | null,
+	after: string | null,
+};
+
+export type FileFormat = "csv" | "json" | "ndjson";
+
+/**
  *  One condition, or a group of them. In JSON each is an object with one
  *  field naming its kind: `{"all": [...]}`, `{"property": {...}}`.
  */
@@ -926,6 +980,78 @@ export type HistoryEntry = {
 	after: Value | null,
 };
 
+/**  What an import does (a dry run) or did. */
+export type ImportDiff = {
+	/**  Records read (good and bad). */
+	total: number,
+	created: number,
+	updated: number,
+	unchanged: number,
+	deleted: number,
+	/**  Rows with errors (one row may have several). */
+	errorRows: number,
+	createdRows: DiffRow[],
+	updatedRows: DiffRow[],
+	deletedRows: DiffRow[],
+	errors: ImportIssue[],
+};
+
+/**
+ *  The first rows of a file as the importer reads them, and the mapping
+ *  its header suggests for a type: what an import dialog shows first.
+ */
+export type ImportInspect = {
+	format: FileFormat,
+	columns: string[],
+	/**  Up to `rows` records, cells in the order of `columns`. */
+	rows: string[][],
+	/**  Problems met in those rows (a file that cannot be read at all). */
+	issues: ImportIssue[],
+	/**  The guessed mapping (when a type was given). */
+	mapping: ImportMapping | null,
+};
+
+/**  One problem of the file, where it is. */
+export type ImportIssue = {
+	/**  The line in the file (1 is a CSV's header; 0: the file as a whole). */
+	line: number | null,
+	column: string | null,
+	message: string,
+};
+
+/**
+ *  Which column holds what. Columns of the file that are neither mapped
+ *  nor `ignored` are an error (a typo must not drop a column silently).
+ */
+export type ImportMapping = {
+	externalId: string,
+	name: string,
+	parent: ParentColumn | null,
+	/**
+	 *  Tags as `group/tag` (or a tag key unique across groups), separated
+	 *  by `;`. The column holds the row's whole set of tags.
+	 */
+	tags: string | null,
+	properties: PropertyColumn[],
+	ignored?: string[],
+};
+
+export type ImportMode = 
+/**  Any error and nothing is written. */
+"allOrNothing" | 
+/**  The rows with errors are left out (and reported); the rest is written. */
+"rowByRow";
+
+/**  A saved mapping. */
+export type ImportPreset = {
+	id: string,
+	ownerUserId: string | null,
+	name: string,
+	entityType: string,
+	mapping: ImportMapping,
+	updatedAt: string,
+};
+
 export type ImportProblem = {
 	/**  The line (CSV, JSON lines) or the position in the array (JSON), from 1. */
 	line: number,
@@ -962,11 +1088,34 @@ export type ImportReport = {
 	rollupDays: number,
 };
 
+/**
+ *  Where the rows come from: a file on disk, or a file's text the window
+ *  read (a file picked in the window has no path).
+ */
+export type ImportSource = { kind: "path"; path: string } | { kind: "text"; name: string; text: string };
+
 /**  A started import of readings. */
 export type ImportStarted = {
 	jobId: string,
 	/**  The file's size in bytes (progress counts bytes read). */
 	total: number,
+};
+
+/**  What an install did. */
+export type InstallReport = {
+	key: string,
+	version: string,
+	previousVersion: string | null,
+	/**  `type:job`, `view:jobs_board`... created by this install. */
+	created: string[],
+	/**  Owned things this (newer) version changed. */
+	updated: string[],
+	adopted: string[],
+	/**  Sample rows: created, updated and unchanged. */
+	sampleCreated: number,
+	sampleUpdated: number,
+	sampleUnchanged: number,
+	notes: string[],
 };
 
 /**  A stored value that does not satisfy its property's type or rules. */
@@ -1001,7 +1150,9 @@ export type JobState = { state: "running" } | { state: "committed"; node: TreeNo
  *  An import of readings ended (see the report: it may have stored
  *  nothing when bad records abort it).
  */
-{ state: "imported"; report: ImportReport } | { state: "cancelled" } | { state: "failed"; error: AppError };
+{ state: "imported"; report: ImportReport } | 
+/**  An import of rows ended: `report.status` says whether it was written. */
+{ state: "rowsImported"; report: SyncReport } | { state: "cancelled" } | { state: "failed"; error: AppError };
 
 /**  Which provider protects a new key. */
 export type KeyProviderKind = "os-keychain" | "passphrase";
@@ -1249,6 +1400,33 @@ export type Op = "equals" | "notEquals" | "contains" | "startsWith" | "in" | "no
 /**  An IP address inside this subnet (`10.0.0.0/8`, `2001:db8::/32`). */
 "inSubnet";
 
+/**  What a pack installed and owns (by key), and what it found and adopted. */
+export type PackContents = {
+	types?: string[],
+	propertyGroups?: string[],
+	properties?: string[],
+	tagGroups?: string[],
+	relationshipTypes?: string[],
+	views?: string[],
+	dashboards?: string[],
+	workflows?: string[],
+	/**  `type:site`, `property:status`... that existed before and were kept. */
+	adopted?: string[],
+};
+
+/**  A pack as the app lists it: built in, installed, or both. */
+export type PackInfo = {
+	key: string,
+	name: string,
+	description: string | null,
+	/**  The version built into this app (None: installed from a folder). */
+	availableVersion: string | null,
+	installedVersion: string | null,
+	installedAt: string | null,
+	/**  What the installed version owns (types, properties, views...). */
+	contents: PackContents | null,
+};
+
 /**
  *  One property of an entity: its definition, its value (if any) and the
  *  version of that value.
@@ -1274,6 +1452,21 @@ export type PaneField = {
 export type PaneSection = {
 	group: PropertyGroup | null,
 	fields: PaneField[],
+};
+
+/**  How the parent column names the parent. */
+export type ParentBy = 
+/**
+ *  The parent's external id in the same source (a row of this file or
+ *  one imported before).
+ */
+"externalId" | 
+/**  The parent's `path_label`. */
+"pathLabel";
+
+export type ParentColumn = {
+	column: string,
+	by: ParentBy,
 };
 
 /**  A person (`users`). */
@@ -1310,6 +1503,12 @@ export type PropertiesRestored = {
 	pane: PropertyPane,
 	/**  Properties that could not be restored, with why. */
 	skipped: string[],
+};
+
+export type PropertyColumn = {
+	column: string,
+	/**  The property's key. */
+	property: string,
 };
 
 export type PropertyCondition = {
@@ -1909,6 +2108,69 @@ export type StartupStatus = { state: "starting"; message: string } | { state: "r
 
 export type StepStatus = "succeeded" | "failed" | "waiting" | "skipped";
 
+/**  A run, as the log keeps it. */
+export type SyncImport = {
+	id: string,
+	source: string,
+	entityType: string,
+	status: string,
+	mode: string,
+	totalRecords: number,
+	createdCount: number,
+	updatedCount: number,
+	skippedCount: number,
+	deletedCount: number,
+	errorCount: number,
+	errors: ImportIssue[],
+	fileName: string | null,
+	startedAt: string,
+	completedAt: string | null,
+	createdBy: string | null,
+};
+
+/**  What to import, and how. */
+export type SyncOptions = {
+	/**  The entity type every row becomes. */
+	typeKey: string,
+	/**  The system the external ids belong to (`csv` when not given). */
+	source: string | null,
+	/**  The file's format (from its name when not given). */
+	format: FileFormat | null,
+	/**  Which column holds what (guessed from the header when not given). */
+	mapping: ImportMapping | null,
+	mode?: ImportMode,
+	/**
+	 *  Soft-delete the entities of this type and source the file no longer
+	 *  has.
+	 */
+	deleteMissing?: boolean,
+	/**  The parent of new rows that name none (None: they become roots). */
+	under: string | null,
+	/**  The file's name, for the run log. */
+	fileName: string | null,
+};
+
+/**  The result of an import. */
+export type SyncReport = {
+	/**  The run log's row (None for a dry run). */
+	runId: string | null,
+	dryRun: boolean,
+	/**  `completed` (written), `failed` (nothing written) or `dry_run`. */
+	status: string,
+	/**  The mapping used (the guessed one when none was given). */
+	mapping: ImportMapping | null,
+	diff: ImportDiff,
+};
+
+/**
+ *  A running import: its job (progress in bytes as `JobProgress` events,
+ *  the report when it ends; cancel with `cancel_job`).
+ */
+export type SyncStarted = {
+	jobId: string,
+	total: number,
+};
+
 /**  A tag: an entity with tag data (seed 000 `tags`). */
 export type Tag = {
 	/**  The tag's entity. */
@@ -2138,6 +2400,15 @@ export type TypeLayoutUpdate = {
 	entityTypeId: string,
 	expectedUpdatedAt: string,
 	entries: LayoutEntry[],
+};
+
+/**  What an uninstall did. */
+export type UninstallReport = {
+	key: string,
+	/**  Entities soft-deleted (subtrees counted whole). */
+	entitiesDeleted: number,
+	removed: string[],
+	notes: string[],
 };
 
 /**

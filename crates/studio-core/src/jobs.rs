@@ -52,6 +52,8 @@ pub enum JobOutcome {
     Rewrapped(Applied<crate::vault::RewrapOutcome>),
     /// An import of readings ended (committed, or refused on bad records).
     Imported(Applied<crate::metrics::ImportReport>),
+    /// An import of rows ended (completed, or failed with nothing written).
+    RowsImported(Applied<crate::import::SyncReport>),
     /// Cancelled before it committed; nothing changed.
     Cancelled,
     /// Failed; nothing changed.
@@ -313,6 +315,41 @@ impl Jobs {
         Ok((job_id, total))
     }
 
+    /// Imports rows (`import::run`) as a job: progress in bytes of the
+    /// input read, one transaction (a cancel writes nothing).
+    pub async fn import_rows(
+        self: &Arc<Self>,
+        pool: &PgPool,
+        actor: &Actor,
+        options: crate::import::SyncOptions,
+        input: Box<dyn std::io::Read + Send>,
+        size: i64,
+        listener: JobListener,
+    ) -> CoreResult<(Uuid, i64)> {
+        let pool = pool.clone();
+        let actor = actor.clone();
+        let read = Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let counted = Box::new(CountingReader {
+            inner: input,
+            read: Arc::clone(&read),
+        });
+        let job_id = self.spawn(size, listener, move |on_progress, cancel| async move {
+            let report = |_: Progress| {
+                on_progress(Progress {
+                    done: read.load(std::sync::atomic::Ordering::Relaxed),
+                    total: size,
+                })
+            };
+            match crate::import::run(&pool, &actor, &options, counted, false, &report, &cancel).await
+            {
+                Ok(applied) => JobOutcome::RowsImported(applied),
+                Err(CoreError::Cancelled) => JobOutcome::Cancelled,
+                Err(e) => JobOutcome::Failed(e),
+            }
+        });
+        Ok((job_id, size))
+    }
+
     /// Runs `work` on the runtime as a job: registered for cancel while it
     /// runs, its progress and end sent to `listener`.
     fn spawn<F, Fut>(self: &Arc<Self>, total: i64, listener: JobListener, work: F) -> Uuid
@@ -340,5 +377,20 @@ impl Jobs {
             });
         });
         job_id
+    }
+}
+
+/// Counts the bytes read through it (an import's progress).
+struct CountingReader {
+    inner: Box<dyn std::io::Read + Send>,
+    read: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl std::io::Read for CountingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as i64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
     }
 }

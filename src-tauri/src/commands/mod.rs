@@ -4,6 +4,7 @@
 
 pub mod bulk;
 pub mod dashboards;
+pub mod import;
 pub mod jobs;
 pub mod links;
 pub mod people;

@@ -9,9 +9,9 @@ use sqlx::{Connection, PgConnection, PgPool, Row as _};
 use uuid::Uuid;
 
 use super::mapping::{guess_mapping, Catalog, Converter, ImportMapping, ParentBy, Row};
-use super::read::{self, ImportFormat, Item};
+use super::read::{self, FileFormat, Item};
 use super::{
-    DiffRow, FieldChange, ImportDiff, ImportIssue, ImportMode, ImportOptions, ImportReport,
+    DiffRow, FieldChange, ImportDiff, ImportIssue, ImportMode, SyncOptions, SyncReport,
     MAX_ISSUES, SAMPLE_ROWS,
 };
 use crate::change::{self, Actor, Applied, Change};
@@ -131,7 +131,7 @@ fn copy_text(batch: &Batch) -> String {
 /// Reads and converts the file on its own thread.
 fn start_reader(
     input: Box<dyn Read + Send>,
-    format: ImportFormat,
+    format: FileFormat,
     given: Option<ImportMapping>,
     catalog: Catalog,
     cancel: CancelToken,
@@ -215,13 +215,13 @@ struct Staged {
 pub(super) async fn run(
     pool: &PgPool,
     actor: &Actor,
-    options: &ImportOptions,
-    format: ImportFormat,
+    options: &SyncOptions,
+    format: FileFormat,
     input: Box<dyn Read + Send>,
     dry_run: bool,
     progress: OnProgress<'_>,
     cancel: &CancelToken,
-) -> CoreResult<Applied<ImportReport>> {
+) -> CoreResult<Applied<SyncReport>> {
     let catalog = {
         let mut conn = pool.acquire().await?;
         let catalog = Catalog::load(&mut conn, &options.type_key).await?;
@@ -334,10 +334,10 @@ pub(super) async fn run(
 pub(crate) async fn run_in(
     conn: &mut PgConnection,
     actor: &Actor,
-    options: &ImportOptions,
-    format: ImportFormat,
+    options: &SyncOptions,
+    format: FileFormat,
     input: Box<dyn Read + Send>,
-) -> CoreResult<(ImportReport, Vec<Change>)> {
+) -> CoreResult<(SyncReport, Vec<Change>)> {
     let catalog = Catalog::load(conn, &options.type_key).await?;
     plan_and_apply(
         conn,
@@ -361,15 +361,15 @@ pub(crate) async fn run_in(
 async fn plan_and_apply(
     conn: &mut PgConnection,
     actor: &Actor,
-    options: &ImportOptions,
-    format: ImportFormat,
+    options: &SyncOptions,
+    format: FileFormat,
     input: Box<dyn Read + Send>,
     catalog: Catalog,
     run_id: Option<Uuid>,
     dry_run: bool,
     progress: OnProgress<'_>,
     cancel: &CancelToken,
-) -> CoreResult<(ImportReport, Vec<Change>)> {
+) -> CoreResult<(SyncReport, Vec<Change>)> {
     if let Some(id) = run_id {
         let claimed = sqlx::query(
             "UPDATE sync_imports SET status = 'processing', updated_at = clock_timestamp()
@@ -698,13 +698,13 @@ fn finish(
     mapping: Option<ImportMapping>,
     mut diff: ImportDiff,
     issues: Issues,
-) -> ImportReport {
+) -> SyncReport {
     diff.error_rows = issues.lines.len() as i64;
     let mut errors = issues.kept;
     errors.sort_by_key(|a| a.line);
     diff.errors = errors;
     let failed = issues.fatal || mapping.is_none();
-    ImportReport {
+    SyncReport {
         run_id,
         dry_run,
         status: if dry_run {
@@ -723,9 +723,9 @@ fn finish(
 #[allow(clippy::too_many_arguments)]
 async fn stage(
     conn: &mut PgConnection,
-    format: ImportFormat,
+    format: FileFormat,
     input: Box<dyn Read + Send>,
-    options: &ImportOptions,
+    options: &SyncOptions,
     catalog: Catalog,
     issues: &mut Issues,
     progress: OnProgress<'_>,
@@ -844,7 +844,7 @@ async fn check_loops(
 
 /// Locks the roots the import writes under (checking the person may write
 /// there) and the rows it updates.
-async fn lock_targets(conn: &mut PgConnection, options: &ImportOptions) -> CoreResult<()> {
+async fn lock_targets(conn: &mut PgConnection, options: &SyncOptions) -> CoreResult<()> {
     let mut roots: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT ltree2text(subpath(e.path, 0, 1)) FROM entities e
           WHERE e.id IN (SELECT entity_id FROM eco_import_plan WHERE kind = 'update'

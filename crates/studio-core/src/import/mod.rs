@@ -34,7 +34,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 pub use mapping::{guess_mapping, ImportMapping, ParentBy, ParentColumn, PropertyColumn};
-pub use read::ImportFormat;
+pub use read::FileFormat;
 
 use crate::change::{Actor, Applied};
 use crate::error::{CoreError, CoreResult, Rule};
@@ -81,13 +81,13 @@ impl ImportMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
-pub struct ImportOptions {
+pub struct SyncOptions {
     /// The entity type every row becomes.
     pub type_key: String,
     /// The system the external ids belong to (`csv` when not given).
     pub source: Option<String>,
     /// The file's format (from its name when not given).
-    pub format: Option<ImportFormat>,
+    pub format: Option<FileFormat>,
     /// Which column holds what (guessed from the header when not given).
     pub mapping: Option<ImportMapping>,
     #[serde(default)]
@@ -102,7 +102,7 @@ pub struct ImportOptions {
     pub file_name: Option<String>,
 }
 
-impl ImportOptions {
+impl SyncOptions {
     pub fn source(&self) -> &str {
         self.source.as_deref().unwrap_or("csv")
     }
@@ -157,7 +157,7 @@ pub struct ImportDiff {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
-pub struct ImportReport {
+pub struct SyncReport {
     /// The run log's row (None for a dry run).
     pub run_id: Option<Uuid>,
     pub dry_run: bool,
@@ -262,12 +262,12 @@ pub async fn get_run(pool: &PgPool, id: Uuid) -> CoreResult<SyncImport> {
 pub async fn run(
     pool: &PgPool,
     actor: &Actor,
-    options: &ImportOptions,
+    options: &SyncOptions,
     input: Box<dyn Read + Send>,
     dry_run: bool,
     progress: OnProgress<'_>,
     cancel: &CancelToken,
-) -> CoreResult<Applied<ImportReport>> {
+) -> CoreResult<Applied<SyncReport>> {
     check_source(options.source())?;
     let format = options
         .format
@@ -275,7 +275,7 @@ pub async fn run(
             options
                 .file_name
                 .as_deref()
-                .and_then(ImportFormat::from_name)
+                .and_then(FileFormat::from_name)
         })
         .ok_or_else(|| {
             CoreError::invalid(
@@ -296,12 +296,83 @@ pub async fn run(
 pub(crate) async fn run_in(
     conn: &mut sqlx::PgConnection,
     actor: &Actor,
-    options: &ImportOptions,
-    format: ImportFormat,
+    options: &SyncOptions,
+    format: FileFormat,
     input: Box<dyn Read + Send>,
-) -> CoreResult<(ImportReport, Vec<crate::Change>)> {
+) -> CoreResult<(SyncReport, Vec<crate::Change>)> {
     check_source(options.source())?;
     merge::run_in(conn, actor, options, format, input).await
+}
+
+/// The first rows of a file as the importer reads them, and the mapping
+/// its header suggests for a type: what an import dialog shows first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ImportInspect {
+    pub format: FileFormat,
+    pub columns: Vec<String>,
+    /// Up to `rows` records, cells in the order of `columns`.
+    pub rows: Vec<Vec<String>>,
+    /// Problems met in those rows (a file that cannot be read at all).
+    pub issues: Vec<ImportIssue>,
+    /// The guessed mapping (when a type was given).
+    pub mapping: Option<ImportMapping>,
+}
+
+/// Reads the first `rows` records of `input` (nothing is written).
+pub async fn inspect(
+    pool: &PgPool,
+    type_key: Option<&str>,
+    format: FileFormat,
+    input: Box<dyn Read + Send>,
+    rows: usize,
+) -> CoreResult<ImportInspect> {
+    let (columns, records, issues) = tokio::task::spawn_blocking(move || {
+        let mut columns: Vec<String> = Vec::new();
+        let mut records: Vec<read::Record> = Vec::new();
+        let mut issues: Vec<ImportIssue> = Vec::new();
+        read::read(input, format, &mut |item| {
+            match item {
+                read::Item::Header(h) => columns = h,
+                read::Item::Record(r) => records.push(r),
+                read::Item::Issue(i) | read::Item::Fatal(i) => issues.push(i),
+            }
+            records.len() < rows && issues.len() < 20
+        });
+        (columns, records, issues)
+    })
+    .await
+    .map_err(|e| CoreError::Unavailable(format!("reading the file failed: {e}")))?;
+    let cells = records
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|c| r.cells.get(c).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    let mapping = match type_key {
+        Some(t) => {
+            let mut conn = pool.acquire().await?;
+            let catalog = mapping::Catalog::load(&mut conn, t).await?;
+            let keys: Vec<(String, String)> = catalog
+                .definitions
+                .values()
+                .map(|d| (d.key.clone(), d.name.clone()))
+                .collect();
+            Some(guess_mapping(&columns, &keys))
+        }
+        None => None,
+    };
+    Ok(ImportInspect {
+        format,
+        columns,
+        rows: cells,
+        issues,
+        mapping,
+    })
 }
 
 /// A saved mapping.

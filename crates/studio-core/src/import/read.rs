@@ -18,23 +18,23 @@ pub const MAX_CELL_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
-pub enum ImportFormat {
+pub enum FileFormat {
     Csv,
     Json,
     Ndjson,
 }
 
-impl ImportFormat {
+impl FileFormat {
     /// The format a file name's extension says (`.csv`, `.json`,
     /// `.ndjson`/`.jsonl`).
     pub fn from_name(name: &str) -> Option<Self> {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".csv") {
-            Some(ImportFormat::Csv)
+            Some(FileFormat::Csv)
         } else if lower.ends_with(".ndjson") || lower.ends_with(".jsonl") {
-            Some(ImportFormat::Ndjson)
+            Some(FileFormat::Ndjson)
         } else if lower.ends_with(".json") {
-            Some(ImportFormat::Json)
+            Some(FileFormat::Json)
         } else {
             None
         }
@@ -73,11 +73,11 @@ fn issue(line: u64, column: Option<&str>, message: impl Into<String>) -> ImportI
 /// Reads `input` in `format`, calling `each` for every item in file order.
 /// `each` returns false to stop (a cancel). A failure to read the file at
 /// all (an I/O error, JSON that is not an array) ends with an issue.
-pub fn read(input: impl Read, format: ImportFormat, each: &mut dyn FnMut(Item) -> bool) {
+pub fn read(input: impl Read, format: FileFormat, each: &mut dyn FnMut(Item) -> bool) {
     match format {
-        ImportFormat::Csv => read_csv(input, each),
-        ImportFormat::Ndjson => read_ndjson(input, each),
-        ImportFormat::Json => read_json(input, each),
+        FileFormat::Csv => read_csv(input, each),
+        FileFormat::Ndjson => read_ndjson(input, each),
+        FileFormat::Json => read_json(input, each),
     }
 }
 
@@ -373,7 +373,7 @@ fn read_json(input: impl Read, each: &mut dyn FnMut(Item) -> bool) {
 mod tests {
     use super::*;
 
-    fn all(text: &[u8], format: ImportFormat) -> Vec<Item> {
+    fn all(text: &[u8], format: FileFormat) -> Vec<Item> {
         let mut out = Vec::new();
         read(text, format, &mut |i| {
             out.push(i);
@@ -388,7 +388,7 @@ mod tests {
         text.extend_from_slice(b"D,");
         text.extend(std::iter::repeat_n(b'x', MAX_CELL_BYTES + 1));
         text.extend_from_slice(b"\nE,\"multi\nline\"\n");
-        let items = all(&text, ImportFormat::Csv);
+        let items = all(&text, FileFormat::Csv);
         let lines: Vec<String> = items
             .iter()
             .map(|i| match i {
@@ -419,7 +419,7 @@ mod tests {
     fn json_and_ndjson_give_records_with_lines() {
         let items = all(
             b"[\n{\"external_id\": \"A\", \"n\": 1},\n{\"external_id\": \"B\", \"tags\": [\"x\", \"y\"]}\n]",
-            ImportFormat::Json,
+            FileFormat::Json,
         );
         let recs: Vec<&Record> = items
             .iter()
@@ -431,7 +431,7 @@ mod tests {
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[0].cells["n"], "1");
         assert_eq!(recs[1].cells["tags"], "x;y");
-        let items = all(b"{\"a\": \"1\"}\n\nnot json\n[1]\n", ImportFormat::Ndjson);
+        let items = all(b"{\"a\": \"1\"}\n\nnot json\n[1]\n", FileFormat::Ndjson);
         let issues: Vec<u64> = items
             .iter()
             .filter_map(|i| match i {
@@ -440,7 +440,7 @@ mod tests {
             })
             .collect();
         assert_eq!(issues, vec![3, 4]);
-        let items = all(b"{\"not\": \"an array\"}", ImportFormat::Json);
+        let items = all(b"{\"not\": \"an array\"}", FileFormat::Json);
         assert!(matches!(items.last(), Some(Item::Fatal(_))));
     }
 }

@@ -22,7 +22,7 @@ use format::{pack_error, parse_value, version_triple};
 
 use crate::change::{self, Actor, Applied, Change};
 use crate::error::{CoreError, CoreResult, Rule};
-use crate::import::{self, ImportFormat, ImportMode, ImportOptions};
+use crate::import::{self, FileFormat, ImportMode, SyncOptions};
 use crate::links::{self, NewRelationship, NewTag, TagGroupInput};
 use crate::metrics::generate::{shape, Rng};
 use crate::metrics::{Ingest, Sample, INGEST_CHUNK};
@@ -598,14 +598,14 @@ pub async fn install_in(
     for (i, s) in pack.sample.imports.iter().enumerate() {
         let name = format!("sample/{}", s.file);
         let bytes = pack.files[&name].clone();
-        let format = ImportFormat::from_name(&s.file).ok_or_else(|| {
+        let format = FileFormat::from_name(&s.file).ok_or_else(|| {
             pack_error(
                 "sample/manifest.json",
                 &format!("imports[{i}].file"),
                 "a .csv, .json or .ndjson file",
             )
         })?;
-        let options = ImportOptions {
+        let options = SyncOptions {
             type_key: s.type_key.clone(),
             source: Some(source.clone()),
             format: Some(format),

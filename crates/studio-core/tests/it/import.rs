@@ -4,7 +4,7 @@
 //! what the source no longer has, and the run log.
 
 use sqlx::PgPool;
-use studio_core::import::{self, ImportMode, ImportOptions, ImportReport};
+use studio_core::import::{self, ImportMode, SyncOptions, SyncReport};
 use studio_core::progress::CancelToken;
 use studio_core::properties::{self, PropertyDefinitionInput, TypeLayoutUpdate};
 use studio_core::records::{LayoutEntry, Rules, SelectOption, ValueType};
@@ -106,8 +106,8 @@ async fn import(
     mode: ImportMode,
     delete_missing: bool,
     dry_run: bool,
-) -> ImportReport {
-    let options = ImportOptions {
+) -> SyncReport {
+    let options = SyncOptions {
         type_key: "part".into(),
         source: Some("erp".into()),
         format: None,
