@@ -183,6 +183,7 @@ impl Jobs {
         doc: &ViewDocument,
         format: ExportFormat,
         path: PathBuf,
+        external_source: Option<String>,
         listener: JobListener,
     ) -> CoreResult<(Uuid, i64)> {
         let bad_path = |message: &str| {
@@ -213,11 +214,12 @@ impl Jobs {
                     CoreError::Unavailable(format!("cannot write {}: {e}", partial.display()))
                 })?;
                 let mut out = std::io::BufWriter::new(file);
-                let rows = views::export(
+                let rows = views::export_with_ids(
                     &pool,
                     &doc,
                     format,
                     None,
+                    external_source.as_deref(),
                     &mut out,
                     |done| {
                         on_progress(Progress {
@@ -340,7 +342,8 @@ impl Jobs {
                     total: size,
                 })
             };
-            match crate::import::run(&pool, &actor, &options, counted, false, &report, &cancel).await
+            match crate::import::run(&pool, &actor, &options, counted, false, &report, &cancel)
+                .await
             {
                 Ok(applied) => JobOutcome::RowsImported(applied),
                 Err(CoreError::Cancelled) => JobOutcome::Cancelled,

@@ -109,6 +109,7 @@ pub async fn export_view(
     document: ViewDocument,
     format: ExportFormat,
     path: String,
+    external_source: Option<String>,
 ) -> AppResult<ExportStarted> {
     let pool = state.pool()?;
     let (job_id, total) = state
@@ -118,6 +119,7 @@ pub async fn export_view(
             &document,
             format,
             PathBuf::from(path),
+            external_source.filter(|s| !s.trim().is_empty()),
             job_listener(app),
         )
         .await?;

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::mapping::{guess_mapping, Catalog, Converter, ImportMapping, ParentBy, Row};
 use super::read::{self, FileFormat, Item};
 use super::{
-    DiffRow, FieldChange, ImportDiff, ImportIssue, ImportMode, SyncOptions, SyncReport,
-    MAX_ISSUES, SAMPLE_ROWS,
+    DiffRow, FieldChange, ImportDiff, ImportIssue, ImportMode, SyncOptions, SyncReport, MAX_ISSUES,
+    SAMPLE_ROWS,
 };
 use crate::change::{self, Actor, Applied, Change};
 use crate::error::{CoreError, CoreResult};
@@ -496,7 +496,8 @@ async fn plan_and_apply(
         None => {
             sqlx::query(
                 "UPDATE eco_import_plan SET parent_id = CASE WHEN kind = 'create' THEN $1
-                                                             ELSE old_parent END",
+                                                             ELSE old_parent END
+                  WHERE kind IN ('create', 'update')",
             )
             .bind(options.under)
             .execute(&mut *conn)
@@ -738,7 +739,7 @@ async fn stage(
     sqlx::query(
         "CREATE TEMP TABLE eco_import_rows (
             line bigint NOT NULL, bad boolean NOT NULL, external_id text NOT NULL,
-            name text, parent_ref text, hash text, vals jsonb, tags uuid[], new_id uuid
+            name text, parent_ref text, hash text, vals text, tags uuid[], new_id uuid
          ) ON COMMIT DROP",
     )
     .execute(&mut *conn)
@@ -836,7 +837,7 @@ async fn check_loops(
             "its parents in the file form a loop",
         );
     }
-    sqlx::query("UPDATE eco_import_plan SET done = false")
+    sqlx::query("UPDATE eco_import_plan SET done = false WHERE done")
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -901,14 +902,25 @@ struct Found {
 
 async fn compare(conn: &mut PgConnection, mapping: &ImportMapping) -> CoreResult<Found> {
     sqlx::query(
+        // The current values are read by entity (the definitions' index,
+        // under statistics that lag a large import, would be a trap).
         "CREATE TEMP TABLE eco_import_values ON COMMIT DROP AS
-         SELECT p.line, p.entity_id, d.key::uuid AS definition_id,
-                nullif(d.value, 'null'::jsonb) AS after, v.id AS value_id, v.value AS before
-           FROM eco_import_plan p CROSS JOIN LATERAL jsonb_each(p.vals) d
-           LEFT JOIN entity_property_values v ON v.entity_id = p.entity_id
-                AND v.property_definition_id = d.key::uuid AND v.deleted_at IS NULL
-          WHERE p.kind = 'update'
-            AND nullif(d.value, 'null'::jsonb) IS DISTINCT FROM v.value",
+         WITH wanted AS (
+                SELECT p.line, p.entity_id, d.key::uuid AS definition_id,
+                       nullif(d.value, 'null'::jsonb) AS after
+                  FROM eco_import_plan p CROSS JOIN LATERAL jsonb_each(p.vals::jsonb) d
+                 WHERE p.kind = 'update'),
+              current AS MATERIALIZED (
+                SELECT c.id, c.entity_id, c.property_definition_id, c.value
+                  FROM eco_import_plan p CROSS JOIN LATERAL
+                       (SELECT v.id, v.entity_id, v.property_definition_id, v.value
+                          FROM entity_property_values v
+                         WHERE v.entity_id = p.entity_id AND v.deleted_at IS NULL OFFSET 0) c
+                 WHERE p.kind = 'update')
+         SELECT w.line, w.entity_id, w.definition_id, w.after, c.id AS value_id, c.value AS before
+           FROM wanted w LEFT JOIN current c ON c.entity_id = w.entity_id
+                AND c.property_definition_id = w.definition_id
+          WHERE w.after IS DISTINCT FROM c.value",
     )
     .execute(&mut *conn)
     .await?;
@@ -992,7 +1004,7 @@ async fn created_samples(
     sensitive: &HashSet<Uuid>,
 ) -> CoreResult<Vec<DiffRow>> {
     let rows: Vec<CreatedRow> = sqlx::query_as(
-        "SELECT line, external_id, name, parent_ref, vals FROM eco_import_plan
+        "SELECT line, external_id, name, parent_ref, vals::jsonb FROM eco_import_plan
               WHERE kind = 'create' ORDER BY line LIMIT $1",
     )
     .bind(SAMPLE_ROWS as i64)
@@ -1255,7 +1267,7 @@ async fn create_rows(
             "INSERT INTO entity_property_values (id, entity_id, property_definition_id, value,
                                                  created_at, updated_at)
              SELECT gen_random_uuid(), p.new_id, d.key::uuid, d.value, now(), now()
-               FROM eco_import_plan p CROSS JOIN LATERAL jsonb_each(p.vals) d
+               FROM eco_import_plan p CROSS JOIN LATERAL jsonb_each(p.vals::jsonb) d
               WHERE p.new_id = ANY($1) AND d.value <> 'null'::jsonb",
         )
         .bind(&ids)
@@ -1316,7 +1328,7 @@ async fn create_rows(
                     jsonb_object_agg(def.key, 'null'::jsonb),
                     jsonb_object_agg(def.key, CASE WHEN def.is_sensitive THEN '{REDACTED}'::jsonb
                                                    ELSE d.value END)
-               FROM eco_import_plan p CROSS JOIN LATERAL jsonb_each(p.vals) d
+               FROM eco_import_plan p CROSS JOIN LATERAL jsonb_each(p.vals::jsonb) d
                JOIN property_definitions def ON def.id = d.key::uuid
               WHERE p.new_id = ANY($1) AND d.value <> 'null'::jsonb
               GROUP BY p.new_id"
@@ -1477,12 +1489,36 @@ async fn apply_updates(
         .execute(&mut *conn)
         .await?;
     }
+    // Versions move on; the read model takes the changed values as they
+    // are (its searchable ones), and is recomputed only where tags changed
+    // (renames and moves kept it in step themselves).
     let changed: Vec<Uuid> = found.changed.iter().map(|(_, id)| *id).collect();
-    for chunk in changed.chunks(5_000) {
-        sqlx::query("UPDATE entities SET updated_at = clock_timestamp() WHERE id = ANY($1)")
-            .bind(chunk)
-            .execute(&mut *conn)
-            .await?;
+    for chunk in changed.chunks(20_000) {
+        sqlx::query(
+            "WITH moved AS (
+                UPDATE entities SET updated_at = clock_timestamp() WHERE id = ANY($1)
+                RETURNING id, updated_at),
+                  vals AS (
+                SELECT x.entity_id,
+                       coalesce(jsonb_object_agg(d.key, x.after)
+                                FILTER (WHERE x.after IS NOT NULL AND d.is_searchable
+                                          AND NOT d.is_sensitive), '{}') AS added,
+                       coalesce(array_agg(d.key) FILTER (WHERE x.after IS NULL), '{}') AS removed
+                  FROM eco_import_values x JOIN property_definitions d ON d.id = x.definition_id
+                 WHERE x.entity_id = ANY($1) GROUP BY x.entity_id)
+             UPDATE entity_read_model r
+                SET properties = CASE WHEN v.entity_id IS NULL THEN r.properties
+                                      ELSE (r.properties - v.removed) || v.added END,
+                    updated_at = m.updated_at
+               FROM moved m LEFT JOIN vals v ON v.entity_id = m.id
+              WHERE r.entity_id = m.id",
+        )
+        .bind(chunk)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let retagged: Vec<Uuid> = found.tags.keys().copied().collect();
+    for chunk in retagged.chunks(5_000) {
         read_model::refresh_values(conn, chunk).await?;
     }
     Ok(())

@@ -209,6 +209,12 @@ fn check_source(source: &str) -> CoreResult<()> {
 /// `processing`, started over a minute ago, their row not locked by a
 /// live transaction) as failed.
 pub async fn sweep_interrupted(pool: &PgPool) -> CoreResult<u64> {
+    sweep_interrupted_after(pool, 60).await
+}
+
+/// [`sweep_interrupted`] for runs started over `seconds` ago (a run being
+/// imported holds its row locked, whatever its age).
+pub async fn sweep_interrupted_after(pool: &PgPool, seconds: i64) -> CoreResult<u64> {
     let done = sqlx::query(
         "UPDATE sync_imports SET status = 'failed', completed_at = clock_timestamp(),
                 updated_at = clock_timestamp(),
@@ -217,9 +223,10 @@ pub async fn sweep_interrupted(pool: &PgPool) -> CoreResult<u64> {
                     'message', 'the run was interrupted; nothing of it was written'))
           WHERE id IN (SELECT id FROM sync_imports
                         WHERE status IN ('pending', 'processing')
-                          AND started_at < clock_timestamp() - interval '1 minute'
+                          AND started_at < clock_timestamp() - make_interval(secs => $1)
                         FOR UPDATE SKIP LOCKED)",
     )
+    .bind(seconds as f64)
     .execute(pool)
     .await?;
     Ok(done.rows_affected())
@@ -271,12 +278,7 @@ pub async fn run(
     check_source(options.source())?;
     let format = options
         .format
-        .or_else(|| {
-            options
-                .file_name
-                .as_deref()
-                .and_then(FileFormat::from_name)
-        })
+        .or_else(|| options.file_name.as_deref().and_then(FileFormat::from_name))
         .ok_or_else(|| {
             CoreError::invalid(
                 Some("format"),

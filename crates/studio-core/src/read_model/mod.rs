@@ -23,6 +23,10 @@ use crate::records::name_property_id;
 
 /// The computed columns of the read-model row of each entity `e` (counts
 /// excepted), for `... FROM entities e WHERE <which>`.
+// The values are read by entity first (`OFFSET 0` keeps the planner from
+// reaching them through the definition's index, which statistics that lag
+// behind a large insert in the same transaction make look cheap: 17 s
+// instead of 20 ms for 5,000 new entities).
 macro_rules! computed_row {
     () => {
         concat!(
@@ -30,20 +34,21 @@ macro_rules! computed_row {
                     ltree2text(subpath(e.path, 0, 1))::uuid AS root_id,
                     e.parent_entity_id AS parent_id,
                     e.entity_type_id,
-                    COALESCE((SELECT n.value #>> '{}' FROM entity_property_values n
-                              WHERE n.entity_id = e.id AND n.deleted_at IS NULL
-                                AND n.property_definition_id = '",
+                    COALESCE((SELECT n.value #>> '{}'
+                              FROM (SELECT property_definition_id, value FROM entity_property_values
+                                     WHERE entity_id = e.id AND deleted_at IS NULL OFFSET 0) n
+                              WHERE n.property_definition_id = '",
             $crate::records::name_property_id!(),
             "'), '') AS name,
                     e.path_label,
                     COALESCE((SELECT jsonb_object_agg(d.key, v.value)
-                              FROM entity_property_values v
+                              FROM (SELECT property_definition_id, value FROM entity_property_values
+                                     WHERE entity_id = e.id AND deleted_at IS NULL OFFSET 0) v
                               JOIN property_definitions d ON d.id = v.property_definition_id
                                AND d.deleted_at IS NULL AND d.is_searchable
                                AND NOT d.is_sensitive AND d.id <> '",
             $crate::records::name_property_id!(),
-            "'
-                              WHERE v.entity_id = e.id AND v.deleted_at IS NULL), '{}') AS properties,
+            "'), '{}') AS properties,
                     COALESCE((SELECT array_agg(t.tag_entity_id ORDER BY t.tag_entity_id)
                               FROM entity_tags t
                               WHERE t.entity_id = e.id AND t.deleted_at IS NULL), '{}') AS tag_ids,

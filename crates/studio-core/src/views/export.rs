@@ -40,11 +40,31 @@ pub async fn export(
     format: ExportFormat,
     limit: Option<u64>,
     out: &mut impl Write,
+    progress: impl FnMut(u64),
+    cancel: &CancelToken,
+) -> CoreResult<u64> {
+    export_with_ids(pool, doc, format, limit, None, out, progress, cancel).await
+}
+
+/// Rows written per lookup of their external ids.
+const ID_BATCH: usize = 1_000;
+
+/// [`export`], with each row's external id in `source` (the import's
+/// identity) as the first column, `externalId`, when `source` is given: an
+/// export edited in a spreadsheet imports back onto the same entities.
+#[allow(clippy::too_many_arguments)]
+pub async fn export_with_ids(
+    pool: &PgPool,
+    doc: &ViewDocument,
+    format: ExportFormat,
+    limit: Option<u64>,
+    external_source: Option<&str>,
+    out: &mut impl Write,
     mut progress: impl FnMut(u64),
     cancel: &CancelToken,
 ) -> CoreResult<u64> {
     let doc = doc.clone();
-    let columns: Vec<String> = if doc.columns.is_empty() {
+    let mut columns: Vec<String> = if doc.columns.is_empty() {
         vec![
             "name".to_string(),
             "pathLabel".into(),
@@ -69,6 +89,15 @@ pub async fn export(
             .map(|(k, _)| k.clone())
             .collect();
         (types, sensitive)
+    };
+    if external_source.is_some() {
+        columns.insert(0, "externalId".to_string());
+    }
+    // External ids come from a second connection, a batch of rows at a
+    // time (the first one streams the rows).
+    let mut ids_conn = match external_source {
+        Some(_) => Some(pool.acquire().await?),
+        None => None,
     };
     let io = |e: std::io::Error| CoreError::Unavailable(format!("writing the export failed: {e}"));
     // One statement over one snapshot, its rows streamed: one sort however
@@ -97,34 +126,67 @@ pub async fn export(
     let mut written = 0u64;
     {
         let mut rows = super::query_with(&sql, &binds).fetch(&mut *tx);
-        while let Some(raw) = rows.try_next().await? {
-            let row = ViewRow::from_row(&raw)?;
-            let cells: Vec<(&str, serde_json::Value)> = columns
-                .iter()
-                .map(|c| (c.as_str(), cell(&row, c, &type_keys, &sensitive)))
-                .collect();
-            match format {
-                ExportFormat::Csv => {
-                    let line: Vec<String> =
-                        cells.iter().map(|(_, v)| csv_cell(&plain(v))).collect();
-                    writeln!(out, "{}", line.join(",")).map_err(io)?;
-                }
-                ExportFormat::Json => {
-                    let mut object = serde_json::Map::new();
-                    object.insert("id".into(), serde_json::Value::String(row.id.to_string()));
-                    for (c, v) in cells {
-                        object.insert(c.to_string(), v);
-                    }
-                    let sep = if written == 0 { "\n" } else { ",\n" };
-                    write!(out, "{sep}{}", serde_json::Value::Object(object)).map_err(io)?;
-                }
+        let mut batch: Vec<ViewRow> = Vec::with_capacity(ID_BATCH);
+        let mut done = false;
+        while !done {
+            match rows.try_next().await? {
+                Some(raw) => batch.push(ViewRow::from_row(&raw)?),
+                None => done = true,
             }
-            written += 1;
-            if written.is_multiple_of(u64::from(PROGRESS_EVERY)) {
-                if cancel.is_cancelled() {
-                    return Err(CoreError::Cancelled);
+            if batch.len() < ID_BATCH && !done {
+                continue;
+            }
+            let ids: std::collections::HashMap<Uuid, String> =
+                match (&mut ids_conn, external_source) {
+                    (Some(conn), Some(source)) => sqlx::query_as::<_, (Uuid, String)>(
+                        "SELECT entity_id, external_id FROM external_refs
+                      WHERE source = $1 AND entity_id = ANY($2) AND deleted_at IS NULL",
+                    )
+                    .bind(source)
+                    .bind(batch.iter().map(|r| r.id).collect::<Vec<_>>())
+                    .fetch_all(&mut **conn)
+                    .await?
+                    .into_iter()
+                    .collect(),
+                    _ => Default::default(),
+                };
+            for row in batch.drain(..) {
+                let cells: Vec<(&str, serde_json::Value)> = columns
+                    .iter()
+                    .map(|c| {
+                        let value = if c == "externalId" && external_source.is_some() {
+                            ids.get(&row.id).map_or(serde_json::Value::Null, |x| {
+                                serde_json::Value::String(x.clone())
+                            })
+                        } else {
+                            cell(&row, c, &type_keys, &sensitive)
+                        };
+                        (c.as_str(), value)
+                    })
+                    .collect();
+                match format {
+                    ExportFormat::Csv => {
+                        let line: Vec<String> =
+                            cells.iter().map(|(_, v)| csv_cell(&plain(v))).collect();
+                        writeln!(out, "{}", line.join(",")).map_err(io)?;
+                    }
+                    ExportFormat::Json => {
+                        let mut object = serde_json::Map::new();
+                        object.insert("id".into(), serde_json::Value::String(row.id.to_string()));
+                        for (c, v) in cells {
+                            object.insert(c.to_string(), v);
+                        }
+                        let sep = if written == 0 { "\n" } else { ",\n" };
+                        write!(out, "{sep}{}", serde_json::Value::Object(object)).map_err(io)?;
+                    }
                 }
-                progress(written);
+                written += 1;
+                if written.is_multiple_of(u64::from(PROGRESS_EVERY)) {
+                    if cancel.is_cancelled() {
+                        return Err(CoreError::Cancelled);
+                    }
+                    progress(written);
+                }
             }
         }
     }

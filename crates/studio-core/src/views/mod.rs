@@ -20,7 +20,7 @@ pub use compile::{Bind, Catalog, Compiled, PropertyInfo, SortKind};
 pub use defaults::{generated_type_view, set_type_default_view, type_default_views};
 pub use defaults::{SetTypeDefaultView, TypeDefaultView};
 pub use document::*;
-pub use export::{export, ExportFormat};
+pub use export::{export, export_with_ids, ExportFormat};
 pub use saved::*;
 
 pub use crate::records::SavedView;

@@ -376,3 +376,241 @@ H,,,1,open
     assert_eq!(report.diff.errors.len(), 1);
     assert_eq!(report.diff.errors[0].column.as_deref(), Some("colour"));
 }
+
+#[tokio::test]
+async fn a_view_exported_with_external_ids_imports_back_losslessly() {
+    let db = test_db().await;
+    let pool = &db.pool;
+    setup(pool).await;
+    let good = FIRST.replace("'-1", "7");
+    let _ = import(pool, &good, ImportMode::AllOrNothing, false, false).await;
+    let doc: studio_core::views::ViewDocument = serde_json::from_value(serde_json::json!({
+        "version": 2,
+        "filter": {"type": ["part"]},
+        "columns": [{"field": "name"}, {"field": "pathLabel"}, {"field": "property:qty"},
+                    {"field": "property:part_status"}, {"field": "property:note"}],
+        "sort": [{"field": "name"}]
+    }))
+    .unwrap();
+    let mut out = Vec::new();
+    let rows = studio_core::views::export_with_ids(
+        pool,
+        &doc,
+        studio_core::views::ExportFormat::Csv,
+        None,
+        Some("erp"),
+        &mut out,
+        |_| {},
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows, 4);
+    let exported = String::from_utf8(out).unwrap();
+    assert!(
+        exported.starts_with("externalId,name,pathLabel,"),
+        "{exported}"
+    );
+    assert!(
+        exported.contains("P3,Bolt,frame.bracket.bolt,100,done,\"has, a comma\""),
+        "{exported}"
+    );
+    // Imported back as it is: nothing changes.
+    let back = import(pool, &exported, ImportMode::AllOrNothing, false, false).await;
+    assert_eq!(back.status, "completed", "{back:?}");
+    assert_eq!((back.diff.created, back.diff.updated), (0, 0), "{back:?}");
+    // Edited in a spreadsheet (a value, a name): exactly those change.
+    let edited = exported
+        .replace(
+            "P3,Bolt,frame.bracket.bolt,100",
+            "P3,Bolt,frame.bracket.bolt,150",
+        )
+        .replace("P1,Frame,", "P1,Main frame,");
+    let again = import(pool, &edited, ImportMode::AllOrNothing, false, false).await;
+    assert_eq!(
+        (again.diff.created, again.diff.updated),
+        (0, 2),
+        "{again:?}"
+    );
+    assert_eq!(value(pool, "P3", "qty").await.as_deref(), Some("150"));
+    assert_eq!(
+        value(pool, "P3", "note").await.as_deref(),
+        Some("\"has, a comma\"")
+    );
+    consistent(pool).await;
+}
+
+const CHILD_DB: &str = "ECO_IMPORT_CHILD_DB";
+const CHILD_FILE: &str = "ECO_IMPORT_CHILD_FILE";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn child_runs_a_big_import() {
+    let (Ok(url), Ok(file)) = (std::env::var(CHILD_DB), std::env::var(CHILD_FILE)) else {
+        return;
+    };
+    let (file, under) = file.split_once('|').unwrap();
+    let under = Some(uuid::Uuid::parse_str(under).unwrap());
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(3)
+        .connect(&url)
+        .await
+        .unwrap();
+    let options = SyncOptions {
+        type_key: "part".into(),
+        source: Some("erp".into()),
+        format: None,
+        mapping: None,
+        mode: ImportMode::AllOrNothing,
+        delete_missing: false,
+        under,
+        file_name: Some("big.csv".into()),
+    };
+    let r = import::run(
+        &pool,
+        &actor(),
+        &options,
+        Box::new(std::fs::File::open(file).unwrap()),
+        false,
+        &|p| println!("eco-import-progress {}", p.done),
+        &CancelToken::new(),
+    )
+    .await
+    .map(|a| a.value.status);
+    println!("finished {r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_killed_mid_way_leaves_nothing_and_its_run_says_so() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    if std::env::var_os(CHILD_DB).is_some() {
+        return;
+    }
+    let db = test_db().await;
+    let pool = &db.pool;
+    setup(pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(f, "external_id,name,qty,part_status,note").unwrap();
+    for i in 0..20_000 {
+        writeln!(f, "K{i},Part {i},{},open,note {i}", i % 1000).unwrap();
+    }
+    drop(f);
+    // Imported under one root (as a real import is: a root is a tenant).
+    let root = studio_core::registry::create(
+        pool,
+        &actor(),
+        &studio_core::registry::CreateEntity {
+            type_key: "part".into(),
+            parent_id: None,
+            name: "Catalogue".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .value
+    .id;
+    let audit_before = count(pool, "SELECT count(*) FROM audit_events").await;
+    // Killed at a random point: after some batches were staged, or later.
+    let seed: u64 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+        .into();
+    let wait_for = 2_000 * (1 + seed % 9);
+    println!("killing after {wait_for} records read (seed {seed})");
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "import::child_runs_a_big_import",
+            "--exact",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env(CHILD_DB, &db.url)
+        .env(CHILD_FILE, format!("{}|{root}", path.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut finished_first = false;
+    for line in stdout.lines().map_while(Result::ok) {
+        if let Some(n) = line.strip_prefix("eco-import-progress ") {
+            if n.parse::<u64>().unwrap() >= wait_for {
+                break;
+            }
+        }
+        if line.starts_with("finished") {
+            finished_first = true;
+            break;
+        }
+    }
+    assert!(!finished_first, "the child finished before it was killed");
+    let t0 = std::time::Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    assert!(!child.wait().unwrap().success());
+    println!("killed after {:?}", t0.elapsed());
+    // Its transaction dies with its connection: wait until the server says so.
+    for _ in 0..200 {
+        let open = count(
+            pool,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+                AND xact_start IS NOT NULL",
+        )
+        .await;
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        count(pool, "SELECT count(*) FROM entities").await,
+        1,
+        "nothing of the run"
+    );
+    assert_eq!(count(pool, "SELECT count(*) FROM external_refs").await, 0);
+    assert_eq!(
+        count(pool, "SELECT count(*) FROM audit_events").await,
+        audit_before
+    );
+    // The run log says it was interrupted once swept.
+    assert_eq!(import::sweep_interrupted_after(pool, 0).await.unwrap(), 1);
+    let runs = import::list_runs(pool, 5).await.unwrap();
+    assert_eq!(runs[0].status, "failed");
+    assert!(
+        runs[0].errors.0[0].message.contains("interrupted"),
+        "{:?}",
+        runs[0].errors
+    );
+    println!("checked after {:?}", t0.elapsed());
+    // The same file then imports whole.
+    let options = SyncOptions {
+        type_key: "part".into(),
+        source: Some("erp".into()),
+        format: None,
+        mapping: None,
+        mode: ImportMode::AllOrNothing,
+        delete_missing: false,
+        under: Some(root),
+        file_name: Some("big.csv".into()),
+    };
+    let done = import::run(
+        pool,
+        &actor(),
+        &options,
+        Box::new(std::fs::File::open(&path).unwrap()),
+        false,
+        &|_| {},
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap()
+    .value;
+    assert_eq!(done.diff.created, 20_000);
+    println!("imported after {:?}", t0.elapsed());
+    consistent(pool).await;
+}

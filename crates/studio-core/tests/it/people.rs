@@ -1441,3 +1441,65 @@ async fn an_administrator_views_as_a_person_read_only_and_a_person_cannot() {
         denied.map(|(p, _)| p)
     );
 }
+
+#[tokio::test]
+async fn a_scoped_person_imports_only_under_their_roots() {
+    use studio_core::import::{self, ImportMode, SyncOptions};
+    let db = test_db().await;
+    let pool = &db.pool;
+    let (northwind, helios) = demo_tenants(pool).await;
+    let (alice_id, alice) = add_person(&db, "importer", false).await;
+    grant(
+        &db,
+        alice_id,
+        northwind,
+        &[Capability::Read, Capability::Write],
+    )
+    .await;
+    let as_alice = pool_as(&db, &alice).await;
+    let actor = Actor::for_session(&as_alice, Source::Test).await.unwrap();
+    let run = |under: Uuid| {
+        let as_alice = as_alice.clone();
+        let actor = actor.clone();
+        async move {
+            import::run(
+                &as_alice,
+                &actor,
+                &SyncOptions {
+                    type_key: "room".into(),
+                    source: Some("facility_db".into()),
+                    format: None,
+                    mapping: None,
+                    mode: ImportMode::AllOrNothing,
+                    delete_missing: false,
+                    under: Some(under),
+                    file_name: Some("rooms.csv".into()),
+                },
+                Box::new(std::io::Cursor::new(
+                    b"external_id,name\nR1,Archive\nR2,Lab\n".to_vec(),
+                )),
+                false,
+                &|_| {},
+                &studio_core::progress::CancelToken::new(),
+            )
+            .await
+        }
+    };
+    // Under another tenant's root: refused, nothing written. (Helios is
+    // not even visible to her.)
+    let e = run(helios).await.unwrap_err();
+    assert!(
+        matches!(e, CoreError::Forbidden(_) | CoreError::Validation(_)),
+        "{e:?}"
+    );
+    let refs: i64 = sqlx::query_scalar("SELECT count(*) FROM external_refs")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(refs, 0);
+    // Under her own: written, and her run is in the log she sees.
+    let done = run(northwind).await.unwrap().value;
+    assert_eq!((done.status.as_str(), done.diff.created), ("completed", 2));
+    let runs = import::list_runs(&as_alice, 10).await.unwrap();
+    assert!(runs.iter().any(|r| r.status == "completed"));
+}

@@ -1387,6 +1387,7 @@ async fn an_export_job_writes_its_file_whole_or_not_at_all() {
             &d,
             views::ExportFormat::Csv,
             path.clone(),
+            None,
             listener.clone(),
         )
         .await
@@ -1431,6 +1432,7 @@ async fn an_export_job_writes_its_file_whole_or_not_at_all() {
                 &bad_doc,
                 views::ExportFormat::Json,
                 bad_path.clone(),
+                None,
                 listener.clone(),
             )
             .await
