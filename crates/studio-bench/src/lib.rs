@@ -11,6 +11,7 @@
 
 pub mod dashboards;
 pub mod generate;
+pub mod import;
 pub mod properties;
 pub mod tree;
 pub mod vault;

@@ -7,6 +7,7 @@ mod doctor;
 mod metrics;
 mod people;
 mod seed_generate;
+mod sync;
 mod vault;
 mod views;
 mod webhook;
@@ -119,6 +120,16 @@ enum Command {
         #[command(subcommand)]
         action: workflows::WorkflowAction,
     },
+    /// Import rows of a CSV, JSON or NDJSON file as entities of a type,
+    /// matched by external id (a dry run shows the changes first).
+    Import(sync::ImportArgs),
+    /// The latest import runs.
+    ImportRuns,
+    /// Domain packs: list, install (or upgrade), uninstall.
+    Pack {
+        #[command(subcommand)]
+        action: sync::PackAction,
+    },
     /// Measure the studio's operations on the current database.
     Bench {
         #[command(subcommand)]
@@ -204,6 +215,17 @@ enum BenchWhat {
         /// Entity changes timed for the trigger latency.
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         triggers: u32,
+        /// One JSON object per operation and line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Imports of a file of N rows with ten properties each: new, again
+    /// unchanged, a dry run and an import of every row changed, every
+    /// value changed; rows per second and the process's peak memory.
+    Import {
+        /// Rows per file.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(10..=10_000_000))]
+        rows: u64,
         /// One JSON object per operation and line.
         #[arg(long)]
         json: bool,
@@ -399,6 +421,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Worker(args) => workflows::worker(args, &target).await,
         Command::Webhook { action } => webhook::webhook_command(action).await,
         Command::Workflow { action } => workflows::workflow_command(action, &target).await,
+        Command::Import(args) => sync::import_command(args, &target).await,
+        Command::ImportRuns => sync::import_runs(&target).await,
+        Command::Pack { action } => sync::pack_command(action, &target).await,
         Command::Bench {
             what:
                 BenchWhat::Workflows {
@@ -417,6 +442,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             };
             bench_tree::run_workflows(&target, &options, json).await
         }
+        Command::Bench {
+            what: BenchWhat::Import { rows, json },
+        } => bench_tree::run_import(&target, rows, json).await,
         Command::Bench { what } => {
             let (suite, iterations, json, role) = match what {
                 BenchWhat::Tree {
@@ -445,7 +473,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     json,
                     role,
                 } => (bench_tree::Suite::Vault { rewrap }, iterations, json, role),
-                BenchWhat::Workflows { .. } => unreachable!("matched above"),
+                BenchWhat::Workflows { .. } | BenchWhat::Import { .. } => {
+                    unreachable!("matched above")
+                }
             };
             let identity = bench_tree::identity(role.as_deref())?;
             bench_tree::run(&target, identity, suite, iterations, json).await
