@@ -307,7 +307,7 @@ export const commands = {
 	/**  The view a type opens with when none was chosen (made from its layout). */
 	generatedTypeView: (entityTypeId: string) => typedError<ViewDocument, AppError>(__TAURI_INVOKE("generated_type_view", { entityTypeId })),
 	/**  Exports the rows of `document` to the file at `path` in the background. */
-	exportView: (document: ViewDocument, format: ExportFormat, path: string) => typedError<ExportStarted, AppError>(__TAURI_INVOKE("export_view", { document, format, path })),
+	exportView: (document: ViewDocument, format: ExportFormat, path: string, externalSource: string | null) => typedError<ExportStarted, AppError>(__TAURI_INVOKE("export_view", { document, format, path, externalSource })),
 	/**
 	 *  Where an export named `file_name` would go unless the person picks
 	 *  elsewhere: their Downloads folder (else their home), with ` (2)`, ` (3)`…

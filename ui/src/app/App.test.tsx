@@ -111,7 +111,7 @@ describe('App workspace', () => {
 
     expect(await screen.findByTestId('details-empty')).toBeInTheDocument();
     // The administrator has the Vault too, once the session is known.
-    await waitFor(() => expect(screen.getByTestId('view-switch')).toHaveTextContent('RegistryViewsDashboardsWorkflowsVaultTrashTypes'));
+    await waitFor(() => expect(screen.getByTestId('view-switch')).toHaveTextContent('RegistryViewsDashboardsWorkflowsDataVaultTrashTypes'));
     await user.click(await screen.findByTestId('tree-toggle-main_site'));
     await user.click(await screen.findByTestId('tree-row-main_site.boiler_room'));
 

@@ -70,6 +70,10 @@ export function queryKeyOf(target: InvalidationTarget): QueryKey {
       return queryKeys.allExecutions;
     case 'approvals':
       return queryKeys.allApprovals;
+    case 'packs':
+      return queryKeys.packs;
+    case 'imports':
+      return queryKeys.allImports;
   }
 }
 

@@ -131,8 +131,28 @@ describe('invalidationsFor', () => {
     expect(changeFingerprint({ kind: 'bulkEdited', count: 3 })).toBeNull();
   });
 
-  it('reloaded (a bulk load): every list, row, count, history, the trash, types, search, views', () => {
-    expect(keys({ kind: 'reloaded' })).toEqual(['types', 'roots', 'allChildren', 'allEntities', 'allHistories', 'allPanes', 'allLinks', 'tagSchema', 'subtreeCounts', 'trash', 'search', 'viewResults', 'savedViews', 'people']);
+  it('reloaded (a bulk load, a pack): every list, row, count, history, the trash, types, search, views, schema, dashboards, workflows, packs, imports', () => {
+    expect(keys({ kind: 'reloaded' })).toEqual([
+      'types',
+      'roots',
+      'allChildren',
+      'allEntities',
+      'allHistories',
+      'allPanes',
+      'allLinks',
+      'tagSchema',
+      'subtreeCounts',
+      'trash',
+      'search',
+      'viewResults',
+      'savedViews',
+      'people',
+      'propertySchema',
+      'dashboards',
+      'workflows',
+      'packs',
+      'imports',
+    ]);
     expect(changeFingerprint({ kind: 'reloaded' })).toBeNull();
   });
 

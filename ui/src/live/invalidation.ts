@@ -35,7 +35,9 @@ export type InvalidationTarget =
   | { kind: 'alerts' }
   | { kind: 'workflows' }
   | { kind: 'executions' }
-  | { kind: 'approvals' };
+  | { kind: 'approvals' }
+  | { kind: 'packs' }
+  | { kind: 'imports' };
 
 /** What the client knows about the loaded part of the tree. */
 export type TreeIndex = {
@@ -237,8 +239,10 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'viewResults' },
       ];
     case 'reloaded':
-      // A bulk load, or people and scopes changed (what one sees): any cached
-      // list, row, count, history or saved view may be stale.
+      // A bulk load (an import, a pack installed or removed), or people and
+      // scopes changed (what one sees): any cached list, row, count, history,
+      // saved view, the property schema, dashboards and workflows a pack
+      // brings, the packs and the import runs may be stale.
       return [
         { kind: 'types' },
         { kind: 'roots' },
@@ -254,6 +258,11 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'viewResults' },
         { kind: 'savedViews' },
         { kind: 'people' },
+        { kind: 'propertySchema' },
+        { kind: 'dashboards' },
+        { kind: 'workflows' },
+        { kind: 'packs' },
+        { kind: 'imports' },
       ];
     case 'metricsChanged':
       // Readings were imported: the metrics list and every widget's data.

@@ -1,7 +1,9 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import type { TreeNode, ViewDocument } from '../bindings';
 
-export type WorkspaceView = 'registry' | 'views' | 'dashboards' | 'workflows' | 'vault' | 'trash' | 'types' | 'properties' | 'tags' | 'people';
+export type WorkspaceView = 'registry' | 'views' | 'dashboards' | 'workflows' | 'data' | 'vault' | 'trash' | 'types' | 'properties' | 'tags' | 'people';
+/** The tabs of the Data screen: domain packs, importing a file, the import runs. */
+export type DataTab = 'packs' | 'import' | 'runs';
 export type DetailTab = 'overview' | 'properties' | 'links' | 'history';
 
 /** The one dialog the registry view shows at a time. */
@@ -29,6 +31,11 @@ export type WorkspaceState = {
   startingView: StartingView | null;
   /** Switches to the Views screen with a new, unsaved view of this document. */
   openNewView: (document: ViewDocument, title: string) => void;
+  /** The tab the Data screen shows. */
+  dataTab: DataTab;
+  setDataTab: (tab: DataTab) => void;
+  /** Switches to the Data screen on this tab. */
+  openData: (tab: DataTab) => void;
 };
 
 /** A new view's document and title; `serial` tells two openings apart. */
@@ -42,6 +49,7 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
   const [dialog, setDialog] = useState<DialogRequest | null>(null);
   const [openedViewId, setOpenedViewId] = useState<string | null>(null);
   const [startingView, setStartingView] = useState<StartingView | null>(null);
+  const [dataTab, setDataTab] = useState<DataTab>('packs');
   const value = useMemo<WorkspaceState>(
     () => ({
       view,
@@ -63,8 +71,14 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
         setStartingView((before) => ({ document, title, serial: (before?.serial ?? 0) + 1 }));
         setView('views');
       },
+      dataTab,
+      setDataTab,
+      openData: (tab) => {
+        setDataTab(tab);
+        setView('data');
+      },
     }),
-    [view, detailTab, dialog, openedViewId, startingView],
+    [view, detailTab, dialog, openedViewId, startingView, dataTab],
   );
   return <WorkspaceContext.Provider value={value}>{children}</WorkspaceContext.Provider>;
 }

@@ -101,4 +101,10 @@ export const queryKeys = {
   allApprovals: ['approvals'] as const,
   /** The person's workflow notifications. */
   notifications: ['notifications'] as const,
+  /** The domain packs built in and installed. */
+  packs: ['packs'] as const,
+  /** Imports of rows: the run log and the mapping presets. */
+  importRuns: ['imports', 'runs'] as const,
+  importPresets: ['imports', 'presets'] as const,
+  allImports: ['imports'] as const,
 };

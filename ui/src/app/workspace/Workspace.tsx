@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import type { Session } from '../../bindings';
 import { AlertsBadge } from '../../features/alerts';
 import { DashboardsScreen } from '../../features/dashboards';
+import { DataScreen } from '../../features/data';
 import { NotificationsBell, WorkflowsScreen } from '../../features/workflows';
 import { EntityDetailsPane } from '../../features/details';
 import { TypesView } from '../../features/entity-types';
@@ -45,6 +46,7 @@ const VIEWS: { value: WorkspaceView; label: string; shownTo?: (session: Session 
   { value: 'views', label: 'Views' },
   { value: 'dashboards', label: 'Dashboards' },
   { value: 'workflows', label: 'Workflows' },
+  { value: 'data', label: 'Data' },
   { value: 'vault', label: 'Vault', shownTo: mayUseVault },
   { value: 'trash', label: 'Trash' },
   { value: 'types', label: 'Types' },
@@ -54,7 +56,7 @@ const VIEWS: { value: WorkspaceView; label: string; shownTo?: (session: Session 
 ];
 
 /**
- * The switch between the screens (Registry, Views, Dashboards, Workflows, Trash, ...; the
+ * The switch between the screens (Registry, Views, Dashboards, Workflows, Data, Trash, ...; the
  * Vault for those with secrets or admin rights, People for those who manage people).
  */
 export function ViewSwitch() {
@@ -134,6 +136,7 @@ function WorkspaceLayout() {
           </div>
         )}
         {workspace.view === 'workflows' && <WorkflowsScreen key={openedRun ?? 'workflows'} initialExecutionId={openedRun} />}
+        {workspace.view === 'data' && <DataScreen />}
         {workspace.view === 'vault' && !vaultGone && <VaultScreen />}
         {workspace.view === 'trash' && <TrashView />}
         {workspace.view === 'types' && <TypesView />}

@@ -2,7 +2,7 @@ import { ActionIcon, Button, Group, Paper, Progress, Stack, Text } from '@mantin
 import { IconX } from '@tabler/icons-react';
 import { describeAppError } from '../../ipc/errors';
 import { formatCount } from '../../shared/format';
-import { importSummary, jobPercent, rewrapSummary, type JobView } from './jobsModel';
+import { importSummary, jobPercent, rewrapSummary, rowsImportSummary, type JobView } from './jobsModel';
 import { useJobs } from './JobsProvider';
 
 /** A small floating panel listing background jobs with progress and Cancel. */
@@ -69,6 +69,11 @@ function JobItem({ job }: { job: JobView }) {
       {job.imported && (
         <Text size="xs" c={job.imported.committed ? 'dimmed' : 'red'} data-testid={`job-imported-${job.jobId}`}>
           {importSummary(job.imported)}
+        </Text>
+      )}
+      {job.rowsImported && (
+        <Text size="xs" c={job.status === 'failed' ? 'red' : 'dimmed'} data-testid={`job-rows-imported-${job.jobId}`}>
+          {rowsImportSummary(job.rowsImported)}
         </Text>
       )}
       {job.path && (

@@ -1,2 +1,3 @@
 export { JobsPanel } from './JobsPanel';
 export { JobsProvider, useJobs } from './JobsProvider';
+export { rowsImportSummary, type JobView } from './jobsModel';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNode } from '../../test/fixtures';
-import type { ImportReport } from '../../bindings';
-import { importSummary, jobPercent, jobsReducer, rewrapSummary, type JobsState } from './jobsModel';
+import type { ImportReport, SyncReport } from '../../bindings';
+import { importSummary, jobPercent, jobsReducer, rewrapSummary, rowsImportSummary, type JobsState } from './jobsModel';
 
 describe('jobsReducer', () => {
   it('tracks a started job through progress to committed', () => {
@@ -77,6 +77,31 @@ describe('jobsReducer', () => {
     expect(state[0]).toMatchObject({ status: 'failed', label: 'Importing readings', error: null });
     expect(importSummary(aborted)).toBe('Nothing imported: 3 bad rows (first: line 4: not a time)');
     expect(importSummary(report({ problemCount: 1, committed: false }))).toBe('Nothing imported: 1 bad row');
+  });
+
+  const syncReport = (status: string, over: Partial<SyncReport['diff']> = {}): SyncReport => ({
+    runId: 'run-1',
+    dryRun: false,
+    status,
+    mapping: null,
+    diff: { total: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, errorRows: 0, createdRows: [], updatedRows: [], deletedRows: [], errors: [], ...over },
+  });
+
+  it('a finished import of rows reads as done and keeps its report', () => {
+    let state = jobsReducer([], { type: 'started', jobId: 's1', total: 2048, label: 'Importing "parts.csv" as Part' });
+    const done = syncReport('completed', { total: 100, created: 10, updated: 3, unchanged: 87 });
+    state = jobsReducer(state, { type: 'progress', progress: { jobId: 's1', done: 2048, total: 2048, state: { state: 'rowsImported', report: done } } });
+    expect(state[0]).toMatchObject({ status: 'committed', rowsImported: done, label: 'Importing "parts.csv" as Part' });
+    expect(rowsImportSummary(done)).toBe('Imported: 10 created, 3 updated, 87 unchanged');
+    expect(rowsImportSummary(syncReport('completed', { created: 1, deleted: 2, errorRows: 1 }))).toBe('Imported: 1 created, 0 updated, 0 unchanged, 2 deleted · 1 row with errors skipped');
+  });
+
+  it('an import of rows that wrote nothing reads as failed', () => {
+    const failed = syncReport('failed', { total: 20, errorRows: 4 });
+    const state = jobsReducer([], { type: 'progress', progress: { jobId: 's2', done: 20, total: 20, state: { state: 'rowsImported', report: failed } } });
+    expect(state[0]).toMatchObject({ status: 'failed', label: 'Importing rows', error: null, rowsImported: failed });
+    expect(rowsImportSummary(failed)).toBe('Import failed: nothing was written (4 rows with errors)');
+    expect(rowsImportSummary(syncReport('failed', { errors: [{ line: 1, column: null, message: 'no name column' }] }))).toBe('Import failed: nothing was written (no name column)');
   });
 
   it('jobPercent is bounded', () => {

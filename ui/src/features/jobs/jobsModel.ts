@@ -1,7 +1,7 @@
 // Pure state of the background jobs this window shows (moves of large
 // subtrees, bulk edits of many entities, exports, rewraps of secrets,
-// imports of readings).
-import type { AppError, ImportReport, JobProgress, JobState, TreeNode } from '../../bindings';
+// imports of readings, imports of rows).
+import type { AppError, ImportReport, JobProgress, JobState, SyncReport, TreeNode } from '../../bindings';
 import { formatCount } from '../../shared/format';
 
 export type JobView = {
@@ -19,6 +19,8 @@ export type JobView = {
   rewrap: { rewrapped: number; keyVersion: number; remaining: number } | null;
   /** What a finished import of readings stored or refused. */
   imported: ImportReport | null;
+  /** What a finished import of rows wrote (or, failed, why it wrote nothing). */
+  rowsImported: SyncReport | null;
 };
 
 export type JobsState = readonly JobView[];
@@ -30,17 +32,22 @@ export type JobsAction =
   | { type: 'dismiss'; jobId: string };
 
 function blank(jobId: string, total: number, label: string): JobView {
-  return { jobId, label, done: 0, total, status: 'running', cancelling: false, error: null, node: null, path: null, rewrap: null, imported: null };
+  return { jobId, label, done: 0, total, status: 'running', cancelling: false, error: null, node: null, path: null, rewrap: null, imported: null, rowsImported: null };
 }
 
 /** The label of a job heard of only through its events. */
 function labelOf(state: JobState): string {
   if (state.state === 'rewrapped') return 'Rewrapping secrets';
   if (state.state === 'imported') return 'Importing readings';
+  if (state.state === 'rowsImported') return 'Importing rows';
   return 'Moving entities';
 }
 
-/** How a job's state shows: finished edits, exports, rewraps and imports read as done; an import that stored nothing as failed. */
+/**
+ * How a job's state shows: finished edits, exports, rewraps and imports read
+ * as done; an import that stored nothing (readings aborted on bad records,
+ * rows not `completed`) as failed.
+ */
 function statusOf(state: JobState): JobView['status'] {
   switch (state.state) {
     case 'edited':
@@ -49,6 +56,8 @@ function statusOf(state: JobState): JobView['status'] {
       return 'committed';
     case 'imported':
       return state.report.committed ? 'committed' : 'failed';
+    case 'rowsImported':
+      return state.report.status === 'completed' ? 'committed' : 'failed';
     default:
       return state.state;
   }
@@ -71,6 +80,7 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
       if (jobState.state === 'exported') next.path = jobState.path;
       if (jobState.state === 'rewrapped') next.rewrap = { rewrapped: jobState.rewrapped, keyVersion: jobState.keyVersion, remaining: jobState.remaining };
       if (jobState.state === 'imported') next.imported = jobState.report;
+      if (jobState.state === 'rowsImported') next.rowsImported = jobState.report;
       if (jobState.state !== 'running') next.cancelling = false;
       return state.some((j) => j.jobId === jobId) ? state.map((j) => (j.jobId === jobId ? next : j)) : [...state, next];
     }
@@ -101,6 +111,26 @@ export function importSummary(report: ImportReport): string {
     return first ? `Nothing imported: ${bad} (first: line ${first.line}: ${first.message})` : `Nothing imported: ${bad}`;
   }
   return `Imported ${plural(report.inserted, 'reading', 'readings')} (${formatCount(report.alreadyPresent)} already present, ${bad})`;
+}
+
+/**
+ * A finished import of rows in words: "Imported: 10 created, 3 updated, 87
+ * unchanged" (with what it deleted and the rows it skipped, when any), or
+ * when it wrote nothing "Import failed: nothing was written (4 rows with
+ * errors)".
+ */
+export function rowsImportSummary(report: SyncReport): string {
+  const { diff } = report;
+  const withErrors = plural(diff.errorRows, 'row with errors', 'rows with errors');
+  if (report.status !== 'completed') {
+    if (diff.errorRows > 0) return `Import failed: nothing was written (${withErrors})`;
+    const first = diff.errors[0];
+    return first ? `Import failed: nothing was written (${first.message})` : 'Import failed: nothing was written';
+  }
+  const parts = [`${formatCount(diff.created)} created`, `${formatCount(diff.updated)} updated`, `${formatCount(diff.unchanged)} unchanged`];
+  if (diff.deleted > 0) parts.push(`${formatCount(diff.deleted)} deleted`);
+  const skipped = diff.errorRows > 0 ? ` · ${withErrors} skipped` : '';
+  return `Imported: ${parts.join(', ')}${skipped}`;
 }
 
 /** 0..100 for a progress bar. */

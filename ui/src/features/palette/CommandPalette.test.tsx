@@ -5,7 +5,7 @@ import type { SavedView, SearchResults, TreeNode } from '../../bindings';
 import { useWorkspace, WorkspaceProvider } from '../../shared/WorkspaceContext';
 import { focusedId, focusedTree, renderApp, selectedNames } from '../../test/app';
 import { callsOf, installBackend, makeChildren, makeNode, renderWithProviders, T0 } from '../../test/fixtures';
-import { CommandPalette, matchingViews, offersNewView, VIEW_LIMIT } from './CommandPalette';
+import { CommandPalette, matchingActions, matchingViews, offersNewView, VIEW_LIMIT } from './CommandPalette';
 
 const site = makeNode({ id: 'site', name: 'Site', pathLabel: 'site', hasChildren: true });
 const other = makeNode({ id: 'other', name: 'Other', pathLabel: 'other' });
@@ -118,8 +118,13 @@ const views = [
 
 /** Where the workspace is: its screen and the saved view it opened. */
 function WorkspaceProbe() {
-  const { view, openedViewId } = useWorkspace();
-  return <output data-testid="workspace-probe">{`${view}:${openedViewId ?? 'new'}`}</output>;
+  const { view, openedViewId, dataTab } = useWorkspace();
+  return (
+    <>
+      <output data-testid="workspace-probe">{`${view}:${openedViewId ?? 'new'}`}</output>
+      <output data-testid="data-tab-probe">{dataTab}</output>
+    </>
+  );
 }
 
 function renderPalette(props: Partial<Parameters<typeof CommandPalette>[0]> = {}, hits: TreeNode[] = []) {
@@ -147,12 +152,12 @@ function renderPalette(props: Partial<Parameters<typeof CommandPalette>[0]> = {}
 const optionIds = () => within(screen.getByRole('listbox')).getAllByRole('option').map((o) => o.dataset.testid);
 
 describe('command palette: saved views', () => {
-  it('lists the live saved views as "Open view: …" and a "New view" command before any text', async () => {
+  it('lists the live saved views as "Open view: …", a "New view" command and the Data screen before any text', async () => {
     renderPalette();
     expect(await screen.findByTestId('palette-view-v-boilers')).toHaveTextContent('Open view: Boilers east');
     expect(screen.getByTestId('palette-view-v-boilers')).toHaveTextContent('By status');
     expect(screen.getByTestId('palette-view-v-pumps')).toHaveTextContent('Your saved view');
-    expect(optionIds()).toEqual(['palette-view-v-boilers', 'palette-view-v-pumps', 'palette-new-view']);
+    expect(optionIds()).toEqual(['palette-view-v-boilers', 'palette-view-v-pumps', 'palette-new-view', 'palette-action-data-packs', 'palette-action-data-import']);
   });
 
   it('keeps the views whose name holds the typed text, before the entities found', async () => {
@@ -181,6 +186,23 @@ describe('command palette: saved views', () => {
     await user.click(await screen.findByTestId('palette-new-view'));
     expect(screen.getByTestId('workspace-probe')).toHaveTextContent('views:new');
     expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it('"Data: Packs" and "Data: Import a file" open those tabs of the Data screen', async () => {
+    const { onClose, onPick, user } = renderPalette();
+    await user.type(screen.getByTestId('palette-input'), 'import');
+    await waitFor(() => expect(optionIds()).toEqual(['palette-action-data-import']));
+    expect(screen.getByTestId('palette-action-data-import')).toHaveTextContent('CSV or JSON');
+    await user.keyboard('{Enter}');
+    expect(screen.getByTestId('workspace-probe')).toHaveTextContent('data:new');
+    expect(screen.getByTestId('data-tab-probe')).toHaveTextContent('import');
+    expect(onClose).toHaveBeenCalledTimes(1);
+
+    await user.clear(screen.getByTestId('palette-input'));
+    await user.type(screen.getByTestId('palette-input'), 'packs');
+    await user.click(await screen.findByTestId('palette-action-data-packs'));
+    expect(screen.getByTestId('data-tab-probe')).toHaveTextContent('packs');
+    expect(onPick).not.toHaveBeenCalled();
   });
 
   it('picking a new parent offers no views', async () => {
@@ -215,5 +237,13 @@ describe('matching saved views', () => {
     expect(offersNewView('')).toBe(true);
     expect(offersNewView('New  V')).toBe(true);
     expect(offersNewView('boil')).toBe(false);
+  });
+
+  it('matches the screen actions by every word of the text', () => {
+    expect(matchingActions('').map((a) => a.id)).toEqual(['data-packs', 'data-import']);
+    expect(matchingActions('DATA').map((a) => a.id)).toEqual(['data-packs', 'data-import']);
+    expect(matchingActions('install pack').map((a) => a.id)).toEqual(['data-packs']);
+    expect(matchingActions('csv').map((a) => a.id)).toEqual(['data-import']);
+    expect(matchingActions('boiler')).toEqual([]);
   });
 });

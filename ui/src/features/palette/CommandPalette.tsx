@@ -1,13 +1,13 @@
 import { Badge, Group, Kbd, Loader, Modal, Stack, Text, TextInput, ThemeIcon } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconArrowBarToUp, IconBinaryTree, IconLayoutKanban, IconPlus, IconSearch, IconTable } from '@tabler/icons-react';
+import { IconArrowBarToUp, IconBinaryTree, IconFileImport, IconLayoutKanban, IconPackages, IconPlus, IconSearch, IconTable, type TablerIcon } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { SavedView, TreeNode } from '../../bindings';
 import { describeError } from '../../ipc/errors';
 import { matchesLabel } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
-import { useWorkspace } from '../../shared/WorkspaceContext';
+import { useWorkspace, type DataTab } from '../../shared/WorkspaceContext';
 import { savedViewsQuery } from '../views/api';
 import { searchQuery } from './api';
 import classes from './CommandPalette.module.css';
@@ -20,8 +20,40 @@ export const VIEW_LIMIT = 8;
 /** A choice in the palette: a search hit, or (when picking a parent) the top level. */
 export type PaletteChoice = { kind: 'entity'; node: TreeNode } | { kind: 'top-level' };
 
-/** What the palette lists: the callers' choices, and the saved views it opens itself. */
-type Choice = PaletteChoice | { kind: 'view'; view: SavedView } | { kind: 'new-view' };
+/** A command that opens a screen (a tab of the Data screen). */
+export type PaletteAction = { id: string; title: string; description: string; keywords: string; icon: TablerIcon; tab: DataTab };
+
+/** The screens the palette opens by name. */
+export const PALETTE_ACTIONS: readonly PaletteAction[] = [
+  {
+    id: 'data-packs',
+    title: 'Data: Packs',
+    description: 'Install, upgrade or uninstall domain packs',
+    keywords: 'data packs domain install upgrade uninstall',
+    icon: IconPackages,
+    tab: 'packs',
+  },
+  {
+    id: 'data-import',
+    title: 'Data: Import a file',
+    description: 'Import rows from a CSV or JSON file, with a preview of the changes',
+    keywords: 'data import csv json file sync external ids',
+    icon: IconFileImport,
+    tab: 'import',
+  },
+];
+
+/** The actions whose title or keywords hold every word of the text, any case; all of them for no text. */
+export function matchingActions(text: string, actions: readonly PaletteAction[] = PALETTE_ACTIONS): PaletteAction[] {
+  const words = text.trim().toLowerCase().split(/\s+/).filter((w) => w !== '');
+  return actions.filter((a) => {
+    const haystack = `${a.title} ${a.keywords}`.toLowerCase();
+    return words.every((w) => haystack.includes(w));
+  });
+}
+
+/** What the palette lists: the callers' choices, and the saved views and screens it opens itself. */
+type Choice = PaletteChoice | { kind: 'view'; view: SavedView } | { kind: 'new-view' } | { kind: 'action'; action: PaletteAction };
 
 type Props = {
   title: string;
@@ -34,6 +66,8 @@ type Props = {
    * no use for them.
    */
   offerViews?: boolean;
+  /** List the screens it opens ("Data: Packs", "Data: Import a file"); as `offerViews` by default. */
+  offerActions?: boolean;
   /** Why a choice can't be picked (shown, and Enter skips it), or null. */
   disabledReason?: (choice: PaletteChoice) => string | null;
   onPick: (choice: PaletteChoice) => void;
@@ -62,12 +96,12 @@ function useEntitySearch(text: string) {
 }
 
 /** Searches entities as you type (debounced), lists the matching saved views, and picks one with Enter or a click. */
-export function CommandPalette({ title, placeholder, offerTopLevel = false, offerViews = !offerTopLevel, disabledReason, onPick, onClose }: Props) {
+export function CommandPalette({ title, placeholder, offerTopLevel = false, offerViews = !offerTopLevel, offerActions = offerViews, disabledReason, onPick, onClose }: Props) {
   const [text, setText] = useState('');
   const [active, setActive] = useState(0);
   const { enabled, query } = useEntitySearch(text);
   const views = useQuery({ ...savedViewsQuery(), enabled: offerViews });
-  const { openSavedView } = useWorkspace();
+  const { openSavedView, openData } = useWorkspace();
   const tooShort = text.trim().length < MIN_QUERY_LENGTH;
 
   const hits = enabled && !tooShort ? (query.data?.hits ?? []) : [];
@@ -75,7 +109,8 @@ export function CommandPalette({ title, placeholder, offerTopLevel = false, offe
   const viewChoices: Choice[] = offerViews
     ? [...matchingViews(views.data ?? [], text).map((view) => ({ kind: 'view', view }) as const), ...(offersNewView(text) ? [{ kind: 'new-view' } as const] : [])]
     : [];
-  const choices: Choice[] = [...(offerTopLevel ? [{ kind: 'top-level' } as const] : []), ...viewChoices, ...hits.map((node) => ({ kind: 'entity', node }) as const)];
+  const actionChoices: Choice[] = offerActions ? matchingActions(text).map((action) => ({ kind: 'action', action }) as const) : [];
+  const choices: Choice[] = [...(offerTopLevel ? [{ kind: 'top-level' } as const] : []), ...viewChoices, ...actionChoices, ...hits.map((node) => ({ kind: 'entity', node }) as const)];
   const reasons = choices.map((c) => (c.kind === 'entity' || c.kind === 'top-level' ? (disabledReason?.(c) ?? null) : null));
 
   useEffect(() => setActive(0), [query.data]);
@@ -86,6 +121,9 @@ export function CommandPalette({ title, placeholder, offerTopLevel = false, offe
     if (choice.kind === 'view' || choice.kind === 'new-view') {
       onClose();
       openSavedView(choice.kind === 'view' ? choice.view.id : null);
+    } else if (choice.kind === 'action') {
+      onClose();
+      openData(choice.action.tab);
     } else onPick(choice);
   };
 
@@ -173,6 +211,8 @@ function choiceKey(choice: Choice): string {
       return `entity-${choice.node.id}`;
     case 'view':
       return `view-${choice.view.id}`;
+    case 'action':
+      return `action-${choice.action.id}`;
     default:
       return choice.kind;
   }
@@ -208,6 +248,25 @@ function PaletteOption({ index, choice, active, reason, onHover, onPick }: Optio
           </Text>
           <Text size="xs" c="dimmed" truncate="end">
             {view.description ?? (view.ownerUserId === null ? 'Shared saved view' : 'Your saved view')}
+          </Text>
+        </div>
+      </div>
+    );
+  }
+  if (choice.kind === 'action') {
+    const { action } = choice;
+    const Icon = action.icon;
+    return (
+      <div {...common} data-testid={`palette-action-${action.id}`}>
+        <ThemeIcon variant="light" size="md" color="cyan">
+          <Icon size={16} />
+        </ThemeIcon>
+        <div className={classes.texts}>
+          <Text size="sm" fw={500}>
+            {action.title}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {action.description}
           </Text>
         </div>
       </div>

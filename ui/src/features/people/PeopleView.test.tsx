@@ -51,7 +51,7 @@ describe('people view', () => {
     // Once the session is known (the badge shows it), the views are final.
     expect(await screen.findByTestId('session-info')).toHaveTextContent('Alice Ng');
     const views = screen.getByTestId('view-switch');
-    expect(views).toHaveTextContent('RegistryViewsDashboardsWorkflowsTrashTypesPropertiesTags');
+    expect(views).toHaveTextContent('RegistryViewsDashboardsWorkflowsDataTrashTypesPropertiesTags');
     expect(within(views).queryByText('People')).toBeNull();
   });
 

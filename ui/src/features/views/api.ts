@@ -96,9 +96,13 @@ export const relationshipTypesQuery = () =>
     staleTime: 60_000,
   });
 
-/** Starts exporting a document's rows to `path`; progress arrives as job events. */
-export async function exportView(document: ViewDocument, format: ExportFormat, path: string): Promise<ExportStarted> {
-  return unwrap(await commands.exportView(document, format, path));
+/**
+ * Starts exporting a document's rows to `path`; progress arrives as job
+ * events. With `externalSource`, each row's external id in that source comes
+ * first (`externalId`), so the file can be edited and imported back.
+ */
+export async function exportView(document: ViewDocument, format: ExportFormat, path: string, externalSource: string | null): Promise<ExportStarted> {
+  return unwrap(await commands.exportView(document, format, path, externalSource));
 }
 
 /** Where an export would go by default (a free name in Downloads, else home). */

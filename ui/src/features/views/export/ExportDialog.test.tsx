@@ -85,7 +85,7 @@ describe('ExportDialog', () => {
     await user.click(screen.getByTestId('export-submit'));
 
     await waitFor(() => expect(onClose).toHaveBeenCalledTimes(1));
-    expect(callsOf(calls, 'export_view')).toEqual([{ document, format: 'json', path: '/home/ada/Downloads/boilers-east-wing.json' }]);
+    expect(callsOf(calls, 'export_view')).toEqual([{ document, format: 'json', path: '/home/ada/Downloads/boilers-east-wing.json', externalSource: null }]);
     const job = screen.getByTestId('job-job-1');
     expect(job).toHaveTextContent('Exporting "Boilers (East wing)"');
     expect(job).toHaveTextContent('0 / 1,234');
@@ -95,6 +95,34 @@ describe('ExportDialog', () => {
     expect(job).toHaveTextContent('1,000 / 1,234');
     await progress({ jobId: 'job-1', done: 1234, total: 1234, state: { state: 'exported', rows: 1234, path: '/home/ada/Downloads/boilers-east-wing.json' } });
     expect(screen.getByTestId('job-path-job-1')).toHaveTextContent('Saved to /home/ada/Downloads/boilers-east-wing.json');
+  });
+
+  it('with "Include external ids", passes the source system (csv unless changed)', async () => {
+    const { calls, onClose, user } = renderDialog();
+    await waitFor(() => expect(pathInput()).toHaveValue('/home/ada/Downloads/boilers-east-wing.csv'));
+    expect(screen.queryByTestId('export-external-source')).toBeNull();
+    const include = screen.getByRole('checkbox', { name: 'Include external ids' });
+    expect(include).not.toBeChecked();
+    expect(screen.getByTestId('export-dialog')).toHaveTextContent('import it back');
+    await user.click(include);
+    const source = screen.getByRole('textbox', { name: 'Source' });
+    expect(source).toHaveValue('csv');
+    await user.clear(source);
+    expect(screen.getByTestId('export-submit')).toBeDisabled();
+    await user.type(source, 'erp_sap');
+    await user.click(screen.getByTestId('export-submit'));
+    await waitFor(() => expect(onClose).toHaveBeenCalledTimes(1));
+    expect(callsOf(calls, 'export_view')).toEqual([{ document, format: 'csv', path: '/home/ada/Downloads/boilers-east-wing.csv', externalSource: 'erp_sap' }]);
+  });
+
+  it('unchecking "Include external ids" exports without them', async () => {
+    const { calls, onClose, user } = renderDialog();
+    await waitFor(() => expect(pathInput()).toHaveValue('/home/ada/Downloads/boilers-east-wing.csv'));
+    await user.click(screen.getByTestId('export-external-ids'));
+    await user.click(screen.getByTestId('export-external-ids'));
+    await user.click(screen.getByTestId('export-submit'));
+    await waitFor(() => expect(onClose).toHaveBeenCalledTimes(1));
+    expect(callsOf(calls, 'export_view')[0]).toMatchObject({ externalSource: null });
   });
 
   it('shows a refused path under the path field and stays open', async () => {

@@ -1,7 +1,8 @@
 // Exporting a view's rows to a file. The export runs as a background job:
 // once it starts, the dialog closes and the jobs panel shows its progress,
-// Cancel, and where the file went.
-import { Button, Group, Loader, Modal, Radio, Stack, Text, TextInput } from '@mantine/core';
+// Cancel, and where the file went. With external ids, the file can be edited
+// in a spreadsheet and imported back onto the same entities (Data → Import).
+import { Button, Checkbox, Group, Loader, Modal, Radio, Stack, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ExportFormat, ViewDocument } from '../../../bindings';
@@ -31,6 +32,8 @@ export function ExportDialog({ document, viewName, onClose }: Props) {
   const [path, setPath] = useState('');
   const [edited, setEdited] = useState(false);
   const [suggesting, setSuggesting] = useState(false);
+  const [withIds, setWithIds] = useState(false);
+  const [source, setSource] = useState('csv');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   // Only the latest suggestion counts (the format can change while one is on its way).
@@ -52,13 +55,14 @@ export function ExportDialog({ document, viewName, onClose }: Props) {
   }, [edited, format, viewName]);
 
   const target = path.trim();
+  const externalSource = withIds ? source.trim() : null;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (busy || target === '') return;
+    if (busy || target === '' || externalSource === '') return;
     setBusy(true);
     setError(null);
     try {
-      const started = await exportView(document, format, target);
+      const started = await exportView(document, format, target, externalSource);
       track(started.jobId, started.total, `Exporting "${viewName}"`);
       onClose();
     } catch (e) {
@@ -68,6 +72,7 @@ export function ExportDialog({ document, viewName, onClose }: Props) {
   };
 
   const pathError = fieldError(error, 'path');
+  const sourceError = fieldError(error, 'externalSource') ?? (externalSource === '' ? 'Name the source system' : null);
   const rows = count.data;
   return (
     <Modal opened onClose={onClose} title={`Export "${viewName}"`} centered data-testid="export-dialog">
@@ -90,6 +95,26 @@ export function ExportDialog({ document, viewName, onClose }: Props) {
               Cells a spreadsheet would run as formulas (starting with =, +, -, @) are saved with a leading ' so they stay text.
             </Text>
           )}
+          <Stack gap={6}>
+            <Checkbox
+              label="Include external ids"
+              description="Adds an externalId column first: each row's id in the source system below. Edit the file in a spreadsheet, then import it back (Data → Import) onto the same entities."
+              checked={withIds}
+              onChange={(e) => setWithIds(e.currentTarget.checked)}
+              data-testid="export-external-ids"
+            />
+            {withIds && (
+              <TextInput
+                label="Source"
+                description="The system the external ids come from, e.g. csv or erp_sap"
+                value={source}
+                onChange={(e) => setSource(e.currentTarget.value)}
+                error={sourceError}
+                spellCheck={false}
+                data-testid="export-external-source"
+              />
+            )}
+          </Stack>
           <TextInput
             label="Save to"
             description="The full path of the file to write"
@@ -105,12 +130,12 @@ export function ExportDialog({ document, viewName, onClose }: Props) {
             data-autofocus
             data-testid="export-path"
           />
-          {error !== null && pathError === null && <ErrorNotice error={error} />}
+          {error !== null && pathError === null && fieldError(error, 'externalSource') === null && <ErrorNotice error={error} />}
           <Group justify="flex-end" gap="sm">
             <Button variant="default" onClick={onClose} data-testid="export-cancel">
               Cancel
             </Button>
-            <Button type="submit" loading={busy} disabled={target === '' || busy} data-testid="export-submit">
+            <Button type="submit" loading={busy} disabled={target === '' || externalSource === '' || busy} data-testid="export-submit">
               Export
             </Button>
           </Group>
