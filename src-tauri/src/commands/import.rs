@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 use studio_core::import::{
-    self, FileFormat, ImportInspect, ImportMapping, SyncOptions, ImportPreset, SyncReport,
-    SyncImport,
+    self, FileFormat, ImportInspect, ImportMapping, ImportPreset, SyncImport, SyncOptions,
+    SyncReport,
 };
 use studio_core::packs::{self, InstallReport, PackInfo, UninstallReport};
 use studio_core::{CoreError, Rule};
@@ -80,7 +80,11 @@ impl ImportSource {
             ImportSource::Path { path } => {
                 let p = std::path::Path::new(path);
                 let file = std::fs::File::open(p).map_err(|e| {
-                    CoreError::invalid(Some("path"), Rule::Reference, format!("cannot open {path}: {e}"))
+                    CoreError::invalid(
+                        Some("path"),
+                        Rule::Reference,
+                        format!("cannot open {path}: {e}"),
+                    )
                 })?;
                 let size = file.metadata().map(|m| m.len() as i64).unwrap_or(0);
                 let name = p
@@ -124,7 +128,11 @@ pub async fn import_inspect(
     Ok(import::inspect(&state.pool()?, type_key.as_deref(), format, input, 20).await?)
 }
 
-fn with_file(mut options: SyncOptions, source: &ImportSource, name: String) -> AppResult<SyncOptions> {
+fn with_file(
+    mut options: SyncOptions,
+    source: &ImportSource,
+    name: String,
+) -> AppResult<SyncOptions> {
     options.format = Some(source.format(options.format)?);
     if options.file_name.is_none() {
         options.file_name = Some(name);
