@@ -3,7 +3,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { AppError, ImportInspect, ImportMapping, ImportPreset, JobProgress, SyncOptions, SyncReport } from '../../bindings';
 import { renderApp } from '../../test/app';
-import { callsOf, makeType, T0, type Handler } from '../../test/fixtures';
+import { callsOf, makeNode, makeType, T0, type FakeBackend, type Handler } from '../../test/fixtures';
 import { makeDefinition } from '../../test/propertyFixtures';
 
 type User = ReturnType<typeof renderApp>['user'];
@@ -69,9 +69,10 @@ const preview = (over: Partial<SyncReport['diff']> = {}): SyncReport => ({
   },
 });
 
-function importApp(handlers: Record<string, Handler> = {}) {
+function importApp(handlers: Record<string, Handler> = {}, backend: Omit<FakeBackend, 'handlers'> = {}) {
   return renderApp({
     roots: [],
+    ...backend,
     handlers: {
       list_entity_types: () => [part, makeType({ key: 'secret', name: 'Secret', isSystem: true })],
       list_property_definitions: () => definitions,
@@ -324,5 +325,106 @@ describe('Data screen: import', { timeout: 30_000 }, () => {
     await user.click(screen.getByTestId('import-preset-confirm'));
     await waitFor(() => expect(callsOf(calls, 'import_preset_save')).toHaveLength(1));
     expect(callsOf(calls, 'import_preset_save')[0]).toEqual({ name: 'Mine', typeKey: 'part', mapping: preset.mapping, shared: true });
+  });
+
+  describe('the parent of new rows', () => {
+    const plant = makeNode({ id: 'plant-1', name: 'North plant', pathLabel: 'north_plant', typeKey: 'plant', typeName: 'Plant', hasChildren: true });
+    const hall = makeNode({ id: 'hall-1', parentId: 'plant-1', name: 'Hall A', pathLabel: 'north_plant.hall_a', typeKey: 'hall', typeName: 'Hall' });
+    const search: Handler = (args) => ({ hits: [plant, hall].filter((n) => n.name.toLowerCase().includes(String(args?.query).toLowerCase())), total: 1, totalCapped: false });
+    const backend = { roots: [plant], children: { 'plant-1': [hall] } };
+
+    /** Ignores "notes" (the mapping is complete), previews, and returns the options previewed. */
+    async function previewed(user: User, calls: ReturnType<typeof renderApp>['calls']) {
+      const before = callsOf(calls, 'import_preview').length;
+      await user.click(screen.getByTestId('import-preview'));
+      await waitFor(() => expect(callsOf(calls, 'import_preview')).toHaveLength(before + 1));
+      await screen.findByTestId('import-diff');
+      return (callsOf(calls, 'import_preview')[before] as { options: SyncOptions }).options;
+    }
+
+    it('puts them at the top level by default, and under a chosen entity in the preview and the import', async () => {
+      const rendered = importApp({ search_entities: search, import_preview: () => preview({ errorRows: 0, errors: [] }) }, backend);
+      const { user, calls } = rendered;
+      await openImport(rendered);
+      await readFile(user);
+      await pick(user, 'import-map-notes', 'Ignore');
+
+      // Nothing selected in the tree: the top level, said so.
+      const field = screen.getByRole('group', { name: 'Put new rows under' });
+      expect(within(field).getByTestId('import-under-chosen')).toHaveTextContent('The top level (roots)');
+      expect(within(field).getByTestId('import-under-hint')).toHaveTextContent('New rows that name no parent become top-level entities (roots).');
+      expect(within(field).getByTestId('import-under-top')).toBeDisabled();
+      expect((await previewed(user, calls)).under).toBeNull();
+      expect(screen.getByTestId('import-start')).toBeEnabled();
+
+      // Choosing a parent by search needs another preview.
+      await user.type(within(field).getByTestId('import-under-search'), 'hall');
+      await user.click(await screen.findByTestId('import-under-search-option-hall-1'));
+      expect(within(field).getByTestId('import-under-chosen')).toHaveAttribute('data-entity-id', 'hall-1');
+      expect(within(field).getByTestId('import-under-chosen')).toHaveTextContent('Hall A');
+      expect(within(field).getByTestId('import-under-chosen')).toHaveTextContent('Hall · north_plant.hall_a');
+      expect(within(field).getByTestId('import-under-hint')).toHaveTextContent('New rows that name no parent are created under Hall A.');
+      expect(screen.getByTestId('import-preview-stale')).toBeInTheDocument();
+      expect(screen.getByTestId('import-start')).toBeDisabled();
+
+      expect(await previewed(user, calls)).toEqual(options({ under: 'hall-1' }));
+      await user.click(screen.getByTestId('import-start'));
+      await waitFor(() => expect(callsOf(calls, 'import_start')).toEqual([{ source: { kind: 'path', path: '/data/parts.csv' }, options: options({ under: 'hall-1' }) }]));
+    });
+
+    it('starts from the entity selected in the tree; "Top level" sends null', async () => {
+      const rendered = importApp({ search_entities: search, import_preview: () => preview({ errorRows: 0, errors: [] }) }, backend);
+      const { user, calls } = rendered;
+      await user.click(await screen.findByTestId('tree-row-north_plant'));
+      await openImport(rendered);
+      await readFile(user);
+      await pick(user, 'import-map-notes', 'Ignore');
+
+      const field = screen.getByRole('group', { name: 'Put new rows under' });
+      const chosen = within(field).getByTestId('import-under-chosen');
+      expect(chosen).toHaveAttribute('data-entity-id', 'plant-1');
+      await waitFor(() => expect(chosen).toHaveTextContent('North plant'));
+      expect(chosen).toHaveTextContent('Plant · north_plant');
+      expect(await previewed(user, calls)).toEqual(options({ under: 'plant-1' }));
+
+      // With a parent column, the choice is only for rows whose parent cell is empty.
+      await pick(user, 'import-map-notes', 'Parent (path label)');
+      expect(within(field).getByTestId('import-under-hint')).toHaveTextContent(
+        'Applies only to rows whose parent cell ("notes") is empty: they go under North plant, rows seen before included. Rows that name a parent go under it.',
+      );
+      await pick(user, 'import-map-notes', 'Ignore');
+
+      // Back to the top level: null again, after a new preview.
+      await user.click(within(field).getByTestId('import-under-top'));
+      expect(chosen).toHaveTextContent('The top level (roots)');
+      expect(chosen).toHaveAttribute('data-entity-id', '');
+      expect(screen.getByTestId('import-start')).toBeDisabled();
+      expect(await previewed(user, calls)).toEqual(options({ under: null }));
+      await user.click(screen.getByTestId('import-start'));
+      await waitFor(() => expect(callsOf(calls, 'import_start')).toEqual([{ source: { kind: 'path', path: '/data/parts.csv' }, options: options({ under: null }) }]));
+    });
+
+    it('says when the top level applies only to rows with an empty parent cell, and shows a refused parent on the field', async () => {
+      const refused = { type: 'Validation', data: { message: 'the parent for new rows is not a live entity', field: 'under', rule: 'reference' } } satisfies AppError;
+      const rendered = importApp(
+        {
+          import_preview: () => {
+            throw refused;
+          },
+        },
+        backend,
+      );
+      const { user } = rendered;
+      await openImport(rendered);
+      await readFile(user);
+      await pick(user, 'import-map-notes', 'Parent (external id)');
+      expect(screen.getByTestId('import-under-hint')).toHaveTextContent(
+        'Applies only to rows whose parent cell ("notes") is empty: they become top-level entities (roots), rows seen before included. Rows that name a parent go under it.',
+      );
+      await user.click(screen.getByTestId('import-preview'));
+      await waitFor(() => expect(screen.getByTestId('import-under-search')).toHaveAttribute('aria-invalid', 'true'));
+      expect(screen.getByTestId('import-under-search')).toHaveAccessibleDescription(/not a live entity/);
+      expect(screen.queryByTestId('error-notice')).toBeNull();
+    });
   });
 });

@@ -1,9 +1,10 @@
 // Importing rows from a CSV or JSON file, step by step: (1) the file, the
 // entity type its rows become and the system their external ids come from,
 // read to show its first rows; (2) what each column holds, from the guess or
-// a preset; (3) a preview of what would change (nothing is written); (4) the
-// import itself, a background job whose outcome shows here and in the jobs
-// panel.
+// a preset, and the options (among them where rows that name no parent go:
+// the entity selected in the tree when the import opened, or the top level);
+// (3) a preview of what would change (nothing is written); (4) the import
+// itself, a background job whose outcome shows here and in the jobs panel.
 import {
   ActionIcon,
   Alert,
@@ -34,12 +35,14 @@ import { formatCount } from '../../shared/format';
 import { entityTypesQuery } from '../entity-types/api';
 import { rowsImportSummary, useJobs, type JobView } from '../jobs';
 import { propertyDefinitionsQuery } from '../properties/api';
+import { useTreeController } from '../tree';
 import { importPresetsQuery, inspectImport, previewImport, startImport, useDeletePreset, useRefreshRuns, useSavePreset } from './api';
 import classes from './Data.module.css';
 import { buildMapping, choicesFromMapping, importVerdict, previewKey, sourceName, syncOptions, type Choices, type ColumnChoice, type ImportSettings } from './dataModel';
 import { ImportDiffView } from './ImportDiffView';
 import { IssuesTable } from './IssuesTable';
 import { MappingEditor } from './MappingEditor';
+import { selectedEntity, UnderField } from './UnderField';
 
 /** A file chosen in the window (it has no path): its text; `serial` tells two choices apart. */
 type Picked = { name: string; text: string; size: number; serial: number };
@@ -72,6 +75,7 @@ export function ImportPanel({ onShowRuns }: { onShowRuns: () => void }) {
   const refreshRuns = useRefreshRuns();
   const savePreset = useSavePreset();
   const deletePreset = useDeletePreset();
+  const tree = useTreeController();
 
   // (1) the file and what it becomes
   const [path, setPath] = useState('');
@@ -91,6 +95,8 @@ export function ImportPanel({ onShowRuns }: { onShowRuns: () => void }) {
   const [savingPreset, setSavingPreset] = useState(false);
   const [mode, setMode] = useState<ImportMode>('allOrNothing');
   const [deleteMissing, setDeleteMissing] = useState(false);
+  // New rows that name no parent go under the entity selected in the tree when the import opened, else the top level.
+  const [under, setUnder] = useState<string | null>(() => selectedEntity(tree.selection));
   // (3) the preview
   const [preview, setPreview] = useState<{ key: string; report: SyncReport; serial: number } | null>(null);
   const [previewing, setPreviewing] = useState(false);
@@ -109,7 +115,7 @@ export function ImportPanel({ onShowRuns }: { onShowRuns: () => void }) {
   const systemName = system.trim();
   const typeName = types.data?.find((t) => t.key === typeKey)?.name ?? typeKey ?? '';
   const settings: ImportSettings | null =
-    built?.mapping && typeKey !== null && systemName !== '' ? { typeKey, system: systemName, format, mapping: built.mapping, mode, deleteMissing } : null;
+    built?.mapping && typeKey !== null && systemName !== '' ? { typeKey, system: systemName, format, mapping: built.mapping, mode, deleteMissing, under } : null;
   const key = settings ? previewKey(sourceId, settings) : null;
   const previewNow = preview !== null && preview.key === key ? preview.report : null;
   const verdict = previewNow ? importVerdict(previewNow, mode) : null;
@@ -119,6 +125,7 @@ export function ImportPanel({ onShowRuns }: { onShowRuns: () => void }) {
   const propertyNames = useMemo(() => new Map((definitions.data ?? []).map((d) => [d.key, d.name])), [definitions.data]);
   const typeOptions = useMemo(() => (types.data ?? []).filter((t) => !t.isSystem && t.deletedAt === null).map((t) => ({ value: t.key, label: `${t.name} (${t.key})` })), [types.data]);
   const typePresets = (presets.data ?? []).filter((p) => p.entityType === typeKey);
+  const parentColumn = columns.find((c) => choices[c] === 'parentExternalId' || choices[c] === 'parentPathLabel') ?? null;
 
   // A job that ended: keep its outcome (the jobs panel may be dismissed). One
   // that ended with a report refreshes the run log through the screen; one
@@ -202,7 +209,8 @@ export function ImportPanel({ onShowRuns }: { onShowRuns: () => void }) {
   const formatError = fieldError(readError, 'format') ?? fieldError(previewError, 'format');
   const typeError = fieldError(readError, 'typeKey') ?? fieldError(previewError, 'typeKey');
   const systemError = fieldError(previewError, 'source') ?? (systemName === '' ? 'Name the system the external ids come from' : null);
-  const FIELDS = ['path', 'format', 'typeKey', 'source'] as const;
+  const underError = fieldError(previewError, 'under') ?? fieldError(startError, 'under');
+  const FIELDS = ['path', 'format', 'typeKey', 'source', 'under'] as const;
 
   const previewBlocked = !source
     ? 'Choose a file first.'
@@ -394,6 +402,7 @@ export function ImportPanel({ onShowRuns }: { onShowRuns: () => void }) {
           </Group>
           {presetError !== null && <ErrorNotice error={presetError} compact />}
           <MappingEditor columns={columns} rows={current.rows} choices={choices} onChange={setChoice} definitions={definitions.data ?? []} errors={built?.errors ?? []} />
+          <UnderField value={under} onChange={setUnder} parentColumn={parentColumn} error={underError} />
           <Radio.Group label="If rows have errors" value={mode} onChange={(value) => setMode(value as ImportMode)}>
             <Stack gap={6} mt={6}>
               <Radio value="allOrNothing" label="All or nothing (any error and nothing is written)" data-testid="import-mode-all" />
@@ -450,7 +459,7 @@ export function ImportPanel({ onShowRuns }: { onShowRuns: () => void }) {
               {importBlocked ?? `Imports "${source ? sourceName(source) : ''}" as ${typeName} in the background; follow it in the jobs panel.`}
             </Text>
           </Group>
-          {startError !== null && <ErrorNotice error={startError} subject="The import did not start" />}
+          {startError !== null && !isFieldError(startError, ['under']) && <ErrorNotice error={startError} subject="The import did not start" />}
           {started && job?.status === 'running' && (
             <Stack gap={4} data-testid="import-running">
               <Text size="sm">Importing… you can leave this screen; the jobs panel follows it.</Text>

@@ -131,6 +131,7 @@ describe('values and the preview', () => {
     mapping: { externalId: 'id', name: 'name', parent: null, tags: null, properties: [], ignored: [] },
     mode: 'rowByRow',
     deleteMissing: true,
+    under: null,
   };
 
   it('makes the options of a run, and a key that changes with them', () => {
@@ -147,6 +148,9 @@ describe('values and the preview', () => {
     expect(previewKey('path:/a.csv', settings)).toBe(previewKey('path:/a.csv', { ...settings }));
     expect(previewKey('path:/a.csv', settings)).not.toBe(previewKey('path:/a.csv', { ...settings, mode: 'allOrNothing' }));
     expect(previewKey('path:/a.csv', settings)).not.toBe(previewKey('path:/b.csv', settings));
+    // The parent of new rows is an option like the others.
+    expect(syncOptions({ ...settings, under: 'plant-1' }).under).toBe('plant-1');
+    expect(previewKey('path:/a.csv', settings)).not.toBe(previewKey('path:/a.csv', { ...settings, under: 'plant-1' }));
   });
 
   const report = (errorRows: number, errors: number): SyncReport => ({

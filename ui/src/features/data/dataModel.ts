@@ -160,6 +160,8 @@ export type ImportSettings = {
   mapping: ImportMapping;
   mode: ImportMode;
   deleteMissing: boolean;
+  /** The parent of new rows that name none (null: they become top-level entities). */
+  under: string | null;
 };
 
 export function syncOptions(settings: ImportSettings): SyncOptions {
@@ -170,7 +172,7 @@ export function syncOptions(settings: ImportSettings): SyncOptions {
     mapping: settings.mapping,
     mode: settings.mode,
     deleteMissing: settings.deleteMissing,
-    under: null,
+    under: settings.under,
     fileName: null,
   };
 }
