@@ -1492,12 +1492,15 @@ async fn apply_updates(
     // Versions move on; the read model takes the changed values as they
     // are (its searchable ones), and is recomputed only where tags changed
     // (renames and moves kept it in step themselves).
+    // (One statement: the values are grouped once, by a hash, not looked
+    // up per chunk in an array.)
     let changed: Vec<Uuid> = found.changed.iter().map(|(_, id)| *id).collect();
-    for chunk in changed.chunks(20_000) {
+    if !changed.is_empty() {
         sqlx::query(
             "WITH moved AS (
-                UPDATE entities SET updated_at = clock_timestamp() WHERE id = ANY($1)
-                RETURNING id, updated_at),
+                UPDATE entities e SET updated_at = clock_timestamp()
+                  FROM unnest($1::uuid[]) AS c(id) WHERE e.id = c.id
+                RETURNING e.id, e.updated_at),
                   vals AS (
                 SELECT x.entity_id,
                        coalesce(jsonb_object_agg(d.key, x.after)
@@ -1505,7 +1508,7 @@ async fn apply_updates(
                                           AND NOT d.is_sensitive), '{}') AS added,
                        coalesce(array_agg(d.key) FILTER (WHERE x.after IS NULL), '{}') AS removed
                   FROM eco_import_values x JOIN property_definitions d ON d.id = x.definition_id
-                 WHERE x.entity_id = ANY($1) GROUP BY x.entity_id)
+                 GROUP BY x.entity_id)
              UPDATE entity_read_model r
                 SET properties = CASE WHEN v.entity_id IS NULL THEN r.properties
                                       ELSE (r.properties - v.removed) || v.added END,
@@ -1513,7 +1516,7 @@ async fn apply_updates(
                FROM moved m LEFT JOIN vals v ON v.entity_id = m.id
               WHERE r.entity_id = m.id",
         )
-        .bind(chunk)
+        .bind(&changed)
         .execute(&mut *conn)
         .await?;
     }
