@@ -139,7 +139,7 @@ test("a messy ERP file previews by line, then imports row by row", async () => {
   await path.waitForDisplayed({ timeout: 15_000 });
   await fillInput(browser, path, file);
   await click("import-type", "the entity type");
-  await pickOption(browser, "Job");
+  await pickOption(browser, "Job (job)");
   await fillInput(browser, await testId("import-system"), "pack:mes");
   await click("import-read", "Read the file");
   await (await testId("import-mapping")).waitForDisplayed({ timeout: 20_000, timeoutMsg: "no mapping after reading the file" });

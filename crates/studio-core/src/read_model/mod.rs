@@ -168,7 +168,8 @@ pub(crate) async fn add_entities(conn: &mut PgConnection, ids: &[Uuid]) -> CoreR
             tag_ids, ancestor_ids, updated_at, child_count, descendant_count)
          SELECT c.*, 0, 0 FROM (",
         computed_row!(),
-        " WHERE e.id = ANY($1) AND e.deleted_at IS NULL
+        " JOIN unnest($1::uuid[]) AS x(id) ON x.id = e.id
+          WHERE e.deleted_at IS NULL
             AND NOT EXISTS (SELECT 1 FROM entity_read_model r WHERE r.entity_id = e.id)) c
          RETURNING entity_id"
     ))
@@ -180,8 +181,9 @@ pub(crate) async fn add_entities(conn: &mut PgConnection, ids: &[Uuid]) -> CoreR
     }
     sqlx::query(
         "UPDATE entity_read_model r SET child_count = r.child_count + x.n
-           FROM (SELECT parent_id, count(*) AS n FROM entity_read_model
-                  WHERE entity_id = ANY($1) AND parent_id IS NOT NULL GROUP BY parent_id) x
+           FROM (SELECT m.parent_id, count(*) AS n
+                   FROM unnest($1::uuid[]) AS a(id) JOIN entity_read_model m ON m.entity_id = a.id
+                  WHERE m.parent_id IS NOT NULL GROUP BY m.parent_id) x
           WHERE r.entity_id = x.parent_id",
     )
     .bind(&added)
@@ -189,9 +191,11 @@ pub(crate) async fn add_entities(conn: &mut PgConnection, ids: &[Uuid]) -> CoreR
     .await?;
     sqlx::query(
         "UPDATE entity_read_model r SET descendant_count = r.descendant_count + x.n
-           FROM (SELECT a, count(*) AS n FROM entity_read_model, unnest(ancestor_ids) a
-                  WHERE entity_id = ANY($1) GROUP BY a) x
-          WHERE r.entity_id = x.a",
+           FROM (SELECT anc, count(*) AS n
+                   FROM unnest($1::uuid[]) AS a(id) JOIN entity_read_model m ON m.entity_id = a.id,
+                        unnest(m.ancestor_ids) anc
+                  GROUP BY anc) x
+          WHERE r.entity_id = x.anc",
     )
     .bind(&added)
     .execute(&mut *conn)
