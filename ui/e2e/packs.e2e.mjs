@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fillInput, openApp, pickOption, row, screenshot, toggle } from "./session.mjs";
+import { fillInput, helpers, openApp, pickOption, row, screenshot, toggle } from "./session.mjs";
 
 const CLI = join(dirname(process.env.ECO_APP_BINARY ?? "."), "eco-studio");
 const dbUrl = () => execFileSync(CLI, ["db", "url"], { encoding: "utf8" }).trim();
@@ -31,27 +31,8 @@ after(async () => {
   if (session) await session.close();
 });
 
-const testId = (id) => browser.$(`[data-testid="${id}"]`);
-const textOf = (id) => browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, id);
-
-async function waitForValue(read, accept, { timeout = 20_000, timeoutMsg }) {
-  let seen;
-  await browser.waitUntil(async () => accept((seen = await read())), {
-    timeout,
-    timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})`,
-  });
-  return seen;
-}
-
-async function click(id, what) {
-  const element = await testId(id);
-  await element.waitForClickable({ timeout: 20_000, timeoutMsg: `${what ?? id} cannot be clicked` });
-  await element.click();
-}
-
-async function switchView(name) {
-  await (await browser.$(`//*[@data-testid="view-switch"]//label[normalize-space()="${name}"]`)).click();
-}
+let testId, textOf, waitForValue, click, switchView;
+before(() => ({ testId, textOf, waitForValue, click, switchView } = helpers(browser)));
 
 test("the MES pack installs from Data → Packs and says what it made", async () => {
   await switchView("Data");
@@ -117,6 +98,34 @@ test("its workflows are listed, the WIP limit one enabled", async () => {
     timeoutMsg: "the pack's workflows are not listed",
   });
   await screenshot(browser, "packs-mes-workflows");
+});
+
+test("the energy, KPI and delivery packs install and their dashboards draw", async () => {
+  for (const [key, dashboard] of [
+    ["energy", "energy_ops_manager"],
+    ["kpi", "kpi_client_dashboard"],
+    ["delivery", "delivery_overview"],
+  ]) {
+    await switchView("Data");
+    await click("data-tab-packs", "the Packs tab");
+    await (await testId(`pack-row-${key}`)).waitForDisplayed({ timeout: 20_000, timeoutMsg: `the ${key} pack is not listed` });
+    if ((await textOf(`pack-state-${key}`)) !== "Installed") {
+      await click(`pack-install-${key}`, `Install ${key}`);
+      await waitForValue(() => textOf(`pack-state-${key}`), (t) => t === "Installed", {
+        timeout: 120_000,
+        timeoutMsg: `the ${key} pack did not install`,
+      });
+    }
+    await switchView("Dashboards");
+    const id = sql(`SELECT id FROM dashboards WHERE key = '${dashboard}' AND deleted_at IS NULL`);
+    await click(`dashboard-open-${id}`, dashboard);
+    await browser.waitUntil(
+      async () =>
+        (await browser.execute(() => [...document.querySelectorAll('[data-testid="widget-kpi-value"]')].map((k) => k.textContent))).some((k) => /[1-9]/.test(k ?? "")),
+      { timeout: 30_000, timeoutMsg: `no KPI of ${dashboard} shows a figure` },
+    );
+    await screenshot(browser, `packs-${key}-dashboard`);
+  }
 });
 
 test("a messy ERP file previews by line, then imports row by row", async () => {

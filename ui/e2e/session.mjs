@@ -280,3 +280,30 @@ export async function fillInput(browser, element, text) {
   );
   await browser.waitUntil(async () => (await element.getValue()) === text, { timeout: 5_000, timeoutMsg: `the input does not hold ${JSON.stringify(text)}` });
 }
+
+/**
+ * The helpers most specs write for themselves, bound to `browser`: an
+ * element by test id, its text, waiting for a value, a click once
+ * clickable, and switching the workspace's view.
+ */
+export function helpers(browser) {
+  const testId = (id) => browser.$(`[data-testid="${id}"]`);
+  const textOf = (id) => browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, id);
+  async function waitForValue(read, accept, { timeout = 20_000, timeoutMsg }) {
+    let seen;
+    await browser.waitUntil(async () => accept((seen = await read())), {
+      timeout,
+      timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})`,
+    });
+    return seen;
+  }
+  async function click(id, what) {
+    const element = await testId(id);
+    await element.waitForClickable({ timeout: 20_000, timeoutMsg: `${what ?? id} cannot be clicked` });
+    await element.click();
+  }
+  async function switchView(name) {
+    await (await browser.$(`//*[@data-testid="view-switch"]//label[normalize-space()="${name}"]`)).click();
+  }
+  return { testId, textOf, waitForValue, click, switchView };
+}
