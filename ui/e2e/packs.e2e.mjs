@@ -20,10 +20,12 @@ const sql = (statement) => execFileSync("psql", [dbUrl(), "-XAtc", statement], {
 
 let session;
 let browser;
+let testId, textOf, waitForValue, click, switchView;
 
 before(async () => {
   session = await openApp();
   browser = session.browser;
+  ({ testId, textOf, waitForValue, click, switchView } = helpers(browser));
   await (await row(browser, "northwind_energy")).waitForDisplayed({ timeout: 90_000, timeoutMsg: "the registry did not open" });
 });
 
@@ -31,8 +33,6 @@ after(async () => {
   if (session) await session.close();
 });
 
-let testId, textOf, waitForValue, click, switchView;
-before(() => ({ testId, textOf, waitForValue, click, switchView } = helpers(browser)));
 
 test("the MES pack installs from Data → Packs and says what it made", async () => {
   await switchView("Data");
