@@ -441,7 +441,7 @@ impl Converter {
                     }
                     Err(e) => issues.push(col_issue(line, column, e.to_string())),
                 },
-                Err(message) => issues.push(col_issue(line, column, message)),
+                Err(e) => issues.push(col_issue(line, column, e.to_string())),
             }
         }
         let tags = match (&self.mapping.tags, tags_text) {
@@ -514,7 +514,8 @@ fn row_hash(
 }
 
 /// A cell's text as a value of `def`'s type (the rules are checked after).
-fn parse_value(def: &Definition, text: &str) -> Result<PropertyValue, String> {
+fn parse_value(def: &Definition, text: &str) -> CoreResult<PropertyValue> {
+    let bad = |message: String| CoreError::invalid(Some(&def.key), Rule::Type, message);
     Ok(match def.value_type {
         ValueType::Text => PropertyValue::Text(text.to_string()),
         ValueType::Number => {
@@ -522,18 +523,18 @@ fn parse_value(def: &Definition, text: &str) -> Result<PropertyValue, String> {
             if crate::properties::is_plain_decimal(&t) {
                 PropertyValue::Number(t)
             } else {
-                return Err(format!("{text:?} is not a number (write 1234.5)"));
+                return Err(bad(format!("{text:?} is not a number (write 1234.5)")));
             }
         }
         ValueType::Boolean => match text.to_ascii_lowercase().as_str() {
             "true" | "yes" | "1" => PropertyValue::Boolean(true),
             "false" | "no" | "0" => PropertyValue::Boolean(false),
-            _ => return Err(format!("{text:?} is not true or false")),
+            _ => return Err(bad(format!("{text:?} is not true or false"))),
         },
         ValueType::Date => PropertyValue::Date(text.to_string()),
         ValueType::Json => {
             serde_json::from_str::<serde_json::Value>(text)
-                .map_err(|e| format!("not JSON: {e}"))?;
+                .map_err(|e| bad(format!("not JSON: {e}")))?;
             PropertyValue::Json(text.to_string())
         }
         ValueType::IpAddress => PropertyValue::IpAddress(text.to_string()),
@@ -546,6 +547,8 @@ fn parse_value(def: &Definition, text: &str) -> Result<PropertyValue, String> {
                 .map(str::to_string)
                 .collect(),
         ),
-        ValueType::SecretReference => return Err("secret references are not imported".to_string()),
+        ValueType::SecretReference => {
+            return Err(bad("secret references are not imported".to_string()))
+        }
     })
 }
