@@ -784,3 +784,44 @@ async fn write_bulk(
     }
     Ok(())
 }
+
+/// A parameter of [`write_rows`]' row source.
+pub(crate) enum RowsBind<'a> {
+    Uuids(&'a [Uuid]),
+    Texts(&'a [String]),
+    Text(&'a str),
+}
+
+/// The rows of a set-based change (an import): one audit row per row of
+/// `rows`, a SELECT of (record id, entity id, before, after) whose own
+/// parameters start at `$6`, bound from `binds` in order. Returns the rows
+/// written.
+pub(crate) async fn write_rows(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: &'static str,
+    table_name: &'static str,
+    rows: &str,
+    binds: &[RowsBind<'_>],
+) -> CoreResult<u64> {
+    let sql = format!(
+        "INSERT INTO audit_events
+            (id, actor_user_id, action, table_name, record_id, entity_id, request_id, source, before, after)
+         SELECT gen_random_uuid(), $1, $2, $3, r.record_id, r.entity_id, $4, $5, r.before, r.after
+           FROM ({rows}) AS r(record_id, entity_id, before, after)"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(actor.user_id)
+        .bind(action)
+        .bind(table_name)
+        .bind(actor.request_id)
+        .bind(actor.source.audit_name());
+    for b in binds {
+        q = match b {
+            RowsBind::Uuids(v) => q.bind(*v),
+            RowsBind::Texts(v) => q.bind(*v),
+            RowsBind::Text(v) => q.bind(*v),
+        };
+    }
+    Ok(q.execute(conn).await?.rows_affected())
+}

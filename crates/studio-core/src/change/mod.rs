@@ -10,6 +10,7 @@ mod actor;
 mod audit;
 
 pub use actor::{current_user_id, Actor, Source};
+pub(crate) use audit::{write_rows, RowsBind};
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;

@@ -14,7 +14,7 @@ use super::{
     DiffRow, FieldChange, ImportDiff, ImportIssue, ImportMode, SyncOptions, SyncReport, MAX_ISSUES,
     SAMPLE_ROWS,
 };
-use crate::change::{self, Actor, Applied, Change};
+use crate::change::{self, Actor, Applied, Change, RowsBind};
 use crate::error::{CoreError, CoreResult};
 use crate::progress::{CancelToken, OnProgress, Progress};
 use crate::read_model;
@@ -1309,40 +1309,40 @@ async fn create_rows(
         read_model::add_entities(conn, &ids).await?;
         // One audit row per entity created, and one for its first values,
         // shaped like those of the same edits made one by one.
-        sqlx::query(
-            "INSERT INTO audit_events (id, actor_user_id, action, table_name, record_id, entity_id,
-                                       request_id, source, before, after)
-             SELECT gen_random_uuid(), $2, 'entity.create', 'entities', e.id, e.id, $3, $4, NULL,
-                    jsonb_build_object('type', $5::text, 'parent_id', e.parent_entity_id,
+        change::write_rows(
+            conn,
+            actor,
+            "entity.create",
+            "entities",
+            "SELECT e.id, e.id, NULL::jsonb,
+                    jsonb_build_object('type', $7::text, 'parent_id', e.parent_entity_id,
                                        'name', x.name, 'path_label', e.path_label)
-               FROM unnest($1::uuid[], $6::text[]) AS x(id, name) JOIN entities e ON e.id = x.id",
+               FROM unnest($6::uuid[], $8::text[]) AS x(id, name) JOIN entities e ON e.id = x.id",
+            &[
+                RowsBind::Uuids(&ids),
+                RowsBind::Text(type_key),
+                RowsBind::Texts(&names),
+            ],
         )
-        .bind(&ids)
-        .bind(actor.user_id)
-        .bind(actor.request_id)
-        .bind(actor.source.audit_name())
-        .bind(type_key)
-        .bind(&names)
-        .execute(&mut *conn)
         .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO audit_events (id, actor_user_id, action, table_name, record_id, entity_id,
-                                       request_id, source, before, after)
-             SELECT gen_random_uuid(), $2, 'entity.properties', 'entity_property_values',
-                    p.new_id, p.new_id, $3, $4,
-                    jsonb_object_agg(def.key, 'null'::jsonb),
-                    jsonb_object_agg(def.key, CASE WHEN def.is_sensitive THEN '{REDACTED}'::jsonb
-                                                   ELSE d.value END)
-               FROM eco_import_plan p CROSS JOIN LATERAL jsonb_each(p.vals::jsonb) d
-               JOIN property_definitions def ON def.id = d.key::uuid
-              WHERE p.new_id = ANY($1) AND d.value <> 'null'::jsonb
-              GROUP BY p.new_id"
-        )))
-        .bind(&ids)
-        .bind(actor.user_id)
-        .bind(actor.request_id)
-        .bind(actor.source.audit_name())
-        .execute(&mut *conn)
+        change::write_rows(
+            conn,
+            actor,
+            "entity.properties",
+            "entity_property_values",
+            &format!(
+                "SELECT p.new_id, p.new_id, jsonb_object_agg(def.key, 'null'::jsonb),
+                        jsonb_object_agg(def.key, CASE WHEN def.is_sensitive THEN '{REDACTED}'::jsonb
+                                                       ELSE d.value END)
+                   FROM unnest($6::uuid[]) AS c(id)
+                   JOIN eco_import_plan p ON p.new_id = c.id
+                  CROSS JOIN LATERAL jsonb_each(p.vals::jsonb) d
+                   JOIN property_definitions def ON def.id = d.key::uuid
+                  WHERE d.value <> 'null'::jsonb
+                  GROUP BY p.new_id"
+            ),
+            &[RowsBind::Uuids(&ids)],
+        )
         .await?;
         sqlx::query(
             "UPDATE eco_import_plan p SET done = true FROM unnest($1::uuid[]) AS x(id)
@@ -1428,24 +1428,24 @@ async fn apply_updates(
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO audit_events (id, actor_user_id, action, table_name, record_id, entity_id,
-                                   request_id, source, before, after)
-         SELECT gen_random_uuid(), $1, 'entity.properties', 'entity_property_values',
-                x.entity_id, x.entity_id, $2, $3,
-                jsonb_object_agg(d.key, CASE WHEN x.before IS NULL THEN 'null'::jsonb
-                                             WHEN d.is_sensitive THEN '{REDACTED}'::jsonb
-                                             ELSE x.before END),
-                jsonb_object_agg(d.key, CASE WHEN x.after IS NULL THEN 'null'::jsonb
-                                             WHEN d.is_sensitive THEN '{REDACTED}'::jsonb
-                                             ELSE x.after END)
-           FROM eco_import_values x JOIN property_definitions d ON d.id = x.definition_id
-          GROUP BY x.entity_id"
-    )))
-    .bind(actor.user_id)
-    .bind(actor.request_id)
-    .bind(actor.source.audit_name())
-    .execute(&mut *conn)
+    change::write_rows(
+        conn,
+        actor,
+        "entity.properties",
+        "entity_property_values",
+        &format!(
+            "SELECT x.entity_id, x.entity_id,
+                    jsonb_object_agg(d.key, CASE WHEN x.before IS NULL THEN 'null'::jsonb
+                                                 WHEN d.is_sensitive THEN '{REDACTED}'::jsonb
+                                                 ELSE x.before END),
+                    jsonb_object_agg(d.key, CASE WHEN x.after IS NULL THEN 'null'::jsonb
+                                                 WHEN d.is_sensitive THEN '{REDACTED}'::jsonb
+                                                 ELSE x.after END)
+               FROM eco_import_values x JOIN property_definitions d ON d.id = x.definition_id
+              GROUP BY x.entity_id"
+        ),
+        &[],
+    )
     .await?;
     if !found.tags.is_empty() {
         let (mut add_e, mut add_t, mut rem_e, mut rem_t) =
@@ -1481,20 +1481,19 @@ async fn apply_updates(
         .bind(&rem_t)
         .execute(&mut *conn)
         .await?;
-        sqlx::query(
-            "INSERT INTO audit_events (id, actor_user_id, action, table_name, record_id, entity_id,
-                                       request_id, source, before, after)
-             SELECT gen_random_uuid(), $1, 'entity.tags', 'entity_tags', x.id, x.id, $2, $3,
-                    x.before::jsonb, x.after::jsonb
-               FROM unnest($4::uuid[], $5::text[], $6::text[]) AS x(id, before, after)",
+        change::write_rows(
+            conn,
+            actor,
+            "entity.tags",
+            "entity_tags",
+            "SELECT x.id, x.id, x.before::jsonb, x.after::jsonb
+               FROM unnest($6::uuid[], $7::text[], $8::text[]) AS x(id, before, after)",
+            &[
+                RowsBind::Uuids(&ids),
+                RowsBind::Texts(&befores),
+                RowsBind::Texts(&afters),
+            ],
         )
-        .bind(actor.user_id)
-        .bind(actor.request_id)
-        .bind(actor.source.audit_name())
-        .bind(&ids)
-        .bind(&befores)
-        .bind(&afters)
-        .execute(&mut *conn)
         .await?;
     }
     // Versions move on; the read model takes the changed values as they
