@@ -197,6 +197,7 @@ impl From<&Change> for RegistryChange {
             Change::EntitiesGenerated { .. }
             | Change::Imported { .. }
             | Change::PackChanged { .. }
+            | Change::ImportPresetChanged { .. }
             | Change::PersonAdded { .. }
             | Change::PersonDeactivated { .. }
             | Change::ScopeGranted { .. }

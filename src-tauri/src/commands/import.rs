@@ -213,6 +213,7 @@ pub async fn import_presets(state: State<'_, AppState>) -> AppResult<Vec<ImportP
 #[tauri::command]
 #[specta::specta]
 pub async fn import_preset_save(
+    app: AppHandle,
     window: Window,
     state: State<'_, AppState>,
     name: String,
@@ -220,17 +221,21 @@ pub async fn import_preset_save(
     mapping: ImportMapping,
     shared: bool,
 ) -> AppResult<ImportPreset> {
-    let (pool, _) = state.request(&window)?;
-    Ok(import::save_preset(&pool, &name, &type_key, &mapping, shared).await?)
+    let (pool, actor) = state.request(&window)?;
+    let applied = import::save_preset(&pool, &actor, &name, &type_key, &mapping, shared).await?;
+    Ok(announce(&app, &actor.source, applied))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn import_preset_delete(
+    app: AppHandle,
     window: Window,
     state: State<'_, AppState>,
     id: Uuid,
 ) -> AppResult<()> {
-    let (pool, _) = state.request(&window)?;
-    Ok(import::delete_preset(&pool, id).await?)
+    let (pool, actor) = state.request(&window)?;
+    let applied = import::delete_preset(&pool, &actor, id).await?;
+    announce(&app, &actor.source, applied);
+    Ok(())
 }

@@ -319,6 +319,18 @@ fn row_of(change: &Change) -> AuditRow {
             before: None,
             after: Some(summary.to_string()),
         },
+        Change::ImportPresetChanged {
+            action,
+            preset_id,
+            summary,
+        } => AuditRow {
+            action,
+            table_name: "import_presets",
+            record_id: *preset_id,
+            entity_id: None,
+            before: None,
+            after: Some(summary.to_string()),
+        },
         Change::PackChanged { action, summary } => AuditRow {
             action,
             table_name: "installed_packs",

@@ -276,6 +276,12 @@ pub enum Change {
     Imported {
         summary: serde_json::Value,
     },
+    /// An import mapping preset was saved or deleted.
+    ImportPresetChanged {
+        action: &'static str,
+        preset_id: Uuid,
+        summary: serde_json::Value,
+    },
     /// A domain pack was installed, upgraded or uninstalled: one row with
     /// what it did (its types, definitions, views... have their own rows).
     PackChanged {
@@ -430,6 +436,7 @@ async fn derive(conn: &mut PgConnection, change: &Change) -> CoreResult<()> {
         | Change::DashboardRestored { .. }
         | Change::Imported { .. }
         | Change::PackChanged { .. }
+        | Change::ImportPresetChanged { .. }
         | Change::Workflow { .. } => {}
     }
     Ok(())

@@ -402,14 +402,15 @@ pub async fn list_presets(pool: &PgPool) -> CoreResult<Vec<ImportPreset>> {
 }
 
 /// Saves a preset under `name` (replacing the person's preset of that
-/// name). `shared` presets have no owner (global administrators).
+/// name). `shared` presets have no owner (global administrators). Audited.
 pub async fn save_preset(
     pool: &PgPool,
+    actor: &Actor,
     name: &str,
     entity_type: &str,
     mapping: &ImportMapping,
     shared: bool,
-) -> CoreResult<ImportPreset> {
+) -> CoreResult<Applied<ImportPreset>> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(CoreError::invalid(
@@ -454,24 +455,41 @@ pub async fn save_preset(
     .bind(sqlx::types::Json(mapping))
     .fetch_one(&mut *tx)
     .await?;
+    let change = crate::Change::ImportPresetChanged {
+        action: "import_preset.save",
+        preset_id: preset.id,
+        summary: serde_json::json!({
+            "name": preset.name, "type": preset.entity_type, "shared": shared,
+            "mapping": preset.mapping.0,
+        }),
+    };
+    let applied = crate::change::record(&mut tx, actor, change, preset).await?;
     tx.commit().await?;
-    Ok(preset)
+    Ok(applied)
 }
 
-/// Deletes a preset (soft).
-pub async fn delete_preset(pool: &PgPool, id: Uuid) -> CoreResult<()> {
-    let done = sqlx::query(
+/// Deletes a preset (soft). Audited.
+pub async fn delete_preset(pool: &PgPool, actor: &Actor, id: Uuid) -> CoreResult<Applied<()>> {
+    let mut tx = pool.begin().await?;
+    let name: Option<String> = sqlx::query_scalar(
         "UPDATE import_presets SET deleted_at = clock_timestamp(), updated_at = clock_timestamp()
-          WHERE id = $1 AND deleted_at IS NULL",
+          WHERE id = $1 AND deleted_at IS NULL RETURNING name",
     )
     .bind(id)
-    .execute(pool)
+    .fetch_optional(&mut *tx)
     .await?;
-    if done.rows_affected() == 0 {
+    let Some(name) = name else {
         return Err(CoreError::NotFound {
             what: "import preset",
             id,
         });
-    }
-    Ok(())
+    };
+    let change = crate::Change::ImportPresetChanged {
+        action: "import_preset.delete",
+        preset_id: id,
+        summary: serde_json::json!({ "name": name }),
+    };
+    let applied = crate::change::record(&mut tx, actor, change, ()).await?;
+    tx.commit().await?;
+    Ok(applied)
 }

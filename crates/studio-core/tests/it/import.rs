@@ -614,3 +614,38 @@ async fn an_import_killed_mid_way_leaves_nothing_and_its_run_says_so() {
     println!("imported after {:?}", t0.elapsed());
     consistent(pool).await;
 }
+
+#[tokio::test]
+async fn presets_are_saved_replaced_and_deleted_with_audit_rows() {
+    let db = test_db().await;
+    let pool = &db.pool;
+    setup(pool).await;
+    let mapping = import::guess_mapping(
+        &["external_id".into(), "name".into(), "qty".into()],
+        &[("qty".into(), "qty".into())],
+    );
+    let first = import::save_preset(pool, &actor(), "ERP parts", "part", &mapping, true)
+        .await
+        .unwrap()
+        .value;
+    let second = import::save_preset(pool, &actor(), "erp parts", "part", &mapping, true)
+        .await
+        .unwrap()
+        .value;
+    let listed = import::list_presets(pool).await.unwrap();
+    assert_eq!(listed.len(), 1, "the same name (any case) replaces");
+    assert_eq!(listed[0].id, second.id);
+    assert_ne!(first.id, second.id);
+    let _ = import::delete_preset(pool, &actor(), second.id)
+        .await
+        .unwrap();
+    assert!(import::list_presets(pool).await.unwrap().is_empty());
+    assert_eq!(
+        count(
+            pool,
+            "SELECT count(*) FROM audit_events WHERE table_name = 'import_presets'"
+        )
+        .await,
+        3
+    );
+}
