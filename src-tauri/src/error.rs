@@ -58,6 +58,10 @@ pub enum AppError {
     /// Opening the database at start-up failed.
     #[error("{message}")]
     Startup { message: String },
+    /// The server cannot be reached and what was asked is not in the
+    /// offline cache (or needs the server).
+    #[error("{message}")]
+    Offline { message: String },
 }
 
 impl From<CoreError> for AppError {

@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod offline;
 pub mod state;
 
 use studio_core::startup::{self, DatabaseKind, DatabaseTarget};
@@ -176,11 +177,23 @@ macro_rules! specta_builder {
                 $crate::commands::views::generated_type_view,
                 $crate::commands::views::export_view,
                 $crate::commands::views::suggest_export_path,
+                $crate::commands::offline::offline_overview,
+                $crate::commands::offline::offline_size,
+                $crate::commands::offline::offline_add,
+                $crate::commands::offline::offline_cancel,
+                $crate::commands::offline::offline_refresh,
+                $crate::commands::offline::offline_remove,
+                $crate::commands::offline::offline_outbox,
+                $crate::commands::offline::offline_resolve,
+                $crate::commands::offline::offline_sync,
+                $crate::commands::offline::offline_export,
             ])
             .events(tauri_specta::collect_events![
                 $crate::events::StartupEvent,
                 $crate::events::RegistryChanged,
                 $crate::events::JobProgress,
+                $crate::offline::OfflineChanged,
+                $crate::offline::OfflineProgress,
             ])
             .disable_serde_phases()
             .dangerously_cast_bigints_to_number()
@@ -202,6 +215,8 @@ pub fn run() {
             tauri::async_runtime::spawn(async move { exit_on_signal(handle).await });
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { lock_vault_when_idle(handle).await });
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { offline::watch(handle).await });
             Ok(())
         })
         .build(tauri::generate_context!())

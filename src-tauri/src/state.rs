@@ -63,6 +63,8 @@ pub struct AppState {
     passwords: Arc<dyn PasswordStore>,
     /// Stops the workflow runner of the open embedded database.
     runner: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    /// The offline cache and whether the server answers.
+    offline: crate::offline::OfflineState,
 }
 
 impl AppState {
@@ -79,7 +81,12 @@ impl AppState {
             vault: Vault::with_keychain(studio_keychain::OsKeychain::connect),
             passwords: Arc::new(studio_keychain::KeychainPasswords),
             runner: Mutex::new(None),
+            offline: crate::offline::OfflineState::default(),
         }
+    }
+
+    pub fn offline(&self) -> &crate::offline::OfflineState {
+        &self.offline
     }
 
     /// Runs workflows in the app while it works on its own embedded

@@ -314,11 +314,38 @@ export const commands = {
 	 *  added to the name when one such file exists already.
 	 */
 	suggestExportPath: (fileName: string) => __TAURI_INVOKE<string>("suggest_export_path", { fileName }),
+	offlineOverview: () => typedError<OfflineOverview, AppError>(__TAURI_INVOKE("offline_overview")),
+	/**  What making a subtree available offline would download. */
+	offlineSize: (rootId: string) => typedError<SubtreeSize, AppError>(__TAURI_INVOKE("offline_size", { rootId })),
+	/**
+	 *  Starts downloading a subtree; `OfflineProgress` events follow (cancel
+	 *  with `offline_cancel`).
+	 */
+	offlineAdd: (rootId: string) => typedError<null, AppError>(__TAURI_INVOKE("offline_add", { rootId })),
+	/**  Cancels a running download (nothing of it is kept). */
+	offlineCancel: (rootId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("offline_cancel", { rootId })),
+	/**  Brings the kept subtrees up to date now. */
+	offlineRefresh: () => typedError<RefreshReport, AppError>(__TAURI_INVOKE("offline_refresh")),
+	/**  Removes a subtree from this computer (queued edits stay). */
+	offlineRemove: (rootId: string) => typedError<null, AppError>(__TAURI_INVOKE("offline_remove", { rootId })),
+	/**  The outbox (only these statuses when any are given), oldest first. */
+	offlineOutbox: (statuses: OutboxStatus[]) => typedError<OutboxEntry[], AppError>(__TAURI_INVOKE("offline_outbox", { statuses })),
+	/**  Settles a conflict, then sends what waits (when the server answers). */
+	offlineResolve: (seq: number, resolution: Resolution) => typedError<OutboxEntry, AppError>(__TAURI_INVOKE("offline_resolve", { seq, resolution })),
+	/**  Sends queued edits and refreshes the cache now. */
+	offlineSync: () => typedError<ReplayReport, AppError>(__TAURI_INVOKE("offline_sync")),
+	/**
+	 *  Writes the outbox's entries of these statuses to a JSON file; returns
+	 *  how many.
+	 */
+	offlineExport: (path: string, statuses: OutboxStatus[]) => typedError<number, AppError>(__TAURI_INVOKE("offline_export", { path, statuses })),
 };
 
 /** Events */
 export const events = {
 	jobProgress: makeEvent<JobProgress, JobProgress>("job-progress"),
+	offlineChanged: makeEvent<OfflineChanged, OfflineChanged>("offline-changed"),
+	offlineProgress: makeEvent<OfflineProgress, OfflineProgress>("offline-progress"),
 	registryChanged: makeEvent<RegistryChanged, RegistryChanged>("registry-changed"),
 	startupEvent: makeEvent<StartupEvent, StartupEvent>("startup-event"),
 };
@@ -435,6 +462,13 @@ export type AppError =
 /**  Opening the database at start-up failed. */
 { type: "Startup"; data: {
 	message: string,
+} } | 
+/**
+ *  The server cannot be reached and what was asked is not in the
+ *  offline cache (or needs the server).
+ */
+{ type: "Offline"; data: {
+	message: string,
 } };
 
 /**  An approval an execution waits for, with its votes so far. */
@@ -546,6 +580,27 @@ export type Column = {
 	field: string,
 	/**  Its width in pixels, as the person left it (None: the default). */
 	width?: number | null,
+};
+
+/**  One field of a conflict: the server's value and the person's. */
+export type ConflictField = {
+	/**
+	 *  What the field is (a property's id, or `name`, `parent`, `tags`,
+	 *  `entity`).
+	 */
+	key: string,
+	/**  Its label. */
+	label: string,
+	/**  The server's value as text (None: no value, or the entity is gone). */
+	theirs: string | null,
+	/**  The person's value as text (None: cleared). */
+	mine: string | null,
+};
+
+/**  Whether the server answers, and since when it does not. */
+export type Connection = {
+	online: boolean,
+	since: string | null,
 };
 
 /**  Why a connection to a server failed. */
@@ -735,6 +790,8 @@ export type DiffRow = {
 
 /**  Which way a relationship points, seen from an entity. */
 export type Direction = "outgoing" | "incoming";
+
+export type DownloadState = { state: "running" } | { state: "done"; scope: OfflineScope } | { state: "cancelled" } | { state: "failed"; error: AppError };
 
 /**  An edge: after `from` ends with `outcome` (default `done`), run `to`. */
 export type Edge = {
@@ -1231,6 +1288,14 @@ export type MoveEntity = {
 export type MoveStarted = { kind: "done"; node: TreeNode; oldParentId: string | null } | { kind: "background"; jobId: string; total: number };
 
 /**
+ *  An edit made offline, as it waits in a client's outbox and is replayed.
+ *  Each carries the version the person saw (the concurrency check).
+ */
+export type Mutation = { kind: "setValues"; input: SetValues } | { kind: "rename"; input: RenameEntity } | 
+/**  A new entity, with the id it was given offline (it keeps it). */
+{ kind: "create"; id: string; input: CreateEntity } | { kind: "move"; input: MoveEntity } | { kind: "delete"; input: VersionedId } | { kind: "editTags"; input: EntityTagsEdit };
+
+/**
  *  The entities within some hops of one, and the relationships between
  *  them (for drawing).
  */
@@ -1386,6 +1451,57 @@ export type Notification = {
 	createdAt: string,
 };
 
+/**
+ *  Sent when the connection or the offline cache changes (a download, a
+ *  refresh, an edit queued, a replay).
+ */
+export type OfflineChanged = {
+	connection: Connection,
+	status: OfflineStatus | null,
+	replay: ReplayReport | null,
+};
+
+/**  The connection, the cache and the entities with edits not yet sent. */
+export type OfflineOverview = {
+	connection: Connection,
+	status: OfflineStatus,
+	pendingEntities: string[],
+};
+
+/**  A download's progress and end. */
+export type OfflineProgress = {
+	rootId: string,
+	done: number,
+	total: number,
+	state: DownloadState,
+};
+
+/**  A subtree kept offline. */
+export type OfflineScope = {
+	rootId: string,
+	name: string,
+	pathLabel: string,
+	state: ScopeState,
+	/**  Why a revoked scope's data was removed. */
+	reason: string | null,
+	addedAt: string,
+	refreshedAt: string,
+	entities: number,
+	values: number,
+};
+
+/**  The cache at a glance. */
+export type OfflineStatus = {
+	path: string,
+	scopes: OfflineScope[],
+	pending: number,
+	conflicts: number,
+	refused: number,
+	/**  The file and its write-ahead log, in bytes. */
+	fileBytes: number,
+	lastRefresh: string | null,
+};
+
 /**  What bad records do to the import. */
 export type OnBadRows = 
 /**  Any bad record: nothing is stored. */
@@ -1399,6 +1515,37 @@ export type Op = "equals" | "notEquals" | "contains" | "startsWith" | "in" | "no
 "hostIs" | 
 /**  An IP address inside this subnet (`10.0.0.0/8`, `2001:db8::/32`). */
 "inSubnet";
+
+/**  One queued edit. */
+export type OutboxEntry = {
+	seq: number,
+	mutationId: string,
+	createdAt: string,
+	scopeId: string,
+	entityId: string,
+	/**  The entity's name in the cache (None when it is no longer there). */
+	entityName: string | null,
+	kind: string,
+	mutation: Mutation,
+	status: OutboxStatus,
+	/**  Why it was refused, or what the conflict is. */
+	reason: string | null,
+	/**  The conflict, field by field. */
+	fields: ConflictField[],
+	attempts: number,
+};
+
+export type OutboxStatus = 
+/**  Waiting to be replayed. */
+"pending" | 
+/**  Replayed: the server has it. */
+"applied" | 
+/**  Refused for a conflict: waiting for the person to choose. */
+"conflict" | 
+/**  Refused for good (access lost, a rule): kept for export. */
+"refused" | 
+/**  The person kept the server's version instead. */
+"discarded";
 
 /**  What a pack installed and owns (by key), and what it found and adopted. */
 export type PackContents = {
@@ -1634,6 +1781,17 @@ export type RaiseAlert = {
 	message: string,
 };
 
+/**  What a refresh changed. */
+export type RefreshReport = {
+	/**  Entities reread from the server. */
+	updated: number,
+	/**  Entities removed from the cache (deleted, moved out, not visible). */
+	removed: number,
+	/**  Subtrees whose access was lost (their data removed). */
+	revoked: string[],
+	millis: number,
+};
+
 /**  What changed in the registry. */
 export type RegistryChange = { kind: "created"; node: TreeNode } | { kind: "updated"; node: TreeNode } | { kind: "moved"; node: TreeNode; oldParentId: string | null } | { kind: "deleted"; id: string; parentId: string | null; count: number } | { kind: "restored"; node: TreeNode; count: number } | { kind: "purged"; id: string } | { kind: "typesChanged" } | 
 /**  An entity's property values changed (its version moved on). */
@@ -1720,6 +1878,34 @@ export type RenameEntity = {
 	expectedUpdatedAt: string,
 	name: string,
 };
+
+/**  What a replay round did. */
+export type ReplayReport = {
+	applied: number,
+	/**  Found applied already (a repeated replay): not applied again. */
+	alreadyApplied: number,
+	conflicts: number,
+	refused: number,
+	/**  Still pending (waiting behind a conflict, or the round stopped). */
+	remaining: number,
+	/**  Why the round stopped early (the server could not be reached). */
+	stopped: string | null,
+};
+
+/**  How a person settles a conflict. */
+export type Resolution = 
+/**
+ *  The server's version stays; the edit is discarded (and kept in the
+ *  outbox's history).
+ */
+{ kind: "keepTheirs" } | 
+/**  The edit is sent again over the server's current version. */
+{ kind: "keepMine" } | 
+/**
+ *  An edited version of the edit (same kind, same entity) is sent
+ *  over the server's current version.
+ */
+{ kind: "edit"; mutation: Mutation };
 
 /**  What a restore brought back. */
 export type RestoreOutcome = {
@@ -1941,6 +2127,13 @@ export type Scope = {
 	updatedAt: string,
 };
 
+export type ScopeState = "ready" | 
+/**
+ *  Access was lost (or the root deleted): its data is gone from the
+ *  cache, its queued edits are kept.
+ */
+"revoked";
+
 /**
  *  Search results: the best matches, and how many there are (exact up to
  *  the cap, then "more than").
@@ -2096,7 +2289,12 @@ export type Source =
  *  A step of a workflow execution (acting with the rights of the
  *  person who published the workflow's version).
  */
-{ kind: "workflow"; executionId: string };
+{ kind: "workflow"; executionId: string } | 
+/**
+ *  An edit made offline, replayed from a client's outbox; its
+ *  mutation id is recorded with its effect (applied exactly once).
+ */
+{ kind: "offline"; mutationId: string };
 
 /**  Sent whenever the start-up status changes. */
 export type StartupEvent = {
@@ -2107,6 +2305,14 @@ export type StartupEvent = {
 export type StartupStatus = { state: "starting"; message: string } | { state: "ready"; database: DatabaseInfo } | { state: "failed"; error: AppError };
 
 export type StepStatus = "succeeded" | "failed" | "waiting" | "skipped";
+
+/**  What making a subtree available offline will download. */
+export type SubtreeSize = {
+	entities: number,
+	values: number,
+	/**  An estimate of what it takes on disk. */
+	bytes: number,
+};
 
 /**  A run, as the log keeps it. */
 export type SyncImport = {

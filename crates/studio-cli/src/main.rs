@@ -5,6 +5,7 @@
 mod bench_tree;
 mod doctor;
 mod metrics;
+mod offline;
 mod people;
 mod seed_generate;
 mod sync;
@@ -129,6 +130,16 @@ enum Command {
     Pack {
         #[command(subcommand)]
         action: sync::PackAction,
+    },
+    /// The offline cache of this database and person: status, add,
+    /// refresh, remove, outbox.
+    Offline {
+        /// The cache file (default: this database's and person's, in the
+        /// studio's offline folder).
+        #[arg(long, global = true)]
+        cache: Option<std::path::PathBuf>,
+        #[command(subcommand)]
+        action: offline::OfflineAction,
     },
     /// Measure the studio's operations on the current database.
     Bench {
@@ -424,6 +435,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(args) => sync::import_command(args, &target).await,
         Command::ImportRuns => sync::import_runs(&target).await,
         Command::Pack { action } => sync::pack_command(action, &target).await,
+        Command::Offline { cache, action } => {
+            offline::offline_command(action, cache, &target).await
+        }
         Command::Bench {
             what:
                 BenchWhat::Workflows {

@@ -720,6 +720,18 @@ pub const CONSTRAINTS: &[Constraint] = &[
     ),
     pk("external_refs", "external_refs_pkey", "an external id"),
     pk("sync_imports", "sync_imports_pkey", "an import run"),
+    pk(
+        "offline_mutations",
+        "offline_mutations_pkey",
+        "an applied offline edit",
+    ),
+    fk(
+        "offline_mutations_user_id_fkey",
+        "offline_mutations",
+        "user_id",
+        "users",
+        "an applied offline edit",
+    ),
     pk("import_presets", "import_presets_pkey", "an import preset"),
     pk(
         "installed_packs",

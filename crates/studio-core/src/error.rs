@@ -285,6 +285,10 @@ fn from_database_error(db: &dyn sqlx::error::DatabaseError) -> CoreError {
             detail: pg.and_then(|p| p.detail()),
         }),
         "57014" => CoreError::Cancelled,
+        // The server is shutting down or not accepting connections yet.
+        "57P01" | "57P02" | "57P03" => {
+            CoreError::Unavailable("the database server is shutting down or starting".into())
+        }
         "25006" => {
             CoreError::Forbidden("nothing can be changed while viewing as another person".into())
         }

@@ -57,6 +57,7 @@ pub mod internals;
 pub mod jobs;
 pub mod links;
 pub mod metrics;
+pub mod offline;
 pub mod packs;
 pub mod people;
 pub mod profiles;

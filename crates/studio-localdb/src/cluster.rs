@@ -466,8 +466,10 @@ impl Cluster {
         fs::rename(&tmp, &data).map_err(|e| LocalDbError::io_at("renaming into", &data, e))
     }
 
-    /// Starts the server on a fresh loopback port (retrying when the port gets
-    /// taken in between, or while processes of a killed server still linger).
+    /// Starts the server on the port it had last time when that port is
+    /// free (so clients holding its address reconnect after a restart),
+    /// else on a fresh loopback port (retrying when the port gets taken in
+    /// between, or while processes of a killed server still linger).
     fn start_server(&self) -> Result<Endpoint, LocalDbError> {
         let sock = self.socket_dir();
         let socket_path_len = sock.as_os_str().len() + "/.s.PGSQL.65535".len();
@@ -483,8 +485,12 @@ impl Cluster {
 
         let grace_deadline = Instant::now() + STALE_SERVER_GRACE;
         let mut port_failures = 0;
+        let mut preferred = self.last_port().filter(|p| port_is_free(*p));
         loop {
-            let port = free_port()?;
+            let port = match preferred.take() {
+                Some(p) => p,
+                None => free_port()?,
+            };
             let log_offset = fs::metadata(self.log_path()).map(|m| m.len()).unwrap_or(0);
             let mut options = format!(
                 "-p {port} -k {} -c listen_addresses=127.0.0.1",
@@ -505,6 +511,8 @@ impl Cluster {
                 .output()
                 .map_err(|e| LocalDbError::io("running pg_ctl start", e))?;
             if out.status.success() {
+                // Best effort: a restart without it takes a fresh port.
+                let _ = fs::write(self.root.join(LAST_PORT_FILE), port.to_string());
                 return match self.server_state()? {
                     Server::Alive(pf) => pf.endpoint().ok_or_else(|| LocalDbError::StartFailed {
                         log_tail: format!(
@@ -657,6 +665,21 @@ fn remove_dir_if_exists(path: &Path) -> Result<(), LocalDbError> {
 }
 
 /// A loopback port free at this instant (the kernel's choice).
+/// The file in a cluster's root naming the port its server last listened on.
+const LAST_PORT_FILE: &str = "last-port";
+
+impl Cluster {
+    fn last_port(&self) -> Option<u16> {
+        fs::read_to_string(self.root.join(LAST_PORT_FILE))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+    }
+}
+
+fn port_is_free(port: u16) -> bool {
+    TcpListener::bind(("127.0.0.1", port)).is_ok()
+}
+
 fn free_port() -> Result<u16, LocalDbError> {
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .map_err(|e| LocalDbError::io("finding a free port on 127.0.0.1", e))?;

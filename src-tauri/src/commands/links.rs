@@ -15,10 +15,17 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_tag_groups(
+    app: AppHandle,
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<TagGroup>> {
-    Ok(links::list_tag_groups(&state.pool()?, include_deleted).await?)
+    let pool = state.pool()?;
+    crate::offline::read(
+        &app,
+        links::list_tag_groups(&pool, include_deleted),
+        |c| async move { c.tag_groups().await },
+    )
+    .await
 }
 
 #[tauri::command]
@@ -80,8 +87,14 @@ pub async fn restore_tag_group(
 /// Every live tag.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_tags(state: State<'_, AppState>) -> AppResult<Vec<Tag>> {
-    Ok(links::list_tags(&state.pool()?).await?)
+pub async fn list_tags(app: AppHandle, state: State<'_, AppState>) -> AppResult<Vec<Tag>> {
+    let pool = state.pool()?;
+    crate::offline::read(
+        &app,
+        links::list_tags(&pool),
+        |c| async move { c.tags().await },
+    )
+    .await
 }
 
 /// Creates a tag (an entity under the tag library).
@@ -116,8 +129,16 @@ pub async fn update_tag(
 /// The tags an entity carries.
 #[tauri::command]
 #[specta::specta]
-pub async fn entity_tags(state: State<'_, AppState>, entity_id: Uuid) -> AppResult<Vec<Tag>> {
-    Ok(links::entity_tags(&state.pool()?, entity_id).await?)
+pub async fn entity_tags(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    entity_id: Uuid,
+) -> AppResult<Vec<Tag>> {
+    let pool = state.pool()?;
+    crate::offline::read(&app, links::entity_tags(&pool, entity_id), |c| async move {
+        c.entity_tags(entity_id).await
+    })
+    .await
 }
 
 /// The entities carrying a tag.
@@ -141,8 +162,18 @@ pub async fn edit_entity_tags(
     input: EntityTagsEdit,
 ) -> AppResult<EntityTags> {
     let (pool, actor) = state.request(&window)?;
-    let pool = &pool;
-    let applied = links::edit_entity_tags(pool, &actor, &input).await?;
+    if crate::offline::is_offline(&app) {
+        let id = input.entity_id;
+        let (cache, _) =
+            crate::offline::queue(&app, studio_offline::Mutation::EditTags { input }).await?;
+        return Ok(EntityTags {
+            node: cache.node(id).await?,
+            tags: cache.entity_tags(id).await?,
+        });
+    }
+    let applied =
+        crate::offline::online_result(&app, links::edit_entity_tags(&pool, &actor, &input).await)
+            .await?;
     Ok(announce(&app, &actor.source, applied))
 }
 

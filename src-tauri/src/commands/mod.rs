@@ -7,6 +7,7 @@ pub mod dashboards;
 pub mod import;
 pub mod jobs;
 pub mod links;
+pub mod offline;
 pub mod people;
 pub mod properties;
 pub mod registry;

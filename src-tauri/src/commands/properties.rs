@@ -16,10 +16,17 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_property_groups(
+    app: AppHandle,
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<PropertyGroup>> {
-    Ok(properties::list_property_groups(&state.pool()?, include_deleted).await?)
+    let pool = state.pool()?;
+    crate::offline::read(
+        &app,
+        properties::list_property_groups(&pool, include_deleted),
+        |c| async move { c.property_groups().await },
+    )
+    .await
 }
 
 #[tauri::command]
@@ -96,10 +103,17 @@ pub async fn reorder_property_groups(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_property_definitions(
+    app: AppHandle,
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<PropertyDefinition>> {
-    Ok(properties::list_property_definitions(&state.pool()?, include_deleted).await?)
+    let pool = state.pool()?;
+    crate::offline::read(
+        &app,
+        properties::list_property_definitions(&pool, include_deleted),
+        |c| async move { c.property_definitions().await },
+    )
+    .await
 }
 
 /// How many stored values an edit of a property's type or rules would make
@@ -173,10 +187,17 @@ pub async fn restore_property_definition(
 #[tauri::command]
 #[specta::specta]
 pub async fn type_layout(
+    app: AppHandle,
     state: State<'_, AppState>,
     entity_type_id: Uuid,
 ) -> AppResult<TypeLayout> {
-    Ok(properties::type_layout(&state.pool()?, entity_type_id).await?)
+    let pool = state.pool()?;
+    crate::offline::read(
+        &app,
+        properties::type_layout(&pool, entity_type_id),
+        |c| async move { c.type_layout(entity_type_id).await },
+    )
+    .await
 }
 
 #[tauri::command]
@@ -196,8 +217,18 @@ pub async fn set_type_layout(
 /// An entity's properties as its detail pane shows them.
 #[tauri::command]
 #[specta::specta]
-pub async fn property_pane(state: State<'_, AppState>, entity_id: Uuid) -> AppResult<PropertyPane> {
-    Ok(properties::property_pane(&state.pool()?, entity_id).await?)
+pub async fn property_pane(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    entity_id: Uuid,
+) -> AppResult<PropertyPane> {
+    let pool = state.pool()?;
+    crate::offline::read(
+        &app,
+        properties::property_pane(&pool, entity_id),
+        |c| async move { c.pane(entity_id).await },
+    )
+    .await
 }
 
 /// Sets and clears property values of one entity, all or none.
@@ -210,8 +241,15 @@ pub async fn set_property_values(
     input: SetValues,
 ) -> AppResult<PropertyPane> {
     let (pool, actor) = state.request(&window)?;
-    let pool = &pool;
-    let applied = properties::set_values(pool, &actor, &input).await?;
+    if crate::offline::is_offline(&app) {
+        let id = input.entity_id;
+        let (cache, _) =
+            crate::offline::queue(&app, studio_offline::Mutation::SetValues { input }).await?;
+        return Ok(cache.pane(id).await?);
+    }
+    let applied =
+        crate::offline::online_result(&app, properties::set_values(&pool, &actor, &input).await)
+            .await?;
     Ok(announce(&app, &actor.source, applied))
 }
 

@@ -14,50 +14,84 @@ use uuid::Uuid;
 
 use crate::error::AppResult;
 use crate::events::{announce, job_listener};
+use crate::offline;
 use crate::state::AppState;
+use studio_offline::Mutation;
 
 /// The registry's roots.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_roots(state: State<'_, AppState>) -> AppResult<Vec<TreeNode>> {
-    Ok(registry::list_roots(&state.pool()?).await?)
+pub async fn list_roots(app: AppHandle, state: State<'_, AppState>) -> AppResult<Vec<TreeNode>> {
+    let pool = state.pool()?;
+    offline::read(&app, registry::list_roots(&pool), |c| async move {
+        c.roots().await
+    })
+    .await
 }
 
 /// One page of an entity's children (`after` = the previous page's cursor).
 #[tauri::command]
 #[specta::specta]
 pub async fn list_children(
+    app: AppHandle,
     state: State<'_, AppState>,
     parent_id: Uuid,
     after: Option<String>,
     limit: u32,
 ) -> AppResult<ChildPage> {
-    Ok(registry::children_page(&state.pool()?, parent_id, after.as_deref(), limit).await?)
+    let pool = state.pool()?;
+    let kept_after = after.clone();
+    offline::read(
+        &app,
+        registry::children_page(&pool, parent_id, after.as_deref(), limit),
+        |c| async move { c.children(parent_id, kept_after.as_deref(), limit).await },
+    )
+    .await
 }
 
 /// An entity with its breadcrumb.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_entity(state: State<'_, AppState>, id: Uuid) -> AppResult<EntityDetail> {
-    Ok(registry::get_entity(&state.pool()?, id).await?)
+pub async fn get_entity(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> AppResult<EntityDetail> {
+    let pool = state.pool()?;
+    offline::read(&app, registry::get_entity(&pool, id), |c| async move {
+        c.entity(id).await
+    })
+    .await
 }
 
 /// Live entities in an entity's subtree, itself included.
 #[tauri::command]
 #[specta::specta]
-pub async fn subtree_count(state: State<'_, AppState>, id: Uuid) -> AppResult<i64> {
-    Ok(registry::subtree_count(&state.pool()?, id).await?)
+pub async fn subtree_count(app: AppHandle, state: State<'_, AppState>, id: Uuid) -> AppResult<i64> {
+    let pool = state.pool()?;
+    offline::read(&app, registry::subtree_count(&pool, id), |c| async move {
+        c.subtree_count(id).await
+    })
+    .await
 }
 
 /// Entities whose name (or, for a dotted query, path) contains the text.
 #[tauri::command]
 #[specta::specta]
 pub async fn search_entities(
+    app: AppHandle,
     state: State<'_, AppState>,
     query: String,
     limit: u32,
 ) -> AppResult<SearchResults> {
-    Ok(registry::search(&state.pool()?, &query, limit).await?)
+    let pool = state.pool()?;
+    let kept_query = query.clone();
+    offline::read(
+        &app,
+        registry::search(&pool, &query, limit),
+        |c| async move { c.search(&kept_query, limit).await },
+    )
+    .await
 }
 
 /// An entity's audit history, newest first.
@@ -80,8 +114,13 @@ pub async fn create_entity(
     input: CreateEntity,
 ) -> AppResult<TreeNode> {
     let (pool, actor) = state.request(&window)?;
-    let pool = &pool;
-    let applied = registry::create(pool, &actor, &input).await?;
+    if offline::is_offline(&app) {
+        let id = Uuid::now_v7();
+        let (cache, _) = offline::queue(&app, Mutation::Create { id, input }).await?;
+        return Ok(cache.node(id).await?);
+    }
+    let applied =
+        offline::online_result(&app, registry::create(&pool, &actor, &input).await).await?;
     Ok(announce(&app, &actor.source, applied))
 }
 
@@ -94,8 +133,13 @@ pub async fn rename_entity(
     input: RenameEntity,
 ) -> AppResult<TreeNode> {
     let (pool, actor) = state.request(&window)?;
-    let pool = &pool;
-    let applied = registry::rename(pool, &actor, &input).await?;
+    if offline::is_offline(&app) {
+        let id = input.id;
+        let (cache, _) = offline::queue(&app, Mutation::Rename { input }).await?;
+        return Ok(cache.node(id).await?);
+    }
+    let applied =
+        offline::online_result(&app, registry::rename(&pool, &actor, &input).await).await?;
     Ok(announce(&app, &actor.source, applied))
 }
 
@@ -124,11 +168,25 @@ pub async fn move_entity(
     input: MoveEntity,
 ) -> AppResult<MoveStarted> {
     let (pool, actor) = state.request(&window)?;
+    if offline::is_offline(&app) {
+        let id = input.id;
+        let cache = offline::cache(&app).await?;
+        let old_parent_id = cache.node(id).await?.parent_id;
+        let (cache, _) = offline::queue(&app, Mutation::Move { input }).await?;
+        return Ok(MoveStarted::Done {
+            node: cache.node(id).await?,
+            old_parent_id,
+        });
+    }
     let pool = &pool;
-    let started = state
-        .jobs()
-        .move_entity(pool, &actor, &input, job_listener(app.clone()))
-        .await?;
+    let started = offline::online_result(
+        &app,
+        state
+            .jobs()
+            .move_entity(pool, &actor, &input, job_listener(app.clone()))
+            .await,
+    )
+    .await?;
     Ok(match started {
         MoveStart::Done(applied) => {
             let moved = announce(&app, &actor.source, applied);
@@ -151,8 +209,20 @@ pub async fn delete_entity(
     input: VersionedId,
 ) -> AppResult<DeleteOutcome> {
     let (pool, actor) = state.request(&window)?;
-    let pool = &pool;
-    let applied = registry::delete(pool, &actor, &input).await?;
+    if offline::is_offline(&app) {
+        let cache = offline::cache(&app).await?;
+        let node = cache.node(input.id).await?;
+        let deleted = cache.subtree_count(input.id).await?;
+        offline::queue(&app, Mutation::Delete { input }).await?;
+        return Ok(DeleteOutcome {
+            id: node.id,
+            parent_id: node.parent_id,
+            deleted,
+            deleted_at: chrono::Utc::now(),
+        });
+    }
+    let applied =
+        offline::online_result(&app, registry::delete(&pool, &actor, &input).await).await?;
     Ok(announce(&app, &actor.source, applied))
 }
 

@@ -12,10 +12,17 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_entity_types(
+    app: AppHandle,
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<EntityType>> {
-    Ok(registry::list_entity_types(&state.pool()?, include_deleted).await?)
+    let pool = state.pool()?;
+    crate::offline::read(
+        &app,
+        registry::list_entity_types(&pool, include_deleted),
+        |c| async move { c.entity_types().await },
+    )
+    .await
 }
 
 #[tauri::command]

@@ -18,36 +18,62 @@ use crate::state::AppState;
 /// The live saved views the person sees.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_views(state: State<'_, AppState>) -> AppResult<Vec<SavedView>> {
-    Ok(views::list_saved(&state.pool()?).await?)
+pub async fn list_views(app: AppHandle, state: State<'_, AppState>) -> AppResult<Vec<SavedView>> {
+    let pool = state.pool()?;
+    crate::offline::read(&app, views::list_saved(&pool), |c| async move {
+        c.saved_views().await
+    })
+    .await
 }
 
 /// One page of `document`, after `after` (the first page when none).
 #[tauri::command]
 #[specta::specta]
 pub async fn view_page(
+    app: AppHandle,
     state: State<'_, AppState>,
     document: ViewDocument,
     after: Option<Cursor>,
 ) -> AppResult<ViewPage> {
-    Ok(views::page(&state.pool()?, &document, after.as_ref()).await?)
+    let pool = state.pool()?;
+    let (kept_document, kept_after) = (document.clone(), after.clone());
+    crate::offline::read(
+        &app,
+        views::page(&pool, &document, after.as_ref()),
+        |c| async move { c.view_page(&kept_document, kept_after.as_ref()).await },
+    )
+    .await
 }
 
 /// How many rows `document` has (exact up to a cap, else an estimate).
 #[tauri::command]
 #[specta::specta]
 pub async fn view_count(
+    app: AppHandle,
     state: State<'_, AppState>,
     document: ViewDocument,
 ) -> AppResult<ViewCount> {
-    Ok(views::count(&state.pool()?, &document).await?)
+    let pool = state.pool()?;
+    let kept_document = document.clone();
+    crate::offline::read(&app, views::count(&pool, &document), |c| async move {
+        c.view_count(&kept_document).await
+    })
+    .await
 }
 
 /// The views entity types open with (those the person can see).
 #[tauri::command]
 #[specta::specta]
-pub async fn type_default_views(state: State<'_, AppState>) -> AppResult<Vec<TypeDefaultView>> {
-    Ok(views::type_default_views(&state.pool()?).await?)
+pub async fn type_default_views(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> AppResult<Vec<TypeDefaultView>> {
+    let pool = state.pool()?;
+    // Offline, types open with the view made from their layout.
+    crate::offline::read(&app, views::type_default_views(&pool), |_| async move {
+        Ok(Vec::new())
+    })
+    .await
 }
 
 /// Chooses (or clears) the shared view an entity type opens with.

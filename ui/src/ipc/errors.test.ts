@@ -10,6 +10,7 @@ describe('describeAppError', () => {
     [{ type: 'Validation', data: { message: 'name is empty', field: 'name', rule: 'required' } }, 'Invalid request', /^name is empty$/],
     [{ type: 'Database', data: { message: 'connection refused' } }, 'Database error', /^connection refused$/],
     [{ type: 'Startup', data: { message: 'initdb failed' } }, 'Startup failed', /^initdb failed$/],
+    [{ type: 'Offline', data: { message: 'this entity is not kept on this computer' } }, 'Offline', /^this entity is not kept/],
     [{ type: 'Conflict', data: { message: 'stale', current: { kind: 'entity', row: makeNode({ id: 'x', name: 'Hall B' }) } } }, 'Changed by someone else', /now named "Hall B"/],
     [{ type: 'Conflict', data: { message: 'stale', current: { kind: 'missing' } } }, 'Changed by someone else', /deleted since/],
     [{ type: 'InUse', data: { message: '12 live entities use this type' } }, 'Still in use', /^12 live entities/],

@@ -124,6 +124,12 @@ export function describeAppError(error: AppError): ErrorDescription {
         message: error.data.message,
         hint: 'Check the database configuration and restart Eco Studio.',
       };
+    case 'Offline':
+      return {
+        title: 'Offline',
+        message: error.data.message,
+        hint: 'This needs the server, or is not kept on this computer. Try again when the server is back.',
+      };
     default:
       return assertNever(error);
   }

@@ -2,8 +2,8 @@ import { createContext, useContext, useMemo, useState, type ReactNode } from 're
 import type { TreeNode, ViewDocument } from '../bindings';
 
 export type WorkspaceView = 'registry' | 'views' | 'dashboards' | 'workflows' | 'data' | 'vault' | 'trash' | 'types' | 'properties' | 'tags' | 'people';
-/** The tabs of the Data screen: domain packs, importing a file, the import runs. */
-export type DataTab = 'packs' | 'import' | 'runs';
+/** The tabs of the Data screen: domain packs, importing a file, the import runs, what is kept offline. */
+export type DataTab = 'packs' | 'import' | 'runs' | 'offline';
 export type DetailTab = 'overview' | 'properties' | 'links' | 'history';
 
 /** The one dialog the registry view shows at a time. */

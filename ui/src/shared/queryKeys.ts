@@ -107,4 +107,11 @@ export const queryKeys = {
   importRuns: ['imports', 'runs'] as const,
   importPresets: ['imports', 'presets'] as const,
   allImports: ['imports'] as const,
+  /** Offline: the connection, the cache and the outbox (refreshed on `offline-changed`). */
+  offline: ['offline'] as const,
+  offlineOverview: ['offline', 'overview'] as const,
+  /** The outbox, only the entries of these statuses (`statusesKey`: joined by ","; "" for all). */
+  offlineOutbox: (statusesKey: string) => ['offline', 'outbox', statusesKey] as const,
+  /** What making a subtree available offline would download. */
+  offlineSize: (rootId: string) => ['offlineSize', rootId] as const,
 };

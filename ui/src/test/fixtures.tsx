@@ -4,7 +4,7 @@ import { emit } from '@tauri-apps/api/event';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { act, render } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import type { AppError, Capability, ChildPage, EntityDetail, EntityType, Person, RegistryChanged, Session, StartupStatus, TreeNode } from '../bindings';
+import type { AppError, Capability, ChildPage, EntityDetail, EntityType, OfflineOverview, Person, RegistryChanged, Session, StartupStatus, TreeNode } from '../bindings';
 import { AppProviders, createQueryClient } from '../app/providers';
 
 export const T0 = '2025-01-01T00:00:00.000000Z';
@@ -112,6 +112,13 @@ export const ADMIN_SESSION: Session = {
   roots: [],
 };
 
+/** Online, nothing kept on this computer, no edit waiting: what the offline banner asks by default. */
+export const ONLINE_OVERVIEW: OfflineOverview = {
+  connection: { online: true, since: null },
+  status: { path: '/home/ada/.local/share/eco-studio/offline.db', scopes: [], pending: 0, conflicts: 0, refused: 0, fileBytes: 0, lastRefresh: null },
+  pendingEntities: [],
+};
+
 /** A person who is no administrator. */
 export const ALICE = makePerson({ pgRole: 'alice', displayName: 'Alice Ng' });
 
@@ -208,6 +215,9 @@ export function installBackend(backend: FakeBackend): IpcCall[] {
         case 'list_alerts':
           // An entity's overview lists its alerts; none.
           return [];
+        case 'offline_overview':
+          // The offline banner asks; online, with nothing kept.
+          return ONLINE_OVERVIEW;
         default:
           throw new Error(`unexpected command ${cmd}`);
       }

@@ -30,6 +30,10 @@ pub enum Source {
     /// person who published the workflow's version).
     #[serde(rename_all = "camelCase")]
     Workflow { execution_id: Uuid },
+    /// An edit made offline, replayed from a client's outbox; its
+    /// mutation id is recorded with its effect (applied exactly once).
+    #[serde(rename_all = "camelCase")]
+    Offline { mutation_id: Uuid },
 }
 
 impl Source {
@@ -42,6 +46,7 @@ impl Source {
             Source::Test => "test",
             Source::Startup => "startup",
             Source::Workflow { .. } => "workflow",
+            Source::Offline { .. } => "offline",
         }
     }
 }

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult, Rule};
 use crate::read_model;
 use crate::records::{
     BulkEntityChange, BulkKind, EntityGroup, EntityType, LayoutEntry, PropertyDefinition,
@@ -453,8 +453,63 @@ pub async fn record<T>(
 ) -> CoreResult<Applied<T>> {
     audit::write(conn, actor, &change).await?;
     derive(conn, &change).await?;
+    if let Source::Offline { mutation_id } = actor.source {
+        note_applied(conn, actor, mutation_id, &change).await?;
+    }
     Ok(Applied {
         value,
         changes: vec![change],
     })
+}
+
+/// Records a replayed offline mutation's id with its effect (called by
+/// [`record`], in the mutation's transaction). A second record of the id in
+/// the same transaction is the same application; in another transaction
+/// it is refused (the edit was applied already) and that transaction
+/// rolls back.
+async fn note_applied(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    mutation_id: Uuid,
+    change: &Change,
+) -> CoreResult<()> {
+    let (kind, entity_id) = match change {
+        Change::EntityCreated { node } => ("create", Some(node.id)),
+        Change::EntityRenamed { node, .. } => ("rename", Some(node.id)),
+        Change::EntityMoved { node, .. } => ("move", Some(node.id)),
+        Change::EntitiesDeleted { id, .. } => ("delete", Some(*id)),
+        Change::PropertyValuesChanged { node, .. } => ("set_values", Some(node.id)),
+        Change::EntityTagsChanged { node, .. } => ("edit_tags", Some(node.id)),
+        _ => ("other", None),
+    };
+    let user_id = match actor.user_id {
+        Some(id) => id,
+        None => current_user_id(conn).await?,
+    };
+    let same_transaction: bool = sqlx::query_scalar(
+        "WITH ins AS (
+             INSERT INTO offline_mutations
+                 (id, user_id, kind, entity_id, applied_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, now(), now(), now())
+             ON CONFLICT (id) DO NOTHING
+             RETURNING 1)
+         SELECT EXISTS (SELECT 1 FROM ins)
+             OR EXISTS (SELECT 1 FROM offline_mutations
+                         WHERE id = $1 AND applied_xact = pg_current_xact_id())",
+    )
+    .bind(mutation_id)
+    .bind(user_id)
+    .bind(kind)
+    .bind(entity_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if same_transaction {
+        Ok(())
+    } else {
+        Err(CoreError::invalid(
+            None,
+            Rule::Unique,
+            format!("the offline edit {mutation_id} was applied already"),
+        ))
+    }
 }

@@ -11,8 +11,10 @@ use crate::error::CoreResult;
 /// The SECURITY DEFINER functions the schema is allowed to have (each with
 /// a fixed `search_path`): reading a person's roots past row-level security,
 /// managing people (which needs CREATEROLE), and waking the workflow
-/// execution an approval vote concerns.
-pub const DEFINER_ALLOW_LIST: [&str; 9] = [
+/// execution an approval vote concerns, and the change horizon an offline
+/// client's refresh starts from (it reads every session's transaction
+/// start, nothing else).
+pub const DEFINER_ALLOW_LIST: [&str; 10] = [
     "eco_allow_view_as",
     "eco_root_ids",
     "eco_root_paths",
@@ -22,6 +24,7 @@ pub const DEFINER_ALLOW_LIST: [&str; 9] = [
     "eco_search_names",
     "eco_search_labels",
     "eco_wake_approval",
+    "eco_change_horizon",
 ];
 
 /// The functions behind the indexed conditions (path ranges and ancestry,

@@ -779,3 +779,22 @@ pub async fn restore_property_definition_in(
     };
     change::record(conn, actor, change, after).await
 }
+
+/// Why `value` does not fit `definition` (its type, then its rules), if it
+/// does not: the check a stored value gets, for a value not stored yet
+/// (an edit made offline is checked with it before it is queued).
+pub fn value_problem_of(definition: &PropertyDefinition, value: &PropertyValue) -> Option<String> {
+    if value.value_type() != definition.value_type {
+        return Some(format!(
+            "{} takes a {} value",
+            definition.name,
+            definition.value_type.as_str()
+        ));
+    }
+    value_problem(
+        &definition.key,
+        definition.value_type,
+        &definition.rules,
+        &value.to_json_text(),
+    )
+}

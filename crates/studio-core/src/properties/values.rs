@@ -90,10 +90,46 @@ pub async fn pane_in(conn: &mut PgConnection, entity_id: Uuid) -> CoreResult<Pro
     let groups: Vec<PropertyGroup> = sqlx::query_as(PANE_GROUPS_SQL)
         .fetch_all(&mut *conn)
         .await?;
+    let inputs = rows
+        .into_iter()
+        .map(|row| {
+            Ok(PaneInput {
+                definition: row.definition.into_definition()?,
+                layout_order: row.layout_order,
+                layout_required: row.layout_required,
+                value: row.value,
+                value_updated_at: row.value_updated_at,
+            })
+        })
+        .collect::<CoreResult<Vec<_>>>()?;
+    Ok(assemble_pane(entity_id, updated_at, groups, inputs))
+}
 
+/// One property an entity's pane shows: its definition, its place in the
+/// type's layout (if any) and the stored value (JSON text) with its version.
+#[derive(Debug, Clone)]
+pub struct PaneInput {
+    pub definition: PropertyDefinition,
+    pub layout_order: Option<i32>,
+    pub layout_required: Option<bool>,
+    pub value: Option<String>,
+    pub value_updated_at: Option<DateTime<Utc>>,
+}
+
+/// Puts a pane together from its properties and the live groups: values
+/// decoded and checked against their property's rules, the layout's order
+/// first, then by name, grouped in group order (ungrouped last). The pane
+/// read from PostgreSQL and the one read from an offline cache are both
+/// made here.
+pub fn assemble_pane(
+    entity_id: Uuid,
+    updated_at: DateTime<Utc>,
+    groups: Vec<PropertyGroup>,
+    rows: Vec<PaneInput>,
+) -> PropertyPane {
     let mut fields: Vec<(Option<i32>, PaneField)> = Vec::with_capacity(rows.len());
     for row in rows {
-        let definition = row.definition.into_definition()?;
+        let definition = row.definition;
         let (value, raw, problem) = match &row.value {
             None => (None, None, None),
             Some(stored) => {
@@ -150,11 +186,11 @@ pub async fn pane_in(conn: &mut PgConnection, entity_id: Uuid) -> CoreResult<Pro
     if !ungrouped.fields.is_empty() {
         sections.push(ungrouped);
     }
-    Ok(PropertyPane {
+    PropertyPane {
         entity_id,
         updated_at,
         sections,
-    })
+    }
 }
 
 /// Sets and clears property values of one entity, all or none.

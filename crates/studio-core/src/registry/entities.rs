@@ -65,6 +65,17 @@ pub async fn create_in(
     actor: &Actor,
     input: &CreateEntity,
 ) -> CoreResult<Applied<TreeNode>> {
+    create_with_id_in(conn, actor, input, Uuid::now_v7()).await
+}
+
+/// [`create_in`] with the new entity's id chosen by the caller (an entity
+/// created offline keeps the id it was given there).
+pub async fn create_with_id_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    input: &CreateEntity,
+    id: Uuid,
+) -> CoreResult<Applied<TreeNode>> {
     validate_name(&input.name)?;
     // FOR SHARE: a type cannot be deleted while an entity of it is being
     // created (the deletion waits, then counts this entity).
@@ -103,7 +114,6 @@ pub async fn create_in(
         }
     };
 
-    let id = Uuid::now_v7();
     let base = labels::slugify(&input.name, &input.type_key);
     let parent_label = parent.as_ref().map(|p| p.path_label.as_str());
     let path_label = free_path_label(conn, parent_label, &base, id, None).await?;

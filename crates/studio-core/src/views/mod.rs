@@ -112,6 +112,33 @@ pub async fn catalog(conn: &mut PgConnection) -> CoreResult<Catalog> {
     Ok(catalog)
 }
 
+impl Catalog {
+    /// What [`catalog`] reads, built from definitions and entity types
+    /// already in hand (an offline cache's): the live ones.
+    pub fn from_parts(
+        definitions: &[crate::records::PropertyDefinition],
+        types: &[crate::records::EntityType],
+    ) -> Catalog {
+        let mut catalog = Catalog::default();
+        for d in definitions.iter().filter(|d| d.deleted_at.is_none()) {
+            let options = d.rules.options.as_deref().unwrap_or_default();
+            let info = PropertyInfo {
+                value_type: d.value_type,
+                sensitive: d.is_sensitive,
+                in_read_model: d.is_searchable && !d.is_sensitive && d.id != NAME_PROPERTY_ID,
+                options: options.iter().map(|o| o.key.clone()).collect(),
+            };
+            catalog.properties.insert(d.key.clone(), info);
+        }
+        catalog.types = types
+            .iter()
+            .filter(|t| t.deleted_at.is_none())
+            .map(|t| (t.key.clone(), t.id))
+            .collect();
+        catalog
+    }
+}
+
 /// Binds a compiled statement's parameters, in order, to any query.
 macro_rules! bind_each {
     ($query:expr, $binds:expr) => {{

@@ -53,6 +53,7 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
         "sync_imports",
         "import_presets",
         "installed_packs",
+        "offline_mutations",
         "spare_entity",
     ]
     .into_iter()
@@ -274,6 +275,11 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
                                        created_at, updated_at)
              VALUES ($1, 'constraint', 'site', 'completed', 'all_or_nothing', now(), $2, now(), now())",
             vec![id("sync_imports"), id("users")],
+        ),
+        (
+            "INSERT INTO offline_mutations (id, user_id, kind, applied_at, created_at, updated_at)
+             VALUES ($1, $2, 'rename', now(), now(), now())",
+            vec![id("offline_mutations"), id("users")],
         ),
         (
             "INSERT INTO import_presets (id, owner_user_id, name, entity_type, mapping, created_at, updated_at)

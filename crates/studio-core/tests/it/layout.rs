@@ -335,6 +335,14 @@ fn crates_depend_only_on_what_their_layer_allows() {
         "studio-core never touches a keychain"
     );
     assert!(!cli.contains("studio-bench") || cli.contains("studio-core"));
+    let offline = dependencies("crates/studio-offline/Cargo.toml");
+    assert!(
+        offline.contains("sqlx")
+            && offline.contains("studio-core")
+            && !offline.contains("tauri")
+            && !offline.contains("keyring"),
+        "studio-offline keeps its SQLite file through sqlx, reaches the server through studio-core, and knows nothing of the shell or the keychain"
+    );
     let keychain = dependencies("crates/studio-keychain/Cargo.toml");
     assert!(
         keychain.contains("keyring") && !keychain.contains("sqlx") && !keychain.contains("tauri"),

@@ -273,6 +273,7 @@ const INDIRECT: &[&str] = &[
     "workflow_dispatch",
     "sync_imports",
     "import_presets",
+    "offline_mutations",
 ];
 /// A person's own rows, kept by the database: readable by that person only,
 /// written by nobody.

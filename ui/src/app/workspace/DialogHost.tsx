@@ -1,6 +1,7 @@
 import type { TreeNode } from '../../bindings';
 import { BulkEditDialog } from '../../features/bulk-edit';
 import { DeleteEntitiesDialog, MoveEntitiesDialog, NewEntityDialog } from '../../features/entity-actions';
+import { useOfflineCommands } from '../../features/offline';
 import { CommandPalette, type PaletteChoice } from '../../features/palette';
 import { describeNodes, useTreeController, validateDrop } from '../../features/tree';
 import { useWorkspace } from '../../shared/WorkspaceContext';
@@ -25,13 +26,15 @@ export function DialogHost() {
   }
 }
 
-/** Ctrl+K: find an entity and reveal it in the tree, or open a saved view. */
+/** Ctrl+K: find an entity and reveal it in the tree, open a saved view, or run a command (the offline ones act on the selected entity). */
 function RevealPalette() {
   const { closeDialog } = useWorkspace();
   const tree = useTreeController();
+  const offlineCommands = useOfflineCommands(tree.selection.focusId);
   return (
     <CommandPalette
       title="Find an entity or a view"
+      extraCommands={offlineCommands}
       onClose={closeDialog}
       onPick={(choice) => {
         closeDialog();

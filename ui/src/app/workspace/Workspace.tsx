@@ -11,6 +11,7 @@ import { EntityDetailsPane } from '../../features/details';
 import { TypesView } from '../../features/entity-types';
 import { JobsPanel, JobsProvider } from '../../features/jobs';
 import { TagsAdminView } from '../../features/links';
+import { OfflineBanner, OfflineProvider } from '../../features/offline';
 import { mayManagePeople, PeopleView, SessionBadge, sessionQuery } from '../../features/people';
 import { PropertyAdminView } from '../../features/property-admin';
 import { TrashView } from '../../features/trash';
@@ -22,7 +23,7 @@ import { useWorkspace, WorkspaceProvider, type WorkspaceView } from '../../share
 import { DialogHost } from './DialogHost';
 import classes from './Workspace.module.css';
 
-/** The ready app: live updates, jobs, tree state, and the views. */
+/** The ready app: live updates, jobs, tree state, offline state, and the views. */
 export function Workspace() {
   return (
     <LiveUpdatesProvider>
@@ -30,8 +31,10 @@ export function Workspace() {
         <TreeControllerProvider>
           <WorkspaceProvider>
             <VaultProvider>
-              <WorkspaceLayout />
-              <JobsPanel />
+              <OfflineProvider>
+                <WorkspaceLayout />
+                <JobsPanel />
+              </OfflineProvider>
             </VaultProvider>
           </WorkspaceProvider>
         </TreeControllerProvider>
@@ -110,6 +113,7 @@ function WorkspaceLayout() {
           </Group>
         </Group>
       </div>
+      <OfflineBanner />
       <div className={classes.content}>
         {workspace.view === 'registry' && (
           <div className={classes.registry}>

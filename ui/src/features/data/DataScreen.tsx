@@ -1,11 +1,12 @@
 // Data: domain packs (install, upgrade, uninstall), importing rows from a
 // CSV or JSON file onto the registry (a preview of what changes, then a
-// background job), and the log of import runs.
+// background job), the log of import runs, and what is kept offline.
 import { Tabs } from '@mantine/core';
-import { IconFileImport, IconHistory, IconPackages } from '@tabler/icons-react';
+import { IconCloudOff, IconFileImport, IconHistory, IconPackages } from '@tabler/icons-react';
 import { useEffect, useRef, useState } from 'react';
 import { useWorkspace, type DataTab } from '../../shared/WorkspaceContext';
 import { useJobs } from '../jobs';
+import { OfflinePanel } from '../offline';
 import { useRefreshRuns } from './api';
 import classes from './Data.module.css';
 import { ImportPanel } from './ImportPanel';
@@ -51,6 +52,9 @@ export function DataScreen() {
           <Tabs.Tab value="runs" leftSection={<IconHistory size={14} />} data-testid="data-tab-runs">
             Import runs
           </Tabs.Tab>
+          <Tabs.Tab value="offline" leftSection={<IconCloudOff size={14} />} data-testid="offline-tab">
+            Offline
+          </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="packs" className={classes.tabPanel}>
           {shown.has('packs') && <PacksPanel />}
@@ -60,6 +64,9 @@ export function DataScreen() {
         </Tabs.Panel>
         <Tabs.Panel value="runs" className={classes.tabPanel}>
           {shown.has('runs') && <ImportRunsPanel onImport={() => setDataTab('import')} />}
+        </Tabs.Panel>
+        <Tabs.Panel value="offline" className={classes.tabPanel}>
+          {shown.has('offline') && <OfflinePanel />}
         </Tabs.Panel>
       </Tabs>
     </div>

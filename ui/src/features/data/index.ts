@@ -1,3 +1,3 @@
 // What the rest of the app uses of Data: the screen (domain packs, importing
-// rows from a file, the import runs).
+// rows from a file, the import runs, what is kept offline).
 export { DataScreen } from './DataScreen';

@@ -43,17 +43,45 @@ export const PALETTE_ACTIONS: readonly PaletteAction[] = [
   },
 ];
 
+/**
+ * A command another feature offers through the palette ("Make selected
+ * available offline"): it runs once the palette has closed.
+ */
+export type PaletteCommand = {
+  id: string;
+  title: string;
+  description: string;
+  keywords: string;
+  icon: TablerIcon;
+  /** Why it cannot run now (shown, and Enter skips it), or null. */
+  disabledReason: string | null;
+  run: () => void;
+};
+
+/** Whether the title or keywords hold every word of the text, any case (any for no text). */
+function matchesWords(text: string, { title, keywords }: { title: string; keywords: string }): boolean {
+  const words = text.trim().toLowerCase().split(/\s+/).filter((w) => w !== '');
+  const haystack = `${title} ${keywords}`.toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
 /** The actions whose title or keywords hold every word of the text, any case; all of them for no text. */
 export function matchingActions(text: string, actions: readonly PaletteAction[] = PALETTE_ACTIONS): PaletteAction[] {
-  const words = text.trim().toLowerCase().split(/\s+/).filter((w) => w !== '');
-  return actions.filter((a) => {
-    const haystack = `${a.title} ${a.keywords}`.toLowerCase();
-    return words.every((w) => haystack.includes(w));
-  });
+  return actions.filter((a) => matchesWords(text, a));
+}
+
+/** The commands whose title or keywords hold every word of the text, any case; all of them for no text. */
+export function matchingCommands(text: string, extraCommands: readonly PaletteCommand[]): PaletteCommand[] {
+  return extraCommands.filter((c) => matchesWords(text, c));
 }
 
 /** What the palette lists: the callers' choices, and the saved views and screens it opens itself. */
-type Choice = PaletteChoice | { kind: 'view'; view: SavedView } | { kind: 'new-view' } | { kind: 'action'; action: PaletteAction };
+type Choice =
+  | PaletteChoice
+  | { kind: 'view'; view: SavedView }
+  | { kind: 'new-view' }
+  | { kind: 'action'; action: PaletteAction }
+  | { kind: 'command'; command: PaletteCommand };
 
 type Props = {
   title: string;
@@ -68,6 +96,8 @@ type Props = {
   offerViews?: boolean;
   /** List the screens it opens ("Data: Packs", "Data: Import a file"); as `offerViews` by default. */
   offerActions?: boolean;
+  /** Commands of other features, listed after the screens when `offerActions`. */
+  extraCommands?: readonly PaletteCommand[];
   /** Why a choice can't be picked (shown, and Enter skips it), or null. */
   disabledReason?: (choice: PaletteChoice) => string | null;
   onPick: (choice: PaletteChoice) => void;
@@ -88,6 +118,8 @@ export function offersNewView(text: string): boolean {
   return query === '' || 'new view'.includes(query);
 }
 
+const NO_COMMANDS: readonly PaletteCommand[] = [];
+
 function useEntitySearch(text: string) {
   const [debounced] = useDebouncedValue(text.trim(), SEARCH_DEBOUNCE_MS);
   const enabled = debounced.length >= MIN_QUERY_LENGTH;
@@ -96,7 +128,7 @@ function useEntitySearch(text: string) {
 }
 
 /** Searches entities as you type (debounced), lists the matching saved views, and picks one with Enter or a click. */
-export function CommandPalette({ title, placeholder, offerTopLevel = false, offerViews = !offerTopLevel, offerActions = offerViews, disabledReason, onPick, onClose }: Props) {
+export function CommandPalette({ title, placeholder, offerTopLevel = false, offerViews = !offerTopLevel, offerActions = offerViews, extraCommands = NO_COMMANDS, disabledReason, onPick, onClose }: Props) {
   const [text, setText] = useState('');
   const [active, setActive] = useState(0);
   const { enabled, query } = useEntitySearch(text);
@@ -109,9 +141,14 @@ export function CommandPalette({ title, placeholder, offerTopLevel = false, offe
   const viewChoices: Choice[] = offerViews
     ? [...matchingViews(views.data ?? [], text).map((view) => ({ kind: 'view', view }) as const), ...(offersNewView(text) ? [{ kind: 'new-view' } as const] : [])]
     : [];
-  const actionChoices: Choice[] = offerActions ? matchingActions(text).map((action) => ({ kind: 'action', action }) as const) : [];
+  const actionChoices: Choice[] = offerActions
+    ? [...matchingActions(text).map((action) => ({ kind: 'action', action }) as const), ...matchingCommands(text, extraCommands).map((command) => ({ kind: 'command', command }) as const)]
+    : [];
   const choices: Choice[] = [...(offerTopLevel ? [{ kind: 'top-level' } as const] : []), ...viewChoices, ...actionChoices, ...hits.map((node) => ({ kind: 'entity', node }) as const)];
-  const reasons = choices.map((c) => (c.kind === 'entity' || c.kind === 'top-level' ? (disabledReason?.(c) ?? null) : null));
+  const reasons = choices.map((c) => {
+    if (c.kind === 'entity' || c.kind === 'top-level') return disabledReason?.(c) ?? null;
+    return c.kind === 'command' ? c.command.disabledReason : null;
+  });
 
   useEffect(() => setActive(0), [query.data]);
 
@@ -124,6 +161,9 @@ export function CommandPalette({ title, placeholder, offerTopLevel = false, offe
     } else if (choice.kind === 'action') {
       onClose();
       openData(choice.action.tab);
+    } else if (choice.kind === 'command') {
+      onClose();
+      choice.command.run();
     } else onPick(choice);
   };
 
@@ -213,6 +253,8 @@ function choiceKey(choice: Choice): string {
       return `view-${choice.view.id}`;
     case 'action':
       return `action-${choice.action.id}`;
+    case 'command':
+      return `action-${choice.command.id}`;
     default:
       return choice.kind;
   }
@@ -267,6 +309,25 @@ function PaletteOption({ index, choice, active, reason, onHover, onPick }: Optio
           </Text>
           <Text size="xs" c="dimmed">
             {action.description}
+          </Text>
+        </div>
+      </div>
+    );
+  }
+  if (choice.kind === 'command') {
+    const { command } = choice;
+    const Icon = command.icon;
+    return (
+      <div {...common} data-testid={`palette-action-${command.id}`}>
+        <ThemeIcon variant="light" size="md" color={reason === null ? 'cyan' : 'gray'}>
+          <Icon size={16} />
+        </ThemeIcon>
+        <div className={classes.texts}>
+          <Text size="sm" fw={500}>
+            {command.title}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {reason ?? command.description}
           </Text>
         </div>
       </div>

@@ -1,1 +1,1 @@
-export { CommandPalette, type PaletteChoice } from './CommandPalette';
+export { CommandPalette, type PaletteChoice, type PaletteCommand } from './CommandPalette';

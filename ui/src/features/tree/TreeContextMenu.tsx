@@ -1,9 +1,9 @@
 import { Kbd, Menu } from '@mantine/core';
-import { IconArrowsMove, IconClipboardCopy, IconHistory, IconId, IconListDetails, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconArrowsMove, IconClipboardCopy, IconCloudDownload, IconHistory, IconId, IconListDetails, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import type { TreeNode } from '../../bindings';
 import { useCapabilities } from '../people';
 
-export type ContextAction = 'new-child' | 'rename' | 'move' | 'bulk-edit' | 'delete' | 'copy-id' | 'copy-path' | 'history';
+export type ContextAction = 'new-child' | 'rename' | 'move' | 'bulk-edit' | 'delete' | 'copy-id' | 'copy-path' | 'history' | 'offline';
 
 export type ContextMenuState = { x: number; y: number; node: TreeNode; targets: TreeNode[] };
 
@@ -61,6 +61,10 @@ export function TreeContextMenu({ menu, onAction, onClose }: Props) {
         </Menu.Item>
         <Menu.Item leftSection={<IconHistory size={16} />} {...item('history')}>
           Show history
+        </Menu.Item>
+        <Menu.Divider />
+        <Menu.Item leftSection={<IconCloudDownload size={16} />} onClick={() => onAction('offline', menu)} data-testid="offline-make-available">
+          Make available offline…
         </Menu.Item>
       </Menu.Dropdown>
     </Menu>

@@ -39,6 +39,8 @@ type NodeRowViewProps = {
   style: RowStyle;
   selected: boolean;
   focused: boolean;
+  /** An edit of it made offline waits to be sent. */
+  pending: boolean;
   dragging: boolean;
   drop: DropState;
   /** The inline rename field when this row is being renamed. */
@@ -46,7 +48,7 @@ type NodeRowViewProps = {
   handlers: NodeRowHandlers;
 };
 
-export function NodeRowView({ row, style, selected, focused, dragging, drop, editor, handlers }: NodeRowViewProps) {
+export function NodeRowView({ row, style, selected, focused, pending, dragging, drop, editor, handlers }: NodeRowViewProps) {
   const { node, depth, expanded } = row;
   const onToggleClick = (event: MouseEvent) => {
     event.stopPropagation();
@@ -93,6 +95,7 @@ export function NodeRowView({ row, style, selected, focused, dragging, drop, edi
             {node.name}
           </span>
           <span className={classes.type}>{node.typeName}</span>
+          {pending && <span className={classes.pendingDot} role="img" aria-label="Edit waiting to be sent" title="Edit waiting to be sent" data-testid="tree-pending-dot" />}
         </>
       )}
     </div>

@@ -2,6 +2,7 @@ import { notifications } from '@mantine/notifications';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import type { TreeNode } from '../../bindings';
+import { usePendingEntities } from '../offline';
 import { useReloadNodes, useRetryChildren } from './api';
 import type { ParentLookup } from './dropRules';
 import classes from './RegistryTree.module.css';
@@ -63,6 +64,7 @@ export function TreeView({ rows, childrenStates, parentOf, drag }: Props) {
   const tree = useTreeController();
   const retry = useRetryChildren();
   const reloadNodes = useReloadNodes();
+  const pending = usePendingEntities();
   const viewportRef = useRef<HTMLDivElement>(null);
 
   const getItemKey = useCallback((index: number) => rows[index]?.key ?? index, [rows]);
@@ -120,6 +122,7 @@ export function TreeView({ rows, childrenStates, parentOf, drag }: Props) {
                     style={style}
                     selected={selection.ids.has(row.node.id)}
                     focused={row.node.id === selection.focusId}
+                    pending={pending.has(row.node.id)}
                     dragging={drag.draggingIds.has(row.node.id)}
                     drop={drag.dropStateOf(row.node.id)}
                     editor={

@@ -2,6 +2,7 @@ import { notifications } from '@mantine/notifications';
 import { useCallback, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { TreeNode } from '../../bindings';
 import { useWorkspace } from '../../shared/WorkspaceContext';
+import { useOfflineActions } from '../offline';
 import { useCapabilities } from '../people';
 import { topMostNodes, type ParentLookup } from './dropRules';
 import { actionTargets, moveFocus, selectAll, selectOnly, selectRange, toggleSelected, withoutIds } from './selection';
@@ -36,6 +37,7 @@ export function useTreeInteractions({ rows, parentOf, scrollToIndex, focusTree }
   const typeAhead = useRef(EMPTY_TYPE_AHEAD);
   const [menu, setMenu] = useState<ContextMenuState | null>(null);
   const { whyNot } = useCapabilities();
+  const offline = useOfflineActions();
 
   /** Says why a change of these nodes (null: the top level) is not the person's to make; true if so. */
   const refused = (nodes: readonly (TreeNode | null)[]) => {
@@ -178,6 +180,9 @@ export function useTreeInteractions({ rows, parentOf, scrollToIndex, focusTree }
         if (!selection.ids.has(node.id)) setSelection(selectOnly(node.id));
         focusTree();
         return workspace.setDetailTab('history');
+      case 'offline':
+        // The subtree of the row the menu opened on.
+        return offline.makeAvailable({ id: node.id, name: node.name });
     }
   };
 

@@ -1,0 +1,337 @@
+//! Working without the server. The app keeps one offline cache per
+//! database and person (`<app data>/offline/…sqlite`), watches whether the
+//! server answers, and while it does not, serves the tree, search,
+//! details, panes and saved views from the cache and queues edits in its
+//! outbox. When the server answers again the outbox replays by itself
+//! (and again every few seconds while edits wait), then the cache is
+//! refreshed; kept subtrees are also refreshed on a schedule.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Mutex, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use studio_core::progress::CancelToken;
+use studio_core::CoreError;
+use studio_offline::{OfflineCache, OfflineError, OfflineStatus, ReplayReport};
+use tauri::{AppHandle, Manager};
+use tauri_specta::Event;
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::events::{RegistryChange, RegistryChanged};
+use crate::state::AppState;
+
+/// How long the server may take to answer the connection check.
+const PING_TIMEOUT: Duration = Duration::from_secs(3);
+/// How often the connection is checked (and waiting edits replayed).
+const TICK: Duration = Duration::from_secs(3);
+
+/// Whether the server answers, and since when it does not.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    pub online: bool,
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// Sent when the connection or the offline cache changes (a download, a
+/// refresh, an edit queued, a replay).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct OfflineChanged {
+    pub connection: Connection,
+    pub status: Option<OfflineStatus>,
+    pub replay: Option<ReplayReport>,
+}
+
+/// A download's progress and end.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct OfflineProgress {
+    pub root_id: Uuid,
+    pub done: i64,
+    pub total: i64,
+    pub state: DownloadState,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum DownloadState {
+    Running,
+    #[serde(rename_all = "camelCase")]
+    Done {
+        scope: studio_offline::OfflineScope,
+    },
+    Cancelled,
+    #[serde(rename_all = "camelCase")]
+    Failed {
+        error: AppError,
+    },
+}
+
+/// The app's offline side: the open cache, the connection, downloads.
+#[derive(Default)]
+pub struct OfflineState {
+    cache: tokio::sync::Mutex<Option<(PathBuf, OfflineCache)>>,
+    offline_since: RwLock<Option<DateTime<Utc>>>,
+    downloads: Mutex<HashMap<Uuid, CancelToken>>,
+    syncing: tokio::sync::Mutex<()>,
+}
+
+impl OfflineState {
+    pub fn connection(&self) -> Connection {
+        let since = *self.offline_since.read().expect("offline lock");
+        Connection {
+            online: since.is_none(),
+            since,
+        }
+    }
+
+    pub fn is_offline(&self) -> bool {
+        self.offline_since.read().expect("offline lock").is_some()
+    }
+
+    /// Records the server as gone (true when it was reachable until now).
+    fn went_offline(&self) -> bool {
+        let mut since = self.offline_since.write().expect("offline lock");
+        if since.is_none() {
+            *since = Some(Utc::now());
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Records the server as back (true when it was gone until now).
+    fn came_back(&self) -> bool {
+        self.offline_since
+            .write()
+            .expect("offline lock")
+            .take()
+            .is_some()
+    }
+
+    pub fn track_download(&self, root: Uuid, cancel: CancelToken) {
+        self.downloads
+            .lock()
+            .expect("downloads lock")
+            .insert(root, cancel);
+    }
+
+    pub fn end_download(&self, root: Uuid) {
+        self.downloads.lock().expect("downloads lock").remove(&root);
+    }
+
+    pub fn cancel_download(&self, root: Uuid) -> bool {
+        match self.downloads.lock().expect("downloads lock").get(&root) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl From<OfflineError> for AppError {
+    fn from(e: OfflineError) -> Self {
+        match e {
+            OfflineError::Core(core) => AppError::from(core),
+            OfflineError::NotCached(_) | OfflineError::Unsupported(_) => AppError::Offline {
+                message: e.to_string(),
+            },
+            OfflineError::Invalid(message) => AppError::Validation {
+                message,
+                field: None,
+                rule: studio_core::Rule::State,
+            },
+            OfflineError::Cache(_) => AppError::Database {
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
+/// The cache of the open database and its person, opened on first use.
+pub async fn cache(app: &AppHandle) -> AppResult<OfflineCache> {
+    let state = app.state::<AppState>();
+    let ready = state.ready()?;
+    let path = OfflineCache::default_file(&ready.db.display, ready.actor.user_id);
+    let mut slot = state.offline().cache.lock().await;
+    if let Some((open_path, cache)) = &*slot {
+        if *open_path == path {
+            return Ok(cache.clone());
+        }
+    }
+    let cache = OfflineCache::open(&path).await?;
+    *slot = Some((path, cache.clone()));
+    Ok(cache)
+}
+
+/// A read: from the server, or from the cache while the server is gone
+/// (and at once when a request finds it gone).
+pub async fn read<T, Online, Offline, OfflineFut>(
+    app: &AppHandle,
+    online: Online,
+    offline: Offline,
+) -> AppResult<T>
+where
+    Online: Future<Output = Result<T, CoreError>>,
+    Offline: FnOnce(OfflineCache) -> OfflineFut,
+    OfflineFut: Future<Output = Result<T, OfflineError>>,
+{
+    let state = app.state::<AppState>();
+    if !state.offline().is_offline() {
+        match online.await {
+            Err(CoreError::Unavailable(message)) => {
+                mark_offline(app).await;
+                tracing::warn!("the server cannot be reached: {message}");
+            }
+            other => return other.map_err(AppError::from),
+        }
+    }
+    let cache = cache(app).await?;
+    Ok(offline(cache).await?)
+}
+
+/// Whether a change goes to the outbox (the server is gone). A change that
+/// finds the server gone as it is sent is refused, not queued: it may have
+/// reached the server, and only queued edits carry the id that makes a
+/// second application impossible.
+pub fn is_offline(app: &AppHandle) -> bool {
+    app.state::<AppState>().offline().is_offline()
+}
+
+/// The result of a change sent to the server; a server found gone marks
+/// the app offline (the next attempt is queued).
+pub async fn online_result<T>(app: &AppHandle, result: Result<T, CoreError>) -> AppResult<T> {
+    if let Err(CoreError::Unavailable(_)) = &result {
+        mark_offline(app).await;
+    }
+    result.map_err(AppError::from)
+}
+
+/// Queues an offline edit and tells the window.
+pub async fn queue(
+    app: &AppHandle,
+    mutation: studio_offline::Mutation,
+) -> AppResult<(OfflineCache, studio_offline::OutboxEntry)> {
+    let cache = cache(app).await?;
+    let entry = cache.enqueue(mutation).await?;
+    let _ = RegistryChanged {
+        change: RegistryChange::Reloaded,
+        source: studio_core::Source::Window {
+            label: "main".into(),
+        },
+    }
+    .emit(app);
+    announce(app, None).await;
+    Ok((cache, entry))
+}
+
+/// Sends the connection and the cache's state to the window.
+pub async fn announce(app: &AppHandle, replay: Option<ReplayReport>) {
+    let state = app.state::<AppState>();
+    let status = match cache(app).await {
+        Ok(c) => c.status().await.ok(),
+        Err(_) => None,
+    };
+    let event = OfflineChanged {
+        connection: state.offline().connection(),
+        status,
+        replay,
+    };
+    if let Err(e) = event.emit(app) {
+        tracing::warn!("could not send the offline event: {e}");
+    }
+}
+
+async fn mark_offline(app: &AppHandle) {
+    if app.state::<AppState>().offline().went_offline() {
+        tracing::warn!("working offline: the server does not answer");
+        announce(app, None).await;
+    }
+}
+
+/// Replays waiting edits, then refreshes the kept subtrees (one round at a
+/// time). Returns what the replay did.
+pub async fn sync(app: &AppHandle) -> AppResult<ReplayReport> {
+    let state = app.state::<AppState>();
+    let _one = state.offline().syncing.lock().await;
+    let ready = state.ready()?;
+    let cache = cache(app).await?;
+    let report = cache.replay(&ready.db.pool, &ready.actor).await?;
+    if report.stopped.is_none() {
+        if let Err(e) = cache.refresh(&ready.db.pool, &CancelToken::new()).await {
+            tracing::warn!("refreshing the offline cache failed: {e}");
+        }
+    }
+    if report.applied + report.conflicts + report.refused + report.already_applied > 0 {
+        let _ = RegistryChanged {
+            change: RegistryChange::Reloaded,
+            source: studio_core::Source::Window {
+                label: "main".into(),
+            },
+        }
+        .emit(app);
+    }
+    announce(app, Some(report.clone())).await;
+    Ok(report)
+}
+
+/// Watches the server: marks the app offline when it stops answering and
+/// online when it answers again; replays waiting edits whenever it is
+/// online, and refreshes the cache every `ECO_OFFLINE_REFRESH_SECS`
+/// (default 300).
+pub async fn watch(app: AppHandle) {
+    let refresh_every = std::env::var("ECO_OFFLINE_REFRESH_SECS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(300);
+    let mut last_refresh = std::time::Instant::now();
+    let mut tick = tokio::time::interval(TICK);
+    loop {
+        tick.tick().await;
+        let state = app.state::<AppState>();
+        let Ok(ready) = state.ready() else { continue };
+        let answered = tokio::time::timeout(
+            PING_TIMEOUT,
+            studio_core::offline::server_now(&ready.db.pool),
+        )
+        .await;
+        match answered {
+            Ok(Ok(_)) => {
+                if state.offline().came_back() {
+                    tracing::info!("the server answers again: replaying queued edits");
+                    let _ = RegistryChanged {
+                        change: RegistryChange::Reloaded,
+                        source: studio_core::Source::Window {
+                            label: "main".into(),
+                        },
+                    }
+                    .emit(&app);
+                    announce(&app, None).await;
+                }
+                let waiting = match cache(&app).await {
+                    Ok(c) => c.status().await.map(|s| s.pending).unwrap_or(0),
+                    Err(_) => 0,
+                };
+                let due = last_refresh.elapsed().as_secs() >= refresh_every;
+                if waiting > 0 || due {
+                    if let Err(e) = sync(&app).await {
+                        tracing::warn!("offline sync failed: {e}");
+                    }
+                    if due {
+                        last_refresh = std::time::Instant::now();
+                    }
+                }
+            }
+            Ok(Err(CoreError::Unavailable(_))) | Err(_) => mark_offline(&app).await,
+            Ok(Err(e)) => tracing::debug!("the connection check failed: {e}"),
+        }
+    }
+}
