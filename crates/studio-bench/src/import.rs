@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use crate::tree::{registry_facts, result, BenchReport, TargetInfo};
 
-const BENCH_TYPE: &str = "bench_import_item";
+pub(crate) const BENCH_TYPE: &str = "bench_import_item";
 /// Properties per row.
 const PROPERTIES: usize = 10;
 
@@ -39,7 +39,7 @@ pub struct ImportBenchOptions {
     pub dir: PathBuf,
 }
 
-fn property_key(i: usize) -> String {
+pub(crate) fn property_key(i: usize) -> String {
     format!("bench_import_p{i}")
 }
 
@@ -90,7 +90,7 @@ fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
-async fn setup(pool: &PgPool, actor: &Actor) -> CoreResult<()> {
+pub(crate) async fn setup(pool: &PgPool, actor: &Actor) -> CoreResult<()> {
     let mut tx = pool.begin().await?;
     let type_id = registry::ensure_entity_type(
         &mut tx,

@@ -12,6 +12,7 @@
 pub mod dashboards;
 pub mod generate;
 pub mod import;
+pub mod offline;
 pub mod properties;
 pub mod tree;
 pub mod vault;

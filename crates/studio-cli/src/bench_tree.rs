@@ -100,6 +100,54 @@ pub async fn run_import(target: &DatabaseTarget, rows: u64, json: bool) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
+pub async fn run_offline(
+    target: &DatabaseTarget,
+    site: u64,
+    large: u64,
+    iterations: u32,
+    json: bool,
+) -> Result<ExitCode> {
+    let opened = startup::open_as(target, Identity::Maintenance, |_| {}).await?;
+    let actor = Actor::for_session(&opened.pool, Source::Bench).await?;
+    let options = studio_bench::offline::OfflineBenchOptions {
+        site,
+        large,
+        iterations,
+        dir: std::env::temp_dir().join(format!("eco-bench-offline-{}", std::process::id())),
+    };
+    let step = |step: &str| {
+        if !json {
+            eprintln!("... {step}");
+        }
+    };
+    let (report, extra) =
+        studio_bench::offline::bench_offline(&opened.pool, &actor, &options, &step).await?;
+    let _ = std::fs::remove_dir_all(&options.dir);
+    if json {
+        for r in &report.results {
+            let mut line: serde_json::Value = serde_json::from_str(&r.json_line(&report))?;
+            let figures = extra.iter().find(|e| e["op"] == r.op.as_str());
+            if let (Some(map), Some(figures)) =
+                (line.as_object_mut(), figures.and_then(|f| f.as_object()))
+            {
+                for (k, v) in figures {
+                    if k != "op" {
+                        map.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            println!("{line}");
+        }
+    } else {
+        print(&report, false);
+        println!();
+        for e in &extra {
+            println!("{e}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn run_workflows(
     target: &DatabaseTarget,
     options: &studio_bench::workflows::WorkflowBenchOptions,

@@ -241,6 +241,24 @@ enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Offline: the first download of a site (and of a large subtree), an
+    /// incremental refresh after 100 changes, expanding and searching in
+    /// the cache, and the replay of 1,000 queued edits, each beside its
+    /// floor; the cache file's size rides on the download lines.
+    Offline {
+        /// Entities of the site.
+        #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1_100..=1_000_000))]
+        site: u64,
+        /// Entities of the large subtree (0: skip it).
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(0..=2_000_000))]
+        large: u64,
+        /// Timed runs of the cache's reads.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        iterations: u32,
+        /// One JSON object per operation and line.
+        #[arg(long)]
+        json: bool,
+    },
     Views {
         /// Timed runs of each operation (exports: a tenth as many).
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -459,6 +477,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench {
             what: BenchWhat::Import { rows, json },
         } => bench_tree::run_import(&target, rows, json).await,
+        Command::Bench {
+            what:
+                BenchWhat::Offline {
+                    site,
+                    large,
+                    iterations,
+                    json,
+                },
+        } => bench_tree::run_offline(&target, site, large, iterations, json).await,
         Command::Bench { what } => {
             let (suite, iterations, json, role) = match what {
                 BenchWhat::Tree {
@@ -487,7 +514,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     json,
                     role,
                 } => (bench_tree::Suite::Vault { rewrap }, iterations, json, role),
-                BenchWhat::Workflows { .. } | BenchWhat::Import { .. } => {
+                BenchWhat::Workflows { .. }
+                | BenchWhat::Import { .. }
+                | BenchWhat::Offline { .. } => {
                     unreachable!("matched above")
                 }
             };

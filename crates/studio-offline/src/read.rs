@@ -194,6 +194,30 @@ impl OfflineCache {
         })
     }
 
+    /// The floor of [`children`](Self::children): the bare indexed
+    /// statement (ids only), for the benchmark.
+    pub async fn floor_children(&self, parent: Uuid, limit: u32) -> OfflineResult<usize> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM entities WHERE parent_id = ?1 ORDER BY path_label LIMIT ?2",
+        )
+        .bind(parent.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.len())
+    }
+
+    /// The floor of [`search`](Self::search): the bare scan (ids only).
+    pub async fn floor_search(&self, query: &str, limit: u32) -> OfflineResult<usize> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM entities WHERE name_fold LIKE ?1 LIMIT ?2")
+                .bind(format!("%{}%", query.to_lowercase()))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.len())
+    }
+
     /// An entity's property pane, put together as the server does.
     pub async fn pane(&self, id: Uuid) -> OfflineResult<PropertyPane> {
         let mut conn = self.pool.acquire().await?;
