@@ -143,7 +143,7 @@ async fn make_subtree(
             mode: ImportMode::AllOrNothing,
             delete_missing: false,
             under: Some(root),
-            file_name: None,
+            file_name: Some("offline.csv".into()),
         },
         Box::new(std::io::BufReader::new(input)),
         false,

@@ -254,27 +254,22 @@ impl OfflineCache {
             .into_iter()
             .map(|e| e.entity_id)
             .collect();
-        let mut done: HashSet<i64> = HashSet::new();
-        loop {
-            let next = self
-                .outbox(&[OutboxStatus::Pending])
-                .await?
-                .into_iter()
-                .find(|e| !done.contains(&e.seq) && !blocked.contains(&e.entity_id));
-            let Some(item) = next else { break };
-            done.insert(item.seq);
-            let mutation = self.rebased(&item.mutation).await?;
-            sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?1")
-                .bind(item.seq)
-                .execute(&self.pool)
-                .await?;
+        // This round's edits (those queued meanwhile go in the next one),
+        // and the versions the server gave earlier ones.
+        let pending = self.outbox(&[OutboxStatus::Pending]).await?;
+        let mut versions = self.version_map().await?;
+        for item in pending {
+            if blocked.contains(&item.entity_id) {
+                continue;
+            }
+            let mutation = rebase(&versions, &item.mutation);
             // A value edit does not check the entity's version: the
             // entity version it gives the cache stands for the server's
             // only when nobody else changed the entity meanwhile (else a
             // later rename or move would pass over their change).
             let undisturbed = match &mutation {
                 Mutation::SetValues { .. } => {
-                    let base = self.rebased_base(item.seq).await?;
+                    let base = self.rebased_base(&versions, item.seq).await?;
                     match registry::get_entity(pg, mutation.entity_id()).await {
                         Ok(e) => base == Some(e.node.updated_at),
                         Err(_) => false,
@@ -285,11 +280,13 @@ impl OfflineCache {
             match server::replay(pg, actor, item.mutation_id, &mutation).await {
                 Ok(outcome) => {
                     let fresh = matches!(outcome, Replayed::Applied(_));
-                    let mut versions = server_versions(pg, &mutation, &outcome).await;
+                    let mut given = server_versions(pg, &mutation, &outcome).await;
                     if !undisturbed || !fresh {
-                        versions.entity = None;
+                        given.entity = None;
                     }
-                    self.settle_applied(item.seq, versions).await?;
+                    for (l, s) in self.settle_applied(item.seq, given).await? {
+                        versions.insert(ts(l), ts(s));
+                    }
                     if fresh {
                         report.applied += 1;
                     } else {
@@ -405,41 +402,21 @@ impl OfflineCache {
         Ok(serde_json::to_string_pretty(&self.outbox(statuses).await?)?)
     }
 
-    /// The mutation with every local version it expects replaced by the
-    /// server's, where the edit that made it was replayed.
-    async fn rebased(&self, mutation: &Mutation) -> OfflineResult<Mutation> {
+    /// Local versions and the server's that replaced them.
+    async fn version_map(&self) -> OfflineResult<HashMap<String, String>> {
         let rows: Vec<(String, String)> = sqlx::query_as("SELECT local, server FROM versions")
             .fetch_all(&self.pool)
             .await?;
-        let map: HashMap<String, String> = rows.into_iter().collect();
-        let swap = |t: &mut DateTime<Utc>| {
-            if let Some(s) = map.get(&ts(*t)) {
-                if let Ok(v) = parse_ts(s) {
-                    *t = v;
-                }
-            }
-        };
-        let mut m = mutation.clone();
-        match &mut m {
-            Mutation::SetValues { input } => {
-                for e in &mut input.edits {
-                    if let Some(t) = &mut e.expected_updated_at {
-                        swap(t);
-                    }
-                }
-            }
-            Mutation::Rename { input } => swap(&mut input.expected_updated_at),
-            Mutation::Move { input } => swap(&mut input.expected_updated_at),
-            Mutation::Delete { input } => swap(&mut input.expected_updated_at),
-            Mutation::EditTags { input } => swap(&mut input.expected_updated_at),
-            Mutation::Create { .. } => {}
-        }
-        Ok(m)
+        Ok(rows.into_iter().collect())
     }
 
     /// The entity version a queued edit was made on, as the server knows
     /// it (a local version replaced by the server's once replayed).
-    async fn rebased_base(&self, seq: i64) -> OfflineResult<Option<DateTime<Utc>>> {
+    async fn rebased_base(
+        &self,
+        versions: &HashMap<String, String>,
+        seq: i64,
+    ) -> OfflineResult<Option<DateTime<Utc>>> {
         let produced: String = sqlx::query_scalar("SELECT produced FROM outbox WHERE seq = ?1")
             .bind(seq)
             .fetch_one(&self.pool)
@@ -448,18 +425,19 @@ impl OfflineCache {
         let Some(base) = produced.base else {
             return Ok(None);
         };
-        let server: Option<String> =
-            sqlx::query_scalar("SELECT server FROM versions WHERE local = ?1")
-                .bind(ts(base))
-                .fetch_optional(&self.pool)
-                .await?;
-        match server {
-            Some(s) => Ok(Some(parse_ts(&s)?)),
+        match versions.get(&ts(base)) {
+            Some(s) => Ok(Some(parse_ts(s)?)),
             None => Ok(Some(base)),
         }
     }
 
-    async fn settle_applied(&self, seq: i64, versions: Produced) -> OfflineResult<()> {
+    /// Marks an edit applied and records the server's versions for the
+    /// local ones it gave; returns those pairs.
+    async fn settle_applied(
+        &self,
+        seq: i64,
+        versions: Produced,
+    ) -> OfflineResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
         let mut tx = self.pool.begin().await?;
         let produced: String = sqlx::query_scalar("SELECT produced FROM outbox WHERE seq = ?1")
             .bind(seq)
@@ -475,22 +453,23 @@ impl OfflineCache {
                 pairs.push((*l, *s));
             }
         }
-        for (l, s) in pairs {
+        for (l, s) in &pairs {
             sqlx::query("INSERT OR REPLACE INTO versions (local, server) VALUES (?1, ?2)")
-                .bind(ts(l))
-                .bind(ts(s))
+                .bind(ts(*l))
+                .bind(ts(*s))
                 .execute(&mut *tx)
                 .await?;
         }
         sqlx::query(
-            "UPDATE outbox SET status = 'applied', reason = NULL, settled_at = ?2 WHERE seq = ?1",
+            "UPDATE outbox SET status = 'applied', reason = NULL, settled_at = ?2, attempts = attempts + 1
+              WHERE seq = ?1",
         )
         .bind(seq)
         .bind(ts(Utc::now()))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(pairs)
     }
 
     async fn settle(
@@ -500,7 +479,10 @@ impl OfflineCache {
         reason: &str,
         fields: &[ConflictField],
     ) -> OfflineResult<()> {
-        sqlx::query("UPDATE outbox SET status = ?2, reason = ?3, theirs = ?4, settled_at = ?5 WHERE seq = ?1")
+        sqlx::query(
+            "UPDATE outbox SET status = ?2, reason = ?3, theirs = ?4, settled_at = ?5, attempts = attempts + 1
+              WHERE seq = ?1",
+        )
             .bind(seq)
             .bind(status.as_str())
             .bind(reason)
@@ -607,6 +589,34 @@ impl OfflineCache {
             .ok()
             .flatten()
     }
+}
+
+/// The mutation with every local version it expects replaced by the
+/// server's, where the edit that made it was replayed.
+fn rebase(map: &HashMap<String, String>, mutation: &Mutation) -> Mutation {
+    let swap = |t: &mut DateTime<Utc>| {
+        if let Some(s) = map.get(&ts(*t)) {
+            if let Ok(v) = parse_ts(s) {
+                *t = v;
+            }
+        }
+    };
+    let mut m = mutation.clone();
+    match &mut m {
+        Mutation::SetValues { input } => {
+            for e in &mut input.edits {
+                if let Some(t) = &mut e.expected_updated_at {
+                    swap(t);
+                }
+            }
+        }
+        Mutation::Rename { input } => swap(&mut input.expected_updated_at),
+        Mutation::Move { input } => swap(&mut input.expected_updated_at),
+        Mutation::Delete { input } => swap(&mut input.expected_updated_at),
+        Mutation::EditTags { input } => swap(&mut input.expected_updated_at),
+        Mutation::Create { .. } => {}
+    }
+    m
 }
 
 fn conflict_reason(e: &CoreError) -> String {

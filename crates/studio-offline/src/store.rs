@@ -43,6 +43,18 @@ pub(crate) async fn open(path: &Path) -> OfflineResult<SqlitePool> {
     Ok(pool)
 }
 
+/// Folds the write-ahead log back into the file after a large write (a
+/// download or a refresh), so the log does not keep the file's size twice.
+/// Best effort: a reader holding the log open only delays it.
+pub(crate) async fn checkpoint(pool: &SqlitePool) {
+    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await
+    {
+        tracing::debug!("the cache's log was not folded back: {e}");
+    }
+}
+
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }

@@ -191,6 +191,7 @@ impl OfflineCache {
         store::set_meta(&mut tx, "cursor", &ts(cursor)).await?;
         crate::outbox::overlay(&mut tx).await?;
         tx.commit().await?;
+        store::checkpoint(&self.pool).await;
         store::scopes(&self.pool)
             .await?
             .into_iter()
@@ -380,6 +381,9 @@ impl OfflineCache {
         store::set_meta(&mut tx, "cursor", &ts(changes.horizon)).await?;
         crate::outbox::overlay(&mut tx).await?;
         tx.commit().await?;
+        if report.updated + report.removed > 1_000 {
+            store::checkpoint(&self.pool).await;
+        }
         report.millis = started.elapsed().as_millis() as i64;
         Ok(report)
     }

@@ -48,6 +48,10 @@ use crate::error::{CoreError, CoreResult, Rule};
 use crate::records::{Execution, ExecutionStatus, ExecutionStep, WorkflowAction};
 use crate::views::{self, Bind, Catalog};
 
+/// How long a dispatcher or driver waits after a failure (the database
+/// gone, say) before it tries again.
+const ERROR_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The dispatcher's row (made by the migration).
 const DISPATCH_ID: Uuid = Uuid::from_u128(0x01900000_0000_7000_8000_0000000000d1);
 
@@ -166,16 +170,23 @@ impl Engine {
             let engine = Arc::clone(&self);
             let mut stop = stop.clone();
             tasks.push(tokio::spawn(async move {
+                let mut failing = false;
                 while !*stop.borrow() {
-                    let found = match engine.dispatch().await {
-                        Ok(n) => n,
+                    let (found, wait) = match engine.dispatch().await {
+                        Ok(n) => {
+                            failing = false;
+                            (n, engine.opts.poll)
+                        }
                         Err(e) => {
-                            tracing::warn!(error = %e, "workflow dispatch failed");
-                            0
+                            // Said once per outage; tried again after a pause.
+                            if !std::mem::replace(&mut failing, true) {
+                                tracing::warn!(error = %e, "workflow dispatch failed");
+                            }
+                            (0, ERROR_PAUSE.max(engine.opts.poll))
                         }
                     };
                     if found == 0 {
-                        let _ = tokio::time::timeout(engine.opts.poll, stop.changed()).await;
+                        let _ = tokio::time::timeout(wait, stop.changed()).await;
                     }
                 }
             }));
@@ -184,16 +195,22 @@ impl Engine {
             let engine = Arc::clone(&self);
             let mut stop = stop.clone();
             tasks.push(tokio::spawn(async move {
+                let mut failing = false;
                 while !*stop.borrow() {
-                    let worked = match engine.claim_and_drive().await {
-                        Ok(worked) => worked,
+                    let (worked, wait) = match engine.claim_and_drive().await {
+                        Ok(worked) => {
+                            failing = false;
+                            (worked, engine.opts.poll)
+                        }
                         Err(e) => {
-                            tracing::warn!(error = %e, "a workflow runner failed");
-                            false
+                            if !std::mem::replace(&mut failing, true) {
+                                tracing::warn!(error = %e, "a workflow runner failed");
+                            }
+                            (false, ERROR_PAUSE.max(engine.opts.poll))
                         }
                     };
                     if !worked {
-                        let _ = tokio::time::timeout(engine.opts.poll, stop.changed()).await;
+                        let _ = tokio::time::timeout(wait, stop.changed()).await;
                     }
                 }
             }));

@@ -92,7 +92,7 @@ function ConflictCard({ entry }: { entry: OutboxEntry }) {
               {name}
             </Text>
             <Text size="xs" c="dimmed">
-              {kindLabel(entry.kind)}, edited offline {formatDateTime(entry.createdAt)}
+              {kindLabel(entry.mutation.kind)}, edited offline {formatDateTime(entry.createdAt)}
             </Text>
           </Stack>
           <Badge color="orange" variant="light">

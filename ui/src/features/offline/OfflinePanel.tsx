@@ -338,7 +338,7 @@ function OutboxSection({ status }: { status: OfflineStatus }) {
                       {STATUS_LABELS[entry.status]}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>{kindLabel(entry.kind)}</Table.Td>
+                  <Table.Td>{kindLabel(entry.mutation.kind)}</Table.Td>
                   <Table.Td className={classes.wrap}>{entryEntityName(entry)}</Table.Td>
                   <Table.Td>{formatDateTime(entry.createdAt)}</Table.Td>
                   <Table.Td className={classes.wrap}>{entry.reason ?? ''}</Table.Td>
