@@ -75,29 +75,7 @@ pub async fn run_import(target: &DatabaseTarget, rows: u64, json: bool) -> Resul
     let (report, extra) =
         studio_bench::import::bench_import(&opened.pool, &actor, &options, &step).await?;
     let _ = std::fs::remove_dir_all(&options.dir);
-    if json {
-        for r in &report.results {
-            let mut line: serde_json::Value = serde_json::from_str(&r.json_line(&report))?;
-            let figures = extra.iter().find(|e| e["op"] == r.op.as_str());
-            if let (Some(map), Some(figures)) =
-                (line.as_object_mut(), figures.and_then(|f| f.as_object()))
-            {
-                for (k, v) in figures {
-                    if k != "op" {
-                        map.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-            println!("{line}");
-        }
-    } else {
-        print(&report, false);
-        println!();
-        for e in &extra {
-            println!("{e}");
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    print_with_figures(&report, &extra, json)
 }
 
 pub async fn run_offline(
@@ -123,29 +101,7 @@ pub async fn run_offline(
     let (report, extra) =
         studio_bench::offline::bench_offline(&opened.pool, &actor, &options, &step).await?;
     let _ = std::fs::remove_dir_all(&options.dir);
-    if json {
-        for r in &report.results {
-            let mut line: serde_json::Value = serde_json::from_str(&r.json_line(&report))?;
-            let figures = extra.iter().find(|e| e["op"] == r.op.as_str());
-            if let (Some(map), Some(figures)) =
-                (line.as_object_mut(), figures.and_then(|f| f.as_object()))
-            {
-                for (k, v) in figures {
-                    if k != "op" {
-                        map.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-            println!("{line}");
-        }
-    } else {
-        print(&report, false);
-        println!();
-        for e in &extra {
-            println!("{e}");
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    print_with_figures(&report, &extra, json)
 }
 
 pub async fn run_workflows(
@@ -255,4 +211,36 @@ pub fn identity(role: Option<&str>) -> Result<Identity> {
         Some("") => bail!("--as needs a role name (or owner)"),
         Some(r) => Identity::Role(r.to_string()),
     })
+}
+
+/// Prints a report whose operations carry extra figures (rows per second,
+/// file sizes): merged into each JSON line, or listed after the table.
+fn print_with_figures(
+    report: &studio_bench::tree::BenchReport,
+    extra: &[serde_json::Value],
+    json: bool,
+) -> Result<ExitCode> {
+    if json {
+        for r in &report.results {
+            let mut line: serde_json::Value = serde_json::from_str(&r.json_line(report))?;
+            let figures = extra.iter().find(|e| e["op"] == r.op.as_str());
+            if let (Some(map), Some(figures)) =
+                (line.as_object_mut(), figures.and_then(|f| f.as_object()))
+            {
+                for (k, v) in figures {
+                    if k != "op" {
+                        map.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            println!("{line}");
+        }
+    } else {
+        print(report, false);
+        println!();
+        for e in extra {
+            println!("{e}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -76,6 +76,21 @@ impl World {
         }
     }
 
+    /// A cache with the site downloaded as the field engineer.
+    async fn site_cache(&self, name: &str) -> OfflineCache {
+        let cache = self.cache(name).await;
+        cache
+            .add(
+                &self.field,
+                self.site,
+                &AddOptions::default(),
+                &CancelToken::new(),
+            )
+            .await
+            .expect("download the site");
+        cache
+    }
+
     async fn cache(&self, name: &str) -> OfflineCache {
         OfflineCache::open(&self.dir.path().join(format!("{name}.sqlite")))
             .await
@@ -403,16 +418,7 @@ async fn a_cancelled_download_keeps_nothing() {
 #[tokio::test]
 async fn a_refresh_brings_changes_moves_deletions_and_lost_access() {
     let w = World::new().await;
-    let cache = w.cache("refresh").await;
-    cache
-        .add(
-            &w.field,
-            w.site,
-            &AddOptions::default(),
-            &CancelToken::new(),
-        )
-        .await
-        .unwrap();
+    let cache = w.site_cache("refresh").await;
     let leaves = leaves(&w.db.pool, w.site).await;
     let (changed, renamed, moved, deleted) = (leaves[0], leaves[1], leaves[2], leaves[3]);
     let other_site: Uuid = sqlx::query_scalar(
@@ -557,16 +563,7 @@ async fn a_refresh_brings_changes_moves_deletions_and_lost_access() {
 #[tokio::test]
 async fn offline_edits_replay_once_in_order_and_a_conflict_waits() {
     let w = World::new().await;
-    let cache = w.cache("replay").await;
-    cache
-        .add(
-            &w.field,
-            w.site,
-            &AddOptions::default(),
-            &CancelToken::new(),
-        )
-        .await
-        .unwrap();
+    let cache = w.site_cache("replay").await;
     let leaves = leaves(&w.db.pool, w.site).await;
     let (a, b, c) = (leaves[0], leaves[1], leaves[2]);
     // Two edits of the same value in a row, a rename after them (each
@@ -733,16 +730,7 @@ async fn two_engineers_editing_the_same_value_offline_see_a_conflict_in_turn() {
 #[tokio::test]
 async fn keeping_theirs_discards_the_edit_and_restores_the_servers_value() {
     let w = World::new().await;
-    let cache = w.cache("theirs").await;
-    cache
-        .add(
-            &w.field,
-            w.site,
-            &AddOptions::default(),
-            &CancelToken::new(),
-        )
-        .await
-        .unwrap();
+    let cache = w.site_cache("theirs").await;
     let e = leaves(&w.db.pool, w.site).await[0];
     set_text(&cache, e, w.text, "mine").await;
     let node = registry::get_entity(&w.db.pool, e).await.unwrap().node;
@@ -787,16 +775,7 @@ async fn keeping_theirs_discards_the_edit_and_restores_the_servers_value() {
 #[tokio::test]
 async fn edits_to_a_root_whose_access_was_revoked_are_refused_and_kept_for_export() {
     let w = World::new().await;
-    let cache = w.cache("revoked").await;
-    cache
-        .add(
-            &w.field,
-            w.site,
-            &AddOptions::default(),
-            &CancelToken::new(),
-        )
-        .await
-        .unwrap();
+    let cache = w.site_cache("revoked").await;
     let e = leaves(&w.db.pool, w.site).await[0];
     set_text(&cache, e, w.text, "written while offline").await;
     let scope: Uuid = sqlx::query_scalar(
@@ -920,16 +899,7 @@ async fn a_canary_secret_never_reaches_the_cache_file_or_its_log() {
     .await
     .unwrap();
 
-    let cache = w.cache("canary").await;
-    cache
-        .add(
-            &w.field,
-            w.site,
-            &AddOptions::default(),
-            &CancelToken::new(),
-        )
-        .await
-        .unwrap();
+    let cache = w.site_cache("canary").await;
     set_text(&cache, e, w.text, "an ordinary edit").await;
     // A sensitive value cannot be edited offline (it would sit in the outbox).
     let refused = cache
