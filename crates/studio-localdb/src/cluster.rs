@@ -680,7 +680,29 @@ fn port_is_free(port: u16) -> bool {
     TcpListener::bind(("127.0.0.1", port)).is_ok()
 }
 
+/// Ports a server may take: below the range the system hands out to
+/// outgoing connections (32768 and up on Linux), so that once a server
+/// stops, no client's connection takes its port before it starts again.
+const SERVER_PORTS: std::ops::Range<u16> = 20_000..32_000;
+
+/// A free port for a server: a few tries in [`SERVER_PORTS`] (from a seed
+/// of the clock and the process), then any the system gives.
 fn free_port() -> Result<u16, LocalDbError> {
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+        ^ std::process::id().rotate_left(16);
+    let span = u32::from(SERVER_PORTS.end - SERVER_PORTS.start);
+    for _ in 0..50 {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let port = SERVER_PORTS.start + (seed % span) as u16;
+        if port_is_free(port) {
+            return Ok(port);
+        }
+    }
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .map_err(|e| LocalDbError::io("finding a free port on 127.0.0.1", e))?;
     let port = listener

@@ -1004,6 +1004,10 @@ async fn replay_resumes_by_itself_when_the_server_comes_back() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let cluster = studio_localdb::Cluster::persistent(&root).unwrap();
+    let first_port = match cluster.status().unwrap() {
+        studio_localdb::ClusterStatus::Running(e) => e.port,
+        other => panic!("the cluster is not running: {other:?}"),
+    };
     tokio::task::spawn_blocking({
         let c = cluster.clone();
         move || c.stop()
@@ -1016,10 +1020,14 @@ async fn replay_resumes_by_itself_when_the_server_comes_back() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let waiting = cache.status().await.unwrap().pending;
     assert!(waiting > 0, "edits wait while the server is gone");
-    tokio::task::spawn_blocking(move || cluster.ensure_running())
+    let restarted = tokio::task::spawn_blocking(move || cluster.ensure_running())
         .await
         .unwrap()
         .unwrap();
+    println!(
+        "restarted on port {} (was {first_port})",
+        restarted.endpoint.port
+    );
     let back = Instant::now();
     loop {
         if cache.status().await.unwrap().pending == 0 {
