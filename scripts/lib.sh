@@ -17,7 +17,8 @@ as_root() {
 # Debian/Ubuntu packages the app, its build and its tests need.
 APT_RUN=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libayatana-appindicator3-dev
          librsvg2-dev libxdo-dev file libdbus-1-dev postgresql)
-APT_TEST=(xvfb xauth webkit2gtk-driver dbus-x11 dbus-user-session gnome-keyring libsecret-tools imagemagick)
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus-x11 dbus-user-session gnome-keyring libsecret-tools imagemagick
+          pgbouncer)
 
 install_apt() {
   local missing=()
@@ -38,6 +39,10 @@ install_apt() {
   # The Debian postgresql package starts a system cluster we do not use.
   if [[ " ${wanted[*]} " == *" postgresql "* ]]; then
     as_root service postgresql stop >/dev/null 2>&1 || true
+  fi
+  # Nor a system pgbouncer: the tests start their own.
+  if [[ " ${wanted[*]} " == *" pgbouncer "* ]]; then
+    as_root service pgbouncer stop >/dev/null 2>&1 || true
   fi
 }
 

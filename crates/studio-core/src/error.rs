@@ -94,6 +94,10 @@ pub enum ConnectionProblem {
     /// The database lacks extensions the schema needs, and they cannot be
     /// installed there.
     MissingExtensions,
+    /// A pooler in transaction mode keeps prepared statements after a
+    /// transaction ends (PgBouncer before 1.21 without
+    /// `server_reset_query_always = 1`).
+    PoolerSetting,
 }
 
 /// Why the vault refused. Never carries key material or a secret's value.

@@ -12,6 +12,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::change::{Actor, Change, Source};
+use crate::db::pooling::ExecuteCommitted;
 use crate::error::{CoreError, CoreResult};
 use crate::links::{self, EntityTagsEdit};
 use crate::progress::CancelToken;
@@ -141,7 +142,7 @@ pub async fn replay(
             .bind(actor.user_id)
             .bind(mutation.kind())
             .bind(mutation.entity_id())
-            .execute(pool)
+            .execute_committed(pool)
             .await?;
             Ok(Replayed::Applied(changes))
         }

@@ -67,6 +67,11 @@ pub struct ConnectionProfile {
     /// (`disable` or `prefer` there); refused without it.
     #[serde(default)]
     pub allow_plaintext: bool,
+    /// The address is a pooler in transaction mode (PgBouncer `pool_mode =
+    /// transaction`): each transaction may run on another server
+    /// connection (see `db::pooling`).
+    #[serde(default)]
+    pub transaction_pooler: bool,
 }
 
 /// Whether `host` is this computer (plain text never leaves it).
@@ -164,6 +169,10 @@ impl ConnectionProfile {
         url.set_path(&self.database);
         url.query_pairs_mut()
             .append_pair("sslmode", self.tls.as_param());
+        if self.transaction_pooler {
+            url.query_pairs_mut()
+                .append_pair(crate::db::pooling::URL_PARAMETER, "transaction");
+        }
         Ok(url.to_string())
     }
 }
@@ -428,14 +437,18 @@ pub async fn test_connection(
             });
         }
     };
+    // One transaction for every question, so that a pooler in transaction
+    // mode keeps them on one server connection.
+    let mut tx = conn.begin().await?;
     let missing: Vec<String> = sqlx::query_scalar(
         "SELECT x FROM unnest($1::text[]) AS x
          WHERE NOT EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = x) ORDER BY x",
     )
     .bind(&REQUIRED_EXTENSIONS[..])
-    .fetch_all(&mut conn)
+    .fetch_all(&mut *tx)
     .await?;
     if !missing.is_empty() {
+        drop(tx);
         let _ = conn.close().await;
         return Err(connection(
             P::MissingExtensions,
@@ -451,13 +464,13 @@ pub async fn test_connection(
                     coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false),
                     (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)",
         )
-        .fetch_one(&mut conn)
+        .fetch_one(&mut *tx)
         .await?;
     let schema_version: Option<i64> = sqlx::query_scalar(
         "SELECT CASE WHEN to_regclass('_sqlx_migrations') IS NULL THEN NULL
                 ELSE (SELECT max(version) FROM _sqlx_migrations WHERE success) END",
     )
-    .fetch_one(&mut conn)
+    .fetch_one(&mut *tx)
     .await
     .unwrap_or(None);
     let latest = crate::db::MIGRATOR
@@ -475,12 +488,13 @@ pub async fn test_connection(
         sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM users WHERE pg_role = current_user AND deleted_at IS NULL)",
         )
-        .fetch_one(&mut conn)
+        .fetch_one(&mut *tx)
         .await
         .unwrap_or(false)
     } else {
         false
     };
+    tx.rollback().await.ok();
     let _ = conn.close().await;
     Ok(ConnectionReport {
         server_version,

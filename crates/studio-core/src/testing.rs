@@ -11,9 +11,25 @@ use uuid::Uuid;
 
 const TEMPLATE: &str = "eco_template";
 
+/// Set to 1 to run the tests through the run's PgBouncer in transaction
+/// mode: [`test_db`] then connects through it (its `url` names the pooler,
+/// with `pooler=transaction`), so every test that connects with that URL
+/// goes through the pooler.
+pub const POOLER_ENV: &str = "ECO_TEST_POOLER";
+
+/// Whether this run's tests go through the pooler ([`POOLER_ENV`]).
+pub fn through_pooler() -> bool {
+    std::env::var(POOLER_ENV).is_ok_and(|v| v == "1")
+}
+
 /// A fresh, migrated, empty database of its own for one test.
 pub struct TestDb {
+    /// How the test connects: straight to the server, or through the
+    /// run's pooler when [`through_pooler`].
     pub url: String,
+    /// Straight to the server, whatever the mode (for what needs a session:
+    /// migrating, the cluster's own work).
+    pub direct_url: String,
     pub name: String,
     pub pool: PgPool,
 }
@@ -45,11 +61,36 @@ pub async fn test_db() -> TestDb {
         }
     }
     admin.close().await.ok();
-    let url = cluster.url(&name);
+    let direct_url = cluster.url(&name);
+    let url = if through_pooler() {
+        let pooler = tokio::task::spawn_blocking(move || cluster.pooler())
+            .await
+            .expect("the pooler thread panicked");
+        pooler.url(&name, "postgres")
+    } else {
+        direct_url.clone()
+    };
     let pool = crate::db::connect(&url)
         .await
         .expect("connect to the fresh test database");
-    TestDb { url, name, pool }
+    TestDb {
+        url,
+        direct_url,
+        name,
+        pool,
+    }
+}
+
+/// A URL of the run's pooler (started on first use) reaching `database` as
+/// `user`, whatever [`through_pooler`] says.
+pub async fn pooler_url(database: &str, user: &str) -> String {
+    let cluster = tokio::task::spawn_blocking(TestCluster::shared)
+        .await
+        .expect("the test cluster thread panicked");
+    let pooler = tokio::task::spawn_blocking(move || cluster.pooler())
+        .await
+        .expect("the pooler thread panicked");
+    pooler.url(database, user)
 }
 
 async fn connect_admin(cluster: &TestCluster) -> sqlx::PgConnection {

@@ -687,7 +687,7 @@ const SERVER_PORTS: std::ops::Range<u16> = 20_000..32_000;
 
 /// A free port for a server: a few tries in [`SERVER_PORTS`] (from a seed
 /// of the clock and the process), then any the system gives.
-fn free_port() -> Result<u16, LocalDbError> {
+pub(crate) fn free_port() -> Result<u16, LocalDbError> {
     let mut seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())

@@ -60,6 +60,14 @@ pub enum LocalDbError {
     )]
     PortInUse { port: u16 },
 
+    /// No pgbouncer program was found (only tests and benchmarks start one).
+    #[error(
+        "pgbouncer was not found (searched: {}): apt-get install pgbouncer, or set \
+         ECO_PGBOUNCER to the program",
+        list_paths(searched)
+    )]
+    PoolerNotFound { searched: Vec<PathBuf> },
+
     /// The server did not start; the tail of its log says why.
     #[error("the PostgreSQL server did not start; the end of its log reads:\n{log_tail}")]
     StartFailed { log_tail: String },

@@ -56,6 +56,7 @@ mod binaries;
 mod cluster;
 mod error;
 mod lock;
+mod pooler;
 mod sys;
 mod testing;
 
@@ -65,6 +66,7 @@ pub use binaries::{default_candidates, PgBinaries, BINDIR_ENV};
 pub use cluster::{Cluster, ClusterKind, ClusterStatus, Endpoint, StartOutcome};
 pub use error::LocalDbError;
 pub use lock::{lock_exclusive, FileLockGuard};
+pub use pooler::{Pooler, PoolerSettings, PGBOUNCER_ENV};
 pub use testing::TestCluster;
 
 /// Environment variable overriding the application data directory; the cluster

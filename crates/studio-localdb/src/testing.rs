@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::cluster::{Cluster, Endpoint};
 use crate::error::LocalDbError;
 use crate::lock::{lock_exclusive, FileLockGuard};
+use crate::pooler::{Pooler, PoolerSettings};
 use crate::sys::{self, RunAs};
 
 /// How long `TestCluster::lock` waits (building a template database can take a while).
@@ -40,6 +41,7 @@ pub struct TestCluster {
 }
 
 static SHARED: OnceLock<TestCluster> = OnceLock::new();
+static POOLER: OnceLock<Pooler> = OnceLock::new();
 
 impl TestCluster {
     /// The run's cluster, created by the first caller of the run (any process)
@@ -100,6 +102,29 @@ impl TestCluster {
 
     pub fn cluster(&self) -> &Cluster {
         &self.cluster
+    }
+
+    /// The run's PgBouncer in transaction mode in front of this cluster,
+    /// started by the first caller of the run (any process) and reused by
+    /// all others; stopped when the run ends. Panics with the reason if it
+    /// cannot start (pgbouncer missing, say).
+    pub fn pooler(&self) -> &'static Pooler {
+        POOLER.get_or_init(|| {
+            let dir = self.cluster.root().join("pooler");
+            let _guard = self.lock("pooler");
+            if let Some(found) = Pooler::find(&dir) {
+                return found;
+            }
+            Pooler::start(
+                &self.cluster,
+                &self.endpoint,
+                &dir,
+                &PoolerSettings::default(),
+                watched_pid(),
+            )
+            .map(Pooler::detach)
+            .unwrap_or_else(|e| panic!("could not start the test run's pgbouncer: {e}"))
+        })
     }
 
     /// A cross-process exclusive lock on `<root>/<name>.lock`, released on drop;

@@ -1,9 +1,11 @@
 //! Connecting, creating the database when it is missing, migrating, and
 //! the transaction wrapper the operations are built on.
 
+pub mod pooling;
 mod soft;
 mod tx;
 
+pub use pooling::Pooling;
 pub(crate) use soft::{set_deleted, Catalog};
 pub use sqlx::PgConnection;
 pub use tx::{clock, retrying, MAX_ATTEMPTS};
@@ -12,8 +14,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
+use sqlx::postgres::PgConnectOptions;
 pub use sqlx::postgres::PgPool;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
 use crate::error::{CoreError, CoreResult, Rule};
@@ -29,8 +31,20 @@ pub struct ServerInfo {
     pub user: String,
 }
 
-/// Parses a connection URL, with a clear message for a malformed one.
+/// Parses a connection URL, with a clear message for a malformed one. A
+/// `pooler=transaction` parameter (see [`pooling`]) adjusts the options for
+/// a transaction pooler.
 pub fn parse_url(url: &str) -> CoreResult<PgConnectOptions> {
+    let (url, pooling) = pooling::split(url)?;
+    Ok(pooling::adjust(parse_plain_url(&url)?, pooling))
+}
+
+/// How the URL reaches the server (its `pooler` parameter).
+pub fn pooling_of(url: &str) -> CoreResult<Pooling> {
+    Ok(pooling::split(url)?.1)
+}
+
+fn parse_plain_url(url: &str) -> CoreResult<PgConnectOptions> {
     let scheme = url.split("://").next().unwrap_or_default();
     if !url.contains("://") || !matches!(scheme, "postgres" | "postgresql") {
         return Err(CoreError::invalid(
@@ -152,17 +166,27 @@ pub async fn connect(url: &str) -> CoreResult<PgPool> {
 /// A pool whose connections carry `application_name` (so a process can
 /// tell its own backends, even exiting ones, from other clients').
 pub async fn connect_as(url: &str, application_name: &str) -> CoreResult<PgPool> {
+    let pooling = pooling_of(url)?;
     let opts = parse_url(url)?.application_name(application_name);
     // One direct attempt first: an unreachable server fails at once with its
     // real reason instead of after the pool's acquire timeout.
     let probe = opts.connect().await.map_err(connect_error)?;
     probe.close().await.ok();
-    PgPoolOptions::new()
+    if pooling == Pooling::Transaction {
+        pooling::check(&opts).await?;
+    }
+    pooling::pool_options(pooling)
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(15))
         .connect_with(opts)
         .await
         .map_err(connect_error)
+}
+
+/// Pool options for the URL's way to the server, for a caller that sizes
+/// its own pool (connect it with [`parse_url`]'s options).
+pub fn pool_options_for(url: &str) -> CoreResult<sqlx::postgres::PgPoolOptions> {
+    Ok(pooling::pool_options(pooling_of(url)?))
 }
 
 /// Creates the URL's database when it does not exist yet (connecting to the
@@ -207,6 +231,10 @@ pub async fn ensure_database(url: &str, application_name: &str) -> CoreResult<bo
 
 /// Applies every pending migration.
 pub async fn migrate(pool: &PgPool) -> CoreResult<()> {
+    if pooling::is_pooled(pool) {
+        // The migrator holds a session lock across its transactions.
+        return Err(pooling::needs_session("migrating the schema"));
+    }
     MIGRATOR.run(pool).await?;
     Ok(())
 }

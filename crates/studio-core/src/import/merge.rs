@@ -15,6 +15,7 @@ use super::{
     SAMPLE_ROWS,
 };
 use crate::change::{self, Actor, Applied, Change, RowsBind};
+use crate::db::pooling::ExecuteCommitted;
 use crate::error::{CoreError, CoreResult};
 use crate::progress::{CancelToken, OnProgress, Progress};
 use crate::read_model;
@@ -256,7 +257,7 @@ pub(super) async fn run(
         .bind(options.mode.as_str())
         .bind(&options.file_name)
         .bind(actor.user_id)
-        .execute(pool)
+        .execute_committed(pool)
         .await?;
         Some(id)
     };
@@ -304,7 +305,7 @@ pub(super) async fn run(
                 )
                 .bind(id)
                 .bind(serde_json::json!([issue]))
-                .execute(pool)
+                .execute_committed(pool)
                 .await?;
                 None
             }
@@ -321,7 +322,7 @@ pub(super) async fn run(
             .bind(errors)
             .bind(diff.error_rows as i32)
             .bind(diff.total as i32)
-            .execute(pool)
+            .execute_committed(pool)
             .await?;
         }
     }

@@ -37,6 +37,7 @@ pub use mapping::{guess_mapping, ImportMapping, ParentBy, ParentColumn, Property
 pub use read::FileFormat;
 
 use crate::change::{Actor, Applied};
+use crate::db::pooling::ExecuteCommitted;
 use crate::error::{CoreError, CoreResult, Rule};
 use crate::progress::{CancelToken, OnProgress};
 
@@ -227,7 +228,7 @@ pub async fn sweep_interrupted_after(pool: &PgPool, seconds: i64) -> CoreResult<
                         FOR UPDATE SKIP LOCKED)",
     )
     .bind(seconds as f64)
-    .execute(pool)
+    .execute_committed(pool)
     .await?;
     Ok(done.rows_affected())
 }

@@ -199,6 +199,10 @@ pub async fn pick_meters(pool: &sqlx::PgPool, count: u64) -> CoreResult<Vec<(Uui
 /// Vacuums and analyses the samples and rollups after a bulk load: reads
 /// of a series are index-only scans, which need the visibility map.
 pub async fn vacuum(pool: &sqlx::PgPool) -> CoreResult<()> {
+    if crate::db::pooling::is_pooled(pool) {
+        // VACUUM cannot run inside a transaction.
+        return Err(crate::db::pooling::needs_session("vacuuming the readings"));
+    }
     for statement in [
         "VACUUM (ANALYZE) metric_samples",
         "VACUUM (ANALYZE) metric_rollups_daily",

@@ -741,6 +741,12 @@ pub async fn root_by_label(pool: &PgPool, label: &str) -> CoreResult<Option<Uuid
 /// logs in as the administrator (from `pool`'s options) and becomes the
 /// person's role. Returns the person and the pool.
 pub async fn view_as(pool: &PgPool, id: Uuid) -> CoreResult<(Person, PgPool)> {
+    if crate::db::pooling::is_pooled(pool) {
+        // Each viewing connection takes the person's role for its session.
+        return Err(crate::db::pooling::needs_session(
+            "viewing as another person",
+        ));
+    }
     let mut conn = pool.acquire().await?;
     let person = person_in(&mut conn, id).await?;
     if person.deleted_at.is_some() {

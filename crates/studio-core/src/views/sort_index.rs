@@ -79,6 +79,10 @@ pub async fn sort_index_sql(pool: &PgPool, key: &str) -> CoreResult<(String, Str
 
 /// Creates the sort index of `key` (nothing when it exists); returns its name.
 pub async fn create_sort_index(pool: &PgPool, key: &str) -> CoreResult<String> {
+    if crate::db::pooling::is_pooled(pool) {
+        // CREATE INDEX CONCURRENTLY cannot run inside a transaction.
+        return Err(crate::db::pooling::needs_session("building a sort index"));
+    }
     let (name, sql) = sort_index_sql(pool, key).await?;
     // A concurrent build that failed leaves an invalid index behind: drop
     // it so this build starts over.
@@ -100,6 +104,10 @@ pub async fn create_sort_index(pool: &PgPool, key: &str) -> CoreResult<String> {
 
 /// Drops the sort index of `key`; false when there was none.
 pub async fn drop_sort_index(pool: &PgPool, key: &str) -> CoreResult<bool> {
+    if crate::db::pooling::is_pooled(pool) {
+        // DROP INDEX CONCURRENTLY cannot run inside a transaction.
+        return Err(crate::db::pooling::needs_session("dropping a sort index"));
+    }
     let existing = sort_indexes(pool).await?;
     let Some(name) = existing
         .into_iter()

@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::change::{self, Actor, Applied, Change};
+use crate::db::pooling::ExecuteCommitted;
 use crate::error::{CoreError, CoreResult, Rule};
 use crate::records::{ApprovalRequest, ApprovalVote, Notification, VoteDecision, WorkflowAction};
 
@@ -218,7 +219,7 @@ pub async fn mark_read(pool: &PgPool, ids: &[Uuid]) -> CoreResult<u64> {
           WHERE id = ANY ($1) AND read_at IS NULL AND user_id = eco_current_user_id()",
     )
     .bind(ids)
-    .execute(pool)
+    .execute_committed(pool)
     .await?
     .rows_affected())
 }

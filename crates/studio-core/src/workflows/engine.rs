@@ -241,6 +241,10 @@ impl Engine {
     /// Claims one ready execution and drives it as far as it goes now.
     /// False when none was ready.
     pub async fn claim_and_drive(&self) -> CoreResult<bool> {
+        // Its own transaction, committed before the drive reads the claim
+        // (through a transaction pooler a write on the pool itself would
+        // commit only when its lease ends).
+        let mut tx = self.pool.begin().await?;
         let claimed: Option<Uuid> = sqlx::query_scalar(
             "UPDATE workflow_executions e
                 SET claimed_by = $1, lease_until = clock_timestamp() + $2::interval,
@@ -255,8 +259,9 @@ impl Engine {
         )
         .bind(&self.opts.runner)
         .bind(interval(self.opts.lease))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
+        tx.commit().await?;
         let Some(id) = claimed else {
             return Ok(false);
         };

@@ -4,11 +4,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::str::FromStr;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use studio_core::bulk::{self, BulkAction, BulkEdit, BulkTarget};
 use studio_core::links::{self, NewTag, TagGroupInput};
@@ -266,9 +264,10 @@ async fn child_runs_a_big_bulk_edit() {
     };
     let spec = std::env::var(CHILD_EDIT).expect("<root> <definition>");
     let (root, def) = spec.split_once(' ').unwrap();
-    let pool = PgPoolOptions::new()
+    let pool = studio_core::db::pool_options_for(&url)
+        .unwrap()
         .max_connections(2)
-        .connect_with(PgConnectOptions::from_str(&url).unwrap())
+        .connect_with(studio_core::db::parse_url(&url).unwrap())
         .await
         .unwrap();
     let edit = BulkEdit {

@@ -450,9 +450,10 @@ async fn child_runs_a_big_import() {
     };
     let (file, under) = file.split_once('|').unwrap();
     let under = Some(uuid::Uuid::parse_str(under).unwrap());
-    let pool = sqlx::postgres::PgPoolOptions::new()
+    let pool = studio_core::db::pool_options_for(&url)
+        .unwrap()
         .max_connections(3)
-        .connect(&url)
+        .connect_with(studio_core::db::parse_url(&url).unwrap())
         .await
         .unwrap();
     let options = SyncOptions {

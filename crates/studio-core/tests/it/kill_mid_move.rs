@@ -11,13 +11,11 @@
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
-use std::str::FromStr;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use studio_core::progress::{CancelToken, Progress as MoveProgress};
 use studio_core::records::TreeNode;
@@ -204,10 +202,11 @@ async fn child_runs_a_big_move() {
     let spec = std::env::var(CHILD_MOVE).expect("the ids to move");
     let (id, to) = spec.split_once(' ').expect("\"<id> <new parent>\"");
     let (id, to) = (Uuid::parse_str(id).unwrap(), Uuid::parse_str(to).unwrap());
-    let opts = PgConnectOptions::from_str(&url)
+    let opts = studio_core::db::parse_url(&url)
         .unwrap()
         .application_name(CHILD_APP);
-    let pool = PgPoolOptions::new()
+    let pool = studio_core::db::pool_options_for(&url)
+        .unwrap()
         .max_connections(2)
         .connect_with(opts)
         .await

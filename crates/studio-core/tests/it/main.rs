@@ -16,6 +16,7 @@ mod layout;
 mod links;
 mod packs;
 mod people;
+mod pooler;
 mod properties;
 mod registry;
 mod registry_ops;

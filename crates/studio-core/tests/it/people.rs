@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::{Connection, PgPool};
+use studio_core::db::pooling::ExecuteCommitted;
 use studio_core::error::ConnectionProblem;
 use studio_core::people::{self, AddedPerson, Capability, GrantScope, Login, NewPerson};
 use studio_core::profiles::{self, ConnectionProfile, Profiles, TlsMode};
@@ -139,7 +140,7 @@ async fn the_security_checker_passes_on_the_schema_and_catches_each_kind_of_gap(
 
     // A table added without row-level security or policies.
     sqlx::raw_sql("CREATE TABLE sneaky (id uuid PRIMARY KEY, entity_id uuid)")
-        .execute(pool)
+        .execute_committed(pool)
         .await
         .unwrap();
     let found = problems(people::security::check(pool).await.unwrap(), "sneaky");
@@ -158,7 +159,7 @@ async fn the_security_checker_passes_on_the_schema_and_catches_each_kind_of_gap(
         "ALTER TABLE sneaky ENABLE ROW LEVEL SECURITY; ALTER TABLE sneaky FORCE ROW LEVEL SECURITY;
          CREATE POLICY s ON sneaky FOR SELECT TO eco_studio_people USING (true);",
     )
-    .execute(pool)
+    .execute_committed(pool)
     .await
     .unwrap();
     assert_eq!(
@@ -170,7 +171,7 @@ async fn the_security_checker_passes_on_the_schema_and_catches_each_kind_of_gap(
         ]
     );
     sqlx::raw_sql("CREATE POLICY w ON sneaky TO eco_studio_people USING (false)")
-        .execute(pool)
+        .execute_committed(pool)
         .await
         .unwrap();
     assert_eq!(
@@ -184,12 +185,12 @@ async fn the_security_checker_passes_on_the_schema_and_catches_each_kind_of_gap(
         "CREATE VIEW peek AS SELECT id FROM entities;
          CREATE FUNCTION leak() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM entities';",
     )
-    .execute(pool)
+    .execute_committed(pool)
     .await
     .unwrap();
     let (_, role) = add_person(&db, "bypass", false).await;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ALTER ROLE {role} BYPASSRLS")))
-        .execute(pool)
+        .execute_committed(pool)
         .await
         .unwrap();
     let all = people::security::check(pool).await.unwrap();
@@ -208,7 +209,7 @@ async fn the_security_checker_passes_on_the_schema_and_catches_each_kind_of_gap(
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "ALTER VIEW peek SET (security_invoker = true); DROP FUNCTION leak(); ALTER ROLE {role} NOBYPASSRLS"
     )))
-    .execute(pool)
+    .execute_committed(pool)
     .await
     .unwrap();
     assert_eq!(people::security::check(pool).await.unwrap(), vec![]);
@@ -332,7 +333,7 @@ async fn plain_sql_as_a_scoped_role_cannot_read_count_or_change_another_tenants_
     let northwind_ids = ids_under(pool, northwind).await;
     assert!(helios_ids.len() > 50 && northwind_ids.len() > 50);
 
-    let mut conn = sqlx::PgConnection::connect(&db::with_user(&db.url, &alice).unwrap())
+    let mut conn = sqlx::PgConnection::connect(&db::with_user(&db.direct_url, &alice).unwrap())
         .await
         .unwrap();
     for (table, columns) in ENTITY_COLUMNS {
@@ -1188,6 +1189,7 @@ async fn a_person_signs_in_to_a_server_through_a_profile_with_their_password() {
         user: role.clone(),
         tls: TlsMode::Disable,
         allow_plaintext: false,
+        transaction_pooler: false,
     };
     store.save(&profile, None).unwrap();
 
@@ -1231,10 +1233,13 @@ async fn a_person_signs_in_to_a_server_through_a_profile_with_their_password() {
         "the test server offers no TLS"
     );
     let bare = format!("bare_{}", &Uuid::now_v7().simple().to_string()[20..]);
+    // Straight to the server: CREATE DATABASE runs outside a transaction.
+    let direct = db::connect(&db.direct_url).await.unwrap();
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {bare}")))
-        .execute(&db.pool)
+        .execute(&direct)
         .await
         .unwrap();
+    direct.close().await;
     let no_extensions = ConnectionProfile {
         database: bare.clone(),
         ..profile.clone()
@@ -1243,12 +1248,14 @@ async fn a_person_signs_in_to_a_server_through_a_profile_with_their_password() {
         problem(profiles::test_connection(&no_extensions, &SecretText::new(&password)).await),
         ConnectionProblem::MissingExtensions
     );
+    let direct = db::connect(&db.direct_url).await.unwrap();
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "DROP DATABASE {bare} WITH (FORCE)"
     )))
-    .execute(&db.pool)
+    .execute(&direct)
     .await
     .unwrap();
+    direct.close().await;
     let url = store.get("Test server").unwrap().url().unwrap();
     assert!(!url.contains(&password));
 
@@ -1318,6 +1325,7 @@ fn connection_profiles_refuse_bad_input_and_keep_no_password() {
         user: "ada".into(),
         tls: TlsMode::VerifyFull,
         allow_plaintext: false,
+        transaction_pooler: false,
     };
     store.save(&good, None).unwrap();
     assert_eq!(
@@ -1398,6 +1406,12 @@ async fn an_administrator_views_as_a_person_read_only_and_a_person_cannot() {
     .await;
 
     let as_admin = pool_as(&db, &admin).await;
+    if studio_core::testing::through_pooler() {
+        // Viewing takes the person's role for a session of its own.
+        let refused = people::view_as(&as_admin, alice_id).await.unwrap_err();
+        assert!(refused.to_string().contains("pooler"), "{refused}");
+        return;
+    }
     let (person, viewing) = people::view_as(&as_admin, alice_id)
         .await
         .expect("an administrator views as alice");

@@ -148,15 +148,18 @@ async fn a_bad_url_is_a_clear_error() {
 
 #[tokio::test]
 async fn a_database_from_a_newer_build_is_refused_clearly() {
+    use studio_core::db::pooling::ExecuteCommitted;
     let db = studio_core::testing::test_db().await;
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
          VALUES (99990101000000, 'from the future', true, '\\x00', 0)",
     )
-    .execute(&db.pool)
+    .execute_committed(&db.pool)
     .await
     .unwrap();
-    let err = studio_core::db::migrate(&db.pool).await.unwrap_err();
+    // Migrating needs a session of its own: straight to the server.
+    let direct = studio_core::db::connect(&db.direct_url).await.unwrap();
+    let err = studio_core::db::migrate(&direct).await.unwrap_err();
     assert!(
         err.to_string().contains("newer than this Eco Studio knows"),
         "an older app meeting a newer schema says so: {err}"

@@ -845,7 +845,7 @@ fn a_canary_value_appears_nowhere_but_in_the_reveal() {
         .program("pg_dump");
     let dump = std::process::Command::new(pg_dump)
         .arg("--dbname")
-        .arg(&db.url)
+        .arg(&db.direct_url)
         .output()
         .expect("pg_dump");
     assert!(

@@ -40,10 +40,10 @@ type TestState =
 
 /** The form's inputs for a new profile, or for the saved `profile`. */
 function draftOf(profile: ConnectionProfile | null): Draft {
-  if (!profile) return { name: '', host: '', port: 5432, database: 'eco_studio', user: '', tls: 'verify-full', allowPlaintext: false };
+  if (!profile) return { name: '', host: '', port: 5432, database: 'eco_studio', user: '', tls: 'verify-full', allowPlaintext: false, transactionPooler: false };
   const { name, host, port, database, user } = profile;
   // What the core assumes for a profile saved without them.
-  return { name, host, port, database, user, tls: profile.tls ?? 'verify-full', allowPlaintext: profile.allowPlaintext ?? false };
+  return { name, host, port, database, user, tls: profile.tls ?? 'verify-full', allowPlaintext: profile.allowPlaintext ?? false, transactionPooler: profile.transactionPooler ?? false };
 }
 
 type Props = {
@@ -168,11 +168,18 @@ export function ProfileDialog({ onClose, onSaved, editing = null, passwordKept =
                   onChange={(e) => edit({ allowPlaintext: e.currentTarget.checked })}
                   data-testid="profile-allow-plaintext"
                 />
-                <Text size="xs" c="orange.8">
+                <Text size="xs" c="var(--eco-warning-text)">
                   Without TLS the password and the data cross the network readable by anyone on the way.
                 </Text>
               </Stack>
             )}
+            <Checkbox
+              label="Through PgBouncer in transaction mode"
+              description="Tick when this address is a pooler with pool_mode = transaction: each transaction may then reach another server connection, and the studio keeps its work inside transactions."
+              checked={draft.transactionPooler}
+              onChange={(e) => edit({ transactionPooler: e.currentTarget.checked })}
+              data-testid="profile-transaction-pooler"
+            />
             <PasswordInput
               label="Password"
               description={
