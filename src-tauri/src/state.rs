@@ -45,6 +45,50 @@ pub struct ViewAs {
     pub pool: PgPool,
 }
 
+/// The primary's pool, for a command that changes something. When the
+/// last copy is dropped (the command's work done), reads through the
+/// replica wait for what it wrote (`Replicated::note_write`).
+#[derive(Clone)]
+pub struct WritePool {
+    pool: PgPool,
+    _noted: Option<Arc<NoteWrite>>,
+}
+
+struct NoteWrite(Arc<studio_core::db::Replicated>);
+
+impl Drop for NoteWrite {
+    fn drop(&mut self) {
+        self.0.note_write();
+    }
+}
+
+impl WritePool {
+    fn of(ready: &Ready) -> Self {
+        if let Some(reads) = &ready.db.reads {
+            // Also before: a read that starts while the write runs waits
+            // for the primary's position then, and the drop covers the rest.
+            reads.note_write();
+        }
+        WritePool {
+            pool: ready.db.pool.clone(),
+            _noted: ready.db.reads.clone().map(|r| Arc::new(NoteWrite(r))),
+        }
+    }
+
+    /// The pool itself, for work that outlives the command (a job); such
+    /// work notes nothing.
+    pub fn into_pool(self) -> PgPool {
+        self.pool.clone()
+    }
+}
+
+impl std::ops::Deref for WritePool {
+    type Target = PgPool;
+    fn deref(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
 pub struct AppState {
     status: RwLock<StartupStatus>,
     /// The open database and who works on it; replaced when someone else
@@ -149,18 +193,23 @@ impl AppState {
     }
 
     /// The pool reads go through, once the database is open: the person
-    /// being viewed as, if any, else the signed-in person.
-    pub fn pool(&self) -> AppResult<PgPool> {
+    /// being viewed as, if any, else the signed-in person's, on the read
+    /// replica when the profile names one (which has then replayed the
+    /// person's own writes, or the read goes to the primary).
+    pub async fn pool(&self) -> AppResult<PgPool> {
         let ready = self.ready()?;
-        Ok(match &*self.view_as.read().expect("view-as lock") {
-            Some(view) => view.pool.clone(),
+        if let Some(view) = &*self.view_as.read().expect("view-as lock") {
+            return Ok(view.pool.clone());
+        }
+        Ok(match &ready.db.reads {
+            Some(reads) => reads.read_pool().await,
             None => ready.db.pool.clone(),
         })
     }
 
     /// The pool and the actor of a new change from `window` (refused while
     /// viewing as another person: that view is read-only).
-    pub fn request(&self, window: &Window) -> AppResult<(PgPool, Actor)> {
+    pub fn request(&self, window: &Window) -> AppResult<(WritePool, Actor)> {
         let ready = self.ready()?;
         if let Some(view) = &*self.view_as.read().expect("view-as lock") {
             return Err(AppError::from(studio_core::CoreError::Forbidden(format!(
@@ -171,12 +220,14 @@ impl AppState {
         let actor = ready.actor.request_from(Source::Window {
             label: window.label().to_string(),
         });
-        Ok((ready.db.pool.clone(), actor))
+        Ok((WritePool::of(&ready), actor))
     }
 
-    /// The signed-in person's own pool (never the viewed one).
-    pub fn own_pool(&self) -> AppResult<PgPool> {
-        Ok(self.ready()?.db.pool.clone())
+    /// The signed-in person's own pool (never the viewed one), on the
+    /// primary.
+    pub fn own_pool(&self) -> AppResult<WritePool> {
+        let ready = self.ready()?;
+        Ok(WritePool::of(&ready))
     }
 
     /// Starts or stops viewing as a person; returns the pool it replaced.

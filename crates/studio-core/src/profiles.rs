@@ -72,6 +72,11 @@ pub struct ConnectionProfile {
     /// connection (see `db::pooling`).
     #[serde(default)]
     pub transaction_pooler: bool,
+    /// A read replica (a hot standby of the server) for browsing, search,
+    /// views and dashboards: `host` or `host:port` (this profile's port
+    /// when none is given); signed in to with the same role and password.
+    #[serde(default)]
+    pub replica: Option<String>,
 }
 
 /// Whether `host` is this computer (plain text never leaves it).
@@ -145,6 +150,21 @@ impl ConnectionProfile {
                 "the user is the PostgreSQL role you sign in as",
             ));
         }
+        if let Some(replica) = self.replica.as_deref().filter(|r| !r.trim().is_empty()) {
+            let (host, port) = replica.rsplit_once(':').unwrap_or((replica, ""));
+            if host.trim().is_empty()
+                || host
+                    .chars()
+                    .any(|c| c.is_whitespace() || "/?#@".contains(c))
+                || (!port.is_empty() && port.parse::<u16>().map_or(true, |p| p == 0))
+            {
+                return Err(CoreError::invalid(
+                    Some("replica"),
+                    Rule::Format,
+                    "the replica is a server name or address, with an optional :port",
+                ));
+            }
+        }
         if self.tls.may_be_plaintext() && !is_loopback(&self.host) && !self.allow_plaintext {
             return Err(CoreError::invalid(
                 Some("tls"),
@@ -172,6 +192,15 @@ impl ConnectionProfile {
         if self.transaction_pooler {
             url.query_pairs_mut()
                 .append_pair(crate::db::pooling::URL_PARAMETER, "transaction");
+        }
+        if let Some(replica) = self
+            .replica
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
+            url.query_pairs_mut()
+                .append_pair(crate::db::replica::URL_PARAMETER, replica);
         }
         Ok(url.to_string())
     }

@@ -48,6 +48,10 @@ pub enum DatabaseKind {
 #[derive(Debug, Clone)]
 pub struct OpenedDatabase {
     pub pool: PgPool,
+    /// A read replica the target names (its URL's `replica` parameter, a
+    /// profile's replica host), with this pool as its primary: reads go
+    /// there, with read-your-writes (`db::replica`).
+    pub reads: Option<std::sync::Arc<db::Replicated>>,
     pub kind: DatabaseKind,
     /// Where it is, safe to show and log (no password).
     pub display: String,
@@ -207,16 +211,20 @@ pub async fn open_as(
     if kind == DatabaseKind::Embedded {
         db::ensure_database(&url, &application_name).await?;
     }
+    let mut reads = None;
     let pool = match (kind, &identity) {
         (DatabaseKind::External, Identity::Person) => {
             let pool = db::connect_as(&url, &application_name).await?;
             check_person(&pool).await?;
+            reads = db::connect_replica(&url, &application_name, replica_options(), &pool).await?;
             pool
         }
         (DatabaseKind::External, Identity::SignIn { role, password }) => {
             let signed_in = db::with_credentials(&url, role, password.expose())?;
             let pool = db::connect_as(&signed_in, &application_name).await?;
             check_person(&pool).await?;
+            reads = db::connect_replica(&signed_in, &application_name, replica_options(), &pool)
+                .await?;
             pool
         }
         _ => {
@@ -255,6 +263,7 @@ pub async fn open_as(
     };
     Ok(OpenedDatabase {
         pool,
+        reads: reads.map(std::sync::Arc::new),
         kind,
         display,
         server,
@@ -264,6 +273,19 @@ pub async fn open_as(
         application_name,
         owner_url: (kind == DatabaseKind::Embedded).then_some(url),
     })
+}
+
+/// How long a read after the person's own write waits for the replica
+/// (`ECO_REPLICA_WAIT_MS`, default 100) before it reads from the primary.
+fn replica_options() -> db::ReplicaOptions {
+    let mut options = db::ReplicaOptions::default();
+    if let Some(ms) = std::env::var("ECO_REPLICA_WAIT_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        options.max_wait = std::time::Duration::from_millis(ms);
+    }
+    options
 }
 
 /// A person's connection to a server: refused for a role that bypasses
@@ -355,6 +377,9 @@ pub async fn close(opened: OpenedDatabase) -> CoreResult<bool> {
         _ => other_clients(&opened.pool, &opened.application_name).await,
     };
     opened.pool.close().await;
+    if let Some(reads) = &opened.reads {
+        reads.replica().close().await;
+    }
     let DatabaseTarget::Embedded { root } = &opened.target else {
         return Ok(false);
     };

@@ -244,6 +244,68 @@ impl Cluster {
         })
     }
 
+    /// Makes this cluster a hot standby of the server at `primary` (a base
+    /// backup streamed over its socket, then streaming replication, which
+    /// `pg_basebackup -R` configures) and starts it; a standby made earlier
+    /// is started (or reused) as it is. The primary must admit replication
+    /// connections from this user over its socket, as a cluster made here
+    /// does.
+    pub fn ensure_standby_of(&self, primary: &Endpoint) -> Result<StartOutcome, LocalDbError> {
+        if let ClusterStatus::Running(endpoint) = self.status()? {
+            return Ok(reused(endpoint));
+        }
+        self.prepare_root()?;
+        let _lock = lock_exclusive(&self.lock_path(), LOCK_TIMEOUT)?;
+        let initialized = match self.data_dir_state()? {
+            DataDir::Missing | DataDir::Empty => {
+                self.check_accessible()?;
+                let tmp = self.root.join("data.initdb");
+                remove_dir_if_exists(&tmp)?;
+                let data = self.data_dir();
+                if data.exists() {
+                    fs::remove_dir(&data).map_err(|e| LocalDbError::io_at("removing", &data, e))?;
+                }
+                tracing::info!(root = %self.root.display(), primary = primary.port, "copying the primary for a standby");
+                let mut cmd = self.run_as.command(&self.binaries.program("pg_basebackup"));
+                cmd.arg("-D")
+                    .arg(&tmp)
+                    .args(["-R", "-X", "stream", "-c", "fast", "-U", "postgres", "-h"])
+                    .arg(&primary.socket_dir)
+                    .arg("-p")
+                    .arg(primary.port.to_string());
+                if self.kind == ClusterKind::Ephemeral {
+                    cmd.arg("--no-sync");
+                }
+                let out = cmd
+                    .output()
+                    .map_err(|e| LocalDbError::io("running pg_basebackup", e))?;
+                if !out.status.success() {
+                    remove_dir_if_exists(&tmp)?;
+                    return Err(LocalDbError::CommandFailed {
+                        program: "pg_basebackup".to_owned(),
+                        status: out.status,
+                        stderr: sys::output_text(&out),
+                    });
+                }
+                fs::rename(&tmp, &data)
+                    .map_err(|e| LocalDbError::io_at("renaming into", &data, e))?;
+                true
+            }
+            DataDir::Initialized { .. } => {
+                if let Some(endpoint) = self.wait_until_settled()? {
+                    return Ok(reused(endpoint));
+                }
+                false
+            }
+        };
+        let endpoint = self.start_server()?;
+        Ok(StartOutcome {
+            endpoint,
+            initialized,
+            started: true,
+        })
+    }
+
     /// Stops the server with a fast shutdown (`pg_ctl stop -m fast -w`): open
     /// sessions are disconnected, committed data is safe. Returns whether a
     /// server was running.

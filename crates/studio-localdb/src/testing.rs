@@ -42,6 +42,7 @@ pub struct TestCluster {
 
 static SHARED: OnceLock<TestCluster> = OnceLock::new();
 static POOLER: OnceLock<Pooler> = OnceLock::new();
+static REPLICA: OnceLock<TestCluster> = OnceLock::new();
 
 impl TestCluster {
     /// The run's cluster, created by the first caller of the run (any process)
@@ -102,6 +103,28 @@ impl TestCluster {
 
     pub fn cluster(&self) -> &Cluster {
         &self.cluster
+    }
+
+    /// The run's hot standby of this cluster (streaming replication),
+    /// made by the first caller of the run (any process) and reused by all
+    /// others; removed when the run ends. Databases created on the primary
+    /// appear on it.
+    pub fn replica(&self) -> &'static TestCluster {
+        REPLICA.get_or_init(|| {
+            let start = || -> Result<TestCluster, LocalDbError> {
+                let _guard = self.lock("replica");
+                let cluster = Cluster::ephemeral(self.cluster.root().join("replica"))?;
+                let outcome = cluster.ensure_standby_of(&self.endpoint)?;
+                if outcome.started {
+                    spawn_watchdog(&cluster, watched_pid())?;
+                }
+                Ok(TestCluster {
+                    cluster,
+                    endpoint: outcome.endpoint,
+                })
+            };
+            start().unwrap_or_else(|e| panic!("could not start the test run's replica: {e}"))
+        })
     }
 
     /// The run's PgBouncer in transaction mode in front of this cluster,

@@ -43,7 +43,7 @@ pub async fn offline_overview(
 #[tauri::command]
 #[specta::specta]
 pub async fn offline_size(state: State<'_, AppState>, root_id: Uuid) -> AppResult<SubtreeSize> {
-    Ok(studio_core::offline::subtree_size(&state.own_pool()?, root_id).await?)
+    Ok(studio_core::offline::subtree_size(&*state.own_pool()?, root_id).await?)
 }
 
 /// Starts downloading a subtree; `OfflineProgress` events follow (cancel

@@ -13,13 +13,13 @@ use studio_core::Source;
 #[tauri::command]
 #[specta::specta]
 pub async fn current_session(state: State<'_, AppState>) -> AppResult<Session> {
-    Ok(people::session(&state.pool()?).await?)
+    Ok(people::session(&state.pool().await?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_people(state: State<'_, AppState>) -> AppResult<Vec<Person>> {
-    Ok(people::list_people(&state.pool()?).await?)
+    Ok(people::list_people(&state.pool().await?).await?)
 }
 
 /// Adds a person; a generated password comes back once and is kept nowhere.
@@ -58,7 +58,7 @@ pub async fn list_scopes(
     state: State<'_, AppState>,
     user_id: Option<Uuid>,
 ) -> AppResult<Vec<Scope>> {
-    Ok(people::list_scopes(&state.pool()?, user_id).await?)
+    Ok(people::list_scopes(&state.pool().await?, user_id).await?)
 }
 
 #[tauri::command]
@@ -116,7 +116,7 @@ pub async fn stop_view_as(app: AppHandle, state: State<'_, AppState>) -> AppResu
         previous.pool.close().await;
     }
     announce_reload(&app);
-    Ok(people::session(&state.own_pool()?).await?)
+    Ok(people::session(&*state.own_pool()?).await?)
 }
 
 /// The person being viewed as, if any.

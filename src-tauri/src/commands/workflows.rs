@@ -27,13 +27,13 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_workflows(state: State<'_, AppState>) -> AppResult<Vec<WorkflowSummary>> {
-    Ok(workflows::list(&state.pool()?, false).await?)
+    Ok(workflows::list(&state.pool().await?, false).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn get_workflow(state: State<'_, AppState>, id: Uuid) -> AppResult<WorkflowDetail> {
-    Ok(workflows::get(&state.pool()?, id).await?)
+    Ok(workflows::get(&state.pool().await?, id).await?)
 }
 
 #[tauri::command]
@@ -130,7 +130,7 @@ pub async fn workflow_version(
     state: State<'_, AppState>,
     version_id: Uuid,
 ) -> AppResult<WorkflowVersion> {
-    Ok(workflows::version(&state.pool()?, version_id).await?)
+    Ok(workflows::version(&state.pool().await?, version_id).await?)
 }
 
 #[tauri::command]
@@ -140,7 +140,7 @@ pub async fn diff_workflow_versions(
     from: Uuid,
     to: Uuid,
 ) -> AppResult<WorkflowDiff> {
-    Ok(workflows::diff_versions(&state.pool()?, from, to).await?)
+    Ok(workflows::diff_versions(&state.pool().await?, from, to).await?)
 }
 
 /// Runs a draft on an entity in a transaction that is rolled back.
@@ -174,13 +174,13 @@ pub async fn list_executions(
     state: State<'_, AppState>,
     filter: ExecutionFilter,
 ) -> AppResult<Vec<Execution>> {
-    Ok(engine::list_executions(&state.pool()?, &filter).await?)
+    Ok(engine::list_executions(&state.pool().await?, &filter).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn get_execution(state: State<'_, AppState>, id: Uuid) -> AppResult<ExecutionDetail> {
-    Ok(engine::execution(&state.pool()?, id).await?)
+    Ok(engine::execution(&state.pool().await?, id).await?)
 }
 
 #[tauri::command]
@@ -217,7 +217,7 @@ pub async fn list_approvals(
     state: State<'_, AppState>,
     pending_only: bool,
 ) -> AppResult<Vec<ApprovalRequest>> {
-    Ok(approvals::inbox(&state.pool()?, pending_only).await?)
+    Ok(approvals::inbox(&state.pool().await?, pending_only).await?)
 }
 
 #[tauri::command]
@@ -236,12 +236,12 @@ pub async fn vote_approval(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_notifications(state: State<'_, AppState>) -> AppResult<Vec<Notification>> {
-    Ok(approvals::notifications(&state.pool()?).await?)
+    Ok(approvals::notifications(&state.pool().await?).await?)
 }
 
 /// Marks notifications read; returns how many changed.
 #[tauri::command]
 #[specta::specta]
 pub async fn mark_notifications_read(state: State<'_, AppState>, ids: Vec<Uuid>) -> AppResult<u32> {
-    Ok(approvals::mark_read(&state.own_pool()?, &ids).await? as u32)
+    Ok(approvals::mark_read(&*state.own_pool()?, &ids).await? as u32)
 }

@@ -37,6 +37,7 @@ const CONNECTION_PROBLEMS: Record<ConnectionProblem, { title: string; hint: stri
   unreachable: { title: 'Server not reachable', hint: 'Check the host and port, and that the server is running.' },
   tlsMismatch: { title: 'TLS mode does not match the server', hint: 'Pick the connection security the server supports.' },
   missingExtensions: { title: 'Missing database extensions', hint: "Ask the server's administrator to install the extensions Eco Studio needs." },
+  poolerSetting: { title: 'The pooler keeps prepared statements', hint: 'Set server_reset_query_always = 1 in pgbouncer.ini, or connect without the transaction pooler option.' },
 };
 
 /** The title and the way forward of each vault refusal. */

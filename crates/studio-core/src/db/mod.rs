@@ -2,10 +2,12 @@
 //! the transaction wrapper the operations are built on.
 
 pub mod pooling;
+pub mod replica;
 mod soft;
 mod tx;
 
 pub use pooling::Pooling;
+pub use replica::{ReadCounts, ReplicaOptions, Replicated};
 pub(crate) use soft::{set_deleted, Catalog};
 pub use sqlx::PgConnection;
 pub use tx::{clock, retrying, MAX_ATTEMPTS};
@@ -33,9 +35,11 @@ pub struct ServerInfo {
 
 /// Parses a connection URL, with a clear message for a malformed one. A
 /// `pooler=transaction` parameter (see [`pooling`]) adjusts the options for
-/// a transaction pooler.
+/// a transaction pooler; a `replica` parameter (see [`replica`]) is for
+/// [`connect_replica`], not these options.
 pub fn parse_url(url: &str) -> CoreResult<PgConnectOptions> {
-    let (url, pooling) = pooling::split(url)?;
+    let (url, _) = replica::split(url)?;
+    let (url, pooling) = pooling::split(&url)?;
     Ok(pooling::adjust(parse_plain_url(&url)?, pooling))
 }
 
@@ -187,6 +191,21 @@ pub async fn connect_as(url: &str, application_name: &str) -> CoreResult<PgPool>
 /// its own pool (connect it with [`parse_url`]'s options).
 pub fn pool_options_for(url: &str) -> CoreResult<sqlx::postgres::PgPoolOptions> {
     Ok(pooling::pool_options(pooling_of(url)?))
+}
+
+/// The replica the URL names for reads (its `replica` parameter), connected
+/// with the same role, password and settings; `None` when it names none.
+pub async fn connect_replica(
+    url: &str,
+    application_name: &str,
+    options: ReplicaOptions,
+    primary: &PgPool,
+) -> CoreResult<Option<Replicated>> {
+    let Some(replica_url) = replica::split(url)?.1 else {
+        return Ok(None);
+    };
+    let replica = connect_as(&replica_url, application_name).await?;
+    Ok(Some(Replicated::new(primary.clone(), replica, options)))
 }
 
 /// Creates the URL's database when it does not exist yet (connecting to the

@@ -20,6 +20,7 @@ mod pooler;
 mod properties;
 mod registry;
 mod registry_ops;
+mod replica;
 mod schema;
 mod startup;
 mod vault;

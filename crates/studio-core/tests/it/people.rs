@@ -1190,6 +1190,7 @@ async fn a_person_signs_in_to_a_server_through_a_profile_with_their_password() {
         tls: TlsMode::Disable,
         allow_plaintext: false,
         transaction_pooler: false,
+        replica: None,
     };
     store.save(&profile, None).unwrap();
 
@@ -1326,6 +1327,7 @@ fn connection_profiles_refuse_bad_input_and_keep_no_password() {
         tls: TlsMode::VerifyFull,
         allow_plaintext: false,
         transaction_pooler: false,
+        replica: None,
     };
     store.save(&good, None).unwrap();
     assert_eq!(

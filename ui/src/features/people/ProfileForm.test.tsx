@@ -8,7 +8,7 @@ import { defaultTls, isLoopback } from './ProfileForm';
 const northwind = makeNode({ id: 'root-nw', name: 'Northwind Energy', pathLabel: 'northwind_energy' });
 const aliceSession: Session = { role: 'alice', person: ALICE, bypassesSecurity: false, roots: [{ rootId: northwind.id, capabilities: ['read'] }] };
 const input = (args: IpcArgs) => (args as { input: Record<string, unknown> }).input;
-const production: ConnectionProfile = { name: 'Production', host: 'db.example.org', port: 5432, database: 'eco', user: 'alice', tls: 'verify-full', allowPlaintext: false, transactionPooler: false };
+const production: ConnectionProfile = { name: 'Production', host: 'db.example.org', port: 5432, database: 'eco', user: 'alice', tls: 'verify-full', allowPlaintext: false, transactionPooler: false, replica: null };
 const goodReport: ConnectionReport = { serverVersion: '16.2', role: 'alice', tls: true, isPerson: true, bypassesSecurity: false, schema: 'current' };
 
 /** The app on a fake backend that keeps profiles and kept passwords. */
@@ -129,7 +129,7 @@ describe('the connection profile form', () => {
     await user.click(screen.getByTestId('profile-allow-plaintext'));
     await user.click(screen.getByTestId('profile-save'));
     await waitFor(() => expect(callsOf(calls, 'save_profile')).toHaveLength(2));
-    expect((callsOf(calls, 'save_profile')[1] as { profile: ConnectionProfile }).profile).toMatchObject({ tls: 'prefer', allowPlaintext: true, transactionPooler: false });
+    expect((callsOf(calls, 'save_profile')[1] as { profile: ConnectionProfile }).profile).toMatchObject({ tls: 'prefer', allowPlaintext: true, transactionPooler: false, replica: null });
     expect(await screen.findByTestId('sign-in-profile-summary')).toHaveTextContent('TLS prefer');
   });
 
@@ -142,7 +142,7 @@ describe('the connection profile form', () => {
     await user.click(screen.getByTestId('profile-test'));
     const result = await screen.findByTestId('profile-test-result');
     expect(callsOf(calls, 'test_connection')).toEqual([
-      { profile: { name: 'Field office', host: 'db.field.example', port: 5432, database: 'eco_studio', user: 'alice', tls: 'verify-full', allowPlaintext: false, transactionPooler: false }, password: 'pw' },
+      { profile: { name: 'Field office', host: 'db.field.example', port: 5432, database: 'eco_studio', user: 'alice', tls: 'verify-full', allowPlaintext: false, transactionPooler: false, replica: null }, password: 'pw' },
     ]);
     expect(result).toHaveTextContent('Connected');
     expect(result).toHaveTextContent('PostgreSQL 16.2, as alice, TLS on.');
@@ -272,7 +272,7 @@ async function openEdit(user: ReturnType<typeof renderApp>['user'], name: string
 }
 
 describe('editing a saved profile', () => {
-  const lab: ConnectionProfile = { name: 'Lab', host: 'lab.example.org', port: 6543, database: 'eco_lab', user: 'bob', tls: 'prefer', allowPlaintext: true, transactionPooler: false };
+  const lab: ConnectionProfile = { name: 'Lab', host: 'lab.example.org', port: 6543, database: 'eco_lab', user: 'bob', tls: 'prefer', allowPlaintext: true, transactionPooler: false, replica: null };
 
   it('offers editing only for a chosen profile and opens the form filled with it', async () => {
     const { calls, user } = open({}, [production, lab]);
@@ -340,8 +340,8 @@ describe('editing a saved profile', () => {
   });
 
   it('keeps the TLS mode as saved whatever the host', async () => {
-    const pinned: ConnectionProfile = { name: 'Pinned', host: 'db.example.org', port: 5432, database: 'eco', user: 'alice', tls: 'require', allowPlaintext: false, transactionPooler: false };
-    const local: ConnectionProfile = { name: 'Local', host: 'localhost', port: 5432, database: 'eco', user: 'alice', tls: 'verify-full', allowPlaintext: false, transactionPooler: false };
+    const pinned: ConnectionProfile = { name: 'Pinned', host: 'db.example.org', port: 5432, database: 'eco', user: 'alice', tls: 'require', allowPlaintext: false, transactionPooler: false, replica: null };
+    const local: ConnectionProfile = { name: 'Local', host: 'localhost', port: 5432, database: 'eco', user: 'alice', tls: 'verify-full', allowPlaintext: false, transactionPooler: false, replica: null };
     const { calls, user } = open({}, [pinned, local]);
     await openEdit(user, 'Local');
     // A new profile for localhost would start with "prefer"; this one keeps its mode.
@@ -375,7 +375,7 @@ describe('editing a saved profile', () => {
     expect(screen.getByTestId('profile-tls')).toHaveValue('Require TLS, check the certificate');
     await user.click(screen.getByTestId('profile-save'));
     await waitFor(() => expect(callsOf(calls, 'save_profile')).toHaveLength(1));
-    expect(callsOf(calls, 'save_profile')[0]).toEqual({ profile: { ...bare, tls: 'verify-full', allowPlaintext: false, transactionPooler: false }, replacing: 'Bare' });
+    expect(callsOf(calls, 'save_profile')[0]).toEqual({ profile: { ...bare, tls: 'verify-full', allowPlaintext: false, transactionPooler: false, replica: null }, replacing: 'Bare' });
   });
 
   it('tests the connection with the kept password when none is typed, even before a rename is saved', async () => {

@@ -40,10 +40,10 @@ type TestState =
 
 /** The form's inputs for a new profile, or for the saved `profile`. */
 function draftOf(profile: ConnectionProfile | null): Draft {
-  if (!profile) return { name: '', host: '', port: 5432, database: 'eco_studio', user: '', tls: 'verify-full', allowPlaintext: false, transactionPooler: false };
+  if (!profile) return { name: '', host: '', port: 5432, database: 'eco_studio', user: '', tls: 'verify-full', allowPlaintext: false, transactionPooler: false, replica: null };
   const { name, host, port, database, user } = profile;
   // What the core assumes for a profile saved without them.
-  return { name, host, port, database, user, tls: profile.tls ?? 'verify-full', allowPlaintext: profile.allowPlaintext ?? false, transactionPooler: profile.transactionPooler ?? false };
+  return { name, host, port, database, user, tls: profile.tls ?? 'verify-full', allowPlaintext: profile.allowPlaintext ?? false, transactionPooler: profile.transactionPooler ?? false, replica: profile.replica ?? null };
 }
 
 type Props = {
@@ -180,6 +180,14 @@ export function ProfileDialog({ onClose, onSaved, editing = null, passwordKept =
               onChange={(e) => edit({ transactionPooler: e.currentTarget.checked })}
               data-testid="profile-transaction-pooler"
             />
+            <TextInput
+              label="Read replica (optional)"
+              description="A hot standby of this server for browsing, search, views and dashboards: host or host:port. Your own changes are read back from the server until the replica has them."
+              value={draft.replica ?? ''}
+              onChange={(e) => edit({ replica: e.currentTarget.value.trim() === '' ? null : e.currentTarget.value })}
+              error={errorOf('replica')}
+              data-testid="profile-replica"
+            />
             <PasswordInput
               label="Password"
               description={
@@ -234,6 +242,8 @@ function problemSentence(problem: ConnectionProblem, profile: ConnectionProfile)
       return 'The TLS mode does not match the server.';
     case 'missingExtensions':
       return 'The database lacks extensions Eco Studio needs.';
+    case 'poolerSetting':
+      return 'The pooler in transaction mode keeps prepared statements after a transaction.';
   }
 }
 

@@ -89,7 +89,7 @@ describe('switching person', () => {
     await waitFor(() => expect(callsOf(calls, 'save_profile')).toHaveLength(1));
     expect(callsOf(calls, 'save_profile')[0]).toEqual({
       // A host that is not this computer gets a checked certificate by default.
-      profile: { name: 'Field office', host: 'db.field.example', port: 5432, database: 'eco_studio', user: 'alice', tls: 'verify-full', allowPlaintext: false, transactionPooler: false },
+      profile: { name: 'Field office', host: 'db.field.example', port: 5432, database: 'eco_studio', user: 'alice', tls: 'verify-full', allowPlaintext: false, transactionPooler: false, replica: null },
       replacing: null,
     });
     // Back in the sign-in, on the new profile, its role assumed.
@@ -101,7 +101,7 @@ describe('switching person', () => {
   });
 
   it('edits a chosen server profile, then signs in through it under its new name', async () => {
-    const field: ConnectionProfile = { name: 'Field office', host: 'db.field.example', port: 5432, database: 'eco_studio', user: 'alice', tls: 'require', allowPlaintext: false, transactionPooler: false };
+    const field: ConnectionProfile = { name: 'Field office', host: 'db.field.example', port: 5432, database: 'eco_studio', user: 'alice', tls: 'require', allowPlaintext: false, transactionPooler: false, replica: null };
     const { calls, user } = open({}, [field]);
     await openDialog(user);
     await user.click(screen.getByTestId('sign-in-place'));
