@@ -14,7 +14,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn bulk_preview(state: State<'_, AppState>, edit: BulkEdit) -> AppResult<BulkPreview> {
-    Ok(bulk::bulk_preview(&state.pool()?, &edit).await?)
+    Ok(bulk::bulk_preview(&state.pool().await?, &edit).await?)
 }
 
 /// How a bulk edit went: done at once, or running as a background job whose

@@ -21,14 +21,14 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_dashboards(state: State<'_, AppState>) -> AppResult<Vec<DashboardSummary>> {
-    Ok(dashboards::list(&state.pool()?).await?)
+    Ok(dashboards::list(&state.pool().await?).await?)
 }
 
 /// One dashboard with its widgets.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_dashboard(state: State<'_, AppState>, id: Uuid) -> AppResult<Dashboard> {
-    Ok(dashboards::get(&state.pool()?, id).await?)
+    Ok(dashboards::get(&state.pool().await?, id).await?)
 }
 
 /// Creates a dashboard (no id) or saves one over the version loaded.
@@ -78,14 +78,14 @@ pub async fn widget_data(
     state: State<'_, AppState>,
     request: WidgetRequest,
 ) -> AppResult<WidgetData> {
-    Ok(dashboards::widget_data(&state.pool()?, &request).await?)
+    Ok(dashboards::widget_data(&state.pool().await?, &request).await?)
 }
 
 /// The metrics the person sees, with their series counts.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_metrics(state: State<'_, AppState>) -> AppResult<Vec<MetricInfo>> {
-    Ok(metrics::list_metrics(&state.pool()?).await?)
+    Ok(metrics::list_metrics(&state.pool().await?).await?)
 }
 
 /// A started import of readings.
@@ -118,14 +118,14 @@ pub async fn import_readings(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_alerts(state: State<'_, AppState>, filter: AlertFilter) -> AppResult<Vec<Alert>> {
-    Ok(alerts::list(&state.pool()?, &filter).await?)
+    Ok(alerts::list(&state.pool().await?, &filter).await?)
 }
 
 /// Open alerts by status and level, for the window's badge.
 #[tauri::command]
 #[specta::specta]
 pub async fn alert_counts(state: State<'_, AppState>) -> AppResult<AlertCounts> {
-    Ok(alerts::counts(&state.pool()?).await?)
+    Ok(alerts::counts(&state.pool().await?).await?)
 }
 
 #[tauri::command]

@@ -21,7 +21,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn pack_list(state: State<'_, AppState>) -> AppResult<Vec<PackInfo>> {
-    Ok(packs::list(&state.pool()?).await?)
+    Ok(packs::list(&state.pool().await?).await?)
 }
 
 /// Installs (or upgrades to) the built-in pack `key`.
@@ -125,7 +125,7 @@ pub async fn import_inspect(
 ) -> AppResult<ImportInspect> {
     let format = source.format(format)?;
     let (input, _, _) = source.open()?;
-    Ok(import::inspect(&state.pool()?, type_key.as_deref(), format, input, 20).await?)
+    Ok(import::inspect(&state.pool().await?, type_key.as_deref(), format, input, 20).await?)
 }
 
 fn with_file(
@@ -199,14 +199,14 @@ pub async fn import_start(
 #[tauri::command]
 #[specta::specta]
 pub async fn import_runs(state: State<'_, AppState>) -> AppResult<Vec<SyncImport>> {
-    Ok(import::list_runs(&state.pool()?, 100).await?)
+    Ok(import::list_runs(&state.pool().await?, 100).await?)
 }
 
 /// The mapping presets the person may use.
 #[tauri::command]
 #[specta::specta]
 pub async fn import_presets(state: State<'_, AppState>) -> AppResult<Vec<ImportPreset>> {
-    Ok(import::list_presets(&state.pool()?).await?)
+    Ok(import::list_presets(&state.pool().await?).await?)
 }
 
 /// Saves a mapping as a preset (replacing the person's preset of that name).

@@ -19,7 +19,7 @@ pub async fn list_tag_groups(
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<TagGroup>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     crate::offline::read(
         &app,
         links::list_tag_groups(&pool, include_deleted),
@@ -88,7 +88,7 @@ pub async fn restore_tag_group(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_tags(app: AppHandle, state: State<'_, AppState>) -> AppResult<Vec<Tag>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     crate::offline::read(
         &app,
         links::list_tags(&pool),
@@ -134,7 +134,7 @@ pub async fn entity_tags(
     state: State<'_, AppState>,
     entity_id: Uuid,
 ) -> AppResult<Vec<Tag>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     crate::offline::read(&app, links::entity_tags(&pool, entity_id), |c| async move {
         c.entity_tags(entity_id).await
     })
@@ -149,7 +149,7 @@ pub async fn tagged_entities(
     tag_id: Uuid,
     limit: u32,
 ) -> AppResult<Vec<TreeNode>> {
-    Ok(links::tagged_entities(&state.pool()?, tag_id, limit).await?)
+    Ok(links::tagged_entities(&state.pool().await?, tag_id, limit).await?)
 }
 
 /// Adds and removes tags of one entity.
@@ -184,7 +184,7 @@ pub async fn entity_group(
     state: State<'_, AppState>,
     entity_id: Uuid,
 ) -> AppResult<Option<EntityGroup>> {
-    Ok(links::entity_group(&state.pool()?, entity_id).await?)
+    Ok(links::entity_group(&state.pool().await?, entity_id).await?)
 }
 
 /// Makes an entity a group, or edits its configuration.
@@ -209,14 +209,14 @@ pub async fn group_members(
     group_id: Uuid,
     limit: u32,
 ) -> AppResult<Vec<TreeNode>> {
-    Ok(links::group_members(&state.pool()?, group_id, limit).await?)
+    Ok(links::group_members(&state.pool().await?, group_id, limit).await?)
 }
 
 /// The groups an entity belongs to.
 #[tauri::command]
 #[specta::specta]
 pub async fn groups_of(state: State<'_, AppState>, entity_id: Uuid) -> AppResult<Vec<EntityGroup>> {
-    Ok(links::groups_of(&state.pool()?, entity_id).await?)
+    Ok(links::groups_of(&state.pool().await?, entity_id).await?)
 }
 
 #[tauri::command]
@@ -265,7 +265,7 @@ pub async fn delete_relationship(
 #[tauri::command]
 #[specta::specta]
 pub async fn relationship_types(state: State<'_, AppState>) -> AppResult<Vec<String>> {
-    Ok(links::relationship_types(&state.pool()?).await?)
+    Ok(links::relationship_types(&state.pool().await?).await?)
 }
 
 /// An entity's relationships, both ways.
@@ -275,7 +275,7 @@ pub async fn relationships_of(
     state: State<'_, AppState>,
     entity_id: Uuid,
 ) -> AppResult<Vec<RelatedEntity>> {
-    Ok(links::relationships_of(&state.pool()?, entity_id).await?)
+    Ok(links::relationships_of(&state.pool().await?, entity_id).await?)
 }
 
 /// The entities within one or two relationships of one, for the graph.
@@ -287,5 +287,5 @@ pub async fn neighbourhood(
     hops: u8,
     limit: u32,
 ) -> AppResult<Neighbourhood> {
-    Ok(links::neighbourhood(&state.pool()?, entity_id, hops, limit).await?)
+    Ok(links::neighbourhood(&state.pool().await?, entity_id, hops, limit).await?)
 }

@@ -20,7 +20,7 @@ pub async fn list_property_groups(
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<PropertyGroup>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     crate::offline::read(
         &app,
         properties::list_property_groups(&pool, include_deleted),
@@ -107,7 +107,7 @@ pub async fn list_property_definitions(
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<PropertyDefinition>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     crate::offline::read(
         &app,
         properties::list_property_definitions(&pool, include_deleted),
@@ -124,7 +124,7 @@ pub async fn property_definition_impact(
     state: State<'_, AppState>,
     input: PropertyDefinitionUpdate,
 ) -> AppResult<DefinitionImpact> {
-    Ok(properties::property_definition_impact(&state.pool()?, &input).await?)
+    Ok(properties::property_definition_impact(&state.pool().await?, &input).await?)
 }
 
 #[tauri::command]
@@ -191,7 +191,7 @@ pub async fn type_layout(
     state: State<'_, AppState>,
     entity_type_id: Uuid,
 ) -> AppResult<TypeLayout> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     crate::offline::read(
         &app,
         properties::type_layout(&pool, entity_type_id),
@@ -222,7 +222,7 @@ pub async fn property_pane(
     state: State<'_, AppState>,
     entity_id: Uuid,
 ) -> AppResult<PropertyPane> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     crate::offline::read(
         &app,
         properties::property_pane(&pool, entity_id),

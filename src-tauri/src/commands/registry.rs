@@ -22,7 +22,7 @@ use studio_offline::Mutation;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_roots(app: AppHandle, state: State<'_, AppState>) -> AppResult<Vec<TreeNode>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     offline::read(&app, registry::list_roots(&pool), |c| async move {
         c.roots().await
     })
@@ -39,7 +39,7 @@ pub async fn list_children(
     after: Option<String>,
     limit: u32,
 ) -> AppResult<ChildPage> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     let kept_after = after.clone();
     offline::read(
         &app,
@@ -57,7 +57,7 @@ pub async fn get_entity(
     state: State<'_, AppState>,
     id: Uuid,
 ) -> AppResult<EntityDetail> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     offline::read(&app, registry::get_entity(&pool, id), |c| async move {
         c.entity(id).await
     })
@@ -68,7 +68,7 @@ pub async fn get_entity(
 #[tauri::command]
 #[specta::specta]
 pub async fn subtree_count(app: AppHandle, state: State<'_, AppState>, id: Uuid) -> AppResult<i64> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     offline::read(&app, registry::subtree_count(&pool, id), |c| async move {
         c.subtree_count(id).await
     })
@@ -84,7 +84,7 @@ pub async fn search_entities(
     query: String,
     limit: u32,
 ) -> AppResult<SearchResults> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     let kept_query = query.clone();
     offline::read(
         &app,
@@ -102,7 +102,7 @@ pub async fn entity_history(
     id: Uuid,
     limit: u32,
 ) -> AppResult<Vec<HistoryEntry>> {
-    Ok(registry::entity_history(&state.pool()?, id, limit).await?)
+    Ok(registry::entity_history(&state.pool().await?, id, limit).await?)
 }
 
 #[tauri::command]
@@ -261,5 +261,5 @@ pub async fn purge_entity(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_trash(state: State<'_, AppState>, limit: u32) -> AppResult<Vec<TrashItem>> {
-    Ok(registry::list_trash(&state.pool()?, &state.purge_policy(), limit).await?)
+    Ok(registry::list_trash(&state.pool().await?, &state.purge_policy(), limit).await?)
 }

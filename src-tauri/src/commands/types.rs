@@ -16,7 +16,7 @@ pub async fn list_entity_types(
     state: State<'_, AppState>,
     include_deleted: bool,
 ) -> AppResult<Vec<EntityType>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     crate::offline::read(
         &app,
         registry::list_entity_types(&pool, include_deleted),

@@ -18,7 +18,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn vault_status(state: State<'_, AppState>) -> AppResult<VaultStatus> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     Ok(vault::status(&pool, state.vault()).await?)
 }
 
@@ -46,7 +46,7 @@ pub async fn vault_unlock(
 pub async fn vault_lock(app: AppHandle, state: State<'_, AppState>) -> AppResult<VaultStatus> {
     state.vault().lock();
     announce_lock(&app);
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     Ok(vault::status(&pool, state.vault()).await?)
 }
 
@@ -143,7 +143,7 @@ pub async fn list_secrets(
     state: State<'_, AppState>,
     root_id: Option<Uuid>,
 ) -> AppResult<Vec<SecretSummary>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     Ok(vault::list_secrets(&pool, root_id).await?)
 }
 
@@ -153,7 +153,7 @@ pub async fn secret_versions(
     state: State<'_, AppState>,
     secret_id: Uuid,
 ) -> AppResult<Vec<SecretVersionInfo>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     Ok(vault::secret_versions(&pool, secret_id).await?)
 }
 

@@ -19,7 +19,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_views(app: AppHandle, state: State<'_, AppState>) -> AppResult<Vec<SavedView>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     crate::offline::read(&app, views::list_saved(&pool), |c| async move {
         c.saved_views().await
     })
@@ -35,7 +35,7 @@ pub async fn view_page(
     document: ViewDocument,
     after: Option<Cursor>,
 ) -> AppResult<ViewPage> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     let (kept_document, kept_after) = (document.clone(), after.clone());
     crate::offline::read(
         &app,
@@ -53,7 +53,7 @@ pub async fn view_count(
     state: State<'_, AppState>,
     document: ViewDocument,
 ) -> AppResult<ViewCount> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     let kept_document = document.clone();
     crate::offline::read(&app, views::count(&pool, &document), |c| async move {
         c.view_count(&kept_document).await
@@ -68,7 +68,7 @@ pub async fn type_default_views(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> AppResult<Vec<TypeDefaultView>> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     // Offline, types open with the view made from their layout.
     crate::offline::read(&app, views::type_default_views(&pool), |_| async move {
         Ok(Vec::new())
@@ -97,7 +97,7 @@ pub async fn generated_type_view(
     state: State<'_, AppState>,
     entity_type_id: Uuid,
 ) -> AppResult<ViewDocument> {
-    Ok(views::generated_type_view(&state.pool()?, entity_type_id).await?)
+    Ok(views::generated_type_view(&state.pool().await?, entity_type_id).await?)
 }
 
 /// Reads a pasted view document (of any version this build knows) and
@@ -106,7 +106,7 @@ pub async fn generated_type_view(
 #[tauri::command]
 #[specta::specta]
 pub async fn check_view(state: State<'_, AppState>, text: String) -> AppResult<ViewDocument> {
-    Ok(views::check(&state.pool()?, &text).await?)
+    Ok(views::check(&state.pool().await?, &text).await?)
 }
 
 /// The first matches of `document` in their hierarchy, with the ancestors
@@ -114,7 +114,7 @@ pub async fn check_view(state: State<'_, AppState>, text: String) -> AppResult<V
 #[tauri::command]
 #[specta::specta]
 pub async fn view_tree(state: State<'_, AppState>, document: ViewDocument) -> AppResult<ViewTree> {
-    Ok(views::tree(&state.pool()?, &document).await?)
+    Ok(views::tree(&state.pool().await?, &document).await?)
 }
 
 /// A running export: its job (progress as `JobProgress` events, cancel
@@ -137,7 +137,7 @@ pub async fn export_view(
     path: String,
     external_source: Option<String>,
 ) -> AppResult<ExportStarted> {
-    let pool = state.pool()?;
+    let pool = state.pool().await?;
     let (job_id, total) = state
         .jobs()
         .export_view(
