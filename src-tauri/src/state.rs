@@ -32,6 +32,13 @@ pub struct DatabaseInfo {
     pub kind: DatabaseKind,
     pub display: String,
     pub server_version: String,
+    /// This build of Eco Studio.
+    pub app_version: String,
+    /// The schema version the database was checked to have on connect
+    /// (its latest migration, which is this build's).
+    pub schema_version: String,
+    /// Reads go to a replica.
+    pub replica: bool,
 }
 
 pub struct Ready {
@@ -260,6 +267,14 @@ impl AppState {
             kind: ready.db.kind,
             display: ready.db.display.clone(),
             server_version: ready.db.server.version.clone(),
+            app_version: env!("CARGO_PKG_VERSION").to_string(),
+            schema_version: studio_core::db::MIGRATOR
+                .iter()
+                .map(|m| m.version)
+                .max()
+                .unwrap_or(0)
+                .to_string(),
+            replica: ready.db.reads.is_some(),
         };
         let previous = self
             .ready

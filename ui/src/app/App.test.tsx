@@ -46,7 +46,7 @@ describe('App startup', () => {
 
   it('goes straight to the tree when already ready', async () => {
     installBackend({
-      status: { state: 'ready', database: { kind: 'external', display: 'db.example:5432/eco', serverVersion: '16.2' } },
+      status: { state: 'ready', database: { kind: 'external', display: 'db.example:5432/eco', serverVersion: '16.2', appVersion: '0.1.0', schemaVersion: '20261202000001', replica: false } },
       roots: [site],
     });
     renderWithProviders(<App />);

@@ -1,6 +1,7 @@
 import { AppShell } from '@mantine/core';
 import { SignInRequestsProvider, WelcomeDialog } from '../features/people';
 import { AppHeader } from './AppHeader';
+import { FocusReturn } from './FocusReturn';
 import { StartupFailed, StartupLoading } from './startup/StartupScreens';
 import { useStartupStatus } from './startup/useStartupStatus';
 import { Workspace } from './workspace/Workspace';
@@ -10,6 +11,7 @@ export function App() {
 
   return (
     <AppShell header={{ height: 52 }} padding={0}>
+      <FocusReturn />
       <AppShell.Header>
         <AppHeader status={status} />
       </AppShell.Header>
@@ -17,7 +19,7 @@ export function App() {
         {status.state === 'ready' ? (
           <SignInRequestsProvider>
             <div style={{ height: 'calc(100dvh - 52px)' }}>
-              <Workspace />
+              <Workspace database={status.database} />
             </div>
             <WelcomeDialog />
           </SignInRequestsProvider>

@@ -92,7 +92,7 @@ function isAppError(value: unknown): value is AppError {
 
 export const READY: StartupStatus = {
   state: 'ready',
-  database: { kind: 'embedded', display: 'postgres://localhost:54321/eco', serverVersion: '17.4' },
+  database: { kind: 'embedded', display: 'postgres://localhost:54321/eco', serverVersion: '17.4', appVersion: '0.1.0', schemaVersion: '20261202000001', replica: false },
 };
 
 export const makePerson = (over: Partial<Person> & Pick<Person, 'pgRole' | 'displayName'>): Person => ({

@@ -97,6 +97,9 @@ afterEach(async () => {
   cleanup();
   notifications.clean();
   delete window.__ecoMetrics;
+  // What the app keeps for the next start (theme, the workspace of each
+  // database) must not carry over from one test to the next.
+  window.localStorage.clear();
   // Let unmount effects (event unlisten promises) settle before the Tauri
   // internals they call into are removed.
   await new Promise((resolve) => setTimeout(resolve, 0));

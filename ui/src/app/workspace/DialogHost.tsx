@@ -6,7 +6,7 @@ import { CommandPalette, type PaletteChoice } from '../../features/palette';
 import { describeNodes, useTreeController, validateDrop } from '../../features/tree';
 import { useWorkspace } from '../../shared/WorkspaceContext';
 
-/** Renders the registry view's current dialog, if any. */
+/** Renders the registry view's current dialog, if any (the palette has a host of its own: it shows over any screen). */
 export function DialogHost() {
   const { dialog, closeDialog } = useWorkspace();
   if (!dialog) return null;
@@ -18,7 +18,7 @@ export function DialogHost() {
     case 'new-entity':
       return <NewEntityDialog parent={dialog.parent} onClose={closeDialog} />;
     case 'palette':
-      return <RevealPalette />;
+      return null;
     case 'move-picker':
       return <MovePicker nodes={dialog.nodes} />;
     case 'bulk-edit':
@@ -26,19 +26,30 @@ export function DialogHost() {
   }
 }
 
-/** Ctrl+K: find an entity and reveal it in the tree, open a saved view, or run a command (the offline ones act on the selected entity). */
+/**
+ * Ctrl+K, over any screen: find an entity and reveal it in the registry, open
+ * a saved view, or run a command (the offline ones act on the selected entity).
+ */
+export function PaletteHost() {
+  const { dialog } = useWorkspace();
+  return dialog?.kind === 'palette' ? <RevealPalette /> : null;
+}
+
 function RevealPalette() {
-  const { closeDialog } = useWorkspace();
+  const { closeDialog, setView } = useWorkspace();
   const tree = useTreeController();
   const offlineCommands = useOfflineCommands(tree.selection.focusId);
   return (
     <CommandPalette
-      title="Find an entity or a view"
+      title="Find an entity, a view or a command"
       extraCommands={offlineCommands}
       onClose={closeDialog}
       onPick={(choice) => {
         closeDialog();
-        if (choice.kind === 'entity') void tree.reveal(choice.node.id);
+        if (choice.kind === 'entity') {
+          setView('registry');
+          void tree.reveal(choice.node.id);
+        }
       }}
     />
   );

@@ -1,8 +1,8 @@
 import { Group, ScrollArea, SegmentedControl } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import type { Session } from '../../bindings';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { DatabaseInfo, Session } from '../../bindings';
 import { AlertsBadge } from '../../features/alerts';
 import { DashboardsScreen } from '../../features/dashboards';
 import { DataScreen } from '../../features/data';
@@ -20,16 +20,24 @@ import { mayUseVault, VaultLockButton, VaultProvider, VaultScreen } from '../../
 import { ViewsScreen } from '../../features/views';
 import { LiveUpdatesProvider } from '../../live/LiveUpdates';
 import { useWorkspace, WorkspaceProvider, type WorkspaceView } from '../../shared/WorkspaceContext';
-import { DialogHost } from './DialogHost';
+import { DialogHost, PaletteHost } from './DialogHost';
 import classes from './Workspace.module.css';
+import { memoryKey, memoryStorage, readMemory } from './workspaceMemory';
+import { WorkspaceMemory } from './WorkspaceMemory';
 
-/** The ready app: live updates, jobs, tree state, offline state, and the views. */
-export function Workspace() {
+/**
+ * The ready app: live updates, jobs, tree state, offline state, and the
+ * views; it opens as it was when `database` was last open here.
+ */
+export function Workspace({ database }: { database: DatabaseInfo }) {
+  const storageKey = memoryKey(database);
+  const [initial] = useState(() => readMemory(memoryStorage(), storageKey) ?? undefined);
   return (
     <LiveUpdatesProvider>
       <JobsProvider>
         <TreeControllerProvider>
-          <WorkspaceProvider>
+          <WorkspaceProvider initial={initial}>
+            <WorkspaceMemory key={storageKey} storageKey={storageKey} />
             <VaultProvider>
               <OfflineProvider>
                 <WorkspaceLayout />
@@ -66,7 +74,7 @@ export function ViewSwitch() {
   const { view, setView } = useWorkspace();
   const session = useQuery(sessionQuery);
   const views = VIEWS.filter((v) => !v.shownTo || v.shownTo(session.data)).map(({ value, label }) => ({ value, label }));
-  return <SegmentedControl size="xs" value={view} onChange={(v) => setView(v as WorkspaceView)} data={views} data-testid="view-switch" aria-label="View" />;
+  return <SegmentedControl size="xs" value={view} onChange={(v) => setView(v as WorkspaceView)} data={views} data-testid="view-switch" aria-label="Screen" />;
 }
 
 function WorkspaceLayout() {
@@ -90,22 +98,16 @@ function WorkspaceLayout() {
   useEffect(() => {
     if (peopleGone || vaultGone) setView('registry');
   }, [peopleGone, vaultGone, setView]);
-  useHotkeys([
-    [
-      'mod+K',
-      () => {
-        workspace.setView('registry');
-        workspace.openDialog({ kind: 'palette' });
-      },
-    ],
-  ]);
+  useHotkeys([['mod+K', () => workspace.openDialog({ kind: 'palette' })]]);
 
   return (
     <div className={classes.root}>
       <div className={classes.toolbar}>
         <Group justify="space-between" wrap="nowrap">
-          <ViewSwitch />
-          <Group gap="xs" wrap="nowrap">
+          <nav aria-label="Screens">
+            <ViewSwitch />
+          </nav>
+          <Group gap="xs" wrap="nowrap" role="group" aria-label="Alerts, notifications and account">
             <AlertsBadge />
             <NotificationsBell onOpenExecution={openRun} />
             <VaultLockButton />
@@ -116,38 +118,85 @@ function WorkspaceLayout() {
       <OfflineBanner />
       <div className={classes.content}>
         {workspace.view === 'registry' && (
-          <div className={classes.registry}>
-            <aside className={classes.treePanel}>
+          <Screen view="registry" className={classes.registry}>
+            <section className={classes.treePanel} aria-label="Registry tree">
               <RegistryTree />
-            </aside>
-            <main className={classes.detailPanel}>
+            </section>
+            <section className={classes.detailPanel} aria-label="Entity details">
               <ScrollArea h="100%">
                 <div className={classes.detailInner}>
                   <EntityDetailsPane />
                 </div>
               </ScrollArea>
-            </main>
+            </section>
             <DialogHost />
-          </div>
+          </Screen>
         )}
-        {workspace.view === 'views' && <ViewsScreen />}
+        {workspace.view === 'views' && (
+          <Screen view="views">
+            <ViewsScreen />
+          </Screen>
+        )}
         {dashboardsOpened && (
           // Kept (hidden) once opened: coming back shows the dashboard as it
           // was, drawn, with unsaved changes and filters; it refreshes only
           // while shown.
-          <div className={classes.keptScreen} hidden={workspace.view !== 'dashboards'}>
+          <Screen view="dashboards" hidden={workspace.view !== 'dashboards'}>
             <DashboardsScreen active={workspace.view === 'dashboards'} />
-          </div>
+          </Screen>
         )}
-        {workspace.view === 'workflows' && <WorkflowsScreen key={openedRun ?? 'workflows'} initialExecutionId={openedRun} />}
-        {workspace.view === 'data' && <DataScreen />}
-        {workspace.view === 'vault' && !vaultGone && <VaultScreen />}
-        {workspace.view === 'trash' && <TrashView />}
-        {workspace.view === 'types' && <TypesView />}
-        {workspace.view === 'properties' && <PropertyAdminView />}
-        {workspace.view === 'tags' && <TagsAdminView />}
-        {workspace.view === 'people' && !peopleGone && <PeopleView />}
+        {workspace.view === 'workflows' && (
+          <Screen view="workflows">
+            <WorkflowsScreen key={openedRun ?? 'workflows'} initialExecutionId={openedRun} />
+          </Screen>
+        )}
+        {workspace.view === 'data' && (
+          <Screen view="data">
+            <DataScreen />
+          </Screen>
+        )}
+        {workspace.view === 'vault' && !vaultGone && (
+          <Screen view="vault">
+            <VaultScreen />
+          </Screen>
+        )}
+        {workspace.view === 'trash' && (
+          <Screen view="trash">
+            <TrashView />
+          </Screen>
+        )}
+        {workspace.view === 'types' && (
+          <Screen view="types">
+            <TypesView />
+          </Screen>
+        )}
+        {workspace.view === 'properties' && (
+          <Screen view="properties">
+            <PropertyAdminView />
+          </Screen>
+        )}
+        {workspace.view === 'tags' && (
+          <Screen view="tags">
+            <TagsAdminView />
+          </Screen>
+        )}
+        {workspace.view === 'people' && !peopleGone && (
+          <Screen view="people">
+            <PeopleView />
+          </Screen>
+        )}
       </div>
+      <PaletteHost />
     </div>
+  );
+}
+
+/** One screen: a landmark named as the switch names it. */
+function Screen({ view, className, hidden, children }: { view: WorkspaceView; className?: string; hidden?: boolean; children: ReactNode }) {
+  const label = VIEWS.find((v) => v.value === view)?.label ?? view;
+  return (
+    <section className={className ? `${classes.screen} ${className}` : classes.screen} aria-label={label} hidden={hidden} data-screen={view}>
+      {children}
+    </section>
   );
 }

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { formatRelative } from '../../shared/format';
-import { useWorkspace } from '../../shared/WorkspaceContext';
+import { useActionRequests, useWorkspace } from '../../shared/WorkspaceContext';
 import { useTreeController } from '../tree';
 import { alertCountsQuery, openAlertsQuery } from './api';
 import { badgeColor, countsLabel, LEVEL_COLOR, LEVEL_LABEL, openCount } from './alertsModel';
@@ -17,12 +17,13 @@ import { badgeColor, countsLabel, LEVEL_COLOR, LEVEL_LABEL, openCount } from './
 export function AlertsBadge() {
   const counts = useQuery(alertCountsQuery());
   const [opened, setOpened] = useState(false);
+  useActionRequests('toolbar', { alerts: counts.data ? () => setOpened(true) : undefined });
   if (!counts.data) return null;
   const open = openCount(counts.data);
   const label = countsLabel(counts.data);
 
   return (
-    <Popover opened={opened} onChange={setOpened} position="bottom-end" width={380} shadow="md" withArrow>
+    <Popover opened={opened} onChange={setOpened} position="bottom-end" width={380} shadow="md" withArrow trapFocus returnFocus>
       <Popover.Target>
         <UnstyledButton onClick={() => setOpened((o) => !o)} aria-label={label} title={label} aria-expanded={opened} data-testid="alerts-badge" data-count={open}>
           <Indicator label={open > 99 ? '99+' : open} size={16} color={badgeColor(counts.data)} disabled={open === 0} offset={4}>
@@ -49,7 +50,7 @@ function OpenAlertsList({ onDone, summary }: { onDone: () => void; summary: stri
   };
 
   return (
-    <Stack gap="xs" data-testid="alerts-popover">
+    <Stack gap="xs" tabIndex={-1} data-autofocus data-testid="alerts-popover" style={{ outline: 'none' }}>
       <Text size="sm" fw={600}>
         {summary}
       </Text>

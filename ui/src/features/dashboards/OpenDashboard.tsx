@@ -1,11 +1,14 @@
-import { Badge, Button, Center, CloseButton, Group, Kbd, Loader, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Badge, Button, Center, CloseButton, Group, Kbd, Loader, Stack, Title, Tooltip } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
-import { IconDeviceFloppy, IconEdit, IconFileImport, IconFilterOff, IconPlus, IconRefresh, IconX } from '@tabler/icons-react';
+import { IconDeviceFloppy, IconEdit, IconFileImport, IconFilterOff, IconLayoutDashboard, IconPlus, IconRefresh, IconX } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { CrossFilter, Dashboard, DashboardVariables, WidgetConfig } from '../../bindings';
 import { appErrorOf } from '../../ipc/errors';
+import { showActionUnavailable } from '../../shared/actionNotice';
+import { EmptyState } from '../../shared/EmptyState';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { useActionRequests } from '../../shared/WorkspaceContext';
 import { dashboardQuery, useFetchDashboard, useRefreshWidgets, useSaveDashboard } from './api';
 import { DashboardGrid } from './DashboardGrid';
 import {
@@ -182,6 +185,19 @@ function DashboardEditor({ dashboard, onImport }: { dashboard: Dashboard; onImpo
     ],
   ]);
 
+  const addFirst = () => {
+    if (!editing) startEdit();
+    setDialog({ kind: 'add' });
+  };
+  // The palette's commands on this dashboard, as its buttons do them.
+  useActionRequests('dashboards', {
+    edit: () => (editing ? showActionUnavailable('The layout is being edited already.') : startEdit()),
+    'add-widget': addFirst,
+    save: () => (dirty || editing ? void save() : showActionUnavailable('The dashboard has no unsaved changes.')),
+    refresh: () => void refreshWidgets(),
+    'clear-filters': () => setFilters([]),
+  });
+
   const edited = dialog?.kind === 'edit' ? draft.widgets.find((w) => w.id === dialog.widgetId) : undefined;
   const fullScreen = fullScreenId !== null ? draft.widgets.find((w) => w.id === fullScreenId) : undefined;
   const fullScreenInputs = fullScreen ? inputs.get(fullScreen.id) : undefined;
@@ -273,22 +289,20 @@ function DashboardEditor({ dashboard, onImport }: { dashboard: Dashboard; onImpo
 
       <div className={classes.body} data-testid="dashboard-body">
         {draft.widgets.length === 0 ? (
-          <Stack align="center" gap="xs" className={classes.empty} data-testid="dashboard-no-widgets">
-            <Text c="dimmed" size="sm">
-              This dashboard has no widgets yet.
-            </Text>
-            <Button
-              size="xs"
-              variant="light"
-              leftSection={<IconPlus size={14} />}
-              onClick={() => {
-                if (!editing) startEdit();
-                setDialog({ kind: 'add' });
-              }}
+          <div className={classes.empty}>
+            <EmptyState
+              title="This dashboard has no widgets yet."
+              icon={IconLayoutDashboard}
+              testId="dashboard-no-widgets"
+              actions={
+                <Button size="xs" variant="light" leftSection={<IconPlus size={14} />} onClick={addFirst}>
+                  Add a widget
+                </Button>
+              }
             >
-              Add a widget
-            </Button>
-          </Stack>
+              Add a KPI, a chart, a table of a saved view, the open alerts or a note; then Save.
+            </EmptyState>
+          </div>
         ) : (
           <DashboardGrid widgets={draft.widgets} inputs={inputs} editing={editing} refetchInterval={refetchInterval} actions={actions} onLayout={onLayout} />
         )}

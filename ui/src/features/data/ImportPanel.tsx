@@ -346,7 +346,7 @@ export function ImportPanel({ onShowRuns }: { onShowRuns: () => void }) {
         </Group>
         {readError !== null && !isFieldError(readError, FIELDS) && <ErrorNotice error={readError} subject="The file could not be read" />}
         {inspected !== null && !current && (
-          <Text size="sm" c="orange.8" data-testid="import-stale">
+          <Text size="sm" c="var(--eco-warning-text)" data-testid="import-stale">
             The file changed since it was read: read it again.
           </Text>
         )}
@@ -431,7 +431,7 @@ export function ImportPanel({ onShowRuns }: { onShowRuns: () => void }) {
           </Group>
           {previewError !== null && !isFieldError(previewError, FIELDS) && <ErrorNotice error={previewError} subject="No preview" />}
           {preview !== null && !previewNow && (
-            <Text size="sm" c="orange.8" data-testid="import-preview-stale">
+            <Text size="sm" c="var(--eco-warning-text)" data-testid="import-preview-stale">
               The file, mapping or options changed since the last preview: preview again.
             </Text>
           )}

@@ -1,10 +1,11 @@
 // The log of import runs, newest first: what each wrote, and the errors of
 // those that had some (line, column, problem).
 import { Badge, Button, Center, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
-import { IconChevronDown, IconChevronRight, IconRefresh } from '@tabler/icons-react';
+import { IconChevronDown, IconChevronRight, IconHistory, IconRefresh } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, useMemo, useState } from 'react';
 import type { SyncImport } from '../../bindings';
+import { EmptyState } from '../../shared/EmptyState';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { formatCount, formatDateTime } from '../../shared/format';
 import { entityTypesQuery } from '../entity-types/api';
@@ -52,14 +53,19 @@ export function ImportRunsPanel({ onImport }: { onImport: () => void }) {
           </Group>
         </Stack>
       ) : runs.data.length === 0 ? (
-        <Paper withBorder radius="md" p="lg" data-testid="import-runs-empty">
-          <Stack gap="xs" align="flex-start">
-            <Text size="sm">No imports yet.</Text>
+        <EmptyState
+          title="No imports yet."
+          icon={IconHistory}
+          framed
+          testId="import-runs-empty"
+          actions={
             <Button size="xs" variant="light" onClick={onImport}>
               Import a file
             </Button>
-          </Stack>
-        </Paper>
+          }
+        >
+          Each import of a CSV or JSON file is listed here with what it created, changed and refused.
+        </EmptyState>
       ) : (
         <Paper withBorder radius="md">
           <Table highlightOnHover verticalSpacing="xs" fz="sm" data-testid="import-runs">

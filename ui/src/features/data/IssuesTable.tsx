@@ -22,7 +22,7 @@ export function IssuesTable({ issues, caption, testId }: { issues: readonly Impo
         {issues.map((issue, index) => (
           <Table.Tr key={`${issue.line ?? 0}-${issue.column ?? ''}-${index}`} data-testid={`${testId}-line-${issue.line ?? 0}`}>
             <Table.Td>
-              <Text size="sm" fw={600} c="red.8">
+              <Text size="sm" fw={600} c="var(--eco-danger-text)">
                 {issueLine(issue)}
               </Text>
             </Table.Td>

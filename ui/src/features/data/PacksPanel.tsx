@@ -6,6 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { InstallReport, PackInfo, UninstallReport } from '../../bindings';
 import { appErrorOf } from '../../ipc/errors';
+import { EmptyState } from '../../shared/EmptyState';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { entitiesLabel, formatCount, formatDateTime } from '../../shared/format';
 import { packsQuery, useInstallPack, useUninstallPack } from './api';
@@ -60,12 +61,9 @@ export function PacksPanel() {
           </Group>
         </Stack>
       ) : packs.data.length === 0 ? (
-        <Paper withBorder radius="md" p="lg" data-testid="packs-empty">
-          <Text size="sm">No packs are built into this version of Eco Studio.</Text>
-          <Text size="sm" c="dimmed">
-            Packs come with the app: update Eco Studio to get them. You can still build types and properties by hand on the Types and Properties screens.
-          </Text>
-        </Paper>
+        <EmptyState title="No packs are built into this version of Eco Studio." icon={IconPackages} framed testId="packs-empty">
+          Packs come with the app: update Eco Studio to get them. You can still build types and properties by hand on the Types and Properties screens.
+        </EmptyState>
       ) : (
         <Stack gap="sm" role="list" aria-label="Packs">
           {packs.data.map((pack) => (

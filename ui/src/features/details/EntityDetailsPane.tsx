@@ -1,9 +1,11 @@
-import { Badge, Box, Card, Center, Tabs, Text } from '@mantine/core';
+import { Badge, Box, Card, Tabs, Text } from '@mantine/core';
 import { IconForms, IconHistory, IconInfoCircle, IconLink } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { EmptyState } from '../../shared/EmptyState';
 import { ReadOnlyNotice } from '../../shared/ReadOnlyNotice';
-import { useWorkspace, type DetailTab } from '../../shared/WorkspaceContext';
+import { showActionUnavailable } from '../../shared/actionNotice';
+import { useActionRequests, useWorkspace, type DetailTab } from '../../shared/WorkspaceContext';
 import { EntityLinks } from '../links';
 import { useCapabilities } from '../people';
 import { PropertiesPanel } from '../properties';
@@ -24,11 +26,16 @@ export function EntityDetailsPane() {
   // checks it too): the tabs show it read-only and this pane says why, once.
   const refused = entity.data ? whyNot(entity.data.node, 'write') : null;
 
+  // Saving is the Properties tab's (while it shows); otherwise there is nothing to save.
+  useActionRequests('registry', {
+    'save-properties': id === null || detailTab !== 'properties' ? () => showActionUnavailable('Open the Properties tab of an entity and edit a value first.') : undefined,
+  });
+
   if (id === null) {
     return (
-      <Center h="100%" data-testid="details-empty">
-        <Text c="dimmed">Select an entity in the tree to see its details.</Text>
-      </Center>
+      <EmptyState title="Nothing selected." icon={IconInfoCircle} testId="details-empty">
+        Select an entity in the tree to see its details: its properties, links and history. Ctrl+K finds one by name.
+      </EmptyState>
     );
   }
 

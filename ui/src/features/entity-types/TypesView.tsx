@@ -4,7 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { EntityType } from '../../bindings';
 import { describeError } from '../../ipc/errors';
+import { showActionUnavailable } from '../../shared/actionNotice';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { useActionRequests } from '../../shared/WorkspaceContext';
 import { ReadOnlyNotice } from '../../shared/ReadOnlyNotice';
 import { RowActions } from '../../shared/RowActions';
 import { useRestore } from '../../shared/useRestore';
@@ -27,6 +29,7 @@ export function TypesView() {
   const refused = useDefinitionsRefusal();
   // No dialog stays open for someone refused (one opened before the session was known).
   const open = refused === null ? editing : null;
+  useActionRequests('types', { new: () => (refused !== null ? showActionUnavailable(refused) : setEditing({ kind: 'create' })) });
 
   return (
     <ScrollArea h="100%">

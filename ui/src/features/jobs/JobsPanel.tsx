@@ -10,7 +10,7 @@ export function JobsPanel() {
   const { jobs } = useJobs();
   if (jobs.length === 0) return null;
   return (
-    <Paper withBorder shadow="md" radius="md" p="sm" w={340} pos="fixed" bottom={16} left={16} style={{ zIndex: 300 }} data-testid="jobs-panel">
+    <Paper withBorder shadow="md" radius="md" p="sm" w={340} pos="fixed" bottom={16} left={16} style={{ zIndex: 300 }} role="region" aria-label="Background jobs" data-testid="jobs-panel">
       <Stack gap="sm">
         <Text size="xs" fw={600} c="dimmed" tt="uppercase">
           Background jobs
@@ -51,7 +51,7 @@ function JobItem({ job }: { job: JobView }) {
             Cancel
           </Button>
         ) : (
-          <ActionIcon size="sm" variant="subtle" color="gray" aria-label="Dismiss" onClick={() => dismiss(job.jobId)}>
+          <ActionIcon size="sm" variant="subtle" color="gray" aria-label={`Dismiss ${job.label}`} onClick={() => dismiss(job.jobId)}>
             <IconX size={14} />
           </ActionIcon>
         )}
@@ -62,7 +62,7 @@ function JobItem({ job }: { job: JobView }) {
         {job.error ? ` · ${describeAppError(job.error).message}` : ''}
       </Text>
       {job.rewrap && (
-        <Text size="xs" c={job.rewrap.remaining > 0 ? 'orange.8' : 'dimmed'} data-testid={`job-rewrap-${job.jobId}`}>
+        <Text size="xs" c={job.rewrap.remaining > 0 ? 'var(--eco-warning-text)' : 'dimmed'} data-testid={`job-rewrap-${job.jobId}`}>
           {rewrapSummary(job.rewrap)}
         </Text>
       )}

@@ -1,6 +1,7 @@
 // The drawing of a neighbourhood with React Flow (loaded on first use: it is
 // the largest part of the bundle only this view needs).
 import '@xyflow/react/dist/style.css';
+import { useComputedColorScheme } from '@mantine/core';
 import {
   BaseEdge,
   Controls,
@@ -81,7 +82,7 @@ const CENTER_HANDLES: NodeHandle[] = [
   { type: 'target', position: Position.Top, x: NODE_WIDTH / 2, y: NODE_HEIGHT / 2, width: 0, height: 0 },
 ];
 
-const EDGE_COLOR = 'var(--mantine-color-gray-6)';
+const EDGE_COLOR = 'var(--eco-icon-muted)';
 
 /** The flow's nodes and edges for a neighbourhood, laid out radially around its center. */
 export function graphElements(hood: Neighbourhood, onOpen: (id: string) => void): { nodes: EntityFlowNode[]; edges: RelationFlowEdge[] } {
@@ -121,6 +122,7 @@ export function graphElements(hood: Neighbourhood, onOpen: (id: string) => void)
 
 /** The graph itself: pan, zoom buttons, and nodes that select their entity in the tree. */
 export default function GraphCanvas({ hood, hops }: { hood: Neighbourhood; hops: Hops }) {
+  const colorMode = useComputedColorScheme('light');
   const tree = useTreeController();
   const { reveal } = tree;
   const onOpen = useCallback((id: string) => void reveal(id), [reveal]);
@@ -130,6 +132,7 @@ export default function GraphCanvas({ hood, hops }: { hood: Neighbourhood; hops:
   return (
     <div className={classes.graph} data-testid="neighbourhood-graph">
       <ReactFlow
+        colorMode={colorMode}
         key={layoutKey}
         nodes={nodes}
         edges={edges}

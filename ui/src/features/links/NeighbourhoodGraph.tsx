@@ -22,7 +22,7 @@ export function NeighbourhoodGraph({ entityId }: { entityId: string }) {
         </Text>
         <Group gap="sm">
           {data?.truncated && (
-            <Text size="xs" c="orange.8" data-testid="neighbourhood-truncated">
+            <Text size="xs" c="var(--eco-warning-text)" data-testid="neighbourhood-truncated">
               More not shown
             </Text>
           )}

@@ -5,7 +5,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Tag, TagGroup } from '../../bindings';
 import { describeError } from '../../ipc/errors';
+import { EmptyState } from '../../shared/EmptyState';
+import { showActionUnavailable } from '../../shared/actionNotice';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { useActionRequests } from '../../shared/WorkspaceContext';
 import { formatCount } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
 import { ReadOnlyNotice } from '../../shared/ReadOnlyNotice';
@@ -37,6 +40,8 @@ export function TagsAdminView() {
   const open = refused === null || editing?.kind === 'tagged' ? editing : null;
   const close = () => setEditing(null);
   const liveGroups = (groups.data ?? []).filter((g) => g.deletedAt === null);
+  const unlessRefused = (next: Editing) => () => (refused !== null ? showActionUnavailable(refused) : setEditing(next));
+  useActionRequests('tags', { 'new-group': unlessRefused({ kind: 'new-group' }), 'new-tag': unlessRefused({ kind: 'new-tag', groupId: null }) });
 
   return (
     <ScrollArea h="100%">
@@ -124,9 +129,9 @@ function GroupsTable({ groups, tags, refused, onEdit, onNewTag }: GroupsTablePro
             {groups.length === 0 && (
               <Table.Tr>
                 <Table.Td colSpan={5}>
-                  <Text size="sm" c="dimmed">
-                    No tag groups yet. A group says whether an entity may carry one of its tags or several.
-                  </Text>
+                  <EmptyState size="compact" title="No tag groups yet.">
+                    A group says whether an entity may carry one of its tags or several: make one with New tag group.
+                  </EmptyState>
                 </Table.Td>
               </Table.Tr>
             )}
@@ -287,9 +292,9 @@ function TagsTable({ tags, groups, refused, onEdit, onShowTagged }: TagsTablePro
             {shown.length === 0 && (
               <Table.Tr>
                 <Table.Td colSpan={5}>
-                  <Text size="sm" c="dimmed">
-                    {tags.length === 0 ? 'No tags yet.' : 'No tag matches the filter.'}
-                  </Text>
+                  <EmptyState size="compact" title={tags.length === 0 ? 'No tags yet.' : 'No tag matches the filter.'}>
+                    {tags.length === 0 ? 'Make one with New tag, in a tag group.' : 'Clear the filter to see every tag.'}
+                  </EmptyState>
                 </Table.Td>
               </Table.Tr>
             )}

@@ -4,11 +4,12 @@
 // and conflicting ones to a JSON file).
 import { Alert, Badge, Button, Center, Checkbox, Code, Group, Loader, Modal, Paper, SegmentedControl, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconAlertTriangle, IconCloudUpload, IconFileExport, IconRefresh, IconTrash } from '@tabler/icons-react';
+import { IconAlertTriangle, IconCloudOff, IconCloudUpload, IconFileExport, IconRefresh, IconTrash } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { OfflineScope, OfflineStatus, OutboxStatus, RefreshReport } from '../../bindings';
 import { fieldError } from '../../ipc/errors';
+import { EmptyState } from '../../shared/EmptyState';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { entitiesLabel, formatCount, formatDateTime } from '../../shared/format';
 import { exportOutbox, offlineOverviewQuery, outboxQuery, suggestExportPath, useRefreshKept, useRemoveKept } from './api';
@@ -122,12 +123,9 @@ function KeptSection({ status, online }: { status: OfflineStatus; online: boolea
       )}
       {error !== null && <ErrorNotice error={error} subject="The kept subtrees could not be brought up to date" />}
       {status.scopes.length === 0 ? (
-        <Paper withBorder radius="md" p="lg" data-testid="offline-scopes-empty">
-          <Text size="sm">Nothing is kept on this computer yet.</Text>
-          <Text size="sm" c="dimmed">
-            In the registry, right-click an entity and choose “Make available offline…”, or use the command palette (Ctrl+K).
-          </Text>
-        </Paper>
+        <EmptyState title="Nothing is kept on this computer yet." icon={IconCloudOff} framed testId="offline-scopes-empty">
+          In the registry, right-click an entity and choose “Make available offline…”, or use the command palette (Ctrl+K).
+        </EmptyState>
       ) : (
         <Paper withBorder radius="md">
           <Table highlightOnHover verticalSpacing="xs" fz="sm" data-testid="offline-scopes">
@@ -314,9 +312,9 @@ function OutboxSection({ status }: { status: OfflineStatus }) {
       ) : entries.isError ? (
         <ErrorNotice error={entries.error} subject="The outbox could not be read" />
       ) : entries.data.length === 0 ? (
-        <Paper withBorder radius="md" p="lg" data-testid="offline-outbox-empty">
-          <Text size="sm">{filter === 'all' ? 'The outbox is empty.' : `No edit is “${STATUS_LABELS[filter]}”.`}</Text>
-        </Paper>
+        <EmptyState title={filter === 'all' ? 'The outbox is empty.' : `No edit is “${STATUS_LABELS[filter]}”.`} size="compact" framed testId="offline-outbox-empty">
+          {filter === 'all' ? 'Edits made while the server cannot be reached wait here until they are sent.' : 'Choose another status above to see those edits.'}
+        </EmptyState>
       ) : (
         <Paper withBorder radius="md">
           <Table highlightOnHover verticalSpacing="xs" fz="sm" data-testid="offline-outbox">

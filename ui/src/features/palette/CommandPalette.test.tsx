@@ -5,7 +5,7 @@ import type { SavedView, SearchResults, TreeNode } from '../../bindings';
 import { useWorkspace, WorkspaceProvider } from '../../shared/WorkspaceContext';
 import { focusedId, focusedTree, renderApp, selectedNames } from '../../test/app';
 import { callsOf, installBackend, makeChildren, makeNode, renderWithProviders, T0 } from '../../test/fixtures';
-import { CommandPalette, matchingActions, matchingViews, offersNewView, VIEW_LIMIT } from './CommandPalette';
+import { CommandPalette, matchingActions, matchingViews, offersNewView, PALETTE_ACTIONS, VIEW_LIMIT } from './CommandPalette';
 
 const site = makeNode({ id: 'site', name: 'Site', pathLabel: 'site', hasChildren: true });
 const other = makeNode({ id: 'other', name: 'Other', pathLabel: 'other' });
@@ -152,12 +152,16 @@ function renderPalette(props: Partial<Parameters<typeof CommandPalette>[0]> = {}
 const optionIds = () => within(screen.getByRole('listbox')).getAllByRole('option').map((o) => o.dataset.testid);
 
 describe('command palette: saved views', () => {
-  it('lists the live saved views as "Open view: …", a "New view" command and the Data screen before any text', async () => {
+  it('lists the live saved views as "Open view: …", a "New view" command and the commands before any text', async () => {
     renderPalette();
     expect(await screen.findByTestId('palette-view-v-boilers')).toHaveTextContent('Open view: Boilers east');
     expect(screen.getByTestId('palette-view-v-boilers')).toHaveTextContent('By status');
     expect(screen.getByTestId('palette-view-v-pumps')).toHaveTextContent('Your saved view');
-    expect(optionIds()).toEqual(['palette-view-v-boilers', 'palette-view-v-pumps', 'palette-new-view', 'palette-action-data-packs', 'palette-action-data-import']);
+    expect(optionIds().slice(0, 5)).toEqual(['palette-view-v-boilers', 'palette-view-v-pumps', 'palette-new-view', 'palette-action-data-packs', 'palette-action-data-import']);
+    // Then every other command of the screen shown (the registry) and of the app.
+    expect(optionIds()).toContain('palette-action-go-dashboards');
+    expect(optionIds()).toContain('palette-action-registry-rename');
+    expect(optionIds()).not.toContain('palette-action-dashboards-edit');
   });
 
   it('keeps the views whose name holds the typed text, before the entities found', async () => {
@@ -167,7 +171,7 @@ describe('command palette: saved views', () => {
     await screen.findByTestId('palette-hit-site.building_a.room_1100');
     expect(optionIds()).toEqual(['palette-view-v-boilers', 'palette-hit-site.building_a.room_1100']);
     await user.clear(screen.getByTestId('palette-input'));
-    await user.type(screen.getByTestId('palette-input'), 'new');
+    await user.type(screen.getByTestId('palette-input'), 'new view');
     await waitFor(() => expect(optionIds()).toEqual(['palette-new-view']));
   });
 
@@ -191,7 +195,7 @@ describe('command palette: saved views', () => {
   it('"Data: Packs" and "Data: Import a file" open those tabs of the Data screen', async () => {
     const { onClose, onPick, user } = renderPalette();
     await user.type(screen.getByTestId('palette-input'), 'import');
-    await waitFor(() => expect(optionIds()).toEqual(['palette-action-data-import']));
+    await waitFor(() => expect(optionIds()).toEqual(['palette-action-data-import', 'palette-action-data-runs', 'palette-action-dashboards-import-readings']));
     expect(screen.getByTestId('palette-action-data-import')).toHaveTextContent('CSV or JSON');
     await user.keyboard('{Enter}');
     expect(screen.getByTestId('workspace-probe')).toHaveTextContent('data:new');
@@ -240,10 +244,10 @@ describe('matching saved views', () => {
   });
 
   it('matches the screen actions by every word of the text', () => {
-    expect(matchingActions('').map((a) => a.id)).toEqual(['data-packs', 'data-import']);
-    expect(matchingActions('DATA').map((a) => a.id)).toEqual(['data-packs', 'data-import']);
+    expect(matchingActions('')).toHaveLength(PALETTE_ACTIONS.length);
+    expect(matchingActions('DATA').map((a) => a.id)).toEqual(['data-packs', 'data-import', 'data-runs', 'data-offline', 'go-data', 'toolbar-switch-person']);
     expect(matchingActions('install pack').map((a) => a.id)).toEqual(['data-packs']);
-    expect(matchingActions('csv').map((a) => a.id)).toEqual(['data-import']);
+    expect(matchingActions('csv').map((a) => a.id)).toEqual(['data-import', 'views-export', 'dashboards-import-readings']);
     expect(matchingActions('boiler')).toEqual([]);
   });
 });

@@ -1,16 +1,22 @@
-import { Badge, Group, Kbd, Loader, Modal, Stack, Text, TextInput, ThemeIcon } from '@mantine/core';
+import { Badge, Group, Kbd, Loader, Modal, Stack, Text, TextInput, ThemeIcon, useMantineColorScheme } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconArrowBarToUp, IconBinaryTree, IconFileImport, IconLayoutKanban, IconPackages, IconPlus, IconSearch, IconTable, type TablerIcon } from '@tabler/icons-react';
+import { IconArrowBarToUp, IconBinaryTree, IconLayoutKanban, IconPlus, IconSearch, IconTable, type TablerIcon } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { SavedView, TreeNode } from '../../bindings';
 import { describeError } from '../../ipc/errors';
+import { EmptyState } from '../../shared/EmptyState';
 import { matchesLabel } from '../../shared/format';
 import { NodeIcon } from '../../shared/nodeIcons';
-import { useWorkspace, type DataTab } from '../../shared/WorkspaceContext';
+import { useWorkspace } from '../../shared/WorkspaceContext';
+import { mayManagePeople, sessionQuery } from '../people/api';
+import { mayUseVault } from '../vault/api';
 import { savedViewsQuery } from '../views/api';
 import { searchQuery } from './api';
 import classes from './CommandPalette.module.css';
+import { availableActions, PALETTE_ACTIONS, type CommandEffect, type PaletteAction } from './commands';
+
+export { availableActions, PALETTE_ACTIONS, type PaletteAction } from './commands';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 export const MIN_QUERY_LENGTH = 3;
@@ -19,29 +25,6 @@ export const VIEW_LIMIT = 8;
 
 /** A choice in the palette: a search hit, or (when picking a parent) the top level. */
 export type PaletteChoice = { kind: 'entity'; node: TreeNode } | { kind: 'top-level' };
-
-/** A command that opens a screen (a tab of the Data screen). */
-export type PaletteAction = { id: string; title: string; description: string; keywords: string; icon: TablerIcon; tab: DataTab };
-
-/** The screens the palette opens by name. */
-export const PALETTE_ACTIONS: readonly PaletteAction[] = [
-  {
-    id: 'data-packs',
-    title: 'Data: Packs',
-    description: 'Install, upgrade or uninstall domain packs',
-    keywords: 'data packs domain install upgrade uninstall',
-    icon: IconPackages,
-    tab: 'packs',
-  },
-  {
-    id: 'data-import',
-    title: 'Data: Import a file',
-    description: 'Import rows from a CSV or JSON file, with a preview of the changes',
-    keywords: 'data import csv json file sync external ids',
-    icon: IconFileImport,
-    tab: 'import',
-  },
-];
 
 /**
  * A command another feature offers through the palette ("Make selected
@@ -94,7 +77,10 @@ type Props = {
    * no use for them.
    */
   offerViews?: boolean;
-  /** List the screens it opens ("Data: Packs", "Data: Import a file"); as `offerViews` by default. */
+  /**
+   * List the commands of the screens (going to one, its tabs, and what it
+   * does: "Dashboards: Edit layout"), as `offerViews` by default.
+   */
   offerActions?: boolean;
   /** Commands of other features, listed after the screens when `offerActions`. */
   extraCommands?: readonly PaletteCommand[];
@@ -133,8 +119,14 @@ export function CommandPalette({ title, placeholder, offerTopLevel = false, offe
   const [active, setActive] = useState(0);
   const { enabled, query } = useEntitySearch(text);
   const views = useQuery({ ...savedViewsQuery(), enabled: offerViews });
-  const { openSavedView, openData } = useWorkspace();
+  const workspace = useWorkspace();
+  const { openSavedView } = workspace;
+  const session = useQuery({ ...sessionQuery, enabled: offerActions });
+  const { setColorScheme } = useMantineColorScheme();
   const tooShort = text.trim().length < MIN_QUERY_LENGTH;
+  const actions = offerActions
+    ? availableActions({ view: workspace.view, mayUseVault: session.data !== undefined && mayUseVault(session.data), mayManagePeople: session.data !== undefined && mayManagePeople(session.data) })
+    : [];
 
   const hits = enabled && !tooShort ? (query.data?.hits ?? []) : [];
   // Views first: they answer at once, so what Enter picks does not shift when the search answers.
@@ -142,7 +134,7 @@ export function CommandPalette({ title, placeholder, offerTopLevel = false, offe
     ? [...matchingViews(views.data ?? [], text).map((view) => ({ kind: 'view', view }) as const), ...(offersNewView(text) ? [{ kind: 'new-view' } as const] : [])]
     : [];
   const actionChoices: Choice[] = offerActions
-    ? [...matchingActions(text).map((action) => ({ kind: 'action', action }) as const), ...matchingCommands(text, extraCommands).map((command) => ({ kind: 'command', command }) as const)]
+    ? [...matchingActions(text, actions).map((action) => ({ kind: 'action', action }) as const), ...matchingCommands(text, extraCommands).map((command) => ({ kind: 'command', command }) as const)]
     : [];
   const choices: Choice[] = [...(offerTopLevel ? [{ kind: 'top-level' } as const] : []), ...viewChoices, ...actionChoices, ...hits.map((node) => ({ kind: 'entity', node }) as const)];
   const reasons = choices.map((c) => {
@@ -160,11 +152,24 @@ export function CommandPalette({ title, placeholder, offerTopLevel = false, offe
       openSavedView(choice.kind === 'view' ? choice.view.id : null);
     } else if (choice.kind === 'action') {
       onClose();
-      openData(choice.action.tab);
+      runEffect(choice.action.effect);
     } else if (choice.kind === 'command') {
       onClose();
       choice.command.run();
     } else onPick(choice);
+  };
+
+  const runEffect = (effect: CommandEffect) => {
+    switch (effect.kind) {
+      case 'go':
+        return workspace.setView(effect.view);
+      case 'data':
+        return workspace.openData(effect.tab);
+      case 'request':
+        return workspace.requestAction(effect.target, effect.action);
+      case 'scheme':
+        return setColorScheme(effect.scheme);
+    }
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
@@ -195,16 +200,26 @@ export function CommandPalette({ title, placeholder, offerTopLevel = false, offe
             setActive(0);
           }}
           onKeyDown={onKeyDown}
-          placeholder={placeholder ?? (offerViews ? 'Search entities by name or a.dotted.path, or open a saved view' : 'Search entities by name, or a.dotted.path')}
+          placeholder={placeholder ?? (offerViews ? 'Search entities by name or a.dotted.path, open a saved view, or run a command' : 'Search entities by name, or a.dotted.path')}
           leftSection={<IconSearch size={16} />}
           rightSection={query.isFetching ? <Loader size={14} /> : null}
           data-autofocus
-          aria-label={offerViews ? 'Search entities and saved views' : 'Search entities'}
+          role="combobox"
+          aria-expanded={choices.length > 0}
+          aria-autocomplete="list"
+          aria-label={offerViews ? 'Search entities, saved views and commands' : 'Search entities'}
           aria-controls="palette-results"
           aria-activedescendant={choices.length > 0 ? `palette-option-${active}` : undefined}
           data-testid="palette-input"
         />
         <PaletteStatus tooShort={tooShort} query={query} />
+        {choices.length === 0 && text.trim() !== '' && (tooShort || query.isSuccess) && (
+          <EmptyState title={`Nothing matches “${text.trim()}”.`} size="compact" testId="palette-empty">
+            {tooShort
+              ? 'Type a few more letters to search entities, or a word of a command ("dashboard", "theme", "import").'
+              : 'Check the spelling, search part of the name, or a dotted path such as site.building. Deleted entities are in the Trash.'}
+          </EmptyState>
+        )}
         {choices.length > 0 && (
           <div className={classes.list} role="listbox" id="palette-results" aria-label="Results">
             {choices.map((choice, index) => (

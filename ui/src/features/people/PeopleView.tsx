@@ -3,10 +3,11 @@ import { IconAlertTriangle, IconCheck, IconCopy, IconEye, IconKey, IconUserPlus 
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { AddedPerson, Person } from '../../bindings';
+import { showActionUnavailable } from '../../shared/actionNotice';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { AddPersonDialog } from './AddPersonDialog';
 import { isAdministrator, peopleQuery, sessionQuery, useDeactivatePerson, useStartViewAs } from './api';
-import { useWorkspace } from '../../shared/WorkspaceContext';
+import { useActionRequests, useWorkspace } from '../../shared/WorkspaceContext';
 import { ScopesDialog } from './ScopesDialog';
 
 type Editing = { kind: 'add' } | { kind: 'scopes'; person: Person } | { kind: 'deactivate'; person: Person } | { kind: 'added'; added: AddedPerson };
@@ -17,6 +18,7 @@ export function PeopleView() {
   const people = useQuery(peopleQuery);
   const [editing, setEditing] = useState<Editing | null>(null);
   const admin = isAdministrator(session.data);
+  useActionRequests('people', { add: () => (admin ? setEditing({ kind: 'add' }) : showActionUnavailable('Only a global administrator can add people.')) });
 
   return (
     <ScrollArea h="100%">

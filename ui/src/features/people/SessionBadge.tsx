@@ -2,6 +2,8 @@ import { Alert, Badge, Button, Group, Menu, Text, UnstyledButton } from '@mantin
 import { IconEye, IconSwitchHorizontal, IconUser } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { showActionUnavailable } from '../../shared/actionNotice';
+import { useActionRequests } from '../../shared/WorkspaceContext';
 import { sessionQuery, useStopViewAs, viewingAsQuery } from './api';
 import { SignInDialog } from './SignInDialog';
 import { useSignInRequests } from './signInRequests';
@@ -17,6 +19,10 @@ export function SessionBadge() {
   // The first-run choice may ask for the dialog on a new server profile.
   const requests = useSignInRequests();
   const requested = requests?.pending ?? null;
+  useActionRequests('toolbar', {
+    'switch-person': () => (viewing.data ? showActionUnavailable(`Stop viewing as ${viewing.data.displayName} first.`) : setSigningIn(true)),
+    'stop-view-as': viewing.data ? undefined : () => showActionUnavailable('You are not viewing the registry as someone else.'),
+  });
   if (viewing.data) return <ViewingAsBanner name={viewing.data.displayName} />;
   if (!session.data) return null;
   const { person, role } = session.data;
@@ -63,6 +69,11 @@ export function SessionBadge() {
 function ViewingAsBanner({ name }: { name: string }) {
   const stop = useStopViewAs();
   const [busy, setBusy] = useState(false);
+  const stopViewing = () => {
+    setBusy(true);
+    void stop().finally(() => setBusy(false));
+  };
+  useActionRequests('toolbar', { 'stop-view-as': stopViewing });
   return (
     <Alert variant="light" color="orange" py={4} px="sm" icon={<IconEye size={16} />} data-testid="viewing-as">
       <Group gap="sm" wrap="nowrap">
@@ -74,10 +85,7 @@ function ViewingAsBanner({ name }: { name: string }) {
           variant="white"
           color="orange"
           loading={busy}
-          onClick={() => {
-            setBusy(true);
-            void stop().finally(() => setBusy(false));
-          }}
+          onClick={stopViewing}
           data-testid="viewing-as-stop"
         >
           Stop

@@ -6,7 +6,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { CurrentValue, PaneSection, PropertyPane } from '../../bindings';
 import { appErrorOf, fieldError } from '../../ipc/errors';
+import { showActionUnavailable } from '../../shared/actionNotice';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { useActionRequests } from '../../shared/WorkspaceContext';
 import { propertyPaneQuery, useReloadPane, useSetPropertyValues } from './api';
 import { afterSave, fieldsOf, isDirty, planSave, withText, without, type Edits } from './paneEdits';
 import classes from './PropertiesPanel.module.css';
@@ -114,6 +116,11 @@ function PaneEditor({ pane, active, readOnly, refused, onUnsavedChange }: Editor
     ],
     [],
   );
+
+  // The palette's "Registry: Save properties", as Ctrl+S.
+  useActionRequests('registry', {
+    'save-properties': active ? () => (unsaved > 0 ? void save() : showActionUnavailable('The properties have no unsaved edits.')) : undefined,
+  });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

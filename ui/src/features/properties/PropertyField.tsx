@@ -168,9 +168,9 @@ function StoredProblem({ field, masked, readOnly, onClear }: { field: PaneField;
   if (field.raw === null && field.problem === null) return null;
   const type = field.definition.valueType.replace('_', ' ');
   return (
-    <Group gap={6} mt={6} wrap="nowrap" align="flex-start" c="orange.8" data-testid={`prop-problem-${field.definition.key}`}>
+    <Group gap={6} mt={6} wrap="nowrap" align="flex-start" c="var(--eco-warning-text)" data-testid={`prop-problem-${field.definition.key}`}>
       <IconAlertTriangle size={14} style={{ flex: '0 0 auto', marginTop: 2 }} />
-      <Text size="xs" c="orange.8">
+      <Text size="xs" c="var(--eco-warning-text)">
         {field.raw !== null ? (
           <>
             The stored value {masked ? '' : <code>{field.raw}</code>} is not a {type} value.{readOnly ? '' : ' Enter a new value, or '}

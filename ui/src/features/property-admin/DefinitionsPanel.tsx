@@ -3,6 +3,8 @@ import { IconPlus } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { PropertyDefinition, PropertyGroup } from '../../bindings';
+import { showActionUnavailable } from '../../shared/actionNotice';
+import { useActionRequests } from '../../shared/WorkspaceContext';
 import { ConfirmDeleteDialog } from '../../shared/ConfirmDeleteDialog';
 import { RowActions } from '../../shared/RowActions';
 import { useRestore } from '../../shared/useRestore';
@@ -35,6 +37,7 @@ export function DefinitionsPanel({ refused }: { refused: string | null }) {
   const [editing, setEditing] = useState<Editing | null>(null);
   // No dialog stays open for someone refused (one opened before the session was known).
   const open = refused === null ? editing : null;
+  useActionRequests('properties', { 'new-definition': () => (refused !== null ? showActionUnavailable(refused) : setEditing({ kind: 'create' })) });
 
   const pending = definitions.isPending || groups.isPending;
   const failed = definitions.error ?? groups.error;

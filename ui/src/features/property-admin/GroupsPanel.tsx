@@ -5,6 +5,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { PropertyGroup } from '../../bindings';
 import { describeError } from '../../ipc/errors';
+import { showActionUnavailable } from '../../shared/actionNotice';
+import { useActionRequests } from '../../shared/WorkspaceContext';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { useRestore } from '../../shared/useRestore';
 import { propertyDefinitionsQuery, propertyGroupsQuery, useReloadSchema, useReorderPropertyGroups, useRestorePropertyGroup } from './api';
@@ -79,6 +81,8 @@ export function GroupsPanel({ refused }: { refused: string | null }) {
     onRemove: (i) => setEditing({ kind: 'delete', group: byId.get(ids[i])! }),
     readOnly: refused !== null,
   });
+
+  useActionRequests('properties', { 'new-group': () => (refused !== null ? showActionUnavailable(refused) : setEditing({ kind: 'create' })) });
 
   return (
     <Stack gap="md">

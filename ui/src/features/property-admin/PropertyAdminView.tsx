@@ -1,19 +1,37 @@
 import { ScrollArea, Stack, Tabs, Title } from '@mantine/core';
 import { IconForms, IconLayoutList, IconStack2 } from '@tabler/icons-react';
-import { useState } from 'react';
 import { ReadOnlyNotice } from '../../shared/ReadOnlyNotice';
+import { useActionRequests, usePane, type ActionHandler } from '../../shared/WorkspaceContext';
 import { useDefinitionsRefusal } from '../people';
 import { DefinitionsPanel } from './DefinitionsPanel';
 import { GroupsPanel } from './GroupsPanel';
 import { TypeLayoutPanel } from './TypeLayoutPanel';
 
 type Part = 'definitions' | 'groups' | 'layouts';
+const PARTS: readonly Part[] = ['definitions', 'groups', 'layouts'];
 
 /** The property schema: its groups, its definitions and the layout of each entity type (read-only but for administrators). */
 export function PropertyAdminView() {
-  const [part, setPart] = useState<Part>('definitions');
+  // Kept by the workspace: a restart opens the same tab.
+  const [part, setPart] = usePane<Part>('properties.tab', 'definitions', PARTS);
   // The schema is global: only an administrator changes it (the database checks it too).
   const refused = useDefinitionsRefusal();
+  const show = (next: Part) => () => setPart(next);
+  // "New property" and "New group" are their tab's: go there first (the tab answers once shown).
+  const via = (home: Part): ActionHandler | undefined =>
+    part === home
+      ? undefined
+      : () => {
+          setPart(home);
+          return false;
+        };
+  useActionRequests('properties', {
+    'tab-definitions': show('definitions'),
+    'tab-groups': show('groups'),
+    'tab-layouts': show('layouts'),
+    'new-definition': via('definitions'),
+    'new-group': via('groups'),
+  });
   return (
     <ScrollArea h="100%">
       <Stack p="lg" gap="md" maw={1200}>

@@ -209,7 +209,7 @@ function LayoutEditor({ entityType, draft, refused, onDraft }: EditorProps) {
             </Badge>
           )}
           {saved && !dirty && (
-            <Text size="sm" c="teal.8" data-testid="layout-saved">
+            <Text size="sm" c="var(--eco-success-text)" data-testid="layout-saved">
               Saved.
             </Text>
           )}

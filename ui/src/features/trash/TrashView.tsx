@@ -1,9 +1,10 @@
 import { Button, Center, Group, Loader, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconRestore, IconTrashX } from '@tabler/icons-react';
+import { IconRestore, IconTrash, IconTrashX } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { TrashItem } from '../../bindings';
+import { EmptyState } from '../../shared/EmptyState';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { useRestore } from '../../shared/useRestore';
 import { entitiesLabel, formatDate, formatDateTime, formatRelative } from '../../shared/format';
@@ -40,11 +41,9 @@ export function TrashView() {
         ) : trash.isError ? (
           <ErrorNotice error={trash.error} />
         ) : trash.data.length === 0 ? (
-          <Paper withBorder p="xl" radius="md">
-            <Text c="dimmed" ta="center" data-testid="trash-empty">
-              The trash is empty.
-            </Text>
-          </Paper>
+          <EmptyState title="The trash is empty." icon={IconTrash} framed testId="trash-empty">
+            Entities deleted in the registry (Delete key, or the context menu) wait here with everything under them, until restored or purged.
+          </EmptyState>
         ) : (
           <Paper withBorder radius="md">
             <Table highlightOnHover verticalSpacing="sm" data-testid="trash-table">
@@ -93,7 +92,7 @@ function TrashRow({ item, whyNot, onPurge }: RowProps) {
     <Table.Tr data-testid={`trash-row-${item.id}`}>
       <Table.Td>
         <Group gap="xs" wrap="nowrap">
-          <NodeIcon icon={item.icon} size={18} color="var(--mantine-color-gray-6)" />
+          <NodeIcon icon={item.icon} size={18} color="var(--eco-icon-muted)" />
           <Stack gap={0} style={{ minWidth: 0 }}>
             <Text size="sm" fw={500}>
               {item.name}

@@ -39,8 +39,9 @@ describe('RegistryTree', () => {
     expect(depotRow.querySelector('[data-icon="fallback"]')).not.toBeNull();
 
     expect(tree).toHaveAttribute('tabindex', '0');
-    // The roots, and who the app is signed in as, the open alerts and the notifications (the toolbar shows them), and whether the app is offline (the banner).
-    expect([...new Set(calls.map((c) => c.cmd))].sort()).toEqual(['alert_counts', 'current_session', 'list_notifications', 'list_roots', 'offline_overview', 'startup_status', 'vault_status', 'viewing_as', 'welcome_needed']);
+    // The roots, and who the app is signed in as, the open alerts and the notifications (the toolbar shows them), whether the app is offline (the banner), and that the first rows painted (start-up measurement).
+    expect([...new Set(calls.map((c) => c.cmd))].sort()).toEqual(['alert_counts', 'current_session', 'list_notifications', 'list_roots', 'offline_overview', 'startup_painted', 'startup_status', 'vault_status', 'viewing_as', 'welcome_needed']);
+    expect(calls.filter((c) => c.cmd === 'startup_painted')).toHaveLength(1);
   });
 
   it('shows an error with the AppError message when list_roots fails', async () => {

@@ -1,8 +1,10 @@
 import { ActionIcon, Alert, Button, Center, Group, Loader, Stack, Text, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconArrowBarToUp, IconPlus, IconRefresh, IconSearch } from '@tabler/icons-react';
+import { notifications } from '@mantine/notifications';
+import { IconAlertTriangle, IconArrowBarToUp, IconBinaryTree2, IconPackages, IconPlus, IconRefresh, IconSearch } from '@tabler/icons-react';
 import type { TreeNode } from '../../bindings';
 import { describeError } from '../../ipc/errors';
-import { useWorkspace } from '../../shared/WorkspaceContext';
+import { EmptyState } from '../../shared/EmptyState';
+import { useActionRequests, useWorkspace } from '../../shared/WorkspaceContext';
 import { useCapabilities } from '../people';
 import { useRoots } from './api';
 import classes from './RegistryTree.module.css';
@@ -16,6 +18,14 @@ export { ROW_HEIGHT, rowDomId } from './TreeRowViews';
 /** The registry panel: a header (the "Top level" drop zone while dragging) and the tree. */
 export function RegistryTree() {
   const roots = useRoots();
+  const newRootRefused = useCapabilities().whyNot(null, 'write');
+  const workspace = useWorkspace();
+  useActionRequests('registry', {
+    'new-root': () => {
+      if (newRootRefused) notifications.show({ color: 'orange', title: 'Not yours to change', message: newRootRefused, autoClose: 4000 });
+      else workspace.openDialog({ kind: 'new-entity', parent: null });
+    },
+  });
 
   if (roots.isPending) {
     return (
@@ -77,15 +87,38 @@ function LoadedTree({ roots }: { roots: readonly TreeNode[] }) {
     <div className={classes.panel}>
       <PanelHeader drag={drag} />
       {roots.length === 0 ? (
-        <Center p="md" data-testid="tree-empty">
-          <Text size="sm" c="dimmed">
-            The registry is empty.
-          </Text>
-        </Center>
+        <EmptyRegistry />
       ) : (
         <TreeView rows={rows} childrenStates={childrenStates} parentOf={parentOf} drag={drag} />
       )}
     </div>
+  );
+}
+
+/** No root to show: the first steps of a registry. */
+function EmptyRegistry() {
+  const workspace = useWorkspace();
+  const refused = useCapabilities().whyNot(null, 'write');
+  return (
+    <EmptyState
+      title="The registry is empty."
+      icon={IconBinaryTree2}
+      testId="tree-empty"
+      actions={
+        <>
+          <Button size="xs" leftSection={<IconPlus size={14} />} disabled={refused !== null} title={refused ?? undefined} onClick={() => workspace.openDialog({ kind: 'new-entity', parent: null })}>
+            New top-level entity
+          </Button>
+          <Button size="xs" variant="default" leftSection={<IconPackages size={14} />} onClick={() => workspace.openData('packs')}>
+            Install a pack
+          </Button>
+        </>
+      }
+    >
+      {refused === null
+        ? 'Create its first top-level entity (a tenant), install a domain pack with its types, or import rows from a file on the Data screen.'
+        : 'Nothing here is yours to see yet: an administrator gives you a scope on a root, then it shows here.'}
+    </EmptyState>
   );
 }
 

@@ -1,6 +1,6 @@
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode, type SetStateAction } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode, type SetStateAction } from 'react';
 import { describeError } from '../../ipc/errors';
 import { entityQuery } from '../details/api';
 import { childPageQuery, rootsQuery } from './api';
@@ -24,9 +24,15 @@ export type TreeController = {
   setSelection: (next: SetStateAction<Selection>) => void;
   setEditingId: (id: string | null) => void;
   scrollTo: (id: string) => void;
-  /** Expand the ancestors of an entity, load the pages it is on, select it and scroll to it. */
-  reveal: (id: string) => Promise<boolean>;
+  /**
+   * Expand the ancestors of an entity, load the pages it is on, select it and
+   * scroll to it. `restoring`: put back a selection from before a restart:
+   * say nothing when the entity is gone, and leave a selection made meanwhile.
+   */
+  reveal: (id: string, options?: RevealOptions) => Promise<boolean>;
 };
+
+export type RevealOptions = { restoring?: boolean };
 
 const TreeContext = createContext<TreeController | null>(null);
 
@@ -39,6 +45,11 @@ export function TreeControllerProvider({ children }: { children: ReactNode }) {
   const [scrollRequest, setScrollRequest] = useState<ScrollRequest | null>(null);
   const [expandTimer] = useState(() => new ExpandTimer());
   const scrollSeq = useRef(0);
+  // The selection as it is when a reveal's plan is ready (a restore yields to a newer one).
+  const selectionNow = useRef(selection);
+  useEffect(() => {
+    selectionNow.current = selection;
+  }, [selection]);
 
   const setExpanded = useCallback((id: string, value: boolean) => {
     setExpandedSet((prev) => {
@@ -72,13 +83,14 @@ export function TreeControllerProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const reveal = useCallback(
-    async (id: string) => {
+    async (id: string, options: RevealOptions = {}) => {
       try {
         const plan = await planReveal(id, {
           getEntity: (entityId) => client.fetchQuery({ ...entityQuery(entityId), staleTime: 0 }),
           listRoots: () => client.fetchQuery(rootsQuery()),
           fetchPage: (parentId, after) => client.fetchQuery(childPageQuery(parentId, after)),
         });
+        if (options.restoring && selectionNow.current.focusId !== null) return false;
         setExpandedSet((prev) => {
           if (plan.expand.every((a) => prev.has(a))) return prev;
           return new Set([...prev, ...plan.expand]);
@@ -92,6 +104,7 @@ export function TreeControllerProvider({ children }: { children: ReactNode }) {
         scrollTo(plan.target.id);
         return true;
       } catch (error) {
+        if (options.restoring) return false;
         const { title, message } = describeError(error);
         notifications.show({ color: 'red', title: `Could not show the entity: ${title}`, message });
         return false;

@@ -3,7 +3,7 @@ import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import type { TreeNode } from '../../bindings';
 import { usePendingEntities } from '../offline';
-import { useReloadNodes, useRetryChildren } from './api';
+import { reportFirstPaint, useReloadNodes, useRetryChildren } from './api';
 import type { ParentLookup } from './dropRules';
 import classes from './RegistryTree.module.css';
 import { RenameField } from './RenameField';
@@ -86,6 +86,12 @@ export function TreeView({ rows, childrenStates, parentOf, drag }: Props) {
   useAutoPaging(rows, items[0]?.index ?? 0, items.length > 0 ? items[items.length - 1].index : -1);
   useExpandMetrics(childrenStates);
   useScrollRequests(tree.scrollRequest, rows, virtualizer, focusTree);
+  // Start-up measurement: an effect after a render caused by loaded data
+  // runs once the browser has painted it.
+  const showsRows = items.length > 0;
+  useEffect(() => {
+    if (showsRows) reportFirstPaint();
+  }, [showsRows]);
 
   const reload = (node: TreeNode) => reloadNodes([node]);
 

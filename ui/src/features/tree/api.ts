@@ -64,3 +64,16 @@ export function useRenameEntity() {
     [applier],
   );
 }
+
+let firstPaintReported = false;
+
+/**
+ * Tells the app, once per page load, that the tree has painted its first
+ * rows (it logs the time since start, and writes it for `eco-studio bench
+ * startup`). A failure changes nothing on screen.
+ */
+export function reportFirstPaint() {
+  if (firstPaintReported) return;
+  firstPaintReported = true;
+  commands.startupPainted().catch(() => undefined);
+}

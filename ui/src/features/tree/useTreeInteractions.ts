@@ -1,7 +1,7 @@
 import { notifications } from '@mantine/notifications';
 import { useCallback, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { TreeNode } from '../../bindings';
-import { useWorkspace } from '../../shared/WorkspaceContext';
+import { useActionRequests, useWorkspace, type DetailTab } from '../../shared/WorkspaceContext';
 import { useOfflineActions } from '../offline';
 import { useCapabilities } from '../people';
 import { topMostNodes, type ParentLookup } from './dropRules';
@@ -185,6 +185,37 @@ export function useTreeInteractions({ rows, parentOf, scrollToIndex, focusTree }
         return offline.makeAvailable({ id: node.id, name: node.name });
     }
   };
+
+  // The palette's registry commands: the context menu's actions on the focused entity.
+  const onFocused = (action: ContextAction, change: boolean) => () => {
+    if (!focusNode) {
+      notifications.show({ color: 'orange', title: 'Nothing selected', message: 'Select an entity in the tree first.', autoClose: 4000 });
+      return;
+    }
+    const state: ContextMenuState = { x: 0, y: 0, node: focusNode, targets: targetsFor(focusNode) };
+    if (change && refused(action === 'new-child' || action === 'rename' ? [focusNode] : state.targets)) return;
+    onMenuAction(action, state);
+  };
+  const showTab = (tab: DetailTab) => () => {
+    if (!focusNode) {
+      notifications.show({ color: 'orange', title: 'Nothing selected', message: 'Select an entity in the tree first.', autoClose: 4000 });
+      return;
+    }
+    workspace.setDetailTab(tab);
+  };
+  useActionRequests('registry', {
+    'new-child': onFocused('new-child', true),
+    rename: onFocused('rename', true),
+    move: onFocused('move', true),
+    'bulk-edit': onFocused('bulk-edit', true),
+    delete: onFocused('delete', true),
+    'copy-id': onFocused('copy-id', false),
+    'copy-path': onFocused('copy-path', false),
+    overview: showTab('overview'),
+    properties: showTab('properties'),
+    links: showTab('links'),
+    history: showTab('history'),
+  });
 
   const closeMenu = () => {
     setMenu(null);

@@ -100,7 +100,7 @@ function KeyDetails({ root, tenantKey: key }: { root: RootVault; tenantKey: Tena
           Newest version <b>{key.newestVersion}</b> · decrypts from version <b>{key.minimumVersion}</b>
         </Text>
         {behind !== null && (
-          <Text size="sm" c={behind > 0 ? 'orange.8' : 'dimmed'} data-testid={`vault-behind-${rootId}`}>
+          <Text size="sm" c={behind > 0 ? 'var(--eco-warning-text)' : 'dimmed'} data-testid={`vault-behind-${rootId}`}>
             {behind > 0 ? `${secretVersionsLabel(behind)} on older key versions` : 'Every secret version is on the newest key version'}
           </Text>
         )}

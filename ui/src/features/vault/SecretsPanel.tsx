@@ -4,7 +4,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { RootVault, SecretSummary, TreeNode } from '../../bindings';
 import { fieldError } from '../../ipc/errors';
+import { showActionUnavailable } from '../../shared/actionNotice';
+import { EmptyState } from '../../shared/EmptyState';
 import { ErrorNotice } from '../../shared/ErrorNotice';
+import { useActionRequests } from '../../shared/WorkspaceContext';
 import { FormDialog } from '../../shared/FormDialog';
 import { formatRelative } from '../../shared/format';
 import { EntityPicker } from '../links';
@@ -34,6 +37,7 @@ export function SecretsPanel({
   const [creating, setCreating] = useState(false);
   const secrets = useQuery(secretsQuery(rootFilter === ALL ? null : rootFilter));
   const mayWrite = roots.some((root) => root.canWriteSecrets && root.key !== null);
+  useActionRequests('vault', { 'new-secret': () => (mayWrite ? setCreating(true) : showActionUnavailable('Writing a secret needs the right to write secrets on a root that has a key.')) });
 
   return (
     <Paper withBorder radius="md" p="md">
@@ -70,9 +74,9 @@ export function SecretsPanel({
         ) : secrets.isError ? (
           <ErrorNotice error={secrets.error} />
         ) : secrets.data.length === 0 ? (
-          <Text size="sm" c="dimmed" data-testid="vault-secrets-empty">
-            No secrets {rootFilter === ALL ? 'yet' : 'under this root'}.
-          </Text>
+          <EmptyState size="compact" title={`No secrets ${rootFilter === ALL ? 'yet' : 'under this root'}.`} testId="vault-secrets-empty">
+            {mayWrite ? 'Store one with New secret: it is sealed under its root’s key.' : 'A root needs a key, and you the right to write secrets there, before a secret can be stored.'}
+          </EmptyState>
         ) : (
           <Table highlightOnHover verticalSpacing={6} fz="sm" data-testid="vault-secrets">
             <Table.Thead>

@@ -4,6 +4,7 @@ import { IconLock, IconLockOpen } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { describeError } from '../../ipc/errors';
+import { useActionRequests } from '../../shared/WorkspaceContext';
 import { useLockVault, vaultStatusQuery } from './api';
 import { useVaultUnlock } from './VaultProvider';
 
@@ -13,8 +14,7 @@ export function VaultLockButton() {
   const lock = useLockVault();
   const vault = useVaultUnlock();
   const [busy, setBusy] = useState(false);
-  if (!status.data) return null;
-  const locked = status.data.locked;
+  const locked = status.data?.locked ?? true;
   const label = locked ? 'Unlock the vault' : 'Lock the vault';
 
   const onClick = () => {
@@ -30,6 +30,8 @@ export function VaultLockButton() {
       })
       .finally(() => setBusy(false));
   };
+  useActionRequests('toolbar', { 'vault-lock': status.data ? onClick : undefined });
+  if (!status.data) return null;
 
   return (
     <Tooltip label={label} withArrow openDelay={300}>

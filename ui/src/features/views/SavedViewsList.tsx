@@ -1,10 +1,11 @@
-import { ActionIcon, Button, Center, Group, Loader, Menu, ScrollArea, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Button, Center, Group, Loader, Menu, ScrollArea, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconBinaryTree2, IconCopy, IconDots, IconLayoutKanban, IconPencil, IconPin, IconPlus, IconSearch, IconTable, IconTrash, IconUser, IconUsers } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import type { SavedView, ViewType } from '../../bindings';
 import { describeError } from '../../ipc/errors';
+import { EmptyState } from '../../shared/EmptyState';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { entityTypesQuery } from '../entity-types/api';
 import { sessionQuery } from '../people/api';
@@ -76,9 +77,9 @@ export function SavedViewsList({ views, pending, error, openedId, onOpen, onNew,
         ) : error ? (
           <ErrorNotice error={error} subject="Saved views" compact />
         ) : none ? (
-          <Text size="sm" c="dimmed" p="xs" data-testid="views-empty">
-            {search.trim() === '' ? 'No saved views yet. Make one with New view, then Save as…' : 'No view matches.'}
-          </Text>
+          <EmptyState size="compact" title={search.trim() === '' ? 'No saved views yet.' : 'No view matches.'} testId="views-empty">
+            {search.trim() === '' ? 'Make one with New view, then Save as…' : 'Search by name, key or description, or clear the search.'}
+          </EmptyState>
         ) : (
           <>
             {section('Personal', <IconUser size={12} />, sections.personal, 'views-personal')}

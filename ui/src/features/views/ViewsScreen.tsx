@@ -7,7 +7,8 @@ import type { BulkTarget, SavedView, ViewDocument, ViewType } from '../../bindin
 import { appErrorOf } from '../../ipc/errors';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { formatCount } from '../../shared/format';
-import { useWorkspace, type StartingView } from '../../shared/WorkspaceContext';
+import { showActionUnavailable } from '../../shared/actionNotice';
+import { useActionRequests, useWorkspace, type StartingView } from '../../shared/WorkspaceContext';
 import { BulkEditDialog } from '../bulk-edit';
 import { documentOf, emptyDocument, savedViewsQuery, useReloadSavedViews, useUpdateView, viewCountQuery } from './api';
 import { BoardView } from './board';
@@ -35,6 +36,16 @@ export function ViewsScreen() {
   const [fresh, setFresh] = useState(0);
   const actions = useViewActions(openedViewId, openSavedView);
   const saved = views.data?.find((view) => view.id === openedViewId) ?? null;
+  // The palette's commands on the open saved view (offered once the list says which it is).
+  const known = openedViewId === null || !views.isPending;
+  const onSaved = (run: (view: SavedView) => void) =>
+    known ? () => (saved ? run(saved) : showActionUnavailable('The open view is not saved yet: Save as… first.')) : undefined;
+  useActionRequests('views', {
+    rename: onSaved(setRenaming),
+    'duplicate-personal': onSaved((view) => void actions.duplicate(view, false)),
+    'duplicate-shared': onSaved((view) => void actions.duplicate(view, true)),
+    delete: onSaved((view) => void actions.remove(view)),
+  });
 
   return (
     <div className={classes.screen} data-testid="views-screen">
@@ -52,7 +63,7 @@ export function ViewsScreen() {
         onDuplicate={(view, shared) => void actions.duplicate(view, shared)}
         onDelete={(view) => void actions.remove(view)}
       />
-      <main className={classes.main}>
+      <section className={classes.main} aria-label="Open view">
         {openedViewId !== null && views.isPending ? (
           <Center p="xl">
             <Loader size="sm" />
@@ -66,7 +77,7 @@ export function ViewsScreen() {
             onOpen={openSavedView}
           />
         )}
-      </main>
+      </section>
       {renaming && <RenameViewDialog view={renaming} onClose={() => setRenaming(null)} />}
     </div>
   );
@@ -162,6 +173,27 @@ function OpenView({
 
   const selectedCount = selection.ids.size;
   const openBulkSelected = (ids: string[]) => setDialog({ kind: 'bulk', target: { kind: 'entities', ids }, label: selectedRowsLabel(ids.length) });
+
+  const cannotRun = 'This view cannot run as it is: change it in Filter & columns first.';
+  const showAs = (type: ViewType) => () => {
+    if (type === 'board' && boardOff !== null) showActionUnavailable(boardOff);
+    else setDraft({ ...draft, viewType: type });
+  };
+  useActionRequests('views', {
+    builder: () => setBuilderOpen((open) => !open),
+    'show-table': showAs('table'),
+    'show-board': showAs('board'),
+    'show-tree': showAs('tree'),
+    save: () => (saved === null || dirty ? void save() : showActionUnavailable('The view has no unsaved changes.')),
+    'save-as': () => setDialog({ kind: 'saveAs' }),
+    export: () => (refused ? showActionUnavailable(cannotRun) : setDialog({ kind: 'export' })),
+    'bulk-selected': () =>
+      selectedCount === 0 || viewType !== 'table' ? showActionUnavailable('Select rows in the table first.') : openBulkSelected([...selection.ids]),
+    'bulk-all': () =>
+      refused
+        ? showActionUnavailable(cannotRun)
+        : setDialog({ kind: 'bulk', target: { kind: 'view', document: draft }, label: allRowsLabel(count.data, saved?.name ?? null) }),
+  });
 
   return (
     <>

@@ -4,6 +4,7 @@ import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorNotice } from '../../shared/ErrorNotice';
 import { formatDateTime, formatRelative } from '../../shared/format';
+import { useActionRequests } from '../../shared/WorkspaceContext';
 import { notificationsQuery, useMarkNotificationsRead } from './api';
 import type { WfNotification } from './types';
 
@@ -16,11 +17,12 @@ type Props = {
 export function NotificationsBell({ onOpenExecution }: Props) {
   const list = useQuery(notificationsQuery());
   const [opened, setOpened] = useState(false);
+  useActionRequests('toolbar', { notifications: () => setOpened(true) });
   const unread = (list.data ?? []).filter((n) => n.readAt === null).length;
   const label = unread === 0 ? 'Notifications' : `${unread} unread ${unread === 1 ? 'notification' : 'notifications'}`;
 
   return (
-    <Popover opened={opened} onChange={setOpened} position="bottom-end" width={380} shadow="md" withArrow>
+    <Popover opened={opened} onChange={setOpened} position="bottom-end" width={380} shadow="md" withArrow trapFocus returnFocus>
       <Popover.Target>
         <Indicator label={unread > 99 ? '99+' : unread} size={16} disabled={unread === 0} offset={4}>
           <ActionIcon
@@ -80,7 +82,7 @@ function NotificationList({ list, onOpenExecution }: ListProps) {
   };
 
   return (
-    <Stack gap="xs" data-testid="notifications-popover">
+    <Stack gap="xs" tabIndex={-1} data-autofocus data-testid="notifications-popover" style={{ outline: 'none' }}>
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm" fw={600}>
           Notifications

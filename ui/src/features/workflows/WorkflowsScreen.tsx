@@ -1,6 +1,8 @@
 import { Tabs } from '@mantine/core';
 import { IconCheckbox, IconHistory, IconRoute } from '@tabler/icons-react';
 import { useState } from 'react';
+import { showActionUnavailable } from '../../shared/actionNotice';
+import { useActionRequests, usePane } from '../../shared/WorkspaceContext';
 import { ApprovalsInbox } from './approvals/ApprovalsInbox';
 import { OpenWorkflow } from './list/OpenWorkflow';
 import { WorkflowsTab } from './list/WorkflowsTab';
@@ -9,12 +11,14 @@ import { NO_RUN_FILTER, RunsTab, type RunFilter } from './runs/RunsTab';
 import classes from './Workflows.module.css';
 
 export type WorkflowsTabName = 'workflows' | 'runs' | 'approvals';
+const TABS: readonly WorkflowsTabName[] = ['workflows', 'runs', 'approvals'];
+const EDITOR_ACTIONS = ['save', 'publish', 'test-run'] as const;
 
 /** What the screen shows: its tabs, one workflow in the editor, or one run. */
 type Page = { kind: 'tabs' } | { kind: 'workflow'; id: string } | { kind: 'execution'; id: string };
 
 type Props = {
-  /** The tab shown first. */
+  /** The tab shown first (when the workspace keeps none). */
   initialTab?: WorkflowsTabName;
   /** A run to show first (a notification's link). */
   initialExecutionId?: string | null;
@@ -22,11 +26,31 @@ type Props = {
 
 /** Workflows: the list and the editor, the runs with their steps, and the approvals inbox. */
 export function WorkflowsScreen({ initialTab = 'workflows', initialExecutionId = null }: Props) {
-  const [tab, setTab] = useState<WorkflowsTabName>(initialTab);
+  // The tab is kept by the workspace (a restart opens it again); `initialTab` until one is chosen.
+  const [tab, setTab] = usePane<WorkflowsTabName>('workflows.tab', initialTab, TABS);
   const [page, setPage] = useState<Page>(initialExecutionId === null ? { kind: 'tabs' } : { kind: 'execution', id: initialExecutionId });
   const [runFilter, setRunFilter] = useState<RunFilter>(NO_RUN_FILTER);
   const backToTabs = () => setPage({ kind: 'tabs' });
   const openExecution = (id: string) => setPage({ kind: 'execution', id });
+  const showTab = (name: WorkflowsTabName) => () => {
+    setPage({ kind: 'tabs' });
+    setTab(name);
+  };
+  const onList = page.kind === 'tabs' && tab === 'workflows';
+  useActionRequests('workflows', {
+    'tab-workflows': showTab('workflows'),
+    'tab-runs': showTab('runs'),
+    'tab-approvals': showTab('approvals'),
+    // "New workflow" is the list's: go there first (it answers once shown).
+    new: onList
+      ? undefined
+      : () => {
+          showTab('workflows')();
+          return false;
+        },
+    // The open workflow's own commands are its editor's.
+    ...(page.kind === 'workflow' ? {} : Object.fromEntries(EDITOR_ACTIONS.map((action) => [action, () => showActionUnavailable('Open a workflow from the list first.')]))),
+  });
 
   return (
     <div className={classes.screen} data-testid="workflows-screen">

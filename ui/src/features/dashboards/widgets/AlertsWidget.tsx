@@ -54,7 +54,7 @@ export function AlertsRender({ config, data, onCrossFilter, height }: WidgetRend
             py={6}
             px="xs"
             data-testid={`widget-alert-${alert.id}`}
-            style={{ borderBottom: '1px solid var(--mantine-color-gray-2)' }}
+            style={{ borderBottom: '1px solid var(--eco-border-subtle)' }}
           >
             <Stack gap={2} miw={0} style={{ flex: 1 }}>
               <Group gap={6} wrap="nowrap" miw={0}>

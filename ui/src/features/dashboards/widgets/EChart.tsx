@@ -5,6 +5,7 @@ import { BarChart, LineChart, PieChart, TreemapChart } from 'echarts/charts';
 import { DataZoomInsideComponent, GridComponent, LegendScrollComponent, TooltipComponent } from 'echarts/components';
 import { init, use, type EChartsType } from 'echarts/core';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
+import { useComputedColorScheme } from '@mantine/core';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { canvasSupported } from './canvas';
 import type { ChartClick, ChartOption } from './chartOptions';
@@ -12,7 +13,7 @@ import type { ChartClick, ChartOption } from './chartOptions';
 use([BarChart, LineChart, PieChart, TreemapChart, GridComponent, TooltipComponent, LegendScrollComponent, DataZoomInsideComponent, CanvasRenderer, SVGRenderer]);
 
 export type EChartHandle = {
-  /** The chart as a PNG data URL (white background, twice the pixels), or null without a canvas. */
+  /** The chart as a PNG data URL (on the colour of the surface it is drawn on, twice the pixels), or null without a canvas. */
   toPng: () => string | null;
 };
 
@@ -31,18 +32,29 @@ type Props = {
 
 const atLeastOne = (n: number) => Math.max(1, Math.floor(n));
 
+/** The option on a transparent background: the widget's surface shows through, in either scheme. */
+const onSurface = (option: ChartOption): ChartOption => ({ backgroundColor: 'transparent', ...option });
+
+/** The colour the chart is drawn on (for the PNG), white when it cannot be read. */
+function surfaceOf(element: HTMLElement | null): string {
+  const colour = element ? getComputedStyle(element).getPropertyValue('--eco-surface').trim() : '';
+  return colour === '' ? '#fff' : colour;
+}
+
 export function EChart({ option, width, height, label, onClick, onPlotClick, ref }: Props) {
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<EChartsType | null>(null);
   const [renderer] = useState<'canvas' | 'svg'>(() => (canvasSupported() ? 'canvas' : 'svg'));
-  const latest = useRef({ onClick, onPlotClick, width, height });
+  // ECharts' own dark theme (axes, labels, tooltips) when the window is dark.
+  const scheme = useComputedColorScheme('light');
+  const latest = useRef({ onClick, onPlotClick, width, height, option });
   useEffect(() => {
-    latest.current = { onClick, onPlotClick, width, height };
+    latest.current = { onClick, onPlotClick, width, height, option };
   });
 
   useEffect(() => {
     if (!element.current) return;
-    const instance = init(element.current, null, {
+    const instance = init(element.current, scheme === 'dark' ? 'dark' : null, {
       renderer,
       width: atLeastOne(latest.current.width),
       height: atLeastOne(latest.current.height),
@@ -64,14 +76,16 @@ export function EChart({ option, width, height, label, onClick, onPlotClick, ref
       if (typeof x === 'number' && Number.isFinite(x)) handler(x);
     });
     chart.current = instance;
+    // A chart made again for the other scheme draws what it showed.
+    instance.setOption(onSurface(latest.current.option), { notMerge: true });
     return () => {
       chart.current = null;
       instance.dispose();
     };
-  }, [renderer]);
+  }, [renderer, scheme]);
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    chart.current?.setOption(onSurface(option), { notMerge: true });
   }, [option]);
 
   useEffect(() => {
@@ -82,7 +96,7 @@ export function EChart({ option, width, height, label, onClick, onPlotClick, ref
     ref,
     () => ({
       toPng: () =>
-        renderer === 'canvas' && chart.current ? chart.current.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' }) : null,
+        renderer === 'canvas' && chart.current ? chart.current.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: surfaceOf(element.current) }) : null,
     }),
     [renderer],
   );

@@ -310,7 +310,7 @@ export function treemapOption(tiles: TreeCount[]): ChartOption {
         bottom: 0,
         label: { show: true, formatter: '{b}' },
         upperLabel: { show: true, height: 20 },
-        levels: [{ itemStyle: { borderWidth: 2, gapWidth: 2, borderColor: '#fff' } }, { colorSaturation: [0.35, 0.6], itemStyle: { gapWidth: 1 } }],
+        levels: [{ itemStyle: { borderWidth: 2, gapWidth: 2, borderColor: 'transparent' } }, { colorSaturation: [0.35, 0.6], itemStyle: { gapWidth: 1 } }],
         cursor: 'pointer',
       },
     ],

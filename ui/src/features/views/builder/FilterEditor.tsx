@@ -143,7 +143,7 @@ function GroupEditor({ group, place, index, siblings }: { group: GroupNode; plac
         ),
       )}
       {problem && group.children.length > 0 && (
-        <Text size="xs" c="orange.8" data-testid={`group-problem-${position}`}>
+        <Text size="xs" c="var(--eco-warning-text)" data-testid={`group-problem-${position}`}>
           {problem}
         </Text>
       )}
@@ -252,7 +252,7 @@ function ConditionRow({ node, index, siblings }: { node: ConditionNode; index: n
           </Text>
         ) : (
           problem && (
-            <Text size="xs" c="orange.8" data-testid={`condition-problem-${position}`}>
+            <Text size="xs" c="var(--eco-warning-text)" data-testid={`condition-problem-${position}`}>
               Incomplete, left out of the view: {problem}
             </Text>
           )

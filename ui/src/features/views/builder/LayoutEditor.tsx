@@ -73,7 +73,7 @@ export function LayoutEditor({ document, onChange, catalog, blamed }: Props) {
         />
       </Input.Wrapper>
       {viewType === 'board' && groupBy === null && (
-        <Text size="sm" c="orange.8" data-testid="layout-board-hint">
+        <Text size="sm" c="var(--eco-warning-text)" data-testid="layout-board-hint">
           A board needs a group-by property for its columns.
         </Text>
       )}

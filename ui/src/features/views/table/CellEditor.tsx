@@ -81,7 +81,7 @@ export function CellEditor({ definition, id, text, onText, error, conflict, savi
         </Text>
       )}
       {conflict !== null && (
-        <Text size="xs" c="orange.8" mt={4} role="alert" data-testid="view-cell-conflict">
+        <Text size="xs" c="var(--eco-warning-text)" mt={4} role="alert" data-testid="view-cell-conflict">
           {conflict}
         </Text>
       )}

@@ -4,6 +4,7 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-qu
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { PropertyDefinition, ViewDocument, ViewRow } from '../../../bindings';
+import { EmptyState } from '../../../shared/EmptyState';
 import { ErrorNotice } from '../../../shared/ErrorNotice';
 import { formatCount } from '../../../shared/format';
 import { NodeIcon } from '../../../shared/nodeIcons';
@@ -225,9 +226,9 @@ export function TableView({ document, onChange, selection, onSelectionChange, on
           onSelectAll={(all) => onSelectionChange(all ? selectAllRows(selection, rowIds) : clearRows(selection))}
         />
         {rows.length === 0 ? (
-          <Text c="dimmed" ta="center" p="xl" data-testid="view-table-empty">
-            {columns.length === 0 ? 'No columns: add some in Filter & columns.' : 'No rows match this view.'}
-          </Text>
+          <EmptyState title={columns.length === 0 ? 'No columns: add some in Filter & columns.' : 'No rows match this view.'} testId="view-table-empty">
+            {columns.length === 0 ? 'A view shows the columns you choose: the name, the path, any property.' : 'Loosen a condition in Filter & columns, or check that you see the roots it looks under.'}
+          </EmptyState>
         ) : (
           <div className={classes.canvas} style={{ height: virtualizer.getTotalSize(), width: totalWidth }}>
             {items.map((item) => {
@@ -340,7 +341,7 @@ function CellView({ shown, definition }: { shown: CellShown; definition: Propert
     case 'type':
       return (
         <>
-          <NodeIcon icon={shown.icon} size={14} color="var(--mantine-color-gray-6)" />
+          <NodeIcon icon={shown.icon} size={14} color="var(--eco-icon-muted)" />
           <span className={classes.cellText}>{shown.text}</span>
         </>
       );

@@ -7,6 +7,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { ViewDocument } from '../../../bindings';
+import { EmptyState } from '../../../shared/EmptyState';
 import { ErrorNotice } from '../../../shared/ErrorNotice';
 import { formatCount } from '../../../shared/format';
 import { NodeIcon } from '../../../shared/nodeIcons';
@@ -188,9 +189,9 @@ export function ViewTreeView({ document }: { document: ViewDocument }) {
         </Alert>
       )}
       {rows.length === 0 ? (
-        <Text size="sm" c="dimmed" p="md" data-testid="view-tree-empty">
-          No entity matches this view.
-        </Text>
+        <EmptyState title="No entity matches this view." testId="view-tree-empty">
+          Loosen a condition in Filter & columns to see more of the registry.
+        </EmptyState>
       ) : (
         <div
           ref={viewportRef}

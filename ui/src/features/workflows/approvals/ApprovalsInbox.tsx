@@ -1,6 +1,8 @@
-import { Center, Group, Loader, Stack, Switch, Text } from '@mantine/core';
+import { Center, Group, Loader, Stack, Switch } from '@mantine/core';
+import { IconCheckbox } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { EmptyState } from '../../../shared/EmptyState';
 import { ErrorNotice } from '../../../shared/ErrorNotice';
 import { approvalsQuery } from '../api';
 import { ApprovalCard } from './ApprovalCard';
@@ -21,9 +23,9 @@ export function ApprovalsInbox({ onOpenExecution }: { onOpenExecution: (executio
       ) : approvals.isError ? (
         <ErrorNotice error={approvals.error} subject="Approvals" />
       ) : approvals.data.length === 0 ? (
-        <Text size="sm" c="dimmed" data-testid="approvals-empty">
-          {showDecided ? 'No approval requests.' : 'Nothing waits for an approval.'}
-        </Text>
+        <EmptyState title={showDecided ? 'No approval requests.' : 'Nothing waits for an approval.'} icon={IconCheckbox} framed testId="approvals-empty">
+          A workflow's approval step asks here for a vote when it reaches you.
+        </EmptyState>
       ) : (
         approvals.data.map((request) => <ApprovalCard key={request.id} request={request} onOpenExecution={onOpenExecution} />)
       )}

@@ -54,7 +54,7 @@ function RequestPreview({ request, index }: { request: WouldSendRequest; index: 
 function StepResult({ step, index, onSelectNode }: { step: TestStep; index: number; onSelectNode: (id: string) => void }) {
   const request = wouldSendRequest(step);
   return (
-    <Stack gap={4} p="xs" style={{ border: '1px solid var(--mantine-color-gray-3)', borderRadius: 'var(--mantine-radius-sm)' }} data-testid={`wf-test-step-${index}`}>
+    <Stack gap={4} p="xs" style={{ border: '1px solid var(--eco-border)', borderRadius: 'var(--mantine-radius-sm)' }} data-testid={`wf-test-step-${index}`}>
       <Group justify="space-between" wrap="nowrap">
         <UnstyledButton onClick={() => onSelectNode(step.nodeId)} title="Show the step">
           <Text size="sm" fw={600} ff="monospace">

@@ -50,11 +50,11 @@ export function DiffView({ diff, from, to }: { diff: WorkflowDiff; from: Workflo
           Trigger changed
         </Badge>
       )}
-      <DiffLines title="Steps added" color="green.8" sign="+" items={diff.addedNodes} testId="wf-diff-added-nodes" />
-      <DiffLines title="Steps removed" color="red.8" sign="−" items={diff.removedNodes} testId="wf-diff-removed-nodes" />
-      <DiffLines title="Steps changed" color="orange.8" sign="~" items={diff.changedNodes} testId="wf-diff-changed-nodes" />
-      <DiffLines title="Connections added" color="green.8" sign="+" items={diff.addedEdges.map(edgeText)} testId="wf-diff-added-edges" />
-      <DiffLines title="Connections removed" color="red.8" sign="−" items={diff.removedEdges.map(edgeText)} testId="wf-diff-removed-edges" />
+      <DiffLines title="Steps added" color="var(--eco-success-text)" sign="+" items={diff.addedNodes} testId="wf-diff-added-nodes" />
+      <DiffLines title="Steps removed" color="var(--eco-danger-text)" sign="−" items={diff.removedNodes} testId="wf-diff-removed-nodes" />
+      <DiffLines title="Steps changed" color="var(--eco-warning-text)" sign="~" items={diff.changedNodes} testId="wf-diff-changed-nodes" />
+      <DiffLines title="Connections added" color="var(--eco-success-text)" sign="+" items={diff.addedEdges.map(edgeText)} testId="wf-diff-added-edges" />
+      <DiffLines title="Connections removed" color="var(--eco-danger-text)" sign="−" items={diff.removedEdges.map(edgeText)} testId="wf-diff-removed-edges" />
     </Stack>
   );
 }

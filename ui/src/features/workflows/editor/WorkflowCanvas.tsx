@@ -2,7 +2,7 @@
 // edges labelled with their outcome. Every change is made to the document
 // (the canvas keeps no copy of its own).
 import '@xyflow/react/dist/style.css';
-import { ActionIcon, Text, ThemeIcon, Tooltip } from '@mantine/core';
+import { ActionIcon, Text, ThemeIcon, Tooltip, useComputedColorScheme } from '@mantine/core';
 import { IconAlertCircle, IconTrash } from '@tabler/icons-react';
 import {
   Background,
@@ -112,7 +112,7 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepFlowNo
 
 const OutcomeEdge = memo(function OutcomeEdge({ id, sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, data, markerEnd, selected }: EdgeProps<OutcomeFlowEdge>) {
   const [path, labelX, labelY] = getSmoothStepPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, borderRadius: 8 });
-  const color = data?.hasProblem ? 'var(--mantine-color-red-6)' : selected ? 'var(--mantine-primary-color-filled)' : 'var(--mantine-color-gray-6)';
+  const color = data?.hasProblem ? 'var(--mantine-color-red-6)' : selected ? 'var(--mantine-primary-color-filled)' : 'var(--eco-icon-muted)';
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} style={{ stroke: color, strokeWidth: selected ? 2.5 : 1.5 }} interactionWidth={16} />
@@ -167,7 +167,7 @@ function toFlowEdges(document: WorkflowDocument, edgeProblems: ReadonlySet<numbe
         sourceHandle: handle,
         type: 'outcome',
         selected: selection?.kind === 'edge' && selection.index === index,
-        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: hasProblem ? 'var(--mantine-color-red-6)' : 'var(--mantine-color-gray-6)' },
+        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: hasProblem ? 'var(--mantine-color-red-6)' : 'var(--eco-icon-muted)' },
         data: { outcome: outcomeOfHandle(handle), hasProblem, index },
       },
     ];
@@ -209,6 +209,7 @@ const NO_PROBLEMS: ReadonlyMap<string, readonly string[]> = new Map();
 const NO_EDGE_PROBLEMS: ReadonlySet<number> = new Set();
 
 export function WorkflowCanvas({ document, nodeProblems = NO_PROBLEMS, edgeProblems = NO_EDGE_PROBLEMS, selection = null, onSelect, onChange }: Props) {
+  const colorMode = useComputedColorScheme('light');
   const editable = onChange !== undefined;
   const nodes = useMemo(() => toFlowNodes(document, nodeProblems, selection, editable), [document, nodeProblems, selection, editable]);
   const edges = useMemo(() => toFlowEdges(document, edgeProblems, selection), [document, edgeProblems, selection]);
@@ -240,6 +241,7 @@ export function WorkflowCanvas({ document, nodeProblems = NO_PROBLEMS, edgeProbl
   return (
     <div className={classes.canvas} data-testid="wf-canvas" data-readonly={editable ? undefined : ''} onKeyDown={onKeyDown}>
       <ReactFlow
+        colorMode={colorMode}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}

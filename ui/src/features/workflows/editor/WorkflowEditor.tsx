@@ -6,7 +6,9 @@ import { IconDeviceFloppy, IconPlayerPlay, IconRefresh, IconRocket } from '@tabl
 import { useMutation } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { fieldError, isConflict } from '../../../ipc/errors';
+import { showActionUnavailable } from '../../../shared/actionNotice';
 import { ErrorNotice } from '../../../shared/ErrorNotice';
+import { useActionRequests } from '../../../shared/WorkspaceContext';
 import type { WorkflowDetail, WorkflowDocument, WorkflowNode, WorkflowSummary, WorkflowVersionInfo } from '../types';
 import { removeEdge, removeNode, replaceNode, type NodeType } from './documentModel';
 import type { EditorApi } from './editorApi';
@@ -112,6 +114,19 @@ export function WorkflowEditor({ detail, api, onReload, active = true }: Props) 
     return () => window.removeEventListener('keydown', onKeyDown);
   }, [active]);
 
+  // The palette's commands on the open workflow, as its buttons do them.
+  useActionRequests('workflows', {
+    save: active ? () => (dirty ? saveNow() : showActionUnavailable('The draft has no unsaved changes.')) : undefined,
+    publish: active
+      ? () => {
+          const why = publishBlocker(summary, dirty, check);
+          if (why !== null || busy) showActionUnavailable(why ?? 'Wait for the change under way to finish.');
+          else publish.mutate({ id: summary.id, expectedUpdatedAt: summary.updatedAt });
+        }
+      : undefined,
+    'test-run': active ? () => runTest() : undefined,
+  });
+
   const reload = () => {
     adopt(detail);
     save.reset();
@@ -187,7 +202,7 @@ export function WorkflowEditor({ detail, api, onReload, active = true }: Props) 
         >
           Publish
         </Button>
-        <Text size="xs" c={blocker === null || upToDate ? 'dimmed' : 'orange.8'} maw={240} data-testid="wf-publish-hint">
+        <Text size="xs" c={blocker === null || upToDate ? 'dimmed' : 'var(--eco-warning-text)'} maw={240} data-testid="wf-publish-hint">
           {blocker ?? `Publishes the saved draft as version ${nextVersion(base.versions)}.`}
         </Text>
         <Tooltip label="Publish a version before switching it on." disabled={summary.publishedVersion !== null} withArrow>
@@ -258,7 +273,7 @@ export function WorkflowEditor({ detail, api, onReload, active = true }: Props) 
           </ScrollArea>
         </aside>
 
-        <main className={classes.centre}>
+        <section className={classes.centre} aria-label="Canvas">
           {viewing !== null ? (
             <>
               <div className={classes.versionBanner} data-testid="wf-version-banner">
@@ -281,7 +296,7 @@ export function WorkflowEditor({ detail, api, onReload, active = true }: Props) 
               onChange={draft.edit}
             />
           )}
-        </main>
+        </section>
 
         <aside className={classes.right} aria-label="Details">
           <Tabs value={tab} onChange={(value) => value && setTab(value as PanelTab)} className={classes.tabs}>

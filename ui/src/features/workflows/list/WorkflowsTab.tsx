@@ -1,11 +1,13 @@
 import { ActionIcon, Anchor, Badge, Button, Center, Group, Loader, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { IconPlayerPlay, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconPlayerPlay, IconPlus, IconRoute, IconTrash } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDeleteDialog } from '../../../shared/ConfirmDeleteDialog';
+import { EmptyState } from '../../../shared/EmptyState';
 import { ErrorNotice } from '../../../shared/ErrorNotice';
 import { queryKeys } from '../../../shared/queryKeys';
 import { showDeletedWithUndo } from '../../../shared/UndoNotice';
+import { useActionRequests } from '../../../shared/WorkspaceContext';
 import { useDeleteWorkflow, useRestoreWorkflow, workflowsQuery } from '../api';
 import type { WorkflowSummary } from '../types';
 import classes from '../Workflows.module.css';
@@ -26,6 +28,7 @@ export function WorkflowsTab({ onOpenWorkflow, onRunsStarted }: Props) {
   const list = useQuery(workflowsQuery());
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const workflows = (list.data ?? []).filter((w) => w.deletedAt === null);
+  useActionRequests('workflows', { new: () => setDialog({ kind: 'new' }) });
 
   return (
     <Stack gap="sm" data-testid="workflows-tab">
@@ -41,9 +44,19 @@ export function WorkflowsTab({ onOpenWorkflow, onRunsStarted }: Props) {
       ) : list.isError ? (
         <ErrorNotice error={list.error} subject="Workflows" />
       ) : workflows.length === 0 ? (
-        <Text size="sm" c="dimmed" data-testid="workflows-empty">
-          No workflows yet. Make one with New workflow.
-        </Text>
+        <EmptyState
+          title="No workflows yet."
+          icon={IconRoute}
+          framed
+          testId="workflows-empty"
+          actions={
+            <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setDialog({ kind: 'new' })}>
+              New workflow
+            </Button>
+          }
+        >
+          Make one with New workflow: choose what starts it (by hand, a change in the registry, a schedule or an alert), then add its steps on the canvas.
+        </EmptyState>
       ) : (
         <Table className={classes.table} withTableBorder highlightOnHover data-testid="workflow-list">
           <Table.Thead>

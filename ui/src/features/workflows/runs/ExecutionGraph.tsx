@@ -1,6 +1,7 @@
 // A run's workflow drawn read-only with React Flow (loaded on first use),
 // each node coloured by how its latest step went.
 import '@xyflow/react/dist/style.css';
+import { useComputedColorScheme } from '@mantine/core';
 import {
   BaseEdge,
   Controls,
@@ -37,7 +38,7 @@ const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>) {
       <button
         type="button"
         className={`nopan ${classes.node}`}
-        style={{ '--node-border': `var(--mantine-color-${color}-6)`, '--node-fill': `var(--mantine-color-${color}-0)` } as CSSProperties}
+        style={{ '--node-border': `var(--mantine-color-${color}-6)`, '--node-fill': `var(--mantine-color-${color}-light)` } as CSSProperties}
         onClick={() => onSelect(node.id)}
         aria-pressed={selected}
         aria-label={`${nodeLabel(node)}: ${NODE_STATE_LABEL[state]}${current ? ', current' : ''}`}
@@ -86,7 +87,7 @@ const HANDLES: NodeHandle[] = [
   { type: 'source', position: Position.Bottom, x: NODE_WIDTH / 2, y: NODE_HEIGHT, width: 1, height: 1 },
 ];
 
-const EDGE_COLOR = 'var(--mantine-color-gray-6)';
+const EDGE_COLOR = 'var(--eco-icon-muted)';
 
 type Props = {
   document: WorkflowDocument;
@@ -97,6 +98,7 @@ type Props = {
 };
 
 export default function ExecutionGraph({ document, states, currentNode, selectedNode, onSelect }: Props) {
+  const colorMode = useComputedColorScheme('light');
   const nodes = useMemo<StepFlowNode[]>(
     () =>
       document.nodes.map((node) => ({
@@ -132,6 +134,7 @@ export default function ExecutionGraph({ document, states, currentNode, selected
   return (
     <div className={classes.graph} data-testid="execution-graph">
       <ReactFlow
+        colorMode={colorMode}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}

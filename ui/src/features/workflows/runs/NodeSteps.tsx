@@ -46,7 +46,7 @@ function StepCard({ step }: { step: ExecutionStep }) {
           <Fact label="Duration" value={ms === null ? '—' : `${ms} ms`} testId={`step-duration-${step.id}`} />
         </dl>
         {step.error !== null && (
-          <Code block color="red.0" data-testid={`step-error-${step.id}`}>
+          <Code block color="var(--eco-danger-surface)" data-testid={`step-error-${step.id}`}>
             {step.error}
           </Code>
         )}

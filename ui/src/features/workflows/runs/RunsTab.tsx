@@ -1,5 +1,7 @@
 import { Badge, CloseButton, Center, Group, Loader, MultiSelect, Pill, Select, Stack, Table, Text } from '@mantine/core';
+import { IconHistory } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
+import { EmptyState } from '../../../shared/EmptyState';
 import { ErrorNotice } from '../../../shared/ErrorNotice';
 import { formatDateTime } from '../../../shared/format';
 import { EntityPicker } from '../../links';
@@ -39,9 +41,9 @@ export function RunsTab({ filter, onFilterChange, onOpenExecution }: Props) {
       ) : runs.isError ? (
         <ErrorNotice error={runs.error} subject="Runs" />
       ) : runs.data.length === 0 ? (
-        <Text size="sm" c="dimmed" data-testid="runs-empty">
-          No runs match.
-        </Text>
+        <EmptyState title="No runs match." icon={IconHistory} framed testId="runs-empty">
+          Runs appear when a workflow starts: run one by hand from the Workflows tab, or wait for its trigger. Loosen the filters above to see older runs.
+        </EmptyState>
       ) : (
         <RunsTable runs={runs.data} onOpen={onOpenExecution} />
       )}
