@@ -58,15 +58,23 @@ pub struct Pooler {
 
 /// Polls the watched pid every second; when it is gone, stops the pooler.
 /// Arguments: watched pid, pid file, then the pooler's command line.
+/// The pooler's pid is read from its pid file as soon as it is there (the
+/// file may be gone by the end: the test cluster's watchdog removes the
+/// whole run folder).
 const WATCHDOG: &str = r#"watched=$1 pidfile=$2
 shift 2
 "$@" &
+child=$!
+pooler=
 while kill -0 "$watched" 2>/dev/null; do
+    [ -z "$pooler" ] && [ -s "$pidfile" ] && pooler=$(cat "$pidfile")
     state=$(sed 's/.*) //' "/proc/$watched/stat" 2>/dev/null | cut -c1)
     [ "$state" = Z ] && break
     sleep 1
 done
-[ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+[ -z "$pooler" ] && [ -s "$pidfile" ] && pooler=$(cat "$pidfile")
+[ -n "$pooler" ] && kill "$pooler" 2>/dev/null
+kill "$child" 2>/dev/null
 "#;
 
 impl Pooler {
