@@ -12,8 +12,10 @@
 pub mod dashboards;
 pub mod generate;
 pub mod import;
+pub mod load;
 pub mod offline;
 pub mod properties;
+pub mod replica;
 pub mod tree;
 pub mod vault;
 pub mod views;

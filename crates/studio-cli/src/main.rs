@@ -2,6 +2,9 @@
 //! subcommand parses its arguments, calls `studio-core` (or
 //! `studio-localdb` for the embedded cluster) and prints the result.
 
+mod bench_load;
+mod bench_replica;
+mod bench_startup;
 mod bench_tree;
 mod doctor;
 mod metrics;
@@ -150,6 +153,31 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BenchWhat {
+    /// The desktop app's start: time to its tree's first painted rows, with
+    /// the embedded database running and stopped, and the memory of the app
+    /// and its webview (needs DISPLAY and the release app).
+    Startup(bench_startup::StartupArgs),
+    /// Many people at once through PgBouncer in transaction mode: browse,
+    /// search, views, panes, edits, renames and workflow runs with think
+    /// time; p50/p95 per operation, errors, conflicts, and every write
+    /// checked against the audit trail (no update lost).
+    Load(bench_load::LoadArgs),
+    /// Read-your-writes through a read replica: a rename on the primary,
+    /// then its read through the replica router (on the embedded database,
+    /// a streaming standby made for the run; on a server, the URL's
+    /// `replica=host:port`).
+    Replica {
+        /// Rounds (each a rename read back, and a second timed to the
+        /// replica's replay).
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        iterations: u32,
+        /// How long a read waits for the replica before it reads the primary.
+        #[arg(long, default_value_t = 100)]
+        wait_ms: u64,
+        /// One JSON object per operation and line.
+        #[arg(long)]
+        json: bool,
+    },
     /// The tree's read paths and a 1,000-node move, against raw SQL.
     Tree {
         /// Timed runs of each read operation (moves: a fifth as many round trips).
@@ -478,6 +506,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             what: BenchWhat::Import { rows, json },
         } => bench_tree::run_import(&target, rows, json).await,
         Command::Bench {
+            what: BenchWhat::Startup(args),
+        } => bench_startup::run(&target, args).await,
+        Command::Bench {
+            what: BenchWhat::Load(args),
+        } => bench_load::run(&target, args).await,
+        Command::Bench {
+            what:
+                BenchWhat::Replica {
+                    iterations,
+                    wait_ms,
+                    json,
+                },
+        } => bench_replica::run(&target, iterations, wait_ms, json).await,
+        Command::Bench {
             what:
                 BenchWhat::Offline {
                     site,
@@ -516,6 +558,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 } => (bench_tree::Suite::Vault { rewrap }, iterations, json, role),
                 BenchWhat::Workflows { .. }
                 | BenchWhat::Import { .. }
+                | BenchWhat::Startup(_)
+                | BenchWhat::Load(_)
+                | BenchWhat::Replica { .. }
                 | BenchWhat::Offline { .. } => {
                     unreachable!("matched above")
                 }

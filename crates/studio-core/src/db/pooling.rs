@@ -110,6 +110,9 @@ pub(crate) fn adjust(opts: PgConnectOptions, pooling: Pooling) -> PgConnectOptio
     }
 }
 
+/// Ends the lease's server transaction (see `pool_options`).
+const END: &str = "SELECT 1; COMMIT";
+
 /// Opens the lease's server transaction.
 const PIN: &str = "BEGIN; SET LOCAL client_min_messages = error";
 
@@ -135,10 +138,15 @@ pub(crate) fn pool_options(pooling: Pooling) -> PgPoolOptions {
             })
             .after_release(|conn, _| {
                 Box::pin(async move {
-                    // Ends the lease; when the caller's own transaction
-                    // already ended it, the server answers with a warning
-                    // and nothing happens.
-                    sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+                    // Ends the lease. The statement before COMMIT makes it
+                    // a no-op without a warning when the caller's own
+                    // transaction already ended the lease (COMMIT then
+                    // closes the implicit block of this one query); it
+                    // fails when the lease's transaction failed, which
+                    // ROLLBACK then ends.
+                    if sqlx::raw_sql(END).execute(&mut *conn).await.is_err() {
+                        sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await?;
+                    }
                     Ok(true)
                 })
             }),
