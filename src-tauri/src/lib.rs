@@ -24,6 +24,7 @@ macro_rules! specta_builder {
         tauri_specta::Builder::<$runtime>::new()
             .commands(tauri_specta::collect_commands![
                 $crate::commands::startup::startup_status,
+                $crate::commands::startup::startup_painted,
                 $crate::commands::registry::list_roots,
                 $crate::commands::registry::list_children,
                 $crate::commands::registry::get_entity,

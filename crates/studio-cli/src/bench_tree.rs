@@ -215,7 +215,7 @@ pub fn identity(role: Option<&str>) -> Result<Identity> {
 
 /// Prints a report whose operations carry extra figures (rows per second,
 /// file sizes): merged into each JSON line, or listed after the table.
-fn print_with_figures(
+pub(crate) fn print_with_figures(
     report: &studio_bench::tree::BenchReport,
     extra: &[serde_json::Value],
     json: bool,
