@@ -256,6 +256,11 @@ pub async fn replayed(replica: &PgPool, lsn: &str) -> CoreResult<bool> {
 /// Splits the replica parameter off `url`: the URL without it, and the URL
 /// of the replica (the same but for host and port), if it names one.
 pub fn split(url: &str) -> CoreResult<(String, Option<String>)> {
+    if !url.contains(&format!("{URL_PARAMETER}=")) {
+        // Nothing to split: the URL stays exactly as given (and a malformed
+        // one is reported by the parser that knows what it should be).
+        return Ok((url.to_string(), None));
+    }
     let mut parsed = url::Url::parse(url).map_err(|e| {
         CoreError::invalid(
             Some("url"),
