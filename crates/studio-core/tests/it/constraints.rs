@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::PgPool;
 use studio_core::constraints::{self, ConstraintKind};
+use studio_core::db::pooling::ExecuteCommitted;
 use studio_core::testing::test_db;
 use studio_core::{CoreError, Rule};
 use uuid::Uuid;
@@ -297,7 +298,9 @@ async fn world(pool: &PgPool) -> BTreeMap<&'static str, Uuid> {
         for b in binds {
             q = q.bind(b);
         }
-        q.execute(pool)
+        // Committed before the next row refers to it, also through a
+        // transaction pooler (see db::pooling).
+        q.execute_committed(pool)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }

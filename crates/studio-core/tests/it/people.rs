@@ -922,7 +922,7 @@ async fn scopes_granted_at_once_in_two_transactions_both_reach_the_policies() {
     sqlx::query("UPDATE user_root_entity_scopes SET deleted_at = now() WHERE root_entity_id = $1 AND user_id = $2")
         .bind(helios)
         .bind(id)
-        .execute(pool)
+        .execute_committed(pool)
         .await
         .unwrap();
     assert_eq!(
@@ -931,7 +931,7 @@ async fn scopes_granted_at_once_in_two_transactions_both_reach_the_policies() {
     );
     sqlx::query("UPDATE users SET is_admin = true WHERE id = $1")
         .bind(id)
-        .execute(pool)
+        .execute_committed(pool)
         .await
         .unwrap();
     let all_roots: Vec<Uuid> =
