@@ -339,6 +339,8 @@ test("bulk edit sets a property on every HVAC unit under a building, after a pre
 
 test("the property admin shows the demo's definitions, rules, groups and layouts; the tag screen its tag groups", async () => {
   await switchView("Properties");
+  // The screen keeps the tab it was left on (the layouts, earlier).
+  await (await testId("property-admin-tab-definitions")).click();
   await (await testId("definitions-table")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the definitions did not load" });
   const cells = (key) =>
     browser.execute(
