@@ -1136,7 +1136,7 @@ async fn the_app_refuses_to_work_as_a_role_that_bypasses_row_level_security() {
     // A role that is nobody's.
     let stray = role_name(&db, "stray");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {stray} LOGIN")))
-        .execute(&db.pool)
+        .execute_committed(&db.pool)
         .await
         .unwrap();
     let refused = startup::open(
