@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 pub mod offline;
 pub mod state;
+pub mod window_state;
 
 use studio_core::startup::{self, DatabaseKind, DatabaseTarget};
 use studio_core::{demo, Actor, Source};
@@ -16,6 +17,7 @@ use tauri_specta::Event;
 use crate::error::AppError;
 use crate::events::StartupEvent;
 use crate::state::{AppState, Ready, StartupStatus};
+use crate::window_state::WindowMemory;
 
 /// The commands and events of the window, for a given runtime.
 #[macro_export]
@@ -205,11 +207,20 @@ pub fn run() {
     let builder = specta_builder!(tauri::Wry);
     let app = tauri::Builder::default()
         .manage(AppState::new())
+        .manage(WindowMemory::new(
+            studio_core::profiles::Profiles::default_location()
+                .dir()
+                .to_path_buf(),
+        ))
         .invoke_handler(builder.invoke_handler())
+        .on_window_event(|window, event| window.state::<WindowMemory>().note(window, event))
         .setup(move |app| {
             builder.mount_events(app);
             let log_guard = init_logging(app.handle());
             app.manage(LogGuard { _guard: log_guard });
+            if let Some(window) = app.get_webview_window("main") {
+                app.state::<WindowMemory>().restore(&window);
+            }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { open_database(handle).await });
             let handle = app.handle().clone();
@@ -225,6 +236,7 @@ pub fn run() {
 
     app.run(|handle, event| {
         if let RunEvent::Exit = event {
+            handle.state::<WindowMemory>().persist();
             let state = handle.state::<AppState>();
             state.stop_runner();
             if let Some(db) = state.take_for_close() {

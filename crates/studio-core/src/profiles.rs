@@ -241,6 +241,12 @@ impl Profiles {
         self.dir.join(FILE_NAME)
     }
 
+    /// The configuration directory itself (other per-person settings of the
+    /// app live next to the profiles).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Every profile, in the order they were added (none when the file does
     /// not exist yet).
     pub fn list(&self) -> CoreResult<Vec<ConnectionProfile>> {
