@@ -176,19 +176,23 @@ pub async fn connect_as(url: &str, application_name: &str) -> CoreResult<PgPool>
     // real reason instead of after the pool's acquire timeout.
     let probe = opts.connect().await.map_err(connect_error)?;
     probe.close().await.ok();
-    if pooling == Pooling::Transaction {
-        pooling::check(&opts).await?;
-    }
-    pooling::pool_options(pooling)
+    let options = pooling::pool_options(pooling)
         .max_connections(8)
-        .acquire_timeout(Duration::from_secs(15))
-        .connect_with(opts)
-        .await
-        .map_err(connect_error)
+        .acquire_timeout(Duration::from_secs(15));
+    match pooling {
+        Pooling::Transaction => {
+            pooling::check(&opts).await?;
+            // Lazily: see `pooling::pool_options` (the probe and the check
+            // showed the way works).
+            Ok(options.connect_lazy_with(opts))
+        }
+        Pooling::Direct => options.connect_with(opts).await.map_err(connect_error),
+    }
 }
 
 /// Pool options for the URL's way to the server, for a caller that sizes
-/// its own pool (connect it with [`parse_url`]'s options).
+/// its own pool (make it with `connect_lazy_with` and [`parse_url`]'s
+/// options: see `pooling::pool_options`).
 pub fn pool_options_for(url: &str) -> CoreResult<sqlx::postgres::PgPoolOptions> {
     Ok(pooling::pool_options(pooling_of(url)?))
 }

@@ -110,8 +110,11 @@ pub(crate) fn adjust(opts: PgConnectOptions, pooling: Pooling) -> PgConnectOptio
     }
 }
 
-/// Ends the lease's server transaction (see `pool_options`).
-const END: &str = "SELECT 1; COMMIT";
+/// Ends the lease's server transaction (see `pool_options`). When the
+/// caller's own transaction already ended the lease, the two statements are
+/// one implicit transaction block, whose COMMIT would warn "there is no
+/// transaction in progress" but for the local setting before it.
+const END: &str = "SET LOCAL client_min_messages = error; COMMIT";
 
 /// Opens the lease's server transaction.
 const PIN: &str = "BEGIN; SET LOCAL client_min_messages = error";
@@ -120,7 +123,11 @@ const PIN: &str = "BEGIN; SET LOCAL client_min_messages = error";
 /// one server transaction (see the module's documentation).
 /// With a transaction pooler, a pool must not open connections ahead of
 /// use (`min_connections`): a connection's first lease begins when it
-/// opens, so an idle one would hold a server.
+/// opens, so an idle one would hold a server. For the same reason such a
+/// pool is made with `connect_lazy_with`, not `connect_with`, which tests
+/// a first connection and puts it back idle without ending its lease: each
+/// new pool would hold a server transaction until its first use, and a few
+/// such pools of one person starve the pooler's pool for that person.
 pub(crate) fn pool_options(pooling: Pooling) -> PgPoolOptions {
     let options = PgPoolOptions::new();
     match pooling {
@@ -138,12 +145,10 @@ pub(crate) fn pool_options(pooling: Pooling) -> PgPoolOptions {
             })
             .after_release(|conn, _| {
                 Box::pin(async move {
-                    // Ends the lease. The statement before COMMIT makes it
-                    // a no-op without a warning when the caller's own
-                    // transaction already ended the lease (COMMIT then
-                    // closes the implicit block of this one query); it
-                    // fails when the lease's transaction failed, which
-                    // ROLLBACK then ends.
+                    // Ends the lease. When the caller's own transaction
+                    // already ended it, this is a no-op (COMMIT closes the
+                    // implicit block of this one query); it fails when the
+                    // lease's transaction failed, which ROLLBACK then ends.
                     if sqlx::raw_sql(END).execute(&mut *conn).await.is_err() {
                         sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await?;
                     }

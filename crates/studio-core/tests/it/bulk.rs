@@ -267,9 +267,7 @@ async fn child_runs_a_big_bulk_edit() {
     let pool = studio_core::db::pool_options_for(&url)
         .unwrap()
         .max_connections(2)
-        .connect_with(studio_core::db::parse_url(&url).unwrap())
-        .await
-        .unwrap();
+        .connect_lazy_with(studio_core::db::parse_url(&url).unwrap());
     let edit = BulkEdit {
         target: BulkTarget::Subtree {
             root_id: Uuid::parse_str(root).unwrap(),

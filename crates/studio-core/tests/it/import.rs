@@ -453,9 +453,7 @@ async fn child_runs_a_big_import() {
     let pool = studio_core::db::pool_options_for(&url)
         .unwrap()
         .max_connections(3)
-        .connect_with(studio_core::db::parse_url(&url).unwrap())
-        .await
-        .unwrap();
+        .connect_lazy_with(studio_core::db::parse_url(&url).unwrap());
     let options = SyncOptions {
         type_key: "part".into(),
         source: Some("erp".into()),

@@ -208,9 +208,7 @@ async fn child_runs_a_big_move() {
     let pool = studio_core::db::pool_options_for(&url)
         .unwrap()
         .max_connections(2)
-        .connect_with(opts)
-        .await
-        .unwrap();
+        .connect_lazy_with(opts);
     let node = registry::get_entity(&pool, id).await.unwrap().node;
     let r = registry::move_entity(
         &pool,

@@ -200,3 +200,55 @@ async fn a_pooler_that_keeps_statements_is_refused_on_connect() {
     let ok = db::connect(&pooler_url(&db.name, "postgres").await).await;
     assert!(ok.is_ok(), "{:?}", ok.err());
 }
+
+/// A pool made through the pooler holds no server until it is used, and
+/// gives each server back when a lease ends: two pools of one person on a
+/// pooler with a single server connection both get their work done, which
+/// a pool left holding its first connection's transaction would block.
+#[tokio::test]
+async fn pools_hold_no_server_while_idle() {
+    let db = test_db().await;
+    let pooler = tokio::task::spawn_blocking(|| single_server_pooler("idle"))
+        .await
+        .unwrap();
+    let url = pooler.url(&db.name, "postgres");
+    let first = db::connect(&url).await.expect("the first pool");
+    let second = db::connect(&url).await.expect("the second pool");
+    let idle_in_transaction = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE datname = $1 AND state LIKE 'idle in transaction%'",
+        )
+        .bind(&db.name)
+        .fetch_one(&db::connect(&db.direct_url).await.unwrap())
+        .await
+        .unwrap()
+    };
+    assert_eq!(
+        idle_in_transaction().await,
+        0,
+        "a new pool holds a server transaction"
+    );
+    for pool in [&first, &second, &first] {
+        let one: i32 = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            sqlx::query_scalar("SELECT $1::int").bind(1).fetch_one(pool),
+        )
+        .await
+        .expect("a pool waited for the one server")
+        .unwrap();
+        assert_eq!(one, 1);
+    }
+    // The lease ends just after the call returns: wait for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while idle_in_transaction().await > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a lease was never ended"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    first.close().await;
+    second.close().await;
+    pooler.stop();
+}
