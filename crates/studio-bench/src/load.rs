@@ -41,7 +41,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::PgPool;
 use studio_core::change::{Actor, Source};
-use studio_core::db;
+use studio_core::db::{self, replica::ReadCounts, replica::ReplicaOptions, replica::Replicated};
 use studio_core::error::{CoreError, CoreResult, Rule};
 use studio_core::people::{self, Capability, GrantScope, Login, NewPerson};
 use studio_core::properties::{self, PropertyDefinitionInput, PropertyPane, SetValues, ValueEdit};
@@ -106,6 +106,20 @@ pub struct LoadOptions {
     pub think_max: Duration,
     /// The same seed gives each client the same choices.
     pub seed: u64,
+    /// A read replica the clients browse, search, open views and panes
+    /// on (writes and the checks stay on the primary).
+    pub replica: Option<ReplicaTarget>,
+}
+
+/// Where the clients read when there is a replica.
+#[derive(Debug, Clone)]
+pub struct ReplicaTarget {
+    /// The replica (or a transaction pooler in front of it); its user is
+    /// replaced by each person's role, like the pooler's.
+    pub url: String,
+    /// How long a read after the client's own write waits for the replica
+    /// before it reads from the primary.
+    pub max_wait: Duration,
 }
 
 /// The kinds of action a client takes, with how often (out of 100).
@@ -218,6 +232,16 @@ pub struct LoadTotals {
     pub max_server_connections: i64,
     /// Most connections one client's pool held.
     pub max_client_pool: u32,
+    /// Whether reads went to a replica; then where they went.
+    pub replica: bool,
+    pub reads_on_replica: u64,
+    /// Reads sent to the primary: the replica had not replayed the
+    /// client's own write within the wait.
+    pub reads_on_primary_behind: u64,
+    /// Reads sent to the primary: the replica did not answer.
+    pub reads_on_primary_down: u64,
+    /// Reads that waited for the replica to replay the client's write.
+    pub reads_waited: u64,
     pub read_target_met: bool,
     pub write_target_met: bool,
     /// The first few errors, as the clients saw them.
@@ -696,6 +720,7 @@ struct Tally {
     writes: Vec<Write>,
     workflow_runs: u64,
     max_pool: u32,
+    routed: ReadCounts,
 }
 
 impl Tally {
@@ -717,6 +742,10 @@ impl Tally {
         self.writes.extend(other.writes);
         self.workflow_runs += other.workflow_runs;
         self.max_pool = self.max_pool.max(other.max_pool);
+        self.routed.replica += other.routed.replica;
+        self.routed.primary_behind += other.routed.primary_behind;
+        self.routed.primary_down += other.routed.primary_down;
+        self.routed.waited += other.routed.waited;
     }
 }
 
@@ -729,6 +758,8 @@ enum Outcome {
 struct Client {
     n: u32,
     pool: PgPool,
+    /// The replica and its read-your-writes router, when reads go there.
+    reads: Option<Replicated>,
     actor: Actor,
     rng: Rng,
     shared: Arc<Prepared>,
@@ -745,11 +776,23 @@ impl Client {
     async fn connect(
         n: u32,
         pooler_url: &str,
+        replica: Option<&ReplicaTarget>,
         shared: Arc<Prepared>,
         seed: u64,
     ) -> CoreResult<(Client, bool)> {
         let person = shared.people[n as usize % shared.people.len()].clone();
         let pool = db::connect(&db::with_user(pooler_url, &person.role)?).await?;
+        let reads = match replica {
+            Some(target) => {
+                let replica = db::connect(&db::with_user(&target.url, &person.role)?).await?;
+                let options = ReplicaOptions {
+                    max_wait: target.max_wait,
+                    ..ReplicaOptions::default()
+                };
+                Some(Replicated::new(pool.clone(), replica, options))
+            }
+            None => None,
+        };
         let actor = Actor::for_session(&pool, Source::Bench).await?;
         let roots: Vec<Uuid> = registry::list_roots(&pool)
             .await?
@@ -779,6 +822,7 @@ impl Client {
             Client {
                 n,
                 pool,
+                reads,
                 actor,
                 rng: Rng(seed ^ (u64::from(n) + 1).wrapping_mul(0x2545_f491_4f6c_dd1d)),
                 shared,
@@ -790,6 +834,31 @@ impl Client {
             },
             right_roots,
         ))
+    }
+
+    /// Where the next read goes: the replica unless this client's own
+    /// write is not there yet (then it waits a little, or the primary).
+    async fn read_pool(&self) -> PgPool {
+        match &self.reads {
+            Some(router) => router.read_pool().await,
+            None => self.pool.clone(),
+        }
+    }
+
+    /// Says this client changed something: its next reads must see it.
+    fn wrote(&self) {
+        if let Some(router) = &self.reads {
+            router.note_write();
+        }
+    }
+
+    /// Ends the client's connections, keeping where its reads went.
+    async fn close(&mut self) {
+        if let Some(router) = &self.reads {
+            self.tally.routed = router.counts();
+            router.replica().close().await;
+        }
+        self.pool.close().await;
     }
 
     /// The tenant the person may write (or the one they only read), from
@@ -831,6 +900,11 @@ impl Client {
             }
         }
         self.tally.max_pool = self.tally.max_pool.max(self.pool.size());
+        if op.writes() {
+            // Also after a failed or conflicting write: it may have
+            // committed before the answer was lost.
+            self.wrote();
+        }
         op
     }
 
@@ -838,7 +912,8 @@ impl Client {
         match op {
             Op::Browse => {
                 let node = *self.rng.pick(&self.known);
-                let page = registry::children_page(&self.pool, node, None, 100).await?;
+                let pool = self.read_pool().await;
+                let page = registry::children_page(&pool, node, None, 100).await?;
                 for child in page.nodes.iter().filter(|c| c.has_children) {
                     if self.known.len() < KNOWN_NODES && !self.known.contains(&child.id) {
                         self.known.push(child.id);
@@ -847,21 +922,22 @@ impl Client {
             }
             Op::Search => {
                 let word = *self.rng.pick(&SEARCHES);
-                registry::search(&self.pool, word, 50).await?;
+                registry::search(&self.read_pool().await, word, 50).await?;
             }
             Op::View => {
                 let writable = self.rng.below(2) == 0;
                 let key = self.tenant(writable).view_key.clone();
-                let doc = views::saved_document(&self.pool, &key).await?;
-                views::page(&self.pool, &doc, None).await?;
-                views::count(&self.pool, &doc).await?;
+                let pool = self.read_pool().await;
+                let doc = views::saved_document(&pool, &key).await?;
+                views::page(&pool, &doc, None).await?;
+                views::count(&pool, &doc).await?;
             }
             Op::Pane => {
                 // Mostly a device the person may edit, sometimes one they
                 // may only read.
                 let writable = self.rng.below(5) != 0;
                 let device = self.rng.pick(&self.tenant(writable).devices).id;
-                let pane = properties::property_pane(&self.pool, device).await?;
+                let pane = properties::property_pane(&self.read_pool().await, device).await?;
                 if writable {
                     self.open = Some(pane);
                 }
@@ -983,10 +1059,36 @@ fn field_version(pane: &PropertyPane, definition: Uuid) -> Option<DateTime<Utc>>
         .and_then(|f| f.value_updated_at)
 }
 
+/// Waits until the replica at `url` (as the URL's own user) has replayed
+/// everything the primary has written so far: the people's roles must be
+/// there before they sign in to it.
+async fn replica_caught_up(owner: &PgPool, url: &str) -> CoreResult<()> {
+    let replica = db::connect(url).await?;
+    let target = db::replica::current_position(owner).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let outcome = loop {
+        match db::replica::replayed(&replica, &target).await {
+            Ok(true) => break Ok(()),
+            Ok(false) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Ok(false) => {
+                break Err(CoreError::Unavailable(format!(
+                    "the replica did not replay the primary's position {target} within a minute"
+                )))
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    replica.close().await;
+    outcome
+}
+
 /// Connects `count` clients, at most 16 at a time.
 async fn connect_all(
     count: u32,
     pooler_url: &str,
+    replica: Option<&ReplicaTarget>,
     shared: &Arc<Prepared>,
     seed: u64,
 ) -> CoreResult<(Vec<Client>, u64)> {
@@ -995,10 +1097,11 @@ async fn connect_all(
     for n in 0..count {
         let gate = Arc::clone(&gate);
         let url = pooler_url.to_string();
+        let replica = replica.cloned();
         let shared = Arc::clone(shared);
         tasks.push(tokio::spawn(async move {
             let _turn = gate.acquire().await;
-            Client::connect(n, &url, shared, seed).await
+            Client::connect(n, &url, replica.as_ref(), shared, seed).await
         }));
     }
     let mut clients = Vec::new();
@@ -1330,21 +1433,33 @@ pub async fn bench_load(
     }
     check_connection_budget(owner, options).await?;
     let shared = Arc::new(prepare(owner, actor, options, step).await?);
+    if let Some(target) = &options.replica {
+        step("waiting for the replica to replay the people and the data");
+        replica_caught_up(owner, &target.url).await?;
+    }
     let (postgres_version, entities) = registry_facts(owner).await?;
     let before = snapshot(owner, &shared).await?;
 
     step("floors: each operation by one client alone");
     let (mut lone, lone_right) =
         // Numbered after the load's clients, so its writes differ from theirs.
-        Client::connect(options.clients, pooler_url, Arc::clone(&shared), options.seed).await?;
+        Client::connect(options.clients, pooler_url, options.replica.as_ref(), Arc::clone(&shared), options.seed).await?;
     let floor_samples = floors(&mut lone).await?;
+    lone.close().await;
     let mut tally = std::mem::take(&mut lone.tally);
-    lone.pool.close().await;
+    // Where the lone client's reads went is not the load's.
+    tally.routed = ReadCounts::default();
 
     step(&format!("connecting {} clients", options.clients));
     let connect_start = Instant::now();
-    let (clients, wrong_roots) =
-        connect_all(options.clients, pooler_url, &shared, options.seed).await?;
+    let (clients, wrong_roots) = connect_all(
+        options.clients,
+        pooler_url,
+        options.replica.as_ref(),
+        &shared,
+        options.seed,
+    )
+    .await?;
     let connect_s = connect_start.elapsed().as_secs_f64();
 
     step(&format!(
@@ -1373,7 +1488,7 @@ pub async fn bench_load(
                 let op = Op::pick(&mut client.rng);
                 client.act(op).await;
             }
-            client.pool.close().await;
+            client.close().await;
             client.tally
         }));
     }
@@ -1450,6 +1565,11 @@ pub async fn bench_load(
         workflow_runs: tally.workflow_runs,
         max_server_connections,
         max_client_pool: tally.max_pool,
+        replica: options.replica.is_some(),
+        reads_on_replica: tally.routed.replica,
+        reads_on_primary_behind: tally.routed.primary_behind,
+        reads_on_primary_down: tally.routed.primary_down,
+        reads_waited: tally.routed.waited,
         read_target_met: read_p95_ms < READ_TARGET_MS,
         write_target_met: write_p95_ms < WRITE_TARGET_MS,
         error_samples: tally.error_samples,
@@ -1552,6 +1672,7 @@ mod tests {
             pool_size: None,
             think_max: Duration::from_millis(200),
             seed: 1,
+            replica: None,
         };
         let report = bench_load(&test.pool, &owner, &pooler, &options, &|_| {})
             .await
@@ -1569,6 +1690,64 @@ mod tests {
             t.error_samples
         );
         assert!(t.operations > 20, "the clients worked: {t:?}");
+        assert!(t.writes_checked > 0, "some writes were checked: {t:?}");
+    }
+    /// The run's standby, once it shows the test's database.
+    async fn replica_url(database: &str) -> String {
+        let replica =
+            tokio::task::spawn_blocking(|| studio_localdb::TestCluster::shared().replica())
+                .await
+                .expect("the replica thread panicked");
+        let url = replica.url(database);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match db::connect(&url).await {
+                Ok(pool) => {
+                    pool.close().await;
+                    return url;
+                }
+                Err(e) if std::time::Instant::now() < deadline => {
+                    tracing::debug!("the replica has no {database} yet: {e}");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => panic!("the replica never showed {database}: {e}"),
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_short_load_reading_from_a_replica_loses_no_update() {
+        let test = studio_core::testing::test_db().await;
+        let owner = Actor::for_session(&test.pool, Source::Test)
+            .await
+            .expect("the owner acts");
+        let pooler = studio_core::testing::pooler_url(&test.name, "postgres").await;
+        let options = LoadOptions {
+            clients: 5,
+            duration: Duration::from_secs(3),
+            people: 3,
+            role_prefix: format!("loadr_{}", &test.name[test.name.len() - 10..]),
+            pool_size: None,
+            think_max: Duration::from_millis(200),
+            seed: 2,
+            replica: Some(ReplicaTarget {
+                url: replica_url(&test.name).await,
+                max_wait: Duration::from_millis(100),
+            }),
+        };
+        let report = bench_load(&test.pool, &owner, &pooler, &options, &|_| {})
+            .await
+            .expect("the load runs");
+        let t = &report.totals;
+        assert_eq!(
+            t.errors, 0,
+            "no errors besides conflicts: {:?}",
+            t.error_samples
+        );
+        assert_eq!(t.lost_updates, 0, "no update lost: {t:?}");
+        assert!(t.replica, "{t:?}");
+        assert!(t.reads_on_replica > 0, "the replica served reads: {t:?}");
+        assert_eq!(t.reads_on_primary_down, 0, "the replica answered: {t:?}");
         assert!(t.writes_checked > 0, "some writes were checked: {t:?}");
     }
 }

@@ -5,17 +5,24 @@
 //! an ended run stops whatever pgbouncer its pid file names); on a server
 //! named by a URL it uses the pooler `--pooler-url` names, which must admit
 //! the people's roles without a password.
+//!
+//! With `--replica` the clients read from a hot standby: on the embedded
+//! database the benchmark makes one (in `replica-load-<pid>/` beside the
+//! cluster, with a pgbouncer of its own in front, both removed after); on
+//! a server `--replica-url` names the replica's pooler.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use studio_bench::load::{self, LoadOptions, LoadReport};
+use studio_bench::load::{self, LoadOptions, LoadReport, ReplicaTarget};
 use studio_core::db::{self, Pooling};
 use studio_core::startup::{self, DatabaseTarget, Identity, EMBEDDED_DATABASE};
 use studio_core::{Actor, Source};
 use studio_localdb::{Cluster, Pooler, PoolerSettings};
+
+use crate::bench_replica::Standby;
 
 #[derive(Debug, Args)]
 pub struct LoadArgs {
@@ -44,6 +51,18 @@ pub struct LoadArgs {
     /// with a URL; the embedded database gets a pgbouncer of its own).
     #[arg(long)]
     pooler_url: Option<String>,
+    /// Read from a replica (browse, search, views, panes), writes on the
+    /// primary, read-your-writes for each client's own changes.
+    #[arg(long)]
+    replica: bool,
+    /// The replica's transaction pooler (with a database URL; implies
+    /// --replica).
+    #[arg(long)]
+    replica_url: Option<String>,
+    /// How long a read after the client's own write waits for the replica
+    /// before it reads from the primary, ms.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    replica_wait_ms: u64,
     /// One JSON object per operation and line, then the totals.
     #[arg(long)]
     json: bool,
@@ -105,6 +124,46 @@ pub async fn run(target: &DatabaseTarget, args: LoadArgs) -> Result<ExitCode> {
             (url, Some(args.pool_size))
         }
     };
+    // Kept until the end like the pooler: the standby and its pgbouncer.
+    let mut own_replica: Option<(Standby, Pooler, std::path::PathBuf)> = None;
+    let replica_url = match (target, &args.replica_url, args.replica) {
+        (_, Some(url), _) => Some(db::pooling::with_pooling(url, Pooling::Transaction)?),
+        (DatabaseTarget::Url(_), None, true) => {
+            bail!("with a database URL, name the replica's transaction pooler with --replica-url")
+        }
+        (DatabaseTarget::Embedded { root }, None, true) => {
+            let name = format!("replica-load-{}", std::process::id());
+            let standby = Standby::start(root, &name, args.json).await?;
+            // The people's roles reach the standby once it has replayed them.
+            standby.connect(EMBEDDED_DATABASE).await?.close().await;
+            let dir = standby.cluster.root().join("pooler");
+            let settings = PoolerSettings {
+                pool_size: args.pool_size,
+                max_client_conn: args.clients.saturating_mul(8).saturating_add(100),
+                ..PoolerSettings::default()
+            };
+            step("starting the replica's pgbouncer");
+            let started = tokio::task::spawn_blocking({
+                let cluster = standby.cluster.clone();
+                let endpoint = standby.endpoint.clone();
+                let dir = dir.clone();
+                move || Pooler::start(&cluster, &endpoint, &dir, &settings, std::process::id())
+            })
+            .await?;
+            match started {
+                Ok(pooler) => {
+                    let url = pooler.url(EMBEDDED_DATABASE, "postgres");
+                    own_replica = Some((standby, pooler, dir));
+                    Some(url)
+                }
+                Err(e) => {
+                    standby.remove().await?;
+                    return Err(anyhow::Error::from(e).context("starting the replica's pgbouncer"));
+                }
+            }
+        }
+        (_, None, false) => None,
+    };
     let options = LoadOptions {
         clients: args.clients,
         duration: Duration::from_secs(args.duration_secs),
@@ -113,6 +172,10 @@ pub async fn run(target: &DatabaseTarget, args: LoadArgs) -> Result<ExitCode> {
         pool_size,
         think_max: Duration::from_millis(args.think_ms),
         seed: args.seed,
+        replica: replica_url.map(|url| ReplicaTarget {
+            url,
+            max_wait: Duration::from_millis(args.replica_wait_ms),
+        }),
     };
     let outcome = load::bench_load(&opened.pool, &actor, &pooler_url, &options, &step).await;
     if let Some(pooler) = own_pooler.take() {
@@ -120,6 +183,11 @@ pub async fn run(target: &DatabaseTarget, args: LoadArgs) -> Result<ExitCode> {
         if let Some(dir) = &pooler_dir {
             let _ = std::fs::remove_dir_all(dir);
         }
+    }
+    if let Some((standby, pooler, dir)) = own_replica.take() {
+        pooler.stop();
+        let _ = std::fs::remove_dir_all(dir);
+        standby.remove().await?;
     }
     let report = outcome?;
     print(&report, args.json)?;
@@ -220,6 +288,12 @@ fn print(report: &LoadReport, json: bool) -> Result<()> {
         t.max_client_pool,
         t.wrong_roots
     );
+    if t.replica {
+        println!(
+            "reads: {} on the replica ({} waited for it to replay the client's write), {} on the primary because the replica was behind, {} because it did not answer",
+            t.reads_on_replica, t.reads_waited, t.reads_on_primary_behind, t.reads_on_primary_down
+        );
+    }
     for e in &t.error_samples {
         println!("  {e}");
     }

@@ -10,7 +10,7 @@ use anyhow::{bail, Result};
 use studio_core::db::{self, ReplicaOptions};
 use studio_core::startup::{self, DatabaseTarget, Identity};
 use studio_core::{Actor, Source};
-use studio_localdb::{Cluster, ClusterStatus};
+use studio_localdb::{Cluster, ClusterStatus, Endpoint};
 
 use crate::bench_tree::print_with_figures;
 
@@ -30,38 +30,9 @@ pub async fn run(
             (db::connect(&replica_url).await?, None)
         }
         DatabaseTarget::Embedded { root } => {
-            let primary = Cluster::persistent(root.clone())?;
-            let ClusterStatus::Running(endpoint) = primary.status()? else {
-                bail!("the embedded database is not running");
-            };
-            let dir = root.with_file_name("replica-bench");
-            if !json {
-                eprintln!(
-                    "... making a standby of the embedded database in {}",
-                    dir.display()
-                );
-            }
-            let standby = Cluster::ephemeral(&dir)?;
-            let outcome = tokio::task::spawn_blocking({
-                let standby = standby.clone();
-                move || standby.ensure_standby_of(&endpoint)
-            })
-            .await??;
-            let url = outcome.endpoint.url(&opened.server.database);
-            let mut pool = None;
-            for _ in 0..500 {
-                match db::connect(&url).await {
-                    Ok(p) => {
-                        pool = Some(p);
-                        break;
-                    }
-                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-                }
-            }
-            let Some(pool) = pool else {
-                bail!("the standby did not accept connections");
-            };
-            (pool, Some((standby, dir)))
+            let standby = Standby::start(root, "replica-bench", json).await?;
+            let pool = standby.connect(&opened.server.database).await?;
+            (pool, Some(standby))
         }
     };
     let options = ReplicaOptions {
@@ -72,13 +43,68 @@ pub async fn run(
         studio_bench::replica::bench_replica(&opened.pool, &replica, &actor, iterations, options)
             .await;
     replica.close().await;
-    if let Some((standby, dir)) = standby {
-        tokio::task::spawn_blocking(move || {
-            let _ = standby.stop();
-            let _ = std::fs::remove_dir_all(dir);
-        })
-        .await?;
+    if let Some(standby) = standby {
+        standby.remove().await?;
     }
     let (report, extra) = outcome?;
     print_with_figures(&report, &extra, json)
+}
+
+/// A streaming standby of the embedded database, made for one benchmark
+/// run in a folder beside the cluster and removed after it.
+pub struct Standby {
+    pub cluster: Cluster,
+    pub endpoint: Endpoint,
+    dir: std::path::PathBuf,
+}
+
+impl Standby {
+    /// Copies the running embedded database at `root` into `<name>/`
+    /// beside it and starts the copy as its standby.
+    pub async fn start(root: &std::path::Path, name: &str, quiet: bool) -> Result<Standby> {
+        let primary = Cluster::persistent(root.to_path_buf())?;
+        let ClusterStatus::Running(endpoint) = primary.status()? else {
+            bail!("the embedded database is not running");
+        };
+        let dir = root.with_file_name(name);
+        if !quiet {
+            eprintln!(
+                "... making a standby of the embedded database in {}",
+                dir.display()
+            );
+        }
+        let cluster = Cluster::ephemeral(&dir)?;
+        let outcome = tokio::task::spawn_blocking({
+            let cluster = cluster.clone();
+            move || cluster.ensure_standby_of(&endpoint)
+        })
+        .await??;
+        Ok(Standby {
+            cluster,
+            endpoint: outcome.endpoint,
+            dir,
+        })
+    }
+
+    /// A pool on `database` of the standby, once it accepts connections.
+    pub async fn connect(&self, database: &str) -> Result<db::PgPool> {
+        let url = self.endpoint.url(database);
+        for _ in 0..500 {
+            match db::connect(&url).await {
+                Ok(pool) => return Ok(pool),
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+        bail!("the standby did not accept connections")
+    }
+
+    /// Stops the standby and removes its folder.
+    pub async fn remove(self) -> Result<()> {
+        tokio::task::spawn_blocking(move || {
+            let _ = self.cluster.stop();
+            let _ = std::fs::remove_dir_all(&self.dir);
+        })
+        .await?;
+        Ok(())
+    }
 }
