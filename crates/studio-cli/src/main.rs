@@ -352,6 +352,16 @@ enum DbAction {
     Status,
     /// Print the connection URL of the studio's database in the local cluster.
     Url,
+    /// Run PgBouncer in transaction mode in front of the local cluster
+    /// until stopped (Ctrl-C or SIGTERM), and print the URL that reaches
+    /// the studio's database through it as the first administrator (the
+    /// person the app works as): `DATABASE_URL=<it> eco-studio-desktop`
+    /// runs the app through the pooler.
+    Pooler {
+        /// Server connections the pooler keeps per person.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=100))]
+        pool_size: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -716,8 +726,12 @@ async fn db_command(action: DbAction, target: &DatabaseTarget) -> Result<ExitCod
         );
     }
     let root = default_cluster_root();
+    if let DbAction::Pooler { pool_size } = action {
+        return run_pooler(target, &root, pool_size).await;
+    }
     let cluster = Cluster::persistent(&root)?;
     match action {
+        DbAction::Pooler { .. } => unreachable!("answered above"),
         DbAction::Start => {
             let outcome = tokio::task::spawn_blocking(move || cluster.ensure_running()).await??;
             let verb = match (outcome.initialized, outcome.started) {
@@ -765,5 +779,53 @@ async fn db_command(action: DbAction, target: &DatabaseTarget) -> Result<ExitCod
             ),
         },
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `eco-studio db pooler`: see [`DbAction::Pooler`].
+async fn run_pooler(
+    target: &DatabaseTarget,
+    root: &std::path::Path,
+    pool_size: u32,
+) -> Result<ExitCode> {
+    // The cluster keeps running after the pooler stops (as `db start`).
+    let cluster = Cluster::persistent(root)?;
+    let endpoint = tokio::task::spawn_blocking({
+        let cluster = cluster.clone();
+        move || cluster.ensure_running()
+    })
+    .await??
+    .endpoint;
+    // Opening as the person migrates and makes the first administrator
+    // when there is none, as the app would.
+    let opened = startup::open(target, |_| {}).await?;
+    let role = studio_core::people::session(&opened.pool).await?.role;
+    startup::close(opened).await?;
+    let dir = root.join(format!("pooler-{}", std::process::id()));
+    let settings = studio_localdb::PoolerSettings {
+        pool_size,
+        ..studio_localdb::PoolerSettings::default()
+    };
+    let pooler = tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        move || {
+            studio_localdb::Pooler::start(&cluster, &endpoint, &dir, &settings, std::process::id())
+        }
+    })
+    .await??;
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", pooler.url(startup::EMBEDDED_DATABASE, &role))?;
+        out.flush()?;
+    }
+    eprintln!("pgbouncer in transaction mode is running; Ctrl-C stops it");
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    pooler.stop();
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(ExitCode::SUCCESS)
 }
