@@ -32,5 +32,9 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     css: true,
     restoreMocks: true,
+    // A test that renders a screen and types into it takes about a second
+    // alone, but several times that on two cores shared with other work
+    // (CI's): the guard is for a test that hangs, not for a slow machine.
+    testTimeout: 20_000,
   },
 });
