@@ -85,7 +85,7 @@ export const WidgetFrame = memo(function WidgetFrame({ widget, inputs, refetchIn
   const onCrossFilter = useCallback((filter: CrossFilter) => actions.crossFilter(id, filter, crossFilterLabel(filter, data.current)), [actions, id]);
 
   return (
-    <Paper ref={seenRef} withBorder radius="md" className={classes.frame} data-testid={`widget-${id}`} data-type={widget.config.type} data-fetching={query.isFetching || undefined} data-seen={seen || undefined}>
+    <Paper ref={seenRef} withBorder radius="md" className={classes.frame} role="group" aria-label={title} data-testid={`widget-${id}`} data-type={widget.config.type} data-fetching={query.isFetching || undefined} data-seen={seen || undefined}>
       <div className={classes.frameHeader}>
         {editing && (
           <span className={`dashboard-drag-handle ${classes.dragHandle}`} title="Drag to move" aria-hidden data-testid={`widget-drag-${id}`}>

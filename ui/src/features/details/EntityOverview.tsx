@@ -110,7 +110,7 @@ function SubtreeCount({ id }: { id: string }) {
 function EntityBreadcrumb({ crumbs, current }: { crumbs: Crumb[]; current: string }) {
   const tree = useTreeController();
   return (
-    <Breadcrumbs separatorMargin={6} data-testid="details-breadcrumb" style={{ flexWrap: 'wrap' }}>
+    <Breadcrumbs separatorMargin={6} role="navigation" aria-label="Breadcrumb" data-testid="details-breadcrumb" style={{ flexWrap: 'wrap' }}>
       <Text size="sm" c="dimmed">
         Registry
       </Text>

@@ -84,7 +84,7 @@ function ScopeRow({ person, root, scope, mayAdmin }: { person: Person; root: Tre
   const reason = mayAdmin ? null : "You need the 'admin' capability on this root";
 
   return (
-    <Paper withBorder p="sm" radius="md" data-testid={`scope-row-${label}`}>
+    <Paper withBorder p="sm" radius="md" role="group" aria-label={root.name} data-testid={`scope-row-${label}`}>
       <Stack gap={6}>
         <Group justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">

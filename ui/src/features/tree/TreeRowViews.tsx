@@ -54,10 +54,16 @@ export function NodeRowView({ row, style, selected, focused, pending, dragging, 
     event.stopPropagation();
     handlers.onToggle();
   };
+  // Named by the entity's name alone (its content would run the type into
+  // the name); the type, and an edit waiting to be sent, describe it.
+  const domId = rowDomId(node.id);
+  const describedBy = editor === null ? [`${domId}-type`, ...(pending ? [`${domId}-pending`] : [])].join(' ') : undefined;
   return (
     <div
-      id={rowDomId(node.id)}
+      id={domId}
       role="treeitem"
+      aria-label={node.name}
+      aria-describedby={describedBy}
       className={classes.row}
       style={{ ...style, paddingLeft: indentOf(depth) }}
       aria-level={depth + 1}
@@ -94,8 +100,10 @@ export function NodeRowView({ row, style, selected, focused, pending, dragging, 
           <span className={classes.name} title={node.name}>
             {node.name}
           </span>
-          <span className={classes.type}>{node.typeName}</span>
-          {pending && <span className={classes.pendingDot} role="img" aria-label="Edit waiting to be sent" title="Edit waiting to be sent" data-testid="tree-pending-dot" />}
+          <span className={classes.type} id={`${domId}-type`}>
+            {node.typeName}
+          </span>
+          {pending && <span className={classes.pendingDot} id={`${domId}-pending`} role="img" aria-label="Edit waiting to be sent" title="Edit waiting to be sent" data-testid="tree-pending-dot" />}
         </>
       )}
     </div>

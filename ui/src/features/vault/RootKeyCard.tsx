@@ -35,7 +35,7 @@ export function RootKeyCard({ root, keychainProblem }: { root: RootVault; keycha
   const [creating, setCreating] = useState(false);
   const { rootId, rootName, key } = root;
   return (
-    <Paper withBorder radius="md" p="md" data-testid={`vault-root-${rootId}`}>
+    <Paper withBorder radius="md" p="md" role="group" aria-label={rootName} data-testid={`vault-root-${rootId}`}>
       <Stack gap="sm">
         <Group justify="space-between" wrap="nowrap">
           <Group gap="xs">

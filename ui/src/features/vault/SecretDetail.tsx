@@ -26,7 +26,7 @@ export function SecretDetail({ secret, root, onClose }: { secret: SecretSummary;
   const canWrite = root?.canWriteSecrets ?? false;
 
   return (
-    <Paper withBorder radius="md" p="md" data-testid="secret-detail">
+    <Paper withBorder radius="md" p="md" role="region" aria-label={secret.name} data-testid="secret-detail">
       <Stack gap="sm">
         <Group justify="space-between" wrap="nowrap">
           <div style={{ minWidth: 0 }}>

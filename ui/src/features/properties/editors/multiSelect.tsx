@@ -65,7 +65,7 @@ function MultiSelectEditor({ id, text, onChange, invalid, disabled, definition }
     );
   }
   return (
-    <Group gap={6} mih={36} id={id} role="group" aria-invalid={invalid} data-testid={`prop-input-${definition.key}`}>
+    <Group gap={6} mih={36} id={id} role="group" aria-labelledby={`${id}-label`} aria-invalid={invalid} data-testid={`prop-input-${definition.key}`}>
       <Chip.Group multiple value={keys} onChange={change}>
         {options.map((option) => (
           <OptionChip key={option.key} option={option} fieldKey={definition.key} disabled={disabled} />

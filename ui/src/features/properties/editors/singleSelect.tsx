@@ -33,7 +33,7 @@ function SingleSelectEditor({ id, text, onChange, invalid, disabled, required, d
     );
   }
   return (
-    <Group gap={6} mih={36} id={id} role="radiogroup" aria-invalid={invalid} data-testid={`prop-input-${definition.key}`}>
+    <Group gap={6} mih={36} id={id} role="radiogroup" aria-labelledby={`${id}-label`} aria-invalid={invalid} data-testid={`prop-input-${definition.key}`}>
       <Chip.Group multiple={false} value={text === '' ? null : text} onChange={(value) => onChange(value ?? '')}>
         {options.map((option) => (
           <OptionChip key={option.key} option={option} fieldKey={definition.key} disabled={disabled} />

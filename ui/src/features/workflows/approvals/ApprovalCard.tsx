@@ -38,7 +38,7 @@ export function ApprovalCard({ request, onOpenExecution }: Props) {
   };
 
   return (
-    <Card withBorder padding="sm" data-testid={`approval-${request.id}`}>
+    <Card withBorder padding="sm" role="group" aria-label={request.title} data-testid={`approval-${request.id}`}>
       <Stack gap="xs">
         <Group justify="space-between" wrap="nowrap" align="flex-start">
           <div>
