@@ -11,7 +11,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
-import { helpers, openApp, revealRow, row, screenshot, selectRow, toggle } from "./session.mjs";
+import { byRole, helpers, openApp, revealTreeItem, screenshot, selectTreeItem, treeItem, treeItemShown } from "./session.mjs";
 
 const CLI = join(dirname(process.env.ECO_APP_BINARY ?? "."), "eco-studio");
 const dbUrl = () => execFileSync(CLI, ["db", "url"], { encoding: "utf8" }).trim();
@@ -31,15 +31,51 @@ async function waitOrExplain(condition, message) {
 
 let session;
 let browser;
-let testId, textOf, waitForValue, click;
+let ui, textOf, waitForValue;
+
+/** The names of the entity whose path label `pathLabel` is, from its top-level entity down. */
+const namesOf = (pathLabel) =>
+  sql(`WITH RECURSIVE chain AS (
+         SELECT id, parent_entity_id, 0 AS depth FROM entities WHERE path_label = '${pathLabel}' AND deleted_at IS NULL
+         UNION ALL SELECT e.id, e.parent_entity_id, c.depth + 1 FROM entities e JOIN chain c ON e.id = c.parent_entity_id)
+       SELECT string_agg(r.name, '|' ORDER BY c.depth DESC) FROM chain c JOIN entity_read_model r ON r.entity_id = c.id`).split("|");
+
+/**
+ * The tree path of an entity of the site, as the tree shows it now: from
+ * the tenant down while the window is online, from the site down once the
+ * tree is served from the offline copy (the site is its top level then).
+ */
+async function pathShown(names) {
+  const siteNames = namesOfSite;
+  const fromSite = names.slice(siteNames.length - 1);
+  let path;
+  await browser.waitUntil(
+    async () => {
+      if (await treeItemShown(browser, [siteNames[0]])) path = names;
+      else if (await treeItemShown(browser, [siteNames.at(-1)])) path = fromSite;
+      return path !== undefined;
+    },
+    { timeout: 20_000, timeoutMsg: "the tree shows neither the tenant nor the site at its top" },
+  );
+  return path;
+}
+
+/** The text of the status line the window shows while the database cannot be reached ("Offline…"), or null. */
+const bannerText = async () => {
+  const banners = await browser.execute(() => [...document.querySelectorAll('[role="status"]')].map((s) => s.textContent).filter((t) => /offline/i.test(t)));
+  return banners[0] ?? null;
+};
 // The site, an entity of it with a text value, and another to rename.
 let site, target, targetId, key, other, otherId;
+/** The label of the property edited offline, and the tree paths (names) of the two entities. */
+let keyName, targetPath, otherPath, namesOfSite;
 
 before(async () => {
   session = await openApp();
   browser = session.browser;
-  ({ testId, textOf, waitForValue, click } = helpers(browser));
-  await (await row(browser, "northwind_energy")).waitForDisplayed({ timeout: 90_000, timeoutMsg: "the registry did not open" });
+  ui = helpers(browser);
+  ({ textOf, waitForValue } = ui);
+  await treeItem(browser, ["Northwind Energy"], { timeout: 90_000 });
   site = sql(`SELECT c.path_label FROM entities c JOIN entities t ON t.id = c.parent_entity_id
                WHERE t.path_label = 'northwind_energy' AND c.deleted_at IS NULL
                ORDER BY (SELECT count(*) FROM entities d WHERE d.path <@ c.path) DESC, c.id LIMIT 1`);
@@ -54,6 +90,11 @@ before(async () => {
                              WHERE s.path_label = '${site}' AND e.path_label <> '${target}'
                              ORDER BY e.path_label LIMIT 1`).split("|");
   assert.ok(site && target && key && other, "the demo has a site with a text value to edit");
+  // Read now: the database is stopped later on.
+  keyName = sql(`SELECT name FROM property_definitions WHERE key = '${key}'`);
+  targetPath = namesOf(target);
+  otherPath = namesOf(other);
+  namesOfSite = namesOf(site);
 });
 
 after(async () => {
@@ -67,17 +108,19 @@ after(async () => {
 });
 
 test("a site is made available offline, its size shown before anything is downloaded", async () => {
-  await revealRow(browser, site);
-  await (await row(browser, site)).click({ button: "right" });
-  await click("offline-make-available", "Make available offline…");
-  await (await testId("offline-size")).waitForDisplayed({ timeout: 20_000, timeoutMsg: "the size is not shown" });
-  const size = await textOf("offline-size");
+  const sitePath = namesOf(site);
+  await (await revealTreeItem(browser, sitePath)).click({ button: "right" });
+  await (await ui.menuItem(/^Make available offline…/)).click();
+  const dialog = await ui.dialog(/^Make .* available offline$/);
+  await (await dialog.$("dl")).waitForDisplayed({ timeout: 20_000, timeoutMsg: "the size is not shown" });
+  const size = await browser.execute((dialog) => dialog.querySelector("dl")?.textContent ?? null, dialog);
   assert.match(size ?? "", /entities/i, `the size: ${size}`);
   await screenshot(browser, "offline-size");
-  await click("offline-download", "Download");
-  const done = await testId("offline-done");
-  await done.waitForDisplayed({ timeout: 120_000, timeoutMsg: "the download did not end" });
-  assert.equal(await done.getAttribute("data-state"), "done", `the download ended as ${await done.getAttribute("data-state")}`);
+  await ui.press("Download", { within: dialog });
+  // The download ends with a notice: "Available offline", "Stopped" or "The download failed: …".
+  const end = await byRole(browser, "alert", /^(Available offline|Stopped|The download failed)/, { within: dialog, timeout: 120_000 });
+  const ended = await browser.execute((el) => el.textContent, end);
+  assert.match(ended, /^Available offline/, `the download ended as ${ended}`);
   await screenshot(browser, "offline-downloaded");
   await browser.keys("Escape");
 });
@@ -91,37 +134,32 @@ test("a colleague changes a value on the server meanwhile", () => {
 
 test("the database stops: the window says so and serves the site from the cache", async () => {
   execFileSync(CLI, ["db", "stop"], { encoding: "utf8" });
-  const banner = await testId("offline-banner");
-  await banner.waitForDisplayed({ timeout: 30_000, timeoutMsg: "no offline banner after the database stopped" });
-  await waitForValue(() => textOf("offline-banner"), (t) => /offline/i.test(t ?? ""), { timeoutMsg: "the banner does not say offline" });
-  await revealRow(browser, target, { timeout: 20_000 });
-  await selectRow(browser, target);
-  await (await testId("details-properties-tab")).click();
-  await (await testId(`prop-field-${key}`)).waitForDisplayed({ timeout: 20_000, timeoutMsg: `the cached pane does not show ${key}` });
+  await waitForValue(bannerText, (t) => /offline/i.test(t ?? ""), { timeout: 30_000, timeoutMsg: "no status says the window is offline after the database stopped" });
+  const shownTarget = await pathShown(targetPath);
+  await revealTreeItem(browser, shownTarget, { timeout: 20_000 });
+  await selectTreeItem(browser, shownTarget);
+  await ui.openTab("Properties");
+  await ui.field(new RegExp(`^${keyName}(\\s|$)`), { within: await ui.region("Entity details"), timeout: 20_000 });
   await screenshot(browser, "offline-browsing");
 });
 
 test("edits made offline are kept and shown as pending", async () => {
-  const input = await browser.$(`[data-testid="props-form"] [data-testid="prop-input-${key}"]`);
+  const input = await ui.field(new RegExp(`^${keyName}(\\s|$)`), { within: await ui.region("Entity details") });
   await input.scrollIntoView({ block: "center" });
   await input.click();
   await browser.keys(["Control", "a"]);
   await input.addValue("measured offline");
-  await click("props-save", "Save");
+  await ui.press("Save", { within: await ui.region("Entity details") });
   await waitForValue(() => textOf("props-status"), (t) => /No unsaved changes/.test(t ?? ""), { timeout: 20_000, timeoutMsg: "the offline edit was not kept" });
   // A rename too, from the tree.
-  await selectRow(browser, other);
+  await selectTreeItem(browser, await pathShown(otherPath));
   await browser.keys("F2");
-  const rename = await browser.$('[data-testid="rename-input"]');
-  await rename.waitForDisplayed({ timeout: 10_000 });
+  const rename = await ui.field(`Rename ${otherPath.at(-1)}`);
   await browser.keys(["Control", "a"]);
   await rename.addValue("checked on site");
   await browser.keys("Enter");
-  await browser.waitUntil(async () => (await browser.$$('[data-testid="tree-pending-dot"]')).length >= 1, {
-    timeout: 20_000,
-    timeoutMsg: "no pending mark in the tree",
-  });
-  await waitForValue(() => textOf("offline-banner"), (t) => /2 waiting/.test(t ?? ""), { timeoutMsg: "the banner does not count the two waiting edits" });
+  await ui.role("img", "Edit waiting to be sent", { within: await ui.role("tree", "Entity registry"), index: 0, timeout: 20_000 });
+  await waitForValue(bannerText, (t) => /2 waiting/.test(t ?? ""), { timeoutMsg: "the banner does not count the two waiting edits" });
   await screenshot(browser, "offline-pending");
 });
 
@@ -132,15 +170,15 @@ test("the database returns: edits are sent by themselves, the conflict waits for
     () => sql(`SELECT name FROM entity_read_model WHERE entity_id = '${otherId}'`) === "checked on site",
     "the offline rename was not sent after the database came back",
   );
-  await (await testId("offline-review-open")).waitForDisplayed({ timeout: 60_000, timeoutMsg: "no conflict to review" });
-  await click("offline-review-open", "Review");
-  const card = await testId("conflict-card");
-  await card.waitForDisplayed({ timeout: 20_000, timeoutMsg: "the conflict is not shown" });
-  const text = await card.getText();
+  await ui.press("Review", { timeout: 60_000 });
+  // The conflict is a group named by its title, holding theirs, mine and the choices.
+  const keep = await ui.button("Keep mine", { timeout: 20_000 });
+  const card = await browser.$(await browser.execute((button) => button.closest('[role="group"][aria-labelledby]'), keep));
+  const text = await browser.execute((el) => el.innerText, card);
   assert.match(text, /Changed by a colleague/, "theirs is shown");
   assert.match(text, /measured offline/, "mine is shown");
   await screenshot(browser, "offline-conflict");
-  await click("conflict-keep-mine", "Keep mine");
+  await keep.click();
   await waitOrExplain(
     () => sql(`SELECT value #>> '{}' FROM entity_property_values
                 WHERE entity_id = '${targetId}'

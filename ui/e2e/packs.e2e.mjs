@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fillInput, helpers, openApp, pickOption, row, screenshot, toggle } from "./session.mjs";
+import { expandTreeItem, fillInput, helpers, openApp, screenshot, selectTreeItem, toggleControl, treeItem } from "./session.mjs";
 
 const CLI = join(dirname(process.env.ECO_APP_BINARY ?? "."), "eco-studio");
 const dbUrl = () => execFileSync(CLI, ["db", "url"], { encoding: "utf8" }).trim();
@@ -20,13 +20,43 @@ const sql = (statement) => execFileSync("psql", [dbUrl(), "-XAtc", statement], {
 
 let session;
 let browser;
-let testId, textOf, waitForValue, click, switchView;
+let ui, testId, textOf, waitForValue, switchView;
+
+/** The names of the entity whose path label `pathLabel` is, from its top-level entity down. */
+const namesOf = (pathLabel) =>
+  sql(`WITH RECURSIVE chain AS (
+         SELECT id, parent_entity_id, 0 AS depth FROM entities WHERE path_label = '${pathLabel}' AND deleted_at IS NULL
+         UNION ALL SELECT e.id, e.parent_entity_id, c.depth + 1 FROM entities e JOIN chain c ON e.id = c.parent_entity_id)
+       SELECT string_agg(r.name, '|' ORDER BY c.depth DESC) FROM chain c JOIN entity_read_model r ON r.entity_id = c.id`).split("|");
+
+/** The pack names the Packs tab lists. */
+const PACKS = { mes: "Manufacturing execution", energy: "Energy and IoT operations", kpi: "Agency KPIs", delivery: "Software delivery" };
+
+/** Installs the pack `key` unless it is installed; its entry is a list item named by the pack. */
+async function install(key, { report = false } = {}) {
+  const entry = await ui.role("listitem", PACKS[key], { timeout: 20_000 });
+  if ((await textOf(`pack-state-${key}`)) === "Installed") return;
+  await ui.press(`Install ${PACKS[key]}`, { within: entry });
+  if (report) {
+    await ui.role("alert", null, { within: await ui.role("tabpanel", "Packs"), timeout: 120_000 });
+    const samples = await textOf("pack-report-samples");
+    assert.match(samples ?? "", /224 created/, `the sample rows: ${samples}`);
+  }
+}
+
+/** Opens the dashboard stored under `key` from the list of dashboards. */
+async function openDashboard(key) {
+  const name = sql(`SELECT name FROM dashboards WHERE key = '${key}' AND deleted_at IS NULL`);
+  await ui.press(new RegExp(`^${name}\\b`), { within: await ui.role("list", "Dashboards") });
+  await ui.heading(name, { within: await ui.region("Open dashboard"), index: 0 });
+}
 
 before(async () => {
   session = await openApp();
   browser = session.browser;
-  ({ testId, textOf, waitForValue, click, switchView } = helpers(browser));
-  await (await row(browser, "northwind_energy")).waitForDisplayed({ timeout: 90_000, timeoutMsg: "the registry did not open" });
+  ui = helpers(browser);
+  ({ testId, textOf, waitForValue, switchView } = ui);
+  await treeItem(browser, ["Northwind Energy"], { timeout: 90_000 });
 });
 
 after(async () => {
@@ -36,14 +66,8 @@ after(async () => {
 
 test("the MES pack installs from Data → Packs and says what it made", async () => {
   await switchView("Data");
-  await (await testId("data-screen")).waitForDisplayed({ timeout: 15_000 });
-  await (await testId("pack-row-mes")).waitForDisplayed({ timeout: 20_000, timeoutMsg: "the mes pack is not listed" });
-  if ((await textOf("pack-state-mes")) !== "Installed") {
-    await click("pack-install-mes", "Install Manufacturing execution");
-    await (await testId("pack-install-report")).waitForDisplayed({ timeout: 120_000, timeoutMsg: "the install did not report" });
-    const samples = await textOf("pack-report-samples");
-    assert.match(samples ?? "", /224 created/, `the sample rows: ${samples}`);
-  }
+  await ui.openTab("Packs");
+  await install("mes", { report: true });
   await waitForValue(() => textOf("pack-state-mes"), (t) => t === "Installed", { timeoutMsg: "the mes pack does not show as installed" });
   await screenshot(browser, "packs-installed");
 });
@@ -51,28 +75,38 @@ test("the MES pack installs from Data → Packs and says what it made", async ()
 test("its plant is in the tree, down to a job's parts", async () => {
   await switchView("Registry");
   const plant = sql("SELECT path_label FROM entities e JOIN external_refs r ON r.entity_id = e.id WHERE r.source = 'pack:mes' AND r.external_id = 'PLANT-01'");
-  await (await row(browser, plant)).waitForDisplayed({ timeout: 20_000, timeoutMsg: "the plant is not a root of the tree" });
-  await (await toggle(browser, plant)).click();
+  const plantPath = namesOf(plant);
+  await treeItem(browser, plantPath, { timeout: 20_000 });
+  await expandTreeItem(browser, plantPath);
   const customer = sql("SELECT path_label FROM entities e JOIN external_refs r ON r.entity_id = e.id WHERE r.source = 'pack:mes' AND r.external_id = 'CUST-2001'");
-  await (await row(browser, customer)).waitForDisplayed({ timeout: 20_000, timeoutMsg: "the plant's customers are not shown" });
-  await (await toggle(browser, customer)).click();
+  const customerPath = namesOf(customer);
+  await treeItem(browser, customerPath, { timeout: 20_000 });
+  await expandTreeItem(browser, customerPath);
   const job = sql(`SELECT path_label FROM entities WHERE parent_entity_id = (SELECT id FROM entities WHERE path_label = '${customer}') AND deleted_at IS NULL ORDER BY path_label LIMIT 1`);
-  await (await row(browser, job)).waitForDisplayed({ timeout: 20_000, timeoutMsg: "the customer's jobs are not shown" });
-  await (await toggle(browser, job)).click();
-  await (await row(browser, job)).click();
-  await browser.waitUntil(async () => (await browser.$$(`[data-testid^="tree-row-${job}."]`)).length > 0, {
-    timeout: 20_000,
-    timeoutMsg: "the job's parts are not shown",
-  });
+  const jobPath = namesOf(job);
+  await treeItem(browser, jobPath, { timeout: 20_000 });
+  await expandTreeItem(browser, jobPath);
+  await selectTreeItem(browser, jobPath);
+  // Its parts: items one level below it, right after it in the tree.
+  await browser.waitUntil(
+    async () =>
+      browser.execute((item) => {
+        const items = [...item.closest('[role="tree"]').querySelectorAll('[role="treeitem"]')].sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+        const after = items[items.indexOf(item) + 1];
+        return after !== undefined && Number(after.getAttribute("aria-level")) === Number(item.getAttribute("aria-level")) + 1;
+      }, await treeItem(browser, jobPath)),
+    { timeout: 20_000, timeoutMsg: "the job's parts are not shown" },
+  );
   await screenshot(browser, "packs-mes-tree");
 });
 
 test("the jobs board shows the sample jobs by status", async () => {
   await switchView("Views");
-  const viewId = sql("SELECT id FROM admin_saved_views WHERE key = 'mes_jobs_board' AND deleted_at IS NULL");
-  await click(`view-open-${viewId}`, "the jobs board");
+  const viewName = sql("SELECT name FROM admin_saved_views WHERE key = 'mes_jobs_board' AND deleted_at IS NULL");
+  await ui.press(new RegExp(`^\\w+ view ${viewName}$`), { within: await ui.role("complementary", "Saved views") });
+  // A board column is a region named by its status and the cards it holds.
   await browser.waitUntil(
-    async () => (await browser.execute(() => document.querySelectorAll('[data-testid^="board-column-"]').length)) >= 3,
+    async () => (await browser.execute(() => [...document.querySelectorAll("section[aria-label]")].filter((s) => / loaded$/.test(s.getAttribute("aria-label"))).length)) >= 3,
     { timeout: 30_000, timeoutMsg: "the board shows no status columns" },
   );
   await screenshot(browser, "packs-mes-jobs-board");
@@ -80,9 +114,7 @@ test("the jobs board shows the sample jobs by status", async () => {
 
 test("the cell capacity dashboard draws from the sample", async () => {
   await switchView("Dashboards");
-  const id = sql("SELECT id FROM dashboards WHERE key = 'mes_cell_capacity' AND deleted_at IS NULL");
-  await click(`dashboard-open-${id}`, "Cell capacity");
-  await waitForValue(() => textOf("dashboard-title"), (t) => t === "Cell capacity", { timeoutMsg: "the dashboard did not open" });
+  await openDashboard("mes_cell_capacity");
   await browser.waitUntil(
     async () =>
       (await browser.execute(() => [...document.querySelectorAll('[data-testid="widget-kpi-value"]')].map((k) => k.textContent))).some((k) => /[1-9]/.test(k ?? "")),
@@ -107,18 +139,14 @@ test("the energy, KPI and delivery packs install and their dashboards draw", asy
     ["delivery", "delivery_overview"],
   ]) {
     await switchView("Data");
-    await click("data-tab-packs", "the Packs tab");
-    await (await testId(`pack-row-${key}`)).waitForDisplayed({ timeout: 20_000, timeoutMsg: `the ${key} pack is not listed` });
-    if ((await textOf(`pack-state-${key}`)) !== "Installed") {
-      await click(`pack-install-${key}`, `Install ${key}`);
-      await waitForValue(() => textOf(`pack-state-${key}`), (t) => t === "Installed", {
-        timeout: 120_000,
-        timeoutMsg: `the ${key} pack did not install`,
-      });
-    }
+    await ui.openTab("Packs");
+    await install(key);
+    await waitForValue(() => textOf(`pack-state-${key}`), (t) => t === "Installed", {
+      timeout: 120_000,
+      timeoutMsg: `the ${key} pack did not install`,
+    });
     await switchView("Dashboards");
-    const id = sql(`SELECT id FROM dashboards WHERE key = '${dashboard}' AND deleted_at IS NULL`);
-    await click(`dashboard-open-${id}`, dashboard);
+    await openDashboard(dashboard);
     await browser.waitUntil(
       async () =>
         (await browser.execute(() => [...document.querySelectorAll('[data-testid="widget-kpi-value"]')].map((k) => k.textContent))).some((k) => /[1-9]/.test(k ?? "")),
@@ -143,17 +171,15 @@ test("a messy ERP file previews by line, then imports row by row", async () => {
     ].join("\n"),
   );
   await switchView("Data");
-  await click("data-tab-import", "the Import tab");
-  const path = await testId("import-path");
-  await path.waitForDisplayed({ timeout: 15_000 });
-  await fillInput(browser, path, file);
-  await click("import-type", "the entity type");
-  await pickOption(browser, "Job (job)");
-  await fillInput(browser, await testId("import-system"), "pack:mes");
-  await click("import-read", "Read the file");
+  await ui.openTab("Import");
+  await fillInput(browser, await ui.field(/^File path\b/, { timeout: 15_000 }), file);
+  await (await ui.field(/^Entity type\b/)).click();
+  await ui.pick("Job (job)");
+  await fillInput(browser, await ui.field(/^Source system\b/), "pack:mes");
+  await ui.press("Read the file");
   await (await testId("import-mapping")).waitForDisplayed({ timeout: 20_000, timeoutMsg: "no mapping after reading the file" });
-  await click("import-mode-rows", "row by row");
-  await click("import-preview", "Preview changes");
+  await toggleControl(browser, await ui.role("radio", "Row by row (skip rows with errors, write the rest)"));
+  await ui.press("Preview changes");
   await (await testId("import-diff")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "no diff" });
   await waitForValue(() => textOf("diff-count-created"), (t) => /\b2\b/.test(t ?? ""), { timeoutMsg: "two rows to create" });
   await waitForValue(() => textOf("diff-count-errors"), (t) => /\b2\b/.test(t ?? ""), { timeoutMsg: "two rows with errors" });
@@ -161,14 +187,14 @@ test("a messy ERP file previews by line, then imports row by row", async () => {
   assert.match(errors, /\b4\b[\s\S]*job_status/, "line 4's status is named");
   assert.match(errors, /\b5\b[\s\S]*parent/, "line 5's parent is named");
   await screenshot(browser, "import-preview");
-  await click("import-start", "Import");
+  await ui.press("Import", { within: await ui.role("tabpanel", "Import") });
   await waitForValue(
     () => browser.execute(() => document.querySelector('[data-testid="import-outcome"]')?.innerText ?? null),
     (t) => /2 created/.test(t ?? ""),
     { timeout: 60_000, timeoutMsg: "the import did not report two created rows" },
   );
   assert.equal(sql("SELECT count(*) FROM external_refs WHERE source = 'pack:mes' AND external_id LIKE 'ERP-9%' AND deleted_at IS NULL"), "2");
-  await click("data-tab-runs", "Import runs");
+  await ui.openTab("Import runs");
   await (await testId("import-runs")).waitForDisplayed({ timeout: 20_000, timeoutMsg: "no run log" });
   await screenshot(browser, "import-runs");
 });

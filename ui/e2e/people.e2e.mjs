@@ -9,10 +9,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
-import { fillInput, openApp, row, screenshot, waitForNoDialog } from "./session.mjs";
+import { allByRole, fillInput, helpers, openApp, screenshot, toggleControl, treeItem, waitForNoDialog, waitForNoRole } from "./session.mjs";
 
 let session;
 let browser;
+let ui;
 
 const ROLE = "field_engineer";
 const NAME = "Field Engineer";
@@ -20,20 +21,39 @@ const NAME = "Field Engineer";
 before(async () => {
   session = await openApp();
   browser = session.browser;
+  ui = helpers(browser);
 });
 
 after(async () => {
   if (session) await session.close();
 });
 
-const testId = (id) => browser.$(`[data-testid="${id}"]`);
-const textOf = (id) => browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, id);
-
-async function waitForText(id, accept, timeoutMsg, timeout = 10_000) {
+/** Waits until the text `read()` returns satisfies `accept`; a timeout names the last text seen. */
+async function waitForText(read, accept, timeoutMsg, timeout = 10_000) {
   let seen;
-  await browser.waitUntil(async () => accept((seen = await textOf(id))), { timeout, timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})` });
+  await browser.waitUntil(
+    async () => {
+      try {
+        seen = await read();
+      } catch {
+        seen = null; // not shown (yet)
+      }
+      return accept(seen);
+    },
+    { timeout, timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})` },
+  );
   return seen;
 }
+
+/** The text content of `element` (a badge drawn in capitals reads as written). */
+const textContent = (element) => browser.execute((el) => el.textContent, element);
+
+/** The header's button that says who is signed in (it opens the switch-person menu). */
+const sessionButton = (options) => ui.button(/^Signed in as /, options);
+/** The row of the person `name` in the People table (its first cell holds the name). */
+const personRow = async (name) => ui.role("row", new RegExp(`^${name}\\b`), { within: await ui.role("table"), timeout: 2_000 });
+/** The text of a person's row, once it is shown. */
+const personText = async (name) => textContent(await personRow(name));
 
 /** The embedded server's TCP address (the CLI beside the app knows it). */
 function tcpAddress() {
@@ -62,30 +82,28 @@ function psqlAs(role, password, sql) {
 let password;
 
 test("the window shows who is signed in, and the People view lists the administrator", async () => {
-  await (await row(browser, "northwind_energy")).waitForDisplayed({ timeout: 60_000, timeoutMsg: "the demo roots never appeared" });
-  await waitForText("session-info", (t) => t === "Administratoradministrator", "the signed-in person is not shown");
-  const people = await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="People"]');
-  await people.waitForDisplayed({ timeout: 10_000, timeoutMsg: "an administrator has no People view" });
-  await people.click();
-  await (await testId("people-table")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the people did not load" });
-  await waitForText("person-row-eco_admin", (t) => t?.startsWith("AdministratorYou") && t.includes("Administrator") && t.includes("Active"), "the administrator is not listed as themselves");
+  await treeItem(browser, ["Northwind Energy"], { timeout: 60_000 });
+  await waitForText(async () => textContent(await ui.button("Signed in as Administrator: switch person")), (t) => t === "Administratoradministrator", "the signed-in person is not shown");
+  await ui.switchView("People");
+  await waitForText(() => personText("Administrator"), (t) => t?.startsWith("AdministratorYou") && t.includes("Administrator") && t.includes("Active"), "the administrator is not listed as themselves");
   await screenshot(browser, "e2e-people-list");
 });
 
 test("adding a person creates their role and shows the generated password once", async () => {
-  await (await testId("people-add")).click();
-  const name = await testId("person-name");
-  await name.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the add form did not open" });
-  await name.setValue(NAME);
-  await (await testId("person-role")).setValue(ROLE);
-  await (await testId("person-email")).setValue("field@example.com");
+  await ui.press("Add person");
+  const form = await ui.dialog("Add a person");
+  await (await ui.field(/^Name\b/, { within: form })).setValue(NAME);
+  await (await ui.field(/^Database role\b/, { within: form })).setValue(ROLE);
+  await (await ui.field("Email", { within: form })).setValue("field@example.com");
   await screenshot(browser, "e2e-people-add");
-  await (await testId("person-save")).click();
-  password = await waitForText("person-password", (t) => /^[A-Za-z0-9]{24}$/.test(t ?? ""), "no generated password was shown");
+  await ui.press("Add", { within: form });
+  // The password is shown once, as code to copy: read from the dialog that says the person was added.
+  const added = await ui.dialog(`${NAME} was added`);
+  password = await waitForText(async () => textContent(await added.$("pre")), (t) => /^[A-Za-z0-9]{24}$/.test(t ?? ""), "no generated password was shown");
   await screenshot(browser, "e2e-people-password");
-  await (await testId("person-added-done")).click();
+  await ui.press("Done", { within: added });
   await waitForNoDialog(browser, { timeoutMsg: "the password dialog stayed open" });
-  await waitForText(`person-row-${ROLE}`, (t) => t?.includes(NAME) && t.includes("Person") && t.includes("Active"), "the new person is not listed");
+  await waitForText(() => personText(NAME), (t) => t?.includes("Person") && t.includes("Active"), "the new person is not listed");
 
   // Their own login works, and shows them nothing yet: no scope, no roots but the tag library.
   const login = psqlAs(ROLE, password, "SELECT current_user || ':' || count(*) FROM entities WHERE parent_entity_id IS NULL");
@@ -94,16 +112,16 @@ test("adding a person creates their role and shows the generated password once",
 });
 
 test("a scope on one root lets the person see that root and nothing of the others", async () => {
-  await (await testId(`person-scopes-${ROLE}`)).click();
-  const northwind = await testId("scope-row-northwind_energy");
-  await northwind.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the scopes did not load" });
-  await waitForText("scope-row-northwind_energy", (t) => t?.includes("No access"), "the person has a scope already");
-  await (await northwind.$("label=Read")).click();
-  await (await northwind.$("label=Write")).click();
-  await (await testId("scope-save-northwind_energy")).click();
-  await waitForText("scope-row-northwind_energy", (t) => t?.includes("Scoped"), "the scope was not saved");
+  await ui.press("Scopes…", { within: await personRow(NAME) });
+  const dialog = await ui.dialog(`Scopes of ${NAME}`);
+  const northwind = await ui.role("group", "Northwind Energy", { within: dialog });
+  await waitForText(() => textContent(northwind), (t) => t?.includes("No access"), "the person has a scope already");
+  await toggleControl(browser, await ui.role("checkbox", "Read", { within: northwind }));
+  await toggleControl(browser, await ui.role("checkbox", "Write", { within: northwind }));
+  await ui.press("Save", { within: northwind });
+  await waitForText(() => textContent(northwind), (t) => t?.includes("Scoped"), "the scope was not saved");
   await screenshot(browser, "e2e-people-scopes");
-  await (await testId("scopes-close")).click();
+  await ui.press("Close", { within: dialog });
   await waitForNoDialog(browser, { timeoutMsg: "the scopes dialog stayed open" });
 
   const roots = psqlAs(ROLE, password, "SELECT string_agg(path_label, ',' ORDER BY path_label) FROM entities WHERE parent_entity_id IS NULL");
@@ -116,106 +134,106 @@ test("a scope on one root lets the person see that root and nothing of the other
 });
 
 test("viewing as the person shows the registry as they see it, read-only, until Stop", async () => {
-  await (await testId(`person-view-as-${ROLE}`)).click();
-  await waitForText("viewing-as", (t) => t?.includes(`Viewing as ${NAME}`), "no banner says whom the window views as");
+  await ui.press("View as", { within: await personRow(NAME) });
+  const banner = await ui.role("alert", new RegExp(`^Viewing as ${NAME}`));
   // The registry as they see it: their root and the tag library.
-  const roots = () =>
-    browser.execute(() => [...document.querySelectorAll('[role="treeitem"][aria-level="1"]')].map((r) => r.getAttribute("data-testid").slice("tree-row-".length)));
+  const roots = rootsShown;
   await browser.waitUntil(async () => JSON.stringify(await roots()) === JSON.stringify(["northwind_energy", "tags"]), {
     timeout: 15_000,
     timeoutMsg: "the tree does not show only the person's roots",
   });
   await screenshot(browser, "e2e-people-view-as");
   // The tree's menu offers no changes, and says why.
-  await (await row(browser, "northwind_energy")).click({ button: "right" });
-  await (await testId("ctx-read-only")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the menu does not say the view is read-only" });
+  await (await treeItem(browser, ["Northwind Energy"])).click({ button: "right" });
+  const menu = await ui.role("menu");
+  await waitForText(() => textContent(menu), (t) => t?.includes(`Viewing as ${NAME}`), "the menu does not say the view is read-only");
   await screenshot(browser, "e2e-people-view-as-menu");
   await browser.keys("Escape");
-  await (await testId("tree-context-menu")).waitForExist({ reverse: true, timeout: 10_000, timeoutMsg: "the menu stayed open" });
+  await waitForNoRole(browser, "menu", null, { timeoutMsg: "the menu stayed open" });
   // The details pane says it is read-only, and why.
-  await (await row(browser, "northwind_energy")).click();
-  await waitForText("details-read-only", (t) => t?.includes(`Viewing as ${NAME}`), "the details pane does not say it is read-only");
+  await (await treeItem(browser, ["Northwind Energy"])).click();
+  const details = await ui.region("Entity details");
+  await waitForText(async () => textContent(await ui.role("status", null, { within: details, timeout: 2_000 })), (t) => t?.includes(`Viewing as ${NAME}`), "the details pane does not say it is read-only");
   await screenshot(browser, "e2e-people-view-as-details");
-  await (await testId("viewing-as-stop")).click();
-  await (await testId("session-info")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "Stop did not bring the administrator back" });
+  await ui.press("Stop", { within: banner });
+  await sessionButton();
   await browser.waitUntil(async () => (await roots()).length === 4, { timeout: 15_000, timeoutMsg: "the administrator's roots did not come back" });
-  const people = await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="People"]');
-  await people.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the People view did not come back" });
-  await people.click();
-  await (await testId("people-table")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the people did not load" });
+  await ui.switchView("People");
+  await personRow("Administrator");
 });
 
-const rootsShown = () =>
-  browser.execute(() => [...document.querySelectorAll('[role="treeitem"][aria-level="1"]')].map((r) => r.getAttribute("data-testid").slice("tree-row-".length)));
+/** The path labels of the tree's top-level items (each item's title shows its path). */
+const rootsShown = () => browser.execute(() => [...document.querySelectorAll('[role="tree"] [role="treeitem"][aria-level="1"]')].map((r) => r.getAttribute("title")));
 
+/** Opens "Switch person…" from the header and returns the sign-in dialog. */
 async function openSignIn() {
-  await (await testId("session-info")).click();
-  await (await testId("session-switch")).click();
-  await (await testId("sign-in-submit")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the sign-in dialog did not open" });
+  await (await sessionButton()).click();
+  await (await ui.menuItem("Switch person…")).click();
+  return ui.dialog("Sign in as someone else");
 }
 
 test("switching person: a wrong password changes nothing, theirs shows their registry, and back", async () => {
-  await openSignIn();
-  await (await browser.$("label=A person, with their password")).click();
-  await fillInput(browser, await testId("sign-in-user"), ROLE);
-  await (await testId("sign-in-password")).setValue("not-their-password");
-  await (await testId("sign-in-submit")).click();
-  await browser.waitUntil(async () => /refused the sign-in/.test((await browser.$('[role="dialog"]').getText()) ?? ""), {
+  let signIn = await openSignIn();
+  await toggleControl(browser, await ui.role("radio", "A person, with their password", { within: signIn }));
+  await fillInput(browser, await ui.field(/^Database role\b/, { within: signIn }), ROLE);
+  const passwordField = await ui.field(/^Password\b/, { within: signIn });
+  await passwordField.setValue("not-their-password");
+  await ui.press("Sign in", { within: signIn });
+  await browser.waitUntil(async () => /refused the sign-in/.test((await textContent(signIn)) ?? ""), {
     timeout: 15_000,
     timeoutMsg: "a wrong password was not refused in the dialog",
   });
-  assert.equal(await (await testId("sign-in-password")).getValue(), "", "the refused password stayed in the field");
+  assert.equal(await passwordField.getValue(), "", "the refused password stayed in the field");
   await screenshot(browser, "e2e-signin-refused");
 
-  await fillInput(browser, await testId("sign-in-password"), password);
+  await fillInput(browser, passwordField, password);
   await screenshot(browser, "e2e-signin-person");
-  await (await testId("sign-in-submit")).click();
+  await ui.press("Sign in", { within: signIn });
   await waitForNoDialog(browser, { timeout: 30_000, timeoutMsg: "signing in with the right password did not close the dialog" });
-  await waitForText("session-info", (t) => t === NAME, "the window does not show the person signed in");
+  await waitForText(async () => textContent(await sessionButton({ timeout: 2_000 })), (t) => t === NAME, "the window does not show the person signed in");
   await browser.waitUntil(async () => JSON.stringify(await rootsShown()) === JSON.stringify(["northwind_energy", "tags"]), {
     timeout: 15_000,
     timeoutMsg: "the tree does not show only the person's roots",
   });
   // They hold write there: the details pane is editable, with no read-only notice.
-  await (await row(browser, "northwind_energy")).click();
-  await (await testId("details-properties-tab")).click();
+  await (await treeItem(browser, ["Northwind Energy"])).click();
+  await ui.openTab("Properties");
+  const pane = await ui.region("Entity details");
   await browser.waitUntil(
-    async () => browser.execute(() => document.querySelector('[data-testid="props-form"] input:not([type="hidden"])')?.disabled === false),
+    async () => browser.execute((pane) => pane.querySelector('form input:not([type="hidden"])')?.disabled === false, pane),
     { timeout: 15_000, timeoutMsg: "a person with write on the root cannot edit its properties" },
   );
-  assert.equal(await textOf("details-read-only"), null, "a person with write sees the pane as read-only");
+  assert.equal((await allByRole(browser, "status", /./, { within: pane })).length, 0, "a person with write sees the pane as read-only");
   await screenshot(browser, "e2e-signin-as-person");
   // The global definitions are theirs to read, not to change.
-  await (await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="Types"]')).click();
-  await waitForText("types-read-only", (t) => t?.includes("only a global administrator"), "the Types view does not say it is read-only");
-  assert.equal(await (await testId("types-new")).isEnabled(), false, "a person may create a type");
+  await ui.switchView("Types");
+  await waitForText(async () => textContent(await ui.role("status", /only a global administrator/, { timeout: 2_000 })), (t) => t?.includes("only a global administrator"), "the Types view does not say it is read-only");
+  assert.equal(await (await ui.button("New type")).isEnabled(), false, "a person may create a type");
   await screenshot(browser, "e2e-signin-person-types");
-  await (await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="Registry"]')).click();
-  await (await row(browser, "northwind_energy")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the registry did not come back" });
+  await ui.switchView("Registry");
+  await treeItem(browser, ["Northwind Energy"]);
 
   // Back to this computer's administrator, who needs no password here
   // (after a look at the form of a server profile, left unsaved).
-  await openSignIn();
-  await (await testId("sign-in-new-profile")).click();
-  await (await testId("profile-name")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the profile form did not open" });
+  signIn = await openSignIn();
+  await ui.press("Server…", { within: signIn });
+  await ui.field(/^Name\b/);
   await screenshot(browser, "e2e-signin-profile-form");
-  await (await browser.$('[role="dialog"]').$("button=Cancel")).click();
-  await (await testId("sign-in-submit")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "cancelling the profile did not return to the sign-in" });
-  await (await testId("sign-in-submit")).click();
+  await ui.press("Cancel", { within: await ui.role("dialog") });
+  signIn = await ui.dialog("Sign in as someone else");
+  await ui.press("Sign in", { within: signIn });
   await waitForNoDialog(browser, { timeout: 30_000, timeoutMsg: "signing back in as the administrator did not close the dialog" });
-  await waitForText("session-info", (t) => t === "Administratoradministrator", "the administrator is not back");
+  await waitForText(async () => textContent(await sessionButton({ timeout: 2_000 })), (t) => t === "Administratoradministrator", "the administrator is not back");
   await browser.waitUntil(async () => (await rootsShown()).length === 4, { timeout: 15_000, timeoutMsg: "the administrator's roots did not come back" });
-  const people = await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="People"]');
-  await people.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the People view did not come back" });
-  await people.click();
-  await (await testId("people-table")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the people did not load" });
+  await ui.switchView("People");
+  await personRow("Administrator");
 });
 
 test("deactivating the person ends their logins", async () => {
-  await (await testId(`person-deactivate-${ROLE}`)).click();
-  await (await testId("person-deactivate-confirm")).click();
+  await ui.press("Deactivate", { within: await personRow(NAME) });
+  await ui.press("Deactivate", { within: await ui.dialog(`Deactivate ${NAME}?`) });
   await waitForNoDialog(browser, { timeoutMsg: "the deactivate dialog stayed open" });
-  await waitForText(`person-row-${ROLE}`, (t) => t?.includes("Deactivated"), "the person is not shown as deactivated");
+  await waitForText(() => personText(NAME), (t) => t?.includes("Deactivated"), "the person is not shown as deactivated");
   await screenshot(browser, "e2e-people-deactivated");
   const refused = psqlAs(ROLE, password, "SELECT 1");
   assert.ok(!refused.ok && /not permitted to log in/.test(refused.out), `a deactivated person logged in: ${refused.out}`);

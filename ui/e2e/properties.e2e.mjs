@@ -9,18 +9,31 @@
 // one works in Building B, whose values and relationships come back with it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, screenshot, row, selectRow, revealRow, pickOption, clickLabelOf, waitForAttribute, waitForNoDialog } from "./session.mjs";
+import {
+  openApp,
+  screenshot,
+  helpers,
+  treeItem,
+  selectTreeItem,
+  revealTreeItem,
+  toggleControl,
+  waitForNoDialog,
+} from "./session.mjs";
 
 let session;
 let browser;
+let ui;
 
 const BUILDING = "northwind_energy.london_docklands.building_b";
 const FLOOR = `${BUILDING}.ground_floor`;
+/** The same entities by the names the tree shows, from the top-level entity down. */
+const BUILDING_PATH = ["Northwind Energy", "London Docklands", "Building B"];
+const FLOOR_PATH = [...BUILDING_PATH, "Ground floor"];
 /** An HVAC unit of the demo (its 5th): fed by a meter, backed up by one unit and backing up another. */
-const AHU = `${FLOOR}.plant_room.air_handling_unit_2`;
-const METER = `${FLOOR}.plant_room.main_meter_1`;
-const LIGHTS = `${FLOOR}.loading_bay.lighting_controller_2`;
-const SENSOR = `${FLOOR}.loading_bay.temperature_sensor_1`;
+const AHU = [...FLOOR_PATH, "Plant room", "Air handling unit 2"];
+const METER = [...FLOOR_PATH, "Plant room", "Main meter 1"];
+const LIGHTS = [...FLOOR_PATH, "Loading bay", "Lighting controller 2"];
+const SENSOR = [...FLOOR_PATH, "Loading bay", "Temperature sensor 1"];
 /** The demo has no secret reference property: the first step adds one, as an admin would. */
 const SECRET = { key: "controller_credentials", name: "Controller credentials" };
 /** The properties an HVAC unit shows in the demo (estate_properties.json), in order. */
@@ -44,6 +57,7 @@ const HVAC_LAYOUT = [
 before(async () => {
   session = await openApp();
   browser = session.browser;
+  ui = helpers(browser);
 });
 
 after(async () => {
@@ -51,9 +65,14 @@ after(async () => {
 });
 
 const testId = (id) => browser.$(`[data-testid="${id}"]`);
-/** The editor of property `key` in the properties pane (bulk edit uses the same editors). */
-const control = (key) => browser.$(`[data-testid="props-form"] [data-testid="prop-input-${key}"]`);
-
+/** A regular expression matching `text` literally. */
+const literal = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A label that starts with `name` (a field's label may add a marker such as "extra"). */
+const startsWith = (name) => new RegExp(`^${literal(name)}(\\s|$)`);
+/** The entity details pane (the properties form lives in it). */
+const details = () => ui.region("Entity details");
+/** The editor of the property named `name` in the properties pane, by its label. */
+const control = async (name) => ui.field(startsWith(name), { within: await details() });
 /** Waits until `read()` satisfies `accept`; a timeout names the last value seen. */
 async function waitForValue(read, accept, { timeout = 10_000, timeoutMsg }) {
   let seen;
@@ -87,22 +106,26 @@ const shownValue = (key) =>
 /** The line under the save buttons: "No unsaved changes", "1 unsaved change …". */
 const waitForStatus = (pattern, timeoutMsg) => waitForValue(() => textOf("props-status"), (t) => t !== null && pattern.test(t), { timeoutMsg });
 
-async function switchView(name) {
-  await (await browser.$(`//*[@data-testid="view-switch"]//label[normalize-space()="${name}"]`)).click();
-}
-
 async function backToRegistry() {
-  await switchView("Registry");
-  await (await row(browser, "northwind_energy")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the tree did not come back" });
+  await ui.switchView("Registry");
+  await treeItem(browser, ["Northwind Energy"]);
 }
 
-/** Selects the entity `label` in the tree and opens its Properties tab; `key` holding `value` shows it is this entity's pane. */
-async function openProperties(label, key, value) {
-  await revealRow(browser, label);
-  await selectRow(browser, label);
-  await (await testId("details-properties-tab")).click();
-  await waitForValue(() => shownValue(key), (v) => v === value, { timeout: 15_000, timeoutMsg: `the properties of ${label} did not show ${key} = ${value}` });
-  await waitForStatus(/^No unsaved changes$/, `${label} opened with unsaved changes`);
+/** Selects the entity at `path` in the tree and opens its Properties tab; `key` holding `value` shows it is this entity's pane. */
+async function openProperties(path, key, value) {
+  await revealTreeItem(browser, path);
+  await selectTreeItem(browser, path);
+  await ui.openTab("Properties");
+  const name = path.at(-1);
+  await waitForValue(() => shownValue(key), (v) => v === value, { timeout: 15_000, timeoutMsg: `the properties of ${name} did not show ${key} = ${value}` });
+  await waitForStatus(/^No unsaved changes$/, `${name} opened with unsaved changes`);
+}
+
+/** Picks the chip `option` of the property named `name` (its radio or checkbox, drawn as a chip). */
+async function chip(name, option) {
+  const group = await ui.role(name === "Features" ? "group" : "radiogroup", name, { within: await details() });
+  const choice = await ui.role(name === "Features" ? "checkbox" : "radio", option, { within: group });
+  await toggleControl(browser, choice);
 }
 
 /** Replaces the text of a text box the way a person does: select all, type. */
@@ -135,35 +158,32 @@ async function showEdited(key, type, edit) {
 
 test("an admin adds a secret reference property to the HVAC unit's layout", async () => {
   // First run: the cluster is created, migrated and seeded before the tree shows.
-  await (await row(browser, "northwind_energy")).waitForDisplayed({ timeout: 60_000, timeoutMsg: "the demo roots never appeared" });
+  await treeItem(browser, ["Northwind Energy"], { timeout: 60_000 });
 
-  await switchView("Properties");
-  const create = await testId("definitions-new");
-  await create.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the property admin did not open" });
-  await create.click();
-  const key = await testId("definition-key");
-  await key.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the new property form did not open" });
-  await key.setValue(SECRET.key);
-  await (await testId("definition-name")).setValue(SECRET.name);
-  await (await testId("definition-group")).click();
-  await pickOption(browser, "Technical");
-  await (await testId("definition-type")).click();
-  await pickOption(browser, "Secret reference");
-  await waitForAttribute(browser, await testId("rule-editor"), "data-value-type", "secret_reference", { timeoutMsg: "the rule editor does not follow the type" });
-  await (await testId("definition-save")).click();
+  await ui.switchView("Properties");
+  await ui.press("New property");
+  const form = await ui.dialog("New property");
+  await (await ui.field(/^Key\b/, { within: form })).setValue(SECRET.key);
+  await (await ui.field(/^Name\b/, { within: form })).setValue(SECRET.name);
+  await (await ui.field("Group", { within: form })).click();
+  await ui.pick("Technical");
+  await (await ui.field("Type", { within: form })).click();
+  await ui.pick("Secret reference");
+  // The rule editor follows the type.
+  await ui.role("group", "Rules: Secret reference", { within: form });
+  await ui.press("Create", { within: form });
   await waitForNoDialog(browser, { timeoutMsg: "the new property form stayed open" });
-  await (await testId(`definition-row-${SECRET.key}`)).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the new property is not listed" });
+  await ui.role("row", new RegExp(`^${literal(SECRET.name)} ${SECRET.key} `));
 
-  await (await testId("property-admin-tab-layouts")).click();
-  const type = await testId("layout-type");
-  await type.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the type layouts did not open" });
-  await type.click();
-  await pickOption(browser, "HVAC unit");
-  await (await testId("layout-row-serial_number")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the HVAC unit's layout did not load" });
-  await (await testId("layout-add")).setValue("Controller");
-  await pickOption(browser, `${SECRET.name} (${SECRET.key})`);
-  await (await testId(`layout-row-${SECRET.key}`)).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the property was not added to the layout" });
-  await (await testId("layout-save")).click();
+  await ui.openTab("Type layouts");
+  await (await ui.field("Entity type")).click();
+  await ui.pick("HVAC unit");
+  const layout = await ui.role("list", "Properties of HVAC unit");
+  await ui.role("listitem", /^Serial number, position 1 of/, { within: layout });
+  await (await ui.field("Add a property")).setValue("Controller");
+  await ui.pick(`${SECRET.name} (${SECRET.key})`);
+  await ui.role("listitem", new RegExp(`^${literal(SECRET.name)}, position`), { within: layout });
+  await ui.press("Save layout");
   await (await testId("layout-saved")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the layout was not saved" });
   await backToRegistry();
 });
@@ -172,12 +192,12 @@ test("the property editor edits every value type, saves with the keyboard and sh
   // A lighting controller has the demo's yes/no and IP address properties.
   await openProperties(LIGHTS, "ip_address", "10.40.0.15");
   assert.equal(await shownValue("alarms_enabled"), "off");
-  await showEdited("alarms_enabled", "boolean", async () => clickLabelOf(browser, await control("alarms_enabled")));
-  assert.equal(await showEdited("ip_address", "ip_address", async () => typeOver(await control("ip_address"), "10.40.0.16")), "10.40.0.16");
+  await showEdited("alarms_enabled", "boolean", async () => toggleControl(browser, await ui.role("switch", /^Alarms enabled\b/, { within: await details() })));
+  assert.equal(await showEdited("ip_address", "ip_address", async () => typeOver(await control("IP address"), "10.40.0.16")), "10.40.0.16");
 
   // A temperature sensor has the URL.
   await openProperties(SENSOR, "firmware_url", "https://firmware.example.com/sensors/ts-0.bin");
-  await showEdited("firmware_url", "url", async () => typeOver(await control("firmware_url"), "https://firmware.example.com/sensors/ts-1.bin"));
+  await showEdited("firmware_url", "url", async () => typeOver(await control("Firmware URL"), "https://firmware.example.com/sensors/ts-1.bin"));
 
   // An HVAC unit has the rest (its JSON is shown as an extra: not in the layout, but it has a value).
   await openProperties(AHU, "rated_power_kw", "40.4");
@@ -185,22 +205,22 @@ test("the property editor edits every value type, saves with the keyboard and sh
   assert.equal(await shownValue("refrigerant"), "r410a");
   assert.equal(await shownValue("features"), "demand_response");
   assert.equal(await shownValue(SECRET.key), "");
-  await showEdited("serial_number", "text", async () => typeOver(await control("serial_number"), "HV-20212-B"));
+  await showEdited("serial_number", "text", async () => typeOver(await control("Serial number"), "HV-20212-B"));
   await showEdited("install_date", "date", async () => {
     // The platform's date control: the arrow key steps the part under the caret.
-    await (await control("install_date")).click();
+    await (await control("Install date")).click();
     await browser.keys("ArrowUp");
   });
-  await showEdited("device_config", "json", async () => typeOver(await control("device_config"), '{"mode": "heat", "fan_speeds": [1, 2], "eco": false}'));
-  assert.equal(await showEdited("refrigerant", "single_select", async () => clickLabelOf(browser, await testId("prop-option-refrigerant-r32"))), "r32");
+  await showEdited("device_config", "json", async () => typeOver(await control("Device configuration"), '{"mode": "heat", "fan_speeds": [1, 2], "eco": false}'));
+  assert.equal(await showEdited("refrigerant", "single_select", async () => chip("Refrigerant", "R32")), "r32");
   assert.equal(
-    await showEdited("features", "multi_select", async () => clickLabelOf(browser, await testId("prop-option-features-scheduling"))),
+    await showEdited("features", "multi_select", async () => chip("Features", "Scheduling")),
     "scheduling,demand_response",
   );
 
   // A secret id the client accepts (a UUID) but the core refuses: no such secret. Enter saves.
-  const secret = await control(SECRET.key);
-  await (await testId(`prop-field-${SECRET.key}`)).scrollIntoView({ block: "center" });
+  const secret = await control(SECRET.name);
+  await secret.scrollIntoView({ block: "center" });
   await typeOver(secret, "0190c0de-0000-7000-8000-000000000001");
   await waitForStatus(/^1 unsaved change(?!s)/, "the secret reference is not counted as an edit");
   assert.equal(await textOf(`prop-error-${SECRET.key}`), null, "the client finds nothing wrong with a UUID");
@@ -217,12 +237,12 @@ test("the property editor edits every value type, saves with the keyboard and sh
   await waitForStatus(/^No unsaved changes$/, "an edit is left after Escape");
 
   // Out of range: refused under the field before anything is sent; Ctrl+S goes to the field instead of saving.
-  const efficiency = await control("efficiency_pct");
-  await (await testId("prop-field-efficiency_pct")).scrollIntoView({ block: "center" });
+  const efficiency = await control("Efficiency (%)");
+  await efficiency.scrollIntoView({ block: "center" });
   await typeOver(efficiency, "150");
   await waitForValue(() => textOf("prop-error-efficiency_pct"), (t) => t === "Must be at most 100", { timeoutMsg: "the out-of-range number is not refused under the field" });
   await browser.keys(["Control", "s"]);
-  await waitForValue(() => browser.execute(() => document.activeElement?.getAttribute("data-testid")), (t) => t === "prop-input-efficiency_pct", {
+  await waitForValue(() => browser.execute((field) => document.activeElement === field, efficiency), (focused) => focused, {
     timeoutMsg: "Ctrl+S did not take the keyboard to the field to correct",
   });
   await waitForStatus(/^1 unsaved change(?!s)/, "the refused number was saved");
@@ -232,8 +252,8 @@ test("the property editor edits every value type, saves with the keyboard and sh
   await waitForStatus(/^No unsaved changes$/, "an edit is left after Escape");
 
   // A number, saved with Ctrl+S.
-  const power = await control("rated_power_kw");
-  await (await testId("prop-field-rated_power_kw")).scrollIntoView({ block: "center" });
+  const power = await control("Rated power (kW)");
+  await power.scrollIntoView({ block: "center" });
   await typeOver(power, "42.5");
   await (await testId("prop-unsaved-rated_power_kw")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the edit is not marked unsaved" });
   await screenshot(browser, "e2e-props-number");
@@ -246,7 +266,7 @@ test("the property editor edits every value type, saves with the keyboard and sh
 });
 
 test("the history shows the change before → after, and restoring older values brings them back", async () => {
-  await (await testId("details-history-tab")).click();
+  await ui.openTab("History");
   await (await testId("history-table")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the history did not open" });
   const valueRows = () => browser.$$('//tr[@data-testid="history-row"][.//*[starts-with(@data-testid, "history-property-")]]');
   // Only the saved number changed since the demo set the values: the refused edits left no trace.
@@ -260,13 +280,11 @@ test("the history shows the change before → after, and restoring older values 
   await screenshot(browser, "e2e-props-history");
 
   // Back to the values the demo set: the row that set the serial number.
-  const restore = await browser.$('//tr[@data-testid="history-row"][.//*[@data-testid="history-property-serial_number"]]//button[starts-with(@data-testid, "history-restore-")]');
+  const restore = await ui.button("Restore these values", { within: await ui.role("row", /\bSerial number\b/, { within: await details() }) });
   await restore.scrollIntoView({ block: "center" });
   await restore.waitForEnabled({ timeout: 10_000, timeoutMsg: "the demo's values cannot be restored" });
   await restore.click();
-  const confirm = await testId("restore-properties-confirm");
-  await confirm.waitForDisplayed({ timeout: 10_000, timeoutMsg: "restoring asks nothing" });
-  await confirm.click();
+  await ui.press("Restore", { within: await ui.dialog("Restore these values?") });
   await waitForNoDialog(browser, { timeoutMsg: "the restore dialog stayed open (something was skipped?)" });
   // The restore is a new change at the top: 42.5 → 40.4.
   await waitForValue(async () => (await valueRows()).length, (n) => n === 3, { timeoutMsg: "the restore is not in the history" });
@@ -275,35 +293,31 @@ test("the history shows the change before → after, and restoring older values 
   await (await testId("history-table")).scrollIntoView({ block: "start" });
   await screenshot(browser, "e2e-props-restored");
 
-  await (await testId("details-properties-tab")).click();
+  await ui.openTab("Properties");
   await waitForValue(() => shownValue("rated_power_kw"), (v) => v === "40.4", { timeoutMsg: "the restored value is not shown" });
 });
 
 test("bulk edit sets a property on every HVAC unit under a building, after a preview", async () => {
-  const building = await revealRow(browser, BUILDING);
+  const building = await revealTreeItem(browser, BUILDING_PATH);
   await building.click({ button: "right" });
-  const menuItem = await testId("ctx-bulk-edit");
-  await menuItem.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the context menu did not open" });
-  await menuItem.click();
-  const dialog = await testId("bulk-edit-dialog");
-  await dialog.waitForDisplayed({ timeout: 10_000, timeoutMsg: "Bulk edit… opened no dialog" });
-  assert.equal(await (await browser.$(".mantine-Modal-title")).getText(), "Bulk edit under Building B");
+  // A menu item reads its shortcut after its name ("Bulk edit… Ctrl+E").
+  await (await ui.menuItem(/^Bulk edit…/)).click();
+  const dialog = await ui.dialog("Bulk edit under Building B");
 
-  await (await testId("bulk-target-subtree")).click();
-  const targetType = await testId("bulk-target-type");
+  await toggleControl(browser, await ui.role("radio", "Every entity under Building B of type", { within: dialog }));
+  const targetType = await ui.field("Type", { within: dialog });
   await targetType.click();
   await targetType.setValue("HVAC");
-  await pickOption(browser, "HVAC unit");
-  const property = await testId("bulk-property");
+  await ui.pick("HVAC unit");
+  const property = await ui.field("Property", { within: dialog });
   await property.click();
   await property.setValue("Maintenance");
-  await pickOption(browser, "Maintenance interval (days)");
-  const value = await browser.$('[data-testid="bulk-edit-dialog"] [data-testid="prop-input-maintenance_interval_days"]');
-  await value.waitForDisplayed({ timeout: 10_000, timeoutMsg: "no value editor for the property" });
+  await ui.pick("Maintenance interval (days)");
+  const value = await ui.field("New Maintenance interval (days)", { within: dialog });
   await typeOver(value, "120");
   await screenshot(browser, "e2e-bulk-choose");
 
-  await (await testId("bulk-preview-button")).click();
+  await ui.press("Preview", { within: dialog });
   // The building's four HVAC units hold 180, 365, 90 and 180 days.
   await waitForValue(() => textOf("bulk-preview-counts"), (t) => t === "4 of 4 entities will change", { timeoutMsg: "the preview does not count the HVAC units" });
   assert.equal(await textOf("bulk-preview-detail"), "Set Maintenance interval (days) to 120.");
@@ -323,24 +337,24 @@ test("bulk edit sets a property on every HVAC unit under a building, after a pre
   assert.ok(samples.every((s) => s.after === "120"), "every sample becomes 120");
   await screenshot(browser, "e2e-bulk-preview");
 
-  await (await testId("bulk-apply")).click();
+  await ui.press("Apply to 4 entities…", { within: dialog });
   await waitForValue(() => textOf("bulk-confirm-question"), (t) => t?.includes("Set Maintenance interval (days) to 120 on 4 entities"), {
     timeoutMsg: "applying asks no confirmation",
   });
   await screenshot(browser, "e2e-bulk-confirm");
-  await (await testId("bulk-confirm")).click();
+  await ui.press("Apply", { within: dialog });
   await waitForValue(() => textOf("bulk-result"), (t) => t === "4 entities changedSet Maintenance interval (days) to 120.", { timeout: 20_000, timeoutMsg: "no result of the edit" });
   await screenshot(browser, "e2e-bulk-result");
-  await (await testId("bulk-close")).click();
+  await ui.press("Close", { within: dialog });
   await waitForNoDialog(browser, { timeoutMsg: "the bulk edit dialog stayed open" });
 
   await openProperties(AHU, "maintenance_interval_days", "120");
 });
 
 test("the property admin shows the demo's definitions, rules, groups and layouts; the tag screen its tag groups", async () => {
-  await switchView("Properties");
+  await ui.switchView("Properties");
   // The screen keeps the tab it was left on (the layouts, earlier).
-  await (await testId("property-admin-tab-definitions")).click();
+  await ui.openTab("Definitions");
   await (await testId("definitions-table")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the definitions did not load" });
   const cells = (key) =>
     browser.execute(
@@ -365,7 +379,7 @@ test("the property admin shows the demo's definitions, rules, groups and layouts
   await screenshot(browser, "e2e-admin-definitions");
 
   // The rule editor of a select: its options, keys and colours.
-  const edit = await testId("definition-edit-refrigerant");
+  const edit = await ui.button("Edit Refrigerant");
   await edit.scrollIntoView({ block: "center" });
   await edit.click();
   const ruleEditor = await testId("rule-editor");
@@ -381,21 +395,19 @@ test("the property admin shows the demo's definitions, rules, groups and layouts
     ["R744 (CO₂)", "r744"],
   ]);
   await screenshot(browser, "e2e-admin-rules");
-  await (await testId("definition-cancel")).click();
+  await ui.press("Cancel", { within: await ui.dialog("Edit property Refrigerant") });
   await waitForNoDialog(browser, { timeoutMsg: "the property form stayed open" });
 
-  await (await testId("property-admin-tab-groups")).click();
+  await ui.openTab("Groups");
   await (await testId("groups-list")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the groups did not load" });
   const groups = await browser.execute(() => [...document.querySelectorAll('[data-testid^="group-row-"]')].map((r) => r.getAttribute("data-testid").slice("group-row-".length)));
   assert.deepEqual(groups, ["general", "identification", "technical", "operations", "site_facts"]);
   assert.ok((await textOf("group-row-technical")).includes("Ratings, connectivity and firmware"));
   await screenshot(browser, "e2e-admin-groups");
 
-  await (await testId("property-admin-tab-layouts")).click();
-  const type = await testId("layout-type");
-  await type.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the type layouts did not open" });
-  await type.click();
-  await pickOption(browser, "HVAC unit");
+  await ui.openTab("Type layouts");
+  await (await ui.field("Entity type")).click();
+  await ui.pick("HVAC unit");
   const layout = () =>
     browser.execute(() =>
       [...document.querySelectorAll('[data-testid^="layout-row-"]')].map((r) => {
@@ -411,7 +423,7 @@ test("the property admin shows the demo's definitions, rules, groups and layouts
   );
   await screenshot(browser, "e2e-admin-layout");
 
-  await switchView("Tags");
+  await ui.switchView("Tags");
   await (await testId("tag-groups-table")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the tag groups did not load" });
   const tagGroups = await browser.execute(() =>
     [...document.querySelectorAll('[data-testid^="tag-group-row-"]')].map((r) => [
@@ -434,9 +446,9 @@ test("the property admin shows the demo's definitions, rules, groups and layouts
 });
 
 test("the Links tab lists relationships both ways and draws the neighbourhood", async () => {
-  await revealRow(browser, AHU);
-  await selectRow(browser, AHU);
-  await (await testId("details-links-tab")).click();
+  await revealTreeItem(browser, AHU);
+  await selectTreeItem(browser, AHU);
+  await ui.openTab("Links");
   const relationships = () =>
     browser.execute(() =>
       [...document.querySelectorAll('[data-testid="entity-relationships"] [role="listitem"][data-direction]')]
@@ -471,8 +483,8 @@ test("the Links tab lists relationships both ways and draws the neighbourhood", 
   await screenshot(browser, "e2e-links-unit");
 
   // The other end: the meter's link goes to the meter, which feeds the unit.
-  await (await browser.$('//*[@data-testid="entity-relationships"]//*[@role="listitem"][@data-direction="incoming"]//button[normalize-space()="Main meter 1"]')).click();
-  const meter = await row(browser, METER);
+  await ui.press("Main meter 1", { within: await ui.role("listitem", "Main meter 1 feeds Air handling unit 2") });
+  const meter = await treeItem(browser, METER);
   await waitForValue(() => meter.getAttribute("aria-selected"), (v) => v === "true", { timeout: 15_000, timeoutMsg: "the link did not select the meter" });
   const meterSide = await waitForValue(relationships, (r) => r.length === 1 && r[0].startsWith("outgoing: Main meter 1"), { timeout: 15_000, timeoutMsg: "the meter's relationship is not listed" });
   assert.deepEqual(meterSide, ["outgoing: Main meter 1 feeds Air handling unit 2"]);

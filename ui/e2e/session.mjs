@@ -86,14 +86,23 @@ export async function openApp() {
   const app = process.env.ECO_APP_BINARY;
   if (!app) throw new Error("ECO_APP_BINARY must name the built app");
   mkdirSync(artifacts, { recursive: true });
-  const driver = spawn("tauri-driver", ["--port", "4444"], { stdio: ["ignore", "ignore", "inherit"] });
+  // scripts/e2e picks free ports for the run, so two runs on one machine
+  // (or a run beside another program on 4444) do not meet.
+  const port = Number(process.env.ECO_E2E_DRIVER_PORT ?? 4444);
+  // ECO_E2E_APP_DATABASE_URL is the app's alone (a run through the pooler):
+  // the specs' own checks and the command line reach the database directly.
+  const appUrl = process.env.ECO_E2E_APP_DATABASE_URL;
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: appUrl ? { ...process.env, DATABASE_URL: appUrl } : process.env,
+  });
   const exited = new Promise((resolve) => driver.once("exit", resolve));
   let browser;
   try {
-    await waitForDriver(driver, 4444);
+    await waitForDriver(driver, port);
     browser = await remote({
       hostname: "127.0.0.1",
-      port: 4444,
+      port,
       logLevel: "warn",
       capabilities: { "tauri:options": { application: app } },
     });
@@ -183,10 +192,20 @@ export async function selectRow(browser, label, { timeout = 10_000 } = {}) {
   return target;
 }
 
-/** Waits until the tree (not an input or a dialog) holds the keyboard focus. */
+/** The role and name of the element that has the keyboard focus ("tree Entity registry"), or its tag name when it has no role. */
+export async function focusedRole(browser) {
+  return browser.execute(() => {
+    const el = document.activeElement;
+    if (!el) return null;
+    const role = el.getAttribute("role");
+    return role ? `${role} ${el.getAttribute("aria-label") ?? ""}`.trim() : el.tagName.toLowerCase();
+  });
+}
+
+/** Waits until the registry tree (not an input or a dialog) holds the keyboard focus. */
 export async function waitForTreeFocus(browser, { timeout = 10_000 } = {}) {
   let seen;
-  await browser.waitUntil(async () => (seen = await focusedTestId(browser)) === "tree-scroll", {
+  await browser.waitUntil(async () => (seen = await focusedRole(browser)) === "tree Entity registry", {
     timeout,
     timeoutMsg: () => `the tree does not have the keyboard focus (focused: ${JSON.stringify(seen)})`,
   });
@@ -281,10 +300,357 @@ export async function fillInput(browser, element, text) {
   await browser.waitUntil(async () => (await element.getValue()) === text, { timeout: 5_000, timeoutMsg: `the input does not hold ${JSON.stringify(text)}` });
 }
 
+// ---------------------------------------------------------------------------
+// Finding elements as assistive technology presents them: by role and
+// accessible name, or a form control by its label. The specs find what a
+// person clicks, types into or picks this way, so a control that loses its
+// name (or its role) fails the end-to-end run, not only the unit tests.
+
 /**
- * The helpers most specs write for themselves, bound to `browser`: an
- * element by test id, its text, waiting for a value, a click once
- * clickable, and switching the workspace's view.
+ * Runs in the page: the displayed elements with role `role` (and, when
+ * `name` is given, that accessible name) inside `scope` (the document when
+ * null), plus the names of every displayed element of that role for a
+ * failure message. `name` is a string (matched whole, spaces collapsed) or
+ * {source, flags} of a regular expression. With `label` set the role is
+ * ignored and the form controls whose label matches are returned.
+ *
+ * The role is the explicit `role` attribute or the implicit one of the
+ * element (a button, a link with href, the input types, select, textarea,
+ * h1–h6, dialog, li, table parts, landmarks); the name follows the
+ * accessible-name steps: aria-labelledby, aria-label, the associated
+ * <label>, the content (for roles named by their content), then title,
+ * alt and placeholder. Elements under aria-hidden="true" or not laid out
+ * are left out, as a screen reader leaves them out.
+ */
+function findInPage(query, within) {
+  const norm = (s) => (s ?? "").replace(/\s+/g, " ").trim();
+  const hidden = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      if (e.getAttribute("aria-hidden") === "true" || e.hidden) return true;
+    }
+    const style = getComputedStyle(el);
+    return style.display === "none" || style.visibility === "hidden" || style.visibility === "collapse";
+  };
+  const shown = (el) => {
+    if (hidden(el)) return false;
+    if (el.getClientRects().length > 0) return true;
+    // A visually hidden input of a switch, chip or segment counts when its label shows.
+    return [...(el.labels ?? [])].some((label) => label.getClientRects().length > 0);
+  };
+  const inputRole = (el) => {
+    const type = (el.getAttribute("type") ?? "text").toLowerCase();
+    if (["button", "submit", "reset", "image"].includes(type)) return "button";
+    if (type === "checkbox") return "checkbox";
+    if (type === "radio") return "radio";
+    if (type === "range") return "slider";
+    if (type === "number") return "spinbutton";
+    if (type === "search") return el.hasAttribute("list") ? "combobox" : "searchbox";
+    if (type === "hidden") return null;
+    return el.hasAttribute("list") ? "combobox" : "textbox";
+  };
+  const roleOf = (el) => {
+    const explicit = el.getAttribute("role");
+    if (explicit) return explicit.trim().split(/\s+/)[0];
+    const tag = el.tagName.toLowerCase();
+    switch (tag) {
+      case "button":
+        return "button";
+      case "a":
+        return el.hasAttribute("href") ? "link" : null;
+      case "input":
+        return inputRole(el);
+      case "select":
+        return el.multiple || el.size > 1 ? "listbox" : "combobox";
+      case "textarea":
+        return "textbox";
+      case "h1":
+      case "h2":
+      case "h3":
+      case "h4":
+      case "h5":
+      case "h6":
+        return "heading";
+      case "dialog":
+        return "dialog";
+      case "ul":
+      case "ol":
+        return "list";
+      case "li":
+        return el.parentElement?.closest('[role="tree"],[role="group"]')?.getAttribute("role") === "tree" ? "treeitem" : "listitem";
+      case "table":
+        return "table";
+      case "tr":
+        return "row";
+      case "td":
+        return "cell";
+      case "th":
+        return el.closest("thead") || el.getAttribute("scope") === "col" ? "columnheader" : "rowheader";
+      case "nav":
+        return "navigation";
+      case "main":
+        return "main";
+      case "aside":
+        return "complementary";
+      case "header":
+        return el.closest("article, aside, main, nav, section") ? null : "banner";
+      case "section":
+        return el.hasAttribute("aria-label") || el.hasAttribute("aria-labelledby") ? "region" : null;
+      case "form":
+        return "form";
+      case "fieldset":
+        return "group";
+      case "option":
+        return "option";
+      case "img":
+        return el.getAttribute("alt") === "" ? null : "img";
+      case "progress":
+        return "progressbar";
+      default:
+        return null;
+    }
+  };
+  // Roles whose name comes from their content when nothing else names them.
+  const fromContent = new Set([
+    "button", "link", "tab", "treeitem", "option", "menuitem", "menuitemcheckbox", "menuitemradio", "heading", "cell",
+    "columnheader", "rowheader", "checkbox", "radio", "switch", "row", "listitem", "tooltip", "gridcell", "status", "alert",
+  ]);
+  const isControl = (el) => el.matches("input, select, textarea");
+  const valueOf = (el) => {
+    if (el.matches("input, textarea")) return el.value;
+    if (el.matches("select")) return el.selectedOptions[0]?.textContent ?? "";
+    return el.textContent;
+  };
+  // The text a subtree contributes to a name: its parts in order, a space between block boxes.
+  const contentText = (node, top) => {
+    if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+    if (node.nodeType !== Node.ELEMENT_NODE) return "";
+    const el = node;
+    if (!top && hidden(el)) return "";
+    if (!top) {
+      const labelled = el.getAttribute("aria-label");
+      if (labelled && norm(labelled)) return ` ${labelled} `;
+      // An embedded text box or select reads as its value; a check box or radio adds nothing.
+      if (isControl(el)) return el.matches('input[type="checkbox"], input[type="radio"]') ? "" : ` ${valueOf(el)} `;
+      if (el.tagName === "IMG") return ` ${el.getAttribute("alt") ?? ""} `;
+    }
+    const parts = [...el.childNodes].map((child) => contentText(child, false)).join("");
+    const inline = getComputedStyle(el).display.startsWith("inline");
+    return inline || top ? parts : ` ${parts} `;
+  };
+  const textOfIds = (ids) =>
+    ids
+      .split(/\s+/)
+      .map((id) => document.getElementById(id))
+      .filter(Boolean)
+      .map((el) => el.getAttribute("aria-label") || contentText(el, true))
+      .join(" ");
+  const nameOf = (el, role) => {
+    const labelledBy = el.getAttribute("aria-labelledby");
+    if (labelledBy && norm(textOfIds(labelledBy))) return norm(textOfIds(labelledBy));
+    const label = el.getAttribute("aria-label");
+    if (label && norm(label)) return norm(label);
+    if (el.tagName === "FIELDSET" && el.querySelector(":scope > legend")) return norm(contentText(el.querySelector(":scope > legend"), true));
+    if (isControl(el) && el.labels && el.labels.length > 0) {
+      return norm([...el.labels].map((l) => contentText(l, true)).join(" "));
+    }
+    if (fromContent.has(role)) {
+      const text = norm(contentText(el, true));
+      if (text) return text;
+    }
+    return norm(el.getAttribute("title") || el.getAttribute("alt") || el.getAttribute("placeholder") || "");
+  };
+  const wanted = query.label !== undefined ? query.label : query.name;
+  const matches = (name) => {
+    if (wanted === null || wanted === undefined) return true;
+    if (typeof wanted === "string") return name === norm(wanted);
+    return new RegExp(wanted.source, wanted.flags).test(name);
+  };
+  const scope = within ?? document;
+  const all = [...scope.querySelectorAll("*")];
+  if (query.path !== undefined) {
+    // A tree item by the names from its top-level item down: the items of a
+    // tree in the order they are drawn, each one's parent the nearest item
+    // above it one level up. Items scrolled out of a long tree are not in
+    // the page; a parent that is not there is taken on trust.
+    const items = all
+      .filter((el) => roleOf(el) === "treeitem" && shown(el))
+      .map((el) => ({ el, name: nameOf(el, "treeitem"), level: Number(el.getAttribute("aria-level")), top: el.getBoundingClientRect().top }))
+      .sort((a, b) => a.top - b.top);
+    const path = query.path.map(norm);
+    const found = items.filter((item, at) => {
+      if (item.level !== path.length || item.name !== path[path.length - 1]) return false;
+      let level = item.level;
+      for (let i = at - 1; i >= 0 && level > 1; i--) {
+        if (items[i].level >= level) continue;
+        if (items[i].level !== level - 1 || items[i].name !== path[level - 2]) return false;
+        level -= 1;
+      }
+      return true;
+    });
+    return { found: found.map((item) => item.el), names: items.map((item) => `${"  ".repeat(item.level - 1)}${item.name}`) };
+  }
+  if (query.label !== undefined) {
+    const controlRoles = new Set(["textbox", "searchbox", "combobox", "spinbutton", "checkbox", "radio", "switch", "slider", "listbox"]);
+    const controls = all.filter((el) => (isControl(el) && roleOf(el) !== null) || controlRoles.has(el.getAttribute("role")));
+    const named = controls.filter(shown).map((el) => ({ el, name: nameOf(el, roleOf(el)) }));
+    return { found: named.filter((c) => matches(c.name)).map((c) => c.el), names: named.map((c) => c.name) };
+  }
+  const ofRole = all.filter((el) => roleOf(el) === query.role && shown(el)).map((el) => ({ el, name: nameOf(el, query.role) }));
+  return { found: ofRole.filter((c) => matches(c.name)).map((c) => c.el), names: ofRole.map((c) => c.name) };
+}
+
+/** A name to pass into the page: a string as is, a regular expression as its source and flags. */
+function nameQuery(name) {
+  if (name instanceof RegExp) return { source: name.source, flags: name.flags };
+  return name ?? null;
+}
+
+function describeQuery(what, name) {
+  return name === null || name === undefined ? what : `${what} named ${name instanceof RegExp ? name : JSON.stringify(name)}`;
+}
+
+/** The matching elements shown now (no waiting): for counting rows, or checking that something is gone. */
+export async function allByRole(browser, role, name, { within } = {}) {
+  const { found } = await browser.execute(findInPage, { role, name: nameQuery(name) }, within ?? null);
+  return Promise.all(found.map((el) => browser.$(el)));
+}
+
+async function waitForOne(browser, query, what, { within, index, timeout = 10_000, timeoutMsg } = {}) {
+  let result = { found: [], names: [] };
+  await browser.waitUntil(
+    async () => {
+      result = await browser.execute(findInPage, query, within ?? null);
+      return index === undefined ? result.found.length === 1 : result.found.length > index;
+    },
+    {
+      timeout,
+      timeoutMsg: () => {
+        const why = timeoutMsg ? `${timeoutMsg}: ` : "";
+        if (result.found.length > 1 && index === undefined) return `${why}${result.found.length} elements are a ${what}: pass an index or a scope (within)`;
+        const shown = [...new Set(result.names)].slice(0, 30).map((n) => JSON.stringify(n)).join(", ");
+        return `${why}no ${what} is shown${index ? ` (index ${index})` : ""}; shown: ${shown || "none"}`;
+      },
+    },
+  );
+  return browser.$(result.found[index ?? 0]);
+}
+
+/**
+ * Waits for the one displayed element with ARIA role `role` and accessible
+ * name `name` (a string matched whole, or a RegExp; null for any name) and
+ * returns it. `within` limits the search to an element's subtree, `index`
+ * picks one of several matches in document order; otherwise more than one
+ * match is an error that says how many there are.
+ */
+export async function byRole(browser, role, name, options = {}) {
+  return waitForOne(browser, { role, name: nameQuery(name) }, describeQuery(role, name), options);
+}
+
+/** Waits for the displayed form control (text box, select, switch, …) whose label is `label` and returns it. */
+export async function byLabel(browser, label, options = {}) {
+  return waitForOne(browser, { label: nameQuery(label) }, `form control labelled ${label instanceof RegExp ? label : JSON.stringify(label)}`, options);
+}
+
+/** Waits until no element with this role and name is shown (a dialog closed, a row went away). */
+export async function waitForNoRole(browser, role, name, { within, timeout = 10_000, timeoutMsg } = {}) {
+  await browser.waitUntil(async () => (await browser.execute(findInPage, { role, name: nameQuery(name) }, within ?? null)).found.length === 0, {
+    timeout,
+    timeoutMsg: timeoutMsg ?? `a ${describeQuery(role, name)} is still shown`,
+  });
+}
+
+
+/** The names of a tree item from its top-level item down, written as one path for messages. */
+const pathText = (path) => path.join(" › ");
+
+/**
+ * Waits for the shown tree item reached through `path`, the names from a
+ * top-level item down (["Northwind Energy", "London Docklands"]), in the
+ * tree `within` (any tree when not given), and returns it.
+ */
+export async function treeItem(browser, path, options = {}) {
+  const names = Array.isArray(path) ? path : [path];
+  return waitForOne(browser, { path: names }, `tree item ${pathText(names)}`, options);
+}
+
+/** Whether a tree item reached through `path` is shown now (no waiting). */
+export async function treeItemShown(browser, path, { within } = {}) {
+  const names = Array.isArray(path) ? path : [path];
+  return (await browser.execute(findInPage, { path: names }, within ?? null)).found.length > 0;
+}
+
+/** Waits until no tree item is shown at `path` (it was deleted, moved or renamed). */
+export async function waitForNoTreeItem(browser, path, { within, timeout = 10_000, timeoutMsg } = {}) {
+  await browser.waitUntil(async () => !(await treeItemShown(browser, path, { within })), { timeout, timeoutMsg: timeoutMsg ?? `tree item ${pathText(path)} is still shown` });
+}
+
+/** Waits until the tree that holds `item` has the keyboard focus with `item` as its current (active) item. */
+export async function waitForActiveItem(browser, item, { timeout = 10_000, timeoutMsg } = {}) {
+  let seen;
+  await browser.waitUntil(
+    async () => {
+      seen = await browser.execute((item) => {
+        const tree = item.closest('[role="tree"]');
+        const active = document.activeElement;
+        return { focused: active === tree, current: tree?.getAttribute("aria-activedescendant") === item.id };
+      }, item);
+      return seen.focused && seen.current;
+    },
+    { timeout, timeoutMsg: () => `${timeoutMsg ?? "the item is not the tree's current item"} (${JSON.stringify(seen)})` },
+  );
+}
+
+/**
+ * Clicks the tree item at `path` and waits until it is the selected,
+ * current item and its tree holds the keyboard focus: keys sent next act
+ * on this item.
+ */
+export async function selectTreeItem(browser, path, { timeout = 10_000, within } = {}) {
+  const item = await treeItem(browser, path, { timeout, within });
+  await item.click();
+  await waitForAttribute(browser, item, "aria-selected", "true", { timeout, timeoutMsg: `clicking ${pathText(path)} did not select it` });
+  await waitForActiveItem(browser, item, { timeout, timeoutMsg: `clicking ${pathText(path)} did not make it the tree's current item` });
+  return item;
+}
+
+/**
+ * Opens the tree item at `path` the keyboard way (selected, then the right
+ * arrow) unless it is open already, and waits until it reads expanded.
+ */
+export async function expandTreeItem(browser, path, { timeout = 10_000, within } = {}) {
+  const item = await treeItem(browser, path, { timeout, within });
+  if ((await item.getAttribute("aria-expanded")) === "true") return item;
+  await selectTreeItem(browser, path, { timeout, within });
+  await browser.keys("ArrowRight");
+  await waitForAttribute(browser, item, "aria-expanded", "true", { timeout, timeoutMsg: `${pathText(path)} did not expand` });
+  return item;
+}
+
+/** Opens each ancestor of the tree item at `path` that is not open yet, and returns the item once it is shown. */
+export async function revealTreeItem(browser, path, { timeout = 10_000, within } = {}) {
+  for (let n = 1; n < path.length; n++) await expandTreeItem(browser, path.slice(0, n), { timeout, within });
+  return treeItem(browser, path, { timeout, within });
+}
+
+/**
+ * Clicks a checkbox, radio or switch found by role: its own box when it is
+ * drawn, otherwise the label drawn over it (Mantine hides the input of a
+ * switch, a chip or a segment under its label).
+ */
+export async function toggleControl(browser, control) {
+  if (await control.isDisplayed()) return control.click();
+  return clickLabelOf(browser, control);
+}
+
+/**
+ * The helpers most specs write for themselves, bound to `browser`. Finding:
+ * `button("Save")`, `field("Name")` (a form control by its label),
+ * `tab("History")`, `dialog("New property")`, `menuItem("Rename")`,
+ * `heading(…)`, `region(…)`, `role(role, name)`; each waits for the one
+ * shown match and returns it. Acting: `press` a button, `openTab`, `pick`
+ * an option of the open dropdown, `switchView` to another screen. Reading:
+ * `waitForValue`, and `testId`/`textOf` for a value shown on screen that
+ * has no role or name of its own.
  */
 export function helpers(browser) {
   const testId = (id) => browser.$(`[data-testid="${id}"]`);
@@ -302,8 +668,36 @@ export function helpers(browser) {
     await element.waitForClickable({ timeout: 20_000, timeoutMsg: `${what ?? id} cannot be clicked` });
     await element.click();
   }
-  async function switchView(name) {
-    await (await browser.$(`//*[@data-testid="view-switch"]//label[normalize-space()="${name}"]`)).click();
+  const role = (r, name, options) => byRole(browser, r, name, options);
+  const button = (name, options) => byRole(browser, "button", name, options);
+  const field = (label, options) => byLabel(browser, label, options);
+  const tab = (name, options) => byRole(browser, "tab", name, options);
+  const dialog = (name, options) => byRole(browser, "dialog", name, options);
+  const menuItem = (name, options) => byRole(browser, "menuitem", name, options);
+  const heading = (name, options) => byRole(browser, "heading", name, options);
+  const region = (name, options) => byRole(browser, "region", name, options);
+  /** Clicks the button `name` once it can be clicked (it may be disabled while something loads). */
+  async function press(name, options = {}) {
+    const element = await button(name, options);
+    await element.waitForClickable({ timeout: options.timeout ?? 20_000, timeoutMsg: `the button ${JSON.stringify(String(name))} cannot be clicked` });
+    await element.click();
+    return element;
   }
-  return { testId, textOf, waitForValue, click, switchView };
+  /** Opens the tab `name` and waits until it reads selected. */
+  async function openTab(name, options = {}) {
+    const element = await tab(name, options);
+    await element.click();
+    await waitForAttribute(browser, element, "aria-selected", "true", { timeoutMsg: `the tab ${JSON.stringify(String(name))} did not open` });
+    return element;
+  }
+  /** Clicks the shown option `text` of the open dropdown. */
+  const pick = (text, options) => pickOption(browser, text, options);
+  /** Switches the workspace to the screen `name` (the header's "Screens" navigation) and waits until it is the chosen one. */
+  async function switchView(name) {
+    const screens = await byRole(browser, "navigation", "Screens");
+    const choice = await byRole(browser, "radio", name, { within: screens });
+    await toggleControl(browser, choice);
+    await browser.waitUntil(async () => (await choice.isSelected()) === true, { timeout: 10_000, timeoutMsg: `the screen ${name} was not chosen` });
+  }
+  return { testId, textOf, waitForValue, click, switchView, role, button, field, tab, dialog, menuItem, heading, region, press, openTab, pick };
 }

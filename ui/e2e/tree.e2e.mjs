@@ -2,15 +2,18 @@
 // registry: the tree, details and history, rename, the palette, delete and
 // restore. Steps share one app session and run in order. Every step waits for
 // the state it checks (the UI updates asynchronously), never for a fixed time.
+// Elements are found as a screen reader presents them: by role and name.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   openApp,
   screenshot,
   saveMetrics,
-  row,
-  toggle,
-  selectRow,
+  helpers,
+  treeItem,
+  selectTreeItem,
+  expandTreeItem,
+  waitForNoTreeItem,
   waitForAttribute,
   waitForExpandTimings,
   waitForNoDialog,
@@ -19,108 +22,93 @@ import {
 
 let session;
 let browser;
-const NW = "northwind_energy";
-const LONDON = `${NW}.london_docklands`;
+let ui;
+const NW = ["Northwind Energy"];
+const LONDON = [...NW, "London Docklands"];
 
 before(async () => {
   session = await openApp();
   browser = session.browser;
+  ui = helpers(browser);
 });
 
 after(async () => {
   if (session) await session.close();
 });
 
-/** Waits until `read()` (a text) satisfies `accept`; a timeout names the last text seen. */
-async function waitForText(read, accept, { timeout = 10_000, timeoutMsg }) {
-  let seen;
-  await browser.waitUntil(async () => accept((seen = await read())), {
-    timeout,
-    timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})`,
-  });
-  return seen;
+/** The text of the overview's row `label` (Type, Path, Subtree, …): the cell beside its header. */
+async function detail(label) {
+  const row = await ui.role("row", new RegExp(`^${label}\\b`), { within: await ui.region("Entity details") });
+  return (await ui.role("cell", null, { within: row })).getText();
 }
-
-const testId = (id) => browser.$(`[data-testid="${id}"]`);
 
 test("the demo tree appears and a node expands to its children", async () => {
   // First run: the cluster is created, migrated and seeded before the tree shows.
-  const northwind = await row(browser, NW);
-  await northwind.waitForDisplayed({ timeout: 60_000, timeoutMsg: "the demo roots never appeared" });
-  assert.equal(await northwind.getAttribute("data-node-name"), "Northwind Energy");
-  const rootCount = async () => (await browser.$$('[role="treeitem"][aria-level="1"]')).length;
-  await browser.waitUntil(async () => (await rootCount()) >= 4, { timeout: 10_000, timeoutMsg: "fewer than four roots appeared" });
-  assert.equal(await rootCount(), 4, "the demo has three tenants and the tag library");
+  const northwind = await treeItem(browser, NW, { timeout: 60_000 });
+  const roots = async () => (await browser.$$('[role="tree"] [role="treeitem"][aria-level="1"]')).length;
+  await browser.waitUntil(async () => (await roots()) >= 4, { timeout: 10_000, timeoutMsg: "fewer than four roots appeared" });
+  assert.equal(await roots(), 4, "the demo has three tenants and the tag library");
   await screenshot(browser, "tree-roots");
 
-  await (await toggle(browser, NW)).click();
-  await (await row(browser, LONDON)).waitForDisplayed({ timeout: 10_000, timeoutMsg: "children did not load" });
-  await waitForAttribute(browser, northwind, "aria-expanded", "true", { timeoutMsg: `${NW} is not marked expanded` });
+  // The keyboard way: the selected item opens with the right arrow.
+  await expandTreeItem(browser, NW);
+  await treeItem(browser, LONDON);
   assert.equal(await northwind.getAttribute("aria-expanded"), "true");
-  await (await toggle(browser, LONDON)).click();
-  await (await row(browser, `${LONDON}.building_a`)).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the site's children did not load" });
+  await expandTreeItem(browser, LONDON);
+  await treeItem(browser, [...LONDON, "Building A"]);
 
   // Each timing is recorded on the animation frame after the children render,
   // so it can land after the row is already in the DOM.
   const timings = await waitForExpandTimings(browser, 2);
-  assert.equal(timings.length, 2, "the UI recorded one click-to-painted time per expand");
-  console.log(`click-to-painted children (in the page): ${timings.map((t) => t.toFixed(1)).join(" ms, ")} ms`);
+  assert.equal(timings.length, 2, "the UI recorded one key-to-painted time per expand");
+  console.log(`key-to-painted children (in the page): ${timings.map((t) => t.toFixed(1)).join(" ms, ")} ms`);
   saveMetrics("expand-demo", { expand_ms: timings });
 });
 
 test("selecting shows details with breadcrumb and history", async () => {
-  const building = await selectRow(browser, `${LONDON}.building_a`);
+  const building = await selectTreeItem(browser, [...LONDON, "Building A"]);
   assert.equal(await building.getAttribute("aria-selected"), "true", "clicking a row selects it");
-  const heading = await browser.$("//*[self::h1 or self::h2 or self::h3][normalize-space()='Building A']");
-  await heading.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the detail pane did not show the entity" });
+  const details = await ui.region("Entity details");
+  await ui.heading("Building A", { within: details });
 
   // The whole overview: the entity and its breadcrumb come with one query, the
   // subtree count with another; the screenshot waits for both.
-  await (await testId("node-details")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the overview is not shown" });
-  await waitForText(() => testId("details-name").getText(), (t) => t === "Building A", { timeoutMsg: "the overview names another entity" });
-  await waitForText(() => testId("details-path").getText(), (t) => t === `${LONDON}.building_a`, { timeoutMsg: "the overview shows another path" });
-  await waitForText(
-    () => testId("details-breadcrumb").getText(),
+  await ui.waitForValue(() => detail("Path"), (t) => t === "northwind_energy.london_docklands.building_a", { timeoutMsg: "the overview shows another path" });
+  await ui.waitForValue(
+    async () => (await ui.role("navigation", "Breadcrumb", { within: details })).getText(),
     (t) => ["Registry", "Northwind Energy", "London Docklands", "Building A"].every((part) => t.includes(part)),
     { timeoutMsg: "the breadcrumb does not lead from the registry to the entity" },
   );
-  const subtree = await testId("details-subtree-count");
-  await subtree.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the subtree was not counted" });
-  await waitForText(() => subtree.getText(), (t) => /^[\d,]+ entit(y|ies) in this subtree$/.test(t), { timeoutMsg: "the subtree count is not shown" });
+  await ui.waitForValue(() => detail("Subtree"), (t) => /^[\d,]+ entit(y|ies) in this subtree$/.test(t), { timeoutMsg: "the subtree count is not shown" });
   await screenshot(browser, "details");
 
-  await (await browser.$("//button[@role='tab'][contains(., 'History')]")).click();
+  await ui.openTab("History");
   // The demo seed creates every entity through the audited path, so its history holds the creation.
-  const created = await browser.$("//*[@data-testid='history-table']//tr[@data-testid='history-row'][.//*[normalize-space()='Created']]");
-  await created.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the history shows the creation" });
+  await ui.role("row", /\sCreated(\s|$)/, { within: details, index: 0 });
   await screenshot(browser, "history");
 });
 
 test("F2 renames inline and the path label follows", async () => {
-  await selectRow(browser, `${LONDON}.building_a`);
+  await selectTreeItem(browser, [...LONDON, "Building A"]);
   await browser.keys("F2");
-  const input = await browser.$('[data-testid="rename-input"]');
-  await input.waitForDisplayed({ timeout: 5_000 });
+  const input = await ui.field("Rename Building A", { timeout: 5_000 });
   // The field opens focused with the old name selected: typing replaces it.
   // Focus and selection are applied after the field mounts.
   let field;
   await browser.waitUntil(
     async () => {
-      field = await browser.execute(() => {
+      field = await browser.execute((input) => {
         const el = document.activeElement;
-        return el instanceof HTMLInputElement
-          ? { testId: el.getAttribute("data-testid"), value: el.value, start: el.selectionStart, end: el.selectionEnd }
-          : { testId: el?.getAttribute("data-testid") ?? null };
-      });
-      return field.testId === "rename-input" && field.value === "Building A" && field.start === 0 && field.end === field.value.length;
+        return { focused: el === input, value: input.value, start: input.selectionStart, end: input.selectionEnd };
+      }, input);
+      return field.focused && field.value === "Building A" && field.start === 0 && field.end === field.value.length;
     },
     { timeout: 5_000, timeoutMsg: () => `the rename field is not focused with the old name selected (${JSON.stringify(field)})` },
   );
   await browser.keys("Building Alpha".split(""));
   await browser.keys("Enter");
-  const renamed = await row(browser, `${LONDON}.building_alpha`);
-  await renamed.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the renamed row did not appear" });
-  assert.equal(await renamed.getAttribute("data-node-name"), "Building Alpha");
+  const renamed = await treeItem(browser, [...LONDON, "Building Alpha"]);
+  assert.equal(await renamed.getAttribute("title"), "northwind_energy.london_docklands.building_alpha", "the path label follows the name");
   // Saving closes the field and gives the keyboard back to the tree.
   await input.waitForExist({ reverse: true, timeout: 10_000, timeoutMsg: "the rename field stayed open" });
   await waitForTreeFocus(browser);
@@ -130,47 +118,43 @@ test("Ctrl+K finds an entity and reveals it in the tree", async () => {
   // The shortcut is ignored while an input has the focus.
   await waitForTreeFocus(browser);
   await browser.keys(["Control", "k"]);
-  const input = await browser.$('[data-testid="palette-input"]');
-  await input.waitForDisplayed({ timeout: 5_000, timeoutMsg: "the palette did not open" });
+  const input = await ui.role("combobox", /^Search entities/, { timeout: 5_000 });
   await input.setValue("Boardroom");
   const target = "greenfield_campus.south_campus.building_b.level_2.boardroom";
-  const hit = await browser.$(`[data-testid="palette-hit-${target}"]`);
-  await hit.waitForDisplayed({ timeout: 10_000, timeoutMsg: "search found nothing" });
-  await waitForText(() => testId("palette-status").getText(), (t) => /^[\d,]+\+? match(es)?$/.test(t), {
+  const hit = await ui.role("option", new RegExp(`^Boardroom .*${target.replace(/\./g, "\\.")}`));
+  await ui.waitForValue(() => ui.textOf("palette-status"), (t) => /^[\d,]+\+? match(es)?$/.test(t), {
     timeoutMsg: "the palette does not show the search's result count",
   });
   await screenshot(browser, "palette");
   await hit.click();
   await input.waitForExist({ reverse: true, timeout: 5_000, timeoutMsg: "picking a hit did not close the palette" });
-  const revealed = await row(browser, target);
-  await revealed.waitForDisplayed({ timeout: 15_000, timeoutMsg: "the entity was not revealed" });
+  const revealed = await treeItem(browser, ["Greenfield Campus", "South Campus", "Building B", "Level 2", "Boardroom"], { timeout: 15_000 });
   await waitForAttribute(browser, revealed, "aria-selected", "true", { timeout: 5_000, timeoutMsg: "the revealed entity is not selected" });
   await screenshot(browser, "revealed");
 });
 
 test("Delete moves a subtree to the trash and Restore brings it back", async () => {
-  const label = `${LONDON}.building_b`;
-  await selectRow(browser, label);
+  const path = [...LONDON, "Building B"];
+  const label = "northwind_energy.london_docklands.building_b";
+  await selectTreeItem(browser, path);
   await browser.keys("Delete");
-  const confirm = await browser.$('[data-testid="confirm-delete"]');
-  await confirm.waitForDisplayed({ timeout: 5_000 });
-  await waitForText(() => testId("delete-question").getText(), (t) => t === 'Delete "Building B" and everything under it?', {
+  const dialog = await ui.dialog("Delete entity", { timeout: 5_000 });
+  await ui.waitForValue(() => dialog.getText(), (t) => t.includes('Delete "Building B" and everything under it?'), {
     timeoutMsg: "the dialog asks about another entity",
   });
-  await confirm.click();
-  await (await row(browser, label)).waitForExist({ reverse: true, timeout: 10_000, timeoutMsg: "the row stayed" });
+  await ui.press("Delete", { within: dialog });
+  await waitForNoTreeItem(browser, path, { timeoutMsg: "the row stayed" });
   // The dialog closes once the deletion is done; until then it covers the view switch.
   await waitForNoDialog(browser, { timeoutMsg: "the delete dialog stayed open" });
 
-  await (await browser.$("//label[normalize-space()='Trash']")).click();
-  const trashRow = await browser.$(`//tr[starts-with(@data-testid, 'trash-row-')][.//*[normalize-space()='${label}']]`);
-  await trashRow.waitForDisplayed({ timeout: 10_000, timeoutMsg: `${label} is not in the trash` });
-  const restore = await trashRow.$('[data-testid^="trash-restore-"]');
+  await ui.switchView("Trash");
+  const trashRow = await ui.role("row", new RegExp(`\\b${label.replace(/\./g, "\\.")}\\b`));
+  const restore = await ui.button("Restore", { within: trashRow });
   await restore.waitForEnabled({ timeout: 10_000, timeoutMsg: "the deletion cannot be restored" });
   await screenshot(browser, "trash");
   await restore.click();
   await trashRow.waitForExist({ reverse: true, timeout: 10_000, timeoutMsg: "the item stayed in the trash" });
 
-  await (await browser.$("//label[normalize-space()='Registry']")).click();
-  await (await row(browser, label)).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the restored row is missing" });
+  await ui.switchView("Registry");
+  await treeItem(browser, path);
 });

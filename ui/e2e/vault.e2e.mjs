@@ -15,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { fillInput, openApp, pickOption, screenshot, waitForNoDialog } from "./session.mjs";
+import { fillInput, helpers, openApp, screenshot, toggleControl, waitForNoDialog, waitForNoRole } from "./session.mjs";
 
 const CANARY = `canary-${randomBytes(12).toString("hex")}`;
 const PASSPHRASE = "correct horse battery staple";
@@ -23,6 +23,7 @@ const CLI = join(dirname(process.env.ECO_APP_BINARY ?? "."), "eco-studio");
 
 let session;
 let browser;
+let ui;
 
 /** The owner's URL of the app's database (the CLI beside the app knows it). */
 const dbUrl = () => execFileSync(CLI, ["db", "url"], { encoding: "utf8" }).trim();
@@ -34,36 +35,51 @@ before(async () => {
   if (process.env.ECO_STUDIO_CONFIG_DIR && existsSync(marker)) rmSync(marker);
   session = await openApp();
   browser = session.browser;
+  ui = helpers(browser);
 });
 
 after(async () => {
   if (session) await session.close();
 });
 
-const testId = (id) => browser.$(`[data-testid="${id}"]`);
-const textOf = (id) => browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, id);
+/** The text content of `element`. */
+const textContent = (element) => browser.execute((el) => el.textContent, element);
 
-async function waitForText(id, accept, timeoutMsg, timeout = 15_000) {
+/** Waits until the text `read()` returns satisfies `accept`; a timeout names the last text seen. */
+async function waitForText(read, accept, timeoutMsg, timeout = 15_000) {
   let seen;
-  await browser.waitUntil(async () => accept((seen = await textOf(id))), { timeout, timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})` });
+  await browser.waitUntil(
+    async () => {
+      try {
+        seen = await read();
+      } catch {
+        seen = null; // not shown (yet)
+      }
+      return accept(seen);
+    },
+    { timeout, timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})` },
+  );
   return seen;
 }
 
-async function click(id, what) {
-  const element = await testId(id);
-  await element.waitForClickable({ timeout: 15_000, timeoutMsg: `${what ?? id} cannot be clicked` });
-  await element.click();
-}
+/** The card of a root's key on the Vault screen (a group named by the root). */
+const rootCard = (name) => ui.role("group", name);
+/** The text of a root's key card. */
+const cardText = async (name) => textContent(await rootCard(name));
+/** The alert that says the vault is locked, if it is shown. */
+const lockedNotice = () => ui.role("alert", /^The vault is locked/);
+/** The chosen secret's panel. */
+const secretPanel = () => ui.region("SCADA token");
 
 let northwind;
 let helios;
 
 test("the first start asks where to work, and this computer's database is one choice", async () => {
-  const welcome = await testId("welcome-dialog");
-  await welcome.waitForDisplayed({ timeout: 60_000, timeoutMsg: "the first-run choice was not offered" });
+  // The dialog can be drawn again while the app starts: it is found anew, by name, each time.
+  await ui.dialog("Where do you want to work?", { timeout: 60_000 });
   await screenshot(browser, "vault-01-welcome");
-  await click("welcome-local", "the local database choice");
-  await welcome.waitForDisplayed({ reverse: true, timeout: 10_000, timeoutMsg: "the first-run choice stayed open" });
+  await ui.press("This computer's database");
+  await waitForNoRole(browser, "dialog", "Where do you want to work?", { timeoutMsg: "the first-run choice stayed open" });
   northwind = sql("SELECT id FROM entities WHERE path_label = 'northwind_energy'");
   helios = sql("SELECT id FROM entities WHERE path_label = 'helios_facilities'");
   assert.match(northwind, /^[0-9a-f-]{36}$/);
@@ -80,107 +96,110 @@ test("events are recorded from here on", async () => {
 });
 
 test("the vault starts locked and opens with a passphrase", async () => {
-  await (await browser.$('//*[@data-testid="view-switch"]//label[normalize-space()="Vault"]')).click();
-  await (await testId("vault-screen")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "no Vault screen" });
-  await (await testId("vault-locked")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the vault did not start locked" });
+  await ui.switchView("Vault");
+  const locked = await lockedNotice();
   await screenshot(browser, "vault-02-locked");
-  await click("vault-unlock");
-  await fillInput(browser, await testId("vault-passphrase"), PASSPHRASE);
-  await click("vault-unlock-submit");
+  await ui.press("Unlock", { within: locked });
+  const unlock = await ui.dialog("Unlock the vault");
+  await fillInput(browser, await ui.field(/^Passphrase\b/, { within: unlock }), PASSPHRASE);
+  await ui.press("Unlock", { within: unlock });
   await waitForNoDialog(browser);
-  await (await testId("vault-locked")).waitForDisplayed({ reverse: true, timeout: 10_000, timeoutMsg: "the vault stayed locked" });
+  await waitForNoRole(browser, "alert", /^The vault is locked/, { timeoutMsg: "the vault stayed locked" });
 });
 
 test("Northwind gets a passphrase key and Helios one in the OS keychain", async () => {
-  await click(`vault-create-key-${northwind}`, "Create key on Northwind");
-  await clickProvider("Passphrase");
-  await click("vault-create-key-submit");
-  await waitForText(`vault-key-summary-${northwind}`, (t) => t?.includes("Newest version 1"), "Northwind's key did not appear");
-  await waitForText(`vault-provider-${northwind}`, (t) => /passphrase/i.test(t ?? ""), "Northwind's provider");
+  await ui.press("Create key", { within: await rootCard("Northwind Energy") });
+  await clickProvider("Northwind Energy", "Passphrase");
+  await waitForText(() => cardText("Northwind Energy"), (t) => t?.includes("Newest version 1"), "Northwind's key did not appear");
+  await waitForText(() => cardText("Northwind Energy"), (t) => /passphrase/i.test(t ?? ""), "Northwind's provider");
 
-  await click(`vault-create-key-${helios}`, "Create key on Helios");
-  await clickProvider("OS keychain");
-  await click("vault-create-key-submit");
-  await waitForText(`vault-key-summary-${helios}`, (t) => t?.includes("Newest version 1"), "Helios's keychain key did not appear");
-  await waitForText(`vault-provider-${helios}`, (t) => /keychain/i.test(t ?? ""), "Helios's provider");
+  await ui.press("Create key", { within: await rootCard("Helios Facilities") });
+  await clickProvider("Helios Facilities", "OS keychain");
+  await waitForText(() => cardText("Helios Facilities"), (t) => t?.includes("Newest version 1"), "Helios's keychain key did not appear");
+  await waitForText(() => cardText("Helios Facilities"), (t) => /keychain/i.test(t ?? ""), "Helios's provider");
   assert.equal(sql("SELECT count(*) FROM tenant_encryption_keys WHERE key_provider = 'os-keychain'"), "1");
 });
 
-/** Picks a key provider in the create-key dialog (a segmented control or a select). */
-async function clickProvider(label) {
-  const control = await testId("vault-provider");
-  await control.waitForDisplayed({ timeout: 10_000, timeoutMsg: "no provider choice" });
-  const segment = await browser.$(`//*[@data-testid="vault-provider"]//label[normalize-space()="${label}"]`);
-  if (await segment.isExisting()) return segment.click();
-  await control.click();
-  await pickOption(browser, label);
+/** Picks who keeps the new key of `root` ("Kept by", a segmented control) and creates it. */
+async function clickProvider(root, label) {
+  const dialog = await ui.dialog(`Create the key of ${root}`);
+  const choice = await ui.role("radio", label, { within: await ui.role("radiogroup", "Kept by", { within: dialog }) });
+  await toggleControl(browser, choice);
+  await browser.waitUntil(async () => (await choice.isSelected()) === true, { timeout: 10_000, timeoutMsg: `${label} was not chosen` });
+  await ui.press("Create key", { within: dialog });
+  await waitForNoDialog(browser, { timeoutMsg: "the create-key dialog stayed open" });
 }
 
 let secretId;
 
+/** Answers the reveal dialog: the reason, then Reveal. */
+async function reveal(reason) {
+  const dialog = await ui.role("dialog", /^Reveal/);
+  await fillInput(browser, await ui.field(/^Reason\b/, { within: dialog }), reason);
+  await ui.press("Reveal", { within: dialog });
+}
+
 test("a secret is created under Northwind with the canary as its value", async () => {
-  await click("vault-new-secret");
-  const parent = await testId("secret-parent");
-  await parent.waitForDisplayed({ timeout: 10_000, timeoutMsg: "no parent picker" });
+  await ui.press("New secret");
+  const dialog = await ui.dialog("New secret");
+  const parent = await ui.field("Under", { within: dialog });
   await parent.click();
   await parent.setValue("Northwind");
-  const option = await testId(`secret-parent-option-${northwind}`);
-  await option.waitForDisplayed({ timeout: 10_000, timeoutMsg: "Northwind was not offered as a parent" });
-  await option.click();
-  await fillInput(browser, await testId("secret-name"), "SCADA token");
-  await fillInput(browser, await testId("secret-value"), CANARY);
-  await fillInput(browser, await testId("secret-reason"), "commissioning");
-  await click("secret-create-submit");
+  await ui.pick("Northwind Energy");
+  await fillInput(browser, await ui.field(/^Name\b/, { within: dialog }), "SCADA token");
+  await fillInput(browser, await ui.field(/^Value\b/, { within: dialog }), CANARY);
+  await fillInput(browser, await ui.field(/^Reason\b/, { within: dialog }), "commissioning");
+  await ui.press("Create", { within: dialog });
   await waitForNoDialog(browser);
   await browser.waitUntil(async () => (secretId = sql("SELECT e.id FROM entities e JOIN entity_type_definitions t ON t.id = e.entity_type_id WHERE t.key = 'secret' AND e.parent_entity_id = (SELECT id FROM entities WHERE path_label = 'northwind_energy') LIMIT 1")) !== "", { timeout: 10_000, timeoutMsg: "the secret was not stored" });
   // The new secret is listed, and chosen.
-  const secretRow = await testId(`vault-secret-row-${secretId}`);
-  await secretRow.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the new secret is not listed" });
+  const secretRow = await ui.role("row", /^SCADA token northwind_energy\b/);
   await secretRow.scrollIntoView({ block: "center" });
   if ((await secretRow.getAttribute("aria-selected")) !== "true") await secretRow.click();
-  await (await testId("secret-version-1")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "version 1 is not listed" });
+  await ui.role("row", /^v1 /, { within: await secretPanel() });
 });
 
 test("revealing asks for a reason, shows the value, and Hide takes it away", async () => {
-  await click("secret-reveal");
-  await fillInput(browser, await testId("secret-reveal-reason"), "checking the gateway");
-  await click("secret-reveal-submit");
-  await waitForText("secret-revealed-value", (t) => t === CANARY, "the revealed value");
+  const panel = await secretPanel();
+  await ui.press("Reveal", { within: panel, index: 0 });
+  await reveal("checking the gateway");
+  // The value is shown as code beside its Hide button.
+  const shownValue = () => browser.execute((panel) => panel.querySelector("pre")?.textContent ?? null, panel);
+  await waitForText(shownValue, (t) => t === CANARY, "the revealed value");
   await screenshot(browser, "vault-03-revealed");
-  await click("secret-hide");
-  await (await testId("secret-revealed-value")).waitForDisplayed({ reverse: true, timeout: 10_000, timeoutMsg: "the value stayed shown" });
+  await ui.press("Hide", { within: panel });
+  await waitForText(shownValue, (t) => t === null, "the value stayed shown", 10_000);
   assert.equal(sql(`SELECT count(*) FROM audit_events WHERE action = 'secret.reveal' AND entity_id = '${secretId}' AND after::text LIKE '%checking the gateway%'`), "1");
 });
 
 test("rotation adds a key version, and the rewrap moves the secret onto it", async () => {
-  await click(`vault-rotate-${northwind}`);
-  await click("vault-rotate-confirm");
-  await waitForText(`vault-key-summary-${northwind}`, (t) => t?.includes("Newest version 2"), "the rotation did not show");
-  await waitForText(`vault-behind-${northwind}`, (t) => t?.includes("older key versions"), "the secret is not shown as behind");
+  await ui.press("Rotate", { within: await rootCard("Northwind Energy") });
+  await ui.press("Rotate", { within: await ui.dialog("Rotate the key of Northwind Energy?") });
+  await waitForText(() => cardText("Northwind Energy"), (t) => t?.includes("Newest version 2"), "the rotation did not show");
+  await waitForText(() => cardText("Northwind Energy"), (t) => t?.includes("older key versions"), "the secret is not shown as behind");
   await screenshot(browser, "vault-04-rotated");
-  await click(`vault-rewrap-${northwind}`);
-  await waitForText(`vault-behind-${northwind}`, (t) => t?.includes("Every secret version is on the newest key version"), "the rewrap did not finish", 30_000);
+  await ui.press("Rewrap", { within: await rootCard("Northwind Energy") });
+  await waitForText(() => cardText("Northwind Energy"), (t) => t?.includes("Every secret version is on the newest key version"), "the rewrap did not finish", 30_000);
   assert.equal(sql(`SELECT DISTINCT v.version FROM vault_secret_versions s JOIN tenant_encryption_key_versions v ON v.id = s.tenant_encryption_key_version_id WHERE s.secret_entity_id = '${secretId}'`), "2");
   await screenshot(browser, "vault-05-rewrapped");
 });
 
 test("a new version is written and listed with its reason", async () => {
-  await click("secret-new-version");
-  await fillInput(browser, await testId("secret-new-value"), `${CANARY}-2`);
-  await fillInput(browser, await testId("secret-new-reason"), "rotated upstream");
-  await click("secret-write-submit");
-  await (await testId("secret-version-2")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "version 2 is not listed" });
-  await waitForText("secret-versions", (t) => t?.includes("rotated upstream"), "the reason is not shown");
+  await ui.press("New version", { within: await secretPanel() });
+  const dialog = await ui.dialog('New version of "SCADA token"');
+  await fillInput(browser, await ui.field(/^Value\b/, { within: dialog }), `${CANARY}-2`);
+  await fillInput(browser, await ui.field(/^Reason\b/, { within: dialog }), "rotated upstream");
+  await ui.press("Save", { within: dialog });
+  await ui.role("row", /^v2 .*rotated upstream/, { within: await secretPanel() });
 });
 
 test("locking wipes the keys: a reveal asks to unlock again", async () => {
-  await click("vault-lock-button", "the lock button");
-  await (await testId("vault-locked")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the vault did not lock" });
+  await ui.press("Lock the vault");
+  await lockedNotice();
   await screenshot(browser, "vault-06-locked-again");
-  await click("secret-reveal");
-  await fillInput(browser, await testId("secret-reveal-reason"), "after lock");
-  await click("secret-reveal-submit");
-  await (await testId("vault-passphrase")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "a locked reveal did not ask to unlock" });
+  await ui.press("Reveal", { within: await secretPanel(), index: 0 });
+  await reveal("after lock");
+  await ui.field(/^Passphrase\b/, { within: await ui.dialog("Unlock the vault") });
   await browser.keys("Escape");
   await waitForNoDialog(browser);
 });
@@ -189,26 +208,27 @@ test("a connection profile is tested before it is saved: a wrong password is sai
   // The embedded server listens on this loopback port too (with passwords).
   const port = new URL(dbUrl().replace(/^postgres(ql)?:/, "http:")).port;
   assert.match(port, /^\d+$/);
-  await click("session-info", "the session menu");
-  await click("session-switch", "Switch person");
-  await click("sign-in-new-profile");
-  await fillInput(browser, await testId("profile-name"), "Field office");
-  await fillInput(browser, await testId("profile-host"), "db.example.org");
-  const tls = await testId("profile-tls");
+  await ui.press(/^Signed in as /);
+  await (await ui.menuItem("Switch person…")).click();
+  await ui.press("Server…", { within: await ui.dialog("Sign in as someone else") });
+  const form = await ui.dialog("A server to sign in to");
+  await fillInput(browser, await ui.field(/^Name\b/, { within: form }), "Field office");
+  await fillInput(browser, await ui.field(/^Host\b/, { within: form }), "db.example.org");
+  const tls = await ui.field(/^Connection security\b/, { within: form });
   await browser.waitUntil(async () => (await tls.getValue()).includes("check the certificate"), { timeout: 5_000, timeoutMsg: "a remote host did not default to verify-full" });
   await tls.click();
-  await pickOption(browser, "No TLS");
-  await (await testId("profile-allow-plaintext")).waitForDisplayed({ timeout: 5_000, timeoutMsg: "plain text to a remote host did not ask for consent" });
+  await ui.pick("No TLS");
+  await ui.role("checkbox", /^Allow plain text to this server\b/, { within: form, timeout: 5_000 });
   await screenshot(browser, "vault-07-profile-plaintext");
-  await fillInput(browser, await testId("profile-host"), "127.0.0.1");
-  await fillInput(browser, await testId("profile-port"), port);
-  await fillInput(browser, await testId("profile-user"), "eco_admin");
-  await fillInput(browser, await testId("profile-password"), "not-the-password");
-  await click("profile-test");
-  await waitForText("profile-test-result", (t) => /password/i.test(t ?? ""), "the wrong password was not named");
+  await fillInput(browser, await ui.field(/^Host\b/, { within: form }), "127.0.0.1");
+  await fillInput(browser, await ui.field(/^Port\b/, { within: form }), port);
+  await fillInput(browser, await ui.field(/^Your database role\b/, { within: form }), "eco_admin");
+  await fillInput(browser, await ui.field(/^Password\b/, { within: form }), "not-the-password");
+  await ui.press("Test connection", { within: form });
+  await waitForText(async () => textContent(await ui.role("alert", null, { within: form, timeout: 2_000 })), (t) => /password/i.test(t ?? ""), "the wrong password was not named");
   await screenshot(browser, "vault-08-profile-test");
-  await (await browser.$('[role="dialog"]').$("button=Cancel")).click();
-  await (await testId("sign-in-submit")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "cancelling the profile did not return to the sign-in" });
+  await ui.press("Cancel", { within: form });
+  await ui.button("Sign in", { within: await ui.dialog("Sign in as someone else") });
   await browser.keys("Escape");
   await waitForNoDialog(browser);
 });

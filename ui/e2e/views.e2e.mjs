@@ -13,16 +13,18 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openApp, screenshot, pickOption, clickLabelOf, fillInput, waitForNoDialog } from "./session.mjs";
+import { openApp, screenshot, helpers, fillInput, toggleControl, waitForNoDialog } from "./session.mjs";
 
 let session;
 let browser;
+let ui;
 const exportDir = mkdtempSync(join(tmpdir(), "eco-e2e-export-"));
 const VIEW_NAME = "Northwind HVAC in service";
 
 before(async () => {
   session = await openApp();
   browser = session.browser;
+  ui = helpers(browser);
 });
 
 after(async () => {
@@ -30,7 +32,6 @@ after(async () => {
   rmSync(exportDir, { recursive: true, force: true });
 });
 
-const testId = (id) => browser.$(`[data-testid="${id}"]`);
 const textOf = (id) => browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, id);
 
 /** Waits until `read()` satisfies `accept`; a timeout names the last value seen. */
@@ -43,35 +44,41 @@ async function waitForValue(read, accept, { timeout = 10_000, timeoutMsg }) {
   return seen;
 }
 
-async function click(id, what) {
-  const element = await testId(id);
-  await element.waitForClickable({ timeout: 10_000, timeoutMsg: `${what ?? id} cannot be clicked` });
-  await element.click();
-}
-
-async function switchView(name) {
-  await (await browser.$(`//*[@data-testid="view-switch"]//label[normalize-space()="${name}"]`)).click();
+/** Picks `choice` of the segmented control (a radio group) named `group`. */
+async function segment(group, choice) {
+  const radio = await ui.role("radio", choice, { within: await ui.role("radiogroup", group) });
+  await toggleControl(browser, radio);
+  await browser.waitUntil(async () => (await radio.isSelected()) === true, { timeout: 10_000, timeoutMsg: `${choice} of ${group} was not chosen` });
 }
 
 /** Shows the open view as a table, a board or a tree. */
-async function showAs(label) {
-  await (await browser.$(`//*[@data-testid="view-type"]//label[normalize-space()="${label}"]`)).click();
-}
+const showAs = (label) => segment("Show as", label);
 
-/** Chooses `option` in the select with this test id (a searchable select takes typing first). */
-async function choose(id, option) {
-  await click(id);
-  await pickOption(browser, option);
+/** Chooses `option` in the select labelled `label` (a searchable select takes typing first). */
+async function choose(label, option) {
+  await (await ui.field(label)).click();
+  await ui.pick(option);
 }
 
 /** Closes an open dropdown that stays open after a pick (multi selects). */
 const closeDropdown = () => browser.keys(["Escape"]);
 
-/** The state of builder row `position`: "complete", "incomplete", or null. */
-const rowState = (position) => browser.execute((p) => document.querySelector(`[data-testid="condition-${p}"]`)?.getAttribute("data-state") ?? null, position);
+/**
+ * Waits until builder condition `position` is complete: the group of its
+ * controls is named "Condition 0: Property", with " (incomplete)" added
+ * while it lacks something.
+ */
+async function waitComplete(position, kind, what) {
+  await ui.role("group", `Condition ${position}: ${kind}`, { timeoutMsg: `${what} did not become a complete condition` });
+}
 
-async function waitComplete(position, what) {
-  await waitForValue(() => rowState(position), (s) => s === "complete", { timeoutMsg: `${what} did not become a complete condition` });
+/** The builder's tab whose name starts with `name` (a tab adds a count or a marker). */
+const builderTab = (name) => ui.openTab(new RegExp(`^${name}\\b`));
+
+/** Clicks the saved view `name` in the list of saved views. */
+async function openSaved(name) {
+  // Its name follows the icon of its kind ("Table view").
+  await ui.press(new RegExp(`^\\w+ view ${name}$`), { within: await ui.role("complementary", "Saved views") });
 }
 
 /** The rows the table shows: "name|status". */
@@ -87,74 +94,74 @@ async function shownCount() {
 
 test("a new view is built in the builder, every part of it without JSON", async () => {
   // A first start creates the database and the demo registry.
-  await (await testId("view-switch")).waitForDisplayed({ timeout: 120_000, timeoutMsg: "the workspace did not open" });
-  await switchView("Views");
-  await (await testId("views-screen")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the Views screen did not open" });
-  await click("views-new", "New view");
-  await waitForValue(() => textOf("view-title"), (t) => t === "Untitled view", { timeoutMsg: "no new view opened" });
-  await click("view-builder-toggle", "Filter & columns");
-  await (await testId("view-builder-panel")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the builder did not open" });
-  await click("builder-tab-filter");
+  await ui.role("navigation", "Screens", { timeout: 120_000 });
+  await ui.switchView("Views");
+  await ui.press("New view");
+  await ui.heading("Untitled view");
+  await ui.press("Filter & columns");
+  await ui.role("complementary", "Filter and columns");
+  await builderTab("Filter");
 
   // Rated power between 5 and 400 kW.
-  await click("builder-add-condition");
-  await choose("condition-key-0", "Rated power (kW)");
-  await choose("condition-op-0", "between");
-  await fillInput(browser, await testId("condition-value-0-from"), "5");
-  await fillInput(browser, await testId("condition-value-0-to"), "400");
-  await waitComplete(0, "the power range");
+  await ui.press("Add condition");
+  await choose("Condition 0: property", "Rated power (kW)");
+  await choose("Condition 0: operator", "between");
+  await fillInput(browser, await ui.field("Condition 0, Rated power (kW): from"), "5");
+  await fillInput(browser, await ui.field("Condition 0, Rated power (kW): to"), "400");
+  await waitComplete(0, "Property", "the power range");
 
   // Status is Active or In maintenance (the board's two columns to move between).
-  await click("builder-add-condition");
-  await choose("condition-key-1", "Status");
-  await choose("condition-op-1", "is one of");
-  await choose("condition-value-1", "Active");
-  await pickOption(browser, "In maintenance");
+  await ui.press("Add condition");
+  await choose("Condition 1: property", "Status");
+  await choose("Condition 1: operator", "is one of");
+  await choose("Condition 1, Status: value", "Active");
+  await ui.pick("In maintenance");
   await closeDropdown();
-  await waitComplete(1, "the status condition");
+  await waitComplete(1, "Property", "the status condition");
 
   // HVAC units only.
-  await click("builder-add-condition");
-  await choose("condition-kind-2", "Type");
-  await choose("condition-value-2", "HVAC unit");
+  await ui.press("Add condition");
+  await choose("Condition 2: kind", "Type");
+  await choose("Condition 2: entity types", "HVAC unit");
   await closeDropdown();
-  await waitComplete(2, "the type condition");
+  await waitComplete(2, "Type", "the type condition");
 
   // Supplied by Nordic HVAC (a tag).
-  await click("builder-add-condition");
-  await choose("condition-kind-3", "Tag");
-  await click("condition-match-3-any");
-  await choose("condition-value-3", "Nordic HVAC");
+  await ui.press("Add condition");
+  await choose("Condition 3: kind", "Tag");
+  await segment("Condition 3: which tags must be carried", "Any of");
+  await choose("Condition 3: tags", "Nordic HVAC");
   await closeDropdown();
-  await waitComplete(3, "the tag condition");
+  await waitComplete(3, "Tag", "the tag condition");
 
   // Under Northwind Energy (one tenant).
-  await click("builder-add-condition");
-  await choose("condition-kind-4", "Under");
-  const under = await testId("condition-value-4");
+  await ui.press("Add condition");
+  await choose("Condition 4: kind", "Under");
+  const under = await ui.field("Entity to look under");
   await under.click();
   await under.addValue("Northwind");
-  await pickOption(browser, "Northwind Energy");
-  await waitComplete(4, "the subtree condition");
+  await ui.pick("Northwind Energy");
+  await waitComplete(4, "Under", "the subtree condition");
 
   // Newest installations first; the rated power and status shown.
   // A new view sorts by name: that key goes, install date comes.
-  await click("builder-tab-sort");
-  await click("sort-remove-0", "remove the sort by name");
-  await choose("sort-add", "Install date");
-  await click("sort-direction-0-desc");
-  await click("builder-tab-columns");
-  for (const column of ["Rated power (kW)", "Status", "Install date"]) await choose("columns-add", column);
-  await click("builder-tab-layout");
-  await choose("layout-group-by", "Status");
+  await builderTab("Sort");
+  await ui.press("Remove sorting by Name");
+  await choose("Add a sort key", "Install date");
+  await segment("Sort key 1: direction", "Descending");
+  await builderTab("Columns");
+  for (const column of ["Rated power (kW)", "Status", "Install date"]) await choose("Add a column", column);
+  await builderTab("Group & layout");
+  await choose(/^Group by\b/, "Status");
 
   const count = await waitForValue(shownCount, (n) => n !== null && n > 0, { timeout: 15_000, timeoutMsg: "the view counts no rows" });
   await waitForValue(tableRows, (n) => n === Math.min(count, 50), { timeout: 15_000, timeoutMsg: `the table does not show the view's ${count} rows` });
   await screenshot(browser, "e2e-views-builder");
 
   // The document the builder made, as JSON (read, not typed).
-  await click("builder-tab-json");
-  const json = await waitForValue(() => browser.execute(() => document.querySelector('[data-testid="builder-json"]')?.value ?? ""), (t) => t.includes("rated_power_kw"), {
+  await builderTab("JSON");
+  const jsonField = await ui.field(/^View document\b/);
+  const json = await waitForValue(() => jsonField.getValue(), (t) => t.includes("rated_power_kw"), {
     timeoutMsg: "the JSON tab does not show the document",
   });
   const doc = JSON.parse(json);
@@ -169,97 +176,89 @@ test("a new view is built in the builder, every part of it without JSON", async 
   assert.equal(conditions[3].tag.match, "any");
   assert.ok(typeof conditions[4].under === "string");
   await screenshot(browser, "e2e-views-json");
-  await click("view-builder-toggle", "Filter & columns (to close it)");
+  await ui.press("Filter & columns");
 });
 
 test("it is saved as a shared view and listed with the shared ones", async () => {
-  await click("view-save-as", "Save as…");
-  await fillInput(browser, await testId("view-save-as-name"), VIEW_NAME);
-  const shared = await testId("view-save-as-shared");
-  if (!(await shared.isSelected())) await clickLabelOf(browser, shared);
-  await click("view-save-as-submit", "Save");
+  await ui.press("Save as…");
+  const dialog = await ui.dialog("Save view as");
+  await fillInput(browser, await ui.field(/^Name\b/, { within: dialog }), VIEW_NAME);
+  const shared = await ui.role("checkbox", /^Shared with everyone/, { within: dialog });
+  if (!(await shared.isSelected())) await toggleControl(browser, shared);
+  await ui.press("Save", { within: dialog });
   await waitForNoDialog(browser, { timeoutMsg: "the Save as dialog stayed open" });
-  await waitForValue(() => textOf("view-title"), (t) => t === VIEW_NAME, { timeoutMsg: "the saved view did not open under its name" });
+  await ui.heading(VIEW_NAME);
   assert.equal(await textOf("view-owner"), "Shared");
-  const listed = await waitForValue(
-    () => browser.execute((name) => [...document.querySelectorAll('[data-testid="views-shared"] [data-testid^="view-open-"]')].map((b) => b.textContent).includes(name), VIEW_NAME),
-    (v) => v === true,
-    { timeoutMsg: "the view is not among the shared views" },
-  );
-  assert.ok(listed);
+  // Listed with the shared views.
+  await ui.button(new RegExp(`^\\w+ view ${VIEW_NAME}$`), { within: await ui.role("group", "Shared", { within: await ui.role("complementary", "Saved views") }) });
   await screenshot(browser, "e2e-views-saved");
 });
 
 test("as a board, a card moves from Active to In maintenance and stays there", async () => {
   await showAs("Board");
-  await (await testId("board")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the board did not show" });
-  const card = await waitForValue(
-    () =>
-      browser.execute(() => {
-        const card = document.querySelector('[data-testid="board-column-active"] [data-testid^="board-card-"][data-entity-name]');
-        return card ? { id: card.getAttribute("data-testid").replace("board-card-", ""), name: card.getAttribute("data-entity-name") } : null;
-      }),
-    (c) => c !== null,
-    { timeout: 15_000, timeoutMsg: "no card in the Active column" },
-  );
+  // The first card of the Active column (each column is a region named by its option and count).
+  const active = await ui.region(/^Active, /, { timeout: 15_000 });
+  const first = await ui.role("listitem", /, in Active$/, { within: active, index: 0, timeout: 15_000 });
+  // A card is named "<name>, <path>, in <column>": the name and path tell it from the other units of that name.
+  const cardKey = (await first.getAttribute("aria-label")).replace(/, in [^,]+$/, "");
+  const cardName = cardKey.split(", ")[0];
   await screenshot(browser, "e2e-views-board-before");
-  await click(`board-card-menu-${card.id}`, `the menu of ${card.name}`);
-  await click("board-move-to-maintenance", "Move to In maintenance");
+  await ui.press(`Move ${cardName} to…`, { within: first });
+  await (await ui.menuItem("In maintenance")).click();
+  // The column the card names, with " pending" while it is busy storing the move.
   const where = () =>
-    browser.execute((id) => {
-      const el = document.querySelector(`[data-testid="board-card-${id}"]`);
-      return el ? `${el.closest('[data-testid^="board-column-"]')?.getAttribute("data-testid")}${el.hasAttribute("data-pending") ? " pending" : ""}` : null;
-    }, card.id);
-  await waitForValue(where, (w) => w === "board-column-maintenance", { timeout: 15_000, timeoutMsg: `${card.name} did not settle in In maintenance` });
+    browser.execute((key) => {
+      const card = [...document.querySelectorAll('[role="listitem"][aria-label]')].find((el) => el.getAttribute("aria-label").startsWith(`${key}, in `));
+      return card ? `${card.getAttribute("aria-label").slice(key.length + ", in ".length)}${card.getAttribute("aria-busy") === "true" ? " pending" : ""}` : null;
+    }, cardKey);
+  await waitForValue(where, (w) => w === "In maintenance", { timeout: 15_000, timeoutMsg: `${cardName} did not settle in In maintenance` });
   // Read back from the database: the board is refetched and the card is still there.
   await browser.refresh();
-  await switchView("Views");
-  await (await testId("views-screen")).waitForDisplayed({ timeout: 15_000 });
-  await click(`view-open-${await browser.execute((name) => [...document.querySelectorAll('[data-testid^="view-open-"]')].find((b) => b.textContent === name)?.getAttribute("data-testid").replace("view-open-", ""), VIEW_NAME)}`, VIEW_NAME);
+  await ui.switchView("Views");
+  await openSaved(VIEW_NAME);
   await showAs("Board");
-  await waitForValue(where, (w) => w === "board-column-maintenance", { timeout: 15_000, timeoutMsg: `${card.name} is not In maintenance after a reload` });
+  await waitForValue(where, (w) => w === "In maintenance", { timeout: 15_000, timeoutMsg: `${cardName} is not In maintenance after a reload` });
   await screenshot(browser, "e2e-views-board-moved");
 });
 
 test("its rows are bulk-edited through the view, after a preview", async () => {
   await showAs("Table");
   const count = await waitForValue(shownCount, (n) => n !== null && n > 0, { timeout: 15_000, timeoutMsg: "the view counts no rows" });
-  await click("view-bulk-menu", "Bulk edit");
-  await click("view-bulk-all", "All rows of this view");
-  await (await testId("bulk-edit-dialog")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "no bulk edit dialog" });
-  const property = await testId("bulk-property");
+  await ui.press("Bulk edit");
+  await (await ui.menuItem("All rows of this view")).click();
+  const dialog = await ui.dialog(/^Bulk edit /);
+  const property = await ui.field("Property", { within: dialog });
   await property.click();
   await property.setValue("Maintenance");
-  await pickOption(browser, "Maintenance interval (days)");
+  await ui.pick("Maintenance interval (days)");
   await waitForValue(() => property.getValue(), (v) => v === "Maintenance interval (days)", { timeoutMsg: "the property was not chosen" });
-  const value = await browser.$('[data-testid="bulk-edit-dialog"] [data-testid="prop-input-maintenance_interval_days"]');
-  await value.waitForDisplayed({ timeout: 10_000, timeoutMsg: "no value editor for the property" });
+  const value = await ui.field("New Maintenance interval (days)", { within: dialog });
   await fillInput(browser, value, "45");
-  await click("bulk-preview-button", "Preview");
+  await ui.press("Preview", { within: dialog });
   await waitForValue(() => textOf("bulk-preview-counts"), (t) => t?.endsWith(`of ${count} entities will change`), {
     timeout: 15_000,
     timeoutMsg: `the preview does not target the view's ${count} rows`,
   });
   await screenshot(browser, "e2e-views-bulk-preview");
-  await click("bulk-apply", "Apply");
-  await click("bulk-confirm", "Confirm");
+  await ui.press(/^Apply to /, { within: dialog });
+  await ui.press("Apply", { within: dialog });
   await waitForValue(() => textOf("bulk-result"), (t) => t?.includes("Set Maintenance interval (days) to 45"), { timeout: 20_000, timeoutMsg: "no result of the edit" });
-  await click("bulk-close", "Close");
+  await ui.press("Close", { within: dialog });
   await waitForNoDialog(browser, { timeoutMsg: "the bulk edit dialog stayed open" });
 });
 
 test("it exports as CSV with progress in the jobs panel, to a whole file", async () => {
   const count = await waitForValue(shownCount, (n) => n !== null && n > 0, { timeout: 15_000, timeoutMsg: "the view counts no rows" });
-  await click("view-export", "Export");
-  await (await testId("export-dialog")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "no export dialog" });
-  const csv = await testId("export-format-csv");
-  if (!(await csv.isSelected())) await clickLabelOf(browser, csv);
-  const path = await testId("export-path");
+  await ui.press("Export");
+  const dialog = await ui.dialog(`Export "${VIEW_NAME}"`);
+  const csv = await ui.role("radio", "CSV", { within: dialog });
+  if (!(await csv.isSelected())) await toggleControl(browser, csv);
+  const path = await ui.field(/^Save to\b/, { within: dialog });
   await waitForValue(() => path.getValue(), (v) => v.endsWith(".csv"), { timeoutMsg: "no file name is suggested" });
   const file = join(exportDir, "northwind-hvac.csv");
   await fillInput(browser, path, file);
   await screenshot(browser, "e2e-views-export-dialog");
-  await click("export-submit", "Export");
+  await ui.press("Export", { within: dialog });
   await waitForNoDialog(browser, { timeoutMsg: "the export dialog stayed open" });
   const saved = await waitForValue(
     () => browser.execute(() => [...document.querySelectorAll('[data-testid^="job-path-"]')].map((e) => e.textContent)),
@@ -276,37 +275,35 @@ test("it exports as CSV with progress in the jobs panel, to a whole file", async
 
 test("as a tree, the matches sit under their greyed, non-matching ancestors", async () => {
   await showAs("Tree");
-  await (await testId("view-tree")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the tree did not show" });
+  // A non-matching ancestor says so in its name; a match is selectable.
+  const tree = await ui.role("tree", "Matches in their hierarchy");
   const rows = await waitForValue(
-    () => browser.execute(() => [...document.querySelectorAll('[data-testid^="view-tree-row-"]')].map((r) => ({ name: r.getAttribute("data-node-name"), matches: r.getAttribute("data-matches") }))),
-    (r) => r.some((x) => x.matches === "true") && r.some((x) => x.matches === "false"),
+    () => browser.execute((tree) => [...tree.querySelectorAll('[role="treeitem"]')].map((r) => ({ name: r.getAttribute("aria-label") ?? r.textContent, matches: r.hasAttribute("aria-selected") })), tree),
+    (r) => r.some((x) => x.matches) && r.some((x) => !x.matches),
     { timeout: 15_000, timeoutMsg: "the tree shows no matches under ancestors" },
   );
-  assert.equal(rows[0].name, "Northwind Energy");
-  assert.equal(rows[0].matches, "false");
+  assert.equal(rows[0].name, "Northwind Energy, not in this view");
+  assert.equal(rows[0].matches, false);
   await screenshot(browser, "e2e-views-tree");
 });
 
 test("the palette opens the saved view, and an entity type opens as a view", async () => {
   await showAs("Table");
-  await switchView("Registry");
+  await ui.switchView("Registry");
   // Keys typed into the view switch stay there: the tree takes them.
-  const tree = await browser.$('[role="tree"]');
-  await tree.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the tree did not come back" });
+  const tree = await ui.role("tree", "Entity registry");
   await tree.click();
   await browser.keys(["Control", "k"]);
-  const input = await browser.$('[data-testid="palette-input"]');
-  await input.waitForDisplayed({ timeout: 10_000, timeoutMsg: "Ctrl+K opened no palette" });
+  const input = await ui.role("combobox", /^Search entities/);
   await input.addValue("Northwind HVAC");
-  const hit = await browser.$(`[data-view-name="${VIEW_NAME}"]`);
-  await hit.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the palette does not offer the view" });
+  const hit = await ui.role("option", new RegExp(`^Open view: ${VIEW_NAME}\\b`));
   await screenshot(browser, "e2e-views-palette");
   await hit.click();
-  await waitForValue(() => textOf("view-title"), (t) => t === VIEW_NAME, { timeoutMsg: "the palette did not open the view" });
+  await ui.heading(VIEW_NAME);
 
-  await switchView("Types");
-  await click("type-open-view-hvac_unit", "Open HVAC unit as a view");
-  await waitForValue(() => textOf("view-title"), (t) => t === "HVAC unit", { timeoutMsg: "the type did not open as a view" });
+  await ui.switchView("Types");
+  await ui.press("Open HVAC unit as a view");
+  await ui.heading("HVAC unit");
   await waitForValue(shownCount, (n) => n !== null && n > 0, { timeout: 15_000, timeoutMsg: "the type's view counts no rows" });
   await screenshot(browser, "e2e-views-type");
 });

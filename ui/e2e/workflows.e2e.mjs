@@ -14,7 +14,7 @@ import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
-import { clickLabelOf, fillInput, openApp, pickOption, revealRow, row, screenshot, selectRow, waitForNoDialog } from "./session.mjs";
+import { fillInput, helpers, openApp, revealTreeItem, screenshot, selectTreeItem, toggleControl, treeItem, waitForNoDialog, waitForNoRole } from "./session.mjs";
 
 const PASSPHRASE = "correct horse battery staple";
 const SIGNING_KEY = `whsec-${randomBytes(16).toString("hex")}`;
@@ -23,6 +23,7 @@ const NAME = "Fault → booked visit";
 
 let session;
 let browser;
+let ui;
 let receiver;
 let port;
 /** What the receiver got: each request's path, headers and body, and whether its signature verified. */
@@ -53,8 +54,9 @@ before(async () => {
   port = receiver.address().port;
   session = await openApp();
   browser = session.browser;
+  ui = helpers(browser);
   // The database is open (and the demo loaded) once the tree shows it.
-  await (await row(browser, "northwind_energy")).waitForDisplayed({ timeout: 90_000, timeoutMsg: "the registry did not open" });
+  await treeItem(browser, ["Northwind Energy"], { timeout: 90_000 });
 });
 
 after(async () => {
@@ -62,7 +64,6 @@ after(async () => {
   receiver?.close();
 });
 
-const testId = (id) => browser.$(`[data-testid="${id}"]`);
 const textOf = (id) => browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, id);
 
 async function waitForValue(read, accept, { timeout = 15_000, timeoutMsg }) {
@@ -74,24 +75,19 @@ async function waitForValue(read, accept, { timeout = 15_000, timeoutMsg }) {
   return seen;
 }
 
-async function click(id, what) {
-  const element = await testId(id);
-  await element.waitForClickable({ timeout: 15_000, timeoutMsg: `${what ?? id} cannot be clicked` });
-  await element.click();
-}
-
-async function switchView(name) {
-  await (await browser.$(`//*[@data-testid="view-switch"]//label[normalize-space()="${name}"]`)).click();
-}
-
-/** Replaces a field's text as a person does (select all, type). */
-async function typeInto(id, text) {
-  const input = await testId(id);
-  await input.waitForDisplayed({ timeout: 10_000, timeoutMsg: `no field ${id}` });
+/** Replaces the text of the field labelled `label` (or of the field itself) as a person does (select all, type). */
+async function typeInto(label, text) {
+  const input = typeof label === "string" || label instanceof RegExp ? await ui.field(label) : label;
   await input.click();
   await browser.keys(["Control", "a"]);
   await browser.keys("Delete");
   await input.addValue(text);
+}
+
+/** Chooses `option` in the select labelled `label`. */
+async function choose(label, option) {
+  await (await ui.field(label)).click();
+  await ui.pick(option);
 }
 
 let northwind;
@@ -109,58 +105,59 @@ test("the signing key is a secret of Northwind in the vault, which the app unloc
   secretId = /created secret ([0-9a-f-]{36})/.exec(created)?.[1];
   assert.ok(secretId, `the CLI did not report the secret (${created})`);
   // The app's runner signs with the app's vault: unlock it.
-  await switchView("Vault");
-  await (await testId("vault-screen")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "no Vault screen" });
-  if (await (await testId("vault-locked")).isDisplayed()) {
-    await click("vault-unlock");
-    await fillInput(browser, await testId("vault-passphrase"), PASSPHRASE);
-    await click("vault-unlock-submit");
+  await ui.switchView("Vault");
+  // The header's lock button says which state the vault is in.
+  const lock = await ui.button(/^(Unlock|Lock) the vault$/);
+  if ((await lock.getAttribute("aria-label")) === "Unlock the vault") {
+    await ui.press("Unlock", { within: await ui.role("alert", /^The vault is locked/) });
+    const unlock = await ui.dialog("Unlock the vault");
+    await fillInput(browser, await ui.field(/^Passphrase\b/, { within: unlock }), PASSPHRASE);
+    await ui.press("Unlock", { within: unlock });
     await waitForNoDialog(browser);
   }
-  await (await testId("vault-locked")).waitForDisplayed({ reverse: true, timeout: 10_000, timeoutMsg: "the vault stayed locked" });
+  await waitForNoRole(browser, "alert", /^The vault is locked/, { timeoutMsg: "the vault stayed locked" });
 });
 
 let workflowId;
 
 test("a new workflow is built on the canvas from the palette and its forms", async () => {
-  await switchView("Workflows");
-  await (await testId("workflows-screen")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "no Workflows screen" });
+  await ui.switchView("Workflows");
+  await ui.openTab("Workflows");
   await screenshot(browser, "workflows-01-list");
-  await click("workflow-new");
-  await fillInput(browser, await testId("workflow-new-name"), NAME);
-  await click("workflow-new-root");
-  await pickOption(browser, "Northwind Energy");
-  await click("workflow-new-submit");
+  await ui.press("New workflow", { index: 0 });
+  const dialog = await ui.dialog("New workflow");
+  await fillInput(browser, await ui.field(/^Name\b/, { within: dialog }), NAME);
+  await (await ui.field(/^Root\b/, { within: dialog })).click();
+  await ui.pick("Northwind Energy");
+  await ui.press(/^Create/, { within: dialog });
   await waitForNoDialog(browser);
-  await (await testId("wf-editor")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the new workflow did not open in the editor" });
+  await ui.field("Workflow name");
 
   // The trigger: the status property changes, to fault.
-  await click("wf-trigger-kind");
-  await pickOption(browser, "An entity changes");
-  await click("wf-trigger-event-propertyChanged");
-  await typeInto("wf-trigger-properties", "status");
+  await choose(/^Runs when\b/, "An entity changes");
+  await toggleControl(browser, await ui.role("checkbox", "A property changed"));
+  // A text box: the header's screen choices hold a "Properties" too.
+  await typeInto(await ui.role("textbox", /^Properties\b/), "status");
   await browser.keys("Enter");
-  await typeInto("wf-trigger-filter", '{"property": {"key": "status", "op": "in", "value": ["fault"]}}');
-  await click("wf-name"); // leaving the filter field reads it
+  await typeInto(/^Only entities matching\b/, '{"property": {"key": "status", "op": "in", "value": ["fault"]}}');
+  await (await ui.field("Workflow name")).click(); // leaving the filter field reads it
 
   // Steps from the palette, each connected to the one selected before.
-  await click("wf-palette-raiseAlert");
-  await click("wf-config-level");
-  await pickOption(browser, "Critical");
-  await typeInto("wf-config-message", "{{ entity.name }} is in fault");
-  await click("wf-palette-approval");
-  await typeInto("wf-config-title", "Book a maintenance visit to {{ entity.name }}?");
-  await click("wf-config-capability");
-  await pickOption(browser, "admin");
-  await click("wf-palette-httpRequest");
-  await click("wf-config-method");
-  await pickOption(browser, "POST");
-  await typeInto("wf-config-url", `http://127.0.0.1:${port}/visits`);
-  await typeInto("wf-config-body", '{"device": {{ entity.id | json }}, "alert": {{ nodes.raiseAlert_1.alertId | json }}}');
-  await typeInto("wf-config-signing-secret", secretId);
+  await ui.press(/^Raise alert\b/);
+  await choose(/^Level\b/, "Critical");
+  await typeInto(/^Message\b/, "{{ entity.name }} is in fault");
+  await ui.press(/^Approval\b/);
+  await typeInto(/^Title\b/, "Book a maintenance visit to {{ entity.name }}?");
+  await choose(/^Or anyone holding\b/, "admin");
+  await ui.press(/^HTTP request\b/);
+  await choose(/^Method\b/, "POST");
+  await typeInto(/^URL\b/, `http://127.0.0.1:${port}/visits`);
+  await typeInto(/^Body\b/, '{"device": {{ entity.id | json }}, "alert": {{ nodes.raiseAlert_1.alertId | json }}}');
+  await typeInto(/^Signing secret\b/, secretId);
 
-  const nodes = await browser.execute(() => [...document.querySelectorAll('[data-testid^="wf-node-"][data-testid$="_1"]')].map((n) => n.getAttribute("data-testid")));
-  assert.deepEqual(nodes.sort(), ["wf-node-approval_1", "wf-node-httpRequest_1", "wf-node-raiseAlert_1"]);
+  // The canvas names each step by its id and kind.
+  const nodes = await browser.execute(() => [...document.querySelectorAll(".react-flow__node [aria-label]")].map((n) => n.getAttribute("aria-label")).filter((l) => /_1 \(/.test(l)));
+  assert.deepEqual(nodes.sort(), ["approval_1 (Approval)", "httpRequest_1 (HTTP request)", "raiseAlert_1 (Raise alert)"]);
   const edges = await browser.execute(() => [...document.querySelectorAll(".react-flow__edge")].length);
   assert.equal(edges, 2, "the palette connected the three steps");
   // Live validation marks no step.
@@ -173,18 +170,18 @@ test("a new workflow is built on the canvas from the palette and its forms", asy
 });
 
 test("saved, published as version 1 and enabled", async () => {
-  await click("wf-save");
+  await ui.press("Save");
   await waitForValue(() => textOf("wf-save-state"), (t) => /saved/i.test(t ?? "") && !/unsaved/i.test(t ?? ""), { timeoutMsg: "the draft did not save" });
-  await click("wf-publish");
+  await ui.press("Publish");
   workflowId = await waitForValue(
     () => sql(`SELECT w.id FROM workflows w JOIN workflow_versions v ON v.id = w.published_version_id WHERE w.name = '${NAME}' AND v.version = 1`),
     (id) => /^[0-9a-f-]{36}$/.test(id),
     { timeoutMsg: "version 1 was not published" },
   );
-  await clickLabelOf(browser, await testId("wf-enabled"));
+  await toggleControl(browser, await ui.role("switch", /^Enabled\b/));
   await waitForValue(() => sql(`SELECT enabled FROM workflows WHERE id = '${workflowId}'`), (v) => v === "t", { timeoutMsg: "the workflow was not enabled" });
   await screenshot(browser, "workflows-03-published");
-  await click("workflow-back");
+  await ui.press("Workflows");
 });
 
 test("editing a device's status to fault starts a run that waits for approval", async () => {
@@ -192,29 +189,35 @@ test("editing a device's status to fault starts a run that waits for approval", 
                  WHERE r.root_id = '${northwind}' AND t.key = 'hvac_unit' AND coalesce(r.properties->>'status', '') <> 'fault'
                  ORDER BY r.path_label LIMIT 1`);
   assert.ok(device, "Northwind has an HVAC unit");
-  await switchView("Registry");
-  await revealRow(browser, device);
-  await selectRow(browser, device);
-  await click("details-properties-tab");
-  await (await testId("prop-field-status")).scrollIntoView({ block: "center" });
-  const option = await testId("prop-option-status-fault");
-  await option.waitForExist({ timeout: 10_000, timeoutMsg: "the status has no fault option" });
-  await clickLabelOf(browser, option);
-  await (await testId("prop-unsaved-status")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the status edit is not marked unsaved" });
+  // The device in the tree by its names, from the top-level entity down.
+  const names = sql(`WITH RECURSIVE chain AS (
+                       SELECT id, parent_entity_id, 0 AS depth FROM entities WHERE path_label = '${device}' AND deleted_at IS NULL
+                       UNION ALL SELECT e.id, e.parent_entity_id, c.depth + 1 FROM entities e JOIN chain c ON e.id = c.parent_entity_id)
+                     SELECT string_agg(r.name, '|' ORDER BY c.depth DESC) FROM chain c JOIN entity_read_model r ON r.entity_id = c.id`).split("|");
+  await ui.switchView("Registry");
+  await revealTreeItem(browser, names);
+  await selectTreeItem(browser, names);
+  await ui.openTab("Properties");
+  const status = await ui.role("radiogroup", "Status", { within: await ui.region("Entity details") });
+  await status.scrollIntoView({ block: "center" });
+  await toggleControl(browser, await ui.role("radio", "Fault", { within: status }));
+  await (await browser.$('[data-testid="prop-unsaved-status"]')).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the status edit is not marked unsaved" });
   await browser.keys(["Control", "s"]);
-  await (await testId("prop-unsaved-status")).waitForExist({ reverse: true, timeout: 10_000, timeoutMsg: "the status was not saved" });
+  await (await browser.$('[data-testid="prop-unsaved-status"]')).waitForExist({ reverse: true, timeout: 10_000, timeoutMsg: "the status was not saved" });
 
-  await switchView("Workflows");
-  await click("workflows-tab-approvals");
+  await ui.switchView("Workflows");
+  await ui.openTab("Approvals");
   const request = await waitForValue(
     () => sql(`SELECT a.id FROM approval_requests a JOIN workflow_executions e ON e.id = a.execution_id
                 WHERE e.workflow_id = '${workflowId}' AND a.status = 'pending'`),
     (id) => /^[0-9a-f-]{36}$/.test(id),
     { timeout: 20_000, timeoutMsg: "no approval was asked for" },
   );
-  await (await testId(`approval-${request}`)).waitForDisplayed({ timeout: 20_000, timeoutMsg: "the approval is not in the inbox" });
+  // The request's card is named by its title.
+  assert.ok(request);
+  const card = await ui.role("group", /^Book a maintenance visit to /, { timeout: 20_000 });
   await screenshot(browser, "workflows-04-approval");
-  await click(`approval-approve-${request}`, "approve");
+  await ui.press("Approve", { within: card });
 });
 
 test("once approved, the signed webhook arrives and every step of the run succeeded", async () => {
@@ -227,26 +230,22 @@ test("once approved, the signed webhook arrives and every step of the run succee
   assert.equal(JSON.parse(request.body).device, deviceId);
   assert.match(request.headers["idempotency-key"] ?? "", /^[0-9a-f-]{36}:2$/);
 
-  await click("workflows-tab-runs");
+  await ui.openTab("Runs");
   const run = await waitForValue(
     () => sql(`SELECT id || '|' || status FROM workflow_executions WHERE workflow_id = '${workflowId}'`),
     (v) => v.endsWith("|succeeded"),
     { timeout: 15_000, timeoutMsg: "the run did not succeed" },
   );
   const runId = run.split("|")[0];
-  const cell = await browser.$(`[data-testid="run-row-${runId}"] td`);
-  await cell.waitForDisplayed({ timeout: 15_000, timeoutMsg: "the run is not listed" });
-  await cell.click();
-  await (await testId("execution-page")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the run's page did not open" });
+  assert.ok(runId);
+  // The workflow has one run; its row is named by the workflow and the run's status.
+  const row = await ui.role("row", `Run of ${NAME}, Succeeded`, { timeout: 15_000 });
+  await (await row.$("td")).click();
+  await ui.heading(NAME);
   await waitForValue(() => textOf("execution-status"), (t) => /succeeded/i.test(t ?? ""), { timeoutMsg: "the page does not say succeeded" });
-  for (const node of ["raiseAlert_1", "approval_1", "httpRequest_1"]) {
-    await waitForValue(
-      () => browser.execute((id) => document.querySelector(`[data-testid="exec-node-${id}"]`)?.getAttribute("data-state") ?? null, node),
-      (s) => s === "succeeded",
-      { timeoutMsg: `step ${node} is not shown succeeded` },
-    );
-  }
-  await click("exec-node-httpRequest_1", "the webhook step");
+  // Each step of the run is a button named by the step and its state.
+  for (const step of ["Raise alert", "Approval", "HTTP request"]) await ui.button(`${step}: Succeeded`, { timeoutMsg: `step ${step} is not shown succeeded` });
+  await ui.press("HTTP request: Succeeded");
   await screenshot(browser, "workflows-05-run");
   // No key material in what the page shows.
   const shown = await browser.execute(() => document.body.innerText);
