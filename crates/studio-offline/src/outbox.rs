@@ -280,7 +280,13 @@ impl OfflineCache {
             match server::replay(pg, actor, item.mutation_id, &mutation).await {
                 Ok(outcome) => {
                     let fresh = matches!(outcome, Replayed::Applied(_));
-                    let mut given = server_versions(pg, &mutation, &outcome).await;
+                    let mut given = match server_versions(pg, &mutation, &outcome).await {
+                        Ok(given) => given,
+                        Err(e) => {
+                            report.stopped = Some(e.to_string());
+                            break;
+                        }
+                    };
                     if !undisturbed || !fresh {
                         given.entity = None;
                     }
@@ -659,7 +665,16 @@ fn describe(m: &Mutation) -> String {
 }
 
 /// The versions the server holds now for what `mutation` changed.
-async fn server_versions(pg: &PgPool, mutation: &Mutation, outcome: &Replayed) -> Produced {
+async fn server_versions(
+    pg: &PgPool,
+    mutation: &Mutation,
+    outcome: &Replayed,
+) -> Result<Produced, CoreError> {
+    // The server going away now must not settle the edit without the
+    // versions it produced: the next edits of the same values would then
+    // be sent against the versions before it and conflict with it. The
+    // edit stays pending instead, and its next replay finds it applied.
+    let gone = |e: &CoreError| matches!(e, CoreError::Unavailable(_) | CoreError::Database(_));
     let mut out = Produced::default();
     if let Replayed::Applied(changes) = outcome {
         for c in changes {
@@ -669,24 +684,29 @@ async fn server_versions(pg: &PgPool, mutation: &Mutation, outcome: &Replayed) -
         }
     }
     if matches!(mutation, Mutation::Delete { .. }) {
-        return out;
+        return Ok(out);
     }
     if out.entity.is_none() {
-        out.entity = registry::get_entity(pg, mutation.entity_id())
-            .await
-            .ok()
-            .map(|e| e.node.updated_at);
+        out.entity = match registry::get_entity(pg, mutation.entity_id()).await {
+            Ok(e) => Some(e.node.updated_at),
+            Err(e) if gone(&e) => return Err(e),
+            Err(_) => None,
+        };
     }
     if let Mutation::SetValues { input } = mutation {
-        if let Ok(pane) = properties::property_pane(pg, input.entity_id).await {
-            for f in pane.sections.iter().flat_map(|s| s.fields.iter()) {
-                if let Some(v) = f.value_updated_at {
-                    out.values.insert(f.definition.id, v);
+        match properties::property_pane(pg, input.entity_id).await {
+            Ok(pane) => {
+                for f in pane.sections.iter().flat_map(|s| s.fields.iter()) {
+                    if let Some(v) = f.value_updated_at {
+                        out.values.insert(f.definition.id, v);
+                    }
                 }
             }
+            Err(e) if gone(&e) => return Err(e),
+            Err(_) => {}
         }
     }
-    out
+    Ok(out)
 }
 
 fn node_of(c: &studio_core::change::Change) -> Option<&TreeNode> {
