@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
-import { allByRole, fillInput, helpers, openApp, screenshot, toggleControl, treeItem, waitForNoDialog, waitForNoRole } from "./session.mjs";
+import { allByRole, fillInput, helpers, openApp, screenshot, toggleControl, treeItem, waitForNoDialog, waitForNoRole, textContentOf, waitForTextOf } from "./session.mjs";
 
 let session;
 let browser;
@@ -28,25 +28,11 @@ after(async () => {
   if (session) await session.close();
 });
 
-/** Waits until the text `read()` returns satisfies `accept`; a timeout names the last text seen. */
-async function waitForText(read, accept, timeoutMsg, timeout = 10_000) {
-  let seen;
-  await browser.waitUntil(
-    async () => {
-      try {
-        seen = await read();
-      } catch {
-        seen = null; // not shown (yet)
-      }
-      return accept(seen);
-    },
-    { timeout, timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})` },
-  );
-  return seen;
-}
+/** Waits until the text `read()` returns satisfies `accept` (see session.mjs). */
+const waitForText = (read, accept, timeoutMsg, timeout = 10_000) => waitForTextOf(browser, read, accept, timeoutMsg, timeout);
 
 /** The text content of `element` (a badge drawn in capitals reads as written). */
-const textContent = (element) => browser.execute((el) => el.textContent, element);
+const textContent = (element) => textContentOf(browser, element);
 
 /** The header's button that says who is signed in (it opens the switch-person menu). */
 const sessionButton = (options) => ui.button(/^Signed in as /, options);

@@ -701,3 +701,28 @@ export function helpers(browser) {
   }
   return { testId, textOf, waitForValue, click, switchView, role, button, field, tab, dialog, menuItem, heading, region, press, openTab, pick };
 }
+
+/** The text content of `element` (all of it, hidden parts included). */
+export function textContentOf(browser, element) {
+  return browser.execute((el) => el.textContent, element);
+}
+
+/**
+ * Waits until the text `read()` returns satisfies `accept` (a read that
+ * throws counts as nothing shown yet); a timeout names the last text seen.
+ */
+export async function waitForTextOf(browser, read, accept, timeoutMsg, timeout = 10_000) {
+  let seen;
+  await browser.waitUntil(
+    async () => {
+      try {
+        seen = await read();
+      } catch {
+        seen = null; // not shown (yet)
+      }
+      return accept(seen);
+    },
+    { timeout, timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})` },
+  );
+  return seen;
+}

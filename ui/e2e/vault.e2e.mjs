@@ -15,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { fillInput, helpers, openApp, screenshot, toggleControl, waitForNoDialog, waitForNoRole } from "./session.mjs";
+import { fillInput, helpers, openApp, screenshot, toggleControl, waitForNoDialog, waitForNoRole, textContentOf, waitForTextOf } from "./session.mjs";
 
 const CANARY = `canary-${randomBytes(12).toString("hex")}`;
 const PASSPHRASE = "correct horse battery staple";
@@ -42,25 +42,10 @@ after(async () => {
   if (session) await session.close();
 });
 
-/** The text content of `element`. */
-const textContent = (element) => browser.execute((el) => el.textContent, element);
+const textContent = (element) => textContentOf(browser, element);
 
-/** Waits until the text `read()` returns satisfies `accept`; a timeout names the last text seen. */
-async function waitForText(read, accept, timeoutMsg, timeout = 15_000) {
-  let seen;
-  await browser.waitUntil(
-    async () => {
-      try {
-        seen = await read();
-      } catch {
-        seen = null; // not shown (yet)
-      }
-      return accept(seen);
-    },
-    { timeout, timeoutMsg: () => `${timeoutMsg} (saw ${JSON.stringify(seen)})` },
-  );
-  return seen;
-}
+/** Waits until the text `read()` returns satisfies `accept` (see session.mjs). */
+const waitForText = (read, accept, timeoutMsg, timeout = 15_000) => waitForTextOf(browser, read, accept, timeoutMsg, timeout);
 
 /** The card of a root's key on the Vault screen (a group named by the root). */
 const rootCard = (name) => ui.role("group", name);

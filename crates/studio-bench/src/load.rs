@@ -1657,27 +1657,40 @@ mod tests {
 
     /// Five clients for three seconds through the test run's pgbouncer:
     /// no error, and every write found in the audit trail and kept.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_short_load_through_the_pooler_loses_no_update() {
+    /// Five clients as three people for 3 s through the run's pooler,
+    /// reading from the run's standby when `replica`.
+    async fn short_load(prefix: &str, seed: u64, replica: bool) -> LoadTotals {
         let test = studio_core::testing::test_db().await;
         let owner = Actor::for_session(&test.pool, Source::Test)
             .await
             .expect("the owner acts");
         let pooler = studio_core::testing::pooler_url(&test.name, "postgres").await;
+        let replica = match replica {
+            true => Some(ReplicaTarget {
+                url: replica_url(&test.name).await,
+                max_wait: Duration::from_millis(100),
+            }),
+            false => None,
+        };
         let options = LoadOptions {
             clients: 5,
             duration: Duration::from_secs(3),
             people: 3,
-            role_prefix: format!("load_{}", &test.name[test.name.len() - 10..]),
+            role_prefix: format!("{prefix}_{}", &test.name[test.name.len() - 10..]),
             pool_size: None,
             think_max: Duration::from_millis(200),
-            seed: 1,
-            replica: None,
+            seed,
+            replica,
         };
-        let report = bench_load(&test.pool, &owner, &pooler, &options, &|_| {})
+        bench_load(&test.pool, &owner, &pooler, &options, &|_| {})
             .await
-            .expect("the load runs");
-        let t = &report.totals;
+            .expect("the load runs")
+            .totals
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_short_load_through_the_pooler_loses_no_update() {
+        let t = &short_load("load", 1, false).await;
         assert_eq!(
             t.errors, 0,
             "no errors besides conflicts: {:?}",
@@ -1692,6 +1705,7 @@ mod tests {
         assert!(t.operations > 20, "the clients worked: {t:?}");
         assert!(t.writes_checked > 0, "some writes were checked: {t:?}");
     }
+
     /// The run's standby, once it shows the test's database.
     async fn replica_url(database: &str) -> String {
         let replica =
@@ -1717,28 +1731,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_short_load_reading_from_a_replica_loses_no_update() {
-        let test = studio_core::testing::test_db().await;
-        let owner = Actor::for_session(&test.pool, Source::Test)
-            .await
-            .expect("the owner acts");
-        let pooler = studio_core::testing::pooler_url(&test.name, "postgres").await;
-        let options = LoadOptions {
-            clients: 5,
-            duration: Duration::from_secs(3),
-            people: 3,
-            role_prefix: format!("loadr_{}", &test.name[test.name.len() - 10..]),
-            pool_size: None,
-            think_max: Duration::from_millis(200),
-            seed: 2,
-            replica: Some(ReplicaTarget {
-                url: replica_url(&test.name).await,
-                max_wait: Duration::from_millis(100),
-            }),
-        };
-        let report = bench_load(&test.pool, &owner, &pooler, &options, &|_| {})
-            .await
-            .expect("the load runs");
-        let t = &report.totals;
+        let t = &short_load("loadr", 2, true).await;
         assert_eq!(
             t.errors, 0,
             "no errors besides conflicts: {:?}",
