@@ -222,13 +222,7 @@ pub async fn queue(
 ) -> AppResult<(OfflineCache, studio_offline::OutboxEntry)> {
     let cache = cache(app).await?;
     let entry = cache.enqueue(mutation).await?;
-    let _ = RegistryChanged {
-        change: RegistryChange::Reloaded,
-        source: studio_core::Source::Window {
-            label: "main".into(),
-        },
-    }
-    .emit(app);
+    reload_window(app);
     announce(app, None).await;
     Ok((cache, entry))
 }
@@ -250,9 +244,26 @@ pub async fn announce(app: &AppHandle, replay: Option<ReplayReport>) {
     }
 }
 
+/// Tells the window to read everything again: its reads now come from
+/// elsewhere (the cache, or the server again), or an edit changed what the
+/// cache shows.
+fn reload_window(app: &AppHandle) {
+    let _ = RegistryChanged {
+        change: RegistryChange::Reloaded,
+        source: studio_core::Source::Window {
+            label: "main".into(),
+        },
+    }
+    .emit(app);
+}
+
+/// Marks the server gone; the window's tree and panes are read again, from
+/// the cache now, so nothing the window shows is the server's last answer
+/// left standing.
 async fn mark_offline(app: &AppHandle) {
     if app.state::<AppState>().offline().went_offline() {
         tracing::warn!("working offline: the server does not answer");
+        reload_window(app);
         announce(app, None).await;
     }
 }
@@ -271,13 +282,7 @@ pub async fn sync(app: &AppHandle) -> AppResult<ReplayReport> {
         }
     }
     if report.applied + report.conflicts + report.refused + report.already_applied > 0 {
-        let _ = RegistryChanged {
-            change: RegistryChange::Reloaded,
-            source: studio_core::Source::Window {
-                label: "main".into(),
-            },
-        }
-        .emit(app);
+        reload_window(app);
     }
     announce(app, Some(report.clone())).await;
     Ok(report)
@@ -307,13 +312,7 @@ pub async fn watch(app: AppHandle) {
             Ok(Ok(_)) => {
                 if state.offline().came_back() {
                     tracing::info!("the server answers again: replaying queued edits");
-                    let _ = RegistryChanged {
-                        change: RegistryChange::Reloaded,
-                        source: studio_core::Source::Window {
-                            label: "main".into(),
-                        },
-                    }
-                    .emit(&app);
+                    reload_window(&app);
                     announce(&app, None).await;
                 }
                 let waiting = match cache(&app).await {

@@ -41,23 +41,17 @@ const namesOf = (pathLabel) =>
        SELECT string_agg(r.name, '|' ORDER BY c.depth DESC) FROM chain c JOIN entity_read_model r ON r.entity_id = c.id`).split("|");
 
 /**
- * The tree path of an entity of the site, as the tree shows it now: from
- * the tenant down while the window is online, from the site down once the
- * tree is served from the offline copy (the site is its top level then).
+ * The tree path of an entity of the site once the tree is served from the
+ * offline copy: from the site down (the site is its top level then).
  */
-async function pathShown(names) {
-  const siteNames = namesOfSite;
-  const fromSite = names.slice(siteNames.length - 1);
-  let path;
-  await browser.waitUntil(
-    async () => {
-      if (await treeItemShown(browser, [siteNames[0]])) path = names;
-      else if (await treeItemShown(browser, [siteNames.at(-1)])) path = fromSite;
-      return path !== undefined;
-    },
-    { timeout: 20_000, timeoutMsg: "the tree shows neither the tenant nor the site at its top" },
-  );
-  return path;
+const offlinePath = (names) => names.slice(namesOfSite.length - 1);
+
+/** Waits until the tree is read from the offline copy: the site at its top, the tenant gone. */
+async function waitForOfflineTree() {
+  await browser.waitUntil(async () => (await treeItemShown(browser, [namesOfSite.at(-1)])) && !(await treeItemShown(browser, [namesOfSite[0]])), {
+    timeout: 20_000,
+    timeoutMsg: "the tree is not read from the offline copy (the site at its top) after the database stopped",
+  });
 }
 
 /** The text of the status line the window shows while the database cannot be reached ("Offline…"), or null. */
@@ -135,7 +129,8 @@ test("a colleague changes a value on the server meanwhile", () => {
 test("the database stops: the window says so and serves the site from the cache", async () => {
   execFileSync(CLI, ["db", "stop"], { encoding: "utf8" });
   await waitForValue(bannerText, (t) => /offline/i.test(t ?? ""), { timeout: 30_000, timeoutMsg: "no status says the window is offline after the database stopped" });
-  const shownTarget = await pathShown(targetPath);
+  await waitForOfflineTree();
+  const shownTarget = offlinePath(targetPath);
   await revealTreeItem(browser, shownTarget, { timeout: 20_000 });
   await selectTreeItem(browser, shownTarget);
   await ui.openTab("Properties");
@@ -152,7 +147,7 @@ test("edits made offline are kept and shown as pending", async () => {
   await ui.press("Save", { within: await ui.region("Entity details") });
   await waitForValue(() => textOf("props-status"), (t) => /No unsaved changes/.test(t ?? ""), { timeout: 20_000, timeoutMsg: "the offline edit was not kept" });
   // A rename too, from the tree.
-  await selectTreeItem(browser, await pathShown(otherPath));
+  await selectTreeItem(browser, offlinePath(otherPath));
   await browser.keys("F2");
   const rename = await ui.field(`Rename ${otherPath.at(-1)}`);
   await browser.keys(["Control", "a"]);
