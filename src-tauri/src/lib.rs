@@ -9,7 +9,7 @@ pub mod offline;
 pub mod state;
 pub mod window_state;
 
-use studio_core::startup::{self, DatabaseKind, DatabaseTarget};
+use studio_core::startup::{self, DatabaseKind, DatabaseTarget, Identity};
 use studio_core::{demo, Actor, Source};
 use tauri::{Manager, RunEvent};
 use tauri_specta::Event;
@@ -383,6 +383,14 @@ async fn open_database(handle: tauri::AppHandle) {
             publish(&handle, StartupStatus::Ready { database: info });
         }
         Err(err) => {
+            if let Some((ready, _)) =
+                offline::start_unreached(&handle, &target, &Identity::Person, &err).await
+            {
+                let (info, _, _) = handle.state::<AppState>().set_ready(ready);
+                publish(&handle, StartupStatus::Ready { database: info });
+                offline::announce(&handle, None).await;
+                return;
+            }
             tracing::error!("opening the database failed: {err}");
             publish(
                 &handle,

@@ -14,8 +14,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use studio_core::people::Session;
 use studio_core::progress::CancelToken;
-use studio_core::CoreError;
+use studio_core::startup::{self, DatabaseTarget, Identity};
+use studio_core::{Actor, CoreError, Source};
 use studio_offline::{OfflineCache, OfflineError, OfflineStatus, ReplayReport};
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
@@ -23,7 +25,7 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::events::{RegistryChange, RegistryChanged};
-use crate::state::AppState;
+use crate::state::{AppState, Ready, StartupStatus};
 
 /// How long the server may take to answer the connection check.
 const PING_TIMEOUT: Duration = Duration::from_secs(3);
@@ -80,6 +82,17 @@ pub struct OfflineState {
     offline_since: RwLock<Option<DateTime<Utc>>>,
     downloads: Mutex<HashMap<Uuid, CancelToken>>,
     syncing: tokio::sync::Mutex<()>,
+    /// The server the app started without (it did not answer): opened
+    /// properly as soon as it answers.
+    unreached: Mutex<Option<Unreached>>,
+}
+
+/// An opening that waits for its server (see [`start_unreached`]).
+struct Unreached {
+    target: DatabaseTarget,
+    identity: Identity,
+    /// The last reason the server could not be opened (logged once each).
+    last_error: Option<String>,
 }
 
 impl OfflineState {
@@ -113,6 +126,16 @@ impl OfflineState {
             .expect("offline lock")
             .take()
             .is_some()
+    }
+
+    /// Forgets a server waited for (someone signed in elsewhere).
+    pub fn forget_unreached(&self) {
+        self.unreached.lock().expect("unreached lock").take();
+    }
+
+    /// Whether the app started without its server and still waits for it.
+    pub fn waits_for_server(&self) -> bool {
+        self.unreached.lock().expect("unreached lock").is_some()
     }
 
     pub fn track_download(&self, root: Uuid, cancel: CancelToken) {
@@ -273,6 +296,8 @@ async fn mark_offline(app: &AppHandle) {
 pub async fn sync(app: &AppHandle) -> AppResult<ReplayReport> {
     let state = app.state::<AppState>();
     let _one = state.offline().syncing.lock().await;
+    // Started without the server: it is opened first (or its reason shown).
+    open_unreached_server(app).await?;
     let ready = state.ready()?;
     let cache = cache(app).await?;
     let report = cache.replay(&ready.db.pool, &ready.actor).await?;
@@ -286,6 +311,120 @@ pub async fn sync(app: &AppHandle) -> AppResult<ReplayReport> {
     }
     announce(app, Some(report.clone())).await;
     Ok(report)
+}
+
+/// Starts work from the offline cache when `error` says the server of
+/// `target` cannot be reached and this computer keeps a cache of it for the
+/// person `identity` signs in as: the app is offline from the start, the
+/// window reads the cache and queues edits, and the server is opened
+/// properly (checked, the person's session read) as soon as it answers,
+/// after which the queued edits are sent. None when the error is another
+/// one or no such cache is kept: the caller reports the error.
+pub async fn start_unreached(
+    app: &AppHandle,
+    target: &DatabaseTarget,
+    identity: &Identity,
+    error: &CoreError,
+) -> Option<(Ready, Session)> {
+    if !matches!(error, CoreError::Unavailable(_)) {
+        return None;
+    }
+    let role = startup::person_role(target, identity).ok().flatten()?;
+    let shown = target.display();
+    let kept = match OfflineCache::find_kept(&OfflineCache::default_dir(), &shown, &role).await {
+        Ok(Some(kept)) => kept,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!("the offline caches could not be read: {e}");
+            return None;
+        }
+    };
+    let db = match startup::open_unreached(target, identity) {
+        Ok(db) => db,
+        Err(e) => {
+            tracing::warn!("cannot work from the offline cache: {e}");
+            return None;
+        }
+    };
+    tracing::warn!(
+        "{shown} does not answer ({error}): working from the offline cache {}",
+        kept.cache.path().display()
+    );
+    let state = app.state::<AppState>();
+    *state.offline().cache.lock().await = Some((kept.cache.path().to_path_buf(), kept.cache));
+    *state.offline().unreached.lock().expect("unreached lock") = Some(Unreached {
+        target: target.clone(),
+        identity: identity.clone(),
+        last_error: None,
+    });
+    state.offline().went_offline();
+    let actor = Actor::new(
+        Some(kept.owner),
+        Source::Window {
+            label: "main".into(),
+        },
+    );
+    Some((Ready { db, actor }, kept.session))
+}
+
+/// Opens the server the app started without, now that it answers, and
+/// puts it in place of the one waiting for it. Nothing to do when the app
+/// waits for no server. An error leaves it waiting (the watcher logs each
+/// new reason once; "Try now" shows it, e.g. a password the server refuses).
+async fn open_unreached_server(app: &AppHandle) -> Result<(), CoreError> {
+    let state = app.state::<AppState>();
+    let Some(mut waiting) = state
+        .offline()
+        .unreached
+        .lock()
+        .expect("unreached lock")
+        .take()
+    else {
+        return Ok(());
+    };
+    let opened = async {
+        let opened = startup::open_as(&waiting.target, waiting.identity.clone(), |_| {}).await?;
+        let actor = Actor::for_session(
+            &opened.pool,
+            Source::Window {
+                label: "main".into(),
+            },
+        )
+        .await?;
+        Ok::<_, CoreError>(Ready { db: opened, actor })
+    }
+    .await;
+    match opened {
+        Ok(ready) => {
+            tracing::info!("{} answers: opened it", ready.db.display);
+            // Someone signed in elsewhere meanwhile: this opening is not wanted.
+            if state
+                .ready()
+                .is_ok_and(|r| r.db.display != ready.db.display)
+            {
+                ready.db.pool.close().await;
+                return Ok(());
+            }
+            let (info, previous, _) = state.set_ready(ready);
+            if let Some(previous) = previous {
+                previous.db.pool.close().await;
+            }
+            crate::publish(app, StartupStatus::Ready { database: info });
+            Ok(())
+        }
+        Err(e) => {
+            let message = e.to_string();
+            if waiting.last_error.as_deref() != Some(message.as_str()) {
+                tracing::warn!("the server does not open yet: {message}");
+                waiting.last_error = Some(message);
+            }
+            let mut slot = state.offline().unreached.lock().expect("unreached lock");
+            if slot.is_none() {
+                *slot = Some(waiting);
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Watches the server: marks the app offline when it stops answering and
@@ -302,6 +441,9 @@ pub async fn watch(app: AppHandle) {
     loop {
         tick.tick().await;
         let state = app.state::<AppState>();
+        if state.offline().waits_for_server() && open_unreached_server(&app).await.is_err() {
+            continue;
+        }
         let Ok(ready) = state.ready() else { continue };
         let answered = tokio::time::timeout(
             PING_TIMEOUT,

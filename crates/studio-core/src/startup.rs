@@ -34,6 +34,14 @@ impl DatabaseTarget {
             },
         }
     }
+
+    /// Where it is, safe to show and log (no password).
+    pub fn display(&self) -> String {
+        match self {
+            DatabaseTarget::Embedded { root } => format!("local database in {}", root.display()),
+            DatabaseTarget::Url(url) => db::redact_url(url),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -257,10 +265,7 @@ pub async fn open_as(
         }
     };
     let server = db::server_info(&pool).await?;
-    let display = match target {
-        DatabaseTarget::Embedded { root } => format!("local database in {}", root.display()),
-        DatabaseTarget::Url(url) => db::redact_url(url),
-    };
+    let display = target.display();
     Ok(OpenedDatabase {
         pool,
         reads: reads.map(std::sync::Arc::new),
@@ -272,6 +277,70 @@ pub async fn open_as(
         target: target.clone(),
         application_name,
         owner_url: (kind == DatabaseKind::Embedded).then_some(url),
+    })
+}
+
+/// The role a person's opening of a server signs in as, known without
+/// reaching it: the sign-in's role, else the URL's (or the default user
+/// the URL implies). None for the embedded database and for maintenance.
+pub fn person_role(target: &DatabaseTarget, identity: &Identity) -> CoreResult<Option<String>> {
+    let DatabaseTarget::Url(url) = target else {
+        return Ok(None);
+    };
+    match identity {
+        Identity::SignIn { role, .. } => Ok(Some(role.clone())),
+        Identity::Person => Ok(Some(db::parse_url(url)?.get_username().to_string())),
+        Identity::Maintenance | Identity::Role(_) => Ok(None),
+    }
+}
+
+/// A server that cannot be reached now, "opened" for work from the offline
+/// cache: its pool connects on first use (when the server answers again),
+/// nothing is checked or migrated, and no replica is used. The caller
+/// opens it properly ([`open_as`]) once the server answers, and replaces
+/// this one.
+pub fn open_unreached(target: &DatabaseTarget, identity: &Identity) -> CoreResult<OpenedDatabase> {
+    let DatabaseTarget::Url(url) = target else {
+        return Err(CoreError::invalid(
+            None,
+            crate::Rule::State,
+            "this computer's database is always reachable: it is opened, not worked around",
+        ));
+    };
+    let url = match identity {
+        Identity::Person => url.clone(),
+        Identity::SignIn { role, password } => db::with_credentials(url, role, password.expose())?,
+        Identity::Maintenance | Identity::Role(_) => {
+            return Err(CoreError::invalid(
+                None,
+                crate::Rule::State,
+                "only a person's work can start from the offline cache",
+            ))
+        }
+    };
+    let application_name = format!(
+        "{} {}",
+        db::APPLICATION_NAME,
+        &uuid::Uuid::now_v7().simple().to_string()[20..]
+    );
+    let opts = db::parse_url(&url)?;
+    let server = ServerInfo {
+        version: "not reached".into(),
+        database: opts.get_database().unwrap_or_default().to_string(),
+        user: opts.get_username().to_string(),
+    };
+    let pool = db::connect_lazy_as(&url, &application_name)?;
+    Ok(OpenedDatabase {
+        pool,
+        reads: None,
+        kind: DatabaseKind::External,
+        display: target.display(),
+        server,
+        cluster_created: false,
+        cluster_started: false,
+        target: target.clone(),
+        application_name,
+        owner_url: None,
     })
 }
 
@@ -392,4 +461,60 @@ pub async fn close(opened: OpenedDatabase) -> CoreResult<bool> {
             .await
             .map_err(|e| CoreError::Database(format!("the shutdown task failed: {e}")))??;
     Ok(stopped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_role_of_a_start_is_known_without_the_server() {
+        let target = DatabaseTarget::Url("postgres://field@db.example:5432/eco_studio".into());
+        assert_eq!(
+            person_role(&target, &Identity::Person).unwrap().as_deref(),
+            Some("field")
+        );
+        let signing_in = Identity::SignIn {
+            role: "ana".into(),
+            password: Password::new("secret"),
+        };
+        assert_eq!(
+            person_role(&target, &signing_in).unwrap().as_deref(),
+            Some("ana")
+        );
+        assert_eq!(person_role(&target, &Identity::Maintenance).unwrap(), None);
+        let embedded = DatabaseTarget::Embedded {
+            root: PathBuf::from("/tmp/eco"),
+        };
+        assert_eq!(person_role(&embedded, &Identity::Person).unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_does_not_answer_opens_lazily_and_shows_no_password() {
+        // Port 9 on the loopback: nothing listens there.
+        let target = DatabaseTarget::Url("postgres://field@127.0.0.1:9/eco_studio".into());
+        let identity = Identity::SignIn {
+            role: "ana".into(),
+            password: Password::new("hunter2-canary"),
+        };
+        let opened = open_unreached(&target, &identity).expect("opened without the server");
+        assert_eq!(opened.kind, DatabaseKind::External);
+        assert_eq!(opened.server.user, "ana");
+        assert!(
+            opened.reads.is_none(),
+            "no replica until the server is opened"
+        );
+        assert!(!format!("{opened:?}").contains("hunter2-canary"));
+        assert!(!opened.display.contains("hunter2-canary"));
+        assert_eq!(
+            opened.pool.size(),
+            0,
+            "no connection is tried until the pool is used"
+        );
+        // This computer's database is never worked around.
+        let embedded = DatabaseTarget::Embedded {
+            root: PathBuf::from("/tmp/eco"),
+        };
+        assert!(open_unreached(&embedded, &Identity::Person).is_err());
+    }
 }

@@ -122,6 +122,15 @@ pub struct OfflineStatus {
     pub last_refresh: Option<DateTime<Utc>>,
 }
 
+/// A cache found for a start without the server (`OfflineCache::find_kept`).
+pub struct KeptCache {
+    pub cache: OfflineCache,
+    /// The person's `users` row.
+    pub owner: Uuid,
+    pub session: studio_core::people::Session,
+    pub last_refresh: Option<DateTime<Utc>>,
+}
+
 /// One connection profile's offline cache.
 #[derive(Clone)]
 pub struct OfflineCache {
@@ -187,6 +196,73 @@ impl OfflineCache {
         Ok(store::meta(&self.pool, "owner")
             .await?
             .and_then(|s| Uuid::try_parse(&s).ok()))
+    }
+
+    /// The person's session as the server last gave it (kept by every
+    /// download and refresh): who they are and what they hold.
+    pub async fn session(&self) -> OfflineResult<Option<studio_core::people::Session>> {
+        match store::meta(&self.pool, "session").await? {
+            Some(json) => Ok(Some(serde_json::from_str(&json)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The cache in `dir` that the role `role` keeps of the database shown
+    /// as `display`, with at least one subtree ready: what the app works
+    /// from when it starts while that server cannot be reached. Returns
+    /// the cache, its owner (the person's `users` row) and their session.
+    pub async fn find_kept(
+        dir: &Path,
+        display: &str,
+        role: &str,
+    ) -> OfflineResult<Option<KeptCache>> {
+        let prefix = Self::file_for(dir, &format!("{display}-"));
+        let Some(prefix) = prefix.file_name().and_then(|n| n.to_str()) else {
+            return Ok(None);
+        };
+        let prefix = prefix.trim_end_matches(".sqlite").to_string();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(OfflineError::Cache(format!("{}: {e}", dir.display()))),
+        };
+        let mut found: Option<KeptCache> = None;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Some(user) = name
+                .strip_prefix(prefix.as_str())
+                .and_then(|rest| rest.strip_suffix(".sqlite"))
+                .and_then(|id| Uuid::try_parse(id).ok())
+            else {
+                continue;
+            };
+            let cache = Self::open(&entry.path()).await?;
+            let session = cache.session().await?;
+            let status = cache.status().await?;
+            let usable = cache.owner().await? == Some(user)
+                && session.as_ref().is_some_and(|s| s.role == role)
+                && status.scopes.iter().any(|s| s.state == ScopeState::Ready);
+            match session.filter(|_| usable) {
+                Some(session)
+                    if found
+                        .as_ref()
+                        .is_none_or(|f| f.last_refresh < status.last_refresh) =>
+                {
+                    if let Some(previous) = found.take() {
+                        previous.cache.close().await;
+                    }
+                    found = Some(KeptCache {
+                        cache,
+                        owner: user,
+                        session,
+                        last_refresh: status.last_refresh,
+                    });
+                }
+                _ => cache.close().await,
+            }
+        }
+        Ok(found)
     }
 
     /// The subtrees, the outbox's counts and the file's size.

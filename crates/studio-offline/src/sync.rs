@@ -168,6 +168,7 @@ impl OfflineCache {
         snapshot.finish().await?;
         check(cancel)?;
         refresh_catalog(pg, &mut tx).await?;
+        remember_session(pg, &mut tx).await?;
 
         let now = Utc::now();
         sqlx::query(
@@ -370,6 +371,7 @@ impl OfflineCache {
         if changes.catalog_changed || !touched.is_empty() {
             refresh_catalog(pg, &mut tx).await?;
         }
+        remember_session(pg, &mut tx).await?;
         let now = ts(Utc::now());
         sqlx::query("UPDATE scopes SET refreshed_at = ?1 WHERE state = 'ready'")
             .bind(&now)
@@ -435,6 +437,13 @@ async fn drain_relationships(
 async fn current_user(pg: &PgPool) -> OfflineResult<Uuid> {
     let mut conn = pg.acquire().await.map_err(studio_core::CoreError::from)?;
     Ok(studio_core::change::current_user_id(&mut conn).await?)
+}
+
+/// Keeps who the person is and what they hold (their session), so the
+/// app can start from the cache while the server cannot be reached.
+async fn remember_session(pg: &PgPool, tx: &mut SqliteConnection) -> OfflineResult<()> {
+    let session = studio_core::people::session(pg).await?;
+    store::set_meta(tx, "session", &serde_json::to_string(&session)?).await
 }
 
 /// Rereads the catalog the cache's reads need: types, property groups and

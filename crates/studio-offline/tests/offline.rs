@@ -1287,3 +1287,73 @@ async fn a_process_killed_at_random_points_loses_no_edit_and_applies_none_twice(
     );
     assert!(outbox.len() > 20, "the children queued edits");
 }
+
+/// A start while the server cannot be reached finds the person's cache of
+/// that database by its shown name and their role, with their session as
+/// the server gave it, and nothing for another role, another database, or
+/// a cache with no subtree ready.
+#[tokio::test]
+async fn the_cache_kept_for_a_database_and_role_is_found_without_the_server() {
+    let w = World::new().await;
+    let display = "postgres://field@server.example:5432/eco_studio";
+    let path = OfflineCache::file_for(
+        w.dir.path(),
+        &format!("{display}-{}", w.actor.user_id.unwrap()),
+    );
+    let cache = OfflineCache::open(&path).await.unwrap();
+    // An empty cache of the same database and person is not enough.
+    assert!(OfflineCache::find_kept(w.dir.path(), display, &w.role)
+        .await
+        .unwrap()
+        .is_none());
+    cache
+        .add(
+            &w.field,
+            w.site,
+            &AddOptions::default(),
+            &CancelToken::new(),
+        )
+        .await
+        .expect("download the site");
+    let expected = people::session(&w.field).await.unwrap();
+    cache.close().await;
+
+    let kept = OfflineCache::find_kept(w.dir.path(), display, &w.role)
+        .await
+        .unwrap()
+        .expect("the person's cache of that database is found");
+    assert_eq!(kept.owner, w.actor.user_id.unwrap());
+    assert_eq!(kept.session, expected, "the session is the server's, kept");
+    assert_eq!(kept.cache.path(), path.as_path());
+    assert!(
+        !kept.cache.roots().await.unwrap().is_empty(),
+        "the site reads from it"
+    );
+    kept.cache.close().await;
+
+    assert!(
+        OfflineCache::find_kept(w.dir.path(), display, "someone_else")
+            .await
+            .unwrap()
+            .is_none(),
+        "another role's start does not get this person's copy"
+    );
+    assert!(
+        OfflineCache::find_kept(
+            w.dir.path(),
+            "postgres://field@other.example/eco_studio",
+            &w.role
+        )
+        .await
+        .unwrap()
+        .is_none(),
+        "another database's start does not get it either"
+    );
+    assert!(
+        OfflineCache::find_kept(&w.dir.path().join("missing"), display, &w.role)
+            .await
+            .unwrap()
+            .is_none(),
+        "no folder of caches: nothing kept"
+    );
+}

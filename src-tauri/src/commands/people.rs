@@ -12,8 +12,18 @@ use studio_core::Source;
 /// Who the app is signed in as, and what they may do on each root.
 #[tauri::command]
 #[specta::specta]
-pub async fn current_session(state: State<'_, AppState>) -> AppResult<Session> {
-    Ok(people::session(&state.pool().await?).await?)
+pub async fn current_session(app: AppHandle, state: State<'_, AppState>) -> AppResult<Session> {
+    let pool = state.pool().await?;
+    // Offline: the session the server gave when the cache was last filled.
+    crate::offline::read(&app, people::session(&pool), |cache| async move {
+        cache.session().await?.ok_or_else(|| {
+            studio_offline::OfflineError::Unsupported(
+                "who you are is not known offline: the offline copy was made before it was kept"
+                    .into(),
+            )
+        })
+    })
+    .await
 }
 
 #[tauri::command]

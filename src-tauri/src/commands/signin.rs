@@ -167,7 +167,27 @@ pub async fn sign_in(
         )));
     }
     let (target, identity) = resolve(input, state.passwords().as_ref())?;
-    let mut opened = startup::open_as(&target, identity, |_| {}).await?;
+    let mut opened = match startup::open_as(&target, identity.clone(), |_| {}).await {
+        Ok(opened) => opened,
+        Err(e) => {
+            // A server that does not answer, with a copy kept here: work
+            // from it until the server answers.
+            let Some((ready, session)) =
+                crate::offline::start_unreached(&app, &target, &identity, &e).await
+            else {
+                return Err(e.into());
+            };
+            tracing::info!(
+                "signed in as {} on {}, offline",
+                session.role,
+                ready.db.display
+            );
+            put_in_place(&app, &state, ready, false).await;
+            crate::offline::announce(&app, None).await;
+            return Ok(session);
+        }
+    };
+    state.offline().forget_unreached();
     // Whoever started this computer's database stops it at exit: when the
     // new session is on the same one, that duty passes to it.
     let previous_started_it = state
@@ -186,7 +206,14 @@ pub async fn sign_in(
     .await?;
     let session = people::session(&opened.pool).await?;
     tracing::info!("signed in as {} on {}", session.role, opened.display);
-    let ready = Ready { db: opened, actor };
+    put_in_place(&app, &state, Ready { db: opened, actor }, hand_over).await;
+    Ok(session)
+}
+
+/// Makes `ready` the window's database and person, closes the one it
+/// replaces (`hand_over`: the new one took over stopping this computer's
+/// database at exit) and tells the window to read everything again.
+async fn put_in_place(app: &AppHandle, state: &AppState, ready: Ready, hand_over: bool) {
     state.start_runner(&ready);
     let (info, previous, view) = state.set_ready(ready);
     if let Some(view) = view {
@@ -206,9 +233,8 @@ pub async fn sign_in(
             });
         }
     }
-    crate::publish(&app, StartupStatus::Ready { database: info });
-    events::emit(&app, &Source::Startup, RegistryChange::Reloaded);
-    Ok(session)
+    crate::publish(app, StartupStatus::Ready { database: info });
+    events::emit(app, &Source::Startup, RegistryChange::Reloaded);
 }
 
 /// The database and the identity a sign-in asks for.

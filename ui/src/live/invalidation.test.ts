@@ -131,7 +131,7 @@ describe('invalidationsFor', () => {
     expect(changeFingerprint({ kind: 'bulkEdited', count: 3 })).toBeNull();
   });
 
-  it('reloaded (a bulk load, a pack): every list, row, count, history, the trash, types, search, views, schema, dashboards, workflows, packs, imports', () => {
+  it('reloaded (a bulk load, a pack, a sign-in, the reads moving to or from the offline copy): every list, row, count, history, the trash, types, search, views, schema, dashboards and their data, alerts, workflows and runs, packs, imports', () => {
     expect(keys({ kind: 'reloaded' })).toEqual([
       'types',
       'roots',
@@ -149,7 +149,12 @@ describe('invalidationsFor', () => {
       'people',
       'propertySchema',
       'dashboards',
+      'widgetData',
+      'metrics',
+      'alerts',
       'workflows',
+      'executions',
+      'approvals',
       'packs',
       'imports',
     ]);

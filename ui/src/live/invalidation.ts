@@ -239,10 +239,12 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'viewResults' },
       ];
     case 'reloaded':
-      // A bulk load (an import, a pack installed or removed), or people and
-      // scopes changed (what one sees): any cached list, row, count, history,
-      // saved view, the property schema, dashboards and workflows a pack
-      // brings, the packs and the import runs may be stale.
+      // A bulk load (an import, a pack installed or removed), people and
+      // scopes changed (what one sees), someone else signed in, or the reads
+      // moved between the server and the offline copy: any cached list, row,
+      // count, history, saved view, the property schema, dashboards and
+      // their data, alerts, workflows and their runs, the packs and the
+      // import runs may be stale (or an error of the other source).
       return [
         { kind: 'types' },
         { kind: 'roots' },
@@ -260,7 +262,12 @@ export function invalidationsFor(change: RegistryChange, index: TreeIndex): Inva
         { kind: 'people' },
         { kind: 'propertySchema' },
         { kind: 'dashboards' },
+        { kind: 'widgetData' },
+        { kind: 'metrics' },
+        { kind: 'alerts' },
         { kind: 'workflows' },
+        { kind: 'executions' },
+        { kind: 'approvals' },
         { kind: 'packs' },
         { kind: 'imports' },
       ];

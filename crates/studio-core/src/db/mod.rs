@@ -159,6 +159,23 @@ fn connect_error(e: sqlx::Error) -> CoreError {
     }
 }
 
+/// How long opening a connection may take before the server counts as
+/// unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `work`'s result, or `Unavailable` when the server takes longer than
+/// [`CONNECT_TIMEOUT`].
+async fn answered_in_time<T>(work: impl std::future::Future<Output = T>) -> CoreResult<T> {
+    tokio::time::timeout(CONNECT_TIMEOUT, work)
+        .await
+        .map_err(|_| {
+            CoreError::Unavailable(format!(
+                "the server did not answer within {} s",
+                CONNECT_TIMEOUT.as_secs()
+            ))
+        })
+}
+
 /// The application name of the studio's connections.
 pub const APPLICATION_NAME: &str = "eco-studio";
 
@@ -173,21 +190,36 @@ pub async fn connect_as(url: &str, application_name: &str) -> CoreResult<PgPool>
     let pooling = pooling_of(url)?;
     let opts = parse_url(url)?.application_name(application_name);
     // One direct attempt first: an unreachable server fails at once with its
-    // real reason instead of after the pool's acquire timeout.
-    let probe = opts.connect().await.map_err(connect_error)?;
+    // real reason instead of after the pool's acquire timeout, and one that
+    // does not answer (a pooler whose server is down holds a new client
+    // until its query_wait_timeout, minutes) fails after CONNECT_TIMEOUT.
+    let probe = answered_in_time(opts.connect())
+        .await?
+        .map_err(connect_error)?;
     probe.close().await.ok();
     let options = pooling::pool_options(pooling)
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(15));
     match pooling {
         Pooling::Transaction => {
-            pooling::check(&opts).await?;
+            answered_in_time(pooling::check(&opts)).await??;
             // Lazily: see `pooling::pool_options` (the probe and the check
             // showed the way works).
             Ok(options.connect_lazy_with(opts))
         }
         Pooling::Direct => options.connect_with(opts).await.map_err(connect_error),
     }
+}
+
+/// A pool that connects only when first used: for a server that cannot be
+/// reached now (the app works from its offline cache meanwhile). Its first
+/// successful use is when the server answers again.
+pub fn connect_lazy_as(url: &str, application_name: &str) -> CoreResult<PgPool> {
+    let opts = parse_url(url)?.application_name(application_name);
+    Ok(pooling::pool_options(pooling_of(url)?)
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(15))
+        .connect_lazy_with(opts))
 }
 
 /// Pool options for the URL's way to the server, for a caller that sizes
