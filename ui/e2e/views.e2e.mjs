@@ -65,7 +65,7 @@ const closeDropdown = () => browser.keys(["Escape"]);
 
 /**
  * Waits until builder condition `position` is complete: the group of its
- * controls is named "Condition 0: Property", with " (incomplete)" added
+ * controls is named "Condition 1: Property", with " (incomplete)" added
  * while it lacks something.
  */
 async function waitComplete(position, kind, what) {
@@ -104,39 +104,39 @@ test("a new view is built in the builder, every part of it without JSON", async 
 
   // Rated power between 5 and 400 kW.
   await ui.press("Add condition");
-  await choose("Condition 0: property", "Rated power (kW)");
-  await choose("Condition 0: operator", "between");
-  await fillInput(browser, await ui.field("Condition 0, Rated power (kW): from"), "5");
-  await fillInput(browser, await ui.field("Condition 0, Rated power (kW): to"), "400");
+  await choose("Condition 1: property", "Rated power (kW)");
+  await choose("Condition 1: operator", "between");
+  await fillInput(browser, await ui.field("Condition 1, Rated power (kW): from"), "5");
+  await fillInput(browser, await ui.field("Condition 1, Rated power (kW): to"), "400");
   await waitComplete(0, "Property", "the power range");
 
   // Status is Active or In maintenance (the board's two columns to move between).
   await ui.press("Add condition");
-  await choose("Condition 1: property", "Status");
-  await choose("Condition 1: operator", "is one of");
-  await choose("Condition 1, Status: value", "Active");
+  await choose("Condition 2: property", "Status");
+  await choose("Condition 2: operator", "is one of");
+  await choose("Condition 2, Status: value", "Active");
   await ui.pick("In maintenance");
   await closeDropdown();
   await waitComplete(1, "Property", "the status condition");
 
   // HVAC units only.
   await ui.press("Add condition");
-  await choose("Condition 2: kind", "Type");
-  await choose("Condition 2: entity types", "HVAC unit");
+  await choose("Condition 3: kind", "Type");
+  await choose("Condition 3: entity types", "HVAC unit");
   await closeDropdown();
   await waitComplete(2, "Type", "the type condition");
 
   // Supplied by Nordic HVAC (a tag).
   await ui.press("Add condition");
-  await choose("Condition 3: kind", "Tag");
-  await segment("Condition 3: which tags must be carried", "Any of");
-  await choose("Condition 3: tags", "Nordic HVAC");
+  await choose("Condition 4: kind", "Tag");
+  await segment("Condition 4: which tags must be carried", "Any of");
+  await choose("Condition 4: tags", "Nordic HVAC");
   await closeDropdown();
   await waitComplete(3, "Tag", "the tag condition");
 
   // Under Northwind Energy (one tenant).
   await ui.press("Add condition");
-  await choose("Condition 4: kind", "Under");
+  await choose("Condition 5: kind", "Under");
   const under = await ui.field("Entity to look under");
   await under.click();
   await under.addValue("Northwind");

@@ -8,6 +8,7 @@ describe('describeAppError', () => {
     [{ type: 'NotReady' }, 'Database not ready', /still starting/],
     [{ type: 'NotFound', data: { what: 'entity', id: 'e-42' } }, 'Not found', /entity "e-42"/],
     [{ type: 'Validation', data: { message: 'name is empty', field: 'name', rule: 'required' } }, 'Invalid request', /^name is empty$/],
+    [{ type: 'Validation', data: { message: 'View as needs a server session', field: null, rule: 'state' } }, 'Not possible here', /^View as needs/],
     [{ type: 'Database', data: { message: 'connection refused' } }, 'Database error', /^connection refused$/],
     [{ type: 'Startup', data: { message: 'initdb failed' } }, 'Startup failed', /^initdb failed$/],
     [{ type: 'Offline', data: { message: 'this entity is not kept on this computer' } }, 'Offline', /^this entity is not kept/],

@@ -73,7 +73,9 @@ export function describeAppError(error: AppError): ErrorDescription {
       };
     case 'Validation':
       return {
-        title: 'Invalid request',
+        // A `state` rule refuses what cannot be done now or here (View as
+        // through a pooler, a deleted parent): the input itself is fine.
+        title: error.data.rule === 'state' ? 'Not possible here' : 'Invalid request',
         message: error.data.message,
         hint: null,
       };

@@ -36,6 +36,9 @@ import type { Catalog } from './useCatalog';
 import { UnderPicker } from './UnderPicker';
 import { ValueInput } from './ValueInput';
 
+/** A position as people count: "0" is condition 1, "1.0" is 2.1 (test ids keep the index). */
+const spoken = (position: string) => position.split('.').map((i) => (/^\d+$/.test(i) ? String(Number(i) + 1) : i)).join('.');
+
 /** A server error pinned to one node of the tree. */
 export type Highlight = { id: string; part: ErrorPart; message: string };
 
@@ -96,7 +99,7 @@ function GroupEditor({ group, place, index, siblings }: { group: GroupNode; plac
   const title = place === 'related' ? 'The entity at the other end matches' : 'Matching';
 
   return (
-    <Stack gap="xs" role="group" aria-label={place === 'root' ? 'Filter' : place === 'related' ? `Condition ${position}: the entity at the other end` : `Group ${position}`} data-testid={place === 'root' ? 'builder-filter' : `group-${position}`} data-kind={group.kind} data-negated={group.negated}>
+    <Stack gap="xs" role="group" aria-label={place === 'root' ? 'Filter' : place === 'related' ? `Condition ${spoken(position)}: the entity at the other end` : `Group ${spoken(position)}`} data-testid={place === 'root' ? 'builder-filter' : `group-${position}`} data-kind={group.kind} data-negated={group.negated}>
       <Group gap="sm" wrap="wrap">
         <Text size="sm" fw={500}>
           {title}
@@ -109,7 +112,7 @@ function GroupEditor({ group, place, index, siblings }: { group: GroupNode; plac
             { value: 'all', label: kindLabel('all', 'All') },
             { value: 'any', label: kindLabel('any', 'Any') },
           ]}
-          aria-label={`Group ${position}: all or any of its conditions`}
+          aria-label={`Group ${spoken(position)}: all or any of its conditions`}
           data-testid={`group-kind-${position}`}
         />
         <Text size="sm" c="dimmed">
@@ -165,7 +168,7 @@ function RowActions({ id, position, prefix, index, siblings, what }: { id: strin
   return (
     <>
       <Tooltip label="Move up" withinPortal={false}>
-        <ActionIcon variant="subtle" size="sm" aria-label={`Move ${what} ${position} up`} disabled={index === 0} onClick={() => edit((root) => moveNode(root, id, -1))} data-testid={`${prefix}-up-${position}`}>
+        <ActionIcon variant="subtle" size="sm" aria-label={`Move ${what} ${spoken(position)} up`} disabled={index === 0} onClick={() => edit((root) => moveNode(root, id, -1))} data-testid={`${prefix}-up-${position}`}>
           <IconArrowUp size={14} />
         </ActionIcon>
       </Tooltip>
@@ -173,7 +176,7 @@ function RowActions({ id, position, prefix, index, siblings, what }: { id: strin
         <ActionIcon
           variant="subtle"
           size="sm"
-          aria-label={`Move ${what} ${position} down`}
+          aria-label={`Move ${what} ${spoken(position)} down`}
           disabled={index >= siblings - 1}
           onClick={() => edit((root) => moveNode(root, id, 1))}
           data-testid={`${prefix}-down-${position}`}
@@ -183,13 +186,13 @@ function RowActions({ id, position, prefix, index, siblings, what }: { id: strin
       </Tooltip>
       {prefix === 'condition' && (
         <Tooltip label="Put in a group of its own" withinPortal={false}>
-          <ActionIcon variant="subtle" size="sm" aria-label={`Put ${what} ${position} in a group`} onClick={() => edit((root) => wrapInGroup(root, id))} data-testid={`${prefix}-wrap-${position}`}>
+          <ActionIcon variant="subtle" size="sm" aria-label={`Put ${what} ${spoken(position)} in a group`} onClick={() => edit((root) => wrapInGroup(root, id))} data-testid={`${prefix}-wrap-${position}`}>
             <IconBracketsContain size={14} />
           </ActionIcon>
         </Tooltip>
       )}
       <Tooltip label="Remove" withinPortal={false}>
-        <ActionIcon variant="subtle" color="red" size="sm" aria-label={`Remove ${what} ${position}`} onClick={() => edit((root) => removeNode(root, id))} data-testid={`${prefix}-remove-${position}`}>
+        <ActionIcon variant="subtle" color="red" size="sm" aria-label={`Remove ${what} ${spoken(position)}`} onClick={() => edit((root) => removeNode(root, id))} data-testid={`${prefix}-remove-${position}`}>
           <IconTrash size={14} />
         </ActionIcon>
       </Tooltip>
@@ -222,13 +225,13 @@ function ConditionRow({ node, index, siblings }: { node: ConditionNode; index: n
       data-path={built.pathOf.get(node.id) ?? ''}
       data-error={blamed ? 'true' : undefined}
       role="group"
-      aria-label={`Condition ${position}: ${kindName}${problem ? ' (incomplete)' : ''}`}
+      aria-label={`Condition ${spoken(position)}: ${kindName}${problem ? ' (incomplete)' : ''}`}
     >
       <Stack gap={6}>
         <Group gap="xs" wrap="nowrap">
           <Select
             ref={kindRef}
-            aria-label={`Condition ${position}: kind`}
+            aria-label={`Condition ${spoken(position)}: kind`}
             data={CONDITION_KINDS.map((k) => ({ value: k.value, label: k.label }))}
             value={c.kind}
             onChange={(kind) => kind && kind !== c.kind && set(emptyCondition(kind as ConditionKind))}
@@ -239,7 +242,7 @@ function ConditionRow({ node, index, siblings }: { node: ConditionNode; index: n
             data-testid={`condition-kind-${position}`}
           />
           <Group gap={2} ml="auto" wrap="nowrap">
-            <Switch size="xs" label="Not" checked={node.negated} onChange={() => edit((root) => toggleNegated(root, node.id))} aria-label={`Condition ${position}: not`} data-testid={`condition-not-${position}`} mr="xs" />
+            <Switch size="xs" label="Not" checked={node.negated} onChange={() => edit((root) => toggleNegated(root, node.id))} aria-label={`Condition ${spoken(position)}: not`} data-testid={`condition-not-${position}`} mr="xs" />
             <RowActions id={node.id} position={position} prefix="condition" index={index} siblings={siblings} what="condition" />
           </Group>
         </Group>
@@ -301,7 +304,7 @@ function PropertyBody({ node, position, set, blamed }: BodyProps) {
   return (
     <>
       <Select
-        aria-label={`Condition ${position}: property`}
+        aria-label={`Condition ${spoken(position)}: property`}
         placeholder={catalog.loading.definitions ? 'Loading properties…' : 'Choose a property'}
         data={withMissing(items, c.key ? [c.key] : [], (key) => (catalog.byKey ? `${key} (no such property)` : key))}
         value={c.key}
@@ -320,7 +323,7 @@ function PropertyBody({ node, position, set, blamed }: BodyProps) {
         data-testid={`condition-key-${position}`}
       />
       <Select
-        aria-label={`Condition ${position}: operator`}
+        aria-label={`Condition ${spoken(position)}: operator`}
         placeholder="Operator"
         data={ops.map((op) => ({ value: op, label: opLabel(op, definition?.valueType) }))}
         value={c.op && ops.includes(c.op) ? c.op : null}
@@ -339,7 +342,7 @@ function PropertyBody({ node, position, set, blamed }: BodyProps) {
           value={c.value}
           onChange={(value) => set({ ...c, value })}
           definition={definition}
-          subject={`Condition ${position}, ${subject}`}
+          subject={`Condition ${spoken(position)}, ${subject}`}
           testId={`condition-value-${position}`}
           error={errorOf(blamed, 'value')}
         />
@@ -353,7 +356,7 @@ function TypeBody({ node, position, set, blamed }: BodyProps) {
   const c = node.condition as Extract<Condition, { kind: 'type' }>;
   return (
     <MultiSelect
-      aria-label={`Condition ${position}: entity types`}
+      aria-label={`Condition ${spoken(position)}: entity types`}
       placeholder={c.types.length === 0 ? (catalog.loading.types ? 'Loading types…' : 'Choose types') : ''}
       data={withMissing(typeItems(catalog.types), c.types, (key) => (catalog.loading.types ? key : `${key} (no such type)`))}
       value={c.types}
@@ -383,11 +386,11 @@ function TagBody({ node, position, set, blamed }: BodyProps) {
           { value: 'all', label: label('all', 'All of') },
           { value: 'none', label: label('none', 'None of') },
         ]}
-        aria-label={`Condition ${position}: which tags must be carried`}
+        aria-label={`Condition ${spoken(position)}: which tags must be carried`}
         data-testid={`condition-match-${position}`}
       />
       <MultiSelect
-        aria-label={`Condition ${position}: tags`}
+        aria-label={`Condition ${spoken(position)}: tags`}
         placeholder={c.tags.length === 0 ? (catalog.loading.tags ? 'Loading tags…' : 'Choose tags') : ''}
         data={withMissing(tagItems(catalog.tags, catalog.tagGroups), c.tags, () => (catalog.loading.tags ? 'Loading…' : 'A tag that is gone'))}
         value={c.tags}
@@ -418,7 +421,7 @@ function TextBody({ node, position, set, blamed }: BodyProps) {
   const c = node.condition as Extract<Condition, { kind: 'text' }>;
   return (
     <TextInput
-      aria-label={`Condition ${position}: text the name holds`}
+      aria-label={`Condition ${spoken(position)}: text the name holds`}
       placeholder="Part of the name (any case)"
       value={c.text}
       onChange={(e) => set({ ...c, text: e.currentTarget.value })}
@@ -436,7 +439,7 @@ function TimeBody({ node, position, set, blamed }: BodyProps) {
   return (
     <>
       <Select
-        aria-label={`Condition ${position}: operator`}
+        aria-label={`Condition ${spoken(position)}: operator`}
         data={TIME_OPERATORS.map((op) => ({ value: op, label: TIME_LABEL[op] ?? op }))}
         value={c.op && TIME_OPERATORS.includes(c.op) ? c.op : null}
         onChange={(op) => op && set(withTimeOp(c, op as Op))}
@@ -453,7 +456,7 @@ function TimeBody({ node, position, set, blamed }: BodyProps) {
           op={c.op}
           value={c.value}
           onChange={(value) => set({ ...c, value })}
-          subject={`Condition ${position}, ${c.kind === 'updated' ? 'updated' : 'created'}`}
+          subject={`Condition ${spoken(position)}, ${c.kind === 'updated' ? 'updated' : 'created'}`}
           testId={`condition-value-${position}`}
           error={errorOf(blamed, 'value')}
         />
@@ -469,7 +472,7 @@ function RelatedBody({ node, position, set, blamed }: BodyProps) {
   return (
     <>
       <Autocomplete
-        aria-label={`Condition ${position}: relationship type`}
+        aria-label={`Condition ${spoken(position)}: relationship type`}
         placeholder="Relationship type, e.g. feeds"
         data={relationshipTypes.filter((t) => t !== c.relationshipType)}
         value={c.relationshipType}
@@ -488,7 +491,7 @@ function RelatedBody({ node, position, set, blamed }: BodyProps) {
           { value: 'incoming', label: label('incoming', 'From (←)') },
           { value: 'either', label: label('either', 'Either way') },
         ]}
-        aria-label={`Condition ${position}: direction of the relationship`}
+        aria-label={`Condition ${spoken(position)}: direction of the relationship`}
         data-testid={`condition-direction-${position}`}
       />
       {c.filter.children.length === 0 && (
