@@ -25,6 +25,15 @@ export function TreeContextMenu({ menu, onAction, onClose }: Props) {
     'data-testid': `ctx-${action}`,
   });
   const change = (action: ContextAction) => ({ ...item(action), disabled: readOnly !== null });
+  // The key is shown beside the item and announced as its shortcut, not as part of its name.
+  const keys = (shown: string, aria: string) => ({
+    rightSection: (
+      <Kbd size="xs" aria-hidden="true">
+        {shown}
+      </Kbd>
+    ),
+    'aria-keyshortcuts': aria,
+  });
   return (
     <Menu opened onChange={(opened) => !opened && onClose()} position="bottom-start" offset={2} shadow="md" width={240} returnFocus={false}>
       <Menu.Target>
@@ -37,19 +46,19 @@ export function TreeContextMenu({ menu, onAction, onClose }: Props) {
             {readOnly}
           </Menu.Label>
         )}
-        <Menu.Item leftSection={<IconPlus size={16} />} rightSection={<Kbd size="xs">Ctrl+N</Kbd>} {...change('new-child')}>
+        <Menu.Item leftSection={<IconPlus size={16} />} {...keys('Ctrl+N', 'Control+N')} {...change('new-child')}>
           New child…
         </Menu.Item>
-        <Menu.Item leftSection={<IconPencil size={16} />} rightSection={<Kbd size="xs">F2</Kbd>} {...change('rename')}>
+        <Menu.Item leftSection={<IconPencil size={16} />} {...keys('F2', 'F2')} {...change('rename')}>
           Rename
         </Menu.Item>
         <Menu.Item leftSection={<IconArrowsMove size={16} />} {...change('move')}>
           {many ? `Move ${menu.targets.length} to…` : 'Move to…'}
         </Menu.Item>
-        <Menu.Item leftSection={<IconListDetails size={16} />} rightSection={<Kbd size="xs">Ctrl+E</Kbd>} {...change('bulk-edit')}>
+        <Menu.Item leftSection={<IconListDetails size={16} />} {...keys('Ctrl+E', 'Control+E')} {...change('bulk-edit')}>
           Bulk edit…
         </Menu.Item>
-        <Menu.Item leftSection={<IconTrash size={16} />} rightSection={<Kbd size="xs">Del</Kbd>} color="red" {...change('delete')}>
+        <Menu.Item leftSection={<IconTrash size={16} />} {...keys('Del', 'Delete')} color="red" {...change('delete')}>
           {many ? `Delete ${menu.targets.length}` : 'Delete'}
         </Menu.Item>
         <Menu.Divider />

@@ -297,6 +297,9 @@ describe('context menu and shortcuts', () => {
     for (const label of ['New child…', 'Rename', 'Move to…', 'Delete', 'Copy ID', 'Copy path', 'Show history']) {
       expect(within(menu).getByText(label)).toBeInTheDocument();
     }
+    // Items are named by what they do; their key is announced as their shortcut.
+    expect(within(menu).getByRole('menuitem', { name: 'Rename' })).toHaveAttribute('aria-keyshortcuts', 'F2');
+    expect(within(menu).getByRole('menuitem', { name: 'Delete' })).toHaveAttribute('aria-keyshortcuts', 'Delete');
     expect(selectedNames()).toEqual(['Building B']);
     await user.click(within(menu).getByText('Copy ID'));
     expect(await navigator.clipboard.readText()).toBe('b');
