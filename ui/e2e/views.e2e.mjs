@@ -64,8 +64,9 @@ async function choose(label, option) {
 const closeDropdown = () => browser.keys(["Escape"]);
 
 /**
- * Waits until builder condition `position` is complete: the group of its
- * controls is named "Condition 1: Property", with " (incomplete)" added
+ * Waits until builder condition `position` (counted from 1) is complete:
+ * the group of its controls is named "Condition 1: Property", with
+ * " (incomplete)" added
  * while it lacks something.
  */
 async function waitComplete(position, kind, what) {
@@ -108,7 +109,7 @@ test("a new view is built in the builder, every part of it without JSON", async 
   await choose("Condition 1: operator", "between");
   await fillInput(browser, await ui.field("Condition 1, Rated power (kW): from"), "5");
   await fillInput(browser, await ui.field("Condition 1, Rated power (kW): to"), "400");
-  await waitComplete(0, "Property", "the power range");
+  await waitComplete(1, "Property", "the power range");
 
   // Status is Active or In maintenance (the board's two columns to move between).
   await ui.press("Add condition");
@@ -117,14 +118,14 @@ test("a new view is built in the builder, every part of it without JSON", async 
   await choose("Condition 2, Status: value", "Active");
   await ui.pick("In maintenance");
   await closeDropdown();
-  await waitComplete(1, "Property", "the status condition");
+  await waitComplete(2, "Property", "the status condition");
 
   // HVAC units only.
   await ui.press("Add condition");
   await choose("Condition 3: kind", "Type");
   await choose("Condition 3: entity types", "HVAC unit");
   await closeDropdown();
-  await waitComplete(2, "Type", "the type condition");
+  await waitComplete(3, "Type", "the type condition");
 
   // Supplied by Nordic HVAC (a tag).
   await ui.press("Add condition");
@@ -132,7 +133,7 @@ test("a new view is built in the builder, every part of it without JSON", async 
   await segment("Condition 4: which tags must be carried", "Any of");
   await choose("Condition 4: tags", "Nordic HVAC");
   await closeDropdown();
-  await waitComplete(3, "Tag", "the tag condition");
+  await waitComplete(4, "Tag", "the tag condition");
 
   // Under Northwind Energy (one tenant).
   await ui.press("Add condition");
@@ -141,7 +142,7 @@ test("a new view is built in the builder, every part of it without JSON", async 
   await under.click();
   await under.addValue("Northwind");
   await ui.pick("Northwind Energy");
-  await waitComplete(4, "Under", "the subtree condition");
+  await waitComplete(5, "Under", "the subtree condition");
 
   // Newest installations first; the rated power and status shown.
   // A new view sorts by name: that key goes, install date comes.
