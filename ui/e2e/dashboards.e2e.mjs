@@ -131,7 +131,9 @@ test("the alerts badge counts the demo's open alerts", async () => {
 
 test("the energy manager's dashboard draws every widget from the demo's data", async () => {
   await ui.switchView("Dashboards");
-  await ui.heading("Energy manager", { within: await openDashboard(), timeout: 15_000 });
+  // The title is the first heading: the dashboard's note repeats the name
+  // as its own heading once the widgets draw.
+  await ui.heading("Energy manager", { within: await openDashboard(), index: 0, timeout: 15_000 });
   const ws = await waitForWidgets(9, "energy manager");
   const charts = ws.filter((w) => ["timeSeries", "pie", "bar", "treemap"].includes(w.type));
   assert.equal(charts.length, 4, "four charts");
