@@ -157,14 +157,19 @@ pub async fn create_filter_statistics(pool: &PgPool, key: &str) -> CoreResult<St
         }
     };
     let name = format!("{STATISTICS_PREFIX}{key}");
+    // In a transaction of its own, committed before this returns: through a
+    // transaction pooler a statement on the pool commits only when its
+    // lease ends, after the caller may already look for the statistics.
+    let mut tx = pool.begin().await?;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "CREATE STATISTICS IF NOT EXISTS {name} ON ({expr}) FROM entity_read_model"
     )))
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
     sqlx::raw_sql("ANALYZE entity_read_model")
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(name)
 }
 
@@ -177,12 +182,15 @@ pub async fn drop_filter_statistics(pool: &PgPool, key: &str) -> CoreResult<bool
     else {
         return Ok(false);
     };
-    // `name` came from the catalog and starts with the prefix.
+    // `name` came from the catalog and starts with the prefix. Committed
+    // before this returns (see `create_filter_statistics`).
+    let mut tx = pool.begin().await?;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "DROP STATISTICS IF EXISTS {name}"
     )))
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(true)
 }
 
