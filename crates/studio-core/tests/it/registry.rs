@@ -244,11 +244,15 @@ async fn creating_under_a_deleted_or_unknown_parent_is_refused() {
     let db = test_db().await;
     with_type(&db.pool, "site").await;
     let parent = create(&db.pool, None, "Gone").await.unwrap();
+    // Committed here, also through a transaction pooler (where a statement
+    // on the pool commits only when its lease ends).
+    let mut tx = db.pool.begin().await.unwrap();
     sqlx::query("UPDATE entities SET deleted_at = now() WHERE id = $1")
         .bind(parent.id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     assert!(matches!(
         create(&db.pool, Some(parent.id), "Child").await,
         Err(CoreError::Validation(_))

@@ -477,6 +477,7 @@ async fn tampered_rows_fail_with_a_typed_integrity_error() {
 
 /// Saves (first call) or restores (later calls) the vault rows of the test.
 async fn restore(pool: &PgPool, _db: &TestDb, root: Uuid, a: Uuid, b: Uuid) {
+    let mut tx = pool.begin().await.unwrap();
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "CREATE TABLE IF NOT EXISTS saved_secrets AS SELECT * FROM vault_secret_versions WHERE secret_entity_id IN ('{a}', '{b}');
          CREATE TABLE IF NOT EXISTS saved_keys AS SELECT v.* FROM tenant_encryption_key_versions v
@@ -485,9 +486,13 @@ async fn restore(pool: &PgPool, _db: &TestDb, root: Uuid, a: Uuid, b: Uuid) {
              FROM saved_secrets s WHERE s.id = x.id;
          UPDATE tenant_encryption_key_versions x SET wrapped_key = s.wrapped_key FROM saved_keys s WHERE s.id = x.id;"
     )))
-    .execute(pool)
+    // In a transaction committed here: through a transaction pooler a
+    // statement on the pool commits only when its lease ends, after the
+    // next read may already have started.
+    .execute(&mut *tx)
     .await
     .unwrap();
+    tx.commit().await.unwrap();
 }
 
 #[tokio::test]

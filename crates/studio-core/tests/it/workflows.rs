@@ -1223,11 +1223,15 @@ async fn schedules_raised_alerts_delays_loops_and_cancel_work_as_written() {
     )
     .await
     .unwrap();
+    // Committed here, also through a transaction pooler (where a statement
+    // on the pool commits only when its lease ends).
+    let mut tx = db.pool.begin().await.unwrap();
     sqlx::query("UPDATE workflows SET next_fire_at = now() - interval '10 minutes' WHERE id = $1")
         .bind(scheduled)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     runner.run_until_idle().await.unwrap();
     let ticks = engine::list_executions(
         &admin.pool,
