@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::events::{RegistryChange, RegistryChanged};
-use crate::state::{AppState, Ready, StartupStatus};
+use crate::state::{AppState, Ready};
 
 /// How long the server may take to answer the connection check.
 const PING_TIMEOUT: Duration = Duration::from_secs(3);
@@ -131,11 +131,6 @@ impl OfflineState {
     /// Forgets a server waited for (someone signed in elsewhere).
     pub fn forget_unreached(&self) {
         self.unreached.lock().expect("unreached lock").take();
-    }
-
-    /// Whether the app started without its server and still waits for it.
-    pub fn waits_for_server(&self) -> bool {
-        self.unreached.lock().expect("unreached lock").is_some()
     }
 
     pub fn track_download(&self, root: Uuid, cancel: CancelToken) {
@@ -405,11 +400,7 @@ async fn open_unreached_server(app: &AppHandle) -> Result<(), CoreError> {
                 ready.db.pool.close().await;
                 return Ok(());
             }
-            let (info, previous, _) = state.set_ready(ready);
-            if let Some(previous) = previous {
-                previous.db.pool.close().await;
-            }
-            crate::publish(app, StartupStatus::Ready { database: info });
+            crate::commands::signin::put_in_place(app, &state, ready, true).await;
             Ok(())
         }
         Err(e) => {
@@ -441,7 +432,8 @@ pub async fn watch(app: AppHandle) {
     loop {
         tick.tick().await;
         let state = app.state::<AppState>();
-        if state.offline().waits_for_server() && open_unreached_server(&app).await.is_err() {
+        // Started without the server: nothing else until it is opened.
+        if open_unreached_server(&app).await.is_err() {
             continue;
         }
         let Ok(ready) = state.ready() else { continue };

@@ -12,12 +12,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { byRole, helpers, openApp, revealTreeItem, screenshot, selectTreeItem, treeItem, treeItemShown } from "./session.mjs";
-
-const CLI = join(dirname(process.env.ECO_APP_BINARY ?? "."), "eco-studio");
-const cli = (...args) => execFileSync(CLI, args, { encoding: "utf8" }).trim();
-const sql = (statement) => execFileSync("psql", [cli("db", "url"), "-XAtc", statement], { encoding: "utf8" }).trim();
+import { byRole, cli, entityNames, helpers, offlineStatus, openApp, revealTreeItem, screenshot, selectTreeItem, sql, treeItem, treeItemShown } from "./session.mjs";
 
 let session;
 let browser;
@@ -25,16 +20,7 @@ let ui;
 /** The site kept offline (names from the tenant down), and a room of it to rename. */
 let siteNames, roomNames, roomId;
 
-/** The names of the entity with path label `pathLabel`, from its top-level entity down. */
-const namesOf = (pathLabel) =>
-  sql(`WITH RECURSIVE chain AS (
-         SELECT id, parent_entity_id, 0 AS depth FROM entities WHERE path_label = '${pathLabel}' AND deleted_at IS NULL
-         UNION ALL SELECT e.id, e.parent_entity_id, c.depth + 1 FROM entities e JOIN chain c ON e.id = c.parent_entity_id)
-       SELECT string_agg(r.name, '|' ORDER BY c.depth DESC) FROM chain c JOIN entity_read_model r ON r.entity_id = c.id`).split("|");
-
-/** The text of the status line that says the window is offline, or null. */
-const offlineBanner = () =>
-  browser.execute(() => [...document.querySelectorAll('[role="status"]')].map((s) => s.textContent).find((t) => /offline/i.test(t)) ?? null);
+const offlineBanner = () => offlineStatus(browser);
 
 before(async () => {
   try {
@@ -67,8 +53,8 @@ before(async () => {
                            WHERE s.path_label = '${site}' AND nlevel(e.path) = nlevel(s.path) + 2
                            ORDER BY e.path_label LIMIT 1`).split("|");
   assert.ok(site && room, "the demo has a site with entities two levels down");
-  siteNames = namesOf(site);
-  roomNames = namesOf(room);
+  siteNames = entityNames(site);
+  roomNames = entityNames(room);
   roomId = id;
 });
 

@@ -9,20 +9,15 @@
 // fresh one).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { byRole, helpers, openApp, revealTreeItem, screenshot, selectTreeItem, treeItem, treeItemShown } from "./session.mjs";
+import { byRole, cli, entityNames, helpers, offlineStatus, openApp, revealTreeItem, screenshot, selectTreeItem, sql, treeItem, treeItemShown } from "./session.mjs";
 
-const CLI = join(dirname(process.env.ECO_APP_BINARY ?? "."), "eco-studio");
-const dbUrl = () => execFileSync(CLI, ["db", "url"], { encoding: "utf8" }).trim();
-const sql = (statement) => execFileSync("psql", [dbUrl(), "-XAtc", statement], { encoding: "utf8" }).trim();
 
 /** Waits for `condition`; on a timeout, the error says what the outbox holds. */
 async function waitOrExplain(condition, message) {
   try {
     await browser.waitUntil(condition, { timeout: 60_000, interval: 1_000, timeoutMsg: message });
   } catch (e) {
-    const outbox = execFileSync(CLI, ["offline", "outbox"], { encoding: "utf8" });
+    const outbox = cli("offline", "outbox");
     const values = sql(`SELECT e.path_label || ' ' || v.value::text FROM entity_property_values v JOIN entities e ON e.id = v.entity_id
                          WHERE v.property_definition_id = (SELECT id FROM property_definitions WHERE key = '${key}') AND e.id = '${targetId}'`);
     throw new Error(`${e.message}\nthe outbox:\n${outbox}\nthe value: ${values}`);
@@ -33,12 +28,6 @@ let session;
 let browser;
 let ui, textOf, waitForValue;
 
-/** The names of the entity whose path label `pathLabel` is, from its top-level entity down. */
-const namesOf = (pathLabel) =>
-  sql(`WITH RECURSIVE chain AS (
-         SELECT id, parent_entity_id, 0 AS depth FROM entities WHERE path_label = '${pathLabel}' AND deleted_at IS NULL
-         UNION ALL SELECT e.id, e.parent_entity_id, c.depth + 1 FROM entities e JOIN chain c ON e.id = c.parent_entity_id)
-       SELECT string_agg(r.name, '|' ORDER BY c.depth DESC) FROM chain c JOIN entity_read_model r ON r.entity_id = c.id`).split("|");
 
 /**
  * The tree path of an entity of the site once the tree is served from the
@@ -54,11 +43,7 @@ async function waitForOfflineTree() {
   });
 }
 
-/** The text of the status line the window shows while the database cannot be reached ("Offline…"), or null. */
-const bannerText = async () => {
-  const banners = await browser.execute(() => [...document.querySelectorAll('[role="status"]')].map((s) => s.textContent).filter((t) => /offline/i.test(t)));
-  return banners[0] ?? null;
-};
+const bannerText = () => offlineStatus(browser);
 // The site, an entity of it with a text value, and another to rename.
 let site, target, targetId, key, other, otherId;
 /** The label of the property edited offline, and the tree paths (names) of the two entities. */
@@ -86,15 +71,15 @@ before(async () => {
   assert.ok(site && target && key && other, "the demo has a site with a text value to edit");
   // Read now: the database is stopped later on.
   keyName = sql(`SELECT name FROM property_definitions WHERE key = '${key}'`);
-  targetPath = namesOf(target);
-  otherPath = namesOf(other);
-  namesOfSite = namesOf(site);
+  targetPath = entityNames(target);
+  otherPath = entityNames(other);
+  namesOfSite = entityNames(site);
 });
 
 after(async () => {
   // Whatever happened, the database runs again for the next spec.
   try {
-    execFileSync(CLI, ["db", "start"], { encoding: "utf8" });
+    cli("db", "start");
   } catch {
     // it was running
   }
@@ -102,7 +87,7 @@ after(async () => {
 });
 
 test("a site is made available offline, its size shown before anything is downloaded", async () => {
-  const sitePath = namesOf(site);
+  const sitePath = entityNames(site);
   await (await revealTreeItem(browser, sitePath)).click({ button: "right" });
   await (await ui.menuItem(/^Make available offline…/)).click();
   const dialog = await ui.dialog(/^Make .* available offline$/);
@@ -127,7 +112,7 @@ test("a colleague changes a value on the server meanwhile", () => {
 });
 
 test("the database stops: the window says so and serves the site from the cache", async () => {
-  execFileSync(CLI, ["db", "stop"], { encoding: "utf8" });
+  cli("db", "stop");
   await waitForValue(bannerText, (t) => /offline/i.test(t ?? ""), { timeout: 30_000, timeoutMsg: "no status says the window is offline after the database stopped" });
   await waitForOfflineTree();
   const shownTarget = offlinePath(targetPath);
@@ -159,7 +144,7 @@ test("edits made offline are kept and shown as pending", async () => {
 });
 
 test("the database returns: edits are sent by themselves, the conflict waits for the engineer", async () => {
-  execFileSync(CLI, ["db", "start"], { encoding: "utf8" });
+  cli("db", "start");
   // The rename goes through without anyone asking.
   await waitOrExplain(
     () => sql(`SELECT name FROM entity_read_model WHERE entity_id = '${otherId}'`) === "checked on site",

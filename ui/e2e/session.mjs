@@ -1,7 +1,7 @@
 // Starts tauri-driver and a WebDriver session on the built app.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { remote } from "webdriverio";
 
 export const artifacts = process.env.ECO_ARTIFACTS ?? "/tmp";
@@ -726,3 +726,20 @@ export async function waitForTextOf(browser, read, accept, timeoutMsg, timeout =
   );
   return seen;
 }
+
+/** Runs the command line beside the app under test (`eco-studio …`) and returns what it printed. */
+export const cli = (...args) => execFileSync(join(dirname(process.env.ECO_APP_BINARY ?? "."), "eco-studio"), args, { encoding: "utf8" }).trim();
+
+/** Runs `statement` on the run's database as its owner (psql) and returns the rows as text. */
+export const sql = (statement) => execFileSync("psql", [cli("db", "url"), "-XAtc", statement], { encoding: "utf8" }).trim();
+
+/** The names of the entity with path label `pathLabel`, from its top-level entity down (a tree path). */
+export const entityNames = (pathLabel) =>
+  sql(`WITH RECURSIVE chain AS (
+         SELECT id, parent_entity_id, 0 AS depth FROM entities WHERE path_label = '${pathLabel}' AND deleted_at IS NULL
+         UNION ALL SELECT e.id, e.parent_entity_id, c.depth + 1 FROM entities e JOIN chain c ON e.id = c.parent_entity_id)
+       SELECT string_agg(r.name, '|' ORDER BY c.depth DESC) FROM chain c JOIN entity_read_model r ON r.entity_id = c.id`).split("|");
+
+/** The text of the status line the window shows while the server cannot be reached ("Offline since…"), or null. */
+export const offlineStatus = (browser) =>
+  browser.execute(() => [...document.querySelectorAll('[role="status"]')].map((s) => s.textContent).find((t) => /offline/i.test(t)) ?? null);

@@ -211,11 +211,7 @@ pub async fn open_as(
     let resolved = resolve_url(target).await?;
     let url = resolved.url;
     progress(OpenStep::Connecting);
-    let application_name = format!(
-        "{} {}",
-        db::APPLICATION_NAME,
-        &uuid::Uuid::now_v7().simple().to_string()[20..]
-    );
+    let application_name = opening_name();
     if kind == DatabaseKind::Embedded {
         db::ensure_database(&url, &application_name).await?;
     }
@@ -280,6 +276,16 @@ pub async fn open_as(
     })
 }
 
+/// The `application_name` of one opening's connections: the studio's,
+/// with a short id of its own.
+fn opening_name() -> String {
+    format!(
+        "{} {}",
+        db::APPLICATION_NAME,
+        &uuid::Uuid::now_v7().simple().to_string()[20..]
+    )
+}
+
 /// The role a person's opening of a server signs in as, known without
 /// reaching it: the sign-in's role, else the URL's (or the default user
 /// the URL implies). None for the embedded database and for maintenance.
@@ -318,11 +324,7 @@ pub fn open_unreached(target: &DatabaseTarget, identity: &Identity) -> CoreResul
             ))
         }
     };
-    let application_name = format!(
-        "{} {}",
-        db::APPLICATION_NAME,
-        &uuid::Uuid::now_v7().simple().to_string()[20..]
-    );
+    let application_name = opening_name();
     let opts = db::parse_url(&url)?;
     let server = ServerInfo {
         version: "not reached".into(),

@@ -211,9 +211,16 @@ pub async fn sign_in(
 }
 
 /// Makes `ready` the window's database and person, closes the one it
-/// replaces (`hand_over`: the new one took over stopping this computer's
-/// database at exit) and tells the window to read everything again.
-async fn put_in_place(app: &AppHandle, state: &AppState, ready: Ready, hand_over: bool) {
+/// replaces and tells the window to read everything again. `just_close`:
+/// only the replaced one's pool is closed (the new one took over stopping
+/// this computer's database at exit, or the replaced one was the same
+/// server's, opened while it did not answer).
+pub(crate) async fn put_in_place(
+    app: &AppHandle,
+    state: &AppState,
+    ready: Ready,
+    just_close: bool,
+) {
     state.start_runner(&ready);
     let (info, previous, view) = state.set_ready(ready);
     if let Some(view) = view {
@@ -221,7 +228,7 @@ async fn put_in_place(app: &AppHandle, state: &AppState, ready: Ready, hand_over
     }
     if let Some(previous) = previous {
         let db = previous.db.clone();
-        if hand_over {
+        if just_close {
             db.pool.close().await;
         } else {
             // Stops the local cluster only if this app started it and nobody

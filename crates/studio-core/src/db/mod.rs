@@ -197,9 +197,7 @@ pub async fn connect_as(url: &str, application_name: &str) -> CoreResult<PgPool>
         .await?
         .map_err(connect_error)?;
     probe.close().await.ok();
-    let options = pooling::pool_options(pooling)
-        .max_connections(8)
-        .acquire_timeout(Duration::from_secs(15));
+    let options = work_pool_options(pooling);
     match pooling {
         Pooling::Transaction => {
             answered_in_time(pooling::check(&opts)).await??;
@@ -216,10 +214,14 @@ pub async fn connect_as(url: &str, application_name: &str) -> CoreResult<PgPool>
 /// successful use is when the server answers again.
 pub fn connect_lazy_as(url: &str, application_name: &str) -> CoreResult<PgPool> {
     let opts = parse_url(url)?.application_name(application_name);
-    Ok(pooling::pool_options(pooling_of(url)?)
+    Ok(work_pool_options(pooling_of(url)?).connect_lazy_with(opts))
+}
+
+/// The options of a pool for normal work (see [`connect_as`]).
+fn work_pool_options(pooling: Pooling) -> sqlx::postgres::PgPoolOptions {
+    pooling::pool_options(pooling)
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(15))
-        .connect_lazy_with(opts))
 }
 
 /// Pool options for the URL's way to the server, for a caller that sizes
